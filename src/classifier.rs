@@ -1,0 +1,249 @@
+//! The public pipeline: text → tokens → BERT → labelled scores.
+
+use crate::config::ModelConfig;
+use crate::error::{Error, Result};
+use crate::labels::{label_infos, LabelInfo};
+use crate::model::{softmax, BatchInput, Bert, Linear};
+use crate::tokenize::{Encoded, TextEncoder};
+use crate::weights::Weights;
+use candle_core::{Device, Tensor};
+use serde::Serialize;
+
+/// One class's probability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    pub index: usize,
+    pub label: String,
+    /// Emotion group (e.g. "기쁨") for the 60-emotion model, else `null`.
+    pub group: Option<&'static str>,
+    /// English gloss for the 60-emotion model, else `null`.
+    pub gloss: Option<&'static str>,
+    pub score: f32,
+}
+
+/// The result for one text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Classification {
+    /// Tokens fed to the model, `[CLS]` and `[SEP]` included.
+    pub tokens: usize,
+    pub truncated: bool,
+    /// Raw logits in class-index order.
+    pub logits: Vec<f32>,
+    /// Every class (or the top k), highest score first.
+    pub scores: Vec<Score>,
+}
+
+impl Classification {
+    /// Keeps only the `k` best scores.
+    pub fn top_k(mut self, k: usize) -> Self {
+        self.scores.truncate(k);
+        self
+    }
+}
+
+/// Encoder outputs for one text (any BERT, with or without a classification head).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Embedding {
+    pub tokens: usize,
+    pub truncated: bool,
+    /// `[tokens][hidden]`
+    pub last_hidden_state: Vec<Vec<f32>>,
+    /// Pooler output (dense + tanh on `[CLS]`), when the checkpoint has a pooler.
+    pub pooled: Option<Vec<f32>>,
+}
+
+/// A loaded model: tokenizer, encoder and, for `BertForSequenceClassification`, its head.
+pub struct Classifier {
+    config: ModelConfig,
+    encoder: TextEncoder,
+    bert: Bert,
+    head: Option<Linear>,
+    labels: Vec<LabelInfo>,
+}
+
+impl Classifier {
+    /// Loads a model from the three files of a Hugging Face model folder, as bytes.
+    pub fn from_bytes(config_json: &str, tokenizer_json: &[u8], safetensors: &[u8]) -> Result<Self> {
+        let config = ModelConfig::from_json(config_json)?;
+        let weights = Weights::parse(safetensors)?;
+        Self::from_parts(config, tokenizer_json, &weights)
+    }
+
+    /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from a folder.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| Error::Io { path, source })
+        };
+        let config = read("config.json")?;
+        let config = String::from_utf8(config)
+            .map_err(|_| Error::Config("config.json is not UTF-8".into()))?;
+        Self::from_bytes(&config, &read("tokenizer.json")?, &read("model.safetensors")?)
+    }
+
+    pub(crate) fn from_parts(
+        config: ModelConfig,
+        tokenizer_json: &[u8],
+        weights: &Weights,
+    ) -> Result<Self> {
+        let b = &config.bert;
+        let encoder =
+            TextEncoder::from_json(tokenizer_json, b.max_position_embeddings, b.pad_token_id as u32)?;
+        if encoder.vocab_size() > b.vocab_size {
+            return Err(Error::Config(format!(
+                "tokenizer.json has {} tokens but the model's vocab_size is {}",
+                encoder.vocab_size(),
+                b.vocab_size
+            )));
+        }
+        let root = weights.scope(crate::model::bert::encoder_prefix(weights)?);
+        let bert = Bert::load(&root, &config)?;
+        let head_scope = weights.scope("classifier");
+        let head = match head_scope.shape("weight") {
+            None => None,
+            Some(shape) => {
+                let rows = shape.first().copied().unwrap_or(0);
+                let n = match &config.id2label {
+                    Some(labels) => labels.len(),
+                    None => return Err(Error::MissingLabels { rows }),
+                };
+                if !bert.has_pooler() {
+                    return Err(Error::MissingTensor {
+                        name: root.pp("pooler.dense").name("weight"),
+                        hint: " (a classification head needs the pooler)".into(),
+                    });
+                }
+                Some(Linear::load(&head_scope, b.hidden_size, n)?)
+            }
+        };
+        let labels = match (&head, &config.id2label) {
+            (Some(_), Some(names)) => label_infos(names),
+            _ => Vec::new(),
+        };
+        Ok(Self { config, encoder, bert, head, labels })
+    }
+
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// Class metadata by index; empty for a model without a classification head.
+    pub fn labels(&self) -> &[LabelInfo] {
+        &self.labels
+    }
+
+    pub fn has_classifier(&self) -> bool {
+        self.head.is_some()
+    }
+
+    /// Token ids exactly as the model sees them.
+    pub fn encode(&self, text: &str) -> Result<Encoded> {
+        self.encoder.encode(text)
+    }
+
+    pub fn classify(&self, text: &str) -> Result<Classification> {
+        let mut out = self.classify_batch(&[text])?;
+        out.pop().ok_or_else(|| Error::InvalidInput("empty batch".into()))
+    }
+
+    /// Classifies texts together; padding never changes a text's result.
+    pub fn classify_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Classification>> {
+        let head = self.head.as_ref().ok_or(Error::NoClassifier)?;
+        let encoded = self.encode_all(texts)?;
+        if encoded.is_empty() {
+            return Ok(Vec::new());
+        }
+        let out = self.bert.forward(&self.batch_input(&encoded)?)?;
+        let pooled = out.pooled.ok_or(Error::NoClassifier)?;
+        let logits: Vec<Vec<f32>> = head.forward(&pooled)?.to_vec2()?;
+        Ok(encoded
+            .iter()
+            .zip(logits)
+            .map(|(enc, logits)| self.scored(enc, logits))
+            .collect())
+    }
+
+    pub fn embed(&self, text: &str) -> Result<Embedding> {
+        let mut out = self.embed_batch(&[text])?;
+        out.pop().ok_or_else(|| Error::InvalidInput("empty batch".into()))
+    }
+
+    pub fn embed_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Embedding>> {
+        let encoded = self.encode_all(texts)?;
+        if encoded.is_empty() {
+            return Ok(Vec::new());
+        }
+        let out = self.bert.forward(&self.batch_input(&encoded)?)?;
+        let hidden: Vec<Vec<Vec<f32>>> = out.hidden.to_vec3()?;
+        let pooled: Option<Vec<Vec<f32>>> = out.pooled.map(|p| p.to_vec2()).transpose()?;
+        Ok(encoded
+            .iter()
+            .zip(hidden)
+            .enumerate()
+            .map(|(i, (enc, mut rows))| {
+                rows.truncate(enc.ids.len());
+                Embedding {
+                    tokens: enc.ids.len(),
+                    truncated: enc.truncated,
+                    last_hidden_state: rows,
+                    pooled: pooled.as_ref().map(|p| p[i].clone()),
+                }
+            })
+            .collect())
+    }
+
+    fn encode_all<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Encoded>> {
+        texts.iter().map(|t| self.encode(t.as_ref())).collect()
+    }
+
+    /// Pads to the longest text and masks the padding.
+    fn batch_input(&self, encoded: &[Encoded]) -> Result<BatchInput> {
+        let seq = encoded.iter().map(|e| e.ids.len()).max().unwrap_or(0);
+        let n = encoded.len();
+        let (mut ids, mut types, mut mask) =
+            (Vec::with_capacity(n * seq), Vec::with_capacity(n * seq), Vec::with_capacity(n * seq));
+        for e in encoded {
+            let pad = seq - e.ids.len();
+            ids.extend(e.ids.iter().copied().chain(std::iter::repeat_n(self.encoder.pad_id(), pad)));
+            types.extend(e.type_ids.iter().copied().chain(std::iter::repeat_n(0, pad)));
+            mask.extend(std::iter::repeat_n(1u8, e.ids.len()).chain(std::iter::repeat_n(0, pad)));
+        }
+        let b = &self.config.bert;
+        if let Some(bad) = ids.iter().find(|&&id| id as usize >= b.vocab_size) {
+            return Err(Error::Tokenize(format!("token id {bad} is outside vocab_size {}", b.vocab_size)));
+        }
+        if let Some(bad) = types.iter().find(|&&t| t as usize >= b.type_vocab_size) {
+            return Err(Error::Tokenize(format!(
+                "token type {bad} is outside type_vocab_size {}",
+                b.type_vocab_size
+            )));
+        }
+        let padded = mask.iter().any(|&m| m == 0);
+        let dev = Device::Cpu;
+        Ok(BatchInput {
+            ids: Tensor::from_vec(ids, (n, seq), &dev)?,
+            type_ids: Tensor::from_vec(types, (n, seq), &dev)?,
+            mask: if padded { Some(Tensor::from_vec(mask, (n, seq), &dev)?) } else { None },
+        })
+    }
+
+    fn scored(&self, enc: &Encoded, logits: Vec<f32>) -> Classification {
+        let probs = softmax(&logits);
+        let mut scores: Vec<Score> = probs
+            .iter()
+            .zip(&self.labels)
+            .enumerate()
+            .map(|(index, (&score, info))| Score {
+                index,
+                label: info.label.clone(),
+                group: info.group,
+                gloss: info.gloss,
+                score,
+            })
+            .collect();
+        scores.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        Classification { tokens: enc.ids.len(), truncated: enc.truncated, logits, scores }
+    }
+}

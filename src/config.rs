@@ -1,0 +1,120 @@
+//! `config.json` in Hugging Face layout: candle-transformers' `BertConfig` plus `id2label`.
+
+use crate::error::{Error, Result};
+pub use candle_transformers::models::bert::{Config as BertConfig, HiddenAct};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+pub struct ModelConfig {
+    pub bert: BertConfig,
+    /// Class names by index, when config.json has an `id2label` map.
+    pub id2label: Option<Vec<String>>,
+    /// The original `config.json` text, kept so it can be embedded in derived files.
+    pub json: String,
+}
+
+#[derive(Deserialize)]
+struct Labels {
+    #[serde(default)]
+    id2label: Option<BTreeMap<String, String>>,
+}
+
+impl ModelConfig {
+    pub fn from_json(json: &str) -> Result<Self> {
+        let bert: BertConfig =
+            serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
+        let labels: Labels =
+            serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
+        let id2label = labels.id2label.map(id2label_vec).transpose()?;
+        let config = Self { bert, id2label, json: json.to_owned() };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let c = &self.bert;
+        let positive = [
+            ("vocab_size", c.vocab_size),
+            ("hidden_size", c.hidden_size),
+            ("num_attention_heads", c.num_attention_heads),
+            ("intermediate_size", c.intermediate_size),
+            ("max_position_embeddings", c.max_position_embeddings),
+            ("type_vocab_size", c.type_vocab_size),
+        ];
+        if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(Error::Config(format!("`{name}` must be positive")));
+        }
+        if c.hidden_size % c.num_attention_heads != 0 {
+            return Err(Error::Config(format!(
+                "hidden_size {} is not a multiple of num_attention_heads {}",
+                c.hidden_size, c.num_attention_heads
+            )));
+        }
+        if c.max_position_embeddings < 2 {
+            return Err(Error::Config(
+                "max_position_embeddings must leave room for [CLS] and [SEP]".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn head_size(&self) -> usize {
+        self.bert.hidden_size / self.bert.num_attention_heads
+    }
+}
+
+/// `{"0": "분노", "1": ...}` → `["분노", ...]`; the keys must be exactly `0..n`.
+fn id2label_vec(map: BTreeMap<String, String>) -> Result<Vec<String>> {
+    let n = map.len();
+    let mut labels = vec![None; n];
+    for (key, label) in map {
+        let index: usize = key
+            .parse()
+            .map_err(|_| Error::Config(format!("id2label key `{key}` is not an integer")))?;
+        let slot = labels
+            .get_mut(index)
+            .ok_or_else(|| Error::Config(format!("id2label key {index} is outside 0..{n}")))?;
+        *slot = Some(label);
+    }
+    // Keys are unique map keys all below len, so every slot is filled.
+    Ok(labels.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#""vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1,
+        "num_attention_heads": 2, "intermediate_size": 16, "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.1, "max_position_embeddings": 16, "type_vocab_size": 2,
+        "initializer_range": 0.02, "layer_norm_eps": 1e-12, "pad_token_id": 0"#;
+
+    #[test]
+    fn parses_labels_in_index_order() {
+        let json = format!(r#"{{{BASE}, "id2label": {{"1": "b", "0": "a", "10": "k", "2": "c", "3": "d", "4": "e", "5": "f", "6": "g", "7": "h", "8": "i", "9": "j"}}}}"#);
+        let c = ModelConfig::from_json(&json).unwrap();
+        let labels = c.id2label.unwrap();
+        assert_eq!(labels[0], "a");
+        assert_eq!(labels[10], "k");
+        assert_eq!(labels.len(), 11);
+    }
+
+    #[test]
+    fn rejects_gaps_in_id2label() {
+        let json = format!(r#"{{{BASE}, "id2label": {{"0": "a", "2": "c"}}}}"#);
+        let err = ModelConfig::from_json(&json).unwrap_err().to_string();
+        assert!(err.contains("id2label key 2"), "{err}");
+    }
+
+    #[test]
+    fn rejects_bad_json_and_bad_shapes() {
+        let err = ModelConfig::from_json("{ not json").unwrap_err().to_string();
+        assert!(err.contains("config.json"), "{err}");
+        let json = format!("{{{BASE}}}").replace(r#""num_attention_heads": 2"#, r#""num_attention_heads": 3"#);
+        let err = ModelConfig::from_json(&json).unwrap_err().to_string();
+        assert!(err.contains("not a multiple"), "{err}");
+        let err = ModelConfig::from_json(r#"{"hidden_size": 8}"#).unwrap_err().to_string();
+        assert!(err.contains("missing field"), "{err}");
+    }
+}

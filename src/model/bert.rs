@@ -1,0 +1,213 @@
+//! BERT encoder as in transformers' `modeling_bert.py`, written once for every weight
+//! storage: all matrix products go through [`Linear`].
+
+use super::linear::{Embedding, LayerNorm, Linear};
+use crate::config::{HiddenAct, ModelConfig};
+use crate::error::{Error, Result};
+use crate::weights::{Scope, Weights};
+use candle_core::{DType, IndexOp, Module, Tensor};
+
+/// Token ids of a batch: `[batch, seq]` each; `mask` is 1 for real tokens, 0 for padding.
+pub struct BatchInput {
+    pub ids: Tensor,
+    pub type_ids: Tensor,
+    /// `None` when no row is padded, which lets attention skip the mask entirely.
+    pub mask: Option<Tensor>,
+}
+
+pub struct BertOutput {
+    /// `[batch, seq, hidden]`
+    pub hidden: Tensor,
+    /// `[batch, hidden]`, when the checkpoint has a pooler.
+    pub pooled: Option<Tensor>,
+}
+
+struct Embeddings {
+    word: Embedding,
+    position: Embedding,
+    token_type: Embedding,
+    norm: LayerNorm,
+}
+
+impl Embeddings {
+    fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
+        let b = &c.bert;
+        Ok(Self {
+            word: Embedding::load(&s.pp("word_embeddings"), b.vocab_size, b.hidden_size)?,
+            position: Embedding::load(
+                &s.pp("position_embeddings"),
+                b.max_position_embeddings,
+                b.hidden_size,
+            )?,
+            token_type: Embedding::load(
+                &s.pp("token_type_embeddings"),
+                b.type_vocab_size,
+                b.hidden_size,
+            )?,
+            norm: LayerNorm::load(&s.pp("LayerNorm"), b.hidden_size, b.layer_norm_eps)?,
+        })
+    }
+
+    fn forward(&self, ids: &Tensor, type_ids: &Tensor) -> Result<Tensor> {
+        let seq_len = ids.dim(1)?;
+        let positions = Tensor::arange(0u32, seq_len as u32, ids.device())?;
+        let x = (self.word.forward(ids)? + self.token_type.forward(type_ids)?)?
+            .broadcast_add(&self.position.forward(&positions)?)?;
+        self.norm.forward(&x)
+    }
+}
+
+struct SelfAttention {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    output: Linear,
+    norm: LayerNorm,
+    heads: usize,
+    head_size: usize,
+}
+
+impl SelfAttention {
+    fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
+        let h = c.bert.hidden_size;
+        let own = s.pp("self");
+        let out = s.pp("output");
+        Ok(Self {
+            query: Linear::load(&own.pp("query"), h, h)?,
+            key: Linear::load(&own.pp("key"), h, h)?,
+            value: Linear::load(&own.pp("value"), h, h)?,
+            output: Linear::load(&out.pp("dense"), h, h)?,
+            norm: LayerNorm::load(&out.pp("LayerNorm"), h, c.bert.layer_norm_eps)?,
+            heads: c.bert.num_attention_heads,
+            head_size: c.head_size(),
+        })
+    }
+
+    /// `[b, s, h]` → `[b, heads, s, head_size]`
+    fn split_heads(&self, x: &Tensor) -> Result<Tensor> {
+        let (b, s, _) = x.dims3()?;
+        Ok(x.reshape((b, s, self.heads, self.head_size))?.transpose(1, 2)?.contiguous()?)
+    }
+
+    fn forward(&self, x: &Tensor, mask_bias: Option<&Tensor>) -> Result<Tensor> {
+        let (b, s, h) = x.dims3()?;
+        let q = self.split_heads(&self.query.forward(x)?)?;
+        let k = self.split_heads(&self.key.forward(x)?)?;
+        let v = self.split_heads(&self.value.forward(x)?)?;
+        let scale = 1.0 / (self.head_size as f64).sqrt();
+        let mut scores = (q.matmul(&k.t()?)? * scale)?;
+        if let Some(bias) = mask_bias {
+            scores = scores.broadcast_add(bias)?;
+        }
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let context = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, s, h))?;
+        self.norm.forward(&(self.output.forward(&context)? + x)?)
+    }
+}
+
+struct Layer {
+    attention: SelfAttention,
+    intermediate: Linear,
+    output: Linear,
+    norm: LayerNorm,
+    act: HiddenAct,
+}
+
+impl Layer {
+    fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
+        let b = &c.bert;
+        Ok(Self {
+            attention: SelfAttention::load(&s.pp("attention"), c)?,
+            intermediate: Linear::load(
+                &s.pp("intermediate").pp("dense"),
+                b.hidden_size,
+                b.intermediate_size,
+            )?,
+            output: Linear::load(&s.pp("output").pp("dense"), b.intermediate_size, b.hidden_size)?,
+            norm: LayerNorm::load(&s.pp("output").pp("LayerNorm"), b.hidden_size, b.layer_norm_eps)?,
+            act: b.hidden_act,
+        })
+    }
+
+    fn forward(&self, x: &Tensor, mask_bias: Option<&Tensor>) -> Result<Tensor> {
+        let attended = self.attention.forward(x, mask_bias)?;
+        let inner = self.intermediate.forward(&attended)?;
+        let inner = match self.act {
+            HiddenAct::Gelu => inner.gelu_erf()?,
+            HiddenAct::GeluApproximate => inner.gelu()?,
+            HiddenAct::Relu => inner.relu()?,
+        };
+        self.norm.forward(&(self.output.forward(&inner)? + attended)?)
+    }
+}
+
+pub struct Bert {
+    embeddings: Embeddings,
+    layers: Vec<Layer>,
+    pooler: Option<Linear>,
+}
+
+/// Where the encoder's tensors live: `bert.` in HF `BertFor*` checkpoints, the root in a
+/// bare `BertModel`.
+pub fn encoder_prefix(weights: &Weights) -> Result<&'static str> {
+    const PROBE: &str = "embeddings.word_embeddings.weight";
+    if weights.contains(&format!("bert.{PROBE}")) {
+        Ok("bert")
+    } else if weights.contains(PROBE) {
+        Ok("")
+    } else {
+        Err(Error::MissingTensor {
+            name: format!("bert.{PROBE}"),
+            hint: format!(" (nor `{PROBE}`: is this a BERT checkpoint?)"),
+        })
+    }
+}
+
+impl Bert {
+    pub fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
+        let layers = (0..c.bert.num_hidden_layers)
+            .map(|i| Layer::load(&s.pp("encoder.layer").pp(i), c))
+            .collect::<Result<Vec<_>>>()?;
+        let pooler_scope = s.pp("pooler.dense");
+        let pooler = if pooler_scope.contains("weight") {
+            Some(Linear::load(&pooler_scope, c.bert.hidden_size, c.bert.hidden_size)?)
+        } else {
+            None
+        };
+        Ok(Self { embeddings: Embeddings::load(&s.pp("embeddings"), c)?, layers, pooler })
+    }
+
+    pub fn has_pooler(&self) -> bool {
+        self.pooler.is_some()
+    }
+
+    pub fn forward(&self, input: &BatchInput) -> Result<BertOutput> {
+        let mut x = self.embeddings.forward(&input.ids, &input.type_ids)?;
+        // transformers adds (1 - mask) * finfo(f32).min to the scores of padded keys.
+        let mask_bias = match &input.mask {
+            Some(mask) => {
+                let (b, s) = mask.dims2()?;
+                let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * (-(f32::MIN as f64)))?;
+                Some(bias.reshape((b, 1, 1, s))?)
+            }
+            None => None,
+        };
+        for layer in &self.layers {
+            x = layer.forward(&x, mask_bias.as_ref())?;
+        }
+        let pooled = match &self.pooler {
+            Some(dense) => Some(dense.forward(&x.i((.., 0))?.contiguous()?)?.tanh()?),
+            None => None,
+        };
+        Ok(BertOutput { hidden: x, pooled })
+    }
+}
+
+/// Softmax over the last dimension, in f64 so tiny probabilities keep their digits.
+pub fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+    let exps: Vec<f64> = logits.iter().map(|&l| (l as f64 - max).exp()).collect();
+    let sum: f64 = exps.iter().sum();
+    exps.iter().map(|e| (e / sum) as f32).collect()
+}
+

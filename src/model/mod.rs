@@ -1,0 +1,7 @@
+//! The network: a BERT encoder and an optional sequence-classification head.
+
+pub mod bert;
+pub mod linear;
+
+pub use bert::{softmax, BatchInput, Bert, BertOutput};
+pub use linear::{Linear, LinearWeight};

@@ -1,0 +1,60 @@
+//! The model's own `tokenizer.json` (for KLUE: WordPiece, no lower-casing, no accent
+//! stripping), with truncation pinned to the model's position table.
+
+use crate::error::{Error, Result};
+use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+
+/// Token ids of one text, ready for the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    pub ids: Vec<u32>,
+    pub type_ids: Vec<u32>,
+    /// True when the text had more tokens than the model accepts and was cut.
+    pub truncated: bool,
+}
+
+pub struct TextEncoder {
+    tokenizer: Tokenizer,
+    pad_id: u32,
+}
+
+impl TextEncoder {
+    /// `max_len` counts the special tokens too (`[CLS] … [SEP]`), like transformers'
+    /// `max_length`; `fallback_pad_id` is used when the tokenizer has no `[PAD]`.
+    pub fn from_json(json: &[u8], max_len: usize, fallback_pad_id: u32) -> Result<Self> {
+        let mut tokenizer =
+            Tokenizer::from_bytes(json).map_err(|e| Error::TokenizerLoad(e.to_string()))?;
+        // Padding is ours to do per batch; the file's own settings would pad single texts.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                direction: TruncationDirection::Right,
+                max_length: max_len,
+                strategy: TruncationStrategy::LongestFirst,
+                stride: 0,
+            }))
+            .map_err(|e| Error::TokenizerLoad(e.to_string()))?;
+        let pad_id = tokenizer.token_to_id("[PAD]").unwrap_or(fallback_pad_id);
+        Ok(Self { tokenizer, pad_id })
+    }
+
+    pub fn encode(&self, text: &str) -> Result<Encoded> {
+        let encoding = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| Error::Tokenize(e.to_string()))?;
+        Ok(Encoded {
+            ids: encoding.get_ids().to_vec(),
+            type_ids: encoding.get_type_ids().to_vec(),
+            truncated: !encoding.get_overflowing().is_empty(),
+        })
+    }
+
+    pub fn pad_id(&self) -> u32 {
+        self.pad_id
+    }
+
+    pub fn vocab_size(&self) -> usize {
+        self.tokenizer.get_vocab_size(true)
+    }
+}
