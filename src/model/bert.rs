@@ -165,6 +165,7 @@ pub fn encoder_prefix(weights: &Weights) -> Result<&'static str> {
 
 impl Bert {
     pub fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
+        let embeddings = Embeddings::load(&s.pp("embeddings"), c)?;
         let layers = (0..c.bert.num_hidden_layers)
             .map(|i| Layer::load(&s.pp("encoder.layer").pp(i), c))
             .collect::<Result<Vec<_>>>()?;
@@ -174,7 +175,7 @@ impl Bert {
         } else {
             None
         };
-        Ok(Self { embeddings: Embeddings::load(&s.pp("embeddings"), c)?, layers, pooler })
+        Ok(Self { embeddings, layers, pooler })
     }
 
     pub fn has_pooler(&self) -> bool {

@@ -1,0 +1,68 @@
+//! Native parity with transformers on the committed fixtures.
+
+mod common;
+use common::*;
+
+#[test]
+fn token_ids_equal_transformers() {
+    check_token_ids(&tiny(), &reference(TINY_REFERENCE));
+}
+
+#[test]
+fn single_logits_match_transformers() {
+    let worst = check_single_logits(&tiny(), &reference(TINY_REFERENCE));
+    eprintln!("tiny-ko single: max |Δlogit| = {worst:e}");
+}
+
+#[test]
+fn batched_logits_match_transformers_and_ignore_padding() {
+    let worst = check_batch_logits(&tiny(), &reference(TINY_REFERENCE));
+    eprintln!("tiny-ko batch: max |Δlogit| = {worst:e}");
+}
+
+#[test]
+fn bare_encoder_matches_transformers() {
+    let model = tiny_encoder();
+    assert!(!model.has_classifier());
+    assert!(model.labels().is_empty());
+    let err = model.classify("안녕").unwrap_err();
+    assert!(matches!(err, gamjeong::Error::NoClassifier), "{err}");
+    let worst = check_encoder(&model, &reference(ENCODER_REFERENCE));
+    eprintln!("tiny-ko-encoder: max |Δhidden| = {worst:e}");
+}
+
+#[test]
+fn classifier_and_encoder_share_the_encoder() {
+    // The classifier checkpoint's `bert.*` tensors equal the bare encoder's.
+    let a = tiny().embed("오늘 밥이 너무 맛있었어").unwrap();
+    let b = tiny_encoder().embed("오늘 밥이 너무 맛있었어").unwrap();
+    assert_eq!(a.last_hidden_state, b.last_hidden_state);
+}
+
+#[test]
+fn emotion_taxonomy_is_attached_to_the_real_labels() {
+    let model = tiny();
+    let labels = model.labels();
+    assert_eq!(labels.len(), 60);
+    assert_eq!(labels[50].label, "기쁨");
+    assert_eq!(labels[55].group, Some("기쁨"));
+    assert_eq!(labels[34].gloss, Some("shocked"));
+    let c = model.classify("직장에서 부당한 일을 겪어서 너무 화가 나").unwrap().top_k(3);
+    assert_eq!(c.scores.len(), 3);
+    assert!(c.scores.iter().all(|s| s.group.is_some() && s.gloss.is_some()));
+}
+
+#[test]
+fn hangul_stays_syllables() {
+    // strip_accents would NFD-decompose 맛 into jamo, which are not in the KLUE vocab.
+    let model = tiny();
+    let enc = model.encode("맛있었어").unwrap();
+    let unk = 1;
+    assert!(!enc.ids.contains(&unk), "{:?}", enc.ids);
+}
+
+#[test]
+fn empty_batch_is_empty() {
+    let texts: [&str; 0] = [];
+    assert!(tiny().classify_batch(&texts).unwrap().is_empty());
+}
