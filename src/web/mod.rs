@@ -1,0 +1,84 @@
+//! wasm-bindgen surface. Every export returns `Result<_, JsError>`, so a bad model or bad
+//! input becomes a catchable JS `Error` with the crate's message, never a wasm trap.
+
+use crate::{Classifier, Error};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn js_err(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    // json_compatible: `None` → null and maps → plain objects, as the CLI's JSON.
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("cannot convert the result to JS: {e}")))
+}
+
+/// A loaded model. The JS wrapper in `www/` builds the public `Classifier` on top.
+#[wasm_bindgen]
+pub struct WasmClassifier {
+    inner: Classifier,
+}
+
+#[wasm_bindgen]
+impl WasmClassifier {
+    /// Loads a model from the contents of `config.json`, `tokenizer.json` and
+    /// `model.safetensors`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        config_json: &str,
+        tokenizer_json: &[u8],
+        safetensors: &[u8],
+    ) -> Result<WasmClassifier, JsError> {
+        let inner = Classifier::from_bytes(config_json, tokenizer_json, safetensors).map_err(js_err)?;
+        Ok(Self { inner })
+    }
+
+    /// `{tokens, truncated, logits, scores: [{index, label, group, gloss, score}]}`.
+    pub fn classify(&self, text: &str, top_k: Option<usize>) -> Result<JsValue, JsError> {
+        let mut c = self.inner.classify(text).map_err(js_err)?;
+        if let Some(k) = top_k {
+            c = c.top_k(k);
+        }
+        to_js(&c)
+    }
+
+    #[wasm_bindgen(js_name = classifyBatch)]
+    pub fn classify_batch(&self, texts: Vec<String>) -> Result<JsValue, JsError> {
+        to_js(&self.inner.classify_batch(&texts).map_err(js_err)?)
+    }
+
+    /// `{tokens, truncated, last_hidden_state, pooled}`; works without a classification head.
+    pub fn embed(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.embed(text).map_err(js_err)?)
+    }
+
+    /// Token ids as the model sees them.
+    pub fn encode(&self, text: &str) -> Result<Vec<u32>, JsError> {
+        Ok(self.inner.encode(text).map_err(js_err)?.ids)
+    }
+
+    /// `[{label, group, gloss}]` by class index; empty without a classification head.
+    pub fn labels(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Label<'a> {
+            label: &'a str,
+            group: Option<&'static str>,
+            gloss: Option<&'static str>,
+        }
+        let labels: Vec<Label> = self
+            .inner
+            .labels()
+            .iter()
+            .map(|l| Label { label: &l.label, group: l.group, gloss: l.gloss })
+            .collect();
+        to_js(&labels)
+    }
+}

@@ -1,0 +1,55 @@
+//! The native parity checks, run inside headless Chromium on the wasm32+SIMD128 build.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+use common::*;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn simd128_is_enabled() {
+    assert!(cfg!(target_feature = "simd128"), "built without +simd128");
+}
+
+#[wasm_bindgen_test]
+fn token_ids_equal_transformers() {
+    check_token_ids(&tiny(), &reference(TINY_REFERENCE));
+}
+
+#[wasm_bindgen_test]
+fn single_logits_match_transformers() {
+    check_single_logits(&tiny(), &reference(TINY_REFERENCE));
+}
+
+#[wasm_bindgen_test]
+fn batched_logits_match_transformers() {
+    check_batch_logits(&tiny(), &reference(TINY_REFERENCE));
+}
+
+#[wasm_bindgen_test]
+fn bare_encoder_matches_transformers() {
+    check_encoder(&tiny_encoder(), &reference(ENCODER_REFERENCE));
+}
+
+#[wasm_bindgen_test]
+fn js_surface_returns_results_and_readable_errors() {
+    use gamjeong::web::WasmClassifier;
+    let model = WasmClassifier::new(TINY_CONFIG, TINY_TOKENIZER, TINY_WEIGHTS).unwrap();
+    let result = model.classify("오늘 밥이 너무 맛있었어. 행복해", Some(3)).unwrap();
+    let scores = js_sys::Reflect::get(&result, &JsValue::from_str("scores")).unwrap();
+    let scores = js_sys::Array::from(&scores);
+    assert_eq!(scores.length(), 3);
+    let first = scores.get(0);
+    let group = js_sys::Reflect::get(&first, &JsValue::from_str("group")).unwrap();
+    assert!(group.as_string().is_some());
+
+    let broken = WasmClassifier::new(TINY_CONFIG, b"{ nope", TINY_WEIGHTS);
+    let err: JsValue = broken.err().expect("bad tokenizer is an error").into();
+    let message = js_sys::Reflect::get(&err, &JsValue::from_str("message")).unwrap();
+    assert!(message.as_string().unwrap().contains("tokenizer.json"));
+
+    // The module keeps working after an error.
+    assert!(model.classify("다시", None).is_ok());
+}
