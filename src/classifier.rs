@@ -69,6 +69,33 @@ impl Classifier {
         Self::from_parts(config, tokenizer_json, &weights)
     }
 
+    /// Loads a single quantized `.safetensors` file (docs/FORMAT.md): config and tokenizer
+    /// come from its metadata, and its payload checksum is verified first.
+    pub fn from_quantized(bytes: &[u8]) -> Result<Self> {
+        let meta = crate::quant::read_metadata(bytes, true)?;
+        let config = ModelConfig::from_json(&meta.config_json)?;
+        let weights = Weights::parse(bytes)?;
+        Self::from_parts(config, meta.tokenizer_json.as_bytes(), &weights)
+    }
+
+    /// A model folder in Hugging Face layout, or a single quantized `.safetensors` file.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        if !path.exists() {
+            let source = std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file or folder (expected a Hugging Face model folder or a quantized .safetensors file)",
+            );
+            return Err(Error::Io { path: path.into(), source });
+        }
+        if path.is_dir() {
+            return Self::from_dir(path);
+        }
+        let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })?;
+        Self::from_quantized(&bytes)
+    }
+
     /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from a folder.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Self> {
@@ -101,7 +128,8 @@ impl Classifier {
         let root = weights.scope(crate::model::bert::encoder_prefix(weights)?);
         let bert = Bert::load(&root, &config)?;
         let head_scope = weights.scope("classifier");
-        let head = match head_scope.shape("weight") {
+        // The bias is f32 under every scheme, so it tells whether a head is present.
+        let head = match head_scope.shape("bias") {
             None => None,
             Some(shape) => {
                 let rows = shape.first().copied().unwrap_or(0);

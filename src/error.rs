@@ -45,6 +45,9 @@ pub enum Error {
     #[error("this model has no classification head (a bare BertModel): use `embed` instead")]
     NoClassifier,
 
+    #[error("quantized model file: {0}")]
+    Format(String),
+
     #[error("invalid input: {0}")]
     InvalidInput(String),
 

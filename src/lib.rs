@@ -15,8 +15,10 @@
 pub mod classifier;
 pub mod config;
 pub mod error;
+pub mod kernels;
 pub mod labels;
 pub mod model;
+pub mod quant;
 pub mod tokenize;
 pub mod weights;
 

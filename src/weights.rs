@@ -44,6 +44,27 @@ impl<'a> Weights<'a> {
         Ok(view.load(&self.device)?.to_dtype(DType::F32)?)
     }
 
+    /// The raw little-endian bytes of `name`, after checking its dtype and shape.
+    pub fn raw(&self, name: &str, dtype: safetensors::Dtype, shape: &[usize]) -> Result<&'a [u8]> {
+        let view = self.st.tensor(name).map_err(|_| self.missing(name))?;
+        if view.shape() != shape {
+            return Err(Error::ShapeMismatch {
+                name: name.to_owned(),
+                expected: shape.to_vec(),
+                found: view.shape().to_vec(),
+            });
+        }
+        if view.dtype() != dtype {
+            return Err(Error::UnsupportedDtype { name: name.to_owned(), dtype: format!("{:?}", view.dtype()) });
+        }
+        Ok(view.data())
+    }
+
+    /// The tensor `name` as a flat f32 vector (any float dtype), after checking its shape.
+    pub fn get_vec(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+        Ok(self.get(name, shape)?.flatten_all()?.to_vec1()?)
+    }
+
     fn missing(&self, name: &str) -> Error {
         // Point at the likely cause: the right tensor under another prefix.
         let suffix = name.rsplit_once("embeddings.").map(|(_, s)| s).unwrap_or(name);
@@ -87,6 +108,14 @@ impl<'w, 'a> Scope<'w, 'a> {
 
     pub fn get(&self, leaf: &str, shape: &[usize]) -> Result<Tensor> {
         self.weights.get(&self.name(leaf), shape)
+    }
+
+    pub fn get_vec(&self, leaf: &str, shape: &[usize]) -> Result<Vec<f32>> {
+        self.weights.get_vec(&self.name(leaf), shape)
+    }
+
+    pub fn raw(&self, leaf: &str, dtype: safetensors::Dtype, shape: &[usize]) -> Result<&'a [u8]> {
+        self.weights.raw(&self.name(leaf), dtype, shape)
     }
 
     pub fn contains(&self, leaf: &str) -> bool {

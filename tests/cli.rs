@@ -101,7 +101,7 @@ fn invalid_utf8_on_stdin_is_replaced_not_dropped() {
 fn bad_model_path_fails_with_message() {
     let (ok, _, stderr) = gamjeong(&["classify", "--model", "/nonexistent", "x"], "");
     assert!(!ok);
-    assert!(stderr.contains("/nonexistent/config.json"), "{stderr}");
+    assert!(stderr.contains("/nonexistent: no such file or folder"), "{stderr}");
 }
 
 #[test]

@@ -14,7 +14,7 @@ mod cli {
     use gamjeong::{Classifier, Error};
     use serde::Serialize;
     use std::io::{BufRead, Write};
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
     use std::process::ExitCode;
 
     #[derive(Parser)]
@@ -28,7 +28,8 @@ mod cli {
     enum Command {
         /// Classify texts given as arguments, or one per line on stdin when none are given.
         Classify {
-            /// Model folder in Hugging Face layout (config.json, tokenizer.json, model.safetensors).
+            /// Model folder in Hugging Face layout (config.json, tokenizer.json,
+            /// model.safetensors), or a quantized .safetensors file.
             #[arg(long)]
             model: PathBuf,
             /// Print only the N best emotions (default: 5, or all with --json).
@@ -45,6 +46,25 @@ mod cli {
             model: PathBuf,
             texts: Vec<String>,
         },
+        /// Write a single-file quantized model (docs/FORMAT.md) from a Hugging Face folder.
+        Quantize {
+            /// Model folder with config.json, tokenizer.json and f32 model.safetensors.
+            #[arg(long)]
+            model: PathBuf,
+            /// q8 (int8, per-row scales) or q4 (4-bit, 32-wide blocks).
+            #[arg(long, value_parser = ["q8", "q4"])]
+            scheme: String,
+            #[arg(long)]
+            out: PathBuf,
+            /// Source model id recorded in the metadata (default: the folder name).
+            #[arg(long)]
+            source_id: Option<String>,
+            /// Source revision recorded in the metadata.
+            #[arg(long, default_value = "unknown")]
+            revision: String,
+        },
+        /// Show a quantized file's metadata, tensors and sizes, and verify its checksum.
+        Inspect { file: PathBuf },
     }
 
     #[derive(Serialize)]
@@ -72,6 +92,10 @@ mod cli {
                     writeln!(out, "{}", to_json(&line)).map_err(io_error)
                 })
             }),
+            Command::Quantize { model, scheme, out, source_id, revision } => {
+                quantize(&model, &scheme, &out, source_id, revision).map(|()| true)
+            }
+            Command::Inspect { file } => inspect(&file),
         };
         match result {
             Ok(true) => ExitCode::SUCCESS,
@@ -83,8 +107,80 @@ mod cli {
         }
     }
 
+    fn read(path: &Path) -> Result<Vec<u8>, Error> {
+        std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })
+    }
+
+    fn quantize(dir: &Path, scheme: &str, out: &Path, source_id: Option<String>, revision: String) -> Result<(), Error> {
+        use gamjeong::quant::{Scheme, Source, StreamingQuantizer};
+        let scheme = Scheme::parse(scheme).ok_or_else(|| Error::InvalidInput(format!("unknown scheme {scheme}")))?;
+        let text = |name: &str| {
+            String::from_utf8(read(&dir.join(name))?).map_err(|_| Error::InvalidInput(format!("{name} is not UTF-8")))
+        };
+        let model = source_id.unwrap_or_else(|| {
+            dir.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).unwrap_or_default()
+        });
+        let mut q = StreamingQuantizer::new(scheme, Source { model, revision }, &text("config.json")?, &text("tokenizer.json")?)?;
+        // Fed in chunks like a download, so the CLI exercises the browser's code path.
+        let path = dir.join("model.safetensors");
+        let mut file = std::fs::File::open(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf).map_err(|source| Error::Io { path: path.clone(), source })?;
+            if n == 0 {
+                break;
+            }
+            q.push(&buf[..n])?;
+        }
+        let bytes = q.finish()?;
+        std::fs::write(out, &bytes).map_err(|source| Error::Io { path: out.into(), source })?;
+        let src = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        eprintln!(
+            "gamjeong: wrote {} ({:.1} MB, {:.2}x smaller than {:.1} MB)",
+            out.display(),
+            bytes.len() as f64 / 1e6,
+            src as f64 / bytes.len() as f64,
+            src as f64 / 1e6
+        );
+        Ok(())
+    }
+
+    fn inspect(path: &Path) -> Result<bool, Error> {
+        let bytes = read(path)?;
+        let meta = gamjeong::quant::read_metadata(&bytes, false)?;
+        let checksum = gamjeong::quant::read_metadata(&bytes, true);
+        println!("file            {} ({} bytes)", path.display(), bytes.len());
+        println!("format          {} {}", meta.format, meta.format_version);
+        println!("scheme          {}", meta.scheme);
+        println!("source          {} @ {}", meta.source_model, meta.source_revision);
+        println!("source sha256   {}", meta.source_sha256);
+        println!("payload xxh3    {} ({})", meta.payload_xxh3, if checksum.is_ok() { "verified" } else { "MISMATCH" });
+        println!("config.json     {} bytes", meta.config_json.len());
+        println!("tokenizer.json  {} bytes", meta.tokenizer_json.len());
+        println!("quantizer       {}", meta.quantizer);
+        let st = safetensors::SafeTensors::deserialize(&bytes).map_err(|e| Error::Safetensors(e.to_string()))?;
+        let mut tensors = st.tensors();
+        tensors.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut by_dtype = std::collections::BTreeMap::<String, usize>::new();
+        println!("\n{:<64} {:>5} {:>14} {:>12}", "tensor", "dtype", "shape", "bytes");
+        for (name, view) in &tensors {
+            let dtype = format!("{:?}", view.dtype());
+            println!("{name:<64} {dtype:>5} {:>14} {:>12}", format!("{:?}", view.shape()), view.data().len());
+            *by_dtype.entry(dtype).or_default() += view.data().len();
+        }
+        println!();
+        for (dtype, n) in by_dtype {
+            println!("{dtype:>5} total {:>10.2} MB", n as f64 / 1e6);
+        }
+        if let Err(e) = checksum {
+            eprintln!("gamjeong: {e}");
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
     fn load(path: &std::path::Path) -> Result<Classifier, Error> {
-        Classifier::from_dir(path)
+        Classifier::from_path(path)
     }
 
     fn classify(

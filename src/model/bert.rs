@@ -150,7 +150,8 @@ pub struct Bert {
 /// Where the encoder's tensors live: `bert.` in HF `BertFor*` checkpoints, the root in a
 /// bare `BertModel`.
 pub fn encoder_prefix(weights: &Weights) -> Result<&'static str> {
-    const PROBE: &str = "embeddings.word_embeddings.weight";
+    // LayerNorm is stored as-is under every scheme, so it marks the prefix reliably.
+    const PROBE: &str = "embeddings.LayerNorm.weight";
     if weights.contains(&format!("bert.{PROBE}")) {
         Ok("bert")
     } else if weights.contains(PROBE) {
@@ -170,7 +171,7 @@ impl Bert {
             .map(|i| Layer::load(&s.pp("encoder.layer").pp(i), c))
             .collect::<Result<Vec<_>>>()?;
         let pooler_scope = s.pp("pooler.dense");
-        let pooler = if pooler_scope.contains("weight") {
+        let pooler = if pooler_scope.contains("bias") {
             Some(Linear::load(&pooler_scope, c.bert.hidden_size, c.bert.hidden_size)?)
         } else {
             None

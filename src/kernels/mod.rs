@@ -1,0 +1,618 @@
+//! Blocked int8 GEMM for quantized linear layers.
+//!
+//! `y = x · Wᵀ` with `x` `[m][k]` dynamically quantized per row to int8 ([`quantize_rows`]) and
+//! `W` `[n][k]` int8 with one f32 scale per (row, K-block) ([`PackedWeights`]). Products are
+//! accumulated exactly in int32 per K-block, then scaled and summed in f32 ([`qgemm`]).
+//!
+//! # Packed layout
+//!
+//! [`PackedWeights::new`] copies `W` into *panels* of [`NR`] = 8 output rows. Inside a panel,
+//! every K-block is zero-padded to a multiple of 4 (`bp = round_up(block, 4)`), and K is stored
+//! in *groups* of 4: group `g` is a 32-byte record holding the 8 rows × 4 consecutive k,
+//! row-major (`record[j * 4 + t] = W[n0 + j][4g + t]`). A panel is `kp / 4` records back to back
+//! (`kp = (k / block) * bp`), so a microkernel streams it linearly. Rows past `n` are zero.
+//! Scales are re-laid out the same way, `[panel][block][8]` (zero for padding rows).
+//!
+//! That record is what every SIMD instruction here wants: its two 16-byte halves are each
+//! "4 rows × 4 k", which is the `i32x4 += dot(i8x4, i8x4)` shape of
+//! `i32x4_relaxed_dot_i8x16_i7x16_add` (and VNNI), and sign-extended to i16 it is
+//! "2 rows × 4 k" per `i32x4_dot_i16x8` / `pmaddwd` against 4 broadcast activations.
+//!
+//! # Microkernels
+//!
+//! The activations of up to `MC` rows are first copied into a zero-padded scratch in the
+//! element type the kernel wants (i8 / i16 / u8 with +64 offset). Then, for each weight panel
+//! (which stays in L1) and each tile of 4 activation rows, the kernel walks all of K, keeping a
+//! 4 × 8 tile of int32 accumulators in registers, so every weight vector loaded is used by 4
+//! rows and every activation broadcast by 8 (or 4) outputs. At each K-block end the sums go to
+//! an epilogue that either stores the raw int32 sums ([`block_sums`]) or accumulates
+//! `scale[n][b] * sum` in f32 ([`qgemm`]). Ragged edges: the last m-tile has 1–3 rows
+//! (separate instantiations), the last panel is zero-padded (padded outputs are discarded),
+//! and padded k is zero in the weights, so it contributes nothing.
+//!
+//! * [`Kernel::Scalar`]: portable reference, plain loops, int32 accumulation.
+//! * [`Kernel::Simd128`] (wasm32 + `simd128`): 4 rows × 4 outputs per pass (two passes per
+//!   block cover the 8-row panel): i8x16 weights → two i16x8 (`extend_low/high`), activations
+//!   as i16 broadcast with `v128.load64_splat`, `i32x4_dot_i16x8` into 8 accumulators, pairs
+//!   folded with two shuffles at block end.
+//! * [`Kernel::RelaxedSimd`] (wasm32 + `relaxed-simd`): 4 rows × 8 outputs, one
+//!   `i32x4_relaxed_dot_i8x16_i7x16_add` per (row, 4 outputs, 4 k); see [`ACT_MAX`].
+//! * [`Kernel::Native`] (x86_64 with AVX2, detected at run time): like Simd128 on 256-bit
+//!   vectors (`vpmovsxbw` + `vpmaddwd`), 4 rows × 8 outputs per pass. Elsewhere it is Scalar.
+//!
+//! All kernels produce bit-identical int32 block sums, and [`qgemm`] does the f32 epilogue in
+//! the same order for all of them, so its output does not depend on the kernel either.
+
+mod scalar;
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128;
+
+#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+mod relaxed;
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
+/// Output rows per weight panel.
+pub const NR: usize = 8;
+/// K values per packed group (one 32-bit lane of a dot product).
+const KG: usize = 4;
+/// Activation rows per register tile.
+const MR: usize = 4;
+/// Largest block for which int32 block sums provably cannot overflow:
+/// `block * 128 * 128 <= i32::MAX` (|x| <= 127, or 127 after the relaxed +64 offset; |w| <= 128).
+pub const MAX_BLOCK: usize = (i32::MAX as usize) / (128 * 128);
+/// Target size of the per-chunk activation scratch (re-read once per weight panel).
+const X_CHUNK_BYTES: usize = 96 * 1024;
+
+/// Largest |value| of a quantized activation: 127, or 63 in a build with `relaxed-simd`.
+///
+/// `i32x4_relaxed_dot_i8x16_i7x16_add(a, b, c)` is only deterministic when every byte of its
+/// "i7" operand `b` has the top bit clear, i.e. is in `0..=127` (engines may read `b` as signed
+/// — Arm `sdot` — or unsigned — x86 `pmaddubsw`/VNNI). Note that `-64..=63` is *not* enough:
+/// a negative byte has its top bit set. So the relaxed kernel feeds the activations as
+/// `x + 64`, which needs `x` in `-64..=63`; we use the symmetric `-63..=63` and subtract
+/// `64 * Σw` (precomputed per row and block at packing) to get `Σ x·w` back exactly.
+/// The i16 intermediate cannot saturate: `|2 · 127 · 128| < 32768`.
+///
+/// The cost is one bit of activation precision in that build. [`qgemm`] and [`block_sums`]
+/// reject activations outside `-ACT_MAX..=ACT_MAX` in every build, so all kernels of a build
+/// accept the same inputs.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
+pub const ACT_MAX: i8 = 127;
+/// Largest |value| of a quantized activation: 127, or 63 in a build with `relaxed-simd`.
+/// See the non-relaxed build's documentation; this build uses the relaxed-SIMD dot product,
+/// whose "i7" operand must be in `0..=127`, so activations are offset by +64 and capped at 63.
+#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+pub const ACT_MAX: i8 = 63;
+
+/// An int8 GEMM microkernel implementation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    /// Portable reference kernel (plain loops).
+    Scalar,
+    /// wasm32 SIMD128 (`i32x4.dot_i16x8_s`); only in builds with `simd128`.
+    Simd128,
+    /// wasm32 relaxed SIMD (`i32x4.relaxed_dot_i8x16_i7x16_add_s`); only in builds with
+    /// `relaxed-simd`.
+    RelaxedSimd,
+    /// x86_64 AVX2 when the CPU has it (checked at run time); otherwise the same as Scalar.
+    Native,
+}
+
+impl Kernel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Scalar => "scalar",
+            Kernel::Simd128 => "simd128",
+            Kernel::RelaxedSimd => "relaxed-simd",
+            Kernel::Native => "native",
+        }
+    }
+
+    /// Whether this kernel can run here (Scalar and Native always can; Native falls back).
+    pub fn is_available(self) -> bool {
+        match self {
+            Kernel::Scalar | Kernel::Native => true,
+            Kernel::Simd128 => cfg!(all(target_arch = "wasm32", target_feature = "simd128")),
+            Kernel::RelaxedSimd => cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd")),
+        }
+    }
+}
+
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The kernels that run as distinct code here, best last. `Native` is listed only where it is a
+/// real SIMD kernel (x86_64 with AVX2); elsewhere it would just be Scalar again.
+pub fn available_kernels() -> Vec<Kernel> {
+    let mut v = vec![Kernel::Scalar];
+    if has_avx2() {
+        v.push(Kernel::Native);
+    }
+    if Kernel::Simd128.is_available() {
+        v.push(Kernel::Simd128);
+    }
+    if Kernel::RelaxedSimd.is_available() {
+        v.push(Kernel::RelaxedSimd);
+    }
+    v
+}
+
+/// The fastest available kernel: RelaxedSimd > Simd128 > Native (AVX2) > Scalar.
+pub fn best_kernel() -> Kernel {
+    *available_kernels().last().expect("Scalar is always available")
+}
+
+/// Int8 weights `[n][k]` with one f32 scale per (row, K-block), packed into NR-row panels.
+#[derive(Clone)]
+pub struct PackedWeights {
+    n: usize,
+    k: usize,
+    block: usize,
+    /// k / block.
+    nb: usize,
+    /// block rounded up to a multiple of KG.
+    bp: usize,
+    /// nb * bp: padded K of one panel row.
+    kp: usize,
+    /// ceil(n / NR).
+    npanels: usize,
+    /// [panel][kp / KG][NR][KG], zero padded.
+    data: Vec<i8>,
+    /// [panel][nb][NR], zero for padding rows.
+    scales: Vec<f32>,
+    /// [panel][nb][NR]: Σ_k w over the block (the relaxed kernel's offset correction).
+    #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+    wsum: Vec<i32>,
+}
+
+impl std::fmt::Debug for PackedWeights {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PackedWeights")
+            .field("n", &self.n)
+            .field("k", &self.k)
+            .field("block", &self.block)
+            .field("bytes", &self.bytes())
+            .finish()
+    }
+}
+
+impl PackedWeights {
+    /// `q` is `[n][k]` row-major, `scales[n * (k / block) + b]` scales row `n`, block `b`.
+    /// `block` must divide `k` (and be at most [`MAX_BLOCK`]); scales must be finite.
+    pub fn new(q: Vec<i8>, scales: Vec<f32>, n: usize, k: usize, block: usize) -> Result<Self, String> {
+        if n == 0 || k == 0 {
+            return Err(format!("weights must be non-empty, got n={n} k={k}"));
+        }
+        if block == 0 || k % block != 0 {
+            return Err(format!("block {block} does not divide k={k}"));
+        }
+        if block > MAX_BLOCK {
+            return Err(format!("block {block} exceeds {MAX_BLOCK} (int32 sums could overflow)"));
+        }
+        let nk = n.checked_mul(k).ok_or("n * k overflows usize")?;
+        if q.len() != nk {
+            return Err(format!("weights have {} values, expected n*k = {n}*{k} = {nk}", q.len()));
+        }
+        let nb = k / block;
+        if scales.len() != n * nb {
+            return Err(format!("got {} scales, expected n*(k/block) = {n}*{nb} = {}", scales.len(), n * nb));
+        }
+        if let Some(i) = scales.iter().position(|s| !s.is_finite()) {
+            return Err(format!("scale {i} is not finite ({})", scales[i]));
+        }
+        let bp = block.div_ceil(KG) * KG;
+        let kp = nb.checked_mul(bp).ok_or("padded k overflows usize")?;
+        let npanels = n.div_ceil(NR);
+        let len = npanels
+            .checked_mul(NR)
+            .and_then(|r| r.checked_mul(kp))
+            .ok_or("packed size overflows usize")?;
+        let mut data = vec![0i8; len];
+        let mut pscales = vec![0f32; npanels * nb * NR];
+        #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+        let mut wsum = vec![0i32; npanels * nb * NR];
+        for row in 0..n {
+            let (p, j) = (row / NR, row % NR);
+            let panel = &mut data[p * NR * kp..(p + 1) * NR * kp];
+            let src = &q[row * k..(row + 1) * k];
+            for b in 0..nb {
+                for t in 0..block {
+                    let kk = b * bp + t;
+                    panel[(kk / KG) * NR * KG + j * KG + kk % KG] = src[b * block + t];
+                }
+                pscales[(p * nb + b) * NR + j] = scales[row * nb + b];
+                #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+                {
+                    wsum[(p * nb + b) * NR + j] = src[b * block..(b + 1) * block].iter().map(|&v| v as i32).sum();
+                }
+            }
+        }
+        drop(q);
+        drop(scales);
+        Ok(Self {
+            n,
+            k,
+            block,
+            nb,
+            bp,
+            kp,
+            npanels,
+            data,
+            scales: pscales,
+            #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+            wsum,
+        })
+    }
+
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    pub fn block(&self) -> usize {
+        self.block
+    }
+
+    /// Number of K-blocks, `k / block`.
+    pub fn nblocks(&self) -> usize {
+        self.nb
+    }
+
+    /// Heap + inline bytes held (packed weights incl. padding, scales, offsets).
+    pub fn bytes(&self) -> usize {
+        #[allow(unused_mut)]
+        let mut b = std::mem::size_of::<Self>() + self.data.capacity() + self.scales.capacity() * 4;
+        #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+        {
+            b += self.wsum.capacity() * 4;
+        }
+        b
+    }
+
+    /// Panel `p`: `kp / KG` records of NR × KG bytes.
+    #[inline(always)]
+    fn panel(&self, p: usize) -> &[i8] {
+        &self.data[p * NR * self.kp..(p + 1) * NR * self.kp]
+    }
+
+    /// Scales of panel `p`, block `b`: NR values.
+    #[inline(always)]
+    fn panel_scales(&self, p: usize, b: usize) -> &[f32; NR] {
+        let i = (p * self.nb + b) * NR;
+        self.scales[i..i + NR].try_into().unwrap()
+    }
+}
+
+/// Symmetric dynamic per-row quantization of `x` `[m][k]` into `q` in `-ACT_MAX..=ACT_MAX`, with
+/// `scale[r] = max|x[r]| / ACT_MAX` (all-zero rows get scale 0 and q 0).
+///
+/// Rounding is **round-half-to-even** (`f32::round_ties_even`: one `f32x4.nearest` /
+/// `roundps` instruction), so `|q * scale - x| <= scale / 2` up to f32 rounding.
+/// Non-finite input is an error. Rows whose max is so small that `max / ACT_MAX` underflows to
+/// 0 are treated as zero rows.
+pub fn quantize_rows(x: &[f32], m: usize, k: usize, q: &mut [i8], scale: &mut [f32]) -> Result<(), String> {
+    let mk = m.checked_mul(k).ok_or("m * k overflows usize")?;
+    if x.len() != mk || q.len() != mk {
+        return Err(format!("quantize_rows: x has {} and q {} values, expected m*k = {m}*{k} = {mk}", x.len(), q.len()));
+    }
+    if scale.len() != m {
+        return Err(format!("quantize_rows: scale has {} values, expected m = {m}", scale.len()));
+    }
+    if k == 0 {
+        scale.fill(0.0);
+        return Ok(());
+    }
+    let amax_q = ACT_MAX as f32;
+    for r in 0..m {
+        let xr = &x[r * k..(r + 1) * k];
+        let qr = &mut q[r * k..(r + 1) * k];
+        // NaN-propagating max |x| (f32::max would ignore NaN).
+        let mut amax = 0f32;
+        let mut bad = false;
+        for &v in xr {
+            let a = v.abs();
+            bad |= !a.is_finite();
+            amax = if a > amax { a } else { amax };
+        }
+        if bad {
+            return Err(format!("quantize_rows: row {r} has a non-finite value"));
+        }
+        let s = amax / amax_q;
+        if s == 0.0 {
+            scale[r] = 0.0;
+            qr.fill(0);
+            continue;
+        }
+        scale[r] = s;
+        let inv = amax_q / amax;
+        if inv.is_finite() {
+            for (o, &v) in qr.iter_mut().zip(xr) {
+                *o = (v * inv).round_ties_even().clamp(-amax_q, amax_q) as i8;
+            }
+        } else {
+            for (o, &v) in qr.iter_mut().zip(xr) {
+                *o = (v / s).round_ties_even().clamp(-amax_q, amax_q) as i8;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `y[m][n] = x_scale[m] * Σ_b w.scale[n][b] * Σ_{k in block b} xq[m][k] * wq[n][k] (+ bias[n])`
+/// with the best available kernel. `xq` must be in `-ACT_MAX..=ACT_MAX`.
+pub fn qgemm(xq: &[i8], x_scale: &[f32], m: usize, w: &PackedWeights, bias: Option<&[f32]>, y: &mut [f32]) -> Result<(), String> {
+    qgemm_with(best_kernel(), xq, x_scale, m, w, bias, y)
+}
+
+/// [`qgemm`] with a chosen kernel (for tests and benchmarks). The result does not depend on it.
+pub fn qgemm_with(
+    kernel: Kernel,
+    xq: &[i8],
+    x_scale: &[f32],
+    m: usize,
+    w: &PackedWeights,
+    bias: Option<&[f32]>,
+    y: &mut [f32],
+) -> Result<(), String> {
+    check_x(kernel, xq, m, w)?;
+    if x_scale.len() != m {
+        return Err(format!("qgemm: x_scale has {} values, expected m = {m}", x_scale.len()));
+    }
+    if let Some(bias) = bias {
+        if bias.len() != w.n {
+            return Err(format!("qgemm: bias has {} values, expected n = {}", bias.len(), w.n));
+        }
+    }
+    let mn = m.checked_mul(w.n).ok_or("m * n overflows usize")?;
+    if y.len() != mn {
+        return Err(format!("qgemm: y has {} values, expected m*n = {m}*{} = {mn}", y.len(), w.n));
+    }
+    if m == 0 {
+        return Ok(());
+    }
+    let mut epi = GemmEpilogue { w, x_scale, bias, y, m0: 0, p: 0, acc: [[0.0; NR]; MR] };
+    run(kernel, xq, m, w, &mut epi);
+    Ok(())
+}
+
+/// For tests: the raw int32 per-block sums `out[(mi * n + ni) * nblocks + b]` by `kernel`.
+/// `xq` must be in `-ACT_MAX..=ACT_MAX`; an unavailable kernel is an error.
+pub fn block_sums(kernel: Kernel, xq: &[i8], m: usize, w: &PackedWeights, out: &mut [i32]) -> Result<(), String> {
+    check_x(kernel, xq, m, w)?;
+    let len = m
+        .checked_mul(w.n)
+        .and_then(|v| v.checked_mul(w.nb))
+        .ok_or("m * n * nblocks overflows usize")?;
+    if out.len() != len {
+        return Err(format!("block_sums: out has {} values, expected m*n*nblocks = {len}", out.len()));
+    }
+    if m == 0 {
+        return Ok(());
+    }
+    let mut epi = SumsEpilogue { n: w.n, nb: w.nb, out, m0: 0, p: 0 };
+    run(kernel, xq, m, w, &mut epi);
+    Ok(())
+}
+
+fn check_x(kernel: Kernel, xq: &[i8], m: usize, w: &PackedWeights) -> Result<(), String> {
+    if !kernel.is_available() {
+        return Err(format!("kernel {} is not available in this build", kernel.name()));
+    }
+    let mk = m.checked_mul(w.k).ok_or("m * k overflows usize")?;
+    if xq.len() != mk {
+        return Err(format!("xq has {} values, expected m*k = {m}*{} = {mk}", xq.len(), w.k));
+    }
+    // Branch-free so it vectorizes.
+    let out_of_range = xq.iter().fold(false, |acc, &v| acc | (v < -ACT_MAX) | (v > ACT_MAX));
+    if out_of_range {
+        let i = xq.iter().position(|&v| !(-ACT_MAX..=ACT_MAX).contains(&v)).unwrap_or(0);
+        return Err(format!("activation {} at index {i} is outside -{ACT_MAX}..={ACT_MAX}", xq[i]));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driver shared by all kernels.
+
+/// Receives per-block int32 sums of one R × NR tile.
+trait Epilogue {
+    /// A new tile: activation rows `m0..m0 + R`, weight panel `p`.
+    fn begin(&mut self, m0: usize, p: usize);
+    /// Sums of block `b`: `s[r][j]` for row `m0 + r`, output `p * NR + j`.
+    fn block<const R: usize>(&mut self, b: usize, s: &[[i32; NR]; R]);
+    fn end<const R: usize>(&mut self);
+}
+
+struct SumsEpilogue<'a> {
+    n: usize,
+    nb: usize,
+    out: &'a mut [i32],
+    m0: usize,
+    p: usize,
+}
+
+impl Epilogue for SumsEpilogue<'_> {
+    #[inline(always)]
+    fn begin(&mut self, m0: usize, p: usize) {
+        self.m0 = m0;
+        self.p = p;
+    }
+
+    #[inline(always)]
+    fn block<const R: usize>(&mut self, b: usize, s: &[[i32; NR]; R]) {
+        let n0 = self.p * NR;
+        let cols = NR.min(self.n - n0);
+        for (r, sr) in s.iter().enumerate() {
+            for (j, &v) in sr.iter().enumerate().take(cols) {
+                self.out[((self.m0 + r) * self.n + n0 + j) * self.nb + b] = v;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn end<const R: usize>(&mut self) {}
+}
+
+struct GemmEpilogue<'a> {
+    w: &'a PackedWeights,
+    x_scale: &'a [f32],
+    bias: Option<&'a [f32]>,
+    y: &'a mut [f32],
+    m0: usize,
+    p: usize,
+    acc: [[f32; NR]; MR],
+}
+
+impl Epilogue for GemmEpilogue<'_> {
+    #[inline(always)]
+    fn begin(&mut self, m0: usize, p: usize) {
+        self.m0 = m0;
+        self.p = p;
+        self.acc = [[0.0; NR]; MR];
+    }
+
+    #[inline(always)]
+    fn block<const R: usize>(&mut self, b: usize, s: &[[i32; NR]; R]) {
+        let sc = self.w.panel_scales(self.p, b);
+        for (acc, sr) in self.acc.iter_mut().zip(s.iter()) {
+            for j in 0..NR {
+                acc[j] += sc[j] * sr[j] as f32;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn end<const R: usize>(&mut self) {
+        let n = self.w.n;
+        let n0 = self.p * NR;
+        let cols = NR.min(n - n0);
+        for r in 0..R {
+            let mi = self.m0 + r;
+            let xs = self.x_scale[mi];
+            let yr = &mut self.y[mi * n + n0..mi * n + n0 + cols];
+            for (j, y) in yr.iter_mut().enumerate() {
+                let v = self.acc[r][j] * xs;
+                *y = match self.bias {
+                    Some(bias) => v + bias[n0 + j],
+                    None => v,
+                };
+            }
+        }
+    }
+}
+
+/// One microkernel: its activation scratch format and its R × NR tile.
+trait Micro {
+    type X: Copy + Default;
+    /// Copies one activation row (`k` values) into its padded scratch row (`kp` values).
+    fn pack_row(src: &[i8], block: usize, bp: usize, dst: &mut [Self::X]);
+    /// Runs the tile of rows `x[0..R]` (each `kp` long) against panel `p` of `w`.
+    ///
+    /// # Safety
+    /// The CPU must support the kernel's instructions; rows must be `w.kp` long.
+    unsafe fn tile<const R: usize, E: Epilogue>(x: [&[Self::X]; R], w: &PackedWeights, p: usize, epi: &mut E);
+}
+
+/// Copies `src` block by block into `dst` with each block zero-padded to `bp`, mapping values.
+#[inline(always)]
+fn pack_padded<T: Copy>(src: &[i8], block: usize, bp: usize, dst: &mut [T], zero: T, f: impl Fn(i8) -> T) {
+    for (s, d) in src.chunks_exact(block).zip(dst.chunks_exact_mut(bp)) {
+        for (o, &v) in d.iter_mut().zip(s) {
+            *o = f(v);
+        }
+        for o in &mut d[block..] {
+            *o = zero;
+        }
+    }
+}
+
+fn run<E: Epilogue>(kernel: Kernel, xq: &[i8], m: usize, w: &PackedWeights, epi: &mut E) {
+    match kernel {
+        Kernel::Scalar => drive::<scalar::Scalar, E>(xq, m, w, epi),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Kernel::Simd128 => drive::<simd128::Simd128, E>(xq, m, w, epi),
+        #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+        Kernel::RelaxedSimd => drive::<relaxed::Relaxed, E>(xq, m, w, epi),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Native if has_avx2() => {
+            // SAFETY: AVX2 was detected at run time.
+            unsafe { avx2::drive_avx2(xq, m, w, epi) }
+        }
+        Kernel::Native => drive::<scalar::Scalar, E>(xq, m, w, epi),
+        // Unavailable kernels were rejected by check_x.
+        #[allow(unreachable_patterns)]
+        _ => unreachable!("kernel {kernel:?} was checked to be available"),
+    }
+}
+
+/// Rows per activation chunk: a multiple of MR whose scratch is about X_CHUNK_BYTES.
+fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
+    let rows = (X_CHUNK_BYTES / (kp * elem).max(1)).max(MR) / MR * MR;
+    rows.min(m.div_ceil(MR) * MR).max(MR)
+}
+
+/// Loops: activation chunks of `mc` rows → weight panels → 4-row tiles (+ a 1–3 row tail).
+///
+/// # Safety
+/// `K::tile`'s CPU requirements must hold (always true for the cfg-gated wasm kernels and
+/// Scalar; the AVX2 caller checks at run time).
+#[inline(always)]
+fn drive<K: Micro, E: Epilogue>(xq: &[i8], m: usize, w: &PackedWeights, epi: &mut E) {
+    let (k, kp, block, bp) = (w.k, w.kp, w.block, w.bp);
+    let mc = chunk_rows(kp, std::mem::size_of::<K::X>(), m);
+    let mut scratch = vec![K::X::default(); mc.min(m) * kp];
+    let mut m0 = 0;
+    while m0 < m {
+        let rows = mc.min(m - m0);
+        for r in 0..rows {
+            let src = &xq[(m0 + r) * k..(m0 + r + 1) * k];
+            K::pack_row(src, block, bp, &mut scratch[r * kp..(r + 1) * kp]);
+        }
+        let row = |r: usize| &scratch[r * kp..(r + 1) * kp];
+        for p in 0..w.npanels {
+            let mut r = 0;
+            // SAFETY: see the function contract; rows are kp long.
+            unsafe {
+                while r + MR <= rows {
+                    epi.begin(m0 + r, p);
+                    K::tile::<4, E>([row(r), row(r + 1), row(r + 2), row(r + 3)], w, p, epi);
+                    epi.end::<4>();
+                    r += MR;
+                }
+                match rows - r {
+                    1 => {
+                        epi.begin(m0 + r, p);
+                        K::tile::<1, E>([row(r)], w, p, epi);
+                        epi.end::<1>();
+                    }
+                    2 => {
+                        epi.begin(m0 + r, p);
+                        K::tile::<2, E>([row(r), row(r + 1)], w, p, epi);
+                        epi.end::<2>();
+                    }
+                    3 => {
+                        epi.begin(m0 + r, p);
+                        K::tile::<3, E>([row(r), row(r + 1), row(r + 2)], w, p, epi);
+                        epi.end::<3>();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        m0 += rows;
+    }
+}

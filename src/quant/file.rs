@@ -1,0 +1,118 @@
+//! Reading the quantized file's `__metadata__` and checking it before use
+//! (format spec: docs/FORMAT.md).
+
+use crate::error::{Error, Result};
+use std::collections::HashMap;
+
+pub const FORMAT: &str = "gamjeong-quant";
+/// Major version: readers refuse other majors; a minor bump only adds keys.
+pub const FORMAT_VERSION: &str = "1.0";
+pub const KEY_SOURCE_SHA256: &str = "source_sha256";
+pub const KEY_PAYLOAD_XXH3: &str = "payload_xxh3";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    pub format: String,
+    pub format_version: String,
+    pub scheme: String,
+    pub source_model: String,
+    pub source_revision: String,
+    pub source_sha256: String,
+    pub payload_xxh3: String,
+    pub config_json: String,
+    pub tokenizer_json: String,
+    pub quantizer: String,
+}
+
+impl Metadata {
+    pub fn to_map(&self) -> HashMap<&'static str, &str> {
+        HashMap::from([
+            ("format", self.format.as_str()),
+            ("format_version", &self.format_version),
+            ("scheme", &self.scheme),
+            ("source_model", &self.source_model),
+            ("source_revision", &self.source_revision),
+            (KEY_SOURCE_SHA256, &self.source_sha256),
+            (KEY_PAYLOAD_XXH3, &self.payload_xxh3),
+            ("config_json", &self.config_json),
+            ("tokenizer_json", &self.tokenizer_json),
+            ("quantizer", &self.quantizer),
+        ])
+    }
+
+    fn from_map(map: &HashMap<String, String>) -> Result<Self> {
+        let get = |key: &str| {
+            map.get(key).cloned().ok_or_else(|| {
+                Error::Format(format!("metadata key `{key}` is missing"))
+            })
+        };
+        Ok(Self {
+            format: get("format")?,
+            format_version: get("format_version")?,
+            scheme: get("scheme")?,
+            source_model: get("source_model")?,
+            source_revision: get("source_revision")?,
+            source_sha256: get(KEY_SOURCE_SHA256)?,
+            payload_xxh3: get(KEY_PAYLOAD_XXH3)?,
+            config_json: get("config_json")?,
+            tokenizer_json: get("tokenizer_json")?,
+            quantizer: get("quantizer")?,
+        })
+    }
+}
+
+/// Header length and the parsed header, without touching the payload.
+fn header(bytes: &[u8]) -> Result<(usize, serde_json::Map<String, serde_json::Value>)> {
+    let len = bytes
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()) as usize)
+        .ok_or_else(|| Error::Format("file is shorter than a safetensors header".into()))?;
+    let json = bytes
+        .get(8..8usize.saturating_add(len))
+        .ok_or_else(|| Error::Format(format!("file is truncated inside its {len}-byte header")))?;
+    let map = serde_json::from_slice(json).map_err(|e| Error::Format(format!("header is not JSON: {e}")))?;
+    Ok((8 + len, map))
+}
+
+/// True when `bytes` starts a safetensors file written by our quantizer.
+pub fn is_quantized(bytes: &[u8]) -> bool {
+    header(bytes)
+        .ok()
+        .and_then(|(_, h)| h.get("__metadata__")?.get("format")?.as_str().map(|f| f == FORMAT))
+        .unwrap_or(false)
+}
+
+/// Parses and checks the metadata: format name, major version, and (when `verify`) the
+/// payload checksum, which catches truncation and flipped bytes before any tensor is used.
+pub fn read_metadata(bytes: &[u8], verify: bool) -> Result<Metadata> {
+    let (payload_start, header) = header(bytes)?;
+    let raw: HashMap<String, String> = header
+        .get("__metadata__")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| Error::Format(format!("__metadata__ is not a string map: {e}")))?
+        .ok_or_else(|| Error::Format("no __metadata__: not a gamjeong quantized file".into()))?;
+    let meta = Metadata::from_map(&raw)?;
+    if meta.format != FORMAT {
+        return Err(Error::Format(format!("format is `{}`, expected `{FORMAT}`", meta.format)));
+    }
+    let major = |v: &str| v.split('.').next().unwrap_or("").to_owned();
+    if major(&meta.format_version) != major(FORMAT_VERSION) {
+        return Err(Error::Format(format!(
+            "format version {} is not readable by this build (reads {}.x)",
+            meta.format_version,
+            major(FORMAT_VERSION)
+        )));
+    }
+    if verify {
+        let actual = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes[payload_start..]));
+        if actual != meta.payload_xxh3 {
+            return Err(Error::Format(format!(
+                "payload checksum mismatch (file says {}, content is {actual}): the file is corrupted or truncated",
+                meta.payload_xxh3
+            )));
+        }
+    }
+    Ok(meta)
+}

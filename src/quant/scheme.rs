@@ -1,0 +1,185 @@
+//! Weight quantization schemes and the per-tensor arithmetic shared by the quantizer (CLI
+//! and browser) and the loader. Symmetric, round-half-away-from-zero (`f32::round`).
+
+use half::f16;
+
+/// K-block of the q4 scheme: one f16 scale per 32 consecutive inputs of a row.
+pub const Q4_BLOCK: usize = 32;
+const Q8_MAX: f32 = 127.0;
+const Q4_MAX: f32 = 7.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// int8 weights, one f32 scale per output row.
+    Q8,
+    /// 4-bit weights packed two per byte, one f16 scale per row and 32-input block;
+    /// the pooler and classifier stay q8.
+    Q4,
+}
+
+impl Scheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Q8 => "q8",
+            Scheme::Q4 => "q4",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "q8" => Some(Scheme::Q8),
+            "q4" => Some(Scheme::Q4),
+            _ => None,
+        }
+    }
+}
+
+/// How one source tensor is stored in a quantized file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// Copied unchanged (biases, LayerNorm, position and token-type embeddings).
+    Keep,
+    Q8,
+    Q4,
+    /// Not needed for inference (pre-training heads, `position_ids` buffers).
+    Drop,
+}
+
+/// The storage of tensor `name` with `shape` under `scheme`. Only 2-D float matrices
+/// of the encoder, pooler, classifier and word embeddings are quantized.
+pub fn storage_for(scheme: Scheme, name: &str, shape: &[usize]) -> Storage {
+    if name.starts_with("cls.") || name.ends_with("position_ids") {
+        return Storage::Drop;
+    }
+    const MATRICES: [&str; 6] = [
+        "query.weight",
+        "key.weight",
+        "value.weight",
+        "dense.weight",
+        "classifier.weight",
+        "word_embeddings.weight",
+    ];
+    if shape.len() != 2 || !MATRICES.iter().any(|m| name.ends_with(m)) {
+        return Storage::Keep;
+    }
+    // Small heads decide the label directly, so 4-bit error there is not worth its bytes.
+    let head = name.starts_with("classifier.") || name.contains("pooler.");
+    match scheme {
+        Scheme::Q4 if !head && shape[1] % Q4_BLOCK == 0 => Storage::Q4,
+        _ => Storage::Q8,
+    }
+}
+
+/// `[n][k]` f32 → int8 `[n][k]` with a per-row scale `absmax / 127`.
+pub fn quantize_q8(w: &[f32], n: usize, k: usize) -> (Vec<i8>, Vec<f32>) {
+    let mut q = vec![0i8; n * k];
+    let mut scales = vec![0f32; n];
+    for (row, (qr, s)) in w.chunks_exact(k).zip(q.chunks_exact_mut(k).zip(&mut scales)) {
+        let absmax = row.iter().fold(0f32, |m, x| m.max(x.abs()));
+        *s = absmax / Q8_MAX;
+        let inv = if absmax > 0.0 { Q8_MAX / absmax } else { 0.0 };
+        for (x, y) in row.iter().zip(qr) {
+            *y = (x * inv).round().clamp(-Q8_MAX, Q8_MAX) as i8;
+        }
+    }
+    (q, scales)
+}
+
+/// `[n][k]` f32 → 4-bit `[n][k/2]` bytes (even input in the low nibble, value + 8) and
+/// f16 scales `[n][k/32]` of `absmax / 7`.
+pub fn quantize_q4(w: &[f32], n: usize, k: usize) -> (Vec<u8>, Vec<f16>) {
+    let blocks = k / Q4_BLOCK;
+    let mut packed = vec![0u8; n * k / 2];
+    let mut scales = vec![f16::ZERO; n * blocks];
+    for (b, (block, out)) in w.chunks_exact(Q4_BLOCK).zip(packed.chunks_exact_mut(Q4_BLOCK / 2)).enumerate() {
+        let absmax = block.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let scale = f16::from_f32(absmax / Q4_MAX);
+        scales[b] = scale;
+        // Quantize against the scale as stored, so dequantization sees the same value.
+        let s = scale.to_f32();
+        let inv = if s > 0.0 { 1.0 / s } else { 0.0 };
+        for (pair, byte) in block.chunks_exact(2).zip(out) {
+            let lo = (pair[0] * inv).round().clamp(-8.0, Q4_MAX) as i8;
+            let hi = (pair[1] * inv).round().clamp(-8.0, Q4_MAX) as i8;
+            *byte = ((lo + 8) as u8) | (((hi + 8) as u8) << 4);
+        }
+    }
+    (packed, scales)
+}
+
+/// 4-bit packed → int8 values in `-8..=7`, same `[n][k]` order.
+pub fn unpack_q4(packed: &[u8]) -> Vec<i8> {
+    packed
+        .iter()
+        .flat_map(|&b| [(b & 0x0f) as i8 - 8, (b >> 4) as i8 - 8])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 17;
+                s ^= s << 5;
+                (s as f32 / u32::MAX as f32 - 0.5) * 0.2
+            })
+            .collect()
+    }
+
+    #[test]
+    fn q8_error_is_at_most_half_a_step() {
+        let (n, k) = (7, 96);
+        let w = pseudo_random(n * k, 1);
+        let (q, s) = quantize_q8(&w, n, k);
+        for (i, x) in w.iter().enumerate() {
+            let back = q[i] as f32 * s[i / k];
+            assert!((back - x).abs() <= s[i / k] * 0.5 + 1e-7, "{i}: {x} vs {back}");
+        }
+        assert!(q.iter().any(|&v| v.abs() == 127), "full range used");
+    }
+
+    #[test]
+    fn q4_error_is_at_most_half_a_step() {
+        let (n, k) = (5, 64);
+        let w = pseudo_random(n * k, 2);
+        let (p, s) = quantize_q4(&w, n, k);
+        let q = unpack_q4(&p);
+        assert_eq!(q.len(), n * k);
+        for (i, x) in w.iter().enumerate() {
+            let scale = s[i / Q4_BLOCK].to_f32();
+            let back = q[i] as f32 * scale;
+            assert!((back - x).abs() <= scale * 0.5 + 1e-6, "{i}: {x} vs {back}");
+            assert!((-8..=7).contains(&q[i]));
+        }
+    }
+
+    #[test]
+    fn zero_rows_stay_zero() {
+        let (q, s) = quantize_q8(&[0.0; 8], 2, 4);
+        assert!(q.iter().all(|&v| v == 0) && s == [0.0, 0.0]);
+        let (p, s) = quantize_q4(&[0.0; 32], 1, 32);
+        assert!(unpack_q4(&p).iter().all(|&v| v == 0) && s[0] == f16::ZERO);
+    }
+
+    #[test]
+    fn storage_rules() {
+        use Storage::*;
+        let m = [768, 768];
+        assert_eq!(storage_for(Scheme::Q8, "bert.encoder.layer.0.attention.self.query.weight", &m), Q8);
+        assert_eq!(storage_for(Scheme::Q4, "bert.encoder.layer.0.attention.self.query.weight", &m), Q4);
+        assert_eq!(storage_for(Scheme::Q4, "bert.pooler.dense.weight", &m), Q8);
+        assert_eq!(storage_for(Scheme::Q4, "classifier.weight", &[60, 768]), Q8);
+        assert_eq!(storage_for(Scheme::Q4, "embeddings.word_embeddings.weight", &[30522, 384]), Q4);
+        assert_eq!(storage_for(Scheme::Q4, "x.dense.weight", &[10, 40]), Q8);
+        assert_eq!(storage_for(Scheme::Q8, "bert.embeddings.position_embeddings.weight", &m), Keep);
+        assert_eq!(storage_for(Scheme::Q8, "bert.encoder.layer.0.output.dense.bias", &[768]), Keep);
+        assert_eq!(storage_for(Scheme::Q8, "bert.embeddings.LayerNorm.weight", &[768]), Keep);
+        assert_eq!(storage_for(Scheme::Q8, "embeddings.position_ids", &[1, 512]), Drop);
+        assert_eq!(storage_for(Scheme::Q8, "cls.predictions.decoder.weight", &m), Drop);
+    }
+}

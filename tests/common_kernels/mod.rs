@@ -1,0 +1,398 @@
+//! Shared int8 GEMM kernel checks, run natively (tests/kernels.rs) and in headless Chromium
+//! (tests/wasm_kernels.rs). Every check is a plain function so both harnesses call the same code.
+#![allow(dead_code)]
+
+use gamjeong::kernels::{
+    self, available_kernels, best_kernel, block_sums, qgemm, qgemm_with, quantize_rows, Kernel, PackedWeights, ACT_MAX,
+};
+
+/// xorshift64* — tiny deterministic PRNG, no crates.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in lo..=hi.
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next_u64() % (hi - lo + 1) as u64) as i64
+    }
+    /// Uniform in [-1, 1).
+    pub fn f32(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+    }
+    pub fn i8s(&mut self, len: usize, lo: i8, hi: i8) -> Vec<i8> {
+        (0..len).map(|_| self.range(lo as i64, hi as i64) as i8).collect()
+    }
+}
+
+pub const KS: [usize; 10] = [1, 15, 16, 17, 31, 32, 48, 64, 100, 768];
+
+/// Blocks to test for a given k: k itself, 32 and 16 if they divide, the smallest divisor > 1,
+/// and 1 for small k.
+pub fn blocks_for(k: usize) -> Vec<usize> {
+    let mut v = vec![k];
+    for b in [32, 16] {
+        if k % b == 0 {
+            v.push(b);
+        }
+    }
+    if let Some(d) = (2..k).find(|d| k % d == 0) {
+        v.push(d);
+    }
+    if k <= 17 {
+        v.push(1);
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// (m, n) pairs covering every m in 1..=13 and every n in 1..=37 (ragged tiles and panels).
+pub fn shapes(rng: &mut Rng) -> Vec<(usize, usize)> {
+    let mut v = Vec::new();
+    for m in 1..=13 {
+        v.push((m, rng.range(1, 37) as usize));
+    }
+    for n in 1..=37 {
+        v.push((rng.range(1, 13) as usize, n));
+    }
+    v.push((13, 37));
+    v.push((4, 8));
+    v
+}
+
+/// Naive int32 block sums straight from the unpacked int8 matrices.
+pub fn reference_sums(x: &[i8], m: usize, q: &[i8], n: usize, k: usize, block: usize) -> Vec<i32> {
+    let nb = k / block;
+    let mut out = vec![0; m * n * nb];
+    for mi in 0..m {
+        for ni in 0..n {
+            for b in 0..nb {
+                let mut s = 0i32;
+                for t in b * block..(b + 1) * block {
+                    s += x[mi * k + t] as i32 * q[ni * k + t] as i32;
+                }
+                out[(mi * n + ni) * nb + b] = s;
+            }
+        }
+    }
+    out
+}
+
+fn packed(q: &[i8], n: usize, k: usize, block: usize, rng: &mut Rng) -> PackedWeights {
+    let scales = (0..n * (k / block)).map(|_| 0.001 + rng.f32().abs() * 0.01).collect();
+    PackedWeights::new(q.to_vec(), scales, n, k, block).unwrap()
+}
+
+/// Every kernel in `kernels` gives exactly the reference int32 block sums on random shapes with
+/// ragged m, n, k and blocks. Weights use the full i8 range (incl. -128), activations ±ACT_MAX.
+pub fn check_block_sums(kernels: &[Kernel]) {
+    let mut rng = Rng::new(0x5EED);
+    let mut cases = 0;
+    for &k in &KS {
+        for block in blocks_for(k) {
+            for (m, n) in shapes(&mut rng) {
+                let x = rng.i8s(m * k, -ACT_MAX, ACT_MAX);
+                let q = rng.i8s(n * k, i8::MIN, i8::MAX);
+                let w = packed(&q, n, k, block, &mut rng);
+                assert_eq!((w.n(), w.k(), w.block(), w.nblocks()), (n, k, block, k / block));
+                let want = reference_sums(&x, m, &q, n, k, block);
+                for &kernel in kernels {
+                    let mut got = vec![i32::MIN; want.len()];
+                    block_sums(kernel, &x, m, &w, &mut got).unwrap();
+                    if got != want {
+                        let i = got.iter().zip(&want).position(|(a, b)| a != b).unwrap();
+                        panic!("{kernel:?} m={m} n={n} k={k} block={block}: sum {i} is {} not {}", got[i], want[i]);
+                    }
+                }
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 1000, "only {cases} cases");
+}
+
+/// Largest magnitudes: |x| = ACT_MAX against w = -128 / 127 over k = 4096 in one block, and
+/// alternating signs: no saturation or wrap anywhere.
+pub fn check_extremes(kernels: &[Kernel]) {
+    let (m, n) = (5, 11);
+    for &(k, block) in &[(4096, 4096), (4096, 32), (768, 768), (100, 100)] {
+        for pattern in 0..4 {
+            let x: Vec<i8> = (0..m * k)
+                .map(|i| match pattern {
+                    0 => ACT_MAX,
+                    1 => -ACT_MAX,
+                    2 if i % 2 == 0 => ACT_MAX,
+                    2 => -ACT_MAX,
+                    _ => if (i / 3) % 2 == 0 { ACT_MAX } else { -ACT_MAX },
+                })
+                .collect();
+            let q: Vec<i8> = (0..n * k).map(|i| if (i + pattern) % 5 == 0 { 127 } else { -128 }).collect();
+            let w = PackedWeights::new(q.clone(), vec![1.0; n * (k / block)], n, k, block).unwrap();
+            let want = reference_sums(&x, m, &q, n, k, block);
+            for &kernel in kernels {
+                let mut got = vec![0; want.len()];
+                block_sums(kernel, &x, m, &w, &mut got).unwrap();
+                assert_eq!(got, want, "{kernel:?} k={k} block={block} pattern={pattern}");
+            }
+        }
+    }
+}
+
+/// qgemm (every kernel) against an f64 evaluation of the same formula; all kernels agree
+/// bit for bit since their int32 sums do and the f32 epilogue is shared.
+pub fn check_qgemm(kernels: &[Kernel]) {
+    let mut rng = Rng::new(42);
+    for &(m, n, k, block) in &[
+        (1, 1, 1, 1),
+        (3, 5, 15, 5),
+        (7, 37, 100, 25),
+        (13, 19, 768, 768),
+        (9, 33, 768, 32),
+        (24, 40, 64, 16),
+        (5, 8, 48, 48),
+    ] {
+        let nb = k / block;
+        let x: Vec<f32> = (0..m * k).map(|_| rng.f32() * 3.0).collect();
+        let mut xq = vec![0i8; m * k];
+        let mut xs = vec![0f32; m];
+        quantize_rows(&x, m, k, &mut xq, &mut xs).unwrap();
+        let q = rng.i8s(n * k, -127, 127);
+        let scales: Vec<f32> = (0..n * nb).map(|_| rng.f32().abs() * 0.02 + 1e-4).collect();
+        let bias: Vec<f32> = (0..n).map(|_| rng.f32()).collect();
+        let w = PackedWeights::new(q.clone(), scales.clone(), n, k, block).unwrap();
+        assert!(w.bytes() >= n * k);
+
+        let sums = reference_sums(&xq, m, &q, n, k, block);
+        let mut first: Option<Vec<f32>> = None;
+        for &kernel in kernels {
+            for with_bias in [false, true] {
+                let mut y = vec![f32::NAN; m * n];
+                let b = with_bias.then_some(&bias[..]);
+                qgemm_with(kernel, &xq, &xs, m, &w, b, &mut y).unwrap();
+                for mi in 0..m {
+                    for ni in 0..n {
+                        let (mut want, mut mag) = (0f64, 0f64);
+                        for bi in 0..nb {
+                            let t = scales[ni * nb + bi] as f64 * sums[(mi * n + ni) * nb + bi] as f64;
+                            want += t;
+                            mag += t.abs();
+                        }
+                        want *= xs[mi] as f64;
+                        mag *= xs[mi] as f64;
+                        if with_bias {
+                            want += bias[ni] as f64;
+                            mag += (bias[ni] as f64).abs();
+                        }
+                        let got = y[mi * n + ni] as f64;
+                        assert!(
+                            (got - want).abs() <= 1e-5 * mag + 1e-30,
+                            "{kernel:?} m={m} n={n} k={k} block={block} y[{mi}][{ni}] = {got}, want {want}"
+                        );
+                    }
+                }
+                if with_bias {
+                    match &first {
+                        None => first = Some(y),
+                        Some(f) => assert!(
+                            f.iter().zip(&y).all(|(a, b)| a.to_bits() == b.to_bits()),
+                            "{kernel:?} qgemm differs from {:?}",
+                            kernels[0]
+                        ),
+                    }
+                }
+            }
+        }
+        // The default entry point equals the explicit best kernel.
+        let mut y1 = vec![0f32; m * n];
+        let mut y2 = vec![0f32; m * n];
+        qgemm(&xq, &xs, m, &w, Some(&bias), &mut y1).unwrap();
+        qgemm_with(best_kernel(), &xq, &xs, m, &w, Some(&bias), &mut y2).unwrap();
+        assert_eq!(y1, y2);
+    }
+}
+
+/// quantize_rows: range, scale, error bound (|q·s − x| ≤ s/2 + eps), zero rows, ties-to-even.
+pub fn check_quantize() {
+    let mut rng = Rng::new(7);
+    let (m, k) = (9, 301);
+    let mut x: Vec<f32> = (0..m * k).map(|i| rng.f32() * (1 + i % 7) as f32 * 10.0).collect();
+    x[3 * k..4 * k].fill(0.0); // zero row
+    x[5 * k..6 * k].iter_mut().for_each(|v| *v *= 1e-30); // tiny but normal scale
+    let mut q = vec![0i8; m * k];
+    let mut s = vec![-1f32; m];
+    quantize_rows(&x, m, k, &mut q, &mut s).unwrap();
+    for r in 0..m {
+        let row = &x[r * k..(r + 1) * k];
+        let amax = row.iter().fold(0f32, |a, v| a.max(v.abs()));
+        assert_eq!(s[r], amax / ACT_MAX as f32, "row {r} scale");
+        let mut hit_max = amax == 0.0;
+        for (i, (&v, &qv)) in row.iter().zip(&q[r * k..(r + 1) * k]).enumerate() {
+            assert!((-ACT_MAX..=ACT_MAX).contains(&qv), "q out of range");
+            let err = (qv as f32 * s[r] - v).abs();
+            assert!(err <= s[r] * 0.5 * (1.0 + 1e-5) + v.abs() * 1e-6, "row {r} [{i}]: {v} -> {qv} * {} (err {err})", s[r]);
+            hit_max |= qv.unsigned_abs() == ACT_MAX as u8;
+        }
+        assert!(hit_max, "row {r}: the largest value must map to ±ACT_MAX");
+    }
+    assert_eq!(s[3], 0.0);
+    assert!(q[3 * k..4 * k].iter().all(|&v| v == 0));
+
+    // Ties go to even: with max = ACT_MAX the scale is exactly 1.
+    let a = ACT_MAX as f32;
+    let x = [a, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5];
+    let mut q = [0i8; 8];
+    let mut s = [0f32];
+    quantize_rows(&x, 1, 8, &mut q, &mut s).unwrap();
+    assert_eq!(s[0], 1.0);
+    assert_eq!(q, [ACT_MAX, 0, 2, 2, 0, -2, -2, 4]);
+
+    // Degenerate sizes.
+    quantize_rows(&[], 0, 5, &mut [], &mut []).unwrap();
+    let mut s = [7f32; 2];
+    quantize_rows(&[], 2, 0, &mut [], &mut s).unwrap();
+    assert_eq!(s, [0.0, 0.0]);
+}
+
+/// Bad sizes and values are errors, not panics.
+pub fn check_errors() {
+    let ok = |n, k, b| PackedWeights::new(vec![1; n * k], vec![1.0; n * (k / b)], n, k, b);
+    assert!(ok(3, 8, 4).is_ok());
+    assert!(PackedWeights::new(vec![1; 24], vec![1.0; 6], 3, 8, 0).is_err(), "block 0");
+    assert!(PackedWeights::new(vec![1; 24], vec![1.0; 6], 3, 8, 3).is_err(), "block must divide k");
+    assert!(PackedWeights::new(vec![1; 24], vec![1.0; 3], 3, 8, 16).is_err(), "block > k");
+    assert!(PackedWeights::new(vec![1; 23], vec![1.0; 6], 3, 8, 4).is_err(), "short q");
+    assert!(PackedWeights::new(vec![1; 24], vec![1.0; 5], 3, 8, 4).is_err(), "short scales");
+    assert!(PackedWeights::new(vec![], vec![], 0, 8, 4).is_err(), "n = 0");
+    assert!(PackedWeights::new(vec![], vec![], 3, 0, 1).is_err(), "k = 0");
+    assert!(PackedWeights::new(vec![1; 24], vec![f32::NAN; 6], 3, 8, 4).is_err(), "NaN scale");
+    assert!(PackedWeights::new(vec![1; 8], vec![1.0; 1], usize::MAX / 4, 8, 8).is_err(), "huge n");
+    let big = kernels::MAX_BLOCK + 1;
+    assert!(PackedWeights::new(vec![0; big], vec![1.0], 1, big, big).is_err(), "block too large");
+
+    let w = ok(3, 8, 4).unwrap();
+    let (m, x, xs, bias) = (2, vec![1i8; 16], vec![1f32; 2], vec![0f32; 3]);
+    let mut y = vec![0f32; 6];
+    assert!(qgemm(&x, &xs, m, &w, Some(&bias), &mut y).is_ok());
+    assert!(qgemm(&x[..15], &xs, m, &w, None, &mut y).is_err(), "short x");
+    assert!(qgemm(&x, &xs[..1], m, &w, None, &mut y).is_err(), "short x_scale");
+    assert!(qgemm(&x, &xs, m, &w, Some(&bias[..2]), &mut y).is_err(), "short bias");
+    assert!(qgemm(&x, &xs, m, &w, None, &mut y[..5]).is_err(), "short y");
+    assert!(qgemm(&x, &xs, m, &w, None, &mut vec![0f32; 7]).is_err(), "long y");
+    assert!(qgemm(&[], &[], 0, &w, None, &mut []).is_ok(), "m = 0");
+    for bad in [i8::MIN, -ACT_MAX - 1] {
+        let mut xb = x.clone();
+        xb[5] = bad;
+        for kernel in available_kernels() {
+            assert!(qgemm_with(kernel, &xb, &xs, m, &w, None, &mut y).is_err(), "{kernel:?}: activation {bad}");
+            assert!(block_sums(kernel, &xb, m, &w, &mut vec![0; 12]).is_err(), "{kernel:?}: activation {bad}");
+        }
+    }
+
+    let mut out = vec![0i32; 2 * 3 * 2];
+    assert!(block_sums(Kernel::Scalar, &x, m, &w, &mut out).is_ok());
+    assert!(block_sums(Kernel::Native, &x, m, &w, &mut out).is_ok(), "Native always runs (maybe as Scalar)");
+    assert!(block_sums(Kernel::Scalar, &x, m, &w, &mut out[..11]).is_err(), "short out");
+    assert!(block_sums(Kernel::Scalar, &x[..8], m, &w, &mut out).is_err(), "short x");
+    for kernel in [Kernel::Simd128, Kernel::RelaxedSimd] {
+        assert_eq!(block_sums(kernel, &x, m, &w, &mut out).is_ok(), kernel.is_available(), "{kernel:?}");
+    }
+
+    let mut q = vec![0i8; 6];
+    let mut s = vec![0f32; 2];
+    assert!(quantize_rows(&[1.0; 6], 2, 3, &mut q, &mut s).is_ok());
+    assert!(quantize_rows(&[1.0; 5], 2, 3, &mut q, &mut s).is_err(), "short x");
+    assert!(quantize_rows(&[1.0; 6], 2, 3, &mut q[..5], &mut s).is_err(), "short q");
+    assert!(quantize_rows(&[1.0; 6], 2, 3, &mut q, &mut s[..1]).is_err(), "short scale");
+    assert!(quantize_rows(&[1.0, f32::NAN, 0.0, 1.0, 1.0, 1.0], 2, 3, &mut q, &mut s).is_err(), "NaN");
+    assert!(quantize_rows(&[1.0, 2.0, 3.0, f32::INFINITY, 1.0, 1.0], 2, 3, &mut q, &mut s).is_err(), "inf");
+}
+
+/// The kernel list is sane: Scalar first, best last, every listed kernel available.
+pub fn check_kernel_list() {
+    let ks = available_kernels();
+    assert_eq!(ks[0], Kernel::Scalar);
+    assert_eq!(*ks.last().unwrap(), best_kernel());
+    assert!(ks.iter().all(|k| k.is_available()));
+    assert!(Kernel::Scalar.is_available() && Kernel::Native.is_available());
+}
+
+/// Median per-call time in ms of `f`, sampled `samples` times over batches of calls long enough
+/// for a coarse clock (`now` in ms; browsers coarsen performance.now()).
+pub fn median_ms(now: &dyn Fn() -> f64, samples: usize, mut f: impl FnMut()) -> f64 {
+    f(); // warm up
+    let mut reps = 1usize;
+    loop {
+        let t = now();
+        for _ in 0..reps {
+            f();
+        }
+        if now() - t >= 4.0 || reps >= 1 << 14 {
+            break;
+        }
+        reps *= 2;
+    }
+    let mut v: Vec<f64> = (0..samples)
+        .map(|_| {
+            let t = now();
+            for _ in 0..reps {
+                f();
+            }
+            (now() - t) / reps as f64
+        })
+        .collect();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Prints median timings of every kernel's qgemm against candle's f32 matmul (the model's
+/// `x.matmul(&w.t())`) and candle's Q8_0 QMatMul on the model's shapes. Not a test: no timing
+/// is asserted.
+pub fn bench(now: &dyn Fn() -> f64, print: &dyn Fn(String)) {
+    use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+    use candle_core::{Device, Module, Tensor};
+    let mut rng = Rng::new(1);
+    let samples = 25;
+    print(format!("kernels: {:?}, ACT_MAX {ACT_MAX}", available_kernels()));
+    for &(m, k, n) in &[(24, 768, 768), (24, 768, 3072), (24, 3072, 768), (128, 768, 768)] {
+        let xf: Vec<f32> = (0..m * k).map(|_| rng.f32()).collect();
+        let wf: Vec<f32> = (0..n * k).map(|_| rng.f32() * 0.05).collect();
+        let xt = Tensor::from_vec(xf.clone(), (m, k), &Device::Cpu).unwrap();
+        let wt = Tensor::from_vec(wf.clone(), (n, k), &Device::Cpu).unwrap();
+        let f32_ms = median_ms(now, samples, || {
+            std::hint::black_box(xt.matmul(&wt.t().unwrap()).unwrap());
+        });
+        let qmm = QMatMul::from_qtensor(QTensor::quantize(&wt, GgmlDType::Q8_0).unwrap()).unwrap();
+        let q80_ms = median_ms(now, samples, || {
+            std::hint::black_box(qmm.forward(&xt).unwrap());
+        });
+        let mut line = format!("m={m:<3} k={k:<4} n={n:<4} | candle f32 {f32_ms:.3} ms | candle Q8_0 {q80_ms:.3} ms");
+        let mut xq = vec![0i8; m * k];
+        let mut xs = vec![0f32; m];
+        quantize_rows(&xf, m, k, &mut xq, &mut xs).unwrap();
+        let mut y = vec![0f32; m * n];
+        for block in [k, 32] {
+            let q = rng.i8s(n * k, -127, 127);
+            let w = PackedWeights::new(q, vec![0.01; n * (k / block)], n, k, block).unwrap();
+            for kernel in available_kernels() {
+                let ms = median_ms(now, samples, || {
+                    qgemm_with(kernel, &xq, &xs, m, &w, None, &mut y).unwrap();
+                });
+                line += &format!(" | {}/b{block} {ms:.3} ms", kernel.name());
+            }
+            let ms = median_ms(now, samples, || {
+                quantize_rows(&xf, m, k, &mut xq, &mut xs).unwrap();
+                qgemm(&xq, &xs, m, &w, None, &mut y).unwrap();
+            });
+            line += &format!(" | quantize+best/b{block} {ms:.3} ms");
+        }
+        print(line);
+    }
+}

@@ -1,0 +1,61 @@
+//! Native checks of the int8 GEMM kernels (src/kernels): every available kernel (Scalar, and
+//! AVX2 as `Native` when the CPU has it) against a naive reference, bit for bit.
+//! The same checks run in the browser from tests/wasm_kernels.rs.
+//!
+//! Benchmark (prints, asserts nothing):
+//! `GAMJEONG_KERNEL_BENCH=1 cargo test --release --test kernels bench -- --nocapture`
+
+mod common_kernels;
+use common_kernels::*;
+use gamjeong::kernels::{available_kernels, Kernel};
+
+#[test]
+fn kernel_list() {
+    check_kernel_list();
+    #[cfg(target_arch = "x86_64")]
+    assert_eq!(available_kernels().contains(&Kernel::Native), std::is_x86_feature_detected!("avx2"));
+}
+
+#[test]
+fn block_sums_bit_identical() {
+    check_block_sums(&available_kernels());
+}
+
+#[test]
+fn native_fallback_matches_too() {
+    // Native is accepted everywhere (AVX2 or the Scalar fallback).
+    check_extremes(&[Kernel::Native]);
+}
+
+#[test]
+fn extremes_do_not_overflow() {
+    check_extremes(&available_kernels());
+}
+
+#[test]
+fn qgemm_matches_f64() {
+    check_qgemm(&available_kernels());
+}
+
+#[test]
+fn quantize_rows_error_bound() {
+    check_quantize();
+}
+
+#[test]
+fn bad_sizes_are_errors() {
+    check_errors();
+}
+
+#[test]
+fn bench() {
+    if std::env::var_os("GAMJEONG_KERNEL_BENCH").is_none() {
+        return;
+    }
+    let t0 = std::time::Instant::now();
+    bench_print(&|| t0.elapsed().as_secs_f64() * 1e3);
+}
+
+fn bench_print(now: &dyn Fn() -> f64) {
+    common_kernels::bench(now, &|s| println!("{s}"));
+}

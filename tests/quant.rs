@@ -1,0 +1,93 @@
+//! Quantized files: streaming equivalence, integrity checks, and accuracy against f32.
+
+mod common;
+use common::*;
+use gamjeong::quant::{quantize_bytes, read_metadata, Scheme, Source, StreamingQuantizer};
+use gamjeong::Classifier;
+
+fn source() -> Source {
+    Source { model: "fixtures/tiny-ko".into(), revision: "test".into() }
+}
+
+fn quantized(scheme: Scheme) -> Vec<u8> {
+    let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
+    quantize_bytes(TINY_WEIGHTS, scheme, source(), TINY_CONFIG, tok).unwrap()
+}
+
+fn streamed(scheme: Scheme, chunk_sizes: &[usize]) -> Vec<u8> {
+    let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
+    let mut q = StreamingQuantizer::new(scheme, source(), TINY_CONFIG, tok).unwrap();
+    let mut rest = TINY_WEIGHTS;
+    let mut sizes = chunk_sizes.iter().cycle();
+    while !rest.is_empty() {
+        let n = (*sizes.next().unwrap()).min(rest.len());
+        q.push(&rest[..n]).unwrap();
+        rest = &rest[n..];
+    }
+    q.finish().unwrap()
+}
+
+#[test]
+fn any_chunking_gives_the_same_file() {
+    for scheme in [Scheme::Q8, Scheme::Q4] {
+        let whole = quantized(scheme);
+        for sizes in [&[1usize][..], &[7, 3, 1000], &[8], &[4096], &[65536, 13]] {
+            assert!(streamed(scheme, sizes) == whole, "{scheme:?} chunks {sizes:?}");
+        }
+    }
+}
+
+#[test]
+fn metadata_carries_everything_needed() {
+    use sha2::Digest;
+    let bytes = quantized(Scheme::Q8);
+    let meta = read_metadata(&bytes, true).unwrap();
+    assert_eq!(meta.format, "gamjeong-quant");
+    assert_eq!(meta.scheme, "q8");
+    assert_eq!(meta.config_json, TINY_CONFIG);
+    assert_eq!(meta.tokenizer_json.as_bytes(), TINY_TOKENIZER);
+    let sha: String = sha2::Sha256::digest(TINY_WEIGHTS).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(meta.source_sha256, sha);
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let q = st.tensor("bert.encoder.layer.0.attention.self.query.weight.q").unwrap();
+    assert_eq!((q.dtype(), q.shape()), (safetensors::Dtype::I8, &[64usize, 64][..]));
+    assert!(st.tensor("bert.encoder.layer.0.attention.self.query.weight").is_err());
+    assert!(st.tensor("bert.embeddings.position_embeddings.weight").is_ok());
+}
+
+#[test]
+fn corruption_and_truncation_are_detected() {
+    let bytes = quantized(Scheme::Q8);
+    Classifier::from_quantized(&bytes).unwrap();
+    let mut flipped = bytes.clone();
+    let at = flipped.len() - 1000;
+    flipped[at] ^= 0x10;
+    let err = Classifier::from_quantized(&flipped).err().unwrap().to_string();
+    assert!(err.contains("checksum mismatch"), "{err}");
+    for cut in [0, 5, 200, bytes.len() / 2, bytes.len() - 1] {
+        let err = Classifier::from_quantized(&bytes[..cut]).err().expect("truncated file rejected");
+        let err = err.to_string();
+        assert!(err.contains("truncated") || err.contains("checksum") || err.contains("shorter"), "cut {cut}: {err}");
+    }
+    let mut newer = bytes.clone();
+    let key = b"\"format_version\":\"1.0\"";
+    let at = newer.windows(key.len()).position(|w| w == key).unwrap();
+    newer[at + key.len() - 4] = b'2';
+    let err = Classifier::from_quantized(&newer).err().unwrap().to_string();
+    assert!(err.contains("format version 2.0"), "{err}");
+}
+
+#[test]
+fn the_quantizer_rejects_broken_sources() {
+    let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
+    let mut q = StreamingQuantizer::new(Scheme::Q8, source(), TINY_CONFIG, tok).unwrap();
+    q.push(&TINY_WEIGHTS[..TINY_WEIGHTS.len() - 10]).unwrap();
+    assert!(q.finish().err().unwrap().to_string().contains("truncated"));
+    let mut q = StreamingQuantizer::new(Scheme::Q8, source(), TINY_CONFIG, tok).unwrap();
+    let mut longer = TINY_WEIGHTS.to_vec();
+    longer.push(0);
+    assert!(q.push(&longer).err().unwrap().to_string().contains("after its last tensor"));
+    let mut q = StreamingQuantizer::new(Scheme::Q8, source(), TINY_CONFIG, tok).unwrap();
+    assert!(q.push(&[0xff; 64]).is_err());
+    assert!(StreamingQuantizer::new(Scheme::Q8, source(), "{}", tok).is_err());
+}
