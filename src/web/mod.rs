@@ -41,6 +41,13 @@ impl WasmClassifier {
         Ok(Self { inner })
     }
 
+    /// Loads a single quantized `.safetensors` file (docs/FORMAT.md); its checksum is
+    /// verified first.
+    #[wasm_bindgen(js_name = fromQuantized)]
+    pub fn from_quantized(bytes: &[u8]) -> Result<WasmClassifier, JsError> {
+        Ok(Self { inner: Classifier::from_quantized(bytes).map_err(js_err)? })
+    }
+
     /// `{tokens, truncated, logits, scores: [{index, label, group, gloss, score}]}`.
     pub fn classify(&self, text: &str, top_k: Option<usize>) -> Result<JsValue, JsError> {
         let mut c = self.inner.classify(text).map_err(js_err)?;
