@@ -1,0 +1,42 @@
+//! Smoke test for the browser test runner: proves that
+//! `cargo test --target wasm32-unknown-unknown` runs in headless Chromium
+//! (wasm-bindgen-test-runner + chromedriver + webdriver.json), that SIMD128 is
+//! enabled by .cargo/config.toml, and that `include_bytes!`/`include_str!`
+//! work for fixtures (there is no filesystem in the browser).
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn one_plus_one() {
+    assert_eq!(1 + 1, 2);
+}
+
+#[wasm_bindgen_test]
+fn simd128_is_enabled() {
+    #[cfg(target_feature = "simd128")]
+    {
+        use core::arch::wasm32::*;
+        let a = f32x4(1.0, 2.0, 3.0, 4.0);
+        let c = f32x4_add(a, f32x4_splat(10.0));
+        assert_eq!(f32x4_extract_lane::<0>(c), 11.0);
+        assert_eq!(f32x4_extract_lane::<3>(c), 14.0);
+    }
+    #[cfg(not(target_feature = "simd128"))]
+    panic!("simd128 is not enabled: is RUSTFLAGS overriding .cargo/config.toml?");
+}
+
+#[wasm_bindgen_test]
+fn include_str_works() {
+    static MANIFEST: &str = include_str!("../Cargo.toml");
+    assert!(MANIFEST.contains("name = \"gamjeong\""));
+}
+
+#[wasm_bindgen_test]
+fn runs_in_a_browser() {
+    let global = js_sys::global();
+    let has_window = js_sys::Reflect::has(&global, &"window".into()).unwrap();
+    assert!(has_window, "expected a browser window global");
+}
