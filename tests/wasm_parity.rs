@@ -53,3 +53,21 @@ fn js_surface_returns_results_and_readable_errors() {
     // The module keeps working after an error.
     assert!(model.classify("다시", None).is_ok());
 }
+
+#[wasm_bindgen_test]
+fn browser_quantizer_matches_the_native_one_and_loads() {
+    use gamjeong::quant::{quantize_bytes, Scheme, Source};
+    use gamjeong::web::{WasmClassifier, WasmQuantizer};
+    let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
+    let mut q = WasmQuantizer::new("q8", "fixtures/tiny-ko", "test", TINY_CONFIG, tok).unwrap();
+    for chunk in TINY_WEIGHTS.chunks(65_537) {
+        q.push(chunk).unwrap();
+    }
+    let browser = q.finish().unwrap();
+    let source = Source { model: "fixtures/tiny-ko".into(), revision: "test".into() };
+    let direct = quantize_bytes(TINY_WEIGHTS, Scheme::Q8, source, TINY_CONFIG, tok).unwrap();
+    assert!(browser == direct, "chunked browser quantizer differs from the one-shot quantizer");
+    let model = WasmClassifier::from_quantized(&browser).unwrap();
+    assert!(model.classify("행복해", Some(1)).is_ok());
+    assert!(q.finish().is_err(), "finishing twice is an error, not a panic");
+}

@@ -89,3 +89,54 @@ impl WasmClassifier {
         to_js(&labels)
     }
 }
+
+/// The streaming quantizer for the browser: feed the f32 `model.safetensors` as it
+/// downloads, get the same quantized file the CLI writes.
+#[wasm_bindgen]
+pub struct WasmQuantizer {
+    inner: Option<crate::quant::StreamingQuantizer>,
+}
+
+#[wasm_bindgen]
+impl WasmQuantizer {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        scheme: &str,
+        source_model: &str,
+        source_revision: &str,
+        config_json: &str,
+        tokenizer_json: &str,
+    ) -> Result<WasmQuantizer, JsError> {
+        let scheme = crate::quant::Scheme::parse(scheme)
+            .ok_or_else(|| JsError::new(&format!("unknown scheme `{scheme}`: use q8 or q4")))?;
+        let source = crate::quant::Source { model: source_model.into(), revision: source_revision.into() };
+        let inner = crate::quant::StreamingQuantizer::new(scheme, source, config_json, tokenizer_json).map_err(js_err)?;
+        Ok(Self { inner: Some(inner) })
+    }
+
+    fn state(&mut self) -> Result<&mut crate::quant::StreamingQuantizer, JsError> {
+        self.inner.as_mut().ok_or_else(|| JsError::new("this quantizer has already finished"))
+    }
+
+    /// Feeds the next chunk of the source file (any size).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
+        self.state()?.push(chunk).map_err(js_err)
+    }
+
+    /// Source bytes consumed so far.
+    pub fn consumed(&mut self) -> Result<usize, JsError> {
+        Ok(self.state()?.consumed())
+    }
+
+    /// Total source size once its header has arrived, else `undefined`.
+    #[wasm_bindgen(js_name = expectedLength)]
+    pub fn expected_len(&mut self) -> Result<Option<usize>, JsError> {
+        Ok(self.state()?.expected_len())
+    }
+
+    /// The finished quantized file; errors if the source stopped early.
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsError> {
+        let inner = self.inner.take().ok_or_else(|| JsError::new("this quantizer has already finished"))?;
+        inner.finish().map_err(js_err)
+    }
+}
