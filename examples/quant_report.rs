@@ -12,7 +12,10 @@ use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = std::path::PathBuf::from(args.first().ok_or("usage: quant_report MODEL_DIR [INPUTS.json]")?);
+    let dir = std::path::PathBuf::from(
+        args.first()
+            .ok_or("usage: quant_report MODEL_DIR [INPUTS.json]")?,
+    );
     let texts: Vec<String> = match args.get(1) {
         Some(p) => serde_json::from_slice(&std::fs::read(p)?)?,
         None => random_texts(&std::fs::read_to_string(dir.join("tokenizer.json"))?, 200),
@@ -21,11 +24,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = std::fs::read_to_string(dir.join("config.json"))?;
     let tokenizer = std::fs::read_to_string(dir.join("tokenizer.json"))?;
     let weights = std::fs::read(dir.join("model.safetensors"))?;
-    let source = Source { model: dir.display().to_string(), revision: "local".into() };
-    println!("model {} ({} inputs, f32 weights {:.1} MB)", dir.display(), texts.len(), weights.len() as f64 / 1e6);
-    let reference: Vec<_> = texts.iter().map(|t| run(&f32_model, t)).collect::<Result<_, _>>()?;
+    let source = Source {
+        model: dir.display().to_string(),
+        revision: "local".into(),
+    };
+    println!(
+        "model {} ({} inputs, f32 weights {:.1} MB)",
+        dir.display(),
+        texts.len(),
+        weights.len() as f64 / 1e6
+    );
+    let reference: Vec<_> = texts
+        .iter()
+        .map(|t| run(&f32_model, t))
+        .collect::<Result<_, _>>()?;
     if f32_model.has_classifier() {
-        let distinct: std::collections::HashSet<usize> = reference.iter().map(|r| top1(&r.0)).collect();
+        let distinct: std::collections::HashSet<usize> =
+            reference.iter().map(|r| top1(&r.0)).collect();
         println!("f32 predicts {} distinct top-1 labels", distinct.len());
     }
     for scheme in [Scheme::Q8, Scheme::Q4] {
@@ -33,12 +48,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let bytes = quantize_bytes(&weights, scheme, source.clone(), &config, &tokenizer)?;
         let secs = t.elapsed().as_secs_f64();
         let model = Classifier::from_quantized(&bytes)?;
-        let (mut agree, mut max_dprob, mut min_cos, mut sum_cos, mut n_cos) = (0, 0f32, 1f64, 0f64, 0usize);
+        let (mut agree, mut max_dprob, mut min_cos, mut sum_cos, mut n_cos) =
+            (0, 0f32, 1f64, 0f64, 0usize);
         for (text, (probs, hidden)) in texts.iter().zip(&reference) {
             let (q_probs, q_hidden) = run(&model, text)?;
             if !probs.is_empty() {
                 agree += usize::from(top1(probs) == top1(&q_probs));
-                max_dprob = probs.iter().zip(&q_probs).map(|(a, b)| (a - b).abs()).fold(max_dprob, f32::max);
+                max_dprob = probs
+                    .iter()
+                    .zip(&q_probs)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(max_dprob, f32::max);
             }
             for (a, b) in hidden.iter().zip(&q_hidden) {
                 let c = cosine(a, b);
@@ -47,11 +67,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 n_cos += 1;
             }
         }
-        print!("{}: {:.1} MB (quantized in {secs:.1} s)", scheme.name(), bytes.len() as f64 / 1e6);
+        print!(
+            "{}: {:.1} MB (quantized in {secs:.1} s)",
+            scheme.name(),
+            bytes.len() as f64 / 1e6
+        );
         if f32_model.has_classifier() {
-            print!(", top-1 agreement {:.1}%, max |Δprob| {max_dprob:.4}", 100.0 * agree as f64 / texts.len() as f64);
+            print!(
+                ", top-1 agreement {:.1}%, max |Δprob| {max_dprob:.4}",
+                100.0 * agree as f64 / texts.len() as f64
+            );
         }
-        println!(", hidden cosine min {min_cos:.5} mean {:.5}", sum_cos / n_cos.max(1) as f64);
+        println!(
+            ", hidden cosine min {min_cos:.5} mean {:.5}",
+            sum_cos / n_cos.max(1) as f64
+        );
     }
     Ok(())
 }
@@ -72,7 +102,9 @@ fn run(model: &Classifier, text: &str) -> Result<Output, gamjeong::Error> {
 }
 
 fn top1(p: &[f32]) -> usize {
-    (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(0)
+    (0..p.len())
+        .max_by(|&a, &b| p[a].total_cmp(&p[b]))
+        .unwrap_or(0)
 }
 
 fn cosine(a: &[f32], b: &[f32]) -> f64 {
@@ -87,7 +119,12 @@ fn random_texts(tokenizer_json: &str, count: usize) -> Vec<String> {
     let json: serde_json::Value = serde_json::from_str(tokenizer_json).unwrap_or_default();
     let mut words: Vec<String> = json["model"]["vocab"]
         .as_object()
-        .map(|v| v.keys().filter(|w| !w.starts_with("##") && !w.starts_with('[')).cloned().collect())
+        .map(|v| {
+            v.keys()
+                .filter(|w| !w.starts_with("##") && !w.starts_with('['))
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default();
     words.sort();
     if words.is_empty() {
@@ -101,6 +138,11 @@ fn random_texts(tokenizer_json: &str, count: usize) -> Vec<String> {
         s as usize
     };
     (0..count)
-        .map(|_| (0..4 + next() % 125).map(|_| words[next() % words.len()].as_str()).collect::<Vec<_>>().join(" "))
+        .map(|_| {
+            (0..4 + next() % 125)
+                .map(|_| words[next() % words.len()].as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect()
 }

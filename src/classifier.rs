@@ -63,7 +63,11 @@ pub struct Classifier {
 
 impl Classifier {
     /// Loads a model from the three files of a Hugging Face model folder, as bytes.
-    pub fn from_bytes(config_json: &str, tokenizer_json: &[u8], safetensors: &[u8]) -> Result<Self> {
+    pub fn from_bytes(
+        config_json: &str,
+        tokenizer_json: &[u8],
+        safetensors: &[u8],
+    ) -> Result<Self> {
         let config = ModelConfig::from_json(config_json)?;
         let weights = Weights::parse(safetensors)?;
         Self::from_parts(config, tokenizer_json, &weights)
@@ -87,12 +91,18 @@ impl Classifier {
                 std::io::ErrorKind::NotFound,
                 "no such file or folder (expected a Hugging Face model folder or a quantized .safetensors file)",
             );
-            return Err(Error::Io { path: path.into(), source });
+            return Err(Error::Io {
+                path: path.into(),
+                source,
+            });
         }
         if path.is_dir() {
             return Self::from_dir(path);
         }
-        let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.into(),
+            source,
+        })?;
         Self::from_quantized(&bytes)
     }
 
@@ -107,7 +117,11 @@ impl Classifier {
         let config = read("config.json")?;
         let config = String::from_utf8(config)
             .map_err(|_| Error::Config("config.json is not UTF-8".into()))?;
-        Self::from_bytes(&config, &read("tokenizer.json")?, &read("model.safetensors")?)
+        Self::from_bytes(
+            &config,
+            &read("tokenizer.json")?,
+            &read("model.safetensors")?,
+        )
     }
 
     pub(crate) fn from_parts(
@@ -116,8 +130,11 @@ impl Classifier {
         weights: &Weights,
     ) -> Result<Self> {
         let b = &config.bert;
-        let encoder =
-            TextEncoder::from_json(tokenizer_json, b.max_position_embeddings, b.pad_token_id as u32)?;
+        let encoder = TextEncoder::from_json(
+            tokenizer_json,
+            b.max_position_embeddings,
+            b.pad_token_id as u32,
+        )?;
         if encoder.vocab_size() > b.vocab_size {
             return Err(Error::Config(format!(
                 "tokenizer.json has {} tokens but the model's vocab_size is {}",
@@ -150,7 +167,13 @@ impl Classifier {
             (Some(_), Some(names)) => label_infos(names),
             _ => Vec::new(),
         };
-        Ok(Self { config, encoder, bert, head, labels })
+        Ok(Self {
+            config,
+            encoder,
+            bert,
+            head,
+            labels,
+        })
     }
 
     pub fn config(&self) -> &ModelConfig {
@@ -173,7 +196,8 @@ impl Classifier {
 
     pub fn classify(&self, text: &str) -> Result<Classification> {
         let mut out = self.classify_batch(&[text])?;
-        out.pop().ok_or_else(|| Error::InvalidInput("empty batch".into()))
+        out.pop()
+            .ok_or_else(|| Error::InvalidInput("empty batch".into()))
     }
 
     /// Classifies texts together; padding never changes a text's result.
@@ -195,7 +219,8 @@ impl Classifier {
 
     pub fn embed(&self, text: &str) -> Result<Embedding> {
         let mut out = self.embed_batch(&[text])?;
-        out.pop().ok_or_else(|| Error::InvalidInput("empty batch".into()))
+        out.pop()
+            .ok_or_else(|| Error::InvalidInput("empty batch".into()))
     }
 
     pub fn embed_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Embedding>> {
@@ -230,17 +255,33 @@ impl Classifier {
     fn batch_input(&self, encoded: &[Encoded]) -> Result<BatchInput> {
         let seq = encoded.iter().map(|e| e.ids.len()).max().unwrap_or(0);
         let n = encoded.len();
-        let (mut ids, mut types, mut mask) =
-            (Vec::with_capacity(n * seq), Vec::with_capacity(n * seq), Vec::with_capacity(n * seq));
+        let (mut ids, mut types, mut mask) = (
+            Vec::with_capacity(n * seq),
+            Vec::with_capacity(n * seq),
+            Vec::with_capacity(n * seq),
+        );
         for e in encoded {
             let pad = seq - e.ids.len();
-            ids.extend(e.ids.iter().copied().chain(std::iter::repeat_n(self.encoder.pad_id(), pad)));
-            types.extend(e.type_ids.iter().copied().chain(std::iter::repeat_n(0, pad)));
+            ids.extend(
+                e.ids
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat_n(self.encoder.pad_id(), pad)),
+            );
+            types.extend(
+                e.type_ids
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat_n(0, pad)),
+            );
             mask.extend(std::iter::repeat_n(1u8, e.ids.len()).chain(std::iter::repeat_n(0, pad)));
         }
         let b = &self.config.bert;
         if let Some(bad) = ids.iter().find(|&&id| id as usize >= b.vocab_size) {
-            return Err(Error::Tokenize(format!("token id {bad} is outside vocab_size {}", b.vocab_size)));
+            return Err(Error::Tokenize(format!(
+                "token id {bad} is outside vocab_size {}",
+                b.vocab_size
+            )));
         }
         if let Some(bad) = types.iter().find(|&&t| t as usize >= b.type_vocab_size) {
             return Err(Error::Tokenize(format!(
@@ -253,7 +294,11 @@ impl Classifier {
         Ok(BatchInput {
             ids: Tensor::from_vec(ids, (n, seq), &dev)?,
             type_ids: Tensor::from_vec(types, (n, seq), &dev)?,
-            mask: if padded { Some(Tensor::from_vec(mask, (n, seq), &dev)?) } else { None },
+            mask: if padded {
+                Some(Tensor::from_vec(mask, (n, seq), &dev)?)
+            } else {
+                None
+            },
         })
     }
 
@@ -272,6 +317,11 @@ impl Classifier {
             })
             .collect();
         scores.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
-        Classification { tokens: enc.ids.len(), truncated: enc.truncated, logits, scores }
+        Classification {
+            tokens: enc.ids.len(),
+            truncated: enc.truncated,
+            logits,
+            scores,
+        }
     }
 }

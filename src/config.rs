@@ -27,7 +27,11 @@ impl ModelConfig {
         let labels: Labels =
             serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
         let id2label = labels.id2label.map(id2label_vec).transpose()?;
-        let config = Self { bert, id2label, json: json.to_owned() };
+        let config = Self {
+            bert,
+            id2label,
+            json: json.to_owned(),
+        };
         config.validate()?;
         Ok(config)
     }
@@ -92,7 +96,9 @@ mod tests {
 
     #[test]
     fn parses_labels_in_index_order() {
-        let json = format!(r#"{{{BASE}, "id2label": {{"1": "b", "0": "a", "10": "k", "2": "c", "3": "d", "4": "e", "5": "f", "6": "g", "7": "h", "8": "i", "9": "j"}}}}"#);
+        let json = format!(
+            r#"{{{BASE}, "id2label": {{"1": "b", "0": "a", "10": "k", "2": "c", "3": "d", "4": "e", "5": "f", "6": "g", "7": "h", "8": "i", "9": "j"}}}}"#
+        );
         let c = ModelConfig::from_json(&json).unwrap();
         let labels = c.id2label.unwrap();
         assert_eq!(labels[0], "a");
@@ -109,12 +115,17 @@ mod tests {
 
     #[test]
     fn rejects_bad_json_and_bad_shapes() {
-        let err = ModelConfig::from_json("{ not json").unwrap_err().to_string();
+        let err = ModelConfig::from_json("{ not json")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("config.json"), "{err}");
-        let json = format!("{{{BASE}}}").replace(r#""num_attention_heads": 2"#, r#""num_attention_heads": 3"#);
+        let json = format!("{{{BASE}}}")
+            .replace(r#""num_attention_heads": 2"#, r#""num_attention_heads": 3"#);
         let err = ModelConfig::from_json(&json).unwrap_err().to_string();
         assert!(err.contains("not a multiple"), "{err}");
-        let err = ModelConfig::from_json(r#"{"hidden_size": 8}"#).unwrap_err().to_string();
+        let err = ModelConfig::from_json(r#"{"hidden_size": 8}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("missing field"), "{err}");
     }
 }

@@ -10,12 +10,30 @@ pub struct Group {
 }
 
 pub const GROUPS: [Group; 6] = [
-    Group { label: "분노", gloss: "anger" },
-    Group { label: "슬픔", gloss: "sadness" },
-    Group { label: "불안", gloss: "anxiety" },
-    Group { label: "상처", gloss: "hurt" },
-    Group { label: "당황", gloss: "embarrassment" },
-    Group { label: "기쁨", gloss: "joy" },
+    Group {
+        label: "분노",
+        gloss: "anger",
+    },
+    Group {
+        label: "슬픔",
+        gloss: "sadness",
+    },
+    Group {
+        label: "불안",
+        gloss: "anxiety",
+    },
+    Group {
+        label: "상처",
+        gloss: "hurt",
+    },
+    Group {
+        label: "당황",
+        gloss: "embarrassment",
+    },
+    Group {
+        label: "기쁨",
+        gloss: "joy",
+    },
 ];
 
 /// Labels per group, in `id2label` order: label `i` belongs to group `i / GROUP_SIZE`.
@@ -99,7 +117,10 @@ pub struct LabelInfo {
 /// labels are exactly the 60 emotions in order, so a generic model gets no groups.
 pub fn label_infos(id2label: &[String]) -> Vec<LabelInfo> {
     let is_emotion_model = id2label.len() == EMOTIONS.len()
-        && id2label.iter().zip(EMOTIONS.iter()).all(|(a, (b, _))| a == b);
+        && id2label
+            .iter()
+            .zip(EMOTIONS.iter())
+            .all(|(a, (b, _))| a == b);
     id2label
         .iter()
         .enumerate()

@@ -13,7 +13,10 @@ pub struct Weights<'a> {
 impl<'a> Weights<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
         let st = SafeTensors::deserialize(bytes).map_err(|e| Error::Safetensors(e.to_string()))?;
-        Ok(Self { st, device: Device::Cpu })
+        Ok(Self {
+            st,
+            device: Device::Cpu,
+        })
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -55,7 +58,10 @@ impl<'a> Weights<'a> {
             });
         }
         if view.dtype() != dtype {
-            return Err(Error::UnsupportedDtype { name: name.to_owned(), dtype: format!("{:?}", view.dtype()) });
+            return Err(Error::UnsupportedDtype {
+                name: name.to_owned(),
+                dtype: format!("{:?}", view.dtype()),
+            });
         }
         Ok(view.data())
     }
@@ -67,17 +73,30 @@ impl<'a> Weights<'a> {
 
     fn missing(&self, name: &str) -> Error {
         // Point at the likely cause: the right tensor under another prefix.
-        let suffix = name.rsplit_once("embeddings.").map(|(_, s)| s).unwrap_or(name);
-        let similar = self.st.names().into_iter().find(|n| n.ends_with(suffix) && *n != name);
+        let suffix = name
+            .rsplit_once("embeddings.")
+            .map(|(_, s)| s)
+            .unwrap_or(name);
+        let similar = self
+            .st
+            .names()
+            .into_iter()
+            .find(|n| n.ends_with(suffix) && *n != name);
         let hint = match similar {
             Some(other) => format!(" (found `{other}`: is this a different model layout?)"),
             None => String::new(),
         };
-        Error::MissingTensor { name: name.to_owned(), hint }
+        Error::MissingTensor {
+            name: name.to_owned(),
+            hint,
+        }
     }
 
     pub fn scope(&self, prefix: &str) -> Scope<'_, 'a> {
-        Scope { weights: self, prefix: prefix.to_owned() }
+        Scope {
+            weights: self,
+            prefix: prefix.to_owned(),
+        }
     }
 }
 
@@ -95,7 +114,10 @@ impl<'w, 'a> Scope<'w, 'a> {
         } else {
             format!("{}.{name}", self.prefix)
         };
-        Scope { weights: self.weights, prefix }
+        Scope {
+            weights: self.weights,
+            prefix,
+        }
     }
 
     pub fn name(&self, leaf: &str) -> String {

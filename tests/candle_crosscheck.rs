@@ -18,8 +18,13 @@ fn our_encoder_equals_candle_transformers_bert() {
         let n = case.input_ids.len();
         let ids = Tensor::from_vec(case.input_ids.clone(), (1, n), &Device::Cpu).unwrap();
         let types = ids.zeros_like().unwrap();
-        let hidden: Vec<Vec<f32>> =
-            theirs.forward(&ids, &types, None).unwrap().squeeze(0).unwrap().to_vec2().unwrap();
+        let hidden: Vec<Vec<f32>> = theirs
+            .forward(&ids, &types, None)
+            .unwrap()
+            .squeeze(0)
+            .unwrap()
+            .to_vec2()
+            .unwrap();
         let mine = ours.embed(&case.text).unwrap().last_hidden_state;
         assert_eq!(mine.len(), hidden.len());
         for (a, b) in mine.iter().zip(&hidden) {

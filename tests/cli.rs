@@ -15,7 +15,12 @@ fn gamjeong(args: &[&str], stdin: &str) -> (bool, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     (
         out.status.success(),
@@ -25,30 +30,49 @@ fn gamjeong(args: &[&str], stdin: &str) -> (bool, String, String) {
 }
 
 fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect()
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
 }
 
 fn floats(v: &serde_json::Value) -> Vec<f32> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
 }
 
 #[test]
 fn json_lines_match_library_and_reference() {
     let reference = reference(TINY_REFERENCE);
     let texts: Vec<&str> = reference.cases.iter().map(|c| c.text.as_str()).collect();
-    let stdin: String = texts.iter().filter(|t| !t.contains('\n')).map(|t| format!("{t}\n")).collect();
+    let stdin: String = texts
+        .iter()
+        .filter(|t| !t.contains('\n'))
+        .map(|t| format!("{t}\n"))
+        .collect();
     let (ok, stdout, stderr) = gamjeong(&["classify", "--model", MODEL, "--json"], &stdin);
     assert!(ok, "{stderr}");
     let lines = json_lines(&stdout);
     let model = tiny();
-    let cases: Vec<_> = reference.cases.iter().filter(|c| !c.text.contains('\n')).collect();
+    let cases: Vec<_> = reference
+        .cases
+        .iter()
+        .filter(|c| !c.text.contains('\n'))
+        .collect();
     assert_eq!(lines.len(), cases.len(), "one JSON line per input line");
     for (line, case) in lines.iter().zip(cases) {
         assert_eq!(line["text"], case.text.as_str());
         assert_eq!(line["tokens"], case.input_ids.len());
         assert_eq!(line["truncated"], case.truncated);
         let logits = floats(&line["logits"]);
-        assert!(max_abs_diff(&logits, &case.logits) <= TOLERANCE, "{}", case.name);
+        assert!(
+            max_abs_diff(&logits, &case.logits) <= TOLERANCE,
+            "{}",
+            case.name
+        );
         let lib = model.classify(&case.text).unwrap();
         let scores = line["scores"].as_array().unwrap();
         assert_eq!(scores.len(), 60);
@@ -63,8 +87,12 @@ fn json_lines_match_library_and_reference() {
 
 #[test]
 fn arguments_top_k_and_human_output() {
-    let (ok, stdout, _) =
-        gamjeong(&["classify", "--model", MODEL, "--json", "--top-k", "3", "하나", "둘"], "");
+    let (ok, stdout, _) = gamjeong(
+        &[
+            "classify", "--model", MODEL, "--json", "--top-k", "3", "하나", "둘",
+        ],
+        "",
+    );
     assert!(ok);
     let lines = json_lines(&stdout);
     assert_eq!(lines.len(), 2);
@@ -72,10 +100,16 @@ fn arguments_top_k_and_human_output() {
     assert_eq!(lines[0]["scores"].as_array().unwrap().len(), 3);
     assert_eq!(lines[0]["logits"].as_array().unwrap().len(), 60);
 
-    let (ok, stdout, _) = gamjeong(&["classify", "--model", MODEL, "--top-k", "2", "행복해"], "");
+    let (ok, stdout, _) = gamjeong(
+        &["classify", "--model", MODEL, "--top-k", "2", "행복해"],
+        "",
+    );
     assert!(ok);
     let top = tiny().classify("행복해").unwrap();
-    assert!(stdout.contains(&top.scores[0].label) && stdout.contains("%"), "{stdout}");
+    assert!(
+        stdout.contains(&top.scores[0].label) && stdout.contains("%"),
+        "{stdout}"
+    );
     assert_eq!(stdout.lines().count(), 3, "{stdout}");
 }
 
@@ -88,11 +122,19 @@ fn invalid_utf8_on_stdin_is_replaced_not_dropped() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"ok\n\xff\xfe bad\r\n\nlast").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"ok\n\xff\xfe bad\r\n\nlast")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let lines = json_lines(&String::from_utf8(out.stdout).unwrap());
-    let texts: Vec<_> = lines.iter().map(|l| l["text"].as_str().unwrap().to_owned()).collect();
+    let texts: Vec<_> = lines
+        .iter()
+        .map(|l| l["text"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(texts, ["ok", "\u{fffd}\u{fffd} bad", "", "last"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2 is not valid UTF-8"));
 }
@@ -101,16 +143,25 @@ fn invalid_utf8_on_stdin_is_replaced_not_dropped() {
 fn bad_model_path_fails_with_message() {
     let (ok, _, stderr) = gamjeong(&["classify", "--model", "/nonexistent", "x"], "");
     assert!(!ok);
-    assert!(stderr.contains("/nonexistent: no such file or folder"), "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent: no such file or folder"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn classify_on_encoder_only_model_says_to_embed() {
-    let encoder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-ko-encoder");
+    let encoder = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tiny-ko-encoder"
+    );
     let (ok, stdout, stderr) = gamjeong(&["classify", "--model", encoder, "--json", "x"], "");
     assert!(!ok);
     assert!(stderr.contains("use `embed`"), "{stderr}");
-    assert!(json_lines(&stdout)[0]["error"].as_str().unwrap().contains("classification head"));
+    assert!(json_lines(&stdout)[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("classification head"));
     let (ok, stdout, _) = gamjeong(&["embed", "--model", encoder, "안녕"], "");
     assert!(ok);
     let line = &json_lines(&stdout)[0];

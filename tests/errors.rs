@@ -7,7 +7,9 @@ use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 
 /// The tiny fixture's tensors, rewritten through `edit` (which may drop or replace any).
-fn edited_weights(edit: impl Fn(&str, TensorView<'_>) -> Option<(Dtype, Vec<usize>, Vec<u8>)>) -> Vec<u8> {
+fn edited_weights(
+    edit: impl Fn(&str, TensorView<'_>) -> Option<(Dtype, Vec<usize>, Vec<u8>)>,
+) -> Vec<u8> {
     let st = SafeTensors::deserialize(TINY_WEIGHTS).unwrap();
     let owned: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = st
         .tensors()
@@ -42,7 +44,10 @@ fn untouched_rewrite_still_loads() {
 fn truncated_safetensors() {
     for cut in [0, 7, 100, TINY_WEIGHTS.len() / 2, TINY_WEIGHTS.len() - 1] {
         let err = load_err(TINY_CONFIG, TINY_TOKENIZER, &TINY_WEIGHTS[..cut]);
-        assert!(err.contains("not a valid safetensors file"), "cut {cut}: {err}");
+        assert!(
+            err.contains("not a valid safetensors file"),
+            "cut {cut}: {err}"
+        );
     }
 }
 
@@ -65,7 +70,10 @@ fn wrong_shape_is_named_with_both_shapes() {
         }
     });
     let err = load_err(TINY_CONFIG, TINY_TOKENIZER, &bytes);
-    assert!(err.contains(name) && err.contains("[64, 32]") && err.contains("[64, 64]"), "{err}");
+    assert!(
+        err.contains(name) && err.contains("[64, 32]") && err.contains("[64, 64]"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -84,7 +92,9 @@ fn wrong_dtype_is_named() {
 
 #[test]
 fn not_a_bert_checkpoint() {
-    let bytes = edited_weights(|n, v| keep(&n.replace("bert.", "roberta."), v).filter(|_| !n.starts_with("bert.")));
+    let bytes = edited_weights(|n, v| {
+        keep(&n.replace("bert.", "roberta."), v).filter(|_| !n.starts_with("bert."))
+    });
     let err = load_err(TINY_CONFIG, TINY_TOKENIZER, &bytes);
     assert!(err.contains("bert.embeddings.LayerNorm.weight"), "{err}");
 }
@@ -100,7 +110,9 @@ fn config_without_labels() {
     let config = config_with(|v| {
         v.as_object_mut().unwrap().remove("id2label");
     });
-    let err = Classifier::from_bytes(&config, TINY_TOKENIZER, TINY_WEIGHTS).err().unwrap();
+    let err = Classifier::from_bytes(&config, TINY_TOKENIZER, TINY_WEIGHTS)
+        .err()
+        .unwrap();
     assert!(matches!(err, Error::MissingLabels { rows: 60 }), "{err}");
     assert!(err.to_string().contains("id2label"));
 }
@@ -111,14 +123,20 @@ fn label_count_disagrees_with_head() {
         v["id2label"] = serde_json::json!({"0": "neg", "1": "pos"});
     });
     let err = load_err(&config, TINY_TOKENIZER, TINY_WEIGHTS);
-    assert!(err.contains("classifier.weight") && err.contains("[2, 64]"), "{err}");
+    assert!(
+        err.contains("classifier.weight") && err.contains("[2, 64]"),
+        "{err}"
+    );
 }
 
 #[test]
 fn config_shape_disagrees_with_weights() {
     let config = config_with(|v| v["hidden_size"] = 128.into());
     let err = load_err(&config, TINY_TOKENIZER, TINY_WEIGHTS);
-    assert!(err.contains("bert.embeddings.word_embeddings.weight") && err.contains("[950, 128]"), "{err}");
+    assert!(
+        err.contains("bert.embeddings.word_embeddings.weight") && err.contains("[950, 128]"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -131,7 +149,10 @@ fn invalid_config_json() {
 fn invalid_tokenizer_json() {
     for bad in [&b"{ nope"[..], b"", b"{}", &[0xff, 0xfe, 0x00]] {
         let err = load_err(TINY_CONFIG, bad, TINY_WEIGHTS);
-        assert!(err.starts_with("tokenizer.json could not be loaded"), "{err}");
+        assert!(
+            err.starts_with("tokenizer.json could not be loaded"),
+            "{err}"
+        );
     }
 }
 
@@ -144,6 +165,9 @@ fn tokenizer_larger_than_the_embedding_table() {
 
 #[test]
 fn missing_folder_names_the_file() {
-    let err = Classifier::from_dir("/nonexistent/model").err().unwrap().to_string();
+    let err = Classifier::from_dir("/nonexistent/model")
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("/nonexistent/model/config.json"), "{err}");
 }

@@ -9,8 +9,14 @@ use gamjeong::Classifier;
 use std::process::Command;
 
 fn minilm_dir() -> Option<String> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fetch_minilm.sh");
-    let out = Command::new("bash").arg(script).output().expect("bash runs");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fetch_minilm.sh"
+    );
+    let out = Command::new("bash")
+        .arg(script)
+        .output()
+        .expect("bash runs");
     if out.status.success() {
         return Some(String::from_utf8(out.stdout).unwrap().trim().to_owned());
     }
@@ -37,13 +43,20 @@ fn minilm_hidden_states_match_transformers() {
         assert_eq!(e.last_hidden_state.len(), case.last_hidden_state.len());
         for (a, b) in e.last_hidden_state.iter().zip(&case.last_hidden_state) {
             let d = max_abs_diff(a, b);
-            assert!(d <= TOLERANCE, "MiniLM hidden state of {}: {d:e}", case.name);
+            assert!(
+                d <= TOLERANCE,
+                "MiniLM hidden state of {}: {d:e}",
+                case.name
+            );
             worst = worst.max(d);
         }
         let d = max_abs_diff(e.pooled.as_deref().unwrap(), &case.pooler_output);
         assert!(d <= TOLERANCE, "MiniLM pooler of {}: {d:e}", case.name);
     }
-    eprintln!("all-MiniLM-L6-v2: max |Δhidden| = {worst:e} over {} sentences", reference.len());
+    eprintln!(
+        "all-MiniLM-L6-v2: max |Δhidden| = {worst:e} over {} sentences",
+        reference.len()
+    );
 }
 
 fn reference_cases(json: &str) -> Vec<Case> {

@@ -47,9 +47,15 @@ fn emotion_taxonomy_is_attached_to_the_real_labels() {
     assert_eq!(labels[50].label, "기쁨");
     assert_eq!(labels[55].group, Some("기쁨"));
     assert_eq!(labels[34].gloss, Some("shocked"));
-    let c = model.classify("직장에서 부당한 일을 겪어서 너무 화가 나").unwrap().top_k(3);
+    let c = model
+        .classify("직장에서 부당한 일을 겪어서 너무 화가 나")
+        .unwrap()
+        .top_k(3);
     assert_eq!(c.scores.len(), 3);
-    assert!(c.scores.iter().all(|s| s.group.is_some() && s.gloss.is_some()));
+    assert!(c
+        .scores
+        .iter()
+        .all(|s| s.group.is_some() && s.gloss.is_some()));
 }
 
 #[test]

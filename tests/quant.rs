@@ -6,7 +6,10 @@ use gamjeong::quant::{quantize_bytes, read_metadata, Scheme, Source, StreamingQu
 use gamjeong::Classifier;
 
 fn source() -> Source {
-    Source { model: "fixtures/tiny-ko".into(), revision: "test".into() }
+    Source {
+        model: "fixtures/tiny-ko".into(),
+        revision: "test".into(),
+    }
 }
 
 fn quantized(scheme: Scheme) -> Vec<u8> {
@@ -32,7 +35,10 @@ fn any_chunking_gives_the_same_file() {
     for scheme in [Scheme::Q8, Scheme::Q4] {
         let whole = quantized(scheme);
         for sizes in [&[1usize][..], &[7, 3, 1000], &[8], &[4096], &[65536, 13]] {
-            assert!(streamed(scheme, sizes) == whole, "{scheme:?} chunks {sizes:?}");
+            assert!(
+                streamed(scheme, sizes) == whole,
+                "{scheme:?} chunks {sizes:?}"
+            );
         }
     }
 }
@@ -46,13 +52,25 @@ fn metadata_carries_everything_needed() {
     assert_eq!(meta.scheme, "q8");
     assert_eq!(meta.config_json, TINY_CONFIG);
     assert_eq!(meta.tokenizer_json.as_bytes(), TINY_TOKENIZER);
-    let sha: String = sha2::Sha256::digest(TINY_WEIGHTS).iter().map(|b| format!("{b:02x}")).collect();
+    let sha: String = sha2::Sha256::digest(TINY_WEIGHTS)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(meta.source_sha256, sha);
     let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
-    let q = st.tensor("bert.encoder.layer.0.attention.self.query.weight.q").unwrap();
-    assert_eq!((q.dtype(), q.shape()), (safetensors::Dtype::I8, &[64usize, 64][..]));
-    assert!(st.tensor("bert.encoder.layer.0.attention.self.query.weight").is_err());
-    assert!(st.tensor("bert.embeddings.position_embeddings.weight").is_ok());
+    let q = st
+        .tensor("bert.encoder.layer.0.attention.self.query.weight.q")
+        .unwrap();
+    assert_eq!(
+        (q.dtype(), q.shape()),
+        (safetensors::Dtype::I8, &[64usize, 64][..])
+    );
+    assert!(st
+        .tensor("bert.encoder.layer.0.attention.self.query.weight")
+        .is_err());
+    assert!(st
+        .tensor("bert.embeddings.position_embeddings.weight")
+        .is_ok());
 }
 
 #[test]
@@ -62,18 +80,29 @@ fn corruption_and_truncation_are_detected() {
     let mut flipped = bytes.clone();
     let at = flipped.len() - 1000;
     flipped[at] ^= 0x10;
-    let err = Classifier::from_quantized(&flipped).err().unwrap().to_string();
+    let err = Classifier::from_quantized(&flipped)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("checksum mismatch"), "{err}");
     for cut in [0, 5, 200, bytes.len() / 2, bytes.len() - 1] {
-        let err = Classifier::from_quantized(&bytes[..cut]).err().expect("truncated file rejected");
+        let err = Classifier::from_quantized(&bytes[..cut])
+            .err()
+            .expect("truncated file rejected");
         let err = err.to_string();
-        assert!(err.contains("truncated") || err.contains("checksum") || err.contains("shorter"), "cut {cut}: {err}");
+        assert!(
+            err.contains("truncated") || err.contains("checksum") || err.contains("shorter"),
+            "cut {cut}: {err}"
+        );
     }
     let mut newer = bytes.clone();
     let key = b"\"format_version\":\"1.0\"";
     let at = newer.windows(key.len()).position(|w| w == key).unwrap();
     newer[at + key.len() - 4] = b'2';
-    let err = Classifier::from_quantized(&newer).err().unwrap().to_string();
+    let err = Classifier::from_quantized(&newer)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("format version 2.0"), "{err}");
 }
 
@@ -86,7 +115,12 @@ fn the_quantizer_rejects_broken_sources() {
     let mut q = StreamingQuantizer::new(Scheme::Q8, source(), TINY_CONFIG, tok).unwrap();
     let mut longer = TINY_WEIGHTS.to_vec();
     longer.push(0);
-    assert!(q.push(&longer).err().unwrap().to_string().contains("after its last tensor"));
+    assert!(q
+        .push(&longer)
+        .err()
+        .unwrap()
+        .to_string()
+        .contains("after its last tensor"));
     let mut q = StreamingQuantizer::new(Scheme::Q8, source(), TINY_CONFIG, tok).unwrap();
     assert!(q.push(&[0xff; 64]).is_err());
     assert!(StreamingQuantizer::new(Scheme::Q8, source(), "{}", tok).is_err());

@@ -37,7 +37,9 @@ fn bare_encoder_matches_transformers() {
 fn js_surface_returns_results_and_readable_errors() {
     use gamjeong::web::WasmClassifier;
     let model = WasmClassifier::new(TINY_CONFIG, TINY_TOKENIZER, TINY_WEIGHTS).unwrap();
-    let result = model.classify("오늘 밥이 너무 맛있었어. 행복해", Some(3)).unwrap();
+    let result = model
+        .classify("오늘 밥이 너무 맛있었어. 행복해", Some(3))
+        .unwrap();
     let scores = js_sys::Reflect::get(&result, &JsValue::from_str("scores")).unwrap();
     let scores = js_sys::Array::from(&scores);
     assert_eq!(scores.length(), 3);
@@ -64,10 +66,19 @@ fn browser_quantizer_matches_the_native_one_and_loads() {
         q.push(chunk).unwrap();
     }
     let browser = q.finish().unwrap();
-    let source = Source { model: "fixtures/tiny-ko".into(), revision: "test".into() };
+    let source = Source {
+        model: "fixtures/tiny-ko".into(),
+        revision: "test".into(),
+    };
     let direct = quantize_bytes(TINY_WEIGHTS, Scheme::Q8, source, TINY_CONFIG, tok).unwrap();
-    assert!(browser == direct, "chunked browser quantizer differs from the one-shot quantizer");
+    assert!(
+        browser == direct,
+        "chunked browser quantizer differs from the one-shot quantizer"
+    );
     let model = WasmClassifier::from_quantized(&browser).unwrap();
     assert!(model.classify("행복해", Some(1)).is_ok());
-    assert!(q.finish().is_err(), "finishing twice is an error, not a panic");
+    assert!(
+        q.finish().is_err(),
+        "finishing twice is an error, not a panic"
+    );
 }

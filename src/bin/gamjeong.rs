@@ -18,7 +18,11 @@ mod cli {
     use std::process::ExitCode;
 
     #[derive(Parser)]
-    #[command(name = "gamjeong", version, about = "Korean 60-emotion classifier (BERT, runs locally)")]
+    #[command(
+        name = "gamjeong",
+        version,
+        about = "Korean 60-emotion classifier (BERT, runs locally)"
+    )]
     struct Cli {
         #[command(subcommand)]
         command: Command,
@@ -83,18 +87,29 @@ mod cli {
     pub fn main() -> ExitCode {
         let cli = Cli::parse();
         let result = match cli.command {
-            Command::Classify { model, top_k, json, texts } => {
-                load(&model).and_then(|m| run(texts, |text, out| classify(&m, text, top_k, json, out)))
-            }
+            Command::Classify {
+                model,
+                top_k,
+                json,
+                texts,
+            } => load(&model)
+                .and_then(|m| run(texts, |text, out| classify(&m, text, top_k, json, out))),
             Command::Embed { model, texts } => load(&model).and_then(|m| {
                 run(texts, |text, out| {
-                    let line = Line { text, result: m.embed(text)? };
+                    let line = Line {
+                        text,
+                        result: m.embed(text)?,
+                    };
                     writeln!(out, "{}", to_json(&line)).map_err(io_error)
                 })
             }),
-            Command::Quantize { model, scheme, out, source_id, revision } => {
-                quantize(&model, &scheme, &out, source_id, revision).map(|()| true)
-            }
+            Command::Quantize {
+                model,
+                scheme,
+                out,
+                source_id,
+                revision,
+            } => quantize(&model, &scheme, &out, source_id, revision).map(|()| true),
             Command::Inspect { file } => inspect(&file),
         };
         match result {
@@ -108,32 +123,60 @@ mod cli {
     }
 
     fn read(path: &Path) -> Result<Vec<u8>, Error> {
-        std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })
+        std::fs::read(path).map_err(|source| Error::Io {
+            path: path.into(),
+            source,
+        })
     }
 
-    fn quantize(dir: &Path, scheme: &str, out: &Path, source_id: Option<String>, revision: String) -> Result<(), Error> {
+    fn quantize(
+        dir: &Path,
+        scheme: &str,
+        out: &Path,
+        source_id: Option<String>,
+        revision: String,
+    ) -> Result<(), Error> {
         use gamjeong::quant::{Scheme, Source, StreamingQuantizer};
-        let scheme = Scheme::parse(scheme).ok_or_else(|| Error::InvalidInput(format!("unknown scheme {scheme}")))?;
+        let scheme = Scheme::parse(scheme)
+            .ok_or_else(|| Error::InvalidInput(format!("unknown scheme {scheme}")))?;
         let text = |name: &str| {
-            String::from_utf8(read(&dir.join(name))?).map_err(|_| Error::InvalidInput(format!("{name} is not UTF-8")))
+            String::from_utf8(read(&dir.join(name))?)
+                .map_err(|_| Error::InvalidInput(format!("{name} is not UTF-8")))
         };
         let model = source_id.unwrap_or_else(|| {
-            dir.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).unwrap_or_default()
+            dir.canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_default()
         });
-        let mut q = StreamingQuantizer::new(scheme, Source { model, revision }, &text("config.json")?, &text("tokenizer.json")?)?;
+        let mut q = StreamingQuantizer::new(
+            scheme,
+            Source { model, revision },
+            &text("config.json")?,
+            &text("tokenizer.json")?,
+        )?;
         // Fed in chunks like a download, so the CLI exercises the browser's code path.
         let path = dir.join("model.safetensors");
-        let mut file = std::fs::File::open(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        let mut file = std::fs::File::open(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
         let mut buf = vec![0u8; 1 << 20];
         loop {
-            let n = std::io::Read::read(&mut file, &mut buf).map_err(|source| Error::Io { path: path.clone(), source })?;
+            let n = std::io::Read::read(&mut file, &mut buf).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
             if n == 0 {
                 break;
             }
             q.push(&buf[..n])?;
         }
         let bytes = q.finish()?;
-        std::fs::write(out, &bytes).map_err(|source| Error::Io { path: out.into(), source })?;
+        std::fs::write(out, &bytes).map_err(|source| Error::Io {
+            path: out.into(),
+            source,
+        })?;
         let src = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         eprintln!(
             "gamjeong: wrote {} ({:.1} MB, {:.2}x smaller than {:.1} MB)",
@@ -152,20 +195,39 @@ mod cli {
         println!("file            {} ({} bytes)", path.display(), bytes.len());
         println!("format          {} {}", meta.format, meta.format_version);
         println!("scheme          {}", meta.scheme);
-        println!("source          {} @ {}", meta.source_model, meta.source_revision);
+        println!(
+            "source          {} @ {}",
+            meta.source_model, meta.source_revision
+        );
         println!("source sha256   {}", meta.source_sha256);
-        println!("payload xxh3    {} ({})", meta.payload_xxh3, if checksum.is_ok() { "verified" } else { "MISMATCH" });
+        println!(
+            "payload xxh3    {} ({})",
+            meta.payload_xxh3,
+            if checksum.is_ok() {
+                "verified"
+            } else {
+                "MISMATCH"
+            }
+        );
         println!("config.json     {} bytes", meta.config_json.len());
         println!("tokenizer.json  {} bytes", meta.tokenizer_json.len());
         println!("quantizer       {}", meta.quantizer);
-        let st = safetensors::SafeTensors::deserialize(&bytes).map_err(|e| Error::Safetensors(e.to_string()))?;
+        let st = safetensors::SafeTensors::deserialize(&bytes)
+            .map_err(|e| Error::Safetensors(e.to_string()))?;
         let mut tensors = st.tensors();
         tensors.sort_by(|a, b| a.0.cmp(&b.0));
         let mut by_dtype = std::collections::BTreeMap::<String, usize>::new();
-        println!("\n{:<64} {:>5} {:>14} {:>12}", "tensor", "dtype", "shape", "bytes");
+        println!(
+            "\n{:<64} {:>5} {:>14} {:>12}",
+            "tensor", "dtype", "shape", "bytes"
+        );
         for (name, view) in &tensors {
             let dtype = format!("{:?}", view.dtype());
-            println!("{name:<64} {dtype:>5} {:>14} {:>12}", format!("{:?}", view.shape()), view.data().len());
+            println!(
+                "{name:<64} {dtype:>5} {:>14} {:>12}",
+                format!("{:?}", view.shape()),
+                view.data().len()
+            );
             *by_dtype.entry(dtype).or_default() += view.data().len();
         }
         println!();
@@ -203,7 +265,8 @@ mod cli {
         for s in &c.scores {
             let gloss = s.gloss.map(|g| format!(" ({g})")).unwrap_or_default();
             let group = s.group.map(|g| format!("  [{g}]")).unwrap_or_default();
-            writeln!(out, "  {:6.2}%  {}{gloss}{group}", s.score * 100.0, s.label).map_err(io_error)?;
+            writeln!(out, "  {:6.2}%  {}{gloss}{group}", s.score * 100.0, s.label)
+                .map_err(io_error)?;
         }
         Ok(())
     }
@@ -224,7 +287,10 @@ mod cli {
                 Err(e) => {
                     ok = false;
                     eprintln!("gamjeong: {e}");
-                    let line = ErrorLine { text, error: e.to_string() };
+                    let line = ErrorLine {
+                        text,
+                        error: e.to_string(),
+                    };
                     writeln!(out, "{}", to_json(&line)).map_err(io_error)
                 }
             }
@@ -263,6 +329,9 @@ mod cli {
     }
 
     fn io_error(source: std::io::Error) -> Error {
-        Error::Io { path: "<stdout/stdin>".into(), source }
+        Error::Io {
+            path: "<stdout/stdin>".into(),
+            source,
+        }
     }
 }

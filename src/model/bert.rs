@@ -86,7 +86,9 @@ impl SelfAttention {
     /// `[b, s, h]` → `[b, heads, s, head_size]`
     fn split_heads(&self, x: &Tensor) -> Result<Tensor> {
         let (b, s, _) = x.dims3()?;
-        Ok(x.reshape((b, s, self.heads, self.head_size))?.transpose(1, 2)?.contiguous()?)
+        Ok(x.reshape((b, s, self.heads, self.head_size))?
+            .transpose(1, 2)?
+            .contiguous()?)
     }
 
     fn forward(&self, x: &Tensor, mask_bias: Option<&Tensor>) -> Result<Tensor> {
@@ -123,8 +125,16 @@ impl Layer {
                 b.hidden_size,
                 b.intermediate_size,
             )?,
-            output: Linear::load(&s.pp("output").pp("dense"), b.intermediate_size, b.hidden_size)?,
-            norm: LayerNorm::load(&s.pp("output").pp("LayerNorm"), b.hidden_size, b.layer_norm_eps)?,
+            output: Linear::load(
+                &s.pp("output").pp("dense"),
+                b.intermediate_size,
+                b.hidden_size,
+            )?,
+            norm: LayerNorm::load(
+                &s.pp("output").pp("LayerNorm"),
+                b.hidden_size,
+                b.layer_norm_eps,
+            )?,
             act: b.hidden_act,
         })
     }
@@ -137,7 +147,8 @@ impl Layer {
             HiddenAct::GeluApproximate => inner.gelu()?,
             HiddenAct::Relu => inner.relu()?,
         };
-        self.norm.forward(&(self.output.forward(&inner)? + attended)?)
+        self.norm
+            .forward(&(self.output.forward(&inner)? + attended)?)
     }
 }
 
@@ -172,11 +183,19 @@ impl Bert {
             .collect::<Result<Vec<_>>>()?;
         let pooler_scope = s.pp("pooler.dense");
         let pooler = if pooler_scope.contains("bias") {
-            Some(Linear::load(&pooler_scope, c.bert.hidden_size, c.bert.hidden_size)?)
+            Some(Linear::load(
+                &pooler_scope,
+                c.bert.hidden_size,
+                c.bert.hidden_size,
+            )?)
         } else {
             None
         };
-        Ok(Self { embeddings, layers, pooler })
+        Ok(Self {
+            embeddings,
+            layers,
+            pooler,
+        })
     }
 
     pub fn has_pooler(&self) -> bool {
@@ -212,4 +231,3 @@ pub fn softmax(logits: &[f32]) -> Vec<f32> {
     let sum: f64 = exps.iter().sum();
     exps.iter().map(|e| (e / sum) as f32).collect()
 }
-

@@ -12,7 +12,11 @@ use safetensors::Dtype;
 /// q4 `X.q4` + `X.scale`. Quantized forms come back as int8 with per-block scales.
 enum Matrix {
     F32(Tensor),
-    Int8 { q: Vec<i8>, scales: Vec<f32>, block: usize },
+    Int8 {
+        q: Vec<i8>,
+        scales: Vec<f32>,
+        block: usize,
+    },
 }
 
 fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Matrix> {
@@ -20,16 +24,31 @@ fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Ma
     let q4 = format!("{leaf}.q4");
     let scale = format!("{leaf}.scale");
     if scope.contains(&q8) {
-        let q = scope.raw(&q8, Dtype::I8, &[rows, cols])?.iter().map(|&b| b as i8).collect();
+        let q = scope
+            .raw(&q8, Dtype::I8, &[rows, cols])?
+            .iter()
+            .map(|&b| b as i8)
+            .collect();
         let scales = scope.get_vec(&scale, &[rows, 1])?;
-        Ok(Matrix::Int8 { q, scales, block: cols })
+        Ok(Matrix::Int8 {
+            q,
+            scales,
+            block: cols,
+        })
     } else if scope.contains(&q4) {
         if cols % Q4_BLOCK != 0 {
-            return Err(Error::Format(format!("`{}` has {cols} columns, not a multiple of {Q4_BLOCK}", scope.name(&q4))));
+            return Err(Error::Format(format!(
+                "`{}` has {cols} columns, not a multiple of {Q4_BLOCK}",
+                scope.name(&q4)
+            )));
         }
         let q = unpack_q4(scope.raw(&q4, Dtype::U8, &[rows, cols / 2])?);
         let scales = scope.get_vec(&scale, &[rows, cols / Q4_BLOCK])?;
-        Ok(Matrix::Int8 { q, scales, block: Q4_BLOCK })
+        Ok(Matrix::Int8 {
+            q,
+            scales,
+            block: Q4_BLOCK,
+        })
     } else {
         Ok(Matrix::F32(scope.get(leaf, &[rows, cols])?))
     }
@@ -43,7 +62,10 @@ pub enum LinearWeight {
     /// `[out, in]`, as stored by PyTorch.
     F32 { weight: Tensor, bias: Tensor },
     /// int8 weights run by the int8 GEMM on dynamically quantized activations.
-    Int8 { weight: PackedWeights, bias: Vec<f32> },
+    Int8 {
+        weight: PackedWeights,
+        bias: Vec<f32>,
+    },
 }
 
 pub struct Linear {
@@ -56,13 +78,21 @@ impl Linear {
     /// Loads `{scope}.weight` `[out, in]` (in any stored form) and `{scope}.bias` `[out]`.
     pub fn load(scope: &Scope, in_dim: usize, out_dim: usize) -> Result<Self> {
         let weight = match load_matrix(scope, "weight", out_dim, in_dim)? {
-            Matrix::F32(weight) => LinearWeight::F32 { weight, bias: scope.get("bias", &[out_dim])? },
+            Matrix::F32(weight) => LinearWeight::F32 {
+                weight,
+                bias: scope.get("bias", &[out_dim])?,
+            },
             Matrix::Int8 { q, scales, block } => LinearWeight::Int8 {
-                weight: PackedWeights::new(q, scales, out_dim, in_dim, block).map_err(kernel_error)?,
+                weight: PackedWeights::new(q, scales, out_dim, in_dim, block)
+                    .map_err(kernel_error)?,
                 bias: scope.get_vec("bias", &[out_dim])?,
             },
         };
-        Ok(Self { weight, in_dim, out_dim })
+        Ok(Self {
+            weight,
+            in_dim,
+            out_dim,
+        })
     }
 
     pub fn out_dim(&self) -> usize {
@@ -76,7 +106,11 @@ impl Linear {
             .split_last()
             .ok_or_else(|| candle_core::Error::Msg("linear input must have rank >= 1".into()))?;
         if in_dim != self.in_dim {
-            return Err(candle_core::Error::Msg(format!("linear expects {} inputs, got {in_dim}", self.in_dim)).into());
+            return Err(candle_core::Error::Msg(format!(
+                "linear expects {} inputs, got {in_dim}",
+                self.in_dim
+            ))
+            .into());
         }
         let rows: usize = lead.iter().product();
         let x2 = x.reshape((rows, in_dim))?;
@@ -86,9 +120,11 @@ impl Linear {
                 let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
                 let mut xq = vec![0i8; xs.len()];
                 let mut scale = vec![0f32; rows];
-                kernels::quantize_rows(&xs, rows, in_dim, &mut xq, &mut scale).map_err(kernel_error)?;
+                kernels::quantize_rows(&xs, rows, in_dim, &mut xq, &mut scale)
+                    .map_err(kernel_error)?;
                 let mut y = vec![0f32; rows * self.out_dim];
-                kernels::qgemm(&xq, &scale, rows, weight, Some(bias), &mut y).map_err(kernel_error)?;
+                kernels::qgemm(&xq, &scale, rows, weight, Some(bias), &mut y)
+                    .map_err(kernel_error)?;
                 Tensor::from_vec(y, (rows, self.out_dim), x.device())?
             }
         };
@@ -114,21 +150,36 @@ impl LayerNorm {
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps)?)
+        Ok(candle_nn::ops::layer_norm(
+            x,
+            &self.weight,
+            &self.bias,
+            self.eps,
+        )?)
     }
 }
 
 /// A lookup table `[rows, dim]`; quantized tables dequantize only the rows looked up.
 pub enum Embedding {
     F32(Tensor),
-    Int8 { q: Vec<i8>, scales: Vec<f32>, block: usize, dim: usize },
+    Int8 {
+        q: Vec<i8>,
+        scales: Vec<f32>,
+        block: usize,
+        dim: usize,
+    },
 }
 
 impl Embedding {
     pub fn load(scope: &Scope, rows: usize, dim: usize) -> Result<Self> {
         Ok(match load_matrix(scope, "weight", rows, dim)? {
             Matrix::F32(t) => Embedding::F32(t),
-            Matrix::Int8 { q, scales, block } => Embedding::Int8 { q, scales, block, dim },
+            Matrix::Int8 { q, scales, block } => Embedding::Int8 {
+                q,
+                scales,
+                block,
+                dim,
+            },
         })
     }
 }
@@ -141,17 +192,28 @@ impl Module for Embedding {
                 dims.push(table.dim(1)?);
                 table.index_select(&ids.flatten_all()?, 0)?.reshape(dims)
             }
-            Embedding::Int8 { q, scales, block, dim } => {
+            Embedding::Int8 {
+                q,
+                scales,
+                block,
+                dim,
+            } => {
                 let ids: Vec<u32> = ids.flatten_all()?.to_vec1()?;
                 let blocks = dim / block;
                 let mut out = Vec::with_capacity(ids.len() * dim);
                 for &id in &ids {
                     let id = id as usize;
-                    let row = q
-                        .get(id * dim..(id + 1) * dim)
-                        .ok_or_else(|| candle_core::Error::Msg(format!("token id {id} is outside the embedding table")))?;
+                    let row = q.get(id * dim..(id + 1) * dim).ok_or_else(|| {
+                        candle_core::Error::Msg(format!(
+                            "token id {id} is outside the embedding table"
+                        ))
+                    })?;
                     let s = &scales[id * blocks..(id + 1) * blocks];
-                    out.extend(row.iter().enumerate().map(|(j, &v)| v as f32 * s[j / block]));
+                    out.extend(
+                        row.iter()
+                            .enumerate()
+                            .map(|(j, &v)| v as f32 * s[j / block]),
+                    );
                 }
                 dims.push(*dim);
                 Tensor::from_vec(out, dims, &Device::Cpu)

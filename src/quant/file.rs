@@ -42,9 +42,9 @@ impl Metadata {
 
     fn from_map(map: &HashMap<String, String>) -> Result<Self> {
         let get = |key: &str| {
-            map.get(key).cloned().ok_or_else(|| {
-                Error::Format(format!("metadata key `{key}` is missing"))
-            })
+            map.get(key)
+                .cloned()
+                .ok_or_else(|| Error::Format(format!("metadata key `{key}` is missing")))
         };
         Ok(Self {
             format: get("format")?,
@@ -70,7 +70,8 @@ fn header(bytes: &[u8]) -> Result<(usize, serde_json::Map<String, serde_json::Va
     let json = bytes
         .get(8..8usize.saturating_add(len))
         .ok_or_else(|| Error::Format(format!("file is truncated inside its {len}-byte header")))?;
-    let map = serde_json::from_slice(json).map_err(|e| Error::Format(format!("header is not JSON: {e}")))?;
+    let map = serde_json::from_slice(json)
+        .map_err(|e| Error::Format(format!("header is not JSON: {e}")))?;
     Ok((8 + len, map))
 }
 
@@ -78,7 +79,12 @@ fn header(bytes: &[u8]) -> Result<(usize, serde_json::Map<String, serde_json::Va
 pub fn is_quantized(bytes: &[u8]) -> bool {
     header(bytes)
         .ok()
-        .and_then(|(_, h)| h.get("__metadata__")?.get("format")?.as_str().map(|f| f == FORMAT))
+        .and_then(|(_, h)| {
+            h.get("__metadata__")?
+                .get("format")?
+                .as_str()
+                .map(|f| f == FORMAT)
+        })
         .unwrap_or(false)
 }
 
@@ -95,7 +101,10 @@ pub fn read_metadata(bytes: &[u8], verify: bool) -> Result<Metadata> {
         .ok_or_else(|| Error::Format("no __metadata__: not a gamjeong quantized file".into()))?;
     let meta = Metadata::from_map(&raw)?;
     if meta.format != FORMAT {
-        return Err(Error::Format(format!("format is `{}`, expected `{FORMAT}`", meta.format)));
+        return Err(Error::Format(format!(
+            "format is `{}`, expected `{FORMAT}`",
+            meta.format
+        )));
     }
     let major = |v: &str| v.split('.').next().unwrap_or("").to_owned();
     if major(&meta.format_version) != major(FORMAT_VERSION) {
@@ -106,7 +115,10 @@ pub fn read_metadata(bytes: &[u8], verify: bool) -> Result<Metadata> {
         )));
     }
     if verify {
-        let actual = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes[payload_start..]));
+        let actual = format!(
+            "{:016x}",
+            xxhash_rust::xxh3::xxh3_64(&bytes[payload_start..])
+        );
         if actual != meta.payload_xxh3 {
             return Err(Error::Format(format!(
                 "payload checksum mismatch (file says {}, content is {actual}): the file is corrupted or truncated",

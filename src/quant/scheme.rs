@@ -74,7 +74,10 @@ pub fn storage_for(scheme: Scheme, name: &str, shape: &[usize]) -> Storage {
 pub fn quantize_q8(w: &[f32], n: usize, k: usize) -> (Vec<i8>, Vec<f32>) {
     let mut q = vec![0i8; n * k];
     let mut scales = vec![0f32; n];
-    for (row, (qr, s)) in w.chunks_exact(k).zip(q.chunks_exact_mut(k).zip(&mut scales)) {
+    for (row, (qr, s)) in w
+        .chunks_exact(k)
+        .zip(q.chunks_exact_mut(k).zip(&mut scales))
+    {
         let absmax = row.iter().fold(0f32, |m, x| m.max(x.abs()));
         *s = absmax / Q8_MAX;
         let inv = if absmax > 0.0 { Q8_MAX / absmax } else { 0.0 };
@@ -94,7 +97,11 @@ pub fn quantize_q4(w: &[f32], n: usize, k: usize) -> (Vec<u8>, Vec<f16>) {
     let mut packed = vec![0u8; n * k / 2];
     let mut scales = vec![f16::ZERO; n * blocks];
     let mut q = [0i8; Q4_BLOCK];
-    for (b, (block, out)) in w.chunks_exact(Q4_BLOCK).zip(packed.chunks_exact_mut(Q4_BLOCK / 2)).enumerate() {
+    for (b, (block, out)) in w
+        .chunks_exact(Q4_BLOCK)
+        .zip(packed.chunks_exact_mut(Q4_BLOCK / 2))
+        .enumerate()
+    {
         let absmax = block.iter().fold(0f32, |m, x| m.max(x.abs()));
         let mut best = (f32::INFINITY, f16::ZERO);
         for step in 0..=16 {
@@ -158,7 +165,10 @@ mod tests {
         let (q, s) = quantize_q8(&w, n, k);
         for (i, x) in w.iter().enumerate() {
             let back = q[i] as f32 * s[i / k];
-            assert!((back - x).abs() <= s[i / k] * 0.5 + 1e-7, "{i}: {x} vs {back}");
+            assert!(
+                (back - x).abs() <= s[i / k] * 0.5 + 1e-7,
+                "{i}: {x} vs {back}"
+            );
         }
         assert!(q.iter().any(|&v| v.abs() == 127), "full range used");
     }
@@ -191,10 +201,17 @@ mod tests {
             let absmax = block.iter().fold(0f32, |m, x| m.max(x.abs()));
             plain += quantize_block_q4(block, f16::from_f32(absmax / 7.0).to_f32(), &mut q_plain);
             let scale = s[b].to_f32();
-            searched += block.iter().zip(&q[b * Q4_BLOCK..]).map(|(x, &v)| (x - v as f32 * scale).powi(2)).sum::<f32>();
+            searched += block
+                .iter()
+                .zip(&q[b * Q4_BLOCK..])
+                .map(|(x, &v)| (x - v as f32 * scale).powi(2))
+                .sum::<f32>();
         }
         assert!(searched <= plain, "{searched} > {plain}");
-        assert!(searched < 0.9 * plain, "the search should help on Gaussian-like data: {searched} vs {plain}");
+        assert!(
+            searched < 0.9 * plain,
+            "the search should help on Gaussian-like data: {searched} vs {plain}"
+        );
     }
 
     #[test]
@@ -209,16 +226,52 @@ mod tests {
     fn storage_rules() {
         use Storage::*;
         let m = [768, 768];
-        assert_eq!(storage_for(Scheme::Q8, "bert.encoder.layer.0.attention.self.query.weight", &m), Q8);
-        assert_eq!(storage_for(Scheme::Q4, "bert.encoder.layer.0.attention.self.query.weight", &m), Q4);
+        assert_eq!(
+            storage_for(
+                Scheme::Q8,
+                "bert.encoder.layer.0.attention.self.query.weight",
+                &m
+            ),
+            Q8
+        );
+        assert_eq!(
+            storage_for(
+                Scheme::Q4,
+                "bert.encoder.layer.0.attention.self.query.weight",
+                &m
+            ),
+            Q4
+        );
         assert_eq!(storage_for(Scheme::Q4, "bert.pooler.dense.weight", &m), Q8);
         assert_eq!(storage_for(Scheme::Q4, "classifier.weight", &[60, 768]), Q8);
-        assert_eq!(storage_for(Scheme::Q4, "embeddings.word_embeddings.weight", &[30522, 384]), Q4);
+        assert_eq!(
+            storage_for(
+                Scheme::Q4,
+                "embeddings.word_embeddings.weight",
+                &[30522, 384]
+            ),
+            Q4
+        );
         assert_eq!(storage_for(Scheme::Q4, "x.dense.weight", &[10, 40]), Q8);
-        assert_eq!(storage_for(Scheme::Q8, "bert.embeddings.position_embeddings.weight", &m), Keep);
-        assert_eq!(storage_for(Scheme::Q8, "bert.encoder.layer.0.output.dense.bias", &[768]), Keep);
-        assert_eq!(storage_for(Scheme::Q8, "bert.embeddings.LayerNorm.weight", &[768]), Keep);
-        assert_eq!(storage_for(Scheme::Q8, "embeddings.position_ids", &[1, 512]), Drop);
-        assert_eq!(storage_for(Scheme::Q8, "cls.predictions.decoder.weight", &m), Drop);
+        assert_eq!(
+            storage_for(Scheme::Q8, "bert.embeddings.position_embeddings.weight", &m),
+            Keep
+        );
+        assert_eq!(
+            storage_for(Scheme::Q8, "bert.encoder.layer.0.output.dense.bias", &[768]),
+            Keep
+        );
+        assert_eq!(
+            storage_for(Scheme::Q8, "bert.embeddings.LayerNorm.weight", &[768]),
+            Keep
+        );
+        assert_eq!(
+            storage_for(Scheme::Q8, "embeddings.position_ids", &[1, 512]),
+            Drop
+        );
+        assert_eq!(
+            storage_for(Scheme::Q8, "cls.predictions.decoder.weight", &m),
+            Drop
+        );
     }
 }

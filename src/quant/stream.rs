@@ -55,7 +55,12 @@ const SHA_PLACEHOLDER: &str = "0000000000000000000000000000000000000000000000000
 const XXH_PLACEHOLDER: &str = "0000000000000000";
 
 impl StreamingQuantizer {
-    pub fn new(scheme: Scheme, source: Source, config_json: &str, tokenizer_json: &str) -> Result<Self> {
+    pub fn new(
+        scheme: Scheme,
+        source: Source,
+        config_json: &str,
+        tokenizer_json: &str,
+    ) -> Result<Self> {
         // Fail before any download if the companion files are unusable.
         crate::config::ModelConfig::from_json(config_json)?;
         crate::tokenize::TextEncoder::from_json(tokenizer_json.as_bytes(), 512, 0)?;
@@ -143,11 +148,20 @@ impl StreamingQuantizer {
     /// Completes the file; errors if the source stopped early.
     pub fn finish(mut self) -> Result<Vec<u8>> {
         if !matches!(self.phase, Phase::Done) {
-            let expected = self.expected_len().map(|n| format!(" of {n}")).unwrap_or_default();
-            return Err(bad(format!("the source is truncated: got {} bytes{expected}", self.consumed)));
+            let expected = self
+                .expected_len()
+                .map(|n| format!(" of {n}"))
+                .unwrap_or_default();
+            return Err(bad(format!(
+                "the source is truncated: got {} bytes{expected}",
+                self.consumed
+            )));
         }
         let sha = hex(&self.sha.finalize());
-        let xxh = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&self.out[self.payload_start..]));
+        let xxh = format!(
+            "{:016x}",
+            xxhash_rust::xxh3::xxh3_64(&self.out[self.payload_start..])
+        );
         let (s, x) = self.placeholders;
         self.out[s..s + sha.len()].copy_from_slice(sha.as_bytes());
         self.out[x..x + xxh.len()].copy_from_slice(xxh.as_bytes());
@@ -181,27 +195,42 @@ impl StreamingQuantizer {
             if name == "__metadata__" {
                 continue;
             }
-            let dtype = info["dtype"].as_str().ok_or_else(|| bad(format!("`{name}` has no dtype")))?;
+            let dtype = info["dtype"]
+                .as_str()
+                .ok_or_else(|| bad(format!("`{name}` has no dtype")))?;
             let shape: Vec<usize> = serde_json::from_value(info["shape"].clone())
                 .map_err(|_| bad(format!("`{name}` has no valid shape")))?;
             let offsets: [usize; 2] = serde_json::from_value(info["data_offsets"].clone())
                 .map_err(|_| bad(format!("`{name}` has no valid data_offsets")))?;
-            let size = dtype_size(dtype).ok_or_else(|| bad(format!("`{name}` has unknown dtype {dtype}")))?;
+            let size = dtype_size(dtype)
+                .ok_or_else(|| bad(format!("`{name}` has unknown dtype {dtype}")))?;
             let bytes = shape.iter().try_fold(size, |a, &d| a.checked_mul(d));
             if offsets[0] > offsets[1] || bytes != Some(offsets[1] - offsets[0]) {
-                return Err(bad(format!("`{name}`: data_offsets do not match its shape and dtype")));
+                return Err(bad(format!(
+                    "`{name}`: data_offsets do not match its shape and dtype"
+                )));
             }
             let mut storage = storage_for(self.scheme, name, &shape);
             if storage != Storage::Keep && storage != Storage::Drop && size_float(dtype).is_none() {
                 storage = Storage::Keep;
             }
-            plan.push(Planned { name: name.clone(), dtype: dtype.to_owned(), shape, start: offsets[0], end: offsets[1], storage });
+            plan.push(Planned {
+                name: name.clone(),
+                dtype: dtype.to_owned(),
+                shape,
+                start: offsets[0],
+                end: offsets[1],
+                storage,
+            });
         }
         plan.sort_by_key(|t| (t.start, t.end));
         let mut pos = 0;
         for t in &plan {
             if t.start != pos {
-                return Err(bad(format!("tensor `{}` does not start where the previous ended", t.name)));
+                return Err(bad(format!(
+                    "tensor `{}` does not start where the previous ended",
+                    t.name
+                )));
             }
             pos = t.end;
         }
@@ -216,7 +245,10 @@ impl StreamingQuantizer {
         let mut entries = serde_json::Map::new();
         let mut offset = 0usize;
         let mut add = |name: String, dtype: &str, shape: Vec<usize>, bytes: usize| {
-            entries.insert(name, json!({"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + bytes]}));
+            entries.insert(
+                name,
+                json!({"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + bytes]}),
+            );
             offset += bytes;
         };
         for t in &self.plan {
@@ -232,7 +264,12 @@ impl StreamingQuantizer {
                 Storage::Q4 => {
                     let blocks = k / super::scheme::Q4_BLOCK;
                     add(format!("{}.q4", t.name), "U8", vec![n, k / 2], n * k / 2);
-                    add(format!("{}.scale", t.name), "F16", vec![n, blocks], n * blocks * 2);
+                    add(
+                        format!("{}.scale", t.name),
+                        "F16",
+                        vec![n, blocks],
+                        n * blocks * 2,
+                    );
                 }
             }
         }
@@ -249,7 +286,10 @@ impl StreamingQuantizer {
             tokenizer_json: self.tokenizer_json.clone(),
             quantizer: concat!("gamjeong ", env!("CARGO_PKG_VERSION")).into(),
         };
-        entries.insert("__metadata__".into(), serde_json::to_value(meta.to_map()).map_err(|e| bad(e.to_string()))?);
+        entries.insert(
+            "__metadata__".into(),
+            serde_json::to_value(meta.to_map()).map_err(|e| bad(e.to_string()))?,
+        );
         let mut header = serde_json::to_vec(&entries).map_err(|e| bad(e.to_string()))?;
         while header.len() % 8 != 0 {
             header.push(b' ');
@@ -257,11 +297,16 @@ impl StreamingQuantizer {
         let find = |key: &str| -> Result<usize> {
             let pat = format!("\"{key}\":\"");
             let at = header.windows(pat.len()).position(|w| w == pat.as_bytes());
-            at.map(|p| 8 + p + pat.len()).ok_or_else(|| bad(format!("no {key} in header")))
+            at.map(|p| 8 + p + pat.len())
+                .ok_or_else(|| bad(format!("no {key} in header")))
         };
-        self.placeholders = (find(file::KEY_SOURCE_SHA256)?, find(file::KEY_PAYLOAD_XXH3)?);
+        self.placeholders = (
+            find(file::KEY_SOURCE_SHA256)?,
+            find(file::KEY_PAYLOAD_XXH3)?,
+        );
         self.out = Vec::with_capacity(8 + header.len() + payload);
-        self.out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+        self.out
+            .extend_from_slice(&(header.len() as u64).to_le_bytes());
         self.out.extend_from_slice(&header);
         self.payload_start = self.out.len();
         Ok(())
@@ -278,7 +323,10 @@ impl StreamingQuantizer {
                 let (n, k) = (t.shape[0], t.shape[1]);
                 let w = to_f32(&t.dtype, &raw);
                 if let Some(bad_at) = w.iter().position(|x| !x.is_finite()) {
-                    return Err(bad(format!("`{}` holds a non-finite value at element {bad_at}", t.name)));
+                    return Err(bad(format!(
+                        "`{}` holds a non-finite value at element {bad_at}",
+                        t.name
+                    )));
                 }
                 if t.storage == Storage::Q8 {
                     let (q, s) = quantize_q8(&w, n, k);
@@ -311,14 +359,25 @@ fn dtype_size(dtype: &str) -> Option<usize> {
 }
 
 fn size_float(dtype: &str) -> Option<usize> {
-    matches!(dtype, "F32" | "F16" | "BF16").then(|| dtype_size(dtype)).flatten()
+    matches!(dtype, "F32" | "F16" | "BF16")
+        .then(|| dtype_size(dtype))
+        .flatten()
 }
 
 fn to_f32(dtype: &str, raw: &[u8]) -> Vec<f32> {
     match dtype {
-        "F16" => raw.chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-        "BF16" => raw.chunks_exact(2).map(|b| bf16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-        _ => raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+        "F16" => raw
+            .chunks_exact(2)
+            .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        "BF16" => raw
+            .chunks_exact(2)
+            .map(|b| bf16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        _ => raw
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect(),
     }
 }
 

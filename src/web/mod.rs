@@ -37,7 +37,8 @@ impl WasmClassifier {
         tokenizer_json: &[u8],
         safetensors: &[u8],
     ) -> Result<WasmClassifier, JsError> {
-        let inner = Classifier::from_bytes(config_json, tokenizer_json, safetensors).map_err(js_err)?;
+        let inner =
+            Classifier::from_bytes(config_json, tokenizer_json, safetensors).map_err(js_err)?;
         Ok(Self { inner })
     }
 
@@ -45,7 +46,9 @@ impl WasmClassifier {
     /// verified first.
     #[wasm_bindgen(js_name = fromQuantized)]
     pub fn from_quantized(bytes: &[u8]) -> Result<WasmClassifier, JsError> {
-        Ok(Self { inner: Classifier::from_quantized(bytes).map_err(js_err)? })
+        Ok(Self {
+            inner: Classifier::from_quantized(bytes).map_err(js_err)?,
+        })
     }
 
     /// `{tokens, truncated, logits, scores: [{index, label, group, gloss, score}]}`.
@@ -84,7 +87,11 @@ impl WasmClassifier {
             .inner
             .labels()
             .iter()
-            .map(|l| Label { label: &l.label, group: l.group, gloss: l.gloss })
+            .map(|l| Label {
+                label: &l.label,
+                group: l.group,
+                gloss: l.gloss,
+            })
             .collect();
         to_js(&labels)
     }
@@ -109,13 +116,20 @@ impl WasmQuantizer {
     ) -> Result<WasmQuantizer, JsError> {
         let scheme = crate::quant::Scheme::parse(scheme)
             .ok_or_else(|| JsError::new(&format!("unknown scheme `{scheme}`: use q8 or q4")))?;
-        let source = crate::quant::Source { model: source_model.into(), revision: source_revision.into() };
-        let inner = crate::quant::StreamingQuantizer::new(scheme, source, config_json, tokenizer_json).map_err(js_err)?;
+        let source = crate::quant::Source {
+            model: source_model.into(),
+            revision: source_revision.into(),
+        };
+        let inner =
+            crate::quant::StreamingQuantizer::new(scheme, source, config_json, tokenizer_json)
+                .map_err(js_err)?;
         Ok(Self { inner: Some(inner) })
     }
 
     fn state(&mut self) -> Result<&mut crate::quant::StreamingQuantizer, JsError> {
-        self.inner.as_mut().ok_or_else(|| JsError::new("this quantizer has already finished"))
+        self.inner
+            .as_mut()
+            .ok_or_else(|| JsError::new("this quantizer has already finished"))
     }
 
     /// Feeds the next chunk of the source file (any size).
@@ -136,7 +150,10 @@ impl WasmQuantizer {
 
     /// The finished quantized file; errors if the source stopped early.
     pub fn finish(&mut self) -> Result<Vec<u8>, JsError> {
-        let inner = self.inner.take().ok_or_else(|| JsError::new("this quantizer has already finished"))?;
+        let inner = self
+            .inner
+            .take()
+            .ok_or_else(|| JsError::new("this quantizer has already finished"))?;
         inner.finish().map_err(js_err)
     }
 }

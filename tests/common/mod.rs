@@ -68,7 +68,10 @@ pub fn tiny_encoder() -> Classifier {
 
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "length mismatch");
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 fn assert_close(what: &str, ours: &[f32], theirs: &[f32]) {
@@ -80,8 +83,16 @@ pub fn check_token_ids(model: &Classifier, reference: &Reference) {
     for case in &reference.cases {
         let enc = model.encode(&case.text).unwrap();
         assert_eq!(enc.ids, case.input_ids, "token ids of case {}", case.name);
-        assert_eq!(enc.type_ids, case.token_type_ids, "type ids of case {}", case.name);
-        assert_eq!(enc.truncated, case.truncated, "truncated flag of case {}", case.name);
+        assert_eq!(
+            enc.type_ids, case.token_type_ids,
+            "type ids of case {}",
+            case.name
+        );
+        assert_eq!(
+            enc.truncated, case.truncated,
+            "truncated flag of case {}",
+            case.name
+        );
     }
 }
 
@@ -92,13 +103,30 @@ pub fn check_single_logits(model: &Classifier, reference: &Reference) -> f32 {
         let c = model.classify(&case.text).unwrap();
         assert_close(&format!("logits of {}", case.name), &c.logits, &case.logits);
         worst = worst.max(max_abs_diff(&c.logits, &case.logits));
-        assert_eq!(c.tokens, case.input_ids.len(), "token count of {}", case.name);
-        assert_eq!(c.truncated, case.truncated, "truncated flag of {}", case.name);
+        assert_eq!(
+            c.tokens,
+            case.input_ids.len(),
+            "token count of {}",
+            case.name
+        );
+        assert_eq!(
+            c.truncated, case.truncated,
+            "truncated flag of {}",
+            case.name
+        );
         assert_eq!(c.scores.len(), case.logits.len());
-        assert!(c.scores.windows(2).all(|w| w[0].score >= w[1].score), "scores sorted");
+        assert!(
+            c.scores.windows(2).all(|w| w[0].score >= w[1].score),
+            "scores sorted"
+        );
         for s in &c.scores {
             let p = case.probs[s.index];
-            assert!((s.score - p).abs() <= TOLERANCE, "prob {} of {}", s.index, case.name);
+            assert!(
+                (s.score - p).abs() <= TOLERANCE,
+                "prob {} of {}",
+                s.index,
+                case.name
+            );
         }
         let sum: f32 = c.scores.iter().map(|s| s.score).sum();
         assert!((sum - 1.0).abs() < 1e-4, "probabilities sum to {sum}");
@@ -143,8 +171,15 @@ pub fn check_encoder(model: &Classifier, reference: &Reference) -> f32 {
         for (row, expected) in e.last_hidden_state.iter().zip(&b.last_hidden_state[i]) {
             assert_close(&format!("batch hidden state row {i}"), row, expected);
         }
-        assert_eq!(e.last_hidden_state.len() as u32, b.attention_mask[i].iter().sum::<u32>());
-        assert_close("batch pooler", e.pooled.as_deref().unwrap(), &b.pooler_output[i]);
+        assert_eq!(
+            e.last_hidden_state.len() as u32,
+            b.attention_mask[i].iter().sum::<u32>()
+        );
+        assert_close(
+            "batch pooler",
+            e.pooled.as_deref().unwrap(),
+            &b.pooler_output[i],
+        );
     }
     worst
 }
