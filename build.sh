@@ -275,6 +275,12 @@ cmd_test() {
         if run_logged "wasm tests (headless Chromium)" "$LOGDIR/wasm.log" \
             cargo test --no-fail-fast --target "$WASM_TARGET" --lib --test '*'; then
             wasm_st=ok; else wasm_st=FAILED; rc=1; fi
+        # The relaxed-SIMD variant: its int8 kernel must give the scalar kernel's sums.
+        if CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_backend="wasm_js"' \
+            run_logged "wasm relaxed-SIMD kernels (headless Chromium)" "$LOGDIR/wasm-relaxed.log" \
+            cargo test --no-fail-fast --target "$WASM_TARGET" --target-dir "$ROOT/target/relaxed" --test wasm_kernels; then
+            :; else wasm_st=FAILED; rc=1; fi
+        cat "$LOGDIR/wasm-relaxed.log" >> "$LOGDIR/wasm.log"
         t_wasm=$(( $(now) - t0 ))
     fi
 

@@ -3,7 +3,7 @@
 //! The same checks run in the browser from tests/wasm_kernels.rs.
 //!
 //! Benchmark (prints, asserts nothing):
-//! `GAMJEONG_KERNEL_BENCH=1 cargo test --release --test kernels bench -- --nocapture`
+//! `GAMJEONG_KERNEL_BENCH=1 cargo test --release --test kernels bench -- --ignored --nocapture`
 
 mod common_kernels;
 use common_kernels::*;
@@ -13,7 +13,10 @@ use gamjeong::kernels::{available_kernels, Kernel};
 fn kernel_list() {
     check_kernel_list();
     #[cfg(target_arch = "x86_64")]
-    assert_eq!(available_kernels().contains(&Kernel::Native), std::is_x86_feature_detected!("avx2"));
+    assert_eq!(
+        available_kernels().contains(&Kernel::Native),
+        std::is_x86_feature_detected!("avx2")
+    );
 }
 
 #[test]
@@ -48,6 +51,7 @@ fn bad_sizes_are_errors() {
 }
 
 #[test]
+#[ignore = "benchmark: prints timings, asserts nothing; run with --ignored"]
 fn bench() {
     if std::env::var_os("GAMJEONG_KERNEL_BENCH").is_none() {
         return;

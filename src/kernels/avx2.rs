@@ -3,7 +3,8 @@
 //! A 16-byte half record (4 output rows × 4 k) sign-extends to 16 i16; the activation's 4 i16
 //! are broadcast (`vpbroadcastq`), and `vpmaddwd` gives `[r0 k01, r0 k23, r1 k01, r1 k23 |
 //! r2 …, r3 …]`. Tile: 4 activation rows × 8 outputs = 8 ymm accumulators. At block end
-//! `vphaddd` of the two halves + one `vpermq` yields the 8 sums in order.
+//! `vphaddd` of the two halves + one `vpermq` yields the 8 sums in order, which are converted
+//! and scaled into 4 f32 ymm accumulators.
 
 use super::{drive, pack_padded, Epilogue, Micro, PackedWeights, KG, NR};
 use core::arch::x86_64::*;
@@ -26,16 +27,23 @@ impl Micro for Avx2 {
 
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn tile<const R: usize, E: Epilogue>(x: [&[i16]; R], w: &PackedWeights, p: usize, epi: &mut E) {
+    unsafe fn tile<const R: usize, E: Epilogue>(
+        x: [&[i16]; R],
+        w: &PackedWeights,
+        p: usize,
+        epi: &mut E,
+    ) {
         let panel = w.panel(p);
         let gb = w.bp / KG;
         debug_assert!(x.iter().all(|r| r.len() == w.kp));
         debug_assert_eq!(panel.len(), w.kp * NR);
+        let scales = w.panel_scales(p);
         let xp: [*const i16; R] = core::array::from_fn(|r| x[r].as_ptr());
+        let mut facc = [_mm256_setzero_ps(); R];
+        let mut wp = panel.as_ptr();
         for b in 0..w.nb {
             let mut a0 = [_mm256_setzero_si256(); R];
             let mut a1 = [_mm256_setzero_si256(); R];
-            let mut wp = panel.as_ptr().add(b * gb * NR * KG);
             let mut xo = b * w.bp;
             for _ in 0..gb {
                 let w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(wp as *const __m128i));
@@ -48,14 +56,28 @@ impl Micro for Avx2 {
                 wp = wp.add(NR * KG);
                 xo += KG;
             }
+            let sc = _mm256_loadu_ps(scales.as_ptr().add(b * NR));
             let mut s = [[0i32; NR]; R];
             for r in 0..R {
                 // [n0, n1, n4, n5 | n2, n3, n6, n7] -> [n0 .. n7]
                 let h = _mm256_hadd_epi32(a0[r], a1[r]);
                 let v = _mm256_permute4x64_epi64::<0b11_01_10_00>(h);
-                _mm256_storeu_si256(s[r].as_mut_ptr() as *mut __m256i, v);
+                if E::SCALED {
+                    facc[r] = _mm256_add_ps(facc[r], _mm256_mul_ps(sc, _mm256_cvtepi32_ps(v)));
+                } else {
+                    _mm256_storeu_si256(s[r].as_mut_ptr() as *mut __m256i, v);
+                }
             }
-            epi.block::<R>(b, &s);
+            if !E::SCALED {
+                epi.sums::<R, NR>(b, 0, &s);
+            }
+        }
+        if E::SCALED {
+            let mut acc = [[0f32; NR]; R];
+            for r in 0..R {
+                _mm256_storeu_ps(acc[r].as_mut_ptr(), facc[r]);
+            }
+            epi.finish::<R>(&acc);
         }
     }
 }

@@ -24,17 +24,18 @@
 //! element type the kernel wants (i8 / i16 / u8 with +64 offset). Then, for each weight panel
 //! (which stays in L1) and each tile of 4 activation rows, the kernel walks all of K, keeping a
 //! 4 × 8 tile of int32 accumulators in registers, so every weight vector loaded is used by 4
-//! rows and every activation broadcast by 8 (or 4) outputs. At each K-block end the sums go to
-//! an epilogue that either stores the raw int32 sums ([`block_sums`]) or accumulates
-//! `scale[n][b] * sum` in f32 ([`qgemm`]). Ragged edges: the last m-tile has 1–3 rows
+//! rows and every activation broadcast by 8 (or 4) outputs. At each K-block end the int32 sums
+//! are either handed out raw ([`block_sums`]) or converted and accumulated as
+//! `acc += scale[n][b] * sum` in f32 vector registers, and the tile is written once with
+//! `y = acc * x_scale + bias` ([`qgemm`]). Ragged edges: the last m-tile has 1–3 rows
 //! (separate instantiations), the last panel is zero-padded (padded outputs are discarded),
 //! and padded k is zero in the weights, so it contributes nothing.
 //!
 //! * [`Kernel::Scalar`]: portable reference, plain loops, int32 accumulation.
-//! * [`Kernel::Simd128`] (wasm32 + `simd128`): 4 rows × 4 outputs per pass (two passes per
-//!   block cover the 8-row panel): i8x16 weights → two i16x8 (`extend_low/high`), activations
-//!   as i16 broadcast with `v128.load64_splat`, `i32x4_dot_i16x8` into 8 accumulators, pairs
-//!   folded with two shuffles at block end.
+//! * [`Kernel::Simd128`] (wasm32 + `simd128`): 4 rows × 4 outputs per pass (two passes over K
+//!   cover the 8-row panel, to stay within 16 vector registers): i8x16 weights → two i16x8
+//!   (`extend_low/high`), activations as i16 broadcast with `v128.load64_splat`,
+//!   `i32x4_dot_i16x8` into 8 accumulators, pairs folded with two shuffles at block end.
 //! * [`Kernel::RelaxedSimd`] (wasm32 + `relaxed-simd`): 4 rows × 8 outputs, one
 //!   `i32x4_relaxed_dot_i8x16_i7x16_add` per (row, 4 outputs, 4 k); see [`ACT_MAX`].
 //! * [`Kernel::Native`] (x86_64 with AVX2, detected at run time): like Simd128 on 256-bit
@@ -116,7 +117,9 @@ impl Kernel {
         match self {
             Kernel::Scalar | Kernel::Native => true,
             Kernel::Simd128 => cfg!(all(target_arch = "wasm32", target_feature = "simd128")),
-            Kernel::RelaxedSimd => cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd")),
+            Kernel::RelaxedSimd => {
+                cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"))
+            }
         }
     }
 }
@@ -150,7 +153,9 @@ pub fn available_kernels() -> Vec<Kernel> {
 
 /// The fastest available kernel: RelaxedSimd > Simd128 > Native (AVX2) > Scalar.
 pub fn best_kernel() -> Kernel {
-    *available_kernels().last().expect("Scalar is always available")
+    *available_kernels()
+        .last()
+        .expect("Scalar is always available")
 }
 
 /// Int8 weights `[n][k]` with one f32 scale per (row, K-block), packed into NR-row panels.
@@ -190,23 +195,38 @@ impl std::fmt::Debug for PackedWeights {
 impl PackedWeights {
     /// `q` is `[n][k]` row-major, `scales[n * (k / block) + b]` scales row `n`, block `b`.
     /// `block` must divide `k` (and be at most [`MAX_BLOCK`]); scales must be finite.
-    pub fn new(q: Vec<i8>, scales: Vec<f32>, n: usize, k: usize, block: usize) -> Result<Self, String> {
+    pub fn new(
+        q: Vec<i8>,
+        scales: Vec<f32>,
+        n: usize,
+        k: usize,
+        block: usize,
+    ) -> Result<Self, String> {
         if n == 0 || k == 0 {
             return Err(format!("weights must be non-empty, got n={n} k={k}"));
         }
-        if block == 0 || k % block != 0 {
+        if block == 0 || !k.is_multiple_of(block) {
             return Err(format!("block {block} does not divide k={k}"));
         }
         if block > MAX_BLOCK {
-            return Err(format!("block {block} exceeds {MAX_BLOCK} (int32 sums could overflow)"));
+            return Err(format!(
+                "block {block} exceeds {MAX_BLOCK} (int32 sums could overflow)"
+            ));
         }
         let nk = n.checked_mul(k).ok_or("n * k overflows usize")?;
         if q.len() != nk {
-            return Err(format!("weights have {} values, expected n*k = {n}*{k} = {nk}", q.len()));
+            return Err(format!(
+                "weights have {} values, expected n*k = {n}*{k} = {nk}",
+                q.len()
+            ));
         }
         let nb = k / block;
         if scales.len() != n * nb {
-            return Err(format!("got {} scales, expected n*(k/block) = {n}*{nb} = {}", scales.len(), n * nb));
+            return Err(format!(
+                "got {} scales, expected n*(k/block) = {n}*{nb} = {}",
+                scales.len(),
+                n * nb
+            ));
         }
         if let Some(i) = scales.iter().position(|s| !s.is_finite()) {
             return Err(format!("scale {i} is not finite ({})", scales[i]));
@@ -234,7 +254,10 @@ impl PackedWeights {
                 pscales[(p * nb + b) * NR + j] = scales[row * nb + b];
                 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
                 {
-                    wsum[(p * nb + b) * NR + j] = src[b * block..(b + 1) * block].iter().map(|&v| v as i32).sum();
+                    wsum[(p * nb + b) * NR + j] = src[b * block..(b + 1) * block]
+                        .iter()
+                        .map(|&v| v as i32)
+                        .sum();
                 }
             }
         }
@@ -289,28 +312,42 @@ impl PackedWeights {
         &self.data[p * NR * self.kp..(p + 1) * NR * self.kp]
     }
 
-    /// Scales of panel `p`, block `b`: NR values.
+    /// Scales of panel `p`, all blocks: `[nb][NR]`.
     #[inline(always)]
-    fn panel_scales(&self, p: usize, b: usize) -> &[f32; NR] {
-        let i = (p * self.nb + b) * NR;
-        self.scales[i..i + NR].try_into().unwrap()
+    fn panel_scales(&self, p: usize) -> &[f32] {
+        &self.scales[p * self.nb * NR..(p + 1) * self.nb * NR]
     }
 }
 
 /// Symmetric dynamic per-row quantization of `x` `[m][k]` into `q` in `-ACT_MAX..=ACT_MAX`, with
 /// `scale[r] = max|x[r]| / ACT_MAX` (all-zero rows get scale 0 and q 0).
 ///
-/// Rounding is **round-half-to-even** (`f32::round_ties_even`: one `f32x4.nearest` /
-/// `roundps` instruction), so `|q * scale - x| <= scale / 2` up to f32 rounding.
+/// Rounding is **round-half-to-even** (same as `f32::round_ties_even`, computed as
+/// `(v + 1.5·2²³) − 1.5·2²³`, exact for |v| < 2²², which vectorizes on every target — x86_64's
+/// baseline has no `roundps`, where `round_ties_even` is a per-element libm call), so
+/// `|q * scale - x| <= scale / 2` up to f32 rounding.
 /// Non-finite input is an error. Rows whose max is so small that `max / ACT_MAX` underflows to
 /// 0 are treated as zero rows.
-pub fn quantize_rows(x: &[f32], m: usize, k: usize, q: &mut [i8], scale: &mut [f32]) -> Result<(), String> {
+pub fn quantize_rows(
+    x: &[f32],
+    m: usize,
+    k: usize,
+    q: &mut [i8],
+    scale: &mut [f32],
+) -> Result<(), String> {
     let mk = m.checked_mul(k).ok_or("m * k overflows usize")?;
     if x.len() != mk || q.len() != mk {
-        return Err(format!("quantize_rows: x has {} and q {} values, expected m*k = {m}*{k} = {mk}", x.len(), q.len()));
+        return Err(format!(
+            "quantize_rows: x has {} and q {} values, expected m*k = {m}*{k} = {mk}",
+            x.len(),
+            q.len()
+        ));
     }
     if scale.len() != m {
-        return Err(format!("quantize_rows: scale has {} values, expected m = {m}", scale.len()));
+        return Err(format!(
+            "quantize_rows: scale has {} values, expected m = {m}",
+            scale.len()
+        ));
     }
     if k == 0 {
         scale.fill(0.0);
@@ -320,14 +357,24 @@ pub fn quantize_rows(x: &[f32], m: usize, k: usize, q: &mut [i8], scale: &mut [f
     for r in 0..m {
         let xr = &x[r * k..(r + 1) * k];
         let qr = &mut q[r * k..(r + 1) * k];
-        // NaN-propagating max |x| (f32::max would ignore NaN).
-        let mut amax = 0f32;
+        // max |x| and a non-finite check, in 8 independent lanes so it vectorizes.
+        let mut lanes = [0f32; 8];
         let mut bad = false;
-        for &v in xr {
+        let chunks = xr.chunks_exact(8);
+        let tail = chunks.remainder();
+        for c in chunks {
+            for (l, &v) in lanes.iter_mut().zip(c) {
+                let a = v.abs();
+                bad |= !a.is_finite(); // NaN or inf
+                *l = if a > *l { a } else { *l };
+            }
+        }
+        for (l, &v) in lanes.iter_mut().zip(tail) {
             let a = v.abs();
             bad |= !a.is_finite();
-            amax = if a > amax { a } else { amax };
+            *l = if a > *l { a } else { *l };
         }
+        let amax = lanes.iter().fold(0f32, |m, &l| if l > m { l } else { m });
         if bad {
             return Err(format!("quantize_rows: row {r} has a non-finite value"));
         }
@@ -341,20 +388,36 @@ pub fn quantize_rows(x: &[f32], m: usize, k: usize, q: &mut [i8], scale: &mut [f
         let inv = amax_q / amax;
         if inv.is_finite() {
             for (o, &v) in qr.iter_mut().zip(xr) {
-                *o = (v * inv).round_ties_even().clamp(-amax_q, amax_q) as i8;
+                *o = round_small((v * inv).clamp(-amax_q, amax_q));
             }
         } else {
             for (o, &v) in qr.iter_mut().zip(xr) {
-                *o = (v / s).round_ties_even().clamp(-amax_q, amax_q) as i8;
+                *o = round_small((v / s).clamp(-amax_q, amax_q));
             }
         }
     }
     Ok(())
 }
 
+/// Round half to even of `v` in `-127.0..=127.0` to i8. Adding 1.5·2²³ moves `v` into
+/// [2²³, 2²⁴), where the f32 spacing is 1, so the (default, ties-to-even) rounding of the add is
+/// the rounding we want; subtracting it back is exact.
+#[inline(always)]
+fn round_small(v: f32) -> i8 {
+    const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
+    ((v + MAGIC) - MAGIC) as i32 as i8
+}
+
 /// `y[m][n] = x_scale[m] * Σ_b w.scale[n][b] * Σ_{k in block b} xq[m][k] * wq[n][k] (+ bias[n])`
 /// with the best available kernel. `xq` must be in `-ACT_MAX..=ACT_MAX`.
-pub fn qgemm(xq: &[i8], x_scale: &[f32], m: usize, w: &PackedWeights, bias: Option<&[f32]>, y: &mut [f32]) -> Result<(), String> {
+pub fn qgemm(
+    xq: &[i8],
+    x_scale: &[f32],
+    m: usize,
+    w: &PackedWeights,
+    bias: Option<&[f32]>,
+    y: &mut [f32],
+) -> Result<(), String> {
     qgemm_with(best_kernel(), xq, x_scale, m, w, bias, y)
 }
 
@@ -370,57 +433,105 @@ pub fn qgemm_with(
 ) -> Result<(), String> {
     check_x(kernel, xq, m, w)?;
     if x_scale.len() != m {
-        return Err(format!("qgemm: x_scale has {} values, expected m = {m}", x_scale.len()));
+        return Err(format!(
+            "qgemm: x_scale has {} values, expected m = {m}",
+            x_scale.len()
+        ));
     }
     if let Some(bias) = bias {
         if bias.len() != w.n {
-            return Err(format!("qgemm: bias has {} values, expected n = {}", bias.len(), w.n));
+            return Err(format!(
+                "qgemm: bias has {} values, expected n = {}",
+                bias.len(),
+                w.n
+            ));
         }
     }
     let mn = m.checked_mul(w.n).ok_or("m * n overflows usize")?;
     if y.len() != mn {
-        return Err(format!("qgemm: y has {} values, expected m*n = {m}*{} = {mn}", y.len(), w.n));
+        return Err(format!(
+            "qgemm: y has {} values, expected m*n = {m}*{} = {mn}",
+            y.len(),
+            w.n
+        ));
     }
     if m == 0 {
         return Ok(());
     }
-    let mut epi = GemmEpilogue { w, x_scale, bias, y, m0: 0, p: 0, acc: [[0.0; NR]; MR] };
+    let mut epi = GemmEpilogue {
+        n: w.n,
+        x_scale,
+        bias,
+        y,
+        m0: 0,
+        p: 0,
+    };
     run(kernel, xq, m, w, &mut epi);
     Ok(())
 }
 
 /// For tests: the raw int32 per-block sums `out[(mi * n + ni) * nblocks + b]` by `kernel`.
 /// `xq` must be in `-ACT_MAX..=ACT_MAX`; an unavailable kernel is an error.
-pub fn block_sums(kernel: Kernel, xq: &[i8], m: usize, w: &PackedWeights, out: &mut [i32]) -> Result<(), String> {
+pub fn block_sums(
+    kernel: Kernel,
+    xq: &[i8],
+    m: usize,
+    w: &PackedWeights,
+    out: &mut [i32],
+) -> Result<(), String> {
     check_x(kernel, xq, m, w)?;
     let len = m
         .checked_mul(w.n)
         .and_then(|v| v.checked_mul(w.nb))
         .ok_or("m * n * nblocks overflows usize")?;
     if out.len() != len {
-        return Err(format!("block_sums: out has {} values, expected m*n*nblocks = {len}", out.len()));
+        return Err(format!(
+            "block_sums: out has {} values, expected m*n*nblocks = {len}",
+            out.len()
+        ));
     }
     if m == 0 {
         return Ok(());
     }
-    let mut epi = SumsEpilogue { n: w.n, nb: w.nb, out, m0: 0, p: 0 };
+    let mut epi = SumsEpilogue {
+        n: w.n,
+        nb: w.nb,
+        out,
+        m0: 0,
+        p: 0,
+    };
     run(kernel, xq, m, w, &mut epi);
     Ok(())
 }
 
 fn check_x(kernel: Kernel, xq: &[i8], m: usize, w: &PackedWeights) -> Result<(), String> {
     if !kernel.is_available() {
-        return Err(format!("kernel {} is not available in this build", kernel.name()));
+        return Err(format!(
+            "kernel {} is not available in this build",
+            kernel.name()
+        ));
     }
     let mk = m.checked_mul(w.k).ok_or("m * k overflows usize")?;
     if xq.len() != mk {
-        return Err(format!("xq has {} values, expected m*k = {m}*{} = {mk}", xq.len(), w.k));
+        return Err(format!(
+            "xq has {} values, expected m*k = {m}*{} = {mk}",
+            xq.len(),
+            w.k
+        ));
     }
     // Branch-free so it vectorizes.
-    let out_of_range = xq.iter().fold(false, |acc, &v| acc | (v < -ACT_MAX) | (v > ACT_MAX));
+    let out_of_range = xq
+        .iter()
+        .fold(false, |acc, &v| acc | (v.unsigned_abs() > ACT_MAX as u8));
     if out_of_range {
-        let i = xq.iter().position(|&v| !(-ACT_MAX..=ACT_MAX).contains(&v)).unwrap_or(0);
-        return Err(format!("activation {} at index {i} is outside -{ACT_MAX}..={ACT_MAX}", xq[i]));
+        let i = xq
+            .iter()
+            .position(|&v| v.unsigned_abs() > ACT_MAX as u8)
+            .unwrap_or(0);
+        return Err(format!(
+            "activation {} at index {i} is outside -{ACT_MAX}..={ACT_MAX}",
+            xq[i]
+        ));
     }
     Ok(())
 }
@@ -428,13 +539,18 @@ fn check_x(kernel: Kernel, xq: &[i8], m: usize, w: &PackedWeights) -> Result<(),
 // ---------------------------------------------------------------------------------------------
 // Driver shared by all kernels.
 
-/// Receives per-block int32 sums of one R × NR tile.
+/// Where a tile's results go. The kernel either accumulates `Σ_b scale[n][b] * sum_b` in f32
+/// itself (`SCALED`, for [`qgemm`]; always as `acc = acc + scale * (sum as f32)` in block order,
+/// no FMA, so every kernel rounds identically) and hands over the tile once, or hands over the
+/// raw int32 sums of each block (for [`block_sums`]).
 trait Epilogue {
+    const SCALED: bool;
     /// A new tile: activation rows `m0..m0 + R`, weight panel `p`.
     fn begin(&mut self, m0: usize, p: usize);
-    /// Sums of block `b`: `s[r][j]` for row `m0 + r`, output `p * NR + j`.
-    fn block<const R: usize>(&mut self, b: usize, s: &[[i32; NR]; R]);
-    fn end<const R: usize>(&mut self);
+    /// Not SCALED: sums of block `b`, `s[r][c]` for row `m0 + r`, output `p * NR + j0 + c`.
+    fn sums<const R: usize, const C: usize>(&mut self, b: usize, j0: usize, s: &[[i32; C]; R]);
+    /// SCALED: `acc[r][j] = Σ_b scale * sum` for row `m0 + r`, output `p * NR + j`.
+    fn finish<const R: usize>(&mut self, acc: &[[f32; NR]; R]);
 }
 
 struct SumsEpilogue<'a> {
@@ -446,6 +562,8 @@ struct SumsEpilogue<'a> {
 }
 
 impl Epilogue for SumsEpilogue<'_> {
+    const SCALED: bool = false;
+
     #[inline(always)]
     fn begin(&mut self, m0: usize, p: usize) {
         self.m0 = m0;
@@ -453,63 +571,61 @@ impl Epilogue for SumsEpilogue<'_> {
     }
 
     #[inline(always)]
-    fn block<const R: usize>(&mut self, b: usize, s: &[[i32; NR]; R]) {
-        let n0 = self.p * NR;
-        let cols = NR.min(self.n - n0);
+    fn sums<const R: usize, const C: usize>(&mut self, b: usize, j0: usize, s: &[[i32; C]; R]) {
+        let n0 = self.p * NR + j0;
+        let cols = C.min(self.n.saturating_sub(n0));
         for (r, sr) in s.iter().enumerate() {
-            for (j, &v) in sr.iter().enumerate().take(cols) {
-                self.out[((self.m0 + r) * self.n + n0 + j) * self.nb + b] = v;
+            for (c, &v) in sr.iter().enumerate().take(cols) {
+                self.out[((self.m0 + r) * self.n + n0 + c) * self.nb + b] = v;
             }
         }
     }
 
     #[inline(always)]
-    fn end<const R: usize>(&mut self) {}
+    fn finish<const R: usize>(&mut self, _acc: &[[f32; NR]; R]) {}
 }
 
 struct GemmEpilogue<'a> {
-    w: &'a PackedWeights,
+    n: usize,
     x_scale: &'a [f32],
     bias: Option<&'a [f32]>,
     y: &'a mut [f32],
     m0: usize,
     p: usize,
-    acc: [[f32; NR]; MR],
 }
 
 impl Epilogue for GemmEpilogue<'_> {
+    const SCALED: bool = true;
+
     #[inline(always)]
     fn begin(&mut self, m0: usize, p: usize) {
         self.m0 = m0;
         self.p = p;
-        self.acc = [[0.0; NR]; MR];
     }
 
     #[inline(always)]
-    fn block<const R: usize>(&mut self, b: usize, s: &[[i32; NR]; R]) {
-        let sc = self.w.panel_scales(self.p, b);
-        for (acc, sr) in self.acc.iter_mut().zip(s.iter()) {
-            for j in 0..NR {
-                acc[j] += sc[j] * sr[j] as f32;
-            }
-        }
-    }
+    fn sums<const R: usize, const C: usize>(&mut self, _b: usize, _j0: usize, _s: &[[i32; C]; R]) {}
 
     #[inline(always)]
-    fn end<const R: usize>(&mut self) {
-        let n = self.w.n;
+    fn finish<const R: usize>(&mut self, acc: &[[f32; NR]; R]) {
+        let n = self.n;
         let n0 = self.p * NR;
         let cols = NR.min(n - n0);
-        for r in 0..R {
+        for (r, ar) in acc.iter().enumerate() {
             let mi = self.m0 + r;
             let xs = self.x_scale[mi];
             let yr = &mut self.y[mi * n + n0..mi * n + n0 + cols];
-            for (j, y) in yr.iter_mut().enumerate() {
-                let v = self.acc[r][j] * xs;
-                *y = match self.bias {
-                    Some(bias) => v + bias[n0 + j],
-                    None => v,
-                };
+            match self.bias {
+                Some(bias) => {
+                    for ((y, &a), &bv) in yr.iter_mut().zip(ar).zip(&bias[n0..n0 + cols]) {
+                        *y = a * xs + bv;
+                    }
+                }
+                None => {
+                    for (y, &a) in yr.iter_mut().zip(ar) {
+                        *y = a * xs;
+                    }
+                }
             }
         }
     }
@@ -524,12 +640,24 @@ trait Micro {
     ///
     /// # Safety
     /// The CPU must support the kernel's instructions; rows must be `w.kp` long.
-    unsafe fn tile<const R: usize, E: Epilogue>(x: [&[Self::X]; R], w: &PackedWeights, p: usize, epi: &mut E);
+    unsafe fn tile<const R: usize, E: Epilogue>(
+        x: [&[Self::X]; R],
+        w: &PackedWeights,
+        p: usize,
+        epi: &mut E,
+    );
 }
 
 /// Copies `src` block by block into `dst` with each block zero-padded to `bp`, mapping values.
 #[inline(always)]
-fn pack_padded<T: Copy>(src: &[i8], block: usize, bp: usize, dst: &mut [T], zero: T, f: impl Fn(i8) -> T) {
+fn pack_padded<T: Copy>(
+    src: &[i8],
+    block: usize,
+    bp: usize,
+    dst: &mut [T],
+    zero: T,
+    f: impl Fn(i8) -> T,
+) {
     for (s, d) in src.chunks_exact(block).zip(dst.chunks_exact_mut(bp)) {
         for (o, &v) in d.iter_mut().zip(s) {
             *o = f(v);
@@ -590,24 +718,20 @@ fn drive<K: Micro, E: Epilogue>(xq: &[i8], m: usize, w: &PackedWeights, epi: &mu
                 while r + MR <= rows {
                     epi.begin(m0 + r, p);
                     K::tile::<4, E>([row(r), row(r + 1), row(r + 2), row(r + 3)], w, p, epi);
-                    epi.end::<4>();
                     r += MR;
                 }
                 match rows - r {
                     1 => {
                         epi.begin(m0 + r, p);
                         K::tile::<1, E>([row(r)], w, p, epi);
-                        epi.end::<1>();
                     }
                     2 => {
                         epi.begin(m0 + r, p);
                         K::tile::<2, E>([row(r), row(r + 1)], w, p, epi);
-                        epi.end::<2>();
                     }
                     3 => {
                         epi.begin(m0 + r, p);
                         K::tile::<3, E>([row(r), row(r + 1), row(r + 2)], w, p, epi);
-                        epi.end::<3>();
                     }
                     _ => {}
                 }

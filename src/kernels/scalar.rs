@@ -11,21 +11,42 @@ impl Micro for Scalar {
         pack_padded(src, block, bp, dst, 0, |v| v);
     }
 
-    unsafe fn tile<const R: usize, E: Epilogue>(x: [&[i8]; R], w: &PackedWeights, p: usize, epi: &mut E) {
+    unsafe fn tile<const R: usize, E: Epilogue>(
+        x: [&[i8]; R],
+        w: &PackedWeights,
+        p: usize,
+        epi: &mut E,
+    ) {
         let panel = w.panel(p);
+        let scales = w.panel_scales(p);
+        let mut acc = [[0f32; NR]; R];
         for b in 0..w.nb {
             let mut s = [[0i32; NR]; R];
-            for kk in b * w.bp..(b + 1) * w.bp {
-                // Record kk / KG holds rows 0..NR × KG consecutive k, row-major.
-                let rec = &panel[(kk / KG) * NR * KG..(kk / KG + 1) * NR * KG];
+            for kk in (b * w.bp..(b + 1) * w.bp).step_by(KG) {
+                // One record: rows 0..NR × k kk..kk+KG, row-major.
+                let rec: &[i8; NR * KG] = panel[kk * NR..(kk + KG) * NR].try_into().unwrap();
                 for (sr, xr) in s.iter_mut().zip(x.iter()) {
-                    let xv = xr[kk] as i32;
-                    for (j, acc) in sr.iter_mut().enumerate() {
-                        *acc += xv * rec[j * KG + kk % KG] as i32;
+                    let xs: &[i8; KG] = xr[kk..kk + KG].try_into().unwrap();
+                    for (j, out) in sr.iter_mut().enumerate() {
+                        for t in 0..KG {
+                            *out += xs[t] as i32 * rec[j * KG + t] as i32;
+                        }
                     }
                 }
             }
-            epi.block::<R>(b, &s);
+            if E::SCALED {
+                let sc = &scales[b * NR..(b + 1) * NR];
+                for (ar, sr) in acc.iter_mut().zip(&s) {
+                    for j in 0..NR {
+                        ar[j] += sc[j] * sr[j] as f32;
+                    }
+                }
+            } else {
+                epi.sums::<R, NR>(b, 0, &s);
+            }
+        }
+        if E::SCALED {
+            epi.finish::<R>(&acc);
         }
     }
 }

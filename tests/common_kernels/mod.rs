@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use gamjeong::kernels::{
-    self, available_kernels, best_kernel, block_sums, qgemm, qgemm_with, quantize_rows, Kernel, PackedWeights, ACT_MAX,
+    self, available_kernels, best_kernel, block_sums, qgemm, qgemm_with, quantize_rows, Kernel,
+    PackedWeights, ACT_MAX,
 };
 
 /// xorshift64* — tiny deterministic PRNG, no crates.
@@ -28,7 +29,9 @@ impl Rng {
         (self.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
     }
     pub fn i8s(&mut self, len: usize, lo: i8, hi: i8) -> Vec<i8> {
-        (0..len).map(|_| self.range(lo as i64, hi as i64) as i8).collect()
+        (0..len)
+            .map(|_| self.range(lo as i64, hi as i64) as i8)
+            .collect()
     }
 }
 
@@ -39,11 +42,11 @@ pub const KS: [usize; 10] = [1, 15, 16, 17, 31, 32, 48, 64, 100, 768];
 pub fn blocks_for(k: usize) -> Vec<usize> {
     let mut v = vec![k];
     for b in [32, 16] {
-        if k % b == 0 {
+        if k.is_multiple_of(b) {
             v.push(b);
         }
     }
-    if let Some(d) = (2..k).find(|d| k % d == 0) {
+    if let Some(d) = (2..k).find(|&d| k.is_multiple_of(d)) {
         v.push(d);
     }
     if k <= 17 {
@@ -87,7 +90,9 @@ pub fn reference_sums(x: &[i8], m: usize, q: &[i8], n: usize, k: usize, block: u
 }
 
 fn packed(q: &[i8], n: usize, k: usize, block: usize, rng: &mut Rng) -> PackedWeights {
-    let scales = (0..n * (k / block)).map(|_| 0.001 + rng.f32().abs() * 0.01).collect();
+    let scales = (0..n * (k / block))
+        .map(|_| 0.001 + rng.f32().abs() * 0.01)
+        .collect();
     PackedWeights::new(q.to_vec(), scales, n, k, block).unwrap()
 }
 
@@ -102,14 +107,20 @@ pub fn check_block_sums(kernels: &[Kernel]) {
                 let x = rng.i8s(m * k, -ACT_MAX, ACT_MAX);
                 let q = rng.i8s(n * k, i8::MIN, i8::MAX);
                 let w = packed(&q, n, k, block, &mut rng);
-                assert_eq!((w.n(), w.k(), w.block(), w.nblocks()), (n, k, block, k / block));
+                assert_eq!(
+                    (w.n(), w.k(), w.block(), w.nblocks()),
+                    (n, k, block, k / block)
+                );
                 let want = reference_sums(&x, m, &q, n, k, block);
                 for &kernel in kernels {
                     let mut got = vec![i32::MIN; want.len()];
                     block_sums(kernel, &x, m, &w, &mut got).unwrap();
                     if got != want {
                         let i = got.iter().zip(&want).position(|(a, b)| a != b).unwrap();
-                        panic!("{kernel:?} m={m} n={n} k={k} block={block}: sum {i} is {} not {}", got[i], want[i]);
+                        panic!(
+                            "{kernel:?} m={m} n={n} k={k} block={block}: sum {i} is {} not {}",
+                            got[i], want[i]
+                        );
                     }
                 }
                 cases += 1;
@@ -131,16 +142,27 @@ pub fn check_extremes(kernels: &[Kernel]) {
                     1 => -ACT_MAX,
                     2 if i % 2 == 0 => ACT_MAX,
                     2 => -ACT_MAX,
-                    _ => if (i / 3) % 2 == 0 { ACT_MAX } else { -ACT_MAX },
+                    _ => {
+                        if (i / 3) % 2 == 0 {
+                            ACT_MAX
+                        } else {
+                            -ACT_MAX
+                        }
+                    }
                 })
                 .collect();
-            let q: Vec<i8> = (0..n * k).map(|i| if (i + pattern) % 5 == 0 { 127 } else { -128 }).collect();
+            let q: Vec<i8> = (0..n * k)
+                .map(|i| if (i + pattern) % 5 == 0 { 127 } else { -128 })
+                .collect();
             let w = PackedWeights::new(q.clone(), vec![1.0; n * (k / block)], n, k, block).unwrap();
             let want = reference_sums(&x, m, &q, n, k, block);
             for &kernel in kernels {
                 let mut got = vec![0; want.len()];
                 block_sums(kernel, &x, m, &w, &mut got).unwrap();
-                assert_eq!(got, want, "{kernel:?} k={k} block={block} pattern={pattern}");
+                assert_eq!(
+                    got, want,
+                    "{kernel:?} k={k} block={block} pattern={pattern}"
+                );
             }
         }
     }
@@ -181,7 +203,8 @@ pub fn check_qgemm(kernels: &[Kernel]) {
                     for ni in 0..n {
                         let (mut want, mut mag) = (0f64, 0f64);
                         for bi in 0..nb {
-                            let t = scales[ni * nb + bi] as f64 * sums[(mi * n + ni) * nb + bi] as f64;
+                            let t =
+                                scales[ni * nb + bi] as f64 * sums[(mi * n + ni) * nb + bi] as f64;
                             want += t;
                             mag += t.abs();
                         }
@@ -223,7 +246,9 @@ pub fn check_qgemm(kernels: &[Kernel]) {
 pub fn check_quantize() {
     let mut rng = Rng::new(7);
     let (m, k) = (9, 301);
-    let mut x: Vec<f32> = (0..m * k).map(|i| rng.f32() * (1 + i % 7) as f32 * 10.0).collect();
+    let mut x: Vec<f32> = (0..m * k)
+        .map(|i| rng.f32() * (1 + i % 7) as f32 * 10.0)
+        .collect();
     x[3 * k..4 * k].fill(0.0); // zero row
     x[5 * k..6 * k].iter_mut().for_each(|v| *v *= 1e-30); // tiny but normal scale
     let mut q = vec![0i8; m * k];
@@ -237,7 +262,11 @@ pub fn check_quantize() {
         for (i, (&v, &qv)) in row.iter().zip(&q[r * k..(r + 1) * k]).enumerate() {
             assert!((-ACT_MAX..=ACT_MAX).contains(&qv), "q out of range");
             let err = (qv as f32 * s[r] - v).abs();
-            assert!(err <= s[r] * 0.5 * (1.0 + 1e-5) + v.abs() * 1e-6, "row {r} [{i}]: {v} -> {qv} * {} (err {err})", s[r]);
+            assert!(
+                err <= s[r] * 0.5 * (1.0 + 1e-5) + v.abs() * 1e-6,
+                "row {r} [{i}]: {v} -> {qv} * {} (err {err})",
+                s[r]
+            );
             hit_max |= qv.unsigned_abs() == ACT_MAX as u8;
         }
         assert!(hit_max, "row {r}: the largest value must map to ±ACT_MAX");
@@ -254,6 +283,19 @@ pub fn check_quantize() {
     assert_eq!(s[0], 1.0);
     assert_eq!(q, [ACT_MAX, 0, 2, 2, 0, -2, -2, 4]);
 
+    // Every quarter step in -ACT_MAX..=ACT_MAX (ties included) rounds like round_ties_even.
+    let a = ACT_MAX as f32;
+    let steps = 8 * ACT_MAX as usize;
+    let mut x: Vec<f32> = (0..=steps).map(|i| -a + i as f32 * 0.25).collect();
+    x.push(a); // the row max, so the scale is exactly 1
+    let mut q = vec![0i8; x.len()];
+    let mut s = [0f32];
+    quantize_rows(&x, 1, x.len(), &mut q, &mut s).unwrap();
+    assert_eq!(s[0], 1.0);
+    for (&v, &qv) in x.iter().zip(&q) {
+        assert_eq!(qv as f32, v.round_ties_even(), "{v}");
+    }
+
     // Degenerate sizes.
     quantize_rows(&[], 0, 5, &mut [], &mut []).unwrap();
     let mut s = [7f32; 2];
@@ -265,54 +307,137 @@ pub fn check_quantize() {
 pub fn check_errors() {
     let ok = |n, k, b| PackedWeights::new(vec![1; n * k], vec![1.0; n * (k / b)], n, k, b);
     assert!(ok(3, 8, 4).is_ok());
-    assert!(PackedWeights::new(vec![1; 24], vec![1.0; 6], 3, 8, 0).is_err(), "block 0");
-    assert!(PackedWeights::new(vec![1; 24], vec![1.0; 6], 3, 8, 3).is_err(), "block must divide k");
-    assert!(PackedWeights::new(vec![1; 24], vec![1.0; 3], 3, 8, 16).is_err(), "block > k");
-    assert!(PackedWeights::new(vec![1; 23], vec![1.0; 6], 3, 8, 4).is_err(), "short q");
-    assert!(PackedWeights::new(vec![1; 24], vec![1.0; 5], 3, 8, 4).is_err(), "short scales");
-    assert!(PackedWeights::new(vec![], vec![], 0, 8, 4).is_err(), "n = 0");
-    assert!(PackedWeights::new(vec![], vec![], 3, 0, 1).is_err(), "k = 0");
-    assert!(PackedWeights::new(vec![1; 24], vec![f32::NAN; 6], 3, 8, 4).is_err(), "NaN scale");
-    assert!(PackedWeights::new(vec![1; 8], vec![1.0; 1], usize::MAX / 4, 8, 8).is_err(), "huge n");
+    assert!(
+        PackedWeights::new(vec![1; 24], vec![1.0; 6], 3, 8, 0).is_err(),
+        "block 0"
+    );
+    assert!(
+        PackedWeights::new(vec![1; 24], vec![1.0; 6], 3, 8, 3).is_err(),
+        "block must divide k"
+    );
+    assert!(
+        PackedWeights::new(vec![1; 24], vec![1.0; 3], 3, 8, 16).is_err(),
+        "block > k"
+    );
+    assert!(
+        PackedWeights::new(vec![1; 23], vec![1.0; 6], 3, 8, 4).is_err(),
+        "short q"
+    );
+    assert!(
+        PackedWeights::new(vec![1; 24], vec![1.0; 5], 3, 8, 4).is_err(),
+        "short scales"
+    );
+    assert!(
+        PackedWeights::new(vec![], vec![], 0, 8, 4).is_err(),
+        "n = 0"
+    );
+    assert!(
+        PackedWeights::new(vec![], vec![], 3, 0, 1).is_err(),
+        "k = 0"
+    );
+    assert!(
+        PackedWeights::new(vec![1; 24], vec![f32::NAN; 6], 3, 8, 4).is_err(),
+        "NaN scale"
+    );
+    assert!(
+        PackedWeights::new(vec![1; 8], vec![1.0; 1], usize::MAX / 4, 8, 8).is_err(),
+        "huge n"
+    );
     let big = kernels::MAX_BLOCK + 1;
-    assert!(PackedWeights::new(vec![0; big], vec![1.0], 1, big, big).is_err(), "block too large");
+    assert!(
+        PackedWeights::new(vec![0; big], vec![1.0], 1, big, big).is_err(),
+        "block too large"
+    );
 
     let w = ok(3, 8, 4).unwrap();
     let (m, x, xs, bias) = (2, vec![1i8; 16], vec![1f32; 2], vec![0f32; 3]);
     let mut y = vec![0f32; 6];
     assert!(qgemm(&x, &xs, m, &w, Some(&bias), &mut y).is_ok());
-    assert!(qgemm(&x[..15], &xs, m, &w, None, &mut y).is_err(), "short x");
-    assert!(qgemm(&x, &xs[..1], m, &w, None, &mut y).is_err(), "short x_scale");
-    assert!(qgemm(&x, &xs, m, &w, Some(&bias[..2]), &mut y).is_err(), "short bias");
+    assert!(
+        qgemm(&x[..15], &xs, m, &w, None, &mut y).is_err(),
+        "short x"
+    );
+    assert!(
+        qgemm(&x, &xs[..1], m, &w, None, &mut y).is_err(),
+        "short x_scale"
+    );
+    assert!(
+        qgemm(&x, &xs, m, &w, Some(&bias[..2]), &mut y).is_err(),
+        "short bias"
+    );
     assert!(qgemm(&x, &xs, m, &w, None, &mut y[..5]).is_err(), "short y");
-    assert!(qgemm(&x, &xs, m, &w, None, &mut vec![0f32; 7]).is_err(), "long y");
+    assert!(
+        qgemm(&x, &xs, m, &w, None, &mut [0f32; 7]).is_err(),
+        "long y"
+    );
     assert!(qgemm(&[], &[], 0, &w, None, &mut []).is_ok(), "m = 0");
     for bad in [i8::MIN, -ACT_MAX - 1] {
         let mut xb = x.clone();
         xb[5] = bad;
         for kernel in available_kernels() {
-            assert!(qgemm_with(kernel, &xb, &xs, m, &w, None, &mut y).is_err(), "{kernel:?}: activation {bad}");
-            assert!(block_sums(kernel, &xb, m, &w, &mut vec![0; 12]).is_err(), "{kernel:?}: activation {bad}");
+            assert!(
+                qgemm_with(kernel, &xb, &xs, m, &w, None, &mut y).is_err(),
+                "{kernel:?}: activation {bad}"
+            );
+            assert!(
+                block_sums(kernel, &xb, m, &w, &mut [0; 12]).is_err(),
+                "{kernel:?}: activation {bad}"
+            );
         }
     }
 
     let mut out = vec![0i32; 2 * 3 * 2];
     assert!(block_sums(Kernel::Scalar, &x, m, &w, &mut out).is_ok());
-    assert!(block_sums(Kernel::Native, &x, m, &w, &mut out).is_ok(), "Native always runs (maybe as Scalar)");
-    assert!(block_sums(Kernel::Scalar, &x, m, &w, &mut out[..11]).is_err(), "short out");
-    assert!(block_sums(Kernel::Scalar, &x[..8], m, &w, &mut out).is_err(), "short x");
+    assert!(
+        block_sums(Kernel::Native, &x, m, &w, &mut out).is_ok(),
+        "Native always runs (maybe as Scalar)"
+    );
+    assert!(
+        block_sums(Kernel::Scalar, &x, m, &w, &mut out[..11]).is_err(),
+        "short out"
+    );
+    assert!(
+        block_sums(Kernel::Scalar, &x[..8], m, &w, &mut out).is_err(),
+        "short x"
+    );
     for kernel in [Kernel::Simd128, Kernel::RelaxedSimd] {
-        assert_eq!(block_sums(kernel, &x, m, &w, &mut out).is_ok(), kernel.is_available(), "{kernel:?}");
+        assert_eq!(
+            block_sums(kernel, &x, m, &w, &mut out).is_ok(),
+            kernel.is_available(),
+            "{kernel:?}"
+        );
     }
 
     let mut q = vec![0i8; 6];
     let mut s = vec![0f32; 2];
     assert!(quantize_rows(&[1.0; 6], 2, 3, &mut q, &mut s).is_ok());
-    assert!(quantize_rows(&[1.0; 5], 2, 3, &mut q, &mut s).is_err(), "short x");
-    assert!(quantize_rows(&[1.0; 6], 2, 3, &mut q[..5], &mut s).is_err(), "short q");
-    assert!(quantize_rows(&[1.0; 6], 2, 3, &mut q, &mut s[..1]).is_err(), "short scale");
-    assert!(quantize_rows(&[1.0, f32::NAN, 0.0, 1.0, 1.0, 1.0], 2, 3, &mut q, &mut s).is_err(), "NaN");
-    assert!(quantize_rows(&[1.0, 2.0, 3.0, f32::INFINITY, 1.0, 1.0], 2, 3, &mut q, &mut s).is_err(), "inf");
+    assert!(
+        quantize_rows(&[1.0; 5], 2, 3, &mut q, &mut s).is_err(),
+        "short x"
+    );
+    assert!(
+        quantize_rows(&[1.0; 6], 2, 3, &mut q[..5], &mut s).is_err(),
+        "short q"
+    );
+    assert!(
+        quantize_rows(&[1.0; 6], 2, 3, &mut q, &mut s[..1]).is_err(),
+        "short scale"
+    );
+    assert!(
+        quantize_rows(&[1.0, f32::NAN, 0.0, 1.0, 1.0, 1.0], 2, 3, &mut q, &mut s).is_err(),
+        "NaN"
+    );
+    assert!(
+        quantize_rows(
+            &[1.0, 2.0, 3.0, f32::INFINITY, 1.0, 1.0],
+            2,
+            3,
+            &mut q,
+            &mut s
+        )
+        .is_err(),
+        "inf"
+    );
 }
 
 /// The kernel list is sane: Scalar first, best last, every listed kernel available.
@@ -324,9 +449,10 @@ pub fn check_kernel_list() {
     assert!(Kernel::Scalar.is_available() && Kernel::Native.is_available());
 }
 
-/// Median per-call time in ms of `f`, sampled `samples` times over batches of calls long enough
-/// for a coarse clock (`now` in ms; browsers coarsen performance.now()).
-pub fn median_ms(now: &dyn Fn() -> f64, samples: usize, mut f: impl FnMut()) -> f64 {
+/// (min, median) per-call time in ms of `f` over `samples` batches of calls, each batch long
+/// enough (>= 2 ms) for a coarse clock (`now` in ms; browsers coarsen performance.now()).
+/// On a busy machine the min is the better estimate.
+pub fn time_ms(now: &dyn Fn() -> f64, samples: usize, mut f: impl FnMut()) -> (f64, f64) {
     f(); // warm up
     let mut reps = 1usize;
     loop {
@@ -334,7 +460,7 @@ pub fn median_ms(now: &dyn Fn() -> f64, samples: usize, mut f: impl FnMut()) -> 
         for _ in 0..reps {
             f();
         }
-        if now() - t >= 4.0 || reps >= 1 << 14 {
+        if now() - t >= 2.0 || reps >= 1 << 14 {
             break;
         }
         reps *= 2;
@@ -349,50 +475,72 @@ pub fn median_ms(now: &dyn Fn() -> f64, samples: usize, mut f: impl FnMut()) -> 
         })
         .collect();
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
+    (v[0], v[v.len() / 2])
 }
 
-/// Prints median timings of every kernel's qgemm against candle's f32 matmul (the model's
+fn fmt_ms((min, med): (f64, f64)) -> String {
+    format!("{min:.3} ({med:.3})")
+}
+
+/// Prints min (median) timings of every kernel's qgemm against candle's f32 matmul (the model's
 /// `x.matmul(&w.t())`) and candle's Q8_0 QMatMul on the model's shapes. Not a test: no timing
 /// is asserted.
 pub fn bench(now: &dyn Fn() -> f64, print: &dyn Fn(String)) {
     use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
     use candle_core::{Device, Module, Tensor};
     let mut rng = Rng::new(1);
-    let samples = 25;
-    print(format!("kernels: {:?}, ACT_MAX {ACT_MAX}", available_kernels()));
-    for &(m, k, n) in &[(24, 768, 768), (24, 768, 3072), (24, 3072, 768), (128, 768, 768)] {
+    let samples = 41;
+    print(format!(
+        "kernels: {:?}, ACT_MAX {ACT_MAX}",
+        available_kernels()
+    ));
+    for &(m, k, n) in &[
+        (24, 768, 768),
+        (24, 768, 3072),
+        (24, 3072, 768),
+        (128, 768, 768),
+    ] {
         let xf: Vec<f32> = (0..m * k).map(|_| rng.f32()).collect();
         let wf: Vec<f32> = (0..n * k).map(|_| rng.f32() * 0.05).collect();
         let xt = Tensor::from_vec(xf.clone(), (m, k), &Device::Cpu).unwrap();
         let wt = Tensor::from_vec(wf.clone(), (n, k), &Device::Cpu).unwrap();
-        let f32_ms = median_ms(now, samples, || {
+        let f32_ms = time_ms(now, samples, || {
             std::hint::black_box(xt.matmul(&wt.t().unwrap()).unwrap());
         });
         let qmm = QMatMul::from_qtensor(QTensor::quantize(&wt, GgmlDType::Q8_0).unwrap()).unwrap();
-        let q80_ms = median_ms(now, samples, || {
+        let q80_ms = time_ms(now, 9, || {
             std::hint::black_box(qmm.forward(&xt).unwrap());
         });
-        let mut line = format!("m={m:<3} k={k:<4} n={n:<4} | candle f32 {f32_ms:.3} ms | candle Q8_0 {q80_ms:.3} ms");
+        let mut line = format!(
+            "m={m:<3} k={k:<4} n={n:<4} | candle f32 {} | candle Q8_0 {}",
+            fmt_ms(f32_ms),
+            fmt_ms(q80_ms)
+        );
         let mut xq = vec![0i8; m * k];
         let mut xs = vec![0f32; m];
         quantize_rows(&xf, m, k, &mut xq, &mut xs).unwrap();
         let mut y = vec![0f32; m * n];
+        let ms = time_ms(now, samples, || {
+            quantize_rows(&xf, m, k, &mut xq, &mut xs).unwrap()
+        });
+        line += &format!(" | quantize_rows {}", fmt_ms(ms));
         for block in [k, 32] {
             let q = rng.i8s(n * k, -127, 127);
             let w = PackedWeights::new(q, vec![0.01; n * (k / block)], n, k, block).unwrap();
             for kernel in available_kernels() {
-                let ms = median_ms(now, samples, || {
+                let n_samples = if kernel == Kernel::Scalar { 3 } else { samples };
+                let ms = time_ms(now, n_samples, || {
                     qgemm_with(kernel, &xq, &xs, m, &w, None, &mut y).unwrap();
                 });
-                line += &format!(" | {}/b{block} {ms:.3} ms", kernel.name());
+                line += &format!(" | {}/b{block} {}", kernel.name(), fmt_ms(ms));
             }
-            let ms = median_ms(now, samples, || {
+            let ms = time_ms(now, samples, || {
                 quantize_rows(&xf, m, k, &mut xq, &mut xs).unwrap();
                 qgemm(&xq, &xs, m, &w, None, &mut y).unwrap();
             });
-            line += &format!(" | quantize+best/b{block} {ms:.3} ms");
+            line += &format!(" | quantize+best/b{block} {}", fmt_ms(ms));
         }
         print(line);
     }
+    print("times in ms: min (median)".into());
 }
