@@ -27,8 +27,8 @@ impl<'a> Weights<'a> {
         self.st.tensor(name).ok().map(|t| t.shape().to_vec())
     }
 
-    /// The tensor `name` as f32, after checking it has exactly `shape`.
-    pub fn get(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
+    /// The tensor `name`, after checking it has exactly `shape`.
+    fn view(&self, name: &str, shape: &[usize]) -> Result<safetensors::tensor::TensorView<'a>> {
         let view = self.st.tensor(name).map_err(|_| self.missing(name))?;
         if view.shape() != shape {
             return Err(Error::ShapeMismatch {
@@ -37,6 +37,12 @@ impl<'a> Weights<'a> {
                 found: view.shape().to_vec(),
             });
         }
+        Ok(view)
+    }
+
+    /// The tensor `name` as f32, after checking it has exactly `shape`.
+    pub fn get(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
+        let view = self.view(name, shape)?;
         use safetensors::Dtype;
         if !matches!(view.dtype(), Dtype::F32 | Dtype::F16 | Dtype::BF16) {
             return Err(Error::UnsupportedDtype {
@@ -49,14 +55,7 @@ impl<'a> Weights<'a> {
 
     /// The raw little-endian bytes of `name`, after checking its dtype and shape.
     pub fn raw(&self, name: &str, dtype: safetensors::Dtype, shape: &[usize]) -> Result<&'a [u8]> {
-        let view = self.st.tensor(name).map_err(|_| self.missing(name))?;
-        if view.shape() != shape {
-            return Err(Error::ShapeMismatch {
-                name: name.to_owned(),
-                expected: shape.to_vec(),
-                found: view.shape().to_vec(),
-            });
-        }
+        let view = self.view(name, shape)?;
         if view.dtype() != dtype {
             return Err(Error::UnsupportedDtype {
                 name: name.to_owned(),

@@ -8,6 +8,15 @@ use std::process::{Command, Stdio};
 const MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-ko");
 
 fn gamjeong(args: &[&str], stdin: &str) -> (bool, String, String) {
+    let out = gamjeong_bytes(args, stdin.as_bytes());
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn gamjeong_bytes(args: &[&str], stdin: &[u8]) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gamjeong"))
         .args(args)
         .stdin(Stdio::piped())
@@ -15,18 +24,8 @@ fn gamjeong(args: &[&str], stdin: &str) -> (bool, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
@@ -115,20 +114,10 @@ fn arguments_top_k_and_human_output() {
 
 #[test]
 fn invalid_utf8_on_stdin_is_replaced_not_dropped() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gamjeong"))
-        .args(["classify", "--model", MODEL, "--json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"ok\n\xff\xfe bad\r\n\nlast")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = gamjeong_bytes(
+        &["classify", "--model", MODEL, "--json"],
+        b"ok\n\xff\xfe bad\r\n\nlast",
+    );
     assert!(out.status.success());
     let lines = json_lines(&String::from_utf8(out.stdout).unwrap());
     let texts: Vec<_> = lines
