@@ -1,4 +1,5 @@
 //! A second, independent encoder — candle-transformers' `BertModel` — on the same weights.
+#![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
 use candle_core::{DType, Device, Tensor};

@@ -1,4 +1,5 @@
 //! The `gamjeong` binary: JSON Lines round trip against the library and the reference.
+#![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
 use common::*;

@@ -1,4 +1,5 @@
 //! Malformed models are rejected with an error that names the problem, never a panic.
+#![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
 use common::*;

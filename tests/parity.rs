@@ -1,4 +1,5 @@
 //! Native parity with transformers on the committed fixtures.
+#![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
 use common::*;

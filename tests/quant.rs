@@ -1,4 +1,5 @@
 //! Quantized files: streaming equivalence, integrity checks, and accuracy against f32.
+#![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
 use common::*;
