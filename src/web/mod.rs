@@ -157,3 +157,49 @@ impl WasmQuantizer {
         inner.finish().map_err(js_err)
     }
 }
+
+/// Receives a quantized model file chunk by chunk (as it streams from the network or the
+/// Cache API) so JS never has to hold the whole file and pass it in one copy.
+#[wasm_bindgen]
+pub struct WasmLoader {
+    buf: Option<Vec<u8>>,
+}
+
+#[wasm_bindgen]
+impl WasmLoader {
+    /// `expected_len`: the file size if known (pre-allocates once).
+    #[wasm_bindgen(constructor)]
+    pub fn new(expected_len: Option<usize>) -> WasmLoader {
+        Self {
+            buf: Some(Vec::with_capacity(expected_len.unwrap_or(0))),
+        }
+    }
+
+    fn state(&mut self) -> Result<&mut Vec<u8>, JsError> {
+        self.buf
+            .as_mut()
+            .ok_or_else(|| JsError::new("this loader has already finished"))
+    }
+
+    /// Appends the next chunk of the file.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
+        self.state()?.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// Bytes received so far.
+    pub fn received(&mut self) -> Result<usize, JsError> {
+        Ok(self.state()?.len())
+    }
+
+    /// Verifies the checksum and builds the classifier; errors on a truncated or corrupted file.
+    pub fn finish(&mut self) -> Result<WasmClassifier, JsError> {
+        let buf = self
+            .buf
+            .take()
+            .ok_or_else(|| JsError::new("this loader has already finished"))?;
+        Ok(WasmClassifier {
+            inner: Classifier::from_quantized(&buf).map_err(js_err)?,
+        })
+    }
+}
