@@ -10,6 +10,7 @@
 //! `GAMJEONG_KERNEL_BENCH=1` at build time.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
 mod common_kernels;
 use common_kernels::*;
 use gamjeong::kernels::{available_kernels, best_kernel, Kernel};
@@ -100,4 +101,11 @@ fn bench() {
     let now_fn: js_sys::Function = js_sys::Reflect::get(&perf, &"now".into()).unwrap().into();
     let now = move || now_fn.call0(&perf).unwrap().as_f64().unwrap();
     common_kernels::bench(&now, &|s| web_sys::console::log_1(&s.into()));
+}
+
+/// The quantization accuracy gates of tests/quant_accuracy.rs with this build's kernels (in the
+/// relaxed-SIMD build, 7-bit activations).
+#[wasm_bindgen_test]
+fn quantized_models_agree_with_f32() {
+    common::check_quant_accuracy(&|line| web_sys::console::log_1(&line.into()));
 }

@@ -14,8 +14,14 @@ pub(super) struct Avx2;
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
-pub(super) unsafe fn drive_avx2<E: Epilogue>(xq: &[i8], m: usize, w: &PackedWeights, epi: &mut E) {
-    drive::<Avx2, E>(xq, m, w, epi)
+pub(super) unsafe fn drive_avx2<E: Epilogue>(
+    xq: &[i8],
+    xs: &[f32],
+    m: usize,
+    w: &PackedWeights,
+    epi: &mut E,
+) {
+    drive::<Avx2, E>(xq, xs, m, w, epi)
 }
 
 impl Micro for Avx2 {
@@ -29,6 +35,7 @@ impl Micro for Avx2 {
     #[target_feature(enable = "avx2")]
     unsafe fn tile<const R: usize, E: Epilogue>(
         x: [&[i16]; R],
+        xs: [&[f32]; R],
         w: &PackedWeights,
         p: usize,
         epi: &mut E,
@@ -63,7 +70,8 @@ impl Micro for Avx2 {
                 let h = _mm256_hadd_epi32(a0[r], a1[r]);
                 let v = _mm256_permute4x64_epi64::<0b11_01_10_00>(h);
                 if E::SCALED {
-                    facc[r] = _mm256_add_ps(facc[r], _mm256_mul_ps(sc, _mm256_cvtepi32_ps(v)));
+                    let t = _mm256_mul_ps(sc, _mm256_set1_ps(*xs[r].get_unchecked(b)));
+                    facc[r] = _mm256_add_ps(facc[r], _mm256_mul_ps(t, _mm256_cvtepi32_ps(v)));
                 } else {
                     _mm256_storeu_si256(s[r].as_mut_ptr() as *mut __m256i, v);
                 }

@@ -1,8 +1,9 @@
 //! Blocked int8 GEMM for quantized linear layers.
 //!
-//! `y = x · Wᵀ` with `x` `[m][k]` dynamically quantized per row to int8 ([`quantize_rows`]) and
-//! `W` `[n][k]` int8 with one f32 scale per (row, K-block) ([`PackedWeights`]). Products are
-//! accumulated exactly in int32 per K-block, then scaled and summed in f32 ([`qgemm`]).
+//! `y = x · Wᵀ` with `x` `[m][k]` dynamically quantized to int8 with one scale per (row, K-block)
+//! ([`quantize_blocks`]) and `W` `[n][k]` int8 with one f32 scale per (row, K-block)
+//! ([`PackedWeights`]), the same blocks. Products are accumulated exactly in int32 per K-block,
+//! then scaled by both scales and summed in f32 ([`qgemm`]).
 //!
 //! # Packed layout
 //!
@@ -26,8 +27,8 @@
 //! 4 × 8 tile of int32 accumulators in registers, so every weight vector loaded is used by 4
 //! rows and every activation broadcast by 8 (or 4) outputs. At each K-block end the int32 sums
 //! are either handed out raw ([`block_sums`]) or converted and accumulated as
-//! `acc += scale[n][b] * sum` in f32 vector registers, and the tile is written once with
-//! `y = acc * x_scale + bias` ([`qgemm`]). Ragged edges: the last m-tile has 1–3 rows
+//! `acc += (scale[n][b] * x_scale[m][b]) * sum` in f32 vector registers, and the tile is
+//! written once with `y = acc + bias` ([`qgemm`]). Ragged edges: the last m-tile has 1–3 rows
 //! (separate instantiations), the last panel is zero-padded (padded outputs are discarded),
 //! and padded k is zero in the weights, so it contributes nothing.
 //!
@@ -319,15 +320,69 @@ impl PackedWeights {
     }
 }
 
-/// Symmetric dynamic per-row quantization of `x` `[m][k]` into `q` in `-ACT_MAX..=ACT_MAX`, with
-/// `scale[r] = max|x[r]| / ACT_MAX` (all-zero rows get scale 0 and q 0).
+/// Symmetric dynamic quantization of `x` `[m][k]` into `q` in `-ACT_MAX..=ACT_MAX`, one scale
+/// per row and K-block: `scale[r * (k / block) + b] = max|x[r][block b]| / ACT_MAX` (all-zero
+/// blocks get scale 0 and q 0). Use the weights' block ([`PackedWeights::block`]) so that
+/// [`qgemm`] can apply each activation scale with the matching weight scale.
+///
+/// Why per block and not per row: transformer activations have a few outlier channels (tens of
+/// times the typical magnitude); with one scale per row they flatten every other channel of the
+/// row to a handful of levels. A block scale confines an outlier's cost to its own block.
 ///
 /// Rounding is **round-half-to-even** (same as `f32::round_ties_even`, computed as
 /// `(v + 1.5·2²³) − 1.5·2²³`, exact for |v| < 2²², which vectorizes on every target — x86_64's
 /// baseline has no `roundps`, where `round_ties_even` is a per-element libm call), so
 /// `|q * scale - x| <= scale / 2` up to f32 rounding.
-/// Non-finite input is an error. Rows whose max is so small that `max / ACT_MAX` underflows to
-/// 0 are treated as zero rows.
+/// Non-finite input is an error. Blocks whose max is so small that `max / ACT_MAX` underflows
+/// to 0 are treated as zero blocks.
+pub fn quantize_blocks(
+    x: &[f32],
+    m: usize,
+    k: usize,
+    block: usize,
+    q: &mut [i8],
+    scale: &mut [f32],
+) -> Result<(), String> {
+    let mk = m.checked_mul(k).ok_or("m * k overflows usize")?;
+    if x.len() != mk || q.len() != mk {
+        return Err(format!(
+            "quantize_blocks: x has {} and q {} values, expected m*k = {m}*{k} = {mk}",
+            x.len(),
+            q.len()
+        ));
+    }
+    if k == 0 {
+        if !scale.is_empty() {
+            return Err("quantize_blocks: k = 0 has no blocks, scale must be empty".into());
+        }
+        return Ok(());
+    }
+    if block == 0 || !k.is_multiple_of(block) {
+        return Err(format!(
+            "quantize_blocks: block {block} does not divide k={k}"
+        ));
+    }
+    let nb = k / block;
+    if scale.len() != m * nb {
+        return Err(format!(
+            "quantize_blocks: scale has {} values, expected m*(k/block) = {m}*{nb} = {}",
+            scale.len(),
+            m * nb
+        ));
+    }
+    for (i, ((xb, qb), s)) in x
+        .chunks_exact(block)
+        .zip(q.chunks_exact_mut(block))
+        .zip(scale.iter_mut())
+        .enumerate()
+    {
+        *s = quantize_slice(xb, qb)
+            .ok_or_else(|| format!("quantize_blocks: row {} has a non-finite value", i / nb))?;
+    }
+    Ok(())
+}
+
+/// [`quantize_blocks`] with one block per row (`scale` has `m` values).
 pub fn quantize_rows(
     x: &[f32],
     m: usize,
@@ -335,68 +390,60 @@ pub fn quantize_rows(
     q: &mut [i8],
     scale: &mut [f32],
 ) -> Result<(), String> {
-    let mk = m.checked_mul(k).ok_or("m * k overflows usize")?;
-    if x.len() != mk || q.len() != mk {
-        return Err(format!(
-            "quantize_rows: x has {} and q {} values, expected m*k = {m}*{k} = {mk}",
-            x.len(),
-            q.len()
-        ));
-    }
-    if scale.len() != m {
-        return Err(format!(
-            "quantize_rows: scale has {} values, expected m = {m}",
-            scale.len()
-        ));
-    }
     if k == 0 {
-        scale.fill(0.0);
-        return Ok(());
-    }
-    let amax_q = ACT_MAX as f32;
-    for r in 0..m {
-        let xr = &x[r * k..(r + 1) * k];
-        let qr = &mut q[r * k..(r + 1) * k];
-        // max |x| and a non-finite check, in 8 independent lanes so it vectorizes.
-        let mut lanes = [0f32; 8];
-        let mut bad = false;
-        let chunks = xr.chunks_exact(8);
-        let tail = chunks.remainder();
-        for c in chunks {
-            for (l, &v) in lanes.iter_mut().zip(c) {
-                let a = v.abs();
-                bad |= !a.is_finite(); // NaN or inf
-                *l = if a > *l { a } else { *l };
-            }
+        if scale.len() != m {
+            return Err(format!(
+                "quantize_rows: scale has {} values, expected m = {m}",
+                scale.len()
+            ));
         }
-        for (l, &v) in lanes.iter_mut().zip(tail) {
+        scale.fill(0.0);
+        return quantize_blocks(x, m, k, 1, q, &mut []);
+    }
+    quantize_blocks(x, m, k, k, q, scale)
+}
+
+/// Quantizes one block; `None` if it holds a non-finite value.
+#[inline(always)]
+fn quantize_slice(xr: &[f32], qr: &mut [i8]) -> Option<f32> {
+    let amax_q = ACT_MAX as f32;
+    // max |x| and a non-finite check, in 8 independent lanes so it vectorizes.
+    let mut lanes = [0f32; 8];
+    let mut bad = false;
+    let chunks = xr.chunks_exact(8);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for (l, &v) in lanes.iter_mut().zip(c) {
             let a = v.abs();
-            bad |= !a.is_finite();
+            bad |= !a.is_finite(); // NaN or inf
             *l = if a > *l { a } else { *l };
         }
-        let amax = lanes.iter().fold(0f32, |m, &l| if l > m { l } else { m });
-        if bad {
-            return Err(format!("quantize_rows: row {r} has a non-finite value"));
+    }
+    for (l, &v) in lanes.iter_mut().zip(tail) {
+        let a = v.abs();
+        bad |= !a.is_finite();
+        *l = if a > *l { a } else { *l };
+    }
+    let amax = lanes.iter().fold(0f32, |m, &l| if l > m { l } else { m });
+    if bad {
+        return None;
+    }
+    let s = amax / amax_q;
+    if s == 0.0 {
+        qr.fill(0);
+        return Some(0.0);
+    }
+    let inv = amax_q / amax;
+    if inv.is_finite() {
+        for (o, &v) in qr.iter_mut().zip(xr) {
+            *o = round_small((v * inv).clamp(-amax_q, amax_q));
         }
-        let s = amax / amax_q;
-        if s == 0.0 {
-            scale[r] = 0.0;
-            qr.fill(0);
-            continue;
-        }
-        scale[r] = s;
-        let inv = amax_q / amax;
-        if inv.is_finite() {
-            for (o, &v) in qr.iter_mut().zip(xr) {
-                *o = round_small((v * inv).clamp(-amax_q, amax_q));
-            }
-        } else {
-            for (o, &v) in qr.iter_mut().zip(xr) {
-                *o = round_small((v / s).clamp(-amax_q, amax_q));
-            }
+    } else {
+        for (o, &v) in qr.iter_mut().zip(xr) {
+            *o = round_small((v / s).clamp(-amax_q, amax_q));
         }
     }
-    Ok(())
+    Some(s)
 }
 
 /// Round half to even of `v` in `-127.0..=127.0` to i8. Adding 1.5·2²³ moves `v` into
@@ -408,8 +455,10 @@ fn round_small(v: f32) -> i8 {
     ((v + MAGIC) - MAGIC) as i32 as i8
 }
 
-/// `y[m][n] = x_scale[m] * Σ_b w.scale[n][b] * Σ_{k in block b} xq[m][k] * wq[n][k] (+ bias[n])`
-/// with the best available kernel. `xq` must be in `-ACT_MAX..=ACT_MAX`.
+/// `y[m][n] = Σ_b (w.scale[n][b] * x_scale[m][b]) * Σ_{k in block b} xq[m][k] * wq[n][k]
+/// (+ bias[n])` with the best available kernel. `xq` must be in `-ACT_MAX..=ACT_MAX`; `x_scale`
+/// has one scale per row and weight K-block (`m * w.nblocks()` values, [`quantize_blocks`]
+/// with `w.block()`).
 pub fn qgemm(
     xq: &[i8],
     x_scale: &[f32],
@@ -432,10 +481,12 @@ pub fn qgemm_with(
     y: &mut [f32],
 ) -> Result<(), String> {
     check_x(kernel, xq, m, w)?;
-    if x_scale.len() != m {
+    if x_scale.len() != m * w.nb {
         return Err(format!(
-            "qgemm: x_scale has {} values, expected m = {m}",
-            x_scale.len()
+            "qgemm: x_scale has {} values, expected m*nblocks = {m}*{} = {}",
+            x_scale.len(),
+            w.nb,
+            m * w.nb
         ));
     }
     if let Some(bias) = bias {
@@ -460,13 +511,12 @@ pub fn qgemm_with(
     }
     let mut epi = GemmEpilogue {
         n: w.n,
-        x_scale,
         bias,
         y,
         m0: 0,
         p: 0,
     };
-    run(kernel, xq, m, w, &mut epi);
+    run(kernel, xq, x_scale, m, w, &mut epi);
     Ok(())
 }
 
@@ -500,7 +550,7 @@ pub fn block_sums(
         m0: 0,
         p: 0,
     };
-    run(kernel, xq, m, w, &mut epi);
+    run(kernel, xq, &[], m, w, &mut epi);
     Ok(())
 }
 
@@ -539,9 +589,9 @@ fn check_x(kernel: Kernel, xq: &[i8], m: usize, w: &PackedWeights) -> Result<(),
 // ---------------------------------------------------------------------------------------------
 // Driver shared by all kernels.
 
-/// Where a tile's results go. The kernel either accumulates `Σ_b scale[n][b] * sum_b` in f32
-/// itself (`SCALED`, for [`qgemm`]; always as `acc = acc + scale * (sum as f32)` in block order,
-/// no FMA, so every kernel rounds identically) and hands over the tile once, or hands over the
+/// Where a tile's results go. The kernel either accumulates `Σ_b scale * sum_b` in f32 itself
+/// (`SCALED`, for [`qgemm`]; always as `acc = acc + (w_scale[n][b] * x_scale[m][b]) *
+/// (sum as f32)` in block order, no FMA, so every kernel rounds identically) and hands over the tile once, or hands over the
 /// raw int32 sums of each block (for [`block_sums`]).
 trait Epilogue {
     const SCALED: bool;
@@ -587,7 +637,6 @@ impl Epilogue for SumsEpilogue<'_> {
 
 struct GemmEpilogue<'a> {
     n: usize,
-    x_scale: &'a [f32],
     bias: Option<&'a [f32]>,
     y: &'a mut [f32],
     m0: usize,
@@ -613,19 +662,14 @@ impl Epilogue for GemmEpilogue<'_> {
         let cols = NR.min(n - n0);
         for (r, ar) in acc.iter().enumerate() {
             let mi = self.m0 + r;
-            let xs = self.x_scale[mi];
             let yr = &mut self.y[mi * n + n0..mi * n + n0 + cols];
             match self.bias {
                 Some(bias) => {
                     for ((y, &a), &bv) in yr.iter_mut().zip(ar).zip(&bias[n0..n0 + cols]) {
-                        *y = a * xs + bv;
+                        *y = a + bv;
                     }
                 }
-                None => {
-                    for (y, &a) in yr.iter_mut().zip(ar) {
-                        *y = a * xs;
-                    }
-                }
+                None => yr.copy_from_slice(&ar[..cols]),
             }
         }
     }
@@ -636,12 +680,14 @@ trait Micro {
     type X: Copy + Default;
     /// Copies one activation row (`k` values) into its padded scratch row (`kp` values).
     fn pack_row(src: &[i8], block: usize, bp: usize, dst: &mut [Self::X]);
-    /// Runs the tile of rows `x[0..R]` (each `kp` long) against panel `p` of `w`.
+    /// Runs the tile of rows `x[0..R]` (each `kp` long) against panel `p` of `w`; `xs[r]` are
+    /// row r's block scales (`nb` values; empty when not `E::SCALED`).
     ///
     /// # Safety
     /// The CPU must support the kernel's instructions; rows must be `w.kp` long.
     unsafe fn tile<const R: usize, E: Epilogue>(
         x: [&[Self::X]; R],
+        xs: [&[f32]; R],
         w: &PackedWeights,
         p: usize,
         epi: &mut E,
@@ -668,19 +714,27 @@ fn pack_padded<T: Copy>(
     }
 }
 
-fn run<E: Epilogue>(kernel: Kernel, xq: &[i8], m: usize, w: &PackedWeights, epi: &mut E) {
+/// `xs`: the activation block scales (`m * nb`), or empty when not `E::SCALED`.
+fn run<E: Epilogue>(
+    kernel: Kernel,
+    xq: &[i8],
+    xs: &[f32],
+    m: usize,
+    w: &PackedWeights,
+    epi: &mut E,
+) {
     match kernel {
-        Kernel::Scalar => drive::<scalar::Scalar, E>(xq, m, w, epi),
+        Kernel::Scalar => drive::<scalar::Scalar, E>(xq, xs, m, w, epi),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Kernel::Simd128 => drive::<simd128::Simd128, E>(xq, m, w, epi),
+        Kernel::Simd128 => drive::<simd128::Simd128, E>(xq, xs, m, w, epi),
         #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-        Kernel::RelaxedSimd => drive::<relaxed::Relaxed, E>(xq, m, w, epi),
+        Kernel::RelaxedSimd => drive::<relaxed::Relaxed, E>(xq, xs, m, w, epi),
         #[cfg(target_arch = "x86_64")]
         Kernel::Native if has_avx2() => {
             // SAFETY: AVX2 was detected at run time.
-            unsafe { avx2::drive_avx2(xq, m, w, epi) }
+            unsafe { avx2::drive_avx2(xq, xs, m, w, epi) }
         }
-        Kernel::Native => drive::<scalar::Scalar, E>(xq, m, w, epi),
+        Kernel::Native => drive::<scalar::Scalar, E>(xq, xs, m, w, epi),
         // Unavailable kernels were rejected by check_x.
         #[allow(unreachable_patterns)]
         _ => unreachable!("kernel {kernel:?} was checked to be available"),
@@ -699,8 +753,9 @@ fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
 /// `K::tile`'s CPU requirements must hold (always true for the cfg-gated wasm kernels and
 /// Scalar; the AVX2 caller checks at run time).
 #[inline(always)]
-fn drive<K: Micro, E: Epilogue>(xq: &[i8], m: usize, w: &PackedWeights, epi: &mut E) {
-    let (k, kp, block, bp) = (w.k, w.kp, w.block, w.bp);
+fn drive<K: Micro, E: Epilogue>(xq: &[i8], xs: &[f32], m: usize, w: &PackedWeights, epi: &mut E) {
+    let (k, kp, block, bp, nb) = (w.k, w.kp, w.block, w.bp, w.nb);
+    debug_assert_eq!(xs.len(), if E::SCALED { m * nb } else { 0 });
     let mc = chunk_rows(kp, std::mem::size_of::<K::X>(), m);
     let mut scratch = vec![K::X::default(); mc.min(m) * kp];
     let mut m0 = 0;
@@ -711,27 +766,47 @@ fn drive<K: Micro, E: Epilogue>(xq: &[i8], m: usize, w: &PackedWeights, epi: &mu
             K::pack_row(src, block, bp, &mut scratch[r * kp..(r + 1) * kp]);
         }
         let row = |r: usize| &scratch[r * kp..(r + 1) * kp];
+        // Block scales of chunk row r (empty slices for raw sums).
+        let sc = |r: usize| {
+            if E::SCALED {
+                &xs[(m0 + r) * nb..(m0 + r + 1) * nb]
+            } else {
+                &xs[..0]
+            }
+        };
         for p in 0..w.npanels {
             let mut r = 0;
             // SAFETY: see the function contract; rows are kp long.
             unsafe {
                 while r + MR <= rows {
                     epi.begin(m0 + r, p);
-                    K::tile::<4, E>([row(r), row(r + 1), row(r + 2), row(r + 3)], w, p, epi);
+                    K::tile::<4, E>(
+                        [row(r), row(r + 1), row(r + 2), row(r + 3)],
+                        [sc(r), sc(r + 1), sc(r + 2), sc(r + 3)],
+                        w,
+                        p,
+                        epi,
+                    );
                     r += MR;
                 }
                 match rows - r {
                     1 => {
                         epi.begin(m0 + r, p);
-                        K::tile::<1, E>([row(r)], w, p, epi);
+                        K::tile::<1, E>([row(r)], [sc(r)], w, p, epi);
                     }
                     2 => {
                         epi.begin(m0 + r, p);
-                        K::tile::<2, E>([row(r), row(r + 1)], w, p, epi);
+                        K::tile::<2, E>([row(r), row(r + 1)], [sc(r), sc(r + 1)], w, p, epi);
                     }
                     3 => {
                         epi.begin(m0 + r, p);
-                        K::tile::<3, E>([row(r), row(r + 1), row(r + 2)], w, p, epi);
+                        K::tile::<3, E>(
+                            [row(r), row(r + 1), row(r + 2)],
+                            [sc(r), sc(r + 1), sc(r + 2)],
+                            w,
+                            p,
+                            epi,
+                        );
                     }
                     _ => {}
                 }

@@ -25,6 +25,7 @@ impl Micro for Relaxed {
     #[inline(always)]
     unsafe fn tile<const R: usize, E: Epilogue>(
         x: [&[u8]; R],
+        xs: [&[f32]; R],
         w: &PackedWeights,
         p: usize,
         epi: &mut E,
@@ -63,13 +64,14 @@ impl Micro for Relaxed {
                 let s0 = (sp as *const v128).read_unaligned();
                 let s1 = (sp.add(4) as *const v128).read_unaligned();
                 for r in 0..R {
+                    let xb = f32x4_splat(*xs[r].get_unchecked(b));
                     f0[r] = f32x4_add(
                         f0[r],
-                        f32x4_mul(s0, f32x4_convert_i32x4(i32x4_sub(a0[r], c0))),
+                        f32x4_mul(f32x4_mul(s0, xb), f32x4_convert_i32x4(i32x4_sub(a0[r], c0))),
                     );
                     f1[r] = f32x4_add(
                         f1[r],
-                        f32x4_mul(s1, f32x4_convert_i32x4(i32x4_sub(a1[r], c1))),
+                        f32x4_mul(f32x4_mul(s1, xb), f32x4_convert_i32x4(i32x4_sub(a1[r], c1))),
                     );
                 }
             } else {

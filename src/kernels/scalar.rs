@@ -13,6 +13,7 @@ impl Micro for Scalar {
 
     unsafe fn tile<const R: usize, E: Epilogue>(
         x: [&[i8]; R],
+        xs: [&[f32]; R],
         w: &PackedWeights,
         p: usize,
         epi: &mut E,
@@ -36,9 +37,10 @@ impl Micro for Scalar {
             }
             if E::SCALED {
                 let sc = &scales[b * NR..(b + 1) * NR];
-                for (ar, sr) in acc.iter_mut().zip(&s) {
+                for ((ar, sr), xr) in acc.iter_mut().zip(&s).zip(&xs) {
+                    let xb = xr[b];
                     for j in 0..NR {
-                        ar[j] += sc[j] * sr[j] as f32;
+                        ar[j] += (sc[j] * xb) * sr[j] as f32;
                     }
                 }
             } else {

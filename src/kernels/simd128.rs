@@ -23,6 +23,7 @@ impl Micro for Simd128 {
     #[inline(always)]
     unsafe fn tile<const R: usize, E: Epilogue>(
         x: [&[i16]; R],
+        xs: [&[f32]; R],
         w: &PackedWeights,
         p: usize,
         epi: &mut E,
@@ -62,7 +63,8 @@ impl Micro for Simd128 {
                     let odd = i32x4_shuffle::<1, 3, 5, 7>(lo[r], hi[r]);
                     let sum = i32x4_add(even, odd);
                     if E::SCALED {
-                        facc[r] = f32x4_add(facc[r], f32x4_mul(sc, f32x4_convert_i32x4(sum)));
+                        let t = f32x4_mul(sc, f32x4_splat(*xs[r].get_unchecked(b)));
+                        facc[r] = f32x4_add(facc[r], f32x4_mul(t, f32x4_convert_i32x4(sum)));
                     } else {
                         (s[r].as_mut_ptr() as *mut v128).write_unaligned(sum);
                     }

@@ -19,6 +19,9 @@ enum Matrix {
     },
 }
 
+/// Activation block of q8 layers (q4 layers use their weight block, [`Q4_BLOCK`]).
+const ACT_BLOCK: usize = 32;
+
 fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Matrix> {
     let q8 = format!("{leaf}.q");
     let q4 = format!("{leaf}.q4");
@@ -29,12 +32,21 @@ fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Ma
             .iter()
             .map(|&b| b as i8)
             .collect();
-        let scales = scope.get_vec(&scale, &[rows, 1])?;
-        Ok(Matrix::Int8 {
-            q,
-            scales,
-            block: cols,
-        })
+        let row_scales = scope.get_vec(&scale, &[rows, 1])?;
+        // The kernels quantize activations with the weights' K-blocks, so per-row weight
+        // scales are repeated per ACT_BLOCK to get per-block activation scales (see
+        // kernels::quantize_blocks for why).
+        let block = if cols % ACT_BLOCK == 0 {
+            ACT_BLOCK
+        } else {
+            cols
+        };
+        let nb = cols / block;
+        let scales = row_scales
+            .iter()
+            .flat_map(|&s| std::iter::repeat_n(s, nb))
+            .collect();
+        Ok(Matrix::Int8 { q, scales, block })
     } else if scope.contains(&q4) {
         if cols % Q4_BLOCK != 0 {
             return Err(Error::Format(format!(
@@ -119,8 +131,8 @@ impl Linear {
             LinearWeight::Int8 { weight, bias } => {
                 let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
                 let mut xq = vec![0i8; xs.len()];
-                let mut scale = vec![0f32; rows];
-                kernels::quantize_rows(&xs, rows, in_dim, &mut xq, &mut scale)
+                let mut scale = vec![0f32; rows * weight.nblocks()];
+                kernels::quantize_blocks(&xs, rows, in_dim, weight.block(), &mut xq, &mut scale)
                     .map_err(kernel_error)?;
                 let mut y = vec![0f32; rows * self.out_dim];
                 kernels::qgemm(&xq, &scale, rows, weight, Some(bias), &mut y)

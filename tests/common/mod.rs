@@ -183,3 +183,103 @@ pub fn check_encoder(model: &Classifier, reference: &Reference) -> f32 {
     }
     worst
 }
+
+// ---------------------------------------------------------------------------------------------
+// Quantization accuracy (tiny-ko-q: a well-conditioned fixture, see tests/fixtures/README.md).
+
+pub const Q_CONFIG: &str = include_str!("../fixtures/tiny-ko-q/config.json");
+pub const Q_TOKENIZER: &str = include_str!("../fixtures/tiny-ko-q/tokenizer.json");
+pub const Q_WEIGHTS: &[u8] = include_bytes!("../fixtures/tiny-ko-q/model.safetensors");
+pub const Q_REFERENCE: &str = include_str!("../fixtures/tiny-ko-q/reference.json");
+
+#[derive(Deserialize)]
+struct QCase {
+    name: String,
+    text: String,
+    probs: Vec<f32>,
+}
+
+#[derive(Deserialize)]
+struct QVaried {
+    texts: Vec<String>,
+    top1: Vec<usize>,
+}
+
+#[derive(Deserialize)]
+struct QReference {
+    cases: Vec<QCase>,
+    varied: QVaried,
+}
+
+/// Measured accuracy of one scheme against transformers' f32 outputs.
+#[derive(Debug)]
+pub struct QuantAccuracy {
+    /// max |Δprob| over the reference cases (widget sentences, edge cases) and all 60 labels.
+    pub cases_max_dprob: f32,
+    /// Fraction of the 200 varied texts whose top-1 label equals transformers' f32 top-1.
+    pub varied_agreement: f64,
+}
+
+/// Quantizes tiny-ko-q with `scheme` (the CLI/browser quantizer), loads the file and compares
+/// it with the f32 reference.
+pub fn quant_accuracy(scheme: gamjeong::quant::Scheme) -> QuantAccuracy {
+    use gamjeong::quant::{quantize_bytes, Source};
+    let reference: QReference = serde_json::from_str(Q_REFERENCE).expect("reference parses");
+    let source = Source {
+        model: "fixtures/tiny-ko-q".into(),
+        revision: "test".into(),
+    };
+    let file = quantize_bytes(Q_WEIGHTS, scheme, source, Q_CONFIG, Q_TOKENIZER).unwrap();
+    let model = Classifier::from_quantized(&file).unwrap();
+    let mut cases_max_dprob = 0f32;
+    for case in &reference.cases {
+        let got = model.classify(&case.text).unwrap();
+        let probs: Vec<f32> = {
+            let mut p = vec![0f32; got.scores.len()];
+            for s in &got.scores {
+                p[s.index] = s.score;
+            }
+            p
+        };
+        let d = max_abs_diff(&probs, &case.probs);
+        assert!(d.is_finite(), "{}: non-finite probabilities", case.name);
+        cases_max_dprob = cases_max_dprob.max(d);
+    }
+    // The varied texts must really be varied, or agreement proves nothing.
+    let mut distinct = reference.varied.top1.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert!(
+        distinct.len() >= 10,
+        "fixture: only {} distinct labels",
+        distinct.len()
+    );
+    let got = model.classify_batch(&reference.varied.texts).unwrap();
+    let agree = got
+        .iter()
+        .zip(&reference.varied.top1)
+        .filter(|(c, &want)| c.scores[0].index == want)
+        .count();
+    QuantAccuracy {
+        cases_max_dprob,
+        varied_agreement: agree as f64 / reference.varied.texts.len() as f64,
+    }
+}
+
+/// The gates: q8 max |Δprob| ≤ 0.01 and top-1 agreement ≥ 99%. q4: the target is top-1
+/// agreement ≥ 97%, which is NOT met (measured 94% native and SIMD128, 93% with the relaxed
+/// build's 7-bit activations); the assertion is a regression floor just under the measured
+/// values, not the target.
+pub fn check_quant_accuracy(print: &dyn Fn(String)) {
+    use gamjeong::quant::Scheme;
+    let q8 = quant_accuracy(Scheme::Q8);
+    let q4 = quant_accuracy(Scheme::Q4);
+    print(format!("tiny-ko-q q8: {q8:?}"));
+    print(format!("tiny-ko-q q4: {q4:?}"));
+    assert!(q8.cases_max_dprob <= 0.01, "q8 max |Δprob| {q8:?}");
+    assert!(q8.varied_agreement >= 0.99, "q8 top-1 agreement {q8:?}");
+    assert!(
+        q4.varied_agreement >= 0.925,
+        "q4 top-1 agreement fell below 93%: {q4:?}"
+    );
+}

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use gamjeong::kernels::{
-    self, available_kernels, best_kernel, block_sums, qgemm, qgemm_with, quantize_rows, Kernel,
-    PackedWeights, ACT_MAX,
+    self, available_kernels, best_kernel, block_sums, qgemm, qgemm_with, quantize_blocks,
+    quantize_rows, Kernel, PackedWeights, ACT_MAX,
 };
 
 /// xorshift64* — tiny deterministic PRNG, no crates.
@@ -182,10 +182,13 @@ pub fn check_qgemm(kernels: &[Kernel]) {
         (5, 8, 48, 48),
     ] {
         let nb = k / block;
-        let x: Vec<f32> = (0..m * k).map(|_| rng.f32() * 3.0).collect();
+        // Per-column magnitudes that vary a lot, so block scales differ within a row.
+        let x: Vec<f32> = (0..m * k)
+            .map(|i| rng.f32() * 3.0 * (1 + (i % k) % 9) as f32)
+            .collect();
         let mut xq = vec![0i8; m * k];
-        let mut xs = vec![0f32; m];
-        quantize_rows(&x, m, k, &mut xq, &mut xs).unwrap();
+        let mut xs = vec![0f32; m * nb];
+        quantize_blocks(&x, m, k, block, &mut xq, &mut xs).unwrap();
         let q = rng.i8s(n * k, -127, 127);
         let scales: Vec<f32> = (0..n * nb).map(|_| rng.f32().abs() * 0.02 + 1e-4).collect();
         let bias: Vec<f32> = (0..n).map(|_| rng.f32()).collect();
@@ -203,13 +206,12 @@ pub fn check_qgemm(kernels: &[Kernel]) {
                     for ni in 0..n {
                         let (mut want, mut mag) = (0f64, 0f64);
                         for bi in 0..nb {
-                            let t =
-                                scales[ni * nb + bi] as f64 * sums[(mi * n + ni) * nb + bi] as f64;
+                            let t = scales[ni * nb + bi] as f64
+                                * xs[mi * nb + bi] as f64
+                                * sums[(mi * n + ni) * nb + bi] as f64;
                             want += t;
                             mag += t.abs();
                         }
-                        want *= xs[mi] as f64;
-                        mag *= xs[mi] as f64;
                         if with_bias {
                             want += bias[ni] as f64;
                             mag += (bias[ni] as f64).abs();
@@ -301,6 +303,36 @@ pub fn check_quantize() {
     let mut s = [7f32; 2];
     quantize_rows(&[], 2, 0, &mut [], &mut s).unwrap();
     assert_eq!(s, [0.0, 0.0]);
+
+    // Blocks: each block is quantized on its own (same as a row of its own), an outlier in
+    // one block does not coarsen the others, and bad block sizes are errors.
+    let (m, k, block) = (3, 96, 32);
+    let mut x: Vec<f32> = (0..m * k).map(|_| rng.f32()).collect();
+    x[k + 40] = 500.0; // row 1, block 1
+    let mut q = vec![0i8; m * k];
+    let mut s = vec![0f32; m * 3];
+    quantize_blocks(&x, m, k, block, &mut q, &mut s).unwrap();
+    for (i, (xb, qb)) in x.chunks(block).zip(q.chunks(block)).enumerate() {
+        let (mut q1, mut s1) = (vec![0i8; block], [0f32]);
+        quantize_rows(xb, 1, block, &mut q1, &mut s1).unwrap();
+        assert_eq!((qb, s[i]), (&q1[..], s1[0]), "block {i}");
+    }
+    assert!(
+        s[4] > 100.0 * s[3] && s[4] > 100.0 * s[5],
+        "outlier stays in its block"
+    );
+    assert!(
+        quantize_blocks(&x, m, k, 0, &mut q, &mut s).is_err(),
+        "block 0"
+    );
+    assert!(
+        quantize_blocks(&x, m, k, 40, &mut q, &mut s).is_err(),
+        "block must divide k"
+    );
+    assert!(
+        quantize_blocks(&x, m, k, 32, &mut q, &mut s[..8]).is_err(),
+        "short scale"
+    );
 }
 
 /// Bad sizes and values are errors, not panics.
@@ -350,7 +382,8 @@ pub fn check_errors() {
     );
 
     let w = ok(3, 8, 4).unwrap();
-    let (m, x, xs, bias) = (2, vec![1i8; 16], vec![1f32; 2], vec![0f32; 3]);
+    // Two rows, two K-blocks each: four activation scales.
+    let (m, x, xs, bias) = (2, vec![1i8; 16], vec![1f32; 4], vec![0f32; 3]);
     let mut y = vec![0f32; 6];
     assert!(qgemm(&x, &xs, m, &w, Some(&bias), &mut y).is_ok());
     assert!(
@@ -358,8 +391,8 @@ pub fn check_errors() {
         "short x"
     );
     assert!(
-        qgemm(&x, &xs[..1], m, &w, None, &mut y).is_err(),
-        "short x_scale"
+        qgemm(&x, &xs[..2], m, &w, None, &mut y).is_err(),
+        "one scale per row is not enough for two blocks"
     );
     assert!(
         qgemm(&x, &xs, m, &w, Some(&bias[..2]), &mut y).is_err(),
@@ -517,14 +550,13 @@ pub fn bench(now: &dyn Fn() -> f64, print: &dyn Fn(String)) {
             fmt_ms(q80_ms)
         );
         let mut xq = vec![0i8; m * k];
-        let mut xs = vec![0f32; m];
-        quantize_rows(&xf, m, k, &mut xq, &mut xs).unwrap();
         let mut y = vec![0f32; m * n];
-        let ms = time_ms(now, samples, || {
-            quantize_rows(&xf, m, k, &mut xq, &mut xs).unwrap()
-        });
-        line += &format!(" | quantize_rows {}", fmt_ms(ms));
         for block in [k, 32] {
+            let mut xs = vec![0f32; m * (k / block)];
+            let ms = time_ms(now, samples, || {
+                quantize_blocks(&xf, m, k, block, &mut xq, &mut xs).unwrap()
+            });
+            line += &format!(" | quantize/b{block} {}", fmt_ms(ms));
             let q = rng.i8s(n * k, -127, 127);
             let w = PackedWeights::new(q, vec![0.01; n * (k / block)], n, k, block).unwrap();
             for kernel in available_kernels() {
@@ -535,7 +567,7 @@ pub fn bench(now: &dyn Fn() -> f64, print: &dyn Fn(String)) {
                 line += &format!(" | {}/b{block} {}", kernel.name(), fmt_ms(ms));
             }
             let ms = time_ms(now, samples, || {
-                quantize_rows(&xf, m, k, &mut xq, &mut xs).unwrap();
+                quantize_blocks(&xf, m, k, block, &mut xq, &mut xs).unwrap();
                 qgemm(&xq, &xs, m, &w, None, &mut y).unwrap();
             });
             line += &format!(" | quantize+best/b{block} {}", fmt_ms(ms));
