@@ -76,10 +76,9 @@ impl Classifier {
     /// Loads a single quantized `.safetensors` file (docs/FORMAT.md): config and tokenizer
     /// come from its metadata, and its payload checksum is verified first.
     pub fn from_quantized(bytes: &[u8]) -> Result<Self> {
-        let meta = crate::quant::read_metadata(bytes, true)?;
-        let config = ModelConfig::from_json(&meta.config_json)?;
-        let weights = Weights::parse(bytes)?;
-        Self::from_parts(config, meta.tokenizer_json.as_bytes(), &weights)
+        let mut loader = crate::loader::StreamingLoader::new();
+        loader.push(bytes)?;
+        loader.finish()
     }
 
     /// A model folder in Hugging Face layout, or a single quantized `.safetensors` file.
@@ -99,11 +98,23 @@ impl Classifier {
         if path.is_dir() {
             return Self::from_dir(path);
         }
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        // Streamed in chunks: the file is never held whole next to the model.
+        use std::io::Read;
+        let io = |source| Error::Io {
             path: path.into(),
             source,
-        })?;
-        Self::from_quantized(&bytes)
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let mut loader = crate::loader::StreamingLoader::new();
+        let mut chunk = vec![0u8; 1 << 20];
+        loop {
+            let n = file.read(&mut chunk).map_err(io)?;
+            if n == 0 {
+                break;
+            }
+            loader.push(&chunk[..n])?;
+        }
+        loader.finish()
     }
 
     /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from a folder.

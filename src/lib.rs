@@ -17,8 +17,10 @@ pub mod config;
 pub mod error;
 pub mod kernels;
 pub mod labels;
+pub mod loader;
 pub mod model;
 pub mod quant;
+pub mod tensor_stream;
 pub mod tokenize;
 pub mod weights;
 

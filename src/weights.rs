@@ -3,10 +3,29 @@
 
 use crate::error::{Error, Result};
 use candle_core::{safetensors::Load, DType, Device, Tensor};
-use safetensors::SafeTensors;
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensors};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// One tensor held on its own (see [`Weights::owned`]).
+pub struct OwnedTensor {
+    pub dtype: Dtype,
+    pub shape: Vec<usize>,
+    pub data: Vec<u8>,
+}
+
+enum Backing<'a> {
+    /// Views into one file buffer.
+    File(SafeTensors<'a>),
+    /// Separately allocated tensors; large payloads are moved out when the model takes them,
+    /// so loading never holds the file and the model in full at once.
+    Owned(RefCell<HashMap<String, OwnedTensor>>),
+}
 
 pub struct Weights<'a> {
-    st: SafeTensors<'a>,
+    backing: Backing<'a>,
     device: Device,
 }
 
@@ -14,55 +33,121 @@ impl<'a> Weights<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
         let st = SafeTensors::deserialize(bytes).map_err(|e| Error::Safetensors(e.to_string()))?;
         Ok(Self {
-            st,
+            backing: Backing::File(st),
             device: Device::Cpu,
         })
     }
 
+    /// Weights from tensors received one by one (the streaming loader).
+    pub fn owned(tensors: HashMap<String, OwnedTensor>) -> Weights<'static> {
+        Weights {
+            backing: Backing::Owned(RefCell::new(tensors)),
+            device: Device::Cpu,
+        }
+    }
+
     pub fn contains(&self, name: &str) -> bool {
-        self.st.tensor(name).is_ok()
+        self.shape(name).is_some()
     }
 
     pub fn shape(&self, name: &str) -> Option<Vec<usize>> {
-        self.st.tensor(name).ok().map(|t| t.shape().to_vec())
+        match &self.backing {
+            Backing::File(st) => st.tensor(name).ok().map(|t| t.shape().to_vec()),
+            Backing::Owned(map) => map.borrow().get(name).map(|t| t.shape.clone()),
+        }
     }
 
-    /// The tensor `name`, after checking it has exactly `shape`.
-    fn view(&self, name: &str, shape: &[usize]) -> Result<safetensors::tensor::TensorView<'a>> {
-        let view = self.st.tensor(name).map_err(|_| self.missing(name))?;
-        if view.shape() != shape {
-            return Err(Error::ShapeMismatch {
-                name: name.to_owned(),
-                expected: shape.to_vec(),
-                found: view.shape().to_vec(),
-            });
+    fn names(&self) -> Vec<String> {
+        match &self.backing {
+            Backing::File(st) => st.names().into_iter().map(str::to_owned).collect(),
+            Backing::Owned(map) => map.borrow().keys().cloned().collect(),
         }
-        Ok(view)
+    }
+
+    /// Runs `f` on the tensor `name`, after checking it has exactly `shape`.
+    fn with_view<R>(
+        &self,
+        name: &str,
+        shape: &[usize],
+        f: impl FnOnce(TensorView<'_>) -> Result<R>,
+    ) -> Result<R> {
+        match &self.backing {
+            Backing::File(st) => {
+                let view = st.tensor(name).map_err(|_| self.missing(name))?;
+                self.check_shape(name, view.shape(), shape)?;
+                f(view)
+            }
+            Backing::Owned(map) => {
+                let map = map.borrow();
+                let t = map.get(name).ok_or_else(|| self.missing(name))?;
+                self.check_shape(name, &t.shape, shape)?;
+                let view = TensorView::new(t.dtype, t.shape.clone(), &t.data)
+                    .map_err(|e| Error::Safetensors(format!("`{name}`: {e}")))?;
+                f(view)
+            }
+        }
+    }
+
+    fn check_shape(&self, name: &str, found: &[usize], shape: &[usize]) -> Result<()> {
+        {
+            let view_shape = found;
+            if view_shape != shape {
+                return Err(Error::ShapeMismatch {
+                    name: name.to_owned(),
+                    expected: shape.to_vec(),
+                    found: view_shape.to_vec(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The tensor `name` as f32, after checking it has exactly `shape`.
     pub fn get(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
-        let view = self.view(name, shape)?;
-        use safetensors::Dtype;
-        if !matches!(view.dtype(), Dtype::F32 | Dtype::F16 | Dtype::BF16) {
-            return Err(Error::UnsupportedDtype {
-                name: name.to_owned(),
-                dtype: format!("{:?}", view.dtype()),
-            });
-        }
-        Ok(view.load(&self.device)?.to_dtype(DType::F32)?)
+        self.with_view(name, shape, |view| {
+            if !matches!(view.dtype(), Dtype::F32 | Dtype::F16 | Dtype::BF16) {
+                return Err(Error::UnsupportedDtype {
+                    name: name.to_owned(),
+                    dtype: format!("{:?}", view.dtype()),
+                });
+            }
+            Ok(view.load(&self.device)?.to_dtype(DType::F32)?)
+        })
     }
 
-    /// The raw little-endian bytes of `name`, after checking its dtype and shape.
-    pub fn raw(&self, name: &str, dtype: safetensors::Dtype, shape: &[usize]) -> Result<&'a [u8]> {
-        let view = self.view(name, shape)?;
-        if view.dtype() != dtype {
-            return Err(Error::UnsupportedDtype {
-                name: name.to_owned(),
-                dtype: format!("{:?}", view.dtype()),
-            });
+    /// The raw little-endian bytes of `name`, after checking its dtype and shape. From owned
+    /// weights the bytes are moved out (each payload is read once), not copied.
+    pub fn raw(&self, name: &str, dtype: Dtype, shape: &[usize]) -> Result<Cow<'a, [u8]>> {
+        let check = |found: Dtype| {
+            if found != dtype {
+                return Err(Error::UnsupportedDtype {
+                    name: name.to_owned(),
+                    dtype: format!("{found:?}"),
+                });
+            }
+            Ok(())
+        };
+        match &self.backing {
+            Backing::File(st) => {
+                let view = st.tensor(name).map_err(|_| self.missing(name))?;
+                self.check_shape(name, view.shape(), shape)?;
+                check(view.dtype())?;
+                Ok(Cow::Borrowed(view.data()))
+            }
+            Backing::Owned(map) => {
+                {
+                    let m = map.borrow();
+                    let t = m.get(name).ok_or_else(|| self.missing(name))?;
+                    self.check_shape(name, &t.shape, shape)?;
+                    check(t.dtype)?;
+                }
+                let t = map
+                    .borrow_mut()
+                    .remove(name)
+                    .ok_or_else(|| self.missing(name))?;
+                Ok(Cow::Owned(t.data))
+            }
         }
-        Ok(view.data())
     }
 
     /// The tensor `name` as a flat f32 vector (any float dtype), after checking its shape.
@@ -77,7 +162,6 @@ impl<'a> Weights<'a> {
             .map(|(_, s)| s)
             .unwrap_or(name);
         let similar = self
-            .st
             .names()
             .into_iter()
             .find(|n| n.ends_with(suffix) && *n != name);
@@ -135,7 +219,7 @@ impl<'w, 'a> Scope<'w, 'a> {
         self.weights.get_vec(&self.name(leaf), shape)
     }
 
-    pub fn raw(&self, leaf: &str, dtype: safetensors::Dtype, shape: &[usize]) -> Result<&'a [u8]> {
+    pub fn raw(&self, leaf: &str, dtype: Dtype, shape: &[usize]) -> Result<Cow<'a, [u8]>> {
         self.weights.raw(&self.name(leaf), dtype, shape)
     }
 

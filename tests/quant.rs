@@ -126,3 +126,53 @@ fn the_quantizer_rejects_broken_sources() {
     assert!(q.push(&[0xff; 64]).is_err());
     assert!(StreamingQuantizer::new(Scheme::Q8, source(), "{}", tok).is_err());
 }
+
+#[test]
+fn streaming_loader_any_chunking_equals_whole_file() {
+    use gamjeong::loader::StreamingLoader;
+    let file = quantized(Scheme::Q8);
+    let whole = Classifier::from_quantized(&file).unwrap();
+    let want = whole.classify("오늘 너무 행복해").unwrap();
+    for size in [1usize, 7, 4096, file.len()] {
+        let mut loader = StreamingLoader::new();
+        for chunk in file.chunks(size) {
+            loader.push(chunk).unwrap();
+        }
+        assert_eq!(loader.received(), file.len());
+        assert_eq!(loader.expected_len(), Some(file.len()));
+        let got = loader
+            .finish()
+            .unwrap()
+            .classify("오늘 너무 행복해")
+            .unwrap();
+        assert_eq!(got.logits, want.logits, "chunk size {size}");
+    }
+}
+
+#[test]
+fn streaming_loader_rejects_bad_streams() {
+    use gamjeong::loader::StreamingLoader;
+    let file = quantized(Scheme::Q4);
+    // Truncated: an error at finish, naming the sizes.
+    let mut loader = StreamingLoader::new();
+    loader.push(&file[..file.len() - 10]).unwrap();
+    let err = loader.finish().err().unwrap().to_string();
+    assert!(err.contains("truncated"), "{err}");
+    // A flipped payload byte: the checksum catches it.
+    let mut bad = file.clone();
+    let at = bad.len() - 100;
+    bad[at] ^= 0x20;
+    let mut loader = StreamingLoader::new();
+    loader.push(&bad).unwrap();
+    let err = loader.finish().err().unwrap().to_string();
+    assert!(err.contains("checksum"), "{err}");
+    // An f32 checkpoint is refused as soon as its header is in.
+    let mut loader = StreamingLoader::new();
+    let err = loader.push(TINY_WEIGHTS).err().unwrap().to_string();
+    assert!(err.contains("not a gamjeong quantized file"), "{err}");
+    // Trailing garbage.
+    let mut loader = StreamingLoader::new();
+    let mut long = file.clone();
+    long.extend_from_slice(b"junk");
+    assert!(loader.push(&long).is_err());
+}

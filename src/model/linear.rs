@@ -27,11 +27,7 @@ fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Ma
     let q4 = format!("{leaf}.q4");
     let scale = format!("{leaf}.scale");
     if scope.contains(&q8) {
-        let q = scope
-            .raw(&q8, Dtype::I8, &[rows, cols])?
-            .iter()
-            .map(|&b| b as i8)
-            .collect();
+        let q = bytes_to_i8(scope.raw(&q8, Dtype::I8, &[rows, cols])?);
         let row_scales = scope.get_vec(&scale, &[rows, 1])?;
         // The kernels quantize activations with the weights' K-blocks, so per-row weight
         // scales are repeated per ACT_BLOCK to get per-block activation scales (see
@@ -54,7 +50,7 @@ fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Ma
                 scope.name(&q4)
             )));
         }
-        let q = unpack_q4(scope.raw(&q4, Dtype::U8, &[rows, cols / 2])?);
+        let q = unpack_q4(&scope.raw(&q4, Dtype::U8, &[rows, cols / 2])?);
         let scales = scope.get_vec(&scale, &[rows, cols / Q4_BLOCK])?;
         Ok(Matrix::Int8 {
             q,
@@ -63,6 +59,19 @@ fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Ma
         })
     } else {
         Ok(Matrix::F32(scope.get(leaf, &[rows, cols])?))
+    }
+}
+
+/// int8 payload bytes as `i8`, reusing an owned buffer instead of copying it.
+fn bytes_to_i8(bytes: std::borrow::Cow<'_, [u8]>) -> Vec<i8> {
+    match bytes {
+        std::borrow::Cow::Borrowed(b) => b.iter().map(|&v| v as i8).collect(),
+        std::borrow::Cow::Owned(v) => {
+            let mut v = std::mem::ManuallyDrop::new(v);
+            // SAFETY: u8 and i8 have the same size and alignment, and every bit pattern is
+            // valid for both; the allocation is handed over whole (ptr, len, capacity).
+            unsafe { Vec::from_raw_parts(v.as_mut_ptr() as *mut i8, v.len(), v.capacity()) }
+        }
     }
 }
 

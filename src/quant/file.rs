@@ -92,20 +92,34 @@ pub fn is_quantized(bytes: &[u8]) -> bool {
 /// payload checksum, which catches truncation and flipped bytes before any tensor is used.
 pub fn read_metadata(bytes: &[u8], verify: bool) -> Result<Metadata> {
     let (payload_start, header) = header(bytes)?;
-    let raw: HashMap<String, String> = header
-        .get("__metadata__")
+    let meta = check_metadata(header.get("__metadata__").and_then(|m| m.as_object()))?;
+    if verify {
+        verify_payload(&meta, xxhash_rust::xxh3::xxh3_64(&bytes[payload_start..]))?;
+    }
+    Ok(meta)
+}
+
+/// Parses a header's `__metadata__` and checks the format name and major version.
+pub fn check_metadata(
+    metadata: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<Metadata> {
+    let raw: HashMap<String, String> = metadata
         .cloned()
-        .map(serde_json::from_value)
+        .map(|m| serde_json::from_value(serde_json::Value::Object(m)))
         .transpose()
         .map_err(|e| Error::Format(format!("__metadata__ is not a string map: {e}")))?
         .ok_or_else(|| Error::Format("no __metadata__: not a gamjeong quantized file".into()))?;
-    let meta = Metadata::from_map(&raw)?;
-    if meta.format != FORMAT {
-        return Err(Error::Format(format!(
-            "format is `{}`, expected `{FORMAT}`",
-            meta.format
-        )));
+    match raw.get("format") {
+        Some(f) if f == FORMAT => {}
+        other => {
+            return Err(Error::Format(format!(
+                "not a gamjeong quantized file: its format is {}, expected `{FORMAT}` \
+                 (an f32 checkpoint needs config.json and tokenizer.json too; see docs/FORMAT.md)",
+                other.map_or("not given".into(), |f| format!("`{f}`"))
+            )))
+        }
     }
+    let meta = Metadata::from_map(&raw)?;
     let major = |v: &str| v.split('.').next().unwrap_or("").to_owned();
     if major(&meta.format_version) != major(FORMAT_VERSION) {
         return Err(Error::Format(format!(
@@ -114,17 +128,17 @@ pub fn read_metadata(bytes: &[u8], verify: bool) -> Result<Metadata> {
             major(FORMAT_VERSION)
         )));
     }
-    if verify {
-        let actual = format!(
-            "{:016x}",
-            xxhash_rust::xxh3::xxh3_64(&bytes[payload_start..])
-        );
-        if actual != meta.payload_xxh3 {
-            return Err(Error::Format(format!(
-                "payload checksum mismatch (file says {}, content is {actual}): the file is corrupted or truncated",
-                meta.payload_xxh3
-            )));
-        }
-    }
     Ok(meta)
+}
+
+/// Compares the payload's xxh3-64 with the one recorded in the metadata.
+pub fn verify_payload(meta: &Metadata, payload_xxh3: u64) -> Result<()> {
+    let actual = format!("{payload_xxh3:016x}");
+    if actual != meta.payload_xxh3 {
+        return Err(Error::Format(format!(
+            "payload checksum mismatch (file says {}, content is {actual}): the file is corrupted or truncated",
+            meta.payload_xxh3
+        )));
+    }
+    Ok(())
 }

@@ -5,7 +5,8 @@
 
 use super::file::{self, Metadata, FORMAT, FORMAT_VERSION};
 use super::scheme::{quantize_q4, quantize_q8, storage_for, Scheme, Storage};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::tensor_stream::{bad, dtype_size, TensorInfo, TensorSink, TensorStream};
 use half::{bf16, f16};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -17,35 +18,27 @@ pub struct Source {
     pub revision: String,
 }
 
+/// A source tensor and what becomes of it.
 struct Planned {
     name: String,
     dtype: String,
     shape: Vec<usize>,
-    start: usize,
-    end: usize,
     storage: Storage,
 }
 
-enum Phase {
-    HeaderLen,
-    Header(usize),
-    Data,
-    Done,
+pub struct StreamingQuantizer {
+    stream: TensorStream,
+    sink: Writer,
+    sha: Sha256,
 }
 
-pub struct StreamingQuantizer {
+/// Everything but the stream splitting: the plan, and the output being written.
+struct Writer {
     scheme: Scheme,
     source: Source,
     config_json: String,
     tokenizer_json: String,
-    phase: Phase,
-    pending: Vec<u8>,
     plan: Vec<Planned>,
-    next: usize,
-    data_pos: usize,
-    data_len: usize,
-    consumed: usize,
-    sha: Sha256,
     out: Vec<u8>,
     payload_start: usize,
     placeholders: (usize, usize),
@@ -65,183 +58,118 @@ impl StreamingQuantizer {
         crate::config::ModelConfig::from_json(config_json)?;
         crate::tokenize::TextEncoder::from_json(tokenizer_json.as_bytes(), 512, 0)?;
         Ok(Self {
-            scheme,
-            source,
-            config_json: config_json.to_owned(),
-            tokenizer_json: tokenizer_json.to_owned(),
-            phase: Phase::HeaderLen,
-            pending: Vec::new(),
-            plan: Vec::new(),
-            next: 0,
-            data_pos: 0,
-            data_len: 0,
-            consumed: 0,
+            stream: TensorStream::new(),
+            sink: Writer {
+                scheme,
+                source,
+                config_json: config_json.to_owned(),
+                tokenizer_json: tokenizer_json.to_owned(),
+                plan: Vec::new(),
+                out: Vec::new(),
+                payload_start: 0,
+                placeholders: (0, 0),
+            },
             sha: Sha256::new(),
-            out: Vec::new(),
-            payload_start: 0,
-            placeholders: (0, 0),
         })
     }
 
     /// Total source size, known once the header has arrived.
     pub fn expected_len(&self) -> Option<usize> {
-        match self.phase {
-            Phase::HeaderLen | Phase::Header(_) => None,
-            _ => Some(self.consumed - self.data_pos + self.data_len),
-        }
+        self.stream.expected_len()
     }
 
     pub fn consumed(&self) -> usize {
-        self.consumed
+        self.stream.consumed()
     }
 
     /// Feeds the next bytes of the source file, in any chunking.
-    pub fn push(&mut self, mut chunk: &[u8]) -> Result<()> {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
         self.sha.update(chunk);
-        while !chunk.is_empty() {
-            match self.phase {
-                Phase::HeaderLen => {
-                    let take = (8 - self.pending.len()).min(chunk.len());
-                    self.take(&mut chunk, take);
-                    if self.pending.len() == 8 {
-                        let mut len = [0u8; 8];
-                        len.copy_from_slice(&self.pending);
-                        let len = u64::from_le_bytes(len);
-                        if len == 0 || len > 100 << 20 {
-                            return Err(bad(format!("header length {len} is not plausible")));
-                        }
-                        self.pending.clear();
-                        self.phase = Phase::Header(len as usize);
-                    }
-                }
-                Phase::Header(len) => {
-                    let take = (len - self.pending.len()).min(chunk.len());
-                    self.take(&mut chunk, take);
-                    if self.pending.len() == len {
-                        let header = std::mem::take(&mut self.pending);
-                        self.plan(&header)?;
-                        self.phase = Phase::Data;
-                        self.flush_empty()?;
-                    }
-                }
-                Phase::Data => {
-                    let end = self.plan[self.next].end;
-                    let take = (end - self.data_pos).min(chunk.len());
-                    self.take(&mut chunk, take);
-                    self.data_pos += take;
-                    if self.data_pos == end {
-                        self.emit()?;
-                        self.flush_empty()?;
-                    }
-                }
-                Phase::Done => {
-                    return Err(bad(format!(
-                        "the source has bytes after its last tensor (at offset {})",
-                        self.consumed
-                    )))
-                }
-            }
-        }
-        Ok(())
+        self.stream.push(chunk, &mut self.sink)
     }
 
     /// Completes the file; errors if the source stopped early.
-    pub fn finish(mut self) -> Result<Vec<u8>> {
-        if !matches!(self.phase, Phase::Done) {
-            let expected = self
-                .expected_len()
-                .map(|n| format!(" of {n}"))
-                .unwrap_or_default();
-            return Err(bad(format!(
-                "the source is truncated: got {} bytes{expected}",
-                self.consumed
-            )));
-        }
+    pub fn finish(self) -> Result<Vec<u8>> {
+        self.stream.check_complete()?;
+        let mut w = self.sink;
         let sha = hex(&self.sha.finalize());
         let xxh = format!(
             "{:016x}",
-            xxhash_rust::xxh3::xxh3_64(&self.out[self.payload_start..])
+            xxhash_rust::xxh3::xxh3_64(&w.out[w.payload_start..])
         );
-        let (s, x) = self.placeholders;
-        self.out[s..s + sha.len()].copy_from_slice(sha.as_bytes());
-        self.out[x..x + xxh.len()].copy_from_slice(xxh.as_bytes());
-        Ok(self.out)
+        let (s, x) = w.placeholders;
+        w.out[s..s + sha.len()].copy_from_slice(sha.as_bytes());
+        w.out[x..x + xxh.len()].copy_from_slice(xxh.as_bytes());
+        Ok(w.out)
+    }
+}
+
+impl TensorSink for Writer {
+    fn header(
+        &mut self,
+        _metadata: Option<&serde_json::Map<String, Value>>,
+        tensors: &[TensorInfo],
+    ) -> Result<Vec<bool>> {
+        self.plan = tensors
+            .iter()
+            .map(|t| {
+                let mut storage = storage_for(self.scheme, &t.name, &t.shape);
+                if storage != Storage::Keep
+                    && storage != Storage::Drop
+                    && size_float(&t.dtype).is_none()
+                {
+                    storage = Storage::Keep;
+                }
+                Planned {
+                    name: t.name.clone(),
+                    dtype: t.dtype.clone(),
+                    shape: t.shape.clone(),
+                    storage,
+                }
+            })
+            .collect();
+        self.write_header(tensors)?;
+        Ok(self
+            .plan
+            .iter()
+            .map(|p| p.storage != Storage::Drop)
+            .collect())
     }
 
-    fn take(&mut self, chunk: &mut &[u8], n: usize) {
-        if !matches!(self.phase, Phase::Data) || self.plan[self.next].storage != Storage::Drop {
-            self.pending.extend_from_slice(&chunk[..n]);
-        }
-        self.consumed += n;
-        *chunk = &chunk[n..];
-    }
-
-    /// Emits zero-length tensors at the cursor and marks the end of the stream.
-    fn flush_empty(&mut self) -> Result<()> {
-        while self.next < self.plan.len() && self.plan[self.next].end == self.data_pos {
-            self.emit()?;
-        }
-        if self.next == self.plan.len() {
-            self.phase = Phase::Done;
+    /// Converts the tensor now complete and appends it to the output.
+    fn tensor(&mut self, index: usize, _info: &TensorInfo, raw: Vec<u8>) -> Result<()> {
+        let t = &self.plan[index];
+        match t.storage {
+            Storage::Drop => {}
+            Storage::Keep => self.out.extend_from_slice(&raw),
+            Storage::Q8 | Storage::Q4 => {
+                let (n, k) = (t.shape[0], t.shape[1]);
+                let w = to_f32(&t.dtype, &raw);
+                if let Some(bad_at) = w.iter().position(|x| !x.is_finite()) {
+                    return Err(bad(format!(
+                        "`{}` holds a non-finite value at element {bad_at}",
+                        t.name
+                    )));
+                }
+                if t.storage == Storage::Q8 {
+                    let (q, s) = quantize_q8(&w, n, k);
+                    self.out.extend(q.iter().map(|&v| v as u8));
+                    self.out.extend(s.iter().flat_map(|v| v.to_le_bytes()));
+                } else {
+                    let (q, s) = quantize_q4(&w, n, k);
+                    self.out.extend_from_slice(&q);
+                    self.out.extend(s.iter().flat_map(|v| v.to_le_bytes()));
+                }
+            }
         }
         Ok(())
     }
+}
 
-    fn plan(&mut self, header: &[u8]) -> Result<()> {
-        let header: serde_json::Map<String, Value> =
-            serde_json::from_slice(header).map_err(|e| bad(format!("header is not JSON: {e}")))?;
-        let mut plan = Vec::new();
-        for (name, info) in &header {
-            if name == "__metadata__" {
-                continue;
-            }
-            let dtype = info["dtype"]
-                .as_str()
-                .ok_or_else(|| bad(format!("`{name}` has no dtype")))?;
-            let shape: Vec<usize> = serde_json::from_value(info["shape"].clone())
-                .map_err(|_| bad(format!("`{name}` has no valid shape")))?;
-            let offsets: [usize; 2] = serde_json::from_value(info["data_offsets"].clone())
-                .map_err(|_| bad(format!("`{name}` has no valid data_offsets")))?;
-            let size = dtype_size(dtype)
-                .ok_or_else(|| bad(format!("`{name}` has unknown dtype {dtype}")))?;
-            let bytes = shape.iter().try_fold(size, |a, &d| a.checked_mul(d));
-            if offsets[0] > offsets[1] || bytes != Some(offsets[1] - offsets[0]) {
-                return Err(bad(format!(
-                    "`{name}`: data_offsets do not match its shape and dtype"
-                )));
-            }
-            let mut storage = storage_for(self.scheme, name, &shape);
-            if storage != Storage::Keep && storage != Storage::Drop && size_float(dtype).is_none() {
-                storage = Storage::Keep;
-            }
-            plan.push(Planned {
-                name: name.clone(),
-                dtype: dtype.to_owned(),
-                shape,
-                start: offsets[0],
-                end: offsets[1],
-                storage,
-            });
-        }
-        plan.sort_by_key(|t| (t.start, t.end));
-        let mut pos = 0;
-        for t in &plan {
-            if t.start != pos {
-                return Err(bad(format!(
-                    "tensor `{}` does not start where the previous ended",
-                    t.name
-                )));
-            }
-            pos = t.end;
-        }
-        self.data_len = pos;
-        self.plan = plan;
-        self.write_header()
-    }
-
+impl Writer {
     /// Writes the output header now (all output sizes follow from the plan), with fixed
     /// width placeholders for the two checksums that are only known at the end.
-    fn write_header(&mut self) -> Result<()> {
+    fn write_header(&mut self, tensors: &[TensorInfo]) -> Result<()> {
         let mut entries = serde_json::Map::new();
         let mut offset = 0usize;
         let mut add = |name: String, dtype: &str, shape: Vec<usize>, bytes: usize| {
@@ -251,12 +179,17 @@ impl StreamingQuantizer {
             );
             offset += bytes;
         };
-        for t in &self.plan {
+        for (t, info) in self.plan.iter().zip(tensors) {
             let n = t.shape.first().copied().unwrap_or(0);
             let k = t.shape.get(1).copied().unwrap_or(0);
             match t.storage {
                 Storage::Drop => {}
-                Storage::Keep => add(t.name.clone(), &t.dtype, t.shape.clone(), t.end - t.start),
+                Storage::Keep => add(
+                    t.name.clone(),
+                    &t.dtype,
+                    t.shape.clone(),
+                    info.end - info.start,
+                ),
                 Storage::Q8 => {
                     add(format!("{}.q", t.name), "I8", vec![n, k], n * k);
                     add(format!("{}.scale", t.name), "F32", vec![n, 1], n * 4);
@@ -311,51 +244,6 @@ impl StreamingQuantizer {
         self.payload_start = self.out.len();
         Ok(())
     }
-
-    /// Converts the tensor now complete in `pending` and appends it to the output.
-    fn emit(&mut self) -> Result<()> {
-        let t = &self.plan[self.next];
-        let raw = std::mem::take(&mut self.pending);
-        match t.storage {
-            Storage::Drop => {}
-            Storage::Keep => self.out.extend_from_slice(&raw),
-            Storage::Q8 | Storage::Q4 => {
-                let (n, k) = (t.shape[0], t.shape[1]);
-                let w = to_f32(&t.dtype, &raw);
-                if let Some(bad_at) = w.iter().position(|x| !x.is_finite()) {
-                    return Err(bad(format!(
-                        "`{}` holds a non-finite value at element {bad_at}",
-                        t.name
-                    )));
-                }
-                if t.storage == Storage::Q8 {
-                    let (q, s) = quantize_q8(&w, n, k);
-                    self.out.extend(q.iter().map(|&v| v as u8));
-                    self.out.extend(s.iter().flat_map(|v| v.to_le_bytes()));
-                } else {
-                    let (q, s) = quantize_q4(&w, n, k);
-                    self.out.extend_from_slice(&q);
-                    self.out.extend(s.iter().flat_map(|v| v.to_le_bytes()));
-                }
-            }
-        }
-        self.next += 1;
-        Ok(())
-    }
-}
-
-fn bad(msg: String) -> Error {
-    Error::Safetensors(msg)
-}
-
-fn dtype_size(dtype: &str) -> Option<usize> {
-    Some(match dtype {
-        "BOOL" | "U8" | "I8" | "F8_E5M2" | "F8_E4M3" => 1,
-        "I16" | "U16" | "F16" | "BF16" => 2,
-        "I32" | "U32" | "F32" => 4,
-        "I64" | "U64" | "F64" => 8,
-        _ => return None,
-    })
 }
 
 fn size_float(dtype: &str) -> Option<usize> {

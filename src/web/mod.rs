@@ -159,47 +159,66 @@ impl WasmQuantizer {
 }
 
 /// Receives a quantized model file chunk by chunk (as it streams from the network or the
-/// Cache API) so JS never has to hold the whole file and pass it in one copy.
+/// Cache API) and builds the model from it. Each tensor is moved into the model, so wasm memory
+/// peaks near one copy of the file, not two.
 #[wasm_bindgen]
 pub struct WasmLoader {
-    buf: Option<Vec<u8>>,
+    inner: Option<crate::loader::StreamingLoader>,
 }
 
 #[wasm_bindgen]
 impl WasmLoader {
-    /// `expected_len`: the file size if known (pre-allocates once).
+    /// `expected_len` is accepted for API stability; the size comes from the file's header.
     #[wasm_bindgen(constructor)]
     pub fn new(expected_len: Option<usize>) -> WasmLoader {
+        let _ = expected_len;
         Self {
-            buf: Some(Vec::with_capacity(expected_len.unwrap_or(0))),
+            inner: Some(crate::loader::StreamingLoader::new()),
         }
     }
 
-    fn state(&mut self) -> Result<&mut Vec<u8>, JsError> {
-        self.buf
+    fn state(&mut self) -> Result<&mut crate::loader::StreamingLoader, JsError> {
+        self.inner
             .as_mut()
             .ok_or_else(|| JsError::new("this loader has already finished"))
     }
 
-    /// Appends the next chunk of the file.
+    /// Appends the next chunk of the file. Errors early on a file that is not a gamjeong
+    /// quantized file (or from a newer format version).
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
-        self.state()?.extend_from_slice(chunk);
-        Ok(())
+        let r = self.state()?.push(chunk).map_err(js_err);
+        if r.is_err() {
+            // A failed stream cannot be resumed; free what it holds now.
+            self.inner = None;
+        }
+        r
     }
 
     /// Bytes received so far.
     pub fn received(&mut self) -> Result<usize, JsError> {
-        Ok(self.state()?.len())
+        Ok(self.state()?.received())
+    }
+
+    /// File size once its header has arrived, else `undefined`.
+    #[wasm_bindgen(js_name = expectedLength)]
+    pub fn expected_len(&mut self) -> Result<Option<usize>, JsError> {
+        Ok(self.state()?.expected_len())
     }
 
     /// Verifies the checksum and builds the classifier; errors on a truncated or corrupted file.
     pub fn finish(&mut self) -> Result<WasmClassifier, JsError> {
-        let buf = self
-            .buf
+        let inner = self
+            .inner
             .take()
             .ok_or_else(|| JsError::new("this loader has already finished"))?;
         Ok(WasmClassifier {
-            inner: Classifier::from_quantized(&buf).map_err(js_err)?,
+            inner: inner.finish().map_err(js_err)?,
         })
     }
+}
+
+/// Current size of this module's linear memory in bytes (it only grows; its high-water mark).
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
 }

@@ -1,0 +1,129 @@
+//! Loads a quantized model file (docs/FORMAT.md) from a byte stream, chunk by chunk, as it
+//! arrives from the network or the browser cache. Each tensor is kept in its own allocation and
+//! moved into the model when the model is built, so memory peaks near one copy of the file
+//! instead of two (the file buffer plus the model built from it).
+
+use crate::error::Result;
+use crate::quant::file::{check_metadata, verify_payload, Metadata};
+use crate::tensor_stream::{bad, TensorInfo, TensorSink, TensorStream};
+use crate::weights::{OwnedTensor, Weights};
+use crate::Classifier;
+use serde_json::Value;
+use std::collections::HashMap;
+use xxhash_rust::xxh3::Xxh3;
+
+pub struct StreamingLoader {
+    stream: TensorStream,
+    sink: Collector,
+}
+
+struct Collector {
+    metadata: Option<Metadata>,
+    tensors: HashMap<String, OwnedTensor>,
+    payload_hash: Xxh3,
+}
+
+impl Default for StreamingLoader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StreamingLoader {
+    pub fn new() -> Self {
+        Self {
+            stream: TensorStream::new(),
+            sink: Collector {
+                metadata: None,
+                tensors: HashMap::new(),
+                payload_hash: Xxh3::new(),
+            },
+        }
+    }
+
+    /// Feeds the next bytes of the file. A file that is not a gamjeong quantized file (or has
+    /// a newer major format version) is rejected as soon as its header is complete.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        self.stream.push(chunk, &mut self.sink)
+    }
+
+    /// Bytes received so far.
+    pub fn received(&self) -> usize {
+        self.stream.consumed()
+    }
+
+    /// File size, once the header has arrived.
+    pub fn expected_len(&self) -> Option<usize> {
+        self.stream.expected_len()
+    }
+
+    /// Checks that the file is complete and its payload checksum matches, then builds the
+    /// classifier from the received tensors.
+    pub fn finish(self) -> Result<Classifier> {
+        self.stream.check_complete()?;
+        let Collector {
+            metadata,
+            tensors,
+            payload_hash,
+        } = self.sink;
+        let meta = metadata.ok_or_else(|| bad("no header received".into()))?;
+        verify_payload(&meta, payload_hash.digest())?;
+        let config = crate::ModelConfig::from_json(&meta.config_json)?;
+        Classifier::from_parts(
+            config,
+            meta.tokenizer_json.as_bytes(),
+            &Weights::owned(tensors),
+        )
+    }
+}
+
+impl TensorSink for Collector {
+    fn header(
+        &mut self,
+        metadata: Option<&serde_json::Map<String, Value>>,
+        tensors: &[TensorInfo],
+    ) -> Result<Vec<bool>> {
+        self.metadata = Some(check_metadata(metadata)?);
+        Ok(vec![true; tensors.len()])
+    }
+
+    fn tensor(&mut self, _index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()> {
+        // Tensors arrive contiguous and in payload order, so this hashes the payload.
+        self.payload_hash.update(&data);
+        let dtype = parse_dtype(&info.dtype).ok_or_else(|| {
+            bad(format!(
+                "`{}` has unsupported dtype {}",
+                info.name, info.dtype
+            ))
+        })?;
+        self.tensors.insert(
+            info.name.clone(),
+            OwnedTensor {
+                dtype,
+                shape: info.shape.clone(),
+                data,
+            },
+        );
+        Ok(())
+    }
+}
+
+fn parse_dtype(name: &str) -> Option<safetensors::Dtype> {
+    use safetensors::Dtype::*;
+    Some(match name {
+        "BOOL" => BOOL,
+        "U8" => U8,
+        "I8" => I8,
+        "I16" => I16,
+        "U16" => U16,
+        "F16" => F16,
+        "BF16" => BF16,
+        "I32" => I32,
+        "U32" => U32,
+        "F32" => F32,
+        "I64" => I64,
+        "U64" => U64,
+        "F64" => F64,
+        _ => return None,
+    })
+}

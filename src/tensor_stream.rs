@@ -1,0 +1,250 @@
+//! A safetensors file as a byte stream: header first, then each tensor's bytes in file order,
+//! handed out tensor by tensor as soon as they are complete. The quantizer and the streaming
+//! model loader both read through it, so a browser never holds a whole file it is receiving.
+
+use crate::error::{Error, Result};
+use serde_json::Value;
+
+/// One tensor of the header.
+#[derive(Debug, Clone)]
+pub struct TensorInfo {
+    pub name: String,
+    /// safetensors dtype name (`F32`, `I8`, ...).
+    pub dtype: String,
+    pub shape: Vec<usize>,
+    /// Byte range inside the payload.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What a reader does with the stream.
+pub trait TensorSink {
+    /// The parsed header: `__metadata__` (if any) and the tensors sorted by offset. Returns,
+    /// per tensor, whether its bytes are wanted (unwanted ones are skipped, never buffered).
+    fn header(
+        &mut self,
+        metadata: Option<&serde_json::Map<String, Value>>,
+        tensors: &[TensorInfo],
+    ) -> Result<Vec<bool>>;
+    /// Tensor `index` is complete; `data` is empty for unwanted tensors.
+    fn tensor(&mut self, index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()>;
+}
+
+enum Phase {
+    HeaderLen,
+    Header(usize),
+    Data,
+    Done,
+}
+
+/// Splits a safetensors byte stream (any chunking) into header and tensors.
+pub struct TensorStream {
+    phase: Phase,
+    pending: Vec<u8>,
+    tensors: Vec<TensorInfo>,
+    wanted: Vec<bool>,
+    next: usize,
+    data_pos: usize,
+    data_len: usize,
+    consumed: usize,
+}
+
+impl Default for TensorStream {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TensorStream {
+    pub fn new() -> Self {
+        Self {
+            phase: Phase::HeaderLen,
+            pending: Vec::new(),
+            tensors: Vec::new(),
+            wanted: Vec::new(),
+            next: 0,
+            data_pos: 0,
+            data_len: 0,
+            consumed: 0,
+        }
+    }
+
+    /// Total file size, known once the header has arrived.
+    pub fn expected_len(&self) -> Option<usize> {
+        match self.phase {
+            Phase::HeaderLen | Phase::Header(_) => None,
+            _ => Some(self.consumed - self.data_pos + self.data_len),
+        }
+    }
+
+    /// Bytes received so far.
+    pub fn consumed(&self) -> usize {
+        self.consumed
+    }
+
+    /// True once the last tensor is complete.
+    pub fn is_done(&self) -> bool {
+        matches!(self.phase, Phase::Done)
+    }
+
+    /// Errors unless the whole file has arrived.
+    pub fn check_complete(&self) -> Result<()> {
+        if self.is_done() {
+            return Ok(());
+        }
+        let expected = self
+            .expected_len()
+            .map(|n| format!(" of {n}"))
+            .unwrap_or_default();
+        Err(bad(format!(
+            "the file is truncated: got {} bytes{expected}",
+            self.consumed
+        )))
+    }
+
+    /// Feeds the next bytes of the file.
+    pub fn push(&mut self, mut chunk: &[u8], sink: &mut dyn TensorSink) -> Result<()> {
+        while !chunk.is_empty() {
+            match self.phase {
+                Phase::HeaderLen => {
+                    let take = (8 - self.pending.len()).min(chunk.len());
+                    self.take(&mut chunk, take);
+                    if self.pending.len() == 8 {
+                        let mut len = [0u8; 8];
+                        len.copy_from_slice(&self.pending);
+                        let len = u64::from_le_bytes(len);
+                        if len == 0 || len > 100 << 20 {
+                            return Err(bad(format!("header length {len} is not plausible")));
+                        }
+                        self.pending.clear();
+                        self.phase = Phase::Header(len as usize);
+                    }
+                }
+                Phase::Header(len) => {
+                    let take = (len - self.pending.len()).min(chunk.len());
+                    self.take(&mut chunk, take);
+                    if self.pending.len() == len {
+                        let header = std::mem::take(&mut self.pending);
+                        let metadata = self.parse_header(&header)?;
+                        self.wanted = sink.header(metadata.as_ref(), &self.tensors)?;
+                        if self.wanted.len() != self.tensors.len() {
+                            return Err(bad("tensor sink answered for the wrong tensors".into()));
+                        }
+                        self.phase = Phase::Data;
+                        self.flush_empty(sink)?;
+                    }
+                }
+                Phase::Data => {
+                    let end = self.tensors[self.next].end;
+                    let take = (end - self.data_pos).min(chunk.len());
+                    self.take(&mut chunk, take);
+                    self.data_pos += take;
+                    if self.data_pos == end {
+                        self.emit(sink)?;
+                        self.flush_empty(sink)?;
+                    }
+                }
+                Phase::Done => {
+                    return Err(bad(format!(
+                        "the file has bytes after its last tensor (at offset {})",
+                        self.consumed
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, chunk: &mut &[u8], n: usize) {
+        if !matches!(self.phase, Phase::Data) || self.wanted[self.next] {
+            if self.pending.is_empty() && matches!(self.phase, Phase::Data) {
+                let t = &self.tensors[self.next];
+                self.pending.reserve_exact(t.end - t.start);
+            }
+            self.pending.extend_from_slice(&chunk[..n]);
+        }
+        self.consumed += n;
+        *chunk = &chunk[n..];
+    }
+
+    fn emit(&mut self, sink: &mut dyn TensorSink) -> Result<()> {
+        let data = std::mem::take(&mut self.pending);
+        let i = self.next;
+        self.next += 1;
+        sink.tensor(i, &self.tensors[i], data)
+    }
+
+    /// Emits zero-length tensors at the cursor and marks the end of the stream.
+    fn flush_empty(&mut self, sink: &mut dyn TensorSink) -> Result<()> {
+        while self.next < self.tensors.len() && self.tensors[self.next].end == self.data_pos {
+            self.emit(sink)?;
+        }
+        if self.next == self.tensors.len() {
+            self.phase = Phase::Done;
+        }
+        Ok(())
+    }
+
+    fn parse_header(&mut self, header: &[u8]) -> Result<Option<serde_json::Map<String, Value>>> {
+        let header: serde_json::Map<String, Value> =
+            serde_json::from_slice(header).map_err(|e| bad(format!("header is not JSON: {e}")))?;
+        let mut tensors = Vec::new();
+        let mut metadata = None;
+        for (name, info) in &header {
+            if name == "__metadata__" {
+                metadata = info.as_object().cloned();
+                continue;
+            }
+            let dtype = info["dtype"]
+                .as_str()
+                .ok_or_else(|| bad(format!("`{name}` has no dtype")))?;
+            let shape: Vec<usize> = serde_json::from_value(info["shape"].clone())
+                .map_err(|_| bad(format!("`{name}` has no valid shape")))?;
+            let offsets: [usize; 2] = serde_json::from_value(info["data_offsets"].clone())
+                .map_err(|_| bad(format!("`{name}` has no valid data_offsets")))?;
+            let size = dtype_size(dtype)
+                .ok_or_else(|| bad(format!("`{name}` has unknown dtype {dtype}")))?;
+            let bytes = shape.iter().try_fold(size, |a, &d| a.checked_mul(d));
+            if offsets[0] > offsets[1] || bytes != Some(offsets[1] - offsets[0]) {
+                return Err(bad(format!(
+                    "`{name}`: data_offsets do not match its shape and dtype"
+                )));
+            }
+            tensors.push(TensorInfo {
+                name: name.clone(),
+                dtype: dtype.to_owned(),
+                shape,
+                start: offsets[0],
+                end: offsets[1],
+            });
+        }
+        tensors.sort_by_key(|t| (t.start, t.end));
+        let mut pos = 0;
+        for t in &tensors {
+            if t.start != pos {
+                return Err(bad(format!(
+                    "tensor `{}` does not start where the previous ended",
+                    t.name
+                )));
+            }
+            pos = t.end;
+        }
+        self.data_len = pos;
+        self.tensors = tensors;
+        Ok(metadata)
+    }
+}
+
+pub(crate) fn bad(msg: String) -> Error {
+    Error::Safetensors(msg)
+}
+
+pub(crate) fn dtype_size(dtype: &str) -> Option<usize> {
+    Some(match dtype {
+        "BOOL" | "U8" | "I8" | "F8_E5M2" | "F8_E4M3" => 1,
+        "I16" | "U16" | "F16" | "BF16" => 2,
+        "I32" | "U32" | "F32" => 4,
+        "I64" | "U64" | "F64" => 8,
+        _ => return None,
+    })
+}
