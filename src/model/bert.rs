@@ -141,12 +141,13 @@ impl Layer {
 
     fn forward(&self, x: &Tensor, mask_bias: Option<&Tensor>) -> Result<Tensor> {
         let attended = self.attention.forward(x, mask_bias)?;
-        let inner = self.intermediate.forward(&attended)?;
-        let inner = match self.act {
-            HiddenAct::Gelu => inner.gelu_erf()?,
-            HiddenAct::GeluApproximate => inner.gelu()?,
-            HiddenAct::Relu => inner.relu()?,
+        use super::activation::{gelu_erf, gelu_tanh, relu};
+        let act: fn(&mut [f32]) = match self.act {
+            HiddenAct::Gelu => gelu_erf,
+            HiddenAct::GeluApproximate => gelu_tanh,
+            HiddenAct::Relu => relu,
         };
+        let inner = self.intermediate.forward_then(&attended, Some(act))?;
         self.norm
             .forward(&(self.output.forward(&inner)? + attended)?)
     }

@@ -122,6 +122,11 @@ impl Linear {
 
     /// `x` is `[..., in]`; the result is `[..., out]`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.forward_then(x, None)
+    }
+
+    /// [`Linear::forward`], then `act` applied in place on the output buffer.
+    pub fn forward_then(&self, x: &Tensor, act: Option<fn(&mut [f32])>) -> Result<Tensor> {
         let (&in_dim, lead) = x
             .dims()
             .split_last()
@@ -136,7 +141,17 @@ impl Linear {
         let rows: usize = lead.iter().product();
         let x2 = x.reshape((rows, in_dim))?;
         let y = match &self.weight {
-            LinearWeight::F32 { weight, bias } => x2.matmul(&weight.t()?)?.broadcast_add(bias)?,
+            LinearWeight::F32 { weight, bias } => {
+                let y = x2.matmul(&weight.t()?)?.broadcast_add(bias)?;
+                match act {
+                    Some(act) => {
+                        let mut y: Vec<f32> = y.flatten_all()?.to_vec1()?;
+                        act(&mut y);
+                        Tensor::from_vec(y, (rows, self.out_dim), x.device())?
+                    }
+                    None => y,
+                }
+            }
             LinearWeight::Int8 { weight, bias } => {
                 let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
                 let mut xq = vec![0i8; xs.len()];
@@ -146,6 +161,9 @@ impl Linear {
                 let mut y = vec![0f32; rows * self.out_dim];
                 kernels::qgemm(&xq, &scale, rows, weight, Some(bias), &mut y)
                     .map_err(kernel_error)?;
+                if let Some(act) = act {
+                    act(&mut y);
+                }
                 Tensor::from_vec(y, (rows, self.out_dim), x.device())?
             }
         };

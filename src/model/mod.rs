@@ -1,5 +1,6 @@
 //! The network: a BERT encoder and an optional sequence-classification head.
 
+pub mod activation;
 pub mod bert;
 pub mod linear;
 
