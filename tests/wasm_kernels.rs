@@ -34,7 +34,7 @@ fn simd_kernels_are_built() {
             Kernel::Simd128
         }
     );
-    assert_eq!(gamjeong::kernels::ACT_MAX, if relaxed { 63 } else { 127 });
+    assert_eq!(gamjeong::kernels::ACT_MAX, if relaxed { 63 } else { 16383 });
 }
 
 #[wasm_bindgen_test]

@@ -15,7 +15,7 @@ pub(super) struct Avx2;
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn drive_avx2<E: Epilogue>(
-    xq: &[i8],
+    xq: &[i16],
     xs: &[f32],
     m: usize,
     w: &PackedWeights,
@@ -27,8 +27,8 @@ pub(super) unsafe fn drive_avx2<E: Epilogue>(
 impl Micro for Avx2 {
     type X = i16;
 
-    fn pack_row(src: &[i8], block: usize, bp: usize, dst: &mut [i16]) {
-        pack_padded(src, block, bp, dst, 0, |v| v as i16);
+    fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [i16]) {
+        pack_padded(src, block, bp, dst, 0, |v| v);
     }
 
     #[inline]

@@ -1,9 +1,10 @@
 //! Blocked int8 GEMM for quantized linear layers.
 //!
-//! `y = x · Wᵀ` with `x` `[m][k]` dynamically quantized to int8 with one scale per (row, K-block)
-//! ([`quantize_blocks`]) and `W` `[n][k]` int8 with one f32 scale per (row, K-block)
-//! ([`PackedWeights`]), the same blocks. Products are accumulated exactly in int32 per K-block,
-//! then scaled by both scales and summed in f32 ([`qgemm`]).
+//! `y = x · Wᵀ` with `x` `[m][k]` dynamically quantized to i16 (15 bits with one scale per row,
+//! or 7 bits with one scale per 32-wide block in the relaxed-SIMD build: [`ACT_MAX`],
+//! [`quantize_for`]) and `W` `[n][k]` int8 with one f32 scale per (row, K-block)
+//! ([`PackedWeights`]). Products are accumulated exactly in int32 per K-block, then scaled by
+//! both scales and summed in f32 ([`qgemm`]).
 //!
 //! # Packed layout
 //!
@@ -62,32 +63,53 @@ pub const NR: usize = 8;
 const KG: usize = 4;
 /// Activation rows per register tile.
 const MR: usize = 4;
+/// Largest |activation| a kernel multiplies: ACT_MAX, or 127 after the relaxed +64 offset.
+const ACT_BOUND: usize = if RELAXED { 127 } else { ACT_MAX as usize };
 /// Largest block for which int32 block sums provably cannot overflow:
-/// `block * 128 * 128 <= i32::MAX` (|x| <= 127, or 127 after the relaxed +64 offset; |w| <= 128).
-pub const MAX_BLOCK: usize = (i32::MAX as usize) / (128 * 128);
+/// `block * ACT_BOUND * 128 <= i32::MAX` (|w| <= 128): 1024 with 15-bit activations.
+pub const MAX_BLOCK: usize = (i32::MAX as usize) / (ACT_BOUND * 128);
+const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"));
 /// Target size of the per-chunk activation scratch (re-read once per weight panel).
 const X_CHUNK_BYTES: usize = 96 * 1024;
 
-/// Largest |value| of a quantized activation: 127, or 63 in a build with `relaxed-simd`.
+/// Largest |value| of a quantized activation: 16383 (15 bits, one scale per row), or 63 in a
+/// build with `relaxed-simd` (7 bits, one scale per 32-wide block).
 ///
-/// `i32x4_relaxed_dot_i8x16_i7x16_add(a, b, c)` is only deterministic when every byte of its
-/// "i7" operand `b` has the top bit clear, i.e. is in `0..=127` (engines may read `b` as signed
-/// — Arm `sdot` — or unsigned — x86 `pmaddubsw`/VNNI). Note that `-64..=63` is *not* enough:
-/// a negative byte has its top bit set. So the relaxed kernel feeds the activations as
-/// `x + 64`, which needs `x` in `-64..=63`; we use the symmetric `-63..=63` and subtract
-/// `64 * Σw` (precomputed per row and block at packing) to get `Σ x·w` back exactly.
-/// The i16 intermediate cannot saturate: `|2 · 127 · 128| < 32768`.
+/// Weights are int8; activations are i16. The SIMD128 and AVX2 kernels widen weights to i16 and
+/// use `i32x4.dot_i16x8_s` / `vpmaddwd` anyway, so 15-bit activations cost nothing there, and
+/// with them one scale per row is enough even for rows with outlier channels (tens of times
+/// the typical magnitude) — no per-block rescaling in the inner loop. Sums stay exact in int32
+/// for K-blocks up to [`MAX_BLOCK`] = 1024 (`1024 * 16383 * 128 < 2^31`).
 ///
-/// The cost is one bit of activation precision in that build. [`qgemm`] and [`block_sums`]
-/// reject activations outside `-ACT_MAX..=ACT_MAX` in every build, so all kernels of a build
-/// accept the same inputs.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
-pub const ACT_MAX: i8 = 127;
-/// Largest |value| of a quantized activation: 127, or 63 in a build with `relaxed-simd`.
-/// See the non-relaxed build's documentation; this build uses the relaxed-SIMD dot product,
-/// whose "i7" operand must be in `0..=127`, so activations are offset by +64 and capped at 63.
-#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-pub const ACT_MAX: i8 = 63;
+/// The relaxed build's dot product multiplies i8 by i7: `i32x4_relaxed_dot_i8x16_i7x16_add(a,
+/// b, c)` is only deterministic when every byte of its "i7" operand `b` has the top bit clear,
+/// i.e. is in `0..=127` (engines may read `b` as signed — Arm `sdot` — or unsigned — x86
+/// `pmaddubsw`/VNNI); `-64..=63` is *not* enough, a negative byte has its top bit set. So the
+/// relaxed kernel feeds the activations as `x + 64` with `x` in `-63..=63` and subtracts
+/// `64 * Σw` (precomputed per row and block at packing) to get `Σ x·w` back exactly; the i16
+/// intermediate cannot saturate (`|2 · 127 · 128| < 32768`). To make up for 7 bits, that build
+/// quantizes activations per 32-wide block ([`quantize_for`]).
+///
+/// [`qgemm`] and [`block_sums`] reject activations outside `-ACT_MAX..=ACT_MAX` in every build,
+/// so all kernels of a build accept the same inputs.
+pub const ACT_MAX: i16 = if RELAXED { 63 } else { 16383 };
+
+/// Activation scale granularity of this build: one per row, or one per 32-wide block.
+pub const ACT_BLOCK: Option<usize> = if RELAXED { Some(32) } else { None };
+
+/// K-block for int8 weights that have one scale per row: the activation block of this build
+/// when it divides `k`, else the largest divisor of `k` within [`MAX_BLOCK`].
+pub fn q8_block(k: usize) -> usize {
+    if let Some(b) = ACT_BLOCK {
+        if k.is_multiple_of(b) {
+            return b;
+        }
+    }
+    (1..=k.min(MAX_BLOCK))
+        .rev()
+        .find(|b| k.is_multiple_of(*b))
+        .unwrap_or(1)
+}
 
 /// An int8 GEMM microkernel implementation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -340,7 +362,7 @@ pub fn quantize_blocks(
     m: usize,
     k: usize,
     block: usize,
-    q: &mut [i8],
+    q: &mut [i16],
     scale: &mut [f32],
 ) -> Result<(), String> {
     let mk = m.checked_mul(k).ok_or("m * k overflows usize")?;
@@ -387,7 +409,7 @@ pub fn quantize_rows(
     x: &[f32],
     m: usize,
     k: usize,
-    q: &mut [i8],
+    q: &mut [i16],
     scale: &mut [f32],
 ) -> Result<(), String> {
     if k == 0 {
@@ -403,9 +425,38 @@ pub fn quantize_rows(
     quantize_blocks(x, m, k, k, q, scale)
 }
 
+/// Quantizes `x` `[m][k]` for a [`qgemm`] with `w`, in this build's granularity
+/// ([`ACT_BLOCK`]): `scale` gets `m * w.nblocks()` values (a row's scale repeated per block
+/// when there is one per row).
+pub fn quantize_for(
+    w: &PackedWeights,
+    x: &[f32],
+    m: usize,
+    q: &mut [i16],
+    scale: &mut [f32],
+) -> Result<(), String> {
+    let (k, nb) = (w.k, w.nb);
+    if scale.len() != m * nb {
+        return Err(format!(
+            "quantize_for: scale has {} values, expected m*nblocks = {}",
+            scale.len(),
+            m * nb
+        ));
+    }
+    if ACT_BLOCK.is_some() {
+        return quantize_blocks(x, m, k, w.block, q, scale);
+    }
+    let mut rows = vec![0f32; m];
+    quantize_rows(x, m, k, q, &mut rows)?;
+    for (dst, &s) in scale.chunks_exact_mut(nb).zip(&rows) {
+        dst.fill(s);
+    }
+    Ok(())
+}
+
 /// Quantizes one block; `None` if it holds a non-finite value.
 #[inline(always)]
-fn quantize_slice(xr: &[f32], qr: &mut [i8]) -> Option<f32> {
+fn quantize_slice(xr: &[f32], qr: &mut [i16]) -> Option<f32> {
     let amax_q = ACT_MAX as f32;
     // max |x| and a non-finite check, in 8 independent lanes so it vectorizes.
     let mut lanes = [0f32; 8];
@@ -446,13 +497,13 @@ fn quantize_slice(xr: &[f32], qr: &mut [i8]) -> Option<f32> {
     Some(s)
 }
 
-/// Round half to even of `v` in `-127.0..=127.0` to i8. Adding 1.5·2²³ moves `v` into
+/// Round half to even of `v` in `-16383.0..=16383.0` to i16. Adding 1.5·2²³ moves `v` into
 /// [2²³, 2²⁴), where the f32 spacing is 1, so the (default, ties-to-even) rounding of the add is
 /// the rounding we want; subtracting it back is exact.
 #[inline(always)]
-fn round_small(v: f32) -> i8 {
+fn round_small(v: f32) -> i16 {
     const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
-    ((v + MAGIC) - MAGIC) as i32 as i8
+    ((v + MAGIC) - MAGIC) as i32 as i16
 }
 
 /// `y[m][n] = Σ_b (w.scale[n][b] * x_scale[m][b]) * Σ_{k in block b} xq[m][k] * wq[n][k]
@@ -460,7 +511,7 @@ fn round_small(v: f32) -> i8 {
 /// has one scale per row and weight K-block (`m * w.nblocks()` values, [`quantize_blocks`]
 /// with `w.block()`).
 pub fn qgemm(
-    xq: &[i8],
+    xq: &[i16],
     x_scale: &[f32],
     m: usize,
     w: &PackedWeights,
@@ -473,7 +524,7 @@ pub fn qgemm(
 /// [`qgemm`] with a chosen kernel (for tests and benchmarks). The result does not depend on it.
 pub fn qgemm_with(
     kernel: Kernel,
-    xq: &[i8],
+    xq: &[i16],
     x_scale: &[f32],
     m: usize,
     w: &PackedWeights,
@@ -524,7 +575,7 @@ pub fn qgemm_with(
 /// `xq` must be in `-ACT_MAX..=ACT_MAX`; an unavailable kernel is an error.
 pub fn block_sums(
     kernel: Kernel,
-    xq: &[i8],
+    xq: &[i16],
     m: usize,
     w: &PackedWeights,
     out: &mut [i32],
@@ -554,7 +605,7 @@ pub fn block_sums(
     Ok(())
 }
 
-fn check_x(kernel: Kernel, xq: &[i8], m: usize, w: &PackedWeights) -> Result<(), String> {
+fn check_x(kernel: Kernel, xq: &[i16], m: usize, w: &PackedWeights) -> Result<(), String> {
     if !kernel.is_available() {
         return Err(format!(
             "kernel {} is not available in this build",
@@ -572,11 +623,11 @@ fn check_x(kernel: Kernel, xq: &[i8], m: usize, w: &PackedWeights) -> Result<(),
     // Branch-free so it vectorizes.
     let out_of_range = xq
         .iter()
-        .fold(false, |acc, &v| acc | (v.unsigned_abs() > ACT_MAX as u8));
+        .fold(false, |acc, &v| acc | (v.unsigned_abs() > ACT_MAX as u16));
     if out_of_range {
         let i = xq
             .iter()
-            .position(|&v| v.unsigned_abs() > ACT_MAX as u8)
+            .position(|&v| v.unsigned_abs() > ACT_MAX as u16)
             .unwrap_or(0);
         return Err(format!(
             "activation {} at index {i} is outside -{ACT_MAX}..={ACT_MAX}",
@@ -679,7 +730,7 @@ impl Epilogue for GemmEpilogue<'_> {
 trait Micro {
     type X: Copy + Default;
     /// Copies one activation row (`k` values) into its padded scratch row (`kp` values).
-    fn pack_row(src: &[i8], block: usize, bp: usize, dst: &mut [Self::X]);
+    fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [Self::X]);
     /// Runs the tile of rows `x[0..R]` (each `kp` long) against panel `p` of `w`; `xs[r]` are
     /// row r's block scales (`nb` values; empty when not `E::SCALED`).
     ///
@@ -697,12 +748,12 @@ trait Micro {
 /// Copies `src` block by block into `dst` with each block zero-padded to `bp`, mapping values.
 #[inline(always)]
 fn pack_padded<T: Copy>(
-    src: &[i8],
+    src: &[i16],
     block: usize,
     bp: usize,
     dst: &mut [T],
     zero: T,
-    f: impl Fn(i8) -> T,
+    f: impl Fn(i16) -> T,
 ) {
     for (s, d) in src.chunks_exact(block).zip(dst.chunks_exact_mut(bp)) {
         for (o, &v) in d.iter_mut().zip(s) {
@@ -717,7 +768,7 @@ fn pack_padded<T: Copy>(
 /// `xs`: the activation block scales (`m * nb`), or empty when not `E::SCALED`.
 fn run<E: Epilogue>(
     kernel: Kernel,
-    xq: &[i8],
+    xq: &[i16],
     xs: &[f32],
     m: usize,
     w: &PackedWeights,
@@ -753,7 +804,7 @@ fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
 /// `K::tile`'s CPU requirements must hold (always true for the cfg-gated wasm kernels and
 /// Scalar; the AVX2 caller checks at run time).
 #[inline(always)]
-fn drive<K: Micro, E: Epilogue>(xq: &[i8], xs: &[f32], m: usize, w: &PackedWeights, epi: &mut E) {
+fn drive<K: Micro, E: Epilogue>(xq: &[i16], xs: &[f32], m: usize, w: &PackedWeights, epi: &mut E) {
     let (k, kp, block, bp, nb) = (w.k, w.kp, w.block, w.bp, w.nb);
     debug_assert_eq!(xs.len(), if E::SCALED { m * nb } else { 0 });
     let mc = chunk_rows(kp, std::mem::size_of::<K::X>(), m);

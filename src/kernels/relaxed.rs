@@ -17,9 +17,11 @@ const OFFSET: i8 = 64;
 impl Micro for Relaxed {
     type X = u8;
 
-    fn pack_row(src: &[i8], block: usize, bp: usize, dst: &mut [u8]) {
+    fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [u8]) {
         // src was checked to be in -63..=63. Padding is `0 + 64`; the weights there are 0.
-        pack_padded(src, block, bp, dst, OFFSET as u8, |v| (v + OFFSET) as u8);
+        pack_padded(src, block, bp, dst, OFFSET as u8, |v| {
+            (v + OFFSET as i16) as u8
+        });
     }
 
     #[inline(always)]

@@ -5,14 +5,14 @@ use super::{pack_padded, Epilogue, Micro, PackedWeights, KG, NR};
 pub(super) struct Scalar;
 
 impl Micro for Scalar {
-    type X = i8;
+    type X = i16;
 
-    fn pack_row(src: &[i8], block: usize, bp: usize, dst: &mut [i8]) {
+    fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [i16]) {
         pack_padded(src, block, bp, dst, 0, |v| v);
     }
 
     unsafe fn tile<const R: usize, E: Epilogue>(
-        x: [&[i8]; R],
+        x: [&[i16]; R],
         xs: [&[f32]; R],
         w: &PackedWeights,
         p: usize,
@@ -27,10 +27,10 @@ impl Micro for Scalar {
                 // One record: rows 0..NR × k kk..kk+KG, row-major.
                 let rec: &[i8; NR * KG] = panel[kk * NR..(kk + KG) * NR].try_into().unwrap();
                 for (sr, xr) in s.iter_mut().zip(x.iter()) {
-                    let xs: &[i8; KG] = xr[kk..kk + KG].try_into().unwrap();
+                    let xk: &[i16; KG] = xr[kk..kk + KG].try_into().unwrap();
                     for (j, out) in sr.iter_mut().enumerate() {
                         for t in 0..KG {
-                            *out += xs[t] as i32 * rec[j * KG + t] as i32;
+                            *out += xk[t] as i32 * rec[j * KG + t] as i32;
                         }
                     }
                 }

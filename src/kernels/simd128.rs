@@ -16,8 +16,8 @@ pub(super) struct Simd128;
 impl Micro for Simd128 {
     type X = i16;
 
-    fn pack_row(src: &[i8], block: usize, bp: usize, dst: &mut [i16]) {
-        pack_padded(src, block, bp, dst, 0, |v| v as i16);
+    fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [i16]) {
+        pack_padded(src, block, bp, dst, 0, |v| v);
     }
 
     #[inline(always)]

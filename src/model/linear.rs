@@ -19,9 +19,6 @@ enum Matrix {
     },
 }
 
-/// Activation block of q8 layers (q4 layers use their weight block, [`Q4_BLOCK`]).
-const ACT_BLOCK: usize = 32;
-
 fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Matrix> {
     let q8 = format!("{leaf}.q");
     let q4 = format!("{leaf}.q4");
@@ -29,14 +26,9 @@ fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Ma
     if scope.contains(&q8) {
         let q = bytes_to_i8(scope.raw(&q8, Dtype::I8, &[rows, cols])?);
         let row_scales = scope.get_vec(&scale, &[rows, 1])?;
-        // The kernels quantize activations with the weights' K-blocks, so per-row weight
-        // scales are repeated per ACT_BLOCK to get per-block activation scales (see
-        // kernels::quantize_blocks for why).
-        let block = if cols % ACT_BLOCK == 0 {
-            ACT_BLOCK
-        } else {
-            cols
-        };
+        // Per-row weight scales are repeated per K-block: the kernels' block (the activation
+        // block of relaxed-SIMD builds, else a block that keeps int32 sums exact).
+        let block = kernels::q8_block(cols);
         let nb = cols / block;
         let scales = row_scales
             .iter()
@@ -154,9 +146,9 @@ impl Linear {
             }
             LinearWeight::Int8 { weight, bias } => {
                 let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
-                let mut xq = vec![0i8; xs.len()];
+                let mut xq = vec![0i16; xs.len()];
                 let mut scale = vec![0f32; rows * weight.nblocks()];
-                kernels::quantize_blocks(&xs, rows, in_dim, weight.block(), &mut xq, &mut scale)
+                kernels::quantize_for(weight, &xs, rows, &mut xq, &mut scale)
                     .map_err(kernel_error)?;
                 let mut y = vec![0f32; rows * self.out_dim];
                 kernels::qgemm(&xq, &scale, rows, weight, Some(bias), &mut y)

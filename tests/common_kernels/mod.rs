@@ -33,6 +33,11 @@ impl Rng {
             .map(|_| self.range(lo as i64, hi as i64) as i8)
             .collect()
     }
+    pub fn i16s(&mut self, len: usize, lo: i16, hi: i16) -> Vec<i16> {
+        (0..len)
+            .map(|_| self.range(lo as i64, hi as i64) as i16)
+            .collect()
+    }
 }
 
 pub const KS: [usize; 10] = [1, 15, 16, 17, 31, 32, 48, 64, 100, 768];
@@ -72,7 +77,7 @@ pub fn shapes(rng: &mut Rng) -> Vec<(usize, usize)> {
 }
 
 /// Naive int32 block sums straight from the unpacked int8 matrices.
-pub fn reference_sums(x: &[i8], m: usize, q: &[i8], n: usize, k: usize, block: usize) -> Vec<i32> {
+pub fn reference_sums(x: &[i16], m: usize, q: &[i8], n: usize, k: usize, block: usize) -> Vec<i32> {
     let nb = k / block;
     let mut out = vec![0; m * n * nb];
     for mi in 0..m {
@@ -104,7 +109,7 @@ pub fn check_block_sums(kernels: &[Kernel]) {
     for &k in &KS {
         for block in blocks_for(k) {
             for (m, n) in shapes(&mut rng) {
-                let x = rng.i8s(m * k, -ACT_MAX, ACT_MAX);
+                let x = rng.i16s(m * k, -ACT_MAX, ACT_MAX);
                 let q = rng.i8s(n * k, i8::MIN, i8::MAX);
                 let w = packed(&q, n, k, block, &mut rng);
                 assert_eq!(
@@ -130,13 +135,15 @@ pub fn check_block_sums(kernels: &[Kernel]) {
     assert!(cases > 1000, "only {cases} cases");
 }
 
-/// Largest magnitudes: |x| = ACT_MAX against w = -128 / 127 over k = 4096 in one block, and
-/// alternating signs: no saturation or wrap anywhere.
+/// Largest magnitudes: |x| = ACT_MAX against w = -128 / 127 over the largest block
+/// ([`kernels::MAX_BLOCK`]) and over 4096 in small blocks, and alternating signs: no
+/// saturation or wrap anywhere.
 pub fn check_extremes(kernels: &[Kernel]) {
     let (m, n) = (5, 11);
-    for &(k, block) in &[(4096, 4096), (4096, 32), (768, 768), (100, 100)] {
+    let big = kernels::MAX_BLOCK.min(4096) / 4 * 4;
+    for &(k, block) in &[(big, big), (4096, 32), (768, 768), (100, 100)] {
         for pattern in 0..4 {
-            let x: Vec<i8> = (0..m * k)
+            let x: Vec<i16> = (0..m * k)
                 .map(|i| match pattern {
                     0 => ACT_MAX,
                     1 => -ACT_MAX,
@@ -186,7 +193,7 @@ pub fn check_qgemm(kernels: &[Kernel]) {
         let x: Vec<f32> = (0..m * k)
             .map(|i| rng.f32() * 3.0 * (1 + (i % k) % 9) as f32)
             .collect();
-        let mut xq = vec![0i8; m * k];
+        let mut xq = vec![0i16; m * k];
         let mut xs = vec![0f32; m * nb];
         quantize_blocks(&x, m, k, block, &mut xq, &mut xs).unwrap();
         let q = rng.i8s(n * k, -127, 127);
@@ -253,7 +260,7 @@ pub fn check_quantize() {
         .collect();
     x[3 * k..4 * k].fill(0.0); // zero row
     x[5 * k..6 * k].iter_mut().for_each(|v| *v *= 1e-30); // tiny but normal scale
-    let mut q = vec![0i8; m * k];
+    let mut q = vec![0i16; m * k];
     let mut s = vec![-1f32; m];
     quantize_rows(&x, m, k, &mut q, &mut s).unwrap();
     for r in 0..m {
@@ -269,7 +276,7 @@ pub fn check_quantize() {
                 "row {r} [{i}]: {v} -> {qv} * {} (err {err})",
                 s[r]
             );
-            hit_max |= qv.unsigned_abs() == ACT_MAX as u8;
+            hit_max |= qv.unsigned_abs() == ACT_MAX as u16;
         }
         assert!(hit_max, "row {r}: the largest value must map to ±ACT_MAX");
     }
@@ -279,7 +286,7 @@ pub fn check_quantize() {
     // Ties go to even: with max = ACT_MAX the scale is exactly 1.
     let a = ACT_MAX as f32;
     let x = [a, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5];
-    let mut q = [0i8; 8];
+    let mut q = [0i16; 8];
     let mut s = [0f32];
     quantize_rows(&x, 1, 8, &mut q, &mut s).unwrap();
     assert_eq!(s[0], 1.0);
@@ -290,7 +297,7 @@ pub fn check_quantize() {
     let steps = 8 * ACT_MAX as usize;
     let mut x: Vec<f32> = (0..=steps).map(|i| -a + i as f32 * 0.25).collect();
     x.push(a); // the row max, so the scale is exactly 1
-    let mut q = vec![0i8; x.len()];
+    let mut q = vec![0i16; x.len()];
     let mut s = [0f32];
     quantize_rows(&x, 1, x.len(), &mut q, &mut s).unwrap();
     assert_eq!(s[0], 1.0);
@@ -309,11 +316,11 @@ pub fn check_quantize() {
     let (m, k, block) = (3, 96, 32);
     let mut x: Vec<f32> = (0..m * k).map(|_| rng.f32()).collect();
     x[k + 40] = 500.0; // row 1, block 1
-    let mut q = vec![0i8; m * k];
+    let mut q = vec![0i16; m * k];
     let mut s = vec![0f32; m * 3];
     quantize_blocks(&x, m, k, block, &mut q, &mut s).unwrap();
     for (i, (xb, qb)) in x.chunks(block).zip(q.chunks(block)).enumerate() {
-        let (mut q1, mut s1) = (vec![0i8; block], [0f32]);
+        let (mut q1, mut s1) = (vec![0i16; block], [0f32]);
         quantize_rows(xb, 1, block, &mut q1, &mut s1).unwrap();
         assert_eq!((qb, s[i]), (&q1[..], s1[0]), "block {i}");
     }
@@ -383,7 +390,7 @@ pub fn check_errors() {
 
     let w = ok(3, 8, 4).unwrap();
     // Two rows, two K-blocks each: four activation scales.
-    let (m, x, xs, bias) = (2, vec![1i8; 16], vec![1f32; 4], vec![0f32; 3]);
+    let (m, x, xs, bias) = (2, vec![1i16; 16], vec![1f32; 4], vec![0f32; 3]);
     let mut y = vec![0f32; 6];
     assert!(qgemm(&x, &xs, m, &w, Some(&bias), &mut y).is_ok());
     assert!(
@@ -404,7 +411,7 @@ pub fn check_errors() {
         "long y"
     );
     assert!(qgemm(&[], &[], 0, &w, None, &mut []).is_ok(), "m = 0");
-    for bad in [i8::MIN, -ACT_MAX - 1] {
+    for bad in [i16::MIN, -ACT_MAX - 1] {
         let mut xb = x.clone();
         xb[5] = bad;
         for kernel in available_kernels() {
@@ -441,7 +448,7 @@ pub fn check_errors() {
         );
     }
 
-    let mut q = vec![0i8; 6];
+    let mut q = vec![0i16; 6];
     let mut s = vec![0f32; 2];
     assert!(quantize_rows(&[1.0; 6], 2, 3, &mut q, &mut s).is_ok());
     assert!(
@@ -549,7 +556,7 @@ pub fn bench(now: &dyn Fn() -> f64, print: &dyn Fn(String)) {
             fmt_ms(f32_ms),
             fmt_ms(q80_ms)
         );
-        let mut xq = vec![0i8; m * k];
+        let mut xq = vec![0i16; m * k];
         let mut y = vec![0f32; m * n];
         for block in [k, 32] {
             let mut xs = vec![0f32; m * (k / block)];
