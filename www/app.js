@@ -11,6 +11,8 @@ const DEBOUNCE_MS = 250;
 const params = new URLSearchParams(location.search);
 const modelSpec = params.get('model') || DEFAULT_MODEL;
 const quant = params.get('quant') || 'q8';
+// auto: relaxed SIMD where the browser has it; simd128 computes exactly what the native CLI does.
+const variant = params.get('variant') || 'auto';
 
 let model = null;
 let composing = false;
@@ -301,7 +303,7 @@ async function start() {
   }
   const t0 = performance.now();
   try {
-    model = await Classifier.load({ model: modelSpec, quant, onProgress });
+    model = await Classifier.load({ model: modelSpec, quant, variant, onProgress });
   } catch (e) {
     const [what, todo] = ERRORS[e.code] || ['The model could not be loaded.', 'Reload the page to try again.'];
     setStatus('error', what);

@@ -187,6 +187,9 @@ async function fetchOk(url, file, { optional = false } = {}) {
   try {
     res = await fetch(url);
   } catch (e) {
+    // An optional probe (the pre-quantized file) may fail as a network error where a host
+    // sends its 404 without CORS headers; the required files that follow report real outages.
+    if (optional) return null;
     let host = url;
     try { host = new URL(url).host; } catch { /* keep url */ }
     throw new GamjeongError(`Could not download ${file} from ${host}: the network request failed (offline, blocked, or the server is unreachable).`, 'NETWORK', { url });

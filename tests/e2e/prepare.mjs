@@ -1,5 +1,7 @@
 // Makes the e2e fixture models and the CLI's reference outputs, at test time, from
-// tests/fixtures/tiny-ko (a seeded 60-label BERT in HF layout) with the native CLI:
+// a seeded 60-label BERT in HF layout with the native CLI:
+//   (source: tests/fixtures/tiny-ko-q, the well-conditioned fixture made for quantization;
+//   E2E_FIXTURE=tiny-ko picks the other one)
 //   fixtures/tiny-ko/                     the f32 HF folder (the browser converts it)
 //   fixtures/tiny-ko-preq/                same + gamjeong/model.q8.safetensors (pre-quantized)
 //   fixtures/tiny-ko.q8.safetensors, .q4  single quantized files (CLI quantize)
@@ -18,7 +20,7 @@ if (!fs.existsSync(CLI)) {
   console.error(`prepare: the gamjeong CLI is not at ${CLI}: build it (cargo build --bin gamjeong) or set GAMJEONG_CLI`);
   process.exit(1);
 }
-const src = path.join(ROOT, 'tests/fixtures/tiny-ko');
+const src = path.join(ROOT, 'tests/fixtures', process.env.E2E_FIXTURE || 'tiny-ko-q');
 fs.rmSync(FIXTURES, { recursive: true, force: true });
 fs.mkdirSync(FIXTURES, { recursive: true });
 for (const dir of ['tiny-ko', 'tiny-ko-preq']) {
@@ -36,7 +38,7 @@ for (const scheme of ['q8', 'q4']) {
 }
 run(['quantize', '--model', src, '--scheme', 'q8', '--out', path.join(FIXTURES, 'tiny-ko-preq/gamjeong/model.q8.safetensors')]);
 
-const reference = { texts: TEXTS, cli: CLI, models: {} };
+const reference = { texts: TEXTS, cli: CLI, source: src, models: {} };
 for (const [name, model] of Object.entries(models)) {
   const lines = run(['classify', '--model', model, '--json'], TEXTS.join('\n') + '\n').trim().split('\n');
   if (lines.length !== TEXTS.length) throw new Error(`${name}: ${lines.length} CLI lines for ${TEXTS.length} texts`);
