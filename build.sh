@@ -17,6 +17,7 @@
 #                         folder; writes models/NAME/gamjeong/model.{q8,q4}.safetensors (and
 #                         config.json + tokenizer.json), copied into dist/models/ by every build:
 #                         the site then loads ?model=./models/NAME/ without the hub
+#                         (GAMJEONG_CLI=path uses an already built CLI; REVISION=rev for the hub)
 #
 # Environment knobs:
 #   PORT / HOST                     serve address (default 127.0.0.1:8080)
@@ -287,9 +288,13 @@ cmd_quantize() {
             mv "$src/$f.part" "$src/$f"
         done
     fi
-    log "cargo build --release --bin gamjeong"
-    cargo build --release --bin gamjeong
-    local cli="$TARGET/release/gamjeong" out="$ROOT/models/$name"
+    local cli="${GAMJEONG_CLI:-}" out="$ROOT/models/$name"
+    if [ -z "$cli" ]; then
+        log "cargo build --release --bin gamjeong"
+        cargo build --release --bin gamjeong
+        cli="$TARGET/release/gamjeong"
+    fi
+    [ -x "$cli" ] || die "gamjeong CLI not found at $cli"
     mkdir -p "$out/gamjeong"
     cp "$src/config.json" "$src/tokenizer.json" "$out/"
     local scheme

@@ -14,6 +14,11 @@ const EXACT = `model=${Q8}&variant=simd128`;
 
 async function openPage(b, query, viewport = { width: 1280, height: 900 }) {
   const page = await b.context.newPage();
+  // Any Content-Security-Policy violation (inline script/style, a blocked connection) is recorded.
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   await page.setViewportSize(viewport);
   await page.goto(`${srv.url}/?${query}`);
   return page;
@@ -113,6 +118,11 @@ test('every widget example: ready, 60 bars summing to 1, equal to the CLI; no re
     assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(251, 250, 247)');
     await page.screenshot({ path: path.join(OUT, 'page-desktop-dark.png') });
     assert.deepEqual(b.errors, []);
+    assert.deepEqual(await page.evaluate(() => window.__csp), [], 'CSP violations');
+    const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(await page.$$eval('script:not([src])', (s) => s.length), 0, 'no inline script');
   } finally { await b.close(); }
 });
 
