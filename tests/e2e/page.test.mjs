@@ -182,6 +182,18 @@ test('bad model URL and unreachable server: a visible error in plain words', asy
     text = await page.$eval('#error', (e) => e.innerText);
     assert.match(text, /network request failed/);
     assert.match(text, /connection/);
+    await page.close();
+
+    // A browser without WebAssembly SIMD (the probe modules fail to validate).
+    const mark = srv.log.length;
+    page = await b.context.newPage();
+    await page.addInitScript(() => { WebAssembly.validate = () => false; });
+    await page.goto(`${srv.url}/?model=${Q8}`);
+    await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    text = await page.$eval('#error', (e) => e.innerText);
+    assert.match(text, /does not support WebAssembly SIMD/);
+    assert.match(text, /Safari 16\.4/);
+    assert.deepEqual(srv.requests(/\.safetensors$/, mark), [], 'nothing downloaded for a browser that cannot run it');
   } finally { srv.faults.clear(); await b.close(); }
 });
 
