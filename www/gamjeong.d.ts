@@ -28,6 +28,8 @@ export type ProgressEvent =
       bytes?: number;
       reason?: string;
     }
+  /** The module worker could not start (old browser, blocked script): the model runs in the page. */
+  | { status: 'worker'; state: 'unavailable'; reason: string }
   | ({ status: 'ready' } & Omit<ModelInfo, 'labels'>);
 
 export interface LoadOptions {

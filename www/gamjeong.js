@@ -42,15 +42,22 @@ export class Classifier {
       baseUrl: rest.baseUrl ?? globalThis.location?.href,
     };
     const c = new Classifier();
-    if (worker && typeof Worker !== 'undefined') {
+    let inPage = !(worker && typeof Worker !== 'undefined');
+    if (!inPage) {
       c.#startWorker();
       try {
         c.info = await c.#call({ type: 'load', options: opts }, onProgress);
       } catch (e) {
-        c.#worker.terminate();
-        throw e;
+        c.#worker?.terminate();
+        c.#worker = null;
+        // A browser without module workers (or a worker blocked by the host): run in the page.
+        if (e.code !== 'WORKER') throw e;
+        safeCall(onProgress, { status: 'worker', state: 'unavailable', reason: `${e.message}; running in the page instead` });
+        c.#dead = null;
+        inPage = true;
       }
-    } else {
+    }
+    if (inPage) {
       const rt = await import('./runtime.js');
       c.#handle = await rt.load(opts, (ev) => safeCall(onProgress, ev));
       c.info = c.#handle.info;

@@ -354,3 +354,17 @@ test('errors: not found, truncated download (never cached), network failure, no 
     assert.equal(r.events.at(-1).status, 'ready');
   } finally { await b2.close(); }
 });
+
+test('a worker that cannot start (blocked worker.js): the model runs in the page, and says so', async () => {
+  const b = await browser();
+  try {
+    await b.context.route('**/worker.js', (route) => route.abort());
+    const page = await open(b);
+    const r = await load(page, { model: '/fixtures/tiny-ko.q8.safetensors', ...EXACT });
+    assert.ifError(r.error);
+    const note = r.events.find((e) => e.status === 'worker');
+    assert.equal(note?.state, 'unavailable');
+    assert.equal(r.events.at(-1).status, 'ready');
+    assertMatchesCli(await classifyAll(page, TEXTS.slice(0, 2)), ref.models.q8.slice(0, 2), 'in-page fallback');
+  } finally { await b.close(); }
+});
