@@ -27,7 +27,6 @@
 #   SKIP_RELAXED=1                  `build`: only the SIMD128 variant
 #   CARGO_TARGET_DIR                cargo's target dir (default ./target); the relaxed-SIMD
 #                                   build uses $CARGO_TARGET_DIR/relaxed
-#   BINARYEN_VERSION                npm binaryen version for wasm-opt (default below)
 #   NO_HEADLESS=1                   wasm tests: serve the test page for a manual browser
 set -euo pipefail
 
@@ -46,7 +45,6 @@ PKG="$DIST/pkg"
 PKG_RELAXED="$DIST/pkg-relaxed"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 RELAXED_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_backend="wasm_js"'
-BINARYEN_VERSION="${BINARYEN_VERSION:-132.0.0}"
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in *":$CARGO_BIN:"*) ;; *) [ -d "$CARGO_BIN" ] && PATH="$CARGO_BIN:$PATH" ;; esac
 export PATH
