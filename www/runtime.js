@@ -55,11 +55,11 @@ export function wasmSupport() {
   return { wasm, simd, relaxed };
 }
 
-let wasmPromise = null;
-/** Imports and instantiates the best wasm build once: pkg-relaxed/ if relaxed SIMD validates. */
+const wasmPromises = new Map();
+/** Imports and instantiates a wasm build once per variant: `auto` = pkg-relaxed/ if relaxed SIMD validates. */
 export function loadWasm(variant = 'auto') {
-  if (wasmPromise) return wasmPromise;
-  wasmPromise = (async () => {
+  if (wasmPromises.has(variant)) return wasmPromises.get(variant);
+  const wasmPromise = (async () => {
     const support = wasmSupport();
     if (!support.wasm) throw new GamjeongError('This browser has no WebAssembly.', 'NO_WASM');
     if (!support.simd) {
@@ -87,7 +87,8 @@ export function loadWasm(variant = 'auto') {
     }
     return { mod, variant: use, build: mod.buildInfo() };
   })();
-  wasmPromise.catch(() => { wasmPromise = null; });
+  wasmPromises.set(variant, wasmPromise);
+  wasmPromise.catch(() => wasmPromises.delete(variant));
   return wasmPromise;
 }
 
