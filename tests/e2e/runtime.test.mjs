@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { reference, server, browser, maxDiff, fileSize, CLI, OUT, ROOT, TEXTS, TOL, RELAXED_TOL } from './common.mjs';
+import { reference, server, browser, maxDiff, fileSize, OUT, TEXTS, TOL, RELAXED_TOL } from './common.mjs';
 
 // Parity with the CLI is checked on the SIMD128 build (see common.mjs); `auto` picks relaxed.
 const EXACT = { variant: 'simd128' };
@@ -213,7 +213,7 @@ for (const scheme of ['q8', 'q4']) {
       assert.equal(r.info.source, 'convert');
       // The same bytes as `gamjeong quantize` with the same source id and revision.
       const cli = path.join(OUT, `cli-${scheme}-from-url.safetensors`);
-      execFileSync(CLI, ['quantize', '--model', ref.source, '--scheme', scheme,
+      execFileSync(ref.cli, ['quantize', '--model', ref.source, '--scheme', scheme,
         '--source-id', folder, '--revision', '-', '--out', cli]);
       const entry = await cachedEntry(page, `/${scheme}/`);
       assert.equal(entry.keys.length, 1, `keys: ${entry.keys}`);
