@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
 # gamjeong build / test / serve helper.
 #
-#   ./build.sh            release wasm32+SIMD128 build -> dist/ (wasm-bindgen --target web,
-#                         wasm-opt -O3 from npm binaryen when available, www/* copied in);
-#                         installs the rust target / wasm-bindgen-cli / binaryen if missing
+#   ./build.sh            release wasm builds -> dist/, a static site ready to copy to any host:
+#                         dist/pkg/ (wasm32 SIMD128) and dist/pkg-relaxed/ (SIMD128 + relaxed
+#                         SIMD), each wasm-bindgen --target web + wasm-opt -O3 (npm binaryen),
+#                         www/* copied in (and models/ if ./build.sh quantize made one);
+#                         installs the rust target / wasm-bindgen-cli / npm packages if missing
 #   ./build.sh build      same as above
 #   ./build.sh serve      build, then serve dist/ on http://127.0.0.1:8080/ with COOP/COEP
-#   ./build.sh test       every test: native `cargo test` (all targets + doctests), then
-#                         `cargo test --target wasm32-unknown-unknown` in headless Chromium
+#   ./build.sh test       every test: native `cargo test` (all targets + doctests),
+#                         `cargo test --target wasm32-unknown-unknown` in headless Chromium,
+#                         then the browser end-to-end tests (tests/e2e/, Playwright) on dist/
 #   ./build.sh setup      install the toolchain pieces (idempotent)
+#   ./build.sh quantize MODEL [q8,q4]
+#                         MODEL = hub id (downloaded where the network allows) or a local HF
+#                         folder; writes models/NAME/gamjeong/model.{q8,q4}.safetensors (and
+#                         config.json + tokenizer.json), copied into dist/models/ by every build:
+#                         the site then loads ?model=./models/NAME/ without the hub
+#                         (GAMJEONG_CLI=path uses an already built CLI; REVISION=rev for the hub)
 #
 # Environment knobs:
 #   PORT / HOST                     serve address (default 127.0.0.1:8080)
 #   WASM_BINDGEN_TEST_TIMEOUT       per-test-binary browser timeout in s (default here: 600)
-#   SKIP_NATIVE=1 / SKIP_WASM=1     `test`: skip one half
+#   SKIP_NATIVE=1 / SKIP_WASM=1 / SKIP_E2E=1   `test`: skip a part
 #   SKIP_WASM_OPT=1                 `build`: do not run wasm-opt
-#   BINARYEN_VERSION                npm binaryen version for wasm-opt (default below)
+#   SKIP_RELAXED=1                  `build`: only the SIMD128 variant
+#   CARGO_TARGET_DIR                cargo's target dir (default ./target); the relaxed-SIMD
+#                                   build uses $CARGO_TARGET_DIR/relaxed
 #   NO_HEADLESS=1                   wasm tests: serve the test page for a manual browser
 set -euo pipefail
 
@@ -31,7 +42,9 @@ WASM_TARGET=wasm32-unknown-unknown
 CRATE=gamjeong
 DIST="$ROOT/dist"
 PKG="$DIST/pkg"
-BINARYEN_VERSION="${BINARYEN_VERSION:-132.0.0}"
+PKG_RELAXED="$DIST/pkg-relaxed"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+RELAXED_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_backend="wasm_js"'
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in *":$CARGO_BIN:"*) ;; *) [ -d "$CARGO_BIN" ] && PATH="$CARGO_BIN:$PATH" ;; esac
 export PATH
@@ -107,21 +120,40 @@ setup_chromium() {
     log "chromium $(chromedriver --version | awk '{print $2}') installed in $(( $(now) - t0 ))s"
 }
 
-setup_binaryen() {
-    if [ -n "$(wasm_opt_bin)" ] && [ "$("$ROOT/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -o '[0-9]\+' | head -1)" = "${BINARYEN_VERSION%%.*}" ]; then
-        log "binaryen (npm) $BINARYEN_VERSION: already installed"
+# npm packages from the committed package-lock.json: binaryen (wasm-opt; Debian's 108 is too
+# old for wasm-bindgen's output, never use it) and playwright-core (drives the system Chromium
+# in tests/e2e). `npm ci` only when the lock file changed since the last install.
+setup_npm() {
+    [ -f "$ROOT/package-lock.json" ] || die "package-lock.json missing in $ROOT"
+    local stamp="$ROOT/node_modules/.gamjeong-lock.sha256" want
+    want="$(sha256sum "$ROOT/package-lock.json" | awk '{print $1}')"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -n "$(wasm_opt_bin)" ] \
+        && [ -d "$ROOT/node_modules/playwright-core" ]; then
+        log "npm packages (binaryen, playwright-core): already installed"
         return
     fi
-    if ! have npm; then
-        warn "npm not found: skipping binaryen (release builds will not run wasm-opt)"
+    have npm || { warn "npm not found: no wasm-opt (unoptimized wasm) and no browser end-to-end tests"; return 1; }
+    log "npm ci (binaryen, playwright-core from package-lock.json)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) \
+        || { warn "npm ci failed"; return 1; }
+    printf '%s\n' "$want" > "$stamp"
+}
+
+# Hangul in the e2e screenshots needs a CJK font (Debian fonts-noto-cjk).
+setup_fonts() {
+    if have fc-list && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+        log "fonts-noto-cjk: already installed"
         return
     fi
-    log "binaryen (npm) $BINARYEN_VERSION: installing into $ROOT/node_modules"
-    # --no-save/--no-package-lock: do not create package.json or a lock file.
-    # Debian's binaryen (108) is too old for wasm-bindgen's output: never use it.
-    npm install --prefix "$ROOT" --no-save --no-package-lock --no-audit --no-fund \
-        --loglevel=error "binaryen@$BINARYEN_VERSION" \
-        || { warn "npm install binaryen failed: release builds will skip wasm-opt"; return; }
+    if [ "$(id -u)" -ne 0 ] || ! have apt-get; then
+        warn "no CJK font and cannot apt-get here: screenshots will show boxes instead of Hangul"
+        return
+    fi
+    log "fonts-noto-cjk: installing with apt-get (for Hangul in screenshots)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq -o Dpkg::Use-Pty=0 fonts-noto-cjk >/dev/null \
+        || { apt-get update -qq && apt-get install -y -qq -o Dpkg::Use-Pty=0 fonts-noto-cjk >/dev/null; } \
+        || warn "could not install fonts-noto-cjk"
 }
 
 cmd_setup() {
@@ -130,7 +162,8 @@ cmd_setup() {
     setup_rust_target
     setup_wasm_bindgen_cli
     setup_chromium
-    setup_binaryen
+    setup_fonts
+    setup_npm || die "npm packages could not be installed (need node + npm)"
     log "setup done in $(( $(now) - t0 ))s"
 }
 
@@ -145,53 +178,135 @@ require_wasm_bindgen() {
         || die "rust target $WASM_TARGET missing: run ./build.sh setup"
 }
 
+# wasm-bindgen + wasm-opt one built .wasm into an output folder.
+bindgen_variant() { # name wasm outdir extra-wasm-opt-flags...
+    local name=$1 wasm=$2 out=$3; shift 3
+    [ -f "$wasm" ] || die "expected $wasm after the build (is crate-type cdylib?)"
+    log "$name: wasm-bindgen --target web -> ${out#$ROOT/}/"
+    mkdir -p "$out"
+    wasm-bindgen --target web --out-dir "$out" "$wasm"
+    local bg="$out/${CRATE}_bg.wasm"
+    if [ "${SKIP_WASM_OPT:-}" = 1 ]; then
+        warn "SKIP_WASM_OPT=1: not running wasm-opt"
+        return
+    fi
+    local wo; wo="$(wasm_opt_bin)"
+    if [ -z "$wo" ]; then
+        warn "wasm-opt (npm binaryen) not available: shipping the unoptimized wasm"
+        return
+    fi
+    local before; before=$(stat -c %s "$bg")
+    # Features Rust enables by default for wasm32, plus +simd128 (and relaxed-simd).
+    "$wo" -O3 \
+        --enable-simd --enable-bulk-memory --enable-bulk-memory-opt \
+        --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
+        --enable-multivalue --enable-reference-types "$@" \
+        "$bg" -o "$bg.opt"
+    mv "$bg.opt" "$bg"
+    log "$name: wasm-opt -O3 $before -> $(stat -c %s "$bg") bytes"
+}
+
+# "raw  gzip" sizes of the shipped .wasm files, for the README table.
+report_sizes() {
+    local f
+    for f in "$PKG/${CRATE}_bg.wasm" "$PKG_RELAXED/${CRATE}_bg.wasm"; do
+        [ -f "$f" ] || continue
+        printf '  %-34s %9s bytes raw  %9s bytes gzip -9\n' "${f#$DIST/}" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
+    done
+}
+
 cmd_build() {
     have cargo || die "cargo not found: install the Rust toolchain first (https://rustup.rs)"
     # What a build needs is installed on demand (no-ops when present).
     setup_rust_target
     setup_wasm_bindgen_cli
-    [ "${SKIP_WASM_OPT:-}" = 1 ] || setup_binaryen
+    [ "${SKIP_WASM_OPT:-}" = 1 ] || setup_npm || warn "continuing without npm packages"
     require_wasm_bindgen
     local t0; t0=$(now)
     log "cargo build --release --lib --target $WASM_TARGET (simd128 via .cargo/config.toml)"
     cargo build --release --lib --target "$WASM_TARGET"
-    local wasm="$ROOT/target/$WASM_TARGET/release/$CRATE.wasm"
-    [ -f "$wasm" ] || die "expected $wasm after the build (is crate-type cdylib?)"
+    if [ "${SKIP_RELAXED:-}" != 1 ]; then
+        # Only this build gets the relaxed flags (the env var replaces config.toml's rustflags,
+        # hence the getrandom cfg again), in its own target dir so the two never thrash.
+        log "cargo build --release --lib --target $WASM_TARGET --target-dir ${TARGET#$ROOT/}/relaxed (+simd128,+relaxed-simd)"
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
+            cargo build --release --lib --target "$WASM_TARGET" --target-dir "$TARGET/relaxed"
+    fi
 
-    log "wasm-bindgen --target web -> dist/pkg/"
     rm -rf "$DIST"
-    mkdir -p "$PKG"
-    wasm-bindgen --target web --out-dir "$PKG" "$wasm"
-
-    local bg="$PKG/${CRATE}_bg.wasm"
-    if [ "${SKIP_WASM_OPT:-}" = 1 ]; then
-        warn "SKIP_WASM_OPT=1: not running wasm-opt"
-    else
-        local wo; wo="$(wasm_opt_bin)"
-        if [ -n "$wo" ]; then
-            log "wasm-opt -O3 ($("$wo" --version))"
-            local before; before=$(stat -c %s "$bg")
-            # Features Rust enables by default for wasm32 (+simd128 from config.toml).
-            "$wo" -O3 \
-                --enable-simd --enable-bulk-memory --enable-bulk-memory-opt \
-                --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
-                --enable-multivalue --enable-reference-types \
-                "$bg" -o "$bg.opt"
-            mv "$bg.opt" "$bg"
-            log "wasm-opt: $before -> $(stat -c %s "$bg") bytes"
-        else
-            warn "wasm-opt (npm binaryen) not available: shipping the unoptimized wasm"
-        fi
+    mkdir -p "$DIST"
+    bindgen_variant simd128 "$TARGET/$WASM_TARGET/release/$CRATE.wasm" "$PKG"
+    if [ "${SKIP_RELAXED:-}" != 1 ]; then
+        bindgen_variant relaxed-simd "$TARGET/relaxed/$WASM_TARGET/release/$CRATE.wasm" "$PKG_RELAXED" --enable-relaxed-simd
     fi
 
     if [ -d www ] && [ -n "$(ls -A www 2>/dev/null)" ]; then
         log "copying www/* -> dist/"
         cp -R www/. "$DIST/"
     else
-        warn "www/ is empty or missing: dist/ has only pkg/"
+        warn "www/ is empty or missing: dist/ has only the wasm packages"
     fi
+    cp "$ROOT/scripts/space-README.md" "$DIST/README.md"   # front matter for a static HF Space
+    if [ -d "$ROOT/models" ]; then
+        log "copying models/ (from ./build.sh quantize) -> dist/models/"
+        cp -R "$ROOT/models" "$DIST/models"
+    fi
+    touch "$DIST/.built"
     log "build done in $(( $(now) - t0 ))s:"
     (cd "$DIST" && find . -type f -printf '  %10s  %p\n' | sort -k2)
+    log ".wasm sizes:"
+    report_sizes
+}
+
+# ./build.sh quantize MODEL [q8,q4]: a hub id or a local HF folder -> models/NAME/gamjeong/.
+cmd_quantize() {
+    local model="${1:-}" schemes="${2:-q8,q4}"
+    [ -n "$model" ] || die "usage: ./build.sh quantize MODEL [q8,q4]   (MODEL: hub id or local folder)"
+    have cargo || die "cargo not found"
+    local src name revision="${REVISION:-main}" source_id
+    if [ -d "$model" ]; then
+        src="$(cd "$model" && pwd)"
+        name="$(basename "$src")"
+        source_id="$name"
+        revision="${REVISION:-unknown}"
+    else
+        [[ "$model" =~ ^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?$ ]] \
+            || die "$model is neither a folder nor a hub id (owner/name)"
+        have curl || die "curl not found (needed to download $model)"
+        name="${model//\//--}"
+        source_id="$model"
+        src="$TARGET/hub/$name@$revision"
+        mkdir -p "$src"
+        local f
+        for f in config.json tokenizer.json model.safetensors; do
+            if [ -s "$src/$f" ]; then log "$f: already downloaded"; continue; fi
+            log "downloading https://huggingface.co/$model/resolve/$revision/$f"
+            curl -fL --retry 3 -o "$src/$f.part" "https://huggingface.co/$model/resolve/$revision/$f" \
+                || die "could not download $f of $model (no network to huggingface.co here?); pass a local folder instead"
+            mv "$src/$f.part" "$src/$f"
+        done
+    fi
+    local cli="${GAMJEONG_CLI:-}" out="$ROOT/models/$name"
+    if [ -z "$cli" ]; then
+        log "cargo build --release --bin gamjeong"
+        cargo build --release --bin gamjeong
+        cli="$TARGET/release/gamjeong"
+    fi
+    [ -x "$cli" ] || die "gamjeong CLI not found at $cli"
+    mkdir -p "$out/gamjeong"
+    cp "$src/config.json" "$src/tokenizer.json" "$out/"
+    local scheme
+    for scheme in ${schemes//,/ }; do
+        "$cli" quantize --model "$src" --scheme "$scheme" --source-id "$source_id" --revision "$revision" \
+            --out "$out/gamjeong/model.$scheme.safetensors"
+        log "wrote models/$name/gamjeong/model.$scheme.safetensors ($(stat -c %s "$out/gamjeong/model.$scheme.safetensors") bytes)"
+    done
+    if [ -d "$DIST" ]; then
+        mkdir -p "$DIST/models" && cp -R "$out" "$DIST/models/"
+        log "copied into dist/models/$name/: open /?model=./models/$name/"
+    else
+        log "run ./build.sh to put it into dist/models/$name/ (then /?model=./models/$name/)"
+    fi
 }
 
 cmd_serve() {
@@ -227,9 +342,15 @@ run_logged() { # name logfile cmd...  -> exit status of cmd, output teed
 
 cmd_test() {
     have cargo || die "cargo not found"
-    local do_native=1 do_wasm=1
+    local do_native=1 do_wasm=1 do_e2e=1
     [ "${SKIP_NATIVE:-}" = 1 ] && do_native=0
     [ "${SKIP_WASM:-}" = 1 ] && do_wasm=0
+    [ "${SKIP_E2E:-}" = 1 ] && do_e2e=0
+    if [ $do_e2e = 1 ]; then
+        have node || die "node not found (needed for the browser end-to-end tests; SKIP_E2E=1 to skip them)"
+        [ -d "$ROOT/node_modules/playwright-core" ] || die "playwright-core missing: run ./build.sh setup"
+        [ -x /usr/bin/chromium ] || have chromium || die "chromium not found: run ./build.sh setup"
+    fi
 
     # Fail fast on missing tools before spending minutes compiling.
     if [ $do_wasm = 1 ]; then
@@ -250,7 +371,7 @@ cmd_test() {
     fi
 
     LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/gamjeong-test.XXXXXX")"
-    local native_st=skipped doc_st=skipped wasm_st=skipped t0 t_native=0 t_wasm=0
+    local native_st=skipped doc_st=skipped wasm_st=skipped e2e_st=skipped t0 t_native=0 t_wasm=0 t_e2e=0
     local rc=0
 
     if [ $do_native = 1 ]; then
@@ -276,18 +397,42 @@ cmd_test() {
             cargo test --no-fail-fast --target "$WASM_TARGET" --lib --test '*'; then
             wasm_st=ok; else wasm_st=FAILED; rc=1; fi
         # The relaxed-SIMD variant: its int8 kernel must give the scalar kernel's sums.
-        if CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_backend="wasm_js"' \
+        if CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
             run_logged "wasm relaxed-SIMD kernels (headless Chromium)" "$LOGDIR/wasm-relaxed.log" \
-            cargo test --no-fail-fast --target "$WASM_TARGET" --target-dir "$ROOT/target/relaxed" --test wasm_kernels; then
+            cargo test --no-fail-fast --target "$WASM_TARGET" --target-dir "$TARGET/relaxed" --test wasm_kernels; then
             :; else wasm_st=FAILED; rc=1; fi
         cat "$LOGDIR/wasm-relaxed.log" >> "$LOGDIR/wasm.log"
         t_wasm=$(( $(now) - t0 ))
+    fi
+
+    if [ $do_e2e = 1 ]; then
+        t0=$(now)
+        # The e2e tests run on dist/: rebuild it when a source is newer than the last build.
+        if [ ! -f "$DIST/.built" ] || [ ! -f "$PKG_RELAXED/${CRATE}_bg.wasm" ] \
+            || [ -n "$(find src www Cargo.toml Cargo.lock .cargo -newer "$DIST/.built" -print -quit)" ]; then
+            log "e2e: dist/ is missing or older than the sources: building it"
+            cmd_build
+        fi
+        # Fixture models and reference outputs come from the CLI (dev profile, as cargo test built it).
+        if cargo build --bin gamjeong \
+            && GAMJEONG_CLI="$TARGET/debug/gamjeong" run_logged "e2e fixtures" "$LOGDIR/e2e-prepare.log" node tests/e2e/prepare.mjs \
+            && GAMJEONG_CLI="$TARGET/debug/gamjeong" run_logged "browser end-to-end tests (Playwright, headless Chromium)" "$LOGDIR/e2e.log" \
+                node --test --test-concurrency=1 --test-reporter=spec tests/e2e/; then
+            e2e_st=ok; else e2e_st=FAILED; rc=1; fi
+        t_e2e=$(( $(now) - t0 ))
     fi
 
     local np nf ns wp wf ws dp df ds
     read -r np nf ns < <( [ -f "$LOGDIR/native.log" ] && count_results "$LOGDIR/native.log" || echo "0 0 0")
     read -r dp df ds < <( [ -f "$LOGDIR/doc.log" ] && count_results "$LOGDIR/doc.log" || echo "0 0 0")
     read -r wp wf ws < <( [ -f "$LOGDIR/wasm.log" ] && count_results "$LOGDIR/wasm.log" || echo "0 0 0")
+    local ep=0 ef=0 es=0
+    if [ -f "$LOGDIR/e2e.log" ]; then
+        # node --test's summary: "ℹ pass N", "ℹ fail N", "ℹ skipped N"
+        ep=$(awk '$2 == "pass" { n = $3 } END { print n + 0 }' "$LOGDIR/e2e.log")
+        ef=$(awk '$2 == "fail" { n = $3 } END { print n + 0 }' "$LOGDIR/e2e.log")
+        es=$(awk '$2 == "skipped" { n = $3 } END { print n + 0 }' "$LOGDIR/e2e.log")
+    fi
 
     echo
     log "test summary (logs in $LOGDIR)"
@@ -295,6 +440,7 @@ cmd_test() {
     printf "$fmt" "native (cargo test)" "$native_st" "$np" "$nf" "$ns" "(${t_native}s incl. doctests)"
     printf "$fmt" "native doctests" "$doc_st" "$dp" "$df" "$ds" ""
     printf "$fmt" "wasm32 (headless Chromium)" "$wasm_st" "$wp" "$wf" "$ws" "(${t_wasm}s)"
+    printf "$fmt" "browser e2e (Playwright)" "$e2e_st" "$ep" "$ef" "$es" "(${t_e2e}s; artifacts in target/e2e/)"
     if [ "$wasm_st" = ok ] && [ "$wp" -eq 0 ]; then
         warn "the wasm run passed but executed no test"
     fi
@@ -303,7 +449,10 @@ cmd_test() {
     else
         printf '%sSOME TESTS FAILED%s (see output above)\n' "$R" "$N"
     fi
-    echo "total: $((np + dp + wp)) passed, $((nf + df + wf)) failed, $((ns + ds + ws)) skipped"
+    if [ "$e2e_st" = ok ] && [ "$ep" -eq 0 ]; then
+        warn "the e2e run passed but executed no test"
+    fi
+    echo "total: $((np + dp + wp + ep)) passed, $((nf + df + wf + ef)) failed, $((ns + ds + ws + es)) skipped"
     return $rc
 }
 
@@ -314,6 +463,7 @@ case "${1:-build}" in
     serve)          cmd_serve ;;
     test)           cmd_test ;;
     setup)          cmd_setup ;;
+    quantize)       shift; cmd_quantize "$@" ;;
     -h|--help|help) usage ;;
     *)              usage >&2; die "unknown command: $1" ;;
 esac

@@ -1,220 +1,326 @@
-// The demo page: loads a model (hub id, folder URL or quantized file), then classifies
-// as you type. Labels, groups and glosses come from the crate (one label table).
-import init, { WasmClassifier } from './pkg/gamjeong.js';
+// The demo page, on top of the public wrapper (gamjeong.js). Labels, groups and glosses come
+// from the model (one table in the crate). `?model=` and `?quant=` choose the model.
+import { Classifier, DEFAULT_MODEL } from './gamjeong.js';
+import { EXAMPLES } from './examples.js';
 
-// The model card's widget sentences.
-const EXAMPLES = [
-  '오늘 밥이 너무 맛있었어. 행복해',
-  '오늘 따라 저녁이 좀 맛있네.',
-  '직장에서 부당한 일을 겪어서 너무 화가 나',
-  '퇴직금으로 적립한 펀드 수익률이 많이 올랐어.',
-  '퇴직금으로 적립한 펀드 수익률이 많이 떨어졌어.',
-  '퇴직금으로 적립한 펀드 수익률이 많이 내려갔어.',
-  '우연히 남자친구가 헤어진 전 여자친구를 잊지 못했다는 걸 알았어.',
-];
-const DEFAULT_MODEL = 'hun3359/klue-bert-base-sentiment';
 const $ = (id) => document.getElementById(id);
+const GROUP_ORDER = ['분노', '슬픔', '불안', '상처', '당황', '기쁨'];
+const GROUP_GLOSS = { 분노: 'anger', 슬픔: 'sadness', 불안: 'anxiety', 상처: 'hurt', 당황: 'embarrassment', 기쁨: 'joy' };
+const DEBOUNCE_MS = 250;
+
+const params = new URLSearchParams(location.search);
+const modelSpec = params.get('model') || DEFAULT_MODEL;
+const quant = params.get('quant') || 'q8';
+// auto: relaxed SIMD where the browser has it; simd128 computes exactly what the native CLI does.
+const variant = params.get('variant') || 'auto';
 
 let model = null;
 let composing = false;
 let timer = 0;
+let running = false;
+let again = false;
+let last = null;
 
-function showError(what, todo) {
-  const el = $('error');
-  el.hidden = false;
-  el.innerHTML = '';
-  const p = document.createElement('p');
-  p.textContent = what;
-  const q = document.createElement('p');
-  q.className = 'muted';
-  q.textContent = todo;
-  el.append(p, q);
-}
+// ---------------------------------------------------------------- status --
+const mb = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(0, n / 1e3).toFixed(0)} kB`);
+const PHASE = { download: 'Downloading', convert: 'Downloading + converting', cache: 'Reading from your browser' };
 
-function status(text, loaded, total) {
+function setStatus(phase, text, percent) {
+  $('status').dataset.phase = phase;
+  $('status-phase').textContent = phase === 'ready' ? 'Ready' : phase === 'error' ? 'Not loaded' : (PHASE[phase] || 'Loading');
   $('status-text').textContent = text;
   const bar = $('status-bar');
-  bar.hidden = total === undefined;
-  if (total) { bar.max = total; bar.value = loaded; } else if (total === 0) { bar.removeAttribute('value'); }
-}
-
-const mb = (n) => (n / 1e6).toFixed(1) + ' MB';
-
-async function fetchBytes(url, file) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${file}: HTTP ${res.status} from ${url}`);
-  const total = Number(res.headers.get('content-length')) || 0;
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    status(`Downloading ${file}: ${mb(loaded)}${total ? ' of ' + mb(total) + ` (${Math.round(100 * loaded / total)}%)` : ''}`, loaded, total);
+  if (percent === undefined) {
+    bar.hidden = phase === 'ready' || phase === 'error';
+    bar.removeAttribute('value');
+  } else {
+    bar.hidden = false;
+    bar.value = percent;
   }
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
-  return out;
 }
 
-/** `?model=` is a hub id, a folder URL in HF layout, or a quantized .safetensors URL. */
-function resolveModel(spec) {
-  if (spec.endsWith('.safetensors')) return { file: new URL(spec, location.href).href };
-  const isUrl = /^(https?:)?\/\//.test(spec) || spec.startsWith('.') || spec.startsWith('/');
-  const base = isUrl ? new URL(spec.replace(/\/?$/, '/'), location.href).href
-    : `https://huggingface.co/${spec}/resolve/main/`;
-  return { folder: base };
-}
-
-async function loadModel() {
-  const params = new URLSearchParams(location.search);
-  const spec = params.get('model') || DEFAULT_MODEL;
-  if (!WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]))) {
-    throw Object.assign(new Error('This browser lacks WebAssembly SIMD.'), { todo: 'Use a current Chrome, Edge, Firefox or Safari (2021 or later).' });
-  }
-  status('Loading the WebAssembly module…');
-  await init();
-  const where = resolveModel(spec);
-  try {
-    if (where.file) {
-      const bytes = await fetchBytes(where.file, where.file.split('/').pop());
-      status('Preparing the model…');
-      return WasmClassifier.fromQuantized(bytes);
+const notes = [];
+function onProgress(e) {
+  switch (e.status) {
+    case 'initiate':
+    case 'download':
+      setStatus('download', `${e.file}: starting…`);
+      break;
+    case 'convert':
+      notes.push('The hub has only full-precision weights for this model, so this page converts them to 8-bit (or 4-bit) while they download and keeps the small version.');
+      break;
+    case 'progress': {
+      const pct = e.total ? e.progress : undefined;
+      const bytes = e.total ? `${mb(e.loaded)} of ${mb(e.total)} (${Math.floor(e.progress)} %)` : mb(e.loaded);
+      setStatus(e.phase, `${e.file}: ${bytes}`, pct);
+      break;
     }
-    const config = new TextDecoder().decode(await fetchBytes(where.folder + 'config.json', 'config.json'));
-    const tokenizer = await fetchBytes(where.folder + 'tokenizer.json', 'tokenizer.json');
-    const weights = await fetchBytes(where.folder + 'model.safetensors', 'model.safetensors');
-    status('Preparing the model…');
-    return new WasmClassifier(config, tokenizer, weights);
-  } catch (e) {
-    const offline = e instanceof TypeError;
-    throw Object.assign(new Error(`Could not load the model “${spec}”: ${e.message || e}`), {
-      todo: offline ? 'Check your network connection and reload the page.'
-        : 'Check the ?model= address: a Hugging Face model id, a folder with config.json, tokenizer.json and model.safetensors, or a quantized .safetensors file.',
-    });
+    case 'cache':
+      if (e.state === 'hit') setStatus('cache', `${e.file}: found in your browser’s storage`);
+      if (e.state === 'corrupt') notes.push('The stored copy of the model was damaged, so it was deleted and downloaded again.');
+      if (e.state === 'stored') notes.push('Saved in your browser: next time it loads without downloading.');
+      if (e.state === 'unavailable' || e.state === 'disabled') notes.push(`Not saved: ${e.reason}.`);
+      break;
+    case 'ready':
+      break;
+    default:
   }
 }
 
-function render(result, ms) {
-  const labels = result.scores;
-  const groups = new Map();
-  for (const s of labels) {
-    const g = s.group ?? 'labels';
-    if (!groups.has(g)) groups.set(g, { name: g, total: 0, items: [], first: s.index });
-    const entry = groups.get(g);
-    entry.total += s.score;
-    entry.items.push(s);
-    entry.first = Math.min(entry.first, s.index);
+// ---------------------------------------------------------------- errors --
+const ERRORS = {
+  NOT_FOUND: ['The model could not be found.', 'Check the ?model= address: a Hugging Face model id (owner/name), the URL of a folder with config.json, tokenizer.json and model.safetensors, or the URL of a quantized .safetensors file.'],
+  NETWORK: ['The model could not be downloaded: the network request failed.', 'Check your internet connection and reload the page. After one complete visit the model is stored in this browser and works offline.'],
+  HTTP: ['The server refused to send the model.', 'Reload in a moment; if it keeps failing, the model may be private or the server down.'],
+  BAD_MODEL: ['The downloaded file is not a model this page can use.', 'Point ?model= at a BERT text-classification model in Hugging Face layout or at a file made by gamjeong quantize.'],
+  BAD_MODEL_SPEC: ['The ?model= value is not a model id or a URL.', 'Use a Hugging Face id like hun3359/klue-bert-base-sentiment, or a URL.'],
+  NO_SIMD: ['This browser cannot run the model: it does not support WebAssembly SIMD.', 'Use a current Chrome, Edge or Firefox, or Safari 16.4 or later.'],
+  NO_WASM: ['This browser cannot run WebAssembly.', 'Use a current Chrome, Edge, Firefox or Safari, and check that WebAssembly is not disabled.'],
+  WORKER: ['The page’s background worker could not start.', 'Reload the page; if you host this page yourself, serve worker.js and runtime.js next to gamjeong.js.'],
+};
+
+function showError(what, todo, detail) {
+  const el = $('error');
+  el.replaceChildren();
+  const p = document.createElement('p');
+  p.className = 'what';
+  p.textContent = what;
+  const q = document.createElement('p');
+  q.textContent = todo;
+  el.append(p, q);
+  if (detail) {
+    const d = document.createElement('p');
+    d.className = 'muted small detail';
+    d.textContent = `Details: ${detail}`;
+    el.append(d);
   }
+  el.hidden = false;
+}
+
+// --------------------------------------------------------------- results --
+const pct = (s) => `${(100 * s).toFixed(1)}%`;
+
+function barRow(s, rank) {
+  const row = document.createElement('div');
+  row.className = 'bar';
+  row.dataset.label = s.label;
+  row.dataset.score = String(s.score);
+  row.dataset.group = s.group ?? '';
+  row.setAttribute('role', 'meter');
+  row.setAttribute('aria-valuemin', '0');
+  row.setAttribute('aria-valuemax', '100');
+  row.setAttribute('aria-valuenow', (100 * s.score).toFixed(1));
+  row.setAttribute('aria-valuetext', pct(s.score));
+  row.setAttribute('aria-label', `${s.label}${s.gloss ? ` (${s.gloss})` : ''}${rank ? `, rank ${rank}` : ''}: ${pct(s.score)}`);
+  const name = document.createElement('span');
+  name.className = 'name';
+  const label = document.createElement('span');
+  label.className = 'label';
+  label.textContent = s.label;
+  const gloss = document.createElement('span');
+  gloss.className = 'gloss';
+  gloss.textContent = s.gloss ?? '';
+  name.append(label, ' ', gloss);
+  const track = document.createElement('span');
+  track.className = 'track';
+  track.setAttribute('aria-hidden', 'true');
+  const fill = document.createElement('span');
+  fill.className = 'fill';
+  fill.style.width = `${(100 * s.score).toFixed(2)}%`;
+  track.append(fill);
+  const p = document.createElement('span');
+  p.className = 'pct';
+  p.textContent = pct(s.score);
+  row.append(name, track, p);
+  return row;
+}
+
+function render(result) {
+  const scores = result.scores;
+  const rank = new Map(scores.map((s, i) => [s.index, i + 1]));
+
   const top = $('top');
-  top.innerHTML = '';
-  for (const s of labels.slice(0, 3)) {
+  top.replaceChildren();
+  for (const s of scores.slice(0, 3)) {
     const d = document.createElement('div');
     d.className = 'top-item';
     d.dataset.group = s.group ?? '';
-    d.innerHTML = '<span class="label"></span> <span class="gloss"></span> <span class="pct"></span>';
-    d.querySelector('.label').textContent = s.label;
-    d.querySelector('.gloss').textContent = s.gloss ? `(${s.gloss})` : '';
-    d.querySelector('.pct').textContent = (100 * s.score).toFixed(1) + '%';
+    const l = document.createElement('span');
+    l.className = 'label';
+    l.textContent = s.label;
+    const g = document.createElement('span');
+    g.className = 'gloss';
+    g.textContent = [s.gloss, s.group && `${s.group} · ${GROUP_GLOSS[s.group] || ''}`].filter(Boolean).join(' — ');
+    const p = document.createElement('span');
+    p.className = 'pct';
+    p.textContent = pct(s.score);
+    d.append(l, p, g);
     top.append(d);
   }
-  $('meta').textContent = `${result.tokens} tokens${result.truncated ? ' · ⚠ text was truncated to the model’s 512 tokens' : ''} · ${ms.toFixed(0)} ms`;
+
+  const meta = [`${result.tokens} tokens`, `${result.ms.toFixed(0)} ms`];
+  $('meta').replaceChildren(meta.join(' · '));
+  if (result.truncated) {
+    const t = document.createElement('strong');
+    t.className = 'warn';
+    t.textContent = ' · ⚠ Long text: only the first 512 tokens were read.';
+    $('meta').append(t);
+  }
+
   const container = $('groups');
-  container.innerHTML = '';
-  const sortedAll = $('sorted').checked;
-  const sections = sortedAll ? [{ name: 'all 60', total: 1, items: labels, all: true }]
-    : [...groups.values()].sort((a, b) => a.first - b.first);
-  for (const g of sections) {
+  container.replaceChildren();
+  if ($('sorted').checked) {
     const sec = document.createElement('section');
-    sec.className = 'group';
-    if (!g.all) sec.dataset.group = g.name;
-    const h = document.createElement('h2');
-    h.textContent = g.all ? 'All emotions, by score' : g.name;
-    if (!g.all) {
+    sec.className = 'group all';
+    sec.setAttribute('aria-label', 'All 60 emotions, highest first');
+    const h = document.createElement('h3');
+    h.textContent = 'All 60, highest first';
+    sec.append(h);
+    for (const s of scores) sec.append(barRow(s, rank.get(s.index)));
+    container.append(sec);
+  } else {
+    const groups = new Map();
+    for (const s of scores) {
+      const g = s.group ?? 'other';
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g).push(s); // scores are sorted, so each group is too
+    }
+    const order = [...GROUP_ORDER.filter((g) => groups.has(g)), ...[...groups.keys()].filter((g) => !GROUP_ORDER.includes(g))];
+    for (const g of order) {
+      const items = groups.get(g);
+      const total = items.reduce((a, s) => a + s.score, 0);
+      const sec = document.createElement('section');
+      sec.className = 'group';
+      sec.dataset.group = g;
+      sec.dataset.total = String(total);
+      const h = document.createElement('h3');
+      h.id = `group-${g}`;
+      const name = document.createElement('span');
+      name.textContent = `${g} `;
+      const gl = document.createElement('span');
+      gl.className = 'gloss';
+      gl.textContent = GROUP_GLOSS[g] || '';
       const t = document.createElement('span');
       t.className = 'total';
-      t.textContent = (100 * g.total).toFixed(1) + '%';
-      h.append(' ', t);
+      t.textContent = pct(total);
+      h.append(name, gl, t);
+      sec.setAttribute('aria-labelledby', h.id);
+      sec.append(h);
+      for (const s of items) sec.append(barRow(s, rank.get(s.index)));
+      container.append(sec);
     }
-    sec.append(h);
-    for (const s of g.items) {
-      const row = document.createElement('div');
-      row.className = 'bar';
-      row.dataset.label = s.label;
-      row.dataset.score = String(s.score);
-      row.dataset.group = s.group ?? '';
-      row.setAttribute('role', 'meter');
-      row.setAttribute('aria-valuemin', '0');
-      row.setAttribute('aria-valuemax', '100');
-      row.setAttribute('aria-valuenow', (100 * s.score).toFixed(1));
-      row.setAttribute('aria-label', `${s.label}${s.gloss ? ' (' + s.gloss + ')' : ''}: ${(100 * s.score).toFixed(1)}%`);
-      row.innerHTML = '<span class="name"><span class="label"></span> <span class="gloss"></span></span><span class="track"><span class="fill"></span></span><span class="pct"></span>';
-      row.querySelector('.label').textContent = s.label;
-      row.querySelector('.gloss').textContent = s.gloss ?? '';
-      row.querySelector('.fill').style.width = (100 * s.score).toFixed(2) + '%';
-      row.querySelector('.pct').textContent = (100 * s.score).toFixed(1) + '%';
-      sec.append(row);
-    }
-    container.append(sec);
   }
-  $('results').dataset.state = 'ready';
+  const res = $('results');
+  res.dataset.text = result.text;
+  res.dataset.count = String(Number(res.dataset.count || 0) + 1);
+  res.dataset.state = 'ready';
+  res.setAttribute('aria-busy', 'false');
 }
 
-let last = null;
-function classifyNow() {
+// -------------------------------------------------------------- classify --
+async function classifyNow() {
   clearTimeout(timer);
   if (!model || composing) return;
-  const text = $('text').value;
-  const t0 = performance.now();
+  if (running) { again = true; return; } // one in flight; then the latest text once more
+  running = true;
+  $('results').setAttribute('aria-busy', 'true');
   try {
-    const result = model.classify(text);
-    last = { result, ms: performance.now() - t0 };
-    render(last.result, last.ms);
-    $('error').hidden = true;
+    do {
+      again = false;
+      const result = await model.classify($('text').value);
+      last = result;
+      render(result);
+      $('error').hidden = true;
+    } while (again && !composing);
   } catch (e) {
-    showError(`Classification failed: ${e.message || e}`, 'Try another text; the model keeps working.');
+    showError('This text could not be classified.', 'Try another text; the model keeps working.', e.message);
+  } finally {
+    running = false;
   }
 }
 
-function setup() {
+function schedule() {
+  clearTimeout(timer);
+  timer = setTimeout(classifyNow, DEBOUNCE_MS);
+}
+
+function setupInput() {
   const ex = $('examples');
   for (const text of EXAMPLES) {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'example';
     b.disabled = true;
+    b.lang = 'ko';
     b.textContent = text;
-    b.addEventListener('click', () => { $('text').value = text; classifyNow(); });
+    b.addEventListener('click', () => {
+      $('text').value = text;
+      composing = false;
+      classifyNow();
+    });
     ex.append(b);
   }
   const ta = $('text');
-  ta.addEventListener('compositionstart', () => { composing = true; });
+  // A Korean IME composes each syllable: never classify a half-typed one.
+  ta.addEventListener('compositionstart', () => { composing = true; clearTimeout(timer); });
   ta.addEventListener('compositionend', () => { composing = false; schedule(); });
   ta.addEventListener('input', (e) => { if (!e.isComposing && !composing) schedule(); });
   ta.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); composing = false; classifyNow(); }
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.isComposing) {
+      e.preventDefault();
+      classifyNow();
+    }
   });
   $('go').addEventListener('click', classifyNow);
-  $('sorted').addEventListener('change', () => last && render(last.result, last.ms));
+  $('sorted').addEventListener('change', () => last && render(last));
+  $('forget').addEventListener('click', async () => {
+    const n = await Classifier.clearCache();
+    $('forget').hidden = true;
+    $('status-note').textContent = n ? 'The stored model was removed from this browser; it will be downloaded again on the next visit.'
+      : 'Nothing was stored.';
+  });
 }
 
-function schedule() {
-  clearTimeout(timer);
-  timer = setTimeout(classifyNow, 300);
-}
-
-setup();
-loadModel().then((m) => {
-  model = m;
-  status('Ready.');
-  $('status-note').textContent = 'Model loaded. Type Korean text or pick an example.';
+// ------------------------------------------------------------------ load --
+async function start() {
+  setupInput();
+  $('model-name').textContent = modelSpec;
+  if (modelSpec !== DEFAULT_MODEL) {
+    const link = $('model-link');
+    link.textContent = modelSpec;
+    link.href = /^[\w.-]+\/[\w.-]+$/.test(modelSpec) ? `https://huggingface.co/${modelSpec}` : modelSpec;
+  }
+  if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+    // Keeps the page itself (HTML, JS, wasm) available offline; the model has its own cache.
+    navigator.serviceWorker.register('./sw.js').catch(() => {});
+  }
+  const support = Classifier.support();
+  if (!support.simd) {
+    const [what, todo] = ERRORS[support.wasm ? 'NO_SIMD' : 'NO_WASM'];
+    setStatus('error', 'This browser cannot run the model.');
+    showError(what, todo);
+    return;
+  }
+  const t0 = performance.now();
+  try {
+    model = await Classifier.load({ model: modelSpec, quant, variant, onProgress });
+  } catch (e) {
+    const [what, todo] = ERRORS[e.code] || ['The model could not be loaded.', 'Reload the page to try again.'];
+    setStatus('error', what);
+    showError(what, todo, e.message);
+    return;
+  }
+  const i = model.info;
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  const from = i.source === 'cache' ? `from your browser’s storage in ${secs} s — nothing downloaded`
+    : i.source === 'convert' ? `downloaded and converted in ${secs} s` : `downloaded in ${secs} s`;
+  setStatus('ready', `Model ready (${from}).`);
+  $('status-note').textContent = notes.length ? notes.join(' ') : 'The model is stored in this browser.';
+  $('forget').hidden = !i.cacheName;
+  $('model-detail').textContent = `${i.quant} weights · ${i.kernel} kernel · ${(i.memoryBytes / 2 ** 20).toFixed(0)} MiB wasm memory`;
   for (const id of ['text', 'go']) $(id).disabled = false;
   for (const b of document.querySelectorAll('.example')) b.disabled = false;
-}).catch((e) => {
-  status('Not loaded.');
-  showError(e.message || String(e), e.todo || 'Reload the page to try again.');
-});
+  if ($('text').value.trim()) classifyNow();
+}
+
+start();

@@ -10,6 +10,31 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// Build facts for the JS wrapper and the page: `{version, formatVersion, kernel}`.
+/// `kernel` is the int8 GEMM kernel this build runs (`simd128` or `relaxed-simd`).
+#[wasm_bindgen(js_name = buildInfo)]
+pub fn build_info() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Info {
+        version: &'static str,
+        format_version: &'static str,
+        kernel: &'static str,
+    }
+    to_js(&Info {
+        version: env!("CARGO_PKG_VERSION"),
+        format_version: crate::quant::file::FORMAT_VERSION,
+        kernel: crate::kernels::best_kernel().name(),
+    })
+}
+
+/// Current size of this module's linear memory in bytes (`memory.buffer.byteLength`).
+/// Wasm memory only grows, so after loading this is the peak.
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
+
 fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }

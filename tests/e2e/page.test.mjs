@@ -1,0 +1,228 @@
+// The demo page (www/index.html + app.js) in headless Chromium, on the CLI-made fixtures.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { reference, server, browser, OUT, EXAMPLES, TOL, RELAXED_TOL } from './common.mjs';
+let srv; let ref;
+before(async () => { ref = reference(); srv = await server(); fs.mkdirSync(OUT, { recursive: true }); });
+after(async () => { await srv?.close(); });
+
+const Q8 = '/fixtures/tiny-ko.q8.safetensors';
+// The SIMD128 build equals the CLI within 1e-4; the default (relaxed in Chromium) within RELAXED_TOL.
+const EXACT = `model=${Q8}&variant=simd128`;
+
+async function openPage(b, query, viewport = { width: 1280, height: 900 }) {
+  const page = await b.context.newPage();
+  // Any Content-Security-Policy violation (inline script/style, a blocked connection) is recorded.
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.setViewportSize(viewport);
+  await page.goto(`${srv.url}/?${query}`);
+  return page;
+}
+
+const waitReady = (page) => page.waitForSelector('#status[data-phase="ready"]', { timeout: 60_000 });
+
+/** Waits until the results show `text` after at least `count` classifications. */
+function waitResult(page, text, count = 1) {
+  return page.waitForFunction(([text, count]) => {
+    const r = document.getElementById('results');
+    return r.dataset.state === 'ready' && r.dataset.text === text && Number(r.dataset.count) >= count;
+  }, [text, count], { timeout: 30_000 });
+}
+
+function bars(page) {
+  return page.$$eval('#groups .bar', (els) => els.map((e) => ({
+    label: e.dataset.label, score: e.dataset.score, group: e.dataset.group,
+    visible: e.getBoundingClientRect().height > 0, aria: e.getAttribute('aria-label'),
+  })));
+}
+
+function checkBars(list, want, what, tol = TOL) {
+  assert.equal(list.length, 60, `${what}: ${list.length} bars`);
+  const sum = list.reduce((a, b) => a + Number(b.score), 0);
+  assert.ok(Math.abs(sum - 1) <= 1e-3, `${what}: scores sum to ${sum}`);
+  const byLabel = new Map(list.map((b) => [b.label, b]));
+  assert.equal(byLabel.size, 60, 'labels are unique');
+  let worst = 0;
+  for (const s of want.scores) {
+    const b = byLabel.get(s.label);
+    assert.ok(b, `${what}: no bar for ${s.label}`);
+    assert.match(b.score, /^\d(\.\d+)?(e-\d+)?$/, 'data-score is a decimal string');
+    assert.equal(b.group, s.group);
+    worst = Math.max(worst, Math.abs(Number(b.score) - s.score));
+    assert.ok(b.visible);
+    assert.ok(b.aria.includes(s.label) && b.aria.includes(s.gloss) && b.aria.endsWith('%'));
+  }
+  assert.ok(worst <= tol, `${what}: max |Δ| vs CLI ${worst} > ${tol}`);
+  return worst;
+}
+
+test('every widget example: ready, 60 bars summing to 1, equal to the CLI; no request carries the text', async () => {
+  const b = await browser();
+  try {
+    const page = await openPage(b, EXACT);
+    await waitReady(page);
+    const buttons = await page.$$eval('#examples button', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(buttons, EXAMPLES);
+    const mark = srv.log.length;
+    let worst = 0;
+    for (let i = 0; i < EXAMPLES.length; i++) {
+      await page.click(`#examples button >> nth=${i}`);
+      await waitResult(page, EXAMPLES[i], i + 1);
+      worst = Math.max(worst, checkBars(await bars(page), ref.models.q8[i], `example ${i}`));
+      // Groups in the taxonomy's order, each total = its bars.
+      const groups = await page.$$eval('#groups .group', (els) => els.map((g) => ({
+        name: g.dataset.group, total: Number(g.dataset.total),
+        sum: [...g.querySelectorAll('.bar')].reduce((a, b) => a + Number(b.dataset.score), 0),
+        sorted: [...g.querySelectorAll('.bar')].map((b) => Number(b.dataset.score)).every((v, j, a) => j === 0 || a[j - 1] >= v),
+      })));
+      assert.deepEqual(groups.map((g) => g.name), ['분노', '슬픔', '불안', '상처', '당황', '기쁨']);
+      for (const g of groups) { assert.ok(Math.abs(g.total - g.sum) < 1e-6); assert.ok(g.sorted); }
+      const top = await page.$eval('#top .top-item .label', (e) => e.textContent);
+      assert.equal(top, ref.models.q8[i].scores[0].label);
+      const meta = await page.$eval('#meta', (e) => e.textContent);
+      assert.match(meta, new RegExp(`^${ref.models.q8[i].tokens} tokens · \\d+ ms`));
+    }
+    console.log(`page vs CLI, 7 widget examples: max |Δscore| ${worst.toExponential(2)}`);
+    // Classifying made no request at all (the text stays in the page).
+    assert.deepEqual(srv.log.slice(mark), []);
+
+    // "All 60 sorted" toggle: one list, highest first.
+    await page.check('#sorted');
+    const sorted = (await bars(page)).map((x) => Number(x.score));
+    assert.equal(sorted.length, 60);
+    assert.ok(sorted.every((v, j) => j === 0 || sorted[j - 1] >= v));
+    await page.uncheck('#sorted');
+
+    // Long text: truncation notice.
+    const long = '정말 행복해. '.repeat(400).trim();
+    await page.fill('#text', long);
+    await page.focus('#text');
+    await page.keyboard.press('Control+Enter');
+    await waitResult(page, long);
+    assert.match(await page.$eval('#meta', (e) => e.textContent), /^512 tokens.*first 512 tokens/);
+
+    // Screenshots: desktop and a 360 px phone, both without horizontal scrolling.
+    await page.click('#examples button >> nth=0');
+    await page.waitForFunction((t) => document.getElementById('results').dataset.text === t, EXAMPLES[0]);
+    await page.screenshot({ path: path.join(OUT, 'page-desktop.png'), fullPage: true });
+    await page.setViewportSize({ width: 360, height: 780 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no horizontal scroll at 360 px');
+    await page.screenshot({ path: path.join(OUT, 'page-360.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(251, 250, 247)');
+    await page.screenshot({ path: path.join(OUT, 'page-desktop-dark.png') });
+    assert.deepEqual(b.errors, []);
+    assert.deepEqual(await page.evaluate(() => window.__csp), [], 'CSP violations');
+    const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(await page.$$eval('script:not([src])', (s) => s.length), 0, 'no inline script');
+  } finally { await b.close(); }
+});
+
+test('IME: no classification while composing, one after compositionend; keyboard only', async () => {
+  const b = await browser();
+  try {
+    const page = await openPage(b, `model=${Q8}`);
+    await waitReady(page);
+    // Keyboard: Tab reaches the text box (skip link first), typing + Ctrl+Enter classifies.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // the skip link moves focus to #text
+    await page.focus('#text');
+    await page.keyboard.insertText('좋아');
+    await page.keyboard.press('Control+Enter');
+    await waitResult(page, '좋아');
+    const count = Number(await page.$eval('#results', (e) => e.dataset.count));
+
+    // A real IME composition through the DevTools protocol (compositionstart/update, input with isComposing).
+    const cdp = await b.context.newCDPSession(page);
+    await page.fill('#text', '');
+    await page.focus('#text');
+    const seen = await page.evaluate(() => {
+      window.__ev = [];
+      for (const t of ['compositionstart', 'compositionend']) document.getElementById('text').addEventListener(t, () => window.__ev.push(t));
+    });
+    void seen;
+    for (const partial of ['ㅎ', '하', '행']) {
+      await cdp.send('Input.imeSetComposition', { text: partial, selectionStart: 1, selectionEnd: 1 });
+    }
+    await page.waitForTimeout(900); // > the 250 ms debounce
+    assert.deepEqual(await page.evaluate(() => window.__ev), ['compositionstart']);
+    assert.equal(await page.$eval('#text', (e) => e.value), '행');
+    assert.equal(Number(await page.$eval('#results', (e) => e.dataset.count)), count, 'classified mid-composition');
+    await cdp.send('Input.insertText', { text: '행복해' }); // commits: compositionend
+    await waitResult(page, '행복해', count + 1);
+    assert.ok((await page.evaluate(() => window.__ev)).includes('compositionend'));
+    assert.equal(await page.$eval('#results', (e) => e.dataset.text), '행복해');
+  } finally { await b.close(); }
+});
+
+test('bad model URL and unreachable server: a visible error in plain words', async () => {
+  const b = await browser();
+  try {
+    let page = await openPage(b, 'model=/fixtures/does-not-exist/');
+    await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    let text = await page.$eval('#error', (e) => e.innerText);
+    assert.match(text, /could not be found/);
+    assert.match(text, /\?model=/);
+    assert.equal(await page.$eval('#status', (e) => e.dataset.phase), 'error');
+    assert.ok(await page.$eval('#text', (e) => e.disabled));
+    await page.close();
+
+    srv.faults.set('/fixtures/tiny-ko.q4.safetensors', { drop: true });
+    page = await openPage(b, 'model=/fixtures/tiny-ko.q4.safetensors');
+    await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    srv.faults.clear();
+    text = await page.$eval('#error', (e) => e.innerText);
+    assert.match(text, /network request failed/);
+    assert.match(text, /connection/);
+    await page.close();
+
+    // A browser without WebAssembly SIMD (the probe modules fail to validate).
+    const mark = srv.log.length;
+    page = await b.context.newPage();
+    await page.addInitScript(() => { WebAssembly.validate = () => false; });
+    await page.goto(`${srv.url}/?model=${Q8}`);
+    await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    text = await page.$eval('#error', (e) => e.innerText);
+    assert.match(text, /does not support WebAssembly SIMD/);
+    assert.match(text, /Safari 16\.4/);
+    assert.deepEqual(srv.requests(/\.safetensors$/, mark), [], 'nothing downloaded for a browser that cannot run it');
+  } finally { srv.faults.clear(); await b.close(); }
+});
+
+test('?quant=f32 on a folder; offline reload after the first visit still classifies', async () => {
+  const b = await browser();
+  try {
+    let page = await openPage(b, 'model=/fixtures/tiny-ko/&quant=f32');
+    await waitReady(page);
+    await page.click('#examples button >> nth=2');
+    await waitResult(page, EXAMPLES[2]);
+    checkBars(await bars(page), ref.models.f32[2], 'f32');
+    await page.close();
+
+    // The default build (relaxed SIMD in Chromium), then offline.
+    page = await openPage(b, `model=${Q8}`);
+    await waitReady(page);
+    assert.match(await page.$eval('#model-detail', (e) => e.textContent), /relaxed-simd kernel/);
+    await page.click('#examples button >> nth=0');
+    await waitResult(page, EXAMPLES[0]);
+    checkBars(await bars(page), ref.models.q8[0], 'default (relaxed) build', RELAXED_TOL);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await b.context.setOffline(true);
+    const mark = srv.log.length;
+    await page.reload();
+    await waitReady(page);
+    assert.match(await page.$eval('#status-text', (e) => e.textContent), /storage/);
+    await page.click('#examples button >> nth=4');
+    await waitResult(page, EXAMPLES[4]);
+    checkBars(await bars(page), ref.models.q8[4], 'offline', RELAXED_TOL);
+    assert.deepEqual(srv.log.slice(mark), [], 'offline: nothing reached the server');
+  } finally { await b.context.setOffline(false); await b.close(); }
+});

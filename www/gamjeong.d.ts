@@ -1,0 +1,141 @@
+// Hand-written types for gamjeong.js (the wrapper). The raw wasm-bindgen surface has its
+// own generated types in pkg/gamjeong.d.ts.
+
+export type Quant = 'q8' | 'q4' | 'f32';
+
+/** Shaped like transformers.js's progress_callback events, plus `convert` and `cache`. */
+export type ProgressEvent =
+  | { status: 'initiate' | 'download'; file: string; url: string }
+  | {
+      status: 'progress';
+      file: string;
+      /** download: bytes from the network; convert: f32 bytes from the network, quantized as they arrive; cache: bytes read from the Cache API. */
+      phase: 'download' | 'convert' | 'cache';
+      loaded: number;
+      /** 0 when the server sent no length. */
+      total: number;
+      /** 0–100, undefined without a total. */
+      progress?: number;
+    }
+  | { status: 'done'; file: string; phase: 'download' | 'convert' | 'cache' }
+  | { status: 'convert'; file: string; from: 'f32'; to: 'q8' | 'q4'; reason: string }
+  | {
+      status: 'cache';
+      /** hit / miss: looked up; stored: verified bytes put in the cache; corrupt: a cached entry failed
+       * verification, was deleted and is being fetched again; unavailable / disabled: running uncached. */
+      state: 'hit' | 'miss' | 'stored' | 'corrupt' | 'unavailable' | 'disabled';
+      file?: string;
+      bytes?: number;
+      reason?: string;
+    }
+  /** The module worker could not start (old browser, blocked script): the model runs in the page. */
+  | { status: 'worker'; state: 'unavailable'; reason: string }
+  | ({ status: 'ready' } & Omit<ModelInfo, 'labels'>);
+
+export interface LoadOptions {
+  /** Hub id (default `hun3359/klue-bert-base-sentiment`), URL of a folder in HF layout, or URL of one quantized `.safetensors`. Relative URLs resolve against the page. */
+  model?: string;
+  /** Hub revision (branch, tag or commit); default `main`. Ignored for URLs. */
+  revision?: string;
+  /** Default `q8`. For a single quantized file the file's own scheme is used. */
+  quant?: Quant;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Run in a module Web Worker (default true). */
+  worker?: boolean;
+  /** Use the Cache API (default true). */
+  cache?: boolean;
+  /** wasm build: `auto` (relaxed SIMD when the browser has it), `simd128` or `relaxed`. */
+  variant?: 'auto' | 'simd128' | 'relaxed';
+  /** Base for relative model URLs (default: the page's URL). */
+  baseUrl?: string;
+}
+
+export interface Label { label: string; group: string | null; gloss: string | null }
+
+export interface Score extends Label { index: number; score: number }
+
+/** The CLI's JSON fields plus the time the forward pass took. */
+export interface Classification {
+  text: string;
+  /** Tokens fed to the model, [CLS] and [SEP] included. */
+  tokens: number;
+  truncated: boolean;
+  /** Raw logits in class-index order. */
+  logits: number[];
+  /** Highest first; all classes unless topK. */
+  scores: Score[];
+  ms: number;
+}
+
+export interface BatchClassification {
+  results: Omit<Classification, 'ms'>[];
+  /** Time for the whole batch. */
+  ms: number;
+}
+
+export interface ModelInfo {
+  model: string;
+  revision: string;
+  kind: 'hub' | 'folder' | 'file';
+  quant: Quant;
+  /** cache: read from the Cache API; network: downloaded as is; convert: f32 downloaded and quantized here. */
+  source: 'cache' | 'network' | 'convert';
+  cached: boolean;
+  cacheName: string | null;
+  variant: 'simd128' | 'relaxed';
+  kernel: string;
+  version: string;
+  formatVersion: string;
+  labels: Label[];
+  /** wasm memory after loading, bytes. */
+  memoryBytes: number;
+  loadMs: number;
+}
+
+export interface CacheEntry {
+  cache: string;
+  key: string;
+  model: string;
+  revision: string;
+  scheme: string;
+  formatVersion: string;
+  file: string;
+  bytes: number;
+  stored: string | null;
+}
+
+export interface CacheInfo {
+  available: boolean;
+  name: string;
+  entries: CacheEntry[];
+  bytes: number;
+  usage?: number;
+  quota?: number;
+}
+
+export class GamjeongError extends Error {
+  /** NETWORK, NOT_FOUND, HTTP, BAD_MODEL, BAD_MODEL_SPEC, NO_WASM, NO_SIMD, WORKER, DISPOSED, MODEL */
+  code: string;
+  url?: string;
+  status?: number;
+}
+
+export class Classifier {
+  static load(options?: LoadOptions): Promise<Classifier>;
+  static clearCache(): Promise<number>;
+  static cacheInfo(): Promise<CacheInfo>;
+  static support(): { wasm: boolean; simd: boolean; relaxed: boolean };
+  readonly info: ModelInfo;
+  classify(text: string, options?: { topK?: number }): Promise<Classification>;
+  classifyBatch(texts: Iterable<string>, options?: { topK?: number }): Promise<BatchClassification>;
+  memoryBytes(): Promise<number>;
+  dispose(): void;
+}
+
+export function wasmSupport(): { wasm: boolean; simd: boolean; relaxed: boolean };
+export const DEFAULT_MODEL: string;
+export const DEFAULT_REVISION: string;
+export const DEFAULT_QUANT: Quant;
+export const CACHE_NAME: string;
+export const QUANT_DIR: string;
+export default Classifier;

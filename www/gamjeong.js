@@ -1,0 +1,155 @@
+// gamjeong: Korean text → 60 emotions in the browser. The public JS API.
+//
+//   import { Classifier } from './gamjeong.js';
+//   const model = await Classifier.load({ onProgress: (e) => console.log(e) });
+//   const r = await model.classify('오늘 밥이 너무 맛있었어. 행복해', { topK: 5 });
+//
+// By default the model lives in a module Web Worker (worker.js); this file only passes
+// messages, so the page's main thread stays free. Types: gamjeong.d.ts.
+import {
+  DEFAULT_MODEL, DEFAULT_REVISION, DEFAULT_QUANT, CACHE_NAME, QUANT_DIR,
+  GamjeongError, fromPlain, wasmSupport, cacheInfo, clearCache,
+} from './runtime.js';
+
+export { DEFAULT_MODEL, DEFAULT_REVISION, DEFAULT_QUANT, CACHE_NAME, QUANT_DIR, GamjeongError, wasmSupport };
+
+function safeCall(fn, ev) {
+  if (!fn) return;
+  try { fn(ev); } catch (e) { console.error('gamjeong: onProgress threw', e); }
+}
+
+export class Classifier {
+  #worker = null;
+  #handle = null;
+  #pending = new Map();
+  #nextId = 1;
+  #dead = null;
+  /** What was loaded: model, revision, quant, source ('cache'|'network'|'convert'), kernel, variant, memoryBytes, loadMs, labels. */
+  info = null;
+
+  /**
+   * @param {import('./gamjeong.d.ts').LoadOptions} [options]
+   * @returns {Promise<Classifier>}
+   */
+  static async load(options = {}) {
+    const { onProgress, worker = true, ...rest } = options;
+    const opts = {
+      model: rest.model ?? DEFAULT_MODEL,
+      revision: rest.revision ?? DEFAULT_REVISION,
+      quant: rest.quant ?? DEFAULT_QUANT,
+      cache: rest.cache ?? true,
+      variant: rest.variant ?? 'auto',
+      baseUrl: rest.baseUrl ?? globalThis.location?.href,
+    };
+    const c = new Classifier();
+    let inPage = !(worker && typeof Worker !== 'undefined');
+    if (!inPage) {
+      c.#startWorker();
+      try {
+        c.info = await c.#call({ type: 'load', options: opts }, onProgress);
+      } catch (e) {
+        c.#worker?.terminate();
+        c.#worker = null;
+        // A browser without module workers (or a worker blocked by the host): run in the page.
+        if (e.code !== 'WORKER') throw e;
+        safeCall(onProgress, { status: 'worker', state: 'unavailable', reason: `${e.message}; running in the page instead` });
+        c.#dead = null;
+        inPage = true;
+      }
+    }
+    if (inPage) {
+      const rt = await import('./runtime.js');
+      c.#handle = await rt.load(opts, (ev) => safeCall(onProgress, ev));
+      c.info = c.#handle.info;
+    }
+    return c;
+  }
+
+  /**
+   * Classifies one text. Result: {text, tokens, truncated, logits, scores, ms}; scores are
+   * sorted, all 60 unless topK is given.
+   */
+  async classify(text, { topK } = {}) {
+    if (this.#handle) return this.#local(() => this.#handle.classify(text, topK));
+    return this.#call({ type: 'classify', text: String(text), topK });
+  }
+
+  /** Classifies several texts in one padded batch: {results: [...], ms}. */
+  async classifyBatch(texts, { topK } = {}) {
+    if (this.#handle) return this.#local(() => this.#handle.classifyBatch(texts, topK));
+    return this.#call({ type: 'classifyBatch', texts: Array.from(texts, String), topK });
+  }
+
+  /** Current wasm linear memory size in bytes (it only grows, so this is the peak). */
+  async memoryBytes() {
+    if (this.#handle) return this.#handle.memoryBytes();
+    return this.#call({ type: 'memoryBytes' });
+  }
+
+  /** Frees the model and stops the worker. The Classifier cannot be used afterwards. */
+  dispose() {
+    if (this.#worker) {
+      this.#worker.terminate();
+      this.#worker = null;
+      this.#fail(new GamjeongError('the classifier was disposed', 'DISPOSED'));
+    }
+    if (this.#handle) {
+      this.#handle.dispose();
+      this.#handle = null;
+    }
+    this.#dead = new GamjeongError('the classifier was disposed', 'DISPOSED');
+  }
+
+  /** Deletes every gamjeong cache (all versions). Resolves to the number of caches deleted. */
+  static clearCache() { return clearCache(); }
+
+  /** {available, name, entries: [{model, revision, scheme, formatVersion, file, bytes, stored}], bytes, usage, quota}. */
+  static cacheInfo() { return cacheInfo(); }
+
+  /** {wasm, simd, relaxed}: what this browser can run. */
+  static support() { return wasmSupport(); }
+
+  #local(fn) {
+    if (this.#dead) return Promise.reject(this.#dead);
+    try { return Promise.resolve(fn()); } catch (e) {
+      return Promise.reject(e instanceof GamjeongError ? e : new GamjeongError(e.message || String(e), 'MODEL'));
+    }
+  }
+
+  #startWorker() {
+    const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'gamjeong' });
+    w.addEventListener('message', (e) => {
+      const { id, type } = e.data || {};
+      const p = this.#pending.get(id);
+      if (!p) return;
+      if (type === 'progress') { safeCall(p.onProgress, e.data.event); return; }
+      this.#pending.delete(id);
+      if (type === 'result') p.resolve(e.data.value);
+      else p.reject(fromPlain(e.data.error));
+    });
+    w.addEventListener('error', (e) => {
+      e.preventDefault?.();
+      this.#fail(new GamjeongError(`The gamjeong worker failed: ${e.message || 'it could not start (is worker.js served next to gamjeong.js?)'}`, 'WORKER'));
+    });
+    w.addEventListener('messageerror', () => this.#fail(new GamjeongError('The gamjeong worker sent an unreadable message.', 'WORKER')));
+    this.#worker = w;
+  }
+
+  #fail(err) {
+    this.#dead = this.#dead || err;
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+  }
+
+  #call(msg, onProgress) {
+    if (this.#dead) return Promise.reject(this.#dead);
+    if (!this.#worker) return Promise.reject(new GamjeongError('no worker', 'WORKER'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, onProgress });
+      this.#worker.postMessage({ id, ...msg });
+    });
+  }
+}
+
+export default Classifier;

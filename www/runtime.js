@@ -1,0 +1,503 @@
+// gamjeong runtime core: picks the wasm build, fetches (streaming) or reads the model from
+// the Cache API, converts f32 weights to q8/q4 while they download, verifies before caching.
+// Runs inside the module Web Worker (worker.js) or, with `worker: false`, in the page.
+// The public API is gamjeong.js; this module's exports are internal.
+
+export const DEFAULT_MODEL = 'hun3359/klue-bert-base-sentiment';
+export const DEFAULT_REVISION = 'main';
+export const DEFAULT_QUANT = 'q8';
+/** Versioned cache name; bump the suffix when the cache layout changes. */
+export const CACHE_NAME = 'gamjeong-v1';
+export const CACHE_PREFIX = 'gamjeong-v'; // not gamjeong-app-* (sw.js: the page's own files)
+/** Pre-quantized files inside a model folder: `{folder}/gamjeong/model.{q8,q4}.safetensors`. */
+export const QUANT_DIR = 'gamjeong';
+/** Cache keys are synthetic URLs under this (never fetched). */
+const KEY_BASE = 'https://cache.gamjeong.invalid/';
+const SCHEMES = ['q8', 'q4', 'f32'];
+const F32_FILES = ['config.json', 'tokenizer.json', 'model.safetensors'];
+const PROGRESS_EVERY_MS = 60;
+
+// (v128, v128) -> v128 with i8x16.swizzle: valid wherever fixed-width SIMD is.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 123, 123, 1, 123,
+  3, 2, 1, 0, 10, 10, 1, 8, 0, 32, 0, 32, 1, 253, 14, 11]);
+// (v128, v128, v128) -> v128 with i32x4.relaxed_dot_i8x16_i7x16_add_s (0xfd 0x113), the
+// instruction the relaxed build's int8 kernel is made of.
+const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123,
+  3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 147, 2, 11]);
+
+/** An error with a machine-readable `code` that survives postMessage (see toPlain). */
+export class GamjeongError extends Error {
+  constructor(message, code, extra = {}) {
+    super(message);
+    this.name = 'GamjeongError';
+    this.code = code;
+    Object.assign(this, extra);
+  }
+}
+
+export function toPlain(e) {
+  return {
+    message: e?.message || String(e),
+    code: e?.code || 'MODEL',
+    url: e?.url, status: e?.status, name: e?.name,
+  };
+}
+
+export function fromPlain(p) {
+  return new GamjeongError(p.message, p.code, { url: p.url, status: p.status });
+}
+
+/** Which wasm builds this browser can run. */
+export function wasmSupport() {
+  const wasm = typeof WebAssembly === 'object';
+  const simd = wasm && WebAssembly.validate(SIMD_PROBE);
+  const relaxed = simd && WebAssembly.validate(RELAXED_PROBE);
+  return { wasm, simd, relaxed };
+}
+
+const wasmPromises = new Map();
+/** Imports and instantiates a wasm build once per variant: `auto` = pkg-relaxed/ if relaxed SIMD validates. */
+export function loadWasm(variant = 'auto') {
+  if (wasmPromises.has(variant)) return wasmPromises.get(variant);
+  const wasmPromise = (async () => {
+    const support = wasmSupport();
+    if (!support.wasm) throw new GamjeongError('This browser has no WebAssembly.', 'NO_WASM');
+    if (!support.simd) {
+      throw new GamjeongError('This browser does not support WebAssembly SIMD, which gamjeong needs.', 'NO_SIMD');
+    }
+    let use = variant === 'auto' ? (support.relaxed ? 'relaxed' : 'simd128') : variant;
+    if (use === 'relaxed' && !support.relaxed) {
+      throw new GamjeongError('This browser does not support relaxed SIMD.', 'NO_SIMD');
+    }
+    let mod;
+    if (use === 'relaxed') {
+      try {
+        mod = await import('./pkg-relaxed/gamjeong.js');
+        await mod.default();
+      } catch (e) {
+        // A site deployed without pkg-relaxed/ still works on the SIMD128 build.
+        if (variant === 'relaxed') throw e;
+        mod = null;
+        use = 'simd128';
+      }
+    }
+    if (!mod) {
+      mod = await import('./pkg/gamjeong.js');
+      await mod.default();
+    }
+    return { mod, variant: use, build: mod.buildInfo() };
+  })();
+  wasmPromises.set(variant, wasmPromise);
+  wasmPromise.catch(() => wasmPromises.delete(variant));
+  return wasmPromise;
+}
+
+/**
+ * `model`: hub id, folder URL (HF layout) or URL of one quantized .safetensors.
+ * Relative URLs resolve against `baseUrl` (the page, not the worker).
+ */
+export function resolveModel(model = DEFAULT_MODEL, revision = DEFAULT_REVISION, baseUrl) {
+  const spec = String(model).trim();
+  if (!spec) throw new GamjeongError('No model given.', 'BAD_MODEL_SPEC');
+  const path = spec.split(/[?#]/)[0];
+  const looksUrl = /^[a-z][a-z0-9+.-]*:/i.test(spec) || /^(\.{0,2}\/)/.test(spec);
+  const abs = (u) => {
+    try { return new URL(u, baseUrl || globalThis.location?.href).href; } catch {
+      throw new GamjeongError(`“${spec}” is not a valid URL.`, 'BAD_MODEL_SPEC');
+    }
+  };
+  if (path.endsWith('.safetensors')) {
+    const url = abs(spec);
+    return { kind: 'file', id: url, revision: '-', url, file: path.split('/').pop() };
+  }
+  if (looksUrl) {
+    const folder = abs(spec.replace(/\/?$/, '/'));
+    return { kind: 'folder', id: folder, revision: '-', fileUrl: (f) => new URL(f, folder).href };
+  }
+  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(spec)) {
+    throw new GamjeongError(`“${spec}” is neither a Hugging Face model id (owner/name) nor a URL.`, 'BAD_MODEL_SPEC');
+  }
+  const rev = String(revision || DEFAULT_REVISION);
+  return {
+    kind: 'hub', id: spec, revision: rev,
+    fileUrl: (f) => `https://huggingface.co/${spec}/resolve/${encodeURIComponent(rev)}/${f}`,
+  };
+}
+
+export function cacheKey(src, scheme, formatMajor, file) {
+  return KEY_BASE + [CACHE_NAME, encodeURIComponent(src.id), encodeURIComponent(src.revision),
+    scheme, `format-${formatMajor}`, file].join('/');
+}
+
+/** Parses a cache key back (for cacheInfo). */
+export function parseCacheKey(url) {
+  if (!url.startsWith(KEY_BASE)) return null;
+  const [version, model, revision, scheme, format, ...file] = url.slice(KEY_BASE.length).split('/');
+  return {
+    cache: version, model: decodeURIComponent(model), revision: decodeURIComponent(revision),
+    scheme, formatVersion: format?.replace(/^format-/, ''), file: file.join('/'),
+  };
+}
+
+async function openCache(emit, wanted) {
+  if (wanted === false) {
+    emit({ status: 'cache', state: 'disabled', reason: 'caching turned off (cache: false)' });
+    return null;
+  }
+  if (typeof caches === 'undefined' || !caches) {
+    emit({
+      status: 'cache', state: 'unavailable',
+      reason: 'this page has no Cache API (file:// page, non-HTTPS origin or a private window): the model will be downloaded again next time',
+    });
+    return null;
+  }
+  try {
+    return await caches.open(CACHE_NAME);
+  } catch (e) {
+    emit({ status: 'cache', state: 'unavailable', reason: `the Cache API refused to open (${e.name || e}): the model will be downloaded again next time` });
+    return null;
+  }
+}
+
+async function cachePut(cache, key, body, size, src, file, emit) {
+  if (!cache) return false;
+  try {
+    await cache.put(key, new Response(body, {
+      headers: {
+        'content-type': 'application/octet-stream',
+        'x-gamjeong-length': String(size),
+        'x-gamjeong-stored': new Date().toISOString(),
+        'x-gamjeong-source': encodeURIComponent(src.id),
+      },
+    }));
+    emit({ status: 'cache', state: 'stored', file, bytes: size });
+    return true;
+  } catch (e) {
+    const quota = e?.name === 'QuotaExceededError';
+    emit({
+      status: 'cache', state: 'unavailable', file,
+      reason: quota ? 'not enough storage space to keep the model: it will be downloaded again next time'
+        : `could not store the model (${e?.name || e}): it will be downloaded again next time`,
+    });
+    return false;
+  }
+}
+
+async function fetchOk(url, file, { optional = false } = {}) {
+  let res;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    // An optional probe (the pre-quantized file) may fail as a network error where a host
+    // sends its 404 without CORS headers; the required files that follow report real outages.
+    if (optional) return null;
+    let host = url;
+    try { host = new URL(url).host; } catch { /* keep url */ }
+    throw new GamjeongError(`Could not download ${file} from ${host}: the network request failed (offline, blocked, or the server is unreachable).`, 'NETWORK', { url });
+  }
+  if (res.ok) return res;
+  if (optional && (res.status === 404 || res.status === 401 || res.status === 403)) return null;
+  const notFound = res.status === 404 || res.status === 401 || res.status === 410;
+  throw new GamjeongError(
+    notFound ? `${file} was not found at ${url} (HTTP ${res.status}).`
+      : `Downloading ${file} failed: HTTP ${res.status} from ${url}.`,
+    notFound ? 'NOT_FOUND' : 'HTTP', { url, status: res.status });
+}
+
+function contentLength(res) {
+  const h = res.headers;
+  if (h.get('content-encoding')) return Number(h.get('x-gamjeong-length')) || 0;
+  return Number(h.get('x-gamjeong-length')) || Number(h.get('content-length')) || 0;
+}
+
+/** Streams `res` chunk by chunk into `sink`, emitting throttled progress events. */
+async function pump(res, sink, file, phase, emit) {
+  const total = contentLength(res);
+  let loaded = 0;
+  let last = 0;
+  const progress = () => emit({
+    status: 'progress', file, phase, loaded, total,
+    progress: total ? Math.min(100, (100 * loaded) / total) : undefined,
+  });
+  if (!res.body) {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    sink(buf);
+    loaded = buf.length;
+  } else {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      sink(value);
+      loaded += value.length;
+      const now = performance.now();
+      if (now - last >= PROGRESS_EVERY_MS) { last = now; progress(); }
+    }
+  }
+  progress();
+  return loaded;
+}
+
+async function readAll(res, file, phase, emit) {
+  const chunks = [];
+  const n = await pump(res, (c) => chunks.push(c), file, phase, emit);
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
+
+/** Streams a quantized file into WasmLoader; `keep` collects the chunks for the cache. */
+async function loadQuantizedStream(wasm, res, file, phase, emit, keep) {
+  const total = contentLength(res);
+  const loader = new wasm.mod.WasmLoader(total || undefined);
+  try {
+    await pump(res, (c) => { loader.push(c); if (keep) keep.push(c); }, file, phase, emit);
+    return loader.finish();
+  } finally {
+    loader.free();
+  }
+}
+
+/** Loads already-complete quantized bytes through WasmLoader in slices. */
+function loadQuantizedBytes(wasm, bytes) {
+  const loader = new wasm.mod.WasmLoader(bytes.length);
+  try {
+    const step = 8 << 20;
+    for (let at = 0; at < bytes.length; at += step) loader.push(bytes.subarray(at, at + step));
+    return loader.finish();
+  } finally {
+    loader.free();
+  }
+}
+
+/** Reads a cached quantized entry; a corrupted one is deleted and null returned. */
+async function fromCacheQuantized(wasm, cache, key, file, emit) {
+  if (!cache) return null;
+  const res = await cache.match(key);
+  if (!res) {
+    emit({ status: 'cache', state: 'miss', file });
+    return null;
+  }
+  emit({ status: 'cache', state: 'hit', file, bytes: contentLength(res) });
+  try {
+    const model = await loadQuantizedStream(wasm, res, file, 'cache', emit, null);
+    emit({ status: 'done', file, phase: 'cache' });
+    return model;
+  } catch (e) {
+    await cache.delete(key);
+    emit({ status: 'cache', state: 'corrupt', file, reason: `the cached copy failed verification (${e.message || e}); downloading it again` });
+    return null;
+  }
+}
+
+async function downloadQuantized(wasm, url, file, src, cache, key, emit, { optional = false } = {}) {
+  const res = await fetchOk(url, file, { optional });
+  if (!res) return null;
+  emit({ status: 'initiate', file, url });
+  emit({ status: 'download', file, url });
+  const keep = cache ? [] : null;
+  let model;
+  try {
+    model = await loadQuantizedStream(wasm, res, file, 'download', emit, keep);
+  } catch (e) {
+    if (e instanceof GamjeongError) throw e;
+    throw new GamjeongError(`${file} from ${url} is not a usable gamjeong model: ${e.message || e}`, 'BAD_MODEL', { url });
+  }
+  emit({ status: 'done', file, phase: 'download' });
+  if (keep) {
+    const size = keep.reduce((n, c) => n + c.length, 0);
+    await cachePut(cache, key, new Blob(keep), size, src, file, emit);
+  }
+  return model;
+}
+
+async function downloadText(url, file, emit) {
+  const res = await fetchOk(url, file);
+  emit({ status: 'initiate', file, url });
+  emit({ status: 'download', file, url });
+  const bytes = await readAll(res, file, 'download', emit);
+  emit({ status: 'done', file, phase: 'download' });
+  return bytes;
+}
+
+/** f32 source → q8/q4 while downloading; the result is verified by WasmLoader, then cached. */
+async function convertFromF32(wasm, src, scheme, cache, key, emit) {
+  emit({
+    status: 'convert', file: 'model.safetensors', from: 'f32', to: scheme,
+    reason: `no pre-quantized ${QUANT_DIR}/model.${scheme}.safetensors in the model folder: converting the f32 weights while they download`,
+  });
+  const configBytes = await downloadText(src.fileUrl('config.json'), 'config.json', emit);
+  const tokenizerBytes = await downloadText(src.fileUrl('tokenizer.json'), 'tokenizer.json', emit);
+  const dec = new TextDecoder('utf-8', { fatal: true });
+  let q;
+  try {
+    q = new wasm.mod.WasmQuantizer(scheme, src.id, src.revision, dec.decode(configBytes), dec.decode(tokenizerBytes));
+  } catch (e) {
+    throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, 'BAD_MODEL');
+  }
+  const url = src.fileUrl('model.safetensors');
+  let bytes;
+  try {
+    const res = await fetchOk(url, 'model.safetensors');
+    emit({ status: 'initiate', file: 'model.safetensors', url });
+    emit({ status: 'download', file: 'model.safetensors', url });
+    try {
+      await pump(res, (c) => q.push(c), 'model.safetensors', 'convert', emit);
+      bytes = q.finish();
+    } catch (e) {
+      throw new GamjeongError(`Converting model.safetensors from ${src.id} failed: ${e.message || e}`, 'BAD_MODEL', { url });
+    }
+  } finally {
+    q.free();
+  }
+  emit({ status: 'done', file: 'model.safetensors', phase: 'convert' });
+  const model = loadQuantizedBytes(wasm, bytes);
+  await cachePut(cache, key, bytes, bytes.length, src, `model.${scheme}.safetensors`, emit);
+  return model;
+}
+
+/** f32: the three HF files; cached as they are (after the model built from them). */
+async function loadF32(wasm, src, cache, formatMajor, emit) {
+  const keys = F32_FILES.map((f) => cacheKey(src, 'f32', formatMajor, f));
+  if (cache) {
+    const hits = await Promise.all(keys.map((k) => cache.match(k)));
+    if (hits.every(Boolean)) {
+      emit({ status: 'cache', state: 'hit', file: 'model.safetensors' });
+      try {
+        const parts = [];
+        for (let i = 0; i < hits.length; i++) {
+          const b = await readAll(hits[i], F32_FILES[i], 'cache', emit);
+          const want = Number(hits[i].headers.get('x-gamjeong-length'));
+          if (want && want !== b.length) throw new Error(`${F32_FILES[i]} is ${b.length} bytes, expected ${want}`);
+          parts.push(b);
+        }
+        const model = new wasm.mod.WasmClassifier(new TextDecoder().decode(parts[0]), parts[1], parts[2]);
+        emit({ status: 'done', file: 'model.safetensors', phase: 'cache' });
+        return { model, source: 'cache' };
+      } catch (e) {
+        await Promise.all(keys.map((k) => cache.delete(k)));
+        emit({ status: 'cache', state: 'corrupt', file: 'model.safetensors', reason: `the cached copy failed verification (${e.message || e}); downloading it again` });
+      }
+    } else {
+      emit({ status: 'cache', state: 'miss', file: 'model.safetensors' });
+    }
+  }
+  const parts = [];
+  for (const f of F32_FILES) parts.push(await downloadText(src.fileUrl(f), f, emit));
+  let model;
+  try {
+    model = new wasm.mod.WasmClassifier(new TextDecoder().decode(parts[0]), parts[1], parts[2]);
+  } catch (e) {
+    throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, 'BAD_MODEL');
+  }
+  for (let i = 0; i < F32_FILES.length; i++) {
+    if (!cache) break;
+    if (!await cachePut(cache, keys[i], parts[i], parts[i].length, src, F32_FILES[i], emit)) break;
+  }
+  return { model, source: 'network' };
+}
+
+/**
+ * Loads a model and returns the handle the worker (or the in-page mode) serves.
+ * options: {model, revision, quant, cache, variant, baseUrl}; emit(event) gets progress.
+ */
+export async function load(options = {}, emit = () => {}) {
+  const t0 = performance.now();
+  const scheme = options.quant || DEFAULT_QUANT;
+  if (!SCHEMES.includes(scheme)) {
+    throw new GamjeongError(`Unknown quant “${scheme}”: use q8, q4 or f32.`, 'BAD_MODEL_SPEC');
+  }
+  const src = resolveModel(options.model || DEFAULT_MODEL, options.revision, options.baseUrl);
+  const wasm = await loadWasm(options.variant || 'auto');
+  const formatMajor = String(wasm.build.formatVersion).split('.')[0];
+  const cache = await openCache(emit, options.cache);
+
+  let model = null;
+  let source = 'network';
+  let cacheScheme = scheme;
+  if (src.kind === 'file') {
+    cacheScheme = 'file';
+    const key = cacheKey(src, cacheScheme, formatMajor, src.file);
+    model = await fromCacheQuantized(wasm, cache, key, src.file, emit);
+    if (model) source = 'cache';
+    else model = await downloadQuantized(wasm, src.url, src.file, src, cache, key, emit);
+  } else if (scheme === 'f32') {
+    ({ model, source } = await loadF32(wasm, src, cache, formatMajor, emit));
+  } else {
+    const file = `model.${scheme}.safetensors`;
+    const key = cacheKey(src, scheme, formatMajor, file);
+    model = await fromCacheQuantized(wasm, cache, key, file, emit);
+    if (model) {
+      source = 'cache';
+    } else {
+      // 1. a pre-quantized file in the folder; 2. convert the f32 weights while downloading.
+      model = await downloadQuantized(wasm, src.fileUrl(`${QUANT_DIR}/${file}`), file, src, cache, key, emit, { optional: true });
+      if (!model) {
+        model = await convertFromF32(wasm, src, scheme, cache, key, emit);
+        source = 'convert';
+      }
+    }
+  }
+
+  const info = {
+    model: src.id, revision: src.revision, kind: src.kind, quant: scheme,
+    source, cached: source === 'cache', cacheName: cache ? CACHE_NAME : null,
+    variant: wasm.variant, kernel: wasm.build.kernel, version: wasm.build.version,
+    formatVersion: wasm.build.formatVersion, labels: model.labels(),
+    memoryBytes: wasm.mod.memoryBytes(), loadMs: performance.now() - t0,
+  };
+  emit({ status: 'ready', ...info, labels: undefined });
+  return {
+    info,
+    classify(text, topK) {
+      const s = performance.now();
+      const r = model.classify(String(text), topK ?? undefined);
+      return { text: String(text), ...r, ms: performance.now() - s };
+    },
+    classifyBatch(texts, topK) {
+      const s = performance.now();
+      const list = Array.from(texts, String);
+      let results = model.classifyBatch(list);
+      const ms = performance.now() - s;
+      results = results.map((r, i) => ({ text: list[i], ...r, scores: topK ? r.scores.slice(0, topK) : r.scores }));
+      return { results, ms };
+    },
+    memoryBytes: () => wasm.mod.memoryBytes(),
+    dispose() { model.free(); model = null; },
+  };
+}
+
+// --- cache management (work from the page or the worker) ---
+
+export async function cacheInfo() {
+  if (typeof caches === 'undefined' || !caches) return { available: false, name: CACHE_NAME, entries: [], bytes: 0 };
+  const names = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX));
+  const entries = [];
+  for (const name of names) {
+    const c = await caches.open(name);
+    for (const req of await c.keys()) {
+      const res = await c.match(req);
+      const k = parseCacheKey(req.url) || { file: req.url };
+      entries.push({
+        ...k, cache: name, key: req.url,
+        bytes: Number(res?.headers.get('x-gamjeong-length')) || 0,
+        stored: res?.headers.get('x-gamjeong-stored') || null,
+      });
+    }
+  }
+  let estimate = null;
+  try { estimate = await navigator.storage?.estimate?.(); } catch { /* not available */ }
+  return {
+    available: true, name: CACHE_NAME, entries,
+    bytes: entries.reduce((n, e) => n + e.bytes, 0),
+    usage: estimate?.usage, quota: estimate?.quota,
+  };
+}
+
+export async function clearCache() {
+  if (typeof caches === 'undefined' || !caches) return 0;
+  const names = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX));
+  await Promise.all(names.map((n) => caches.delete(n)));
+  return names.length;
+}

@@ -1,0 +1,49 @@
+// Service worker for the page itself (HTML, CSS, JS, wasm), so a reload works offline once the
+// model is in the Cache API. Network first (a new deploy is picked up at once), the stored copy
+// when the network fails. Model files (.safetensors, config/tokenizer JSON) are not touched:
+// runtime.js verifies and caches those itself.
+const APP_CACHE = 'gamjeong-app-v1';
+const SHELL = ['./', 'index.html', 'style.css', 'app.js', 'examples.js', 'gamjeong.js', 'runtime.js', 'worker.js',
+  'pkg/gamjeong.js', 'pkg/gamjeong_bg.wasm', 'pkg-relaxed/gamjeong.js', 'pkg-relaxed/gamjeong_bg.wasm'];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(APP_CACHE);
+    // One by one: a site deployed without pkg-relaxed/ still installs.
+    await Promise.all(SHELL.map((f) => cache.add(f).catch(() => {})));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith('gamjeong-app-') && name !== APP_CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+function isAppFile(request) {
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return false;
+  if (!url.pathname.startsWith(new URL('./', self.registration.scope).pathname)) return false;
+  if (/\.(safetensors|json)$/.test(url.pathname)) return false; // model files: runtime.js's cache
+  return request.destination !== '' || url.pathname.endsWith('.wasm');
+}
+
+self.addEventListener('fetch', (event) => {
+  if (!isAppFile(event.request)) return;
+  event.respondWith((async () => {
+    const cache = await caches.open(APP_CACHE);
+    try {
+      const res = await fetch(event.request);
+      if (res.ok) await cache.put(event.request, res.clone());
+      return res;
+    } catch (e) {
+      const hit = await cache.match(event.request, { ignoreSearch: event.request.mode === 'navigate' });
+      if (hit) return hit;
+      throw e;
+    }
+  })());
+});

@@ -1,0 +1,49 @@
+// Module Web Worker behind gamjeong.js: owns the wasm instance and the model, so the page's
+// main thread never runs the download loop, the conversion, or the BERT forward pass.
+// Protocol (private): {id, type, ...} in; {id, type: 'progress'|'result'|'error', ...} out.
+import { load, toPlain, cacheInfo, clearCache } from './runtime.js';
+
+let handle = null;
+
+self.addEventListener('message', async (event) => {
+  const { id, type } = event.data || {};
+  const reply = (value, transfer) => self.postMessage({ id, type: 'result', value }, transfer || []);
+  try {
+    switch (type) {
+      case 'load':
+        if (handle) throw new Error('this worker already holds a model');
+        handle = await load(event.data.options, (ev) => self.postMessage({ id, type: 'progress', event: ev }));
+        reply(handle.info);
+        break;
+      case 'classify':
+        reply(need().classify(event.data.text, event.data.topK));
+        break;
+      case 'classifyBatch':
+        reply(need().classifyBatch(event.data.texts, event.data.topK));
+        break;
+      case 'memoryBytes':
+        reply(need().memoryBytes());
+        break;
+      case 'cacheInfo':
+        reply(await cacheInfo());
+        break;
+      case 'clearCache':
+        reply(await clearCache());
+        break;
+      case 'dispose':
+        if (handle) handle.dispose();
+        handle = null;
+        reply(true);
+        break;
+      default:
+        throw new Error(`unknown message type ${type}`);
+    }
+  } catch (e) {
+    self.postMessage({ id, type: 'error', error: toPlain(e) });
+  }
+});
+
+function need() {
+  if (!handle) throw new Error('no model loaded (or it was disposed)');
+  return handle;
+}
