@@ -241,9 +241,3 @@ impl WasmLoader {
         })
     }
 }
-
-/// Current size of this module's linear memory in bytes (it only grows; its high-water mark).
-#[wasm_bindgen(js_name = wasmMemoryBytes)]
-pub fn wasm_memory_bytes() -> f64 {
-    (core::arch::wasm32::memory_size(0) * 65536) as f64
-}
