@@ -72,8 +72,9 @@ fn kernel_error(e: String) -> Error {
 }
 
 pub enum LinearWeight {
-    /// `[out, in]`, as stored by PyTorch.
-    F32 { weight: Tensor, bias: Tensor },
+    /// `weight_t` is `[in, out]`: PyTorch's `[out, in]` transposed once at load, so the f32
+    /// gemm reads it contiguously instead of re-packing a strided view on every call.
+    F32 { weight_t: Tensor, bias: Tensor },
     /// int8 weights run by the int8 GEMM on dynamically quantized activations.
     Int8 {
         weight: PackedWeights,
@@ -92,7 +93,7 @@ impl Linear {
     pub fn load(scope: &Scope, in_dim: usize, out_dim: usize) -> Result<Self> {
         let weight = match load_matrix(scope, "weight", out_dim, in_dim)? {
             Matrix::F32(weight) => LinearWeight::F32 {
-                weight,
+                weight_t: weight.t()?.contiguous()?,
                 bias: scope.get("bias", &[out_dim])?,
             },
             Matrix::Int8 { q, scales, block } => LinearWeight::Int8 {
@@ -133,8 +134,8 @@ impl Linear {
         let rows: usize = lead.iter().product();
         let x2 = x.reshape((rows, in_dim))?;
         let y = match &self.weight {
-            LinearWeight::F32 { weight, bias } => {
-                let y = x2.matmul(&weight.t()?)?.broadcast_add(bias)?;
+            LinearWeight::F32 { weight_t, bias } => {
+                let y = x2.matmul(weight_t)?.broadcast_add(bias)?;
                 match act {
                     Some(act) => {
                         let mut y: Vec<f32> = y.flatten_all()?.to_vec1()?;
