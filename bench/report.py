@@ -163,7 +163,7 @@ def main():
         if e in mems:
             mm = mems[e]
             out.append(f"| {NAMES[e]} | {mb(mm['file'])} | {fmt_ms(mm['load_ms'])} ms | {mb(mm['peak'])} | "
-                       f"{'—' if not mm['peak'] else f'{mm['peak'] / mm['file']:.2f}×'} |")
+                       f"{'—' if not mm['peak'] else format(mm['peak'] / mm['file'], '.2f') + '×'} |")
     out.append("")
     code = res["sizes"]["code"]
     out.append("| code file | raw | gzip -9 | brotli 11 |")

@@ -291,7 +291,29 @@ async function coldMeasure(spec, idsUrl) {
   };
 }
 
-window.bench = { runSet, coldFill, coldMeasure, ready: true };
+// ---- profiling helpers (bench/profile.mjs) -------------------------------------------------
+const prepared = {};
+let preparedIds = null;
+async function prepare(specs, idsUrl) {
+  preparedIds = await fetch(idsUrl).then((r) => r.json());
+  for (const spec of specs) {
+    const bytes = await fetchBytes(spec.url);
+    prepared[spec.name] = await createEngine(spec, bytes, await fetchExtra(spec));
+  }
+  return Object.keys(prepared);
+}
+async function repeat(name, seq, batch, n) {
+  const rows = preparedIds.ids[String(seq)].slice(0, batch);
+  const t = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    await prepared[name].run(rows);
+    t.push(now() - t0);
+  }
+  return { median_ms: median(t), min_ms: Math.min(...t) };
+}
+
+window.bench = { runSet, coldFill, coldMeasure, prepare, repeat, ready: true };
 
 // index.html?cold=<spec JSON>: measure the cold start right from this navigation; the driver
 // polls window.coldResult.
