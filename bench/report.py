@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """results.json (bench/run.mjs) -> results.md (Markdown tables) + latency.png (chart).
 
-    /tmp/benchenv/bin/python bench/report.py bench/results.json
+    /tmp/benchenv/bin/python bench/report.py bench/results.json [--merge-native target/bench]
 
 Needs matplotlib for the chart only (the tables are written without it).
 """
@@ -56,8 +56,22 @@ def ratio(a, b):
 
 
 def main():
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("results.json"))
+    args = sys.argv[1:]
+    merge = None
+    if "--merge-native" in args:
+        i = args.index("--merge-native")
+        merge = Path(args[i + 1])
+        del args[i:i + 2]
+    path = Path(args[0] if args else Path(__file__).with_name("results.json"))
     res = json.loads(path.read_text())
+    if merge:
+        # native results measured after the browser run (native_peer.py, bench_native)
+        def rd(name):
+            f = merge / name
+            return json.loads(f.read_text()) if f.exists() else None
+        res["native"] = {"torch_ort": rd("native_peer.json"),
+                         "gamjeong": {v: rd(f"native_gj_{v}.json") for v in ("f32", "q8", "q4")}}
+        path.write_text(json.dumps(res, indent=1))
     rows = warm_rows(res)
     engines = [e for e in ORDER if any(r["engine"] == e for r in rows)]
     seqs = sorted({r["seq"] for r in rows})
@@ -66,7 +80,7 @@ def main():
     v = res["versions"]
     m = res["machine"]
     loads = [s.get("load_before") for s in res.get("warm", {}).values()]
-    out.append(f"Run {res['date'][:16].replace('T', ' ')} UTC · {v.get('chromium', '?')} headless · "
+    out.append(f"Run {res['date'][:16].replace('T', ' ')} UTC · headless Chromium {v.get('chromium', '?')} · "
                f"onnxruntime-web {v['onnxruntime-web']} (wasm, 1 thread, SIMD) · gamjeong {v.get('gamjeong_commit')} "
                f"· {m['cpus']} cores ({m.get('cpu_model')}) · load average at start {m['load_at_start'][0]}, "
                f"before each set {[l[0] for l in loads if l]}, at end {m.get('load_at_end', ['?'])[0]}")
@@ -126,7 +140,7 @@ def main():
     for e in ("gj-q8", "gj-q4"):
         if e in mems and mems[e]["peak"]:
             r = mems[e]["peak"] / mems[e]["file"]
-            out.append(f"| peak wasm memory ≤ 1.5× quantized file ({NAMES[e]}, after all shapes up to 128×8) | "
+            out.append(f"| peak wasm memory ≤ 1.5× quantized file ({NAMES[e]}, after the warm runs) | "
                        f"{mb(mems[e]['peak'])} / {mb(mems[e]['file'])} = **{r:.2f}×** | "
                        f"{'yes' if r <= 1.5 else 'no'} |")
         if e in cold and cold[e].get("wasm_memory"):
@@ -218,10 +232,12 @@ def main():
             out.append(f"Native machine load while measuring: {tp.get('load')}.")
             out.append("")
 
-    md = path.with_name("results.md")
+    md = path.with_suffix(".md")
     md.write_text("\n".join(out) + "\n")
     print(f"wrote {md}")
-    chart(rows, engines, seqs, batches, path.with_name("latency.png"), res)
+    png = path.with_name("latency.png") if path.stem == "results" else path.with_suffix(".png")
+    if len(seqs) > 1:
+        chart(rows, engines, seqs, batches, png, res)
 
 
 def cold_summary(res):
@@ -272,7 +288,7 @@ def chart(rows, engines, seqs, batches, png, res):
         ax.set_title(f"batch {b}")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
-    fig.suptitle(f"BERT-base, one thread, headless {res['versions'].get('chromium', 'Chromium')}: "
+    fig.suptitle(f"BERT-base, one thread, headless Chromium {res['versions'].get('chromium', '')}: "
                  f"gamjeong vs onnxruntime-web {res['versions']['onnxruntime-web']}")
     fig.tight_layout()
     fig.savefig(png, dpi=110)

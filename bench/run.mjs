@@ -139,7 +139,9 @@ try {
     for (const name of coldEngines) {
       for (let rep = 0; rep < reps; rep++) {
         const spec = ENGINES[name];
-        const r = await withPage(origin, async (page) => {
+        let r;
+        try {
+          r = await withPage(origin, async (page) => {
           await page.evaluate((s) => window.bench.coldFill(s), spec);
           const q = encodeURIComponent(JSON.stringify({ spec, ids: cfgBase.ids }));
           await page.goto(`${origin}/index.html?cold=${q}`);
@@ -147,7 +149,13 @@ try {
           const res = await page.evaluate(() => window.coldResult);
           if (res.error) throw new Error(res.error);
           return res;
-        });
+          });
+        } catch (e) {
+          // e.g. Chromium's Cache API refuses the 443 MB f32 file ("Unexpected internal error")
+          console.log(`== cold ${name} #${rep + 1}: failed: ${e.message.split('\n')[0]}`);
+          results.cold_errors = { ...(results.cold_errors || {}), [name]: e.message.split('\n')[0] };
+          break;
+        }
         console.log(`== cold ${name} #${rep + 1}: first result ${r.first_result_ms.toFixed(0)} ms ` +
           `(instantiate ${r.import_and_instantiate_ms.toFixed(0)}, cache read ${r.cache_read_ms.toFixed(0)}, ` +
           `session ${r.session_create_ms.toFixed(0)}, first run ${r.first_run_ms.toFixed(0)})`);
