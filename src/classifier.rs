@@ -228,6 +228,26 @@ impl Classifier {
             .collect())
     }
 
+    /// Logits for already-tokenized inputs (`[CLS] … [SEP]` included, token type 0),
+    /// padded and masked as in `classify_batch`. For benchmarks on fixed token ids.
+    pub fn logits_for_ids(&self, batch: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
+        let head = self.head.as_ref().ok_or(Error::NoClassifier)?;
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encoded: Vec<Encoded> = batch
+            .iter()
+            .map(|ids| Encoded {
+                ids: ids.clone(),
+                type_ids: vec![0; ids.len()],
+                truncated: false,
+            })
+            .collect();
+        let out = self.bert.forward(&self.batch_input(&encoded)?)?;
+        let pooled = out.pooled.ok_or(Error::NoClassifier)?;
+        Ok(head.forward(&pooled)?.to_vec2()?)
+    }
+
     pub fn embed(&self, text: &str) -> Result<Embedding> {
         let mut out = self.embed_batch(&[text])?;
         out.pop()

@@ -95,6 +95,18 @@ impl WasmClassifier {
         to_js(&self.inner.embed(text).map_err(js_err)?)
     }
 
+    /// Logits for `batch` rows of equal length packed in `ids` (row-major), flattened
+    /// `[batch * labels]`. Skips tokenization: for benchmarks on fixed token ids.
+    #[wasm_bindgen(js_name = logitsForIds)]
+    pub fn logits_for_ids(&self, ids: &[u32], batch: usize) -> Result<Vec<f32>, JsError> {
+        if batch == 0 || ids.is_empty() || ids.len() % batch != 0 {
+            return Err(JsError::new("ids.length must be a positive multiple of batch"));
+        }
+        let rows: Vec<Vec<u32>> = ids.chunks(ids.len() / batch).map(<[u32]>::to_vec).collect();
+        let logits = self.inner.logits_for_ids(&rows).map_err(js_err)?;
+        Ok(logits.concat())
+    }
+
     /// Token ids as the model sees them.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>, JsError> {
         Ok(self.inner.encode(text).map_err(js_err)?.ids)

@@ -1,0 +1,81 @@
+// Shared by run.mjs and profile.mjs: paths, the local static server, a fresh headless Chromium.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const BENCH = path.dirname(fileURLToPath(import.meta.url));
+export const REPO = path.dirname(BENCH);
+export const ASSETS = process.env.BENCH_ASSETS || path.join(REPO, 'target', 'bench');
+export const MODEL = process.env.BENCH_MODEL || path.join(REPO, 'target', 'bert-base-random');
+export const PKG = process.env.BENCH_PKG || path.join(ASSETS, 'pkg');
+export const ORT_DIST = path.join(BENCH, 'node_modules', 'onnxruntime-web', 'dist');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export const ENGINES = {
+  'ort-int8': { name: 'ort-int8', kind: 'ort', url: '/assets/model.int8.onnx' },
+  'ort-f32': { name: 'ort-f32', kind: 'ort', url: '/assets/model.onnx' },
+  'gj-q8': { name: 'gj-q8', kind: 'gj', url: '/assets/model.q8.safetensors' },
+  'gj-q4': { name: 'gj-q4', kind: 'gj', url: '/assets/model.q4.safetensors' },
+  'gj-f32': {
+    name: 'gj-f32', kind: 'gj-f32', url: '/model/model.safetensors',
+    config: '/model/config.json', tokenizer: '/model/tokenizer.json',
+  },
+};
+
+// ---- static server ------------------------------------------------------------------------
+const ROUTES = [
+  ['/assets/', ASSETS],
+  ['/model/', MODEL],
+  ['/pkg/', PKG],
+  ['/ort/', ORT_DIST],
+  ['/', path.join(BENCH, 'page')],
+];
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm', '.json': 'application/json',
+};
+export function serve() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    let p = decodeURIComponent(url.pathname);
+    if (p === '/') p = '/index.html';
+    const route = ROUTES.find(([prefix]) => p.startsWith(prefix));
+    const file = path.join(route[1], p.slice(route[0].length));
+    if (!file.startsWith(route[1]) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
+      'Content-Length': fs.statSync(file).size,
+      'Cache-Control': 'max-age=3600',
+    });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+// ---- browser ------------------------------------------------------------------------------
+export async function withPage(origin, fn) {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic', '--enable-precise-memory-info'],
+  });
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(0);
+    page.on('console', (m) => console.log(`  [page] ${m.text()}`));
+    page.on('pageerror', (e) => console.log(`  [page error] ${e.message}`));
+    await page.goto(`${origin}/index.html`);
+    await page.waitForFunction(() => window.bench && window.bench.ready);
+    return await fn(page, browser);
+  } finally {
+    await browser.close();
+  }
+}
+
