@@ -39,7 +39,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut ms: Vec<f64> = (0..runs)
                 .map(|_| {
                     let t = Instant::now();
-                    model.logits_for_ids(input).map(|_| t.elapsed().as_secs_f64() * 1e3)
+                    model
+                        .logits_for_ids(input)
+                        .map(|_| t.elapsed().as_secs_f64() * 1e3)
                 })
                 .collect::<Result<_, _>>()?;
             ms.sort_by(f64::total_cmp);

@@ -100,7 +100,9 @@ impl WasmClassifier {
     #[wasm_bindgen(js_name = logitsForIds)]
     pub fn logits_for_ids(&self, ids: &[u32], batch: usize) -> Result<Vec<f32>, JsError> {
         if batch == 0 || ids.is_empty() || ids.len() % batch != 0 {
-            return Err(JsError::new("ids.length must be a positive multiple of batch"));
+            return Err(JsError::new(
+                "ids.length must be a positive multiple of batch",
+            ));
         }
         let rows: Vec<Vec<u32>> = ids.chunks(ids.len() / batch).map(<[u32]>::to_vec).collect();
         let logits = self.inner.logits_for_ids(&rows).map_err(js_err)?;
