@@ -100,12 +100,17 @@ pub fn quantize_q8(w: &[f32], n: usize, k: usize) -> (Vec<i8>, Vec<f32>) {
 /// Scale candidates of [`quantize_q8`] beyond `absmax / 127`.
 const Q8_SEARCH_STEPS: usize = 8;
 
-/// Quantizes one row at `scale` into `q`; returns the squared error.
 fn quantize_block_q8(row: &[f32], scale: f32, q: &mut [i8]) -> f32 {
+    quantize_at(row, scale, -Q8_MAX, Q8_MAX, q)
+}
+
+/// Quantizes `block` at `scale` into `q` (rounding half away from zero, clamped to
+/// `lo..=hi`); returns the squared error.
+fn quantize_at(block: &[f32], scale: f32, lo: f32, hi: f32, q: &mut [i8]) -> f32 {
     let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
     let mut err = 0.0;
-    for (x, y) in row.iter().zip(q.iter_mut()) {
-        *y = (x * inv).round().clamp(-Q8_MAX, Q8_MAX) as i8;
+    for (x, y) in block.iter().zip(q.iter_mut()) {
+        *y = (x * inv).round().clamp(lo, hi) as i8;
         let e = x - *y as f32 * scale;
         err += e * e;
     }
@@ -146,16 +151,8 @@ pub fn quantize_q4(w: &[f32], n: usize, k: usize) -> (Vec<u8>, Vec<f16>) {
     (packed, scales)
 }
 
-/// Quantizes one block at `scale` into `q`; returns the squared error.
 fn quantize_block_q4(block: &[f32], scale: f32, q: &mut [i8]) -> f32 {
-    let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
-    let mut err = 0.0;
-    for (x, y) in block.iter().zip(q.iter_mut()) {
-        *y = (x * inv).round().clamp(-8.0, Q4_MAX) as i8;
-        let e = x - *y as f32 * scale;
-        err += e * e;
-    }
-    err
+    quantize_at(block, scale, -8.0, Q4_MAX, q)
 }
 
 /// 4-bit packed → int8 values in `-8..=7`, same `[n][k]` order.
