@@ -10,11 +10,16 @@ import { EXAMPLES } from '../../www/examples.js';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 /**
- * The SIMD128 build computes what the native CLI computes (int8 activations in ±127): its
- * results must equal the CLI's within 1e-4. The relaxed-SIMD build quantizes activations to
- * ±63 (src/kernels: the i7 operand), a slightly different model: checked within RELAXED_TOL.
+ * The SIMD128 build computes what the native CLI computes (15-bit activations, one scale per
+ * row; int8 weights): its results must equal the CLI's within 1e-4. q4 within Q4_TOL: the f32
+ * parts (attention, LayerNorm) round differently natively (FMA) and in wasm by ~1e-7, which
+ * moves a few activations across a 15-bit rounding boundary; q4's coarse weights amplify that
+ * to ~2e-4 on the longest fixture text (q8: 4e-5). The relaxed-SIMD build quantizes
+ * activations to ±63 per 32-wide block (src/kernels: the i7 operand), a slightly different
+ * model: checked within RELAXED_TOL.
  */
 export const TOL = 1e-4;
+export const Q4_TOL = 5e-4;
 export const RELAXED_TOL = 2e-2;
 /** Test artifacts (fixtures, reference, screenshots). */
 export const OUT = process.env.E2E_OUT || path.join(ROOT, 'target/e2e');
