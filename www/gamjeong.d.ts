@@ -114,7 +114,7 @@ export interface CacheInfo {
 }
 
 export class GamjeongError extends Error {
-  /** NETWORK, NOT_FOUND, HTTP, BAD_MODEL, BAD_MODEL_SPEC, NO_WASM, NO_SIMD, WORKER, DISPOSED, MODEL */
+  /** NETWORK, NOT_FOUND, HTTP, BAD_MODEL, BAD_MODEL_SPEC, BAD_INPUT, NO_WASM, NO_SIMD, WORKER, DISPOSED, MODEL */
   code: string;
   url?: string;
   status?: number;

@@ -70,14 +70,19 @@ export class Classifier {
    * sorted, all 60 unless topK is given.
    */
   async classify(text, { topK } = {}) {
+    checkText(text, 'classify(text)');
     if (this.#handle) return this.#local(() => this.#handle.classify(text, topK));
-    return this.#call({ type: 'classify', text: String(text), topK });
+    return this.#call({ type: 'classify', text, topK });
   }
 
   /** Classifies several texts in one padded batch: {results: [...], ms}. */
   async classifyBatch(texts, { topK } = {}) {
+    if (!Array.isArray(texts)) {
+      throw new GamjeongError(`classifyBatch(texts) needs an array of strings, got ${describe(texts)}.`, 'BAD_INPUT');
+    }
+    texts.forEach((t, i) => checkText(t, `classifyBatch(texts): texts[${i}]`));
     if (this.#handle) return this.#local(() => this.#handle.classifyBatch(texts, topK));
-    return this.#call({ type: 'classifyBatch', texts: Array.from(texts, String), topK });
+    return this.#call({ type: 'classifyBatch', texts: [...texts], topK });
   }
 
   /** Current wasm linear memory size in bytes (it only grows, so this is the peak). */
@@ -153,3 +158,16 @@ export class Classifier {
 }
 
 export default Classifier;
+
+/** A wrong argument is the caller's bug: say so, instead of classifying "undefined". */
+function checkText(text, what) {
+  if (typeof text !== 'string') {
+    throw new GamjeongError(`${what} needs a string, got ${describe(text)}.`, 'BAD_INPUT');
+  }
+}
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `${typeof v}${typeof v === 'number' ? ` (${v})` : ''}`;
+}
