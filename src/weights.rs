@@ -89,15 +89,12 @@ impl<'a> Weights<'a> {
     }
 
     fn check_shape(&self, name: &str, found: &[usize], shape: &[usize]) -> Result<()> {
-        {
-            let view_shape = found;
-            if view_shape != shape {
-                return Err(Error::ShapeMismatch {
-                    name: name.to_owned(),
-                    expected: shape.to_vec(),
-                    found: view_shape.to_vec(),
-                });
-            }
+        if found != shape {
+            return Err(Error::ShapeMismatch {
+                name: name.to_owned(),
+                expected: shape.to_vec(),
+                found: found.to_vec(),
+            });
         }
         Ok(())
     }

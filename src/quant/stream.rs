@@ -18,14 +18,6 @@ pub struct Source {
     pub revision: String,
 }
 
-/// A source tensor and what becomes of it.
-struct Planned {
-    name: String,
-    dtype: String,
-    shape: Vec<usize>,
-    storage: Storage,
-}
-
 pub struct StreamingQuantizer {
     stream: TensorStream,
     sink: Writer,
@@ -38,7 +30,8 @@ struct Writer {
     source: Source,
     config_json: String,
     tokenizer_json: String,
-    plan: Vec<Planned>,
+    /// Per source tensor (header order): what becomes of it.
+    plan: Vec<Storage>,
     out: Vec<u8>,
     payload_start: usize,
     placeholders: (usize, usize),
@@ -112,34 +105,19 @@ impl TensorSink for Writer {
     ) -> Result<Vec<bool>> {
         self.plan = tensors
             .iter()
-            .map(|t| {
-                let mut storage = storage_for(self.scheme, &t.name, &t.shape);
-                if storage != Storage::Keep
-                    && storage != Storage::Drop
-                    && size_float(&t.dtype).is_none()
-                {
-                    storage = Storage::Keep;
-                }
-                Planned {
-                    name: t.name.clone(),
-                    dtype: t.dtype.clone(),
-                    shape: t.shape.clone(),
-                    storage,
-                }
+            .map(|t| match storage_for(self.scheme, &t.name, &t.shape) {
+                Storage::Q8 | Storage::Q4 if size_float(&t.dtype).is_none() => Storage::Keep,
+                storage => storage,
             })
             .collect();
         self.write_header(tensors)?;
-        Ok(self
-            .plan
-            .iter()
-            .map(|p| p.storage != Storage::Drop)
-            .collect())
+        Ok(self.plan.iter().map(|&p| p != Storage::Drop).collect())
     }
 
     /// Converts the tensor now complete and appends it to the output.
-    fn tensor(&mut self, index: usize, _info: &TensorInfo, raw: Vec<u8>) -> Result<()> {
-        let t = &self.plan[index];
-        match t.storage {
+    fn tensor(&mut self, index: usize, t: &TensorInfo, raw: Vec<u8>) -> Result<()> {
+        let storage = self.plan[index];
+        match storage {
             Storage::Drop => {}
             Storage::Keep => self.out.extend_from_slice(&raw),
             Storage::Q8 | Storage::Q4 => {
@@ -151,7 +129,7 @@ impl TensorSink for Writer {
                         t.name
                     )));
                 }
-                if t.storage == Storage::Q8 {
+                if storage == Storage::Q8 {
                     let (q, s) = quantize_q8(&w, n, k);
                     self.out.extend(q.iter().map(|&v| v as u8));
                     self.out.extend(s.iter().flat_map(|v| v.to_le_bytes()));
@@ -179,17 +157,12 @@ impl Writer {
             );
             offset += bytes;
         };
-        for (t, info) in self.plan.iter().zip(tensors) {
+        for (&storage, t) in self.plan.iter().zip(tensors) {
             let n = t.shape.first().copied().unwrap_or(0);
             let k = t.shape.get(1).copied().unwrap_or(0);
-            match t.storage {
+            match storage {
                 Storage::Drop => {}
-                Storage::Keep => add(
-                    t.name.clone(),
-                    &t.dtype,
-                    t.shape.clone(),
-                    info.end - info.start,
-                ),
+                Storage::Keep => add(t.name.clone(), &t.dtype, t.shape.clone(), t.end - t.start),
                 Storage::Q8 => {
                     add(format!("{}.q", t.name), "I8", vec![n, k], n * k);
                     add(format!("{}.scale", t.name), "F32", vec![n, 1], n * 4);
