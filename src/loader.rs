@@ -90,40 +90,14 @@ impl TensorSink for Collector {
     fn tensor(&mut self, _index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()> {
         // Tensors arrive contiguous and in payload order, so this hashes the payload.
         self.payload_hash.update(&data);
-        let dtype = parse_dtype(&info.dtype).ok_or_else(|| {
-            bad(format!(
-                "`{}` has unsupported dtype {}",
-                info.name, info.dtype
-            ))
-        })?;
         self.tensors.insert(
             info.name.clone(),
             OwnedTensor {
-                dtype,
+                dtype: info.dtype,
                 shape: info.shape.clone(),
                 data,
             },
         );
         Ok(())
     }
-}
-
-fn parse_dtype(name: &str) -> Option<safetensors::Dtype> {
-    use safetensors::Dtype::*;
-    Some(match name {
-        "BOOL" => BOOL,
-        "U8" => U8,
-        "I8" => I8,
-        "I16" => I16,
-        "U16" => U16,
-        "F16" => F16,
-        "BF16" => BF16,
-        "I32" => I32,
-        "U32" => U32,
-        "F32" => F32,
-        "I64" => I64,
-        "U64" => U64,
-        "F64" => F64,
-        _ => return None,
-    })
 }

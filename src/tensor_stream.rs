@@ -3,14 +3,14 @@
 //! model loader both read through it, so a browser never holds a whole file it is receiving.
 
 use crate::error::{Error, Result};
+use safetensors::Dtype;
 use serde_json::Value;
 
 /// One tensor of the header.
 #[derive(Debug, Clone)]
 pub struct TensorInfo {
     pub name: String,
-    /// safetensors dtype name (`F32`, `I8`, ...).
-    pub dtype: String,
+    pub dtype: Dtype,
     pub shape: Vec<usize>,
     /// Byte range inside the payload.
     pub start: usize,
@@ -195,16 +195,19 @@ impl TensorStream {
                 metadata = info.as_object().cloned();
                 continue;
             }
-            let dtype = info["dtype"]
-                .as_str()
-                .ok_or_else(|| bad(format!("`{name}` has no dtype")))?;
+            let dtype: Dtype = serde_json::from_value(info["dtype"].clone())
+                .map_err(|_| bad(format!("`{name}` has unknown dtype {}", info["dtype"])))?;
             let shape: Vec<usize> = serde_json::from_value(info["shape"].clone())
                 .map_err(|_| bad(format!("`{name}` has no valid shape")))?;
             let offsets: [usize; 2] = serde_json::from_value(info["data_offsets"].clone())
                 .map_err(|_| bad(format!("`{name}` has no valid data_offsets")))?;
-            let size = dtype_size(dtype)
-                .ok_or_else(|| bad(format!("`{name}` has unknown dtype {dtype}")))?;
-            let bytes = shape.iter().try_fold(size, |a, &d| a.checked_mul(d));
+            // Whole-byte element types only (no packed 4/6-bit floats).
+            if dtype.bitsize() % 8 != 0 {
+                return Err(bad(format!("`{name}` has unsupported dtype {dtype}")));
+            }
+            let bytes = shape
+                .iter()
+                .try_fold(dtype.bitsize() / 8, |a, &d| a.checked_mul(d));
             if offsets[0] > offsets[1] || bytes != Some(offsets[1] - offsets[0]) {
                 return Err(bad(format!(
                     "`{name}`: data_offsets do not match its shape and dtype"
@@ -212,7 +215,7 @@ impl TensorStream {
             }
             tensors.push(TensorInfo {
                 name: name.clone(),
-                dtype: dtype.to_owned(),
+                dtype,
                 shape,
                 start: offsets[0],
                 end: offsets[1],
@@ -237,14 +240,4 @@ impl TensorStream {
 
 pub(crate) fn bad(msg: String) -> Error {
     Error::Safetensors(msg)
-}
-
-pub(crate) fn dtype_size(dtype: &str) -> Option<usize> {
-    Some(match dtype {
-        "BOOL" | "U8" | "I8" | "F8_E5M2" | "F8_E4M3" => 1,
-        "I16" | "U16" | "F16" | "BF16" => 2,
-        "I32" | "U32" | "F32" => 4,
-        "I64" | "U64" | "F64" => 8,
-        _ => return None,
-    })
 }

@@ -6,8 +6,9 @@
 use super::file::{self, Metadata, FORMAT, FORMAT_VERSION};
 use super::scheme::{quantize_q4, quantize_q8, storage_for, Scheme, Storage};
 use crate::error::Result;
-use crate::tensor_stream::{bad, dtype_size, TensorInfo, TensorSink, TensorStream};
+use crate::tensor_stream::{bad, TensorInfo, TensorSink, TensorStream};
 use half::{bf16, f16};
+use safetensors::Dtype;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -106,7 +107,7 @@ impl TensorSink for Writer {
         self.plan = tensors
             .iter()
             .map(|t| match storage_for(self.scheme, &t.name, &t.shape) {
-                Storage::Q8 | Storage::Q4 if size_float(&t.dtype).is_none() => Storage::Keep,
+                Storage::Q8 | Storage::Q4 if !is_float(t.dtype) => Storage::Keep,
                 storage => storage,
             })
             .collect();
@@ -122,7 +123,7 @@ impl TensorSink for Writer {
             Storage::Keep => self.out.extend_from_slice(&raw),
             Storage::Q8 | Storage::Q4 => {
                 let (n, k) = (t.shape[0], t.shape[1]);
-                let w = to_f32(&t.dtype, &raw);
+                let w = to_f32(t.dtype, &raw);
                 if let Some(bad_at) = w.iter().position(|x| !x.is_finite()) {
                     return Err(bad(format!(
                         "`{}` holds a non-finite value at element {bad_at}",
@@ -150,7 +151,7 @@ impl Writer {
     fn write_header(&mut self, tensors: &[TensorInfo]) -> Result<()> {
         let mut entries = serde_json::Map::new();
         let mut offset = 0usize;
-        let mut add = |name: String, dtype: &str, shape: Vec<usize>, bytes: usize| {
+        let mut add = |name: String, dtype: Dtype, shape: Vec<usize>, bytes: usize| {
             entries.insert(
                 name,
                 json!({"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + bytes]}),
@@ -162,17 +163,22 @@ impl Writer {
             let k = t.shape.get(1).copied().unwrap_or(0);
             match storage {
                 Storage::Drop => {}
-                Storage::Keep => add(t.name.clone(), &t.dtype, t.shape.clone(), t.end - t.start),
+                Storage::Keep => add(t.name.clone(), t.dtype, t.shape.clone(), t.end - t.start),
                 Storage::Q8 => {
-                    add(format!("{}.q", t.name), "I8", vec![n, k], n * k);
-                    add(format!("{}.scale", t.name), "F32", vec![n, 1], n * 4);
+                    add(format!("{}.q", t.name), Dtype::I8, vec![n, k], n * k);
+                    add(format!("{}.scale", t.name), Dtype::F32, vec![n, 1], n * 4);
                 }
                 Storage::Q4 => {
                     let blocks = k / super::scheme::Q4_BLOCK;
-                    add(format!("{}.q4", t.name), "U8", vec![n, k / 2], n * k / 2);
+                    add(
+                        format!("{}.q4", t.name),
+                        Dtype::U8,
+                        vec![n, k / 2],
+                        n * k / 2,
+                    );
                     add(
                         format!("{}.scale", t.name),
-                        "F16",
+                        Dtype::F16,
                         vec![n, blocks],
                         n * blocks * 2,
                     );
@@ -219,19 +225,17 @@ impl Writer {
     }
 }
 
-fn size_float(dtype: &str) -> Option<usize> {
-    matches!(dtype, "F32" | "F16" | "BF16")
-        .then(|| dtype_size(dtype))
-        .flatten()
+fn is_float(dtype: Dtype) -> bool {
+    matches!(dtype, Dtype::F32 | Dtype::F16 | Dtype::BF16)
 }
 
-fn to_f32(dtype: &str, raw: &[u8]) -> Vec<f32> {
+fn to_f32(dtype: Dtype, raw: &[u8]) -> Vec<f32> {
     match dtype {
-        "F16" => raw
+        Dtype::F16 => raw
             .chunks_exact(2)
             .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
             .collect(),
-        "BF16" => raw
+        Dtype::BF16 => raw
             .chunks_exact(2)
             .map(|b| bf16::from_le_bytes([b[0], b[1]]).to_f32())
             .collect(),
