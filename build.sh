@@ -319,6 +319,7 @@ cmd_serve() {
 
 # ----------------------------------------------------------------- test ----
 LOGDIR=""
+FAILED_LOGS=()
 # Sum the "test result:" lines cargo and wasm-bindgen-test-runner print.
 count_results() { # logfile -> "passed failed ignored"
     awk '/test result:/ {
@@ -338,6 +339,25 @@ run_logged() { # name logfile cmd...  -> exit status of cmd, output teed
     local st=${PIPESTATUS[0]}
     set -e
     return "$st"
+}
+
+# One wasm test binary in headless Chromium, logged to $LOGDIR/wasm-NAME.log. A run that ends
+# without a "test result:" line never reported its tests (the browser or chromedriver failed to
+# start or crashed): it is retried once, and says so. A test failure is never retried.
+run_wasm_binary() { # name cargo-test-args...
+    local name=$1; shift
+    local logf="$LOGDIR/wasm-$name.log" attempt
+    for attempt in 1 2; do
+        if run_logged "wasm $name (headless Chromium)" "$logf" \
+            cargo test --target "$WASM_TARGET" "$@"; then
+            return 0
+        fi
+        grep -q "test result:" "$logf" && break
+        warn "wasm $name: the runner ended without a test result (attempt $attempt): browser/driver failure"
+        cp "$logf" "$LOGDIR/runner-failure-$name-$attempt.txt"
+    done
+    FAILED_LOGS+=("$logf")
+    return 1
 }
 
 cmd_test() {
@@ -377,7 +397,7 @@ cmd_test() {
     if [ $do_native = 1 ]; then
         t0=$(now)
         if run_logged "native tests" "$LOGDIR/native.log" cargo test --no-fail-fast --all-targets; then
-            native_st=ok; else native_st=FAILED; rc=1; fi
+            native_st=ok; else native_st=FAILED; rc=1; FAILED_LOGS+=("$LOGDIR/native.log"); fi
         # --all-targets leaves out doctests; run them separately.
         if run_logged "doc tests" "$LOGDIR/doc.log" cargo test --doc; then
             doc_st=ok; else doc_st=FAILED; rc=1; fi
@@ -391,17 +411,27 @@ cmd_test() {
         export WASM_BINDGEN_USE_BROWSER=1
         export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
         export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/webdriver.json"
-        # --lib --test '*': the lib unit tests and every tests/*.rs; bins and
-        # doctests cannot run on wasm32-unknown-unknown.
-        if run_logged "wasm tests (headless Chromium)" "$LOGDIR/wasm.log" \
-            cargo test --no-fail-fast --target "$WASM_TARGET" --lib --test '*'; then
-            wasm_st=ok; else wasm_st=FAILED; rc=1; fi
+        # The lib unit tests and every tests/wasm_*.rs, one runner per binary so a failure names
+        # its binary and its log (bins and doctests cannot run on wasm32-unknown-unknown).
+        # Compile everything first: a compile error fails the phase at once.
+        local wasm_tests=() t
+        for t in "$ROOT"/tests/wasm_*.rs; do wasm_tests+=("$(basename "$t" .rs)"); done
+        wasm_st=ok
+        if run_logged "wasm tests: compile" "$LOGDIR/wasm-build.log" \
+            cargo test --no-run --target "$WASM_TARGET" --lib "${wasm_tests[@]/#/--test=}"; then
+            run_wasm_binary "lib" --lib || wasm_st=FAILED
+            for t in "${wasm_tests[@]}"; do
+                run_wasm_binary "$t" --test "$t" || wasm_st=FAILED
+            done
+        else
+            wasm_st=FAILED; FAILED_LOGS+=("$LOGDIR/wasm-build.log")
+        fi
         # The relaxed-SIMD variant: its int8 kernel must give the scalar kernel's sums.
-        if CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
-            run_logged "wasm relaxed-SIMD kernels (headless Chromium)" "$LOGDIR/wasm-relaxed.log" \
-            cargo test --no-fail-fast --target "$WASM_TARGET" --target-dir "$TARGET/relaxed" --test wasm_kernels; then
-            :; else wasm_st=FAILED; rc=1; fi
-        cat "$LOGDIR/wasm-relaxed.log" >> "$LOGDIR/wasm.log"
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
+            run_wasm_binary "wasm_kernels-relaxed" --target-dir "$TARGET/relaxed" --test wasm_kernels \
+            || wasm_st=FAILED
+        [ "$wasm_st" = FAILED ] && rc=1
+        cat "$LOGDIR"/wasm-*.log > "$LOGDIR/wasm.log"
         t_wasm=$(( $(now) - t0 ))
     fi
 
@@ -418,7 +448,7 @@ cmd_test() {
             && GAMJEONG_CLI="$TARGET/debug/gamjeong" run_logged "e2e fixtures" "$LOGDIR/e2e-prepare.log" node tests/e2e/prepare.mjs \
             && GAMJEONG_CLI="$TARGET/debug/gamjeong" run_logged "browser end-to-end tests (Playwright, headless Chromium)" "$LOGDIR/e2e.log" \
                 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/; then
-            e2e_st=ok; else e2e_st=FAILED; rc=1; fi
+            e2e_st=ok; else e2e_st=FAILED; rc=1; FAILED_LOGS+=("$LOGDIR/e2e.log"); fi
         t_e2e=$(( $(now) - t0 ))
     fi
 
@@ -444,6 +474,11 @@ cmd_test() {
     if [ "$wasm_st" = ok ] && [ "$wp" -eq 0 ]; then
         warn "the wasm run passed but executed no test"
     fi
+    local f
+    for f in "${FAILED_LOGS[@]}"; do
+        printf '%s--- last 60 lines of %s ---%s\n' "$R" "$f" "$N"
+        tail -n 60 "$f"
+    done
     if [ $rc -eq 0 ]; then
         printf '%sALL TESTS PASSED%s\n' "$G" "$N"
     else
