@@ -320,7 +320,7 @@ impl Classifier {
                 b.type_vocab_size
             )));
         }
-        let padded = mask.iter().any(|&m| m == 0);
+        let padded = mask.contains(&0);
         let dev = Device::Cpu;
         Ok(BatchInput {
             ids: Tensor::from_vec(ids, (n, seq), &dev)?,

@@ -202,7 +202,7 @@ impl TensorStream {
             let offsets: [usize; 2] = serde_json::from_value(info["data_offsets"].clone())
                 .map_err(|_| bad(format!("`{name}` has no valid data_offsets")))?;
             // Whole-byte element types only (no packed 4/6-bit floats).
-            if dtype.bitsize() % 8 != 0 {
+            if !dtype.bitsize().is_multiple_of(8) {
                 return Err(bad(format!("`{name}` has unsupported dtype {dtype}")));
             }
             let bytes = shape

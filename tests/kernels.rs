@@ -47,6 +47,11 @@ fn quantize_rows_error_bound() {
 }
 
 #[test]
+fn sgemm_matches_f64_and_kernels_agree() {
+    check_sgemm();
+}
+
+#[test]
 fn bad_sizes_are_errors() {
     check_errors();
 }

@@ -58,6 +58,11 @@ fn quantize_rows_error_bound() {
 }
 
 #[wasm_bindgen_test]
+fn sgemm_matches_f64_and_kernels_agree() {
+    check_sgemm();
+}
+
+#[wasm_bindgen_test]
 fn bad_sizes_are_errors() {
     check_errors();
 }

@@ -10,11 +10,6 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
-fn one_plus_one() {
-    assert_eq!(1 + 1, 2);
-}
-
-#[wasm_bindgen_test]
 fn simd128_is_enabled() {
     #[cfg(target_feature = "simd128")]
     {

@@ -47,6 +47,7 @@
 //! the same order for all of them, so its output does not depend on the kernel either.
 
 mod scalar;
+pub mod sgemm;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;

@@ -2,6 +2,7 @@
 //! `forward`, so one model implementation serves every scheme (docs/FORMAT.md).
 
 use crate::error::{Error, Result};
+use crate::kernels::sgemm::{sgemm, PackedF32, PACKED_F32};
 use crate::kernels::{self, PackedWeights};
 use crate::quant::scheme::{unpack_q4, Q4_BLOCK};
 use crate::weights::Scope;
@@ -36,7 +37,7 @@ fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Ma
             .collect();
         Ok(Matrix::Int8 { q, scales, block })
     } else if scope.contains(&q4) {
-        if cols % Q4_BLOCK != 0 {
+        if !cols.is_multiple_of(Q4_BLOCK) {
             return Err(Error::Format(format!(
                 "`{}` has {cols} columns, not a multiple of {Q4_BLOCK}",
                 scope.name(&q4)
@@ -75,6 +76,8 @@ pub enum LinearWeight {
     /// `weight_t` is `[in, out]`: PyTorch's `[out, in]` transposed once at load, so the f32
     /// gemm reads it contiguously instead of re-packing a strided view on every call.
     F32 { weight_t: Tensor, bias: Tensor },
+    /// f32 weights packed for [`sgemm`] (wasm32 SIMD128 builds, see [`PACKED_F32`]).
+    F32Packed { weight: PackedF32, bias: Vec<f32> },
     /// int8 weights run by the int8 GEMM on dynamically quantized activations.
     Int8 {
         weight: PackedWeights,
@@ -92,6 +95,11 @@ impl Linear {
     /// Loads `{scope}.weight` `[out, in]` (in any stored form) and `{scope}.bias` `[out]`.
     pub fn load(scope: &Scope, in_dim: usize, out_dim: usize) -> Result<Self> {
         let weight = match load_matrix(scope, "weight", out_dim, in_dim)? {
+            Matrix::F32(weight) if PACKED_F32 => LinearWeight::F32Packed {
+                weight: PackedF32::new(&weight.flatten_all()?.to_vec1()?, out_dim, in_dim)
+                    .map_err(kernel_error)?,
+                bias: scope.get_vec("bias", &[out_dim])?,
+            },
             Matrix::F32(weight) => LinearWeight::F32 {
                 weight_t: weight.t()?.contiguous()?,
                 bias: scope.get("bias", &[out_dim])?,
@@ -145,6 +153,12 @@ impl Linear {
                     None => y,
                 }
             }
+            LinearWeight::F32Packed { weight, bias } => {
+                let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
+                let mut y = vec![0f32; rows * self.out_dim];
+                sgemm(&xs, rows, weight, bias, &mut y).map_err(kernel_error)?;
+                self.finish(y, rows, act, x.device())?
+            }
             LinearWeight::Int8 { weight, bias } => {
                 let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
                 let mut xq = vec![0i16; xs.len()];
@@ -154,15 +168,27 @@ impl Linear {
                 let mut y = vec![0f32; rows * self.out_dim];
                 kernels::qgemm(&xq, &scale, rows, weight, Some(bias), &mut y)
                     .map_err(kernel_error)?;
-                if let Some(act) = act {
-                    act(&mut y);
-                }
-                Tensor::from_vec(y, (rows, self.out_dim), x.device())?
+                self.finish(y, rows, act, x.device())?
             }
         };
         let mut out_dims = lead.to_vec();
         out_dims.push(self.out_dim);
         Ok(y.reshape(out_dims)?)
+    }
+}
+
+impl Linear {
+    fn finish(
+        &self,
+        mut y: Vec<f32>,
+        rows: usize,
+        act: Option<fn(&mut [f32])>,
+        device: &Device,
+    ) -> Result<Tensor> {
+        if let Some(act) = act {
+            act(&mut y);
+        }
+        Ok(Tensor::from_vec(y, (rows, self.out_dim), device)?)
     }
 }
 

@@ -65,7 +65,7 @@ pub fn storage_for(scheme: Scheme, name: &str, shape: &[usize]) -> Storage {
     // Small heads decide the label directly, so 4-bit error there is not worth its bytes.
     let head = name.starts_with("classifier.") || name.contains("pooler.");
     match scheme {
-        Scheme::Q4 if !head && shape[1] % Q4_BLOCK == 0 => Storage::Q4,
+        Scheme::Q4 if !head && shape[1].is_multiple_of(Q4_BLOCK) => Storage::Q4,
         _ => Storage::Q8,
     }
 }

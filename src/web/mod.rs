@@ -99,7 +99,7 @@ impl WasmClassifier {
     /// `[batch * labels]`. Skips tokenization: for benchmarks on fixed token ids.
     #[wasm_bindgen(js_name = logitsForIds)]
     pub fn logits_for_ids(&self, ids: &[u32], batch: usize) -> Result<Vec<f32>, JsError> {
-        if batch == 0 || ids.is_empty() || ids.len() % batch != 0 {
+        if batch == 0 || ids.is_empty() || !ids.len().is_multiple_of(batch) {
             return Err(JsError::new(
                 "ids.length must be a positive multiple of batch",
             ));

@@ -2,6 +2,7 @@
 //! (tests/wasm_kernels.rs). Every check is a plain function so both harnesses call the same code.
 #![allow(dead_code)]
 
+use gamjeong::kernels::sgemm::{sgemm, sgemm_kernels, sgemm_with, PackedF32, SgemmKernel};
 use gamjeong::kernels::{
     self, available_kernels, best_kernel, block_sums, qgemm, qgemm_with, quantize_blocks,
     quantize_rows, Kernel, PackedWeights, ACT_MAX,
@@ -551,14 +552,24 @@ pub fn bench(now: &dyn Fn() -> f64, print: &dyn Fn(String)) {
         let q80_ms = time_ms(now, 9, || {
             std::hint::black_box(qmm.forward(&xt).unwrap());
         });
+        let packed = PackedF32::new(&wf, n, k).unwrap();
+        let bias = vec![0f32; n];
+        let mut ys = vec![0f32; m * n];
         let mut line = format!(
             "m={m:<3} k={k:<4} n={n:<4} | candle f32 {} | candle Q8_0 {}",
             fmt_ms(f32_ms),
             fmt_ms(q80_ms)
         );
+        for kernel in sgemm_kernels() {
+            let ms = time_ms(now, samples, || {
+                sgemm_with(kernel, &xf, m, &packed, &bias, &mut ys).unwrap();
+            });
+            line += &format!(" | sgemm {kernel:?} {}", fmt_ms(ms));
+        }
         let mut xq = vec![0i16; m * k];
         let mut y = vec![0f32; m * n];
-        for block in [k, 32] {
+        // The q8 layers' block (one weight scale per row, split where int32 sums need it) and q4's.
+        for block in [kernels::q8_block(k), 32] {
             let mut xs = vec![0f32; m * (k / block)];
             let ms = time_ms(now, samples, || {
                 quantize_blocks(&xf, m, k, block, &mut xq, &mut xs).unwrap()
@@ -582,4 +593,79 @@ pub fn bench(now: &dyn Fn() -> f64, print: &dyn Fn(String)) {
         print(line);
     }
     print("times in ms: min (median)".into());
+}
+
+/// The f32 GEMM: every kernel gives the same bits, within f32 rounding of an f64 reference, on
+/// ragged shapes (m across the 4-row tile, n across the 8-row panel, k across the 256 chunk);
+/// bad sizes are errors.
+pub fn check_sgemm() {
+    let mut rng = Rng::new(99);
+    let mut cases = 0;
+    for k in [1, 3, 8, 255, 256, 257, 600] {
+        for (m, n) in shapes(&mut rng).into_iter().step_by(3) {
+            let x: Vec<f32> = (0..m * k).map(|_| rng.f32()).collect();
+            let w: Vec<f32> = (0..n * k).map(|_| rng.f32()).collect();
+            let bias: Vec<f32> = (0..n).map(|_| rng.f32()).collect();
+            let packed = PackedF32::new(&w, n, k).unwrap();
+            let mut outs = Vec::new();
+            for kernel in sgemm_kernels() {
+                let mut y = vec![f32::NAN; m * n];
+                sgemm_with(kernel, &x, m, &packed, &bias, &mut y).unwrap();
+                outs.push((kernel, y));
+            }
+            let mut best = vec![0f32; m * n];
+            sgemm(&x, m, &packed, &bias, &mut best).unwrap();
+            for mi in 0..m {
+                for ni in 0..n {
+                    let want: f64 = bias[ni] as f64
+                        + (0..k)
+                            .map(|t| x[mi * k + t] as f64 * w[ni * k + t] as f64)
+                            .sum::<f64>();
+                    let got = outs[0].1[mi * n + ni] as f64;
+                    assert!(
+                        (got - want).abs() <= 1e-5 * (k as f64).sqrt() + 1e-6,
+                        "sgemm m={m} n={n} k={k} [{mi}][{ni}]: {got} vs {want}"
+                    );
+                }
+            }
+            for (kernel, y) in &outs[1..] {
+                assert!(
+                    y.iter()
+                        .zip(&outs[0].1)
+                        .all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "{kernel:?} differs from Scalar at m={m} n={n} k={k}"
+                );
+            }
+            assert_eq!(best, outs.last().unwrap().1);
+            cases += 1;
+        }
+    }
+    assert!(cases > 50);
+    let packed = PackedF32::new(&[1.0; 6], 2, 3).unwrap();
+    let mut y = vec![0f32; 2];
+    assert!(
+        sgemm(&[1.0; 2], 1, &packed, &[0.0; 2], &mut y).is_err(),
+        "short x"
+    );
+    assert!(
+        sgemm(&[1.0; 3], 1, &packed, &[0.0; 1], &mut y).is_err(),
+        "short bias"
+    );
+    assert!(
+        sgemm(&[1.0; 3], 1, &packed, &[0.0; 2], &mut [0.0; 3]).is_err(),
+        "long y"
+    );
+    assert!(PackedF32::new(&[1.0; 5], 2, 3).is_err());
+    assert!(PackedF32::new(&[], 0, 3).is_err());
+    if !sgemm_kernels().contains(&SgemmKernel::Simd128) {
+        assert!(sgemm_with(
+            SgemmKernel::Simd128,
+            &[1.0; 3],
+            1,
+            &packed,
+            &[0.0; 2],
+            &mut y
+        )
+        .is_err());
+    }
 }

@@ -1,0 +1,239 @@
+//! f32 GEMM for unquantized linear layers: `y = x · Wᵀ + bias` with `W` packed once at load.
+//!
+//! Why not candle's matmul: in wasm32 builds candle calls the `gemm` crate, which re-packs both
+//! operands on every call and is tuned for large matrices; BERT's linears are small-M (one row
+//! per token) with a fixed `W`, where packing `W` once and streaming it is what pays. Native
+//! builds keep candle's matmul ([`PACKED_F32`] is false there): `gemm` with AVX-512/FMA and
+//! threads is faster than this kernel on x86.
+//!
+//! Layout: [`PackedF32::new`] copies `W` `[n][k]` into panels of [`NR`] output rows, k-major
+//! (`panel[kk * NR + j] = W[n0 + j][kk]`, rows past `n` zero). The microkernel keeps a
+//! 4 rows × 8 outputs tile in eight f32x4 registers: per k, two weight loads and one broadcast
+//! per activation row. K is walked in chunks of [`KC`] so a panel chunk stays in L1 while
+//! every row tile reuses it; partial sums live in `y` between chunks.
+//!
+//! Summation order is the same in the scalar and the SIMD128 kernel (k ascending, one product
+//! added at a time, no FMA), so both give bit-identical results.
+
+use super::NR;
+
+/// Whether [`crate::model`] runs f32 linears on this kernel (wasm32 with SIMD128) or on
+/// candle's matmul (everywhere else).
+pub const PACKED_F32: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
+
+/// K values per chunk: an 8-row panel chunk is 8 KiB.
+const KC: usize = 256;
+/// Activation rows per register tile.
+const MR: usize = 4;
+
+/// `W` `[n][k]` in panels of [`NR`] rows (see the module doc).
+pub struct PackedF32 {
+    n: usize,
+    k: usize,
+    panels: Vec<f32>,
+}
+
+impl PackedF32 {
+    /// Packs row-major `w` of `n` rows × `k` columns.
+    pub fn new(w: &[f32], n: usize, k: usize) -> Result<Self, String> {
+        let nk = n.checked_mul(k).ok_or("n * k overflows usize")?;
+        if w.len() != nk || n == 0 || k == 0 {
+            return Err(format!(
+                "sgemm: weight has {} values, expected n*k = {n}*{k} (both > 0)",
+                w.len()
+            ));
+        }
+        let np = n.div_ceil(NR);
+        let mut panels = vec![0f32; np * k * NR];
+        for (row, src) in w.chunks_exact(k).enumerate() {
+            let panel = &mut panels[(row / NR) * k * NR..][..k * NR];
+            for (kk, &v) in src.iter().enumerate() {
+                panel[kk * NR + row % NR] = v;
+            }
+        }
+        Ok(Self { n, k, panels })
+    }
+
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    fn panel(&self, p: usize) -> &[f32] {
+        &self.panels[p * self.k * NR..][..self.k * NR]
+    }
+}
+
+/// The kernels, for tests: [`sgemm`] uses the best one built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SgemmKernel {
+    Scalar,
+    Simd128,
+}
+
+pub fn sgemm_kernels() -> Vec<SgemmKernel> {
+    let mut k = vec![SgemmKernel::Scalar];
+    if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+        k.push(SgemmKernel::Simd128);
+    }
+    k
+}
+
+/// `y[m][n] = x[m][k] · Wᵀ + bias` with the best kernel of this build.
+pub fn sgemm(
+    x: &[f32],
+    m: usize,
+    w: &PackedF32,
+    bias: &[f32],
+    y: &mut [f32],
+) -> Result<(), String> {
+    let best = *sgemm_kernels().last().unwrap_or(&SgemmKernel::Scalar);
+    sgemm_with(best, x, m, w, bias, y)
+}
+
+/// [`sgemm`] with a chosen kernel; every kernel gives the same bits.
+pub fn sgemm_with(
+    kernel: SgemmKernel,
+    x: &[f32],
+    m: usize,
+    w: &PackedF32,
+    bias: &[f32],
+    y: &mut [f32],
+) -> Result<(), String> {
+    let (n, k) = (w.n, w.k);
+    if m.checked_mul(k) != Some(x.len()) {
+        return Err(format!(
+            "sgemm: x has {} values, expected m*k = {m}*{k}",
+            x.len()
+        ));
+    }
+    if bias.len() != n {
+        return Err(format!(
+            "sgemm: bias has {} values, expected n = {n}",
+            bias.len()
+        ));
+    }
+    if m.checked_mul(n) != Some(y.len()) {
+        return Err(format!(
+            "sgemm: y has {} values, expected m*n = {m}*{n}",
+            y.len()
+        ));
+    }
+    if !sgemm_kernels().contains(&kernel) {
+        return Err(format!(
+            "sgemm: kernel {kernel:?} is not available in this build"
+        ));
+    }
+    for row in y.chunks_exact_mut(n) {
+        row.copy_from_slice(bias);
+    }
+    for k0 in (0..k).step_by(KC) {
+        let kc = KC.min(k - k0);
+        for p in 0..n.div_ceil(NR) {
+            let panel = &w.panel(p)[k0 * NR..(k0 + kc) * NR];
+            let n0 = p * NR;
+            let cols = NR.min(n - n0);
+            let mut m0 = 0;
+            while m0 < m {
+                let rows = MR.min(m - m0);
+                let xs = &x[m0 * k + k0..];
+                let ys = &mut y[m0 * n + n0..];
+                match (kernel, rows) {
+                    (SgemmKernel::Scalar, _) => scalar_tile(xs, k, rows, kc, panel, ys, n, cols),
+                    (SgemmKernel::Simd128, 4) => simd_tile::<4>(xs, k, kc, panel, ys, n, cols),
+                    (SgemmKernel::Simd128, 3) => simd_tile::<3>(xs, k, kc, panel, ys, n, cols),
+                    (SgemmKernel::Simd128, 2) => simd_tile::<2>(xs, k, kc, panel, ys, n, cols),
+                    (SgemmKernel::Simd128, _) => simd_tile::<1>(xs, k, kc, panel, ys, n, cols),
+                }
+                m0 += rows;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds `x[r][0..kc] · panel` to `y[r][0..cols]` for `rows` rows (row strides `ldx`, `ldy`).
+#[allow(clippy::too_many_arguments)]
+fn scalar_tile(
+    x: &[f32],
+    ldx: usize,
+    rows: usize,
+    kc: usize,
+    panel: &[f32],
+    y: &mut [f32],
+    ldy: usize,
+    cols: usize,
+) {
+    for r in 0..rows {
+        let mut acc = [0f32; NR];
+        for (kk, w) in panel.chunks_exact(NR).take(kc).enumerate() {
+            let xv = x[r * ldx + kk];
+            for j in 0..NR {
+                acc[j] += xv * w[j];
+            }
+        }
+        for j in 0..cols {
+            y[r * ldy + j] += acc[j];
+        }
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[allow(clippy::too_many_arguments)]
+fn simd_tile<const R: usize>(
+    x: &[f32],
+    ldx: usize,
+    kc: usize,
+    panel: &[f32],
+    y: &mut [f32],
+    ldy: usize,
+    cols: usize,
+) {
+    use core::arch::wasm32::*;
+    assert!(panel.len() >= kc * NR && x.len() >= (R - 1) * ldx + kc);
+    assert!(y.len() >= (R - 1) * ldy + cols);
+    let mut lo = [f32x4_splat(0.0); R];
+    let mut hi = [f32x4_splat(0.0); R];
+    let wp = panel.as_ptr();
+    let xp = x.as_ptr();
+    // SAFETY: the asserts above bound every read: k < kc, r < R.
+    unsafe {
+        for kk in 0..kc {
+            let w0 = (wp.add(kk * NR) as *const v128).read_unaligned();
+            let w1 = (wp.add(kk * NR + 4) as *const v128).read_unaligned();
+            for r in 0..R {
+                let xv = f32x4_splat(*xp.add(r * ldx + kk));
+                lo[r] = f32x4_add(lo[r], f32x4_mul(xv, w0));
+                hi[r] = f32x4_add(hi[r], f32x4_mul(xv, w1));
+            }
+        }
+    }
+    for r in 0..R {
+        let mut acc = [0f32; NR];
+        // SAFETY: acc holds 8 f32 = two v128.
+        unsafe {
+            (acc.as_mut_ptr() as *mut v128).write_unaligned(lo[r]);
+            (acc.as_mut_ptr().add(4) as *mut v128).write_unaligned(hi[r]);
+        }
+        for (yv, a) in y[r * ldy..r * ldy + cols].iter_mut().zip(acc) {
+            *yv += a;
+        }
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[allow(clippy::too_many_arguments)]
+fn simd_tile<const R: usize>(
+    _: &[f32],
+    _: usize,
+    _: usize,
+    _: &[f32],
+    _: &mut [f32],
+    _: usize,
+    _: usize,
+) {
+    unreachable!("sgemm_with rejects kernels this build lacks")
+}
