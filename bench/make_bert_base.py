@@ -50,7 +50,7 @@ sys.path.insert(0, str(REPO / "tests" / "fixtures"))
 
 import torch  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
-from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast  # noqa: E402
+from transformers import BertConfig, BertForSequenceClassification  # noqa: E402
 from transformers.utils import logging as hf_logging  # noqa: E402
 
 # Shared with the test fixtures: labels, corpus, pre-tokenisation, the tiny-ko
@@ -214,31 +214,8 @@ def build_vocab():
 def build_tokenizer(out_dir):
     tokens, n_real = build_vocab()
     assert tokens == build_vocab()[0], "vocab is not deterministic"
-    vocab = {t: i for i, t in enumerate(tokens)}
-    tk = BertTokenizerFast(
-        vocab=vocab,
-        do_lower_case=False,
-        strip_accents=False,
-        tokenize_chinese_chars=True,
-        unk_token="[UNK]",
-        sep_token="[SEP]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        mask_token="[MASK]",
-        model_max_length=MAX_LEN,
-    )
-    assert [tk.pad_token_id, tk.unk_token_id, tk.cls_token_id, tk.sep_token_id, tk.mask_token_id] == [0, 1, 2, 3, 4]
-    tk.save_pretrained(out_dir)
-    vpath = Path(out_dir) / "vocab.txt"
-    if not vpath.exists():  # transformers 5.x does not write it
-        vpath.write_text("".join(t + "\n" for t in tokens), encoding="utf-8")
-    tj = json.loads((Path(out_dir) / "tokenizer.json").read_text(encoding="utf-8"))
-    assert tj["truncation"] is None and tj["padding"] is None, (tj["truncation"], tj["padding"])
-    assert tj["normalizer"]["lowercase"] is False and tj["normalizer"]["strip_accents"] is False
-    assert len(tj["model"]["vocab"]) == VOCAB_SIZE
-    tk = BertTokenizerFast.from_pretrained(out_dir, local_files_only=True)
-    assert len(tk) == VOCAB_SIZE, len(tk)
-    return tk, tokens, n_real
+    assert len(tokens) == VOCAB_SIZE
+    return fx.save_wordpiece_tokenizer(tokens, out_dir), tokens, n_real
 
 
 # --------------------------------------------------------------------------
