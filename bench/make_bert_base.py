@@ -50,7 +50,7 @@ sys.path.insert(0, str(REPO / "tests" / "fixtures"))
 
 import torch  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
-from transformers import BertConfig, BertForSequenceClassification  # noqa: E402
+from transformers import BertForSequenceClassification  # noqa: E402
 from transformers.utils import logging as hf_logging  # noqa: E402
 
 # Shared with the test fixtures: labels, corpus, pre-tokenisation, the tiny-ko
@@ -70,8 +70,6 @@ TEXT_SEED = 20240601
 # many distinct top-1 labels with unsaturated softmax probabilities.
 SEED = 20240528
 INITIALIZER_RANGE = 0.15
-BIAS_STD = 0.1  # same noise on biases / LayerNorm as tests/fixtures/make_fixtures.py
-LN_STD = 0.1
 SCAN_RANGES = [0.05, 0.1, 0.15, 0.2]
 # A random 12-layer BERT maps every input to nearly the same pooled vector (mean
 # pairwise cosine ~0.8-0.95), so a random classifier predicts the same few labels
@@ -308,25 +306,14 @@ def check_tokenization(tk, tokens_json_path, texts):
 # model
 # --------------------------------------------------------------------------
 def make_config(initializer_range):
-    cfg = BertConfig(
-        vocab_size=VOCAB_SIZE,
+    cfg = fx.make_config(
+        VOCAB_SIZE,
         hidden_size=768,
         num_hidden_layers=12,
         num_attention_heads=12,
         intermediate_size=3072,
-        hidden_act="gelu",
-        hidden_dropout_prob=0.1,
-        attention_probs_dropout_prob=0.1,
-        max_position_embeddings=MAX_LEN,
-        type_vocab_size=2,
         initializer_range=initializer_range,
-        layer_norm_eps=1e-12,
-        pad_token_id=0,
-        position_embedding_type="absolute",
-        classifier_dropout=None,
         problem_type="single_label_classification",
-        id2label=dict(fx.ID2LABEL),
-        label2id=dict(fx.LABEL2ID),
     )
     cfg.architectures = ["BertForSequenceClassification"]
     return cfg
@@ -336,15 +323,7 @@ def build_model(seed, initializer_range, tk=None):
     """Seeded random model; with `tk`, also centre the classifier bias (see CENTER_DECIMALS)."""
     torch.manual_seed(seed)
     model = BertForSequenceClassification(make_config(initializer_range))
-    g = torch.Generator().manual_seed(seed + 1)
-    with torch.no_grad():
-        for name, p in sorted(model.named_parameters()):
-            if "LayerNorm.weight" in name:
-                p.copy_(1.0 + LN_STD * torch.randn(p.shape, generator=g))
-            elif "LayerNorm.bias" in name:
-                p.copy_(LN_STD * torch.randn(p.shape, generator=g))
-            elif name.endswith(".bias"):
-                p.copy_(BIAS_STD * torch.randn(p.shape, generator=g))
+    fx.perturb_norms_and_biases(model, seed + 1)
     model = model.float().eval()
     if tk is not None:
         with torch.no_grad():
@@ -530,7 +509,7 @@ def main():
         "text_seed": TEXT_SEED,
         "model_seed": SEED,
         "initializer_range": INITIALIZER_RANGE,
-        "classifier_bias": f"random N(0, {BIAS_STD}) + centring over the corpus sentences, "
+        "classifier_bias": f"random N(0, {fx.BIAS_STD}) + centring over the corpus sentences, "
                            f"rounded to {CENTER_DECIMALS} decimals",
         "versions": fx.versions(),
         "texts": texts,
