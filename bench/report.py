@@ -118,18 +118,14 @@ def main():
     out.append("")
     out.append("| target | measured | met? |")
     out.append("|---|---|---|")
-    q8 = (lat(rows, "gj-q8", 24, 1) or {}).get("median_ms")
-    oi = (lat(rows, "ort-int8", 24, 1) or {}).get("median_ms")
-    if q8 and oi:
-        r = q8 / oi
-        out.append(f"| q8, 24 tokens, batch 1 ≤ 0.75× ORT-web int8 | {q8:.1f} / {oi:.1f} ms = **{r:.2f}×** | "
-                   f"{'yes' if r <= 0.75 else f'no: needs {q8 - 0.75 * oi:.1f} ms less ({1 - 0.75 / r:.0%} faster)'} |")
-    gf = (lat(rows, "gj-f32", 24, 1) or {}).get("median_ms")
-    of = (lat(rows, "ort-f32", 24, 1) or {}).get("median_ms")
-    if gf and of:
-        r = gf / of
-        out.append(f"| f32, 24 tokens, batch 1 ≤ 1.0× ORT-web f32 | {gf:.1f} / {of:.1f} ms = **{r:.2f}×** | "
-                   f"{'yes' if r <= 1.0 else f'no: needs {gf - of:.1f} ms less ({1 - 1 / r:.0%} faster)'} |")
+    for what, ours, peer, limit in (("q8", "gj-q8", "ort-int8", 0.75), ("f32", "gj-f32", "ort-f32", 1.0)):
+        a = (lat(rows, ours, 24, 1) or {}).get("median_ms")
+        b = (lat(rows, peer, 24, 1) or {}).get("median_ms")
+        if a and b:
+            r = a / b
+            verdict = "yes" if r <= limit else f"no: needs {a - limit * b:.1f} ms less ({1 - limit / r:.0%} faster)"
+            out.append(f"| {what}, 24 tokens, batch 1 ≤ {limit:.2f}× {NAMES.get(peer, peer)} | "
+                       f"{a:.1f} / {b:.1f} ms = **{r:.2f}×** | {verdict} |")
     cold = cold_summary(res)
     for e in ("gj-q8", "gj-q4"):
         if e in cold:
