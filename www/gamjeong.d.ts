@@ -22,8 +22,11 @@ export type ProgressEvent =
   | {
       status: 'cache';
       /** hit / miss: looked up; stored: verified bytes put in the cache; corrupt: a cached entry failed
-       * verification, was deleted and is being fetched again; unavailable / disabled: running uncached. */
-      state: 'hit' | 'miss' | 'stored' | 'corrupt' | 'unavailable' | 'disabled';
+       * verification, was deleted and is being fetched again; stale: what an older gamjeong stored
+       * (an older cache such as `gamjeong-v0`, an older file-format major, or a cached file whose own
+       * `format_version` this build cannot read) was deleted, `reason` says what; the model is then
+       * fetched again; unavailable / disabled: running uncached. */
+      state: 'hit' | 'miss' | 'stored' | 'corrupt' | 'stale' | 'unavailable' | 'disabled';
       file?: string;
       bytes?: number;
       reason?: string;
@@ -48,6 +51,13 @@ export interface LoadOptions {
   variant?: 'auto' | 'simd128' | 'relaxed';
   /** Base for relative model URLs (default: the page's URL). */
   baseUrl?: string;
+  /**
+   * Cancels the load: the download stops (the fetch is aborted), `load` rejects with a
+   * `GamjeongError` whose `code` is `'ABORTED'` and `name` is `'AbortError'`, the worker is
+   * stopped and nothing is put in the cache. A signal that is already aborted rejects at once,
+   * before any request. A later `load` of the same model starts afresh.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Label { label: string; group: string | null; gloss: string | null }
@@ -114,12 +124,25 @@ export interface CacheInfo {
 }
 
 export class GamjeongError extends Error {
-  /** NETWORK, NOT_FOUND, HTTP, BAD_MODEL, BAD_MODEL_SPEC, BAD_INPUT, NO_WASM, NO_SIMD, WORKER, DISPOSED, MODEL */
+  /**
+   * NETWORK (request failed, or the download broke off: the message says after how many bytes),
+   * NOT_FOUND, HTTP (other status), HTML (a web page came back instead of the file: captive
+   * portal, proxy or host error page), BAD_MODEL, BAD_MODEL_SPEC, BAD_INPUT, ABORTED (the load's
+   * AbortSignal fired; `name` is then `'AbortError'`), NO_WASM, NO_SIMD, WORKER, DISPOSED,
+   * NOT_LOADED (a Classifier made with `new` instead of `Classifier.load`), MODEL
+   */
   code: string;
   url?: string;
   status?: number;
 }
 
+/**
+ * Made only by `Classifier.load`, which resolves once the model is ready: a `Classifier` whose
+ * load has not finished never reaches your code, so `classify` cannot run before the model is
+ * loaded (a `new Classifier()` rejects every call with `NOT_LOADED`). Calls may overlap: they
+ * run one at a time in the order they were made, and each promise resolves with its own text's
+ * result (`Promise.all(texts.map((t) => c.classify(t)))` is in `texts` order).
+ */
 export class Classifier {
   static load(options?: LoadOptions): Promise<Classifier>;
   static clearCache(): Promise<number>;

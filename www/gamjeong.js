@@ -8,8 +8,11 @@
 // messages, so the page's main thread stays free. Types: gamjeong.d.ts.
 import {
   DEFAULT_MODEL, DEFAULT_REVISION, DEFAULT_QUANT, CACHE_NAME, QUANT_DIR,
-  GamjeongError, fromPlain, wasmSupport, cacheInfo, clearCache,
+  GamjeongError, abortError, fromPlain, wasmSupport, cacheInfo, clearCache,
 } from './runtime.js';
+
+/** After an abort the worker normally answers within a few ms; one held by a long synchronous step (building a large model) is stopped after this. */
+const ABORT_GRACE_MS = 1000;
 
 export { DEFAULT_MODEL, DEFAULT_REVISION, DEFAULT_QUANT, CACHE_NAME, QUANT_DIR, GamjeongError, wasmSupport };
 
@@ -32,7 +35,11 @@ export class Classifier {
    * @returns {Promise<Classifier>}
    */
   static async load(options = {}) {
-    const { onProgress, worker = true, ...rest } = options;
+    const { onProgress, worker = true, signal, ...rest } = options;
+    if (signal != null && typeof signal.addEventListener !== 'function') {
+      throw new GamjeongError(`load({signal}) needs an AbortSignal, got ${describe(signal)}.`, 'BAD_INPUT');
+    }
+    if (signal?.aborted) throw abortError(signal);
     const opts = {
       model: rest.model ?? DEFAULT_MODEL,
       revision: rest.revision ?? DEFAULT_REVISION,
@@ -46,7 +53,9 @@ export class Classifier {
     if (!inPage) {
       c.#startWorker();
       try {
-        c.info = await c.#call({ type: 'load', options: opts }, onProgress);
+        c.info = await c.#call({ type: 'load', options: opts }, onProgress, signal);
+        // Cancelled just as the worker finished: a cancelled load never resolves.
+        if (signal?.aborted) throw abortError(signal);
       } catch (e) {
         c.#worker?.terminate();
         c.#worker = null;
@@ -59,7 +68,7 @@ export class Classifier {
     }
     if (inPage) {
       const rt = await import('./runtime.js');
-      c.#handle = await rt.load(opts, (ev) => safeCall(onProgress, ev));
+      c.#handle = await rt.load({ ...opts, signal }, (ev) => safeCall(onProgress, ev));
       c.info = c.#handle.info;
     }
     return c;
@@ -129,6 +138,7 @@ export class Classifier {
       if (!p) return;
       if (type === 'progress') { safeCall(p.onProgress, e.data.event); return; }
       this.#pending.delete(id);
+      p.done();
       if (type === 'result') p.resolve(e.data.value);
       else p.reject(fromPlain(e.data.error));
     });
@@ -142,16 +152,34 @@ export class Classifier {
 
   #fail(err) {
     this.#dead = this.#dead || err;
-    for (const p of this.#pending.values()) p.reject(err);
+    for (const p of this.#pending.values()) { p.done(); p.reject(err); }
     this.#pending.clear();
   }
 
-  #call(msg, onProgress) {
+  #call(msg, onProgress, signal) {
     if (this.#dead) return Promise.reject(this.#dead);
-    if (!this.#worker) return Promise.reject(new GamjeongError('no worker', 'WORKER'));
+    if (!this.#worker) {
+      return Promise.reject(new GamjeongError('This Classifier has no model: make one with `await Classifier.load(options)`, not `new Classifier()`.', 'NOT_LOADED'));
+    }
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, onProgress });
+      const p = { resolve, reject, onProgress, done: () => {} };
+      if (signal) {
+        let timer = 0;
+        const onAbort = () => {
+          // The worker aborts its fetch and answers ABORTED (the cache untouched); if it is
+          // stuck in a synchronous step, load() stops it.
+          this.#worker?.postMessage({ type: 'abort', target: id });
+          timer = setTimeout(() => {
+            if (this.#pending.get(id) !== p) return;
+            this.#pending.delete(id);
+            reject(abortError(signal));
+          }, ABORT_GRACE_MS);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.done = () => { signal.removeEventListener('abort', onAbort); clearTimeout(timer); };
+      }
+      this.#pending.set(id, p);
       this.#worker.postMessage({ id, ...msg });
     });
   }

@@ -29,10 +29,41 @@ const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 
 export class GamjeongError extends Error {
   constructor(message, code, extra = {}) {
     super(message);
-    this.name = 'GamjeongError';
+    // A cancelled load is also an AbortError, as fetch's is: `e.name === 'AbortError'` works.
+    this.name = code === 'ABORTED' ? 'AbortError' : 'GamjeongError';
     this.code = code;
     Object.assign(this, extra);
   }
+}
+
+/** The error a load cancelled through its AbortSignal rejects with. */
+export function abortError(signal) {
+  const why = signal?.reason instanceof Error && signal.reason.name !== 'AbortError' ? ` (${signal.reason.message})` : '';
+  return new GamjeongError(`Loading the model was cancelled${why}.`, 'ABORTED');
+}
+
+function throwIfAborted(signal) {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+// A captive portal, a proxy's error page or a single-page-app host's fallback answers 200
+// with a web page instead of the file.
+const HTML_START = /^[\s\ufeff]*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|!--)/i;
+function looksHtml(chunk) {
+  const n = Math.min(chunk.length, 256);
+  let s = '';
+  for (let i = 0; i < n; i++) s += String.fromCharCode(chunk[i]);
+  return HTML_START.test(s);
+}
+
+function hostOf(url) {
+  try { return new URL(url).host; } catch { return url; }
+}
+
+function htmlError(file, url) {
+  return new GamjeongError(
+    `${file} from ${hostOf(url)} came back as a web page (HTML) instead of the file: a Wi-Fi sign-in page (captive portal), a proxy or the host's error page answered. Sign in to the network or check the model address, then reload.`,
+    'HTML', { url });
 }
 
 export function toPlain(e) {
@@ -159,8 +190,8 @@ async function openCache(emit, wanted) {
   }
 }
 
-async function cachePut(cache, key, body, size, src, file, emit) {
-  if (!cache) return false;
+async function cachePut(cache, key, body, size, src, file, emit, signal) {
+  if (!cache || signal?.aborted) return false;
   try {
     await cache.put(key, new Response(body, {
       headers: {
@@ -170,6 +201,11 @@ async function cachePut(cache, key, body, size, src, file, emit) {
         'x-gamjeong-source': encodeURIComponent(src.id),
       },
     }));
+    if (signal?.aborted) {
+      // Cancelled while storing: a cancelled load leaves nothing behind.
+      await cache.delete(key).catch(() => {});
+      return false;
+    }
     emit({ status: 'cache', state: 'stored', file, bytes: size });
     return true;
   } catch (e) {
@@ -183,17 +219,24 @@ async function cachePut(cache, key, body, size, src, file, emit) {
   }
 }
 
-async function fetchOk(url, file, { optional = false } = {}) {
+async function fetchOk(url, file, { optional = false, signal } = {}) {
+  throwIfAborted(signal);
   let res;
   try {
-    res = await fetch(url);
+    res = await fetch(url, signal ? { signal } : undefined);
   } catch (e) {
+    throwIfAborted(signal);
     // An optional probe (the pre-quantized file) may fail as a network error where a host
     // sends its 404 without CORS headers; the required files that follow report real outages.
     if (optional) return null;
-    let host = url;
-    try { host = new URL(url).host; } catch { /* keep url */ }
-    throw new GamjeongError(`Could not download ${file} from ${host}: the network request failed (offline, blocked, or the server is unreachable).`, 'NETWORK', { url });
+    throw new GamjeongError(`Could not download ${file} from ${hostOf(url)}: the network request failed (offline, blocked, or the server is unreachable).`, 'NETWORK', { url });
+  }
+  if (res.ok && /\btext\/html\b/i.test(res.headers.get('content-type') || '')) {
+    res.body?.cancel().catch(() => {});
+    // An optional probe answered by a host's catch-all page means "no such file"; a required
+    // file answered with HTML is an error the caller can act on.
+    if (optional) return null;
+    throw htmlError(file, url);
   }
   if (res.ok) return res;
   if (optional && (res.status === 404 || res.status === 401 || res.status === 403)) return null;
@@ -210,37 +253,69 @@ function contentLength(res) {
   return Number(h.get('x-gamjeong-length')) || Number(h.get('content-length')) || 0;
 }
 
-/** Streams `res` chunk by chunk into `sink`, emitting throttled progress events. */
-async function pump(res, sink, file, phase, emit) {
+/**
+ * Streams `res` chunk by chunk into `sink`, emitting throttled progress events. A body that
+ * breaks off is a NETWORK error naming how far it got (never a model error); a network body
+ * that starts like a web page is an HTML error; `signal` cancels between chunks.
+ */
+async function pump(res, sink, file, phase, emit, signal) {
   const total = contentLength(res);
+  const url = res.url;
   let loaded = 0;
   let last = 0;
-  const progress = () => emit({
-    status: 'progress', file, phase, loaded, total,
-    progress: total ? Math.min(100, (100 * loaded) / total) : undefined,
-  });
+  let reported = -1;
+  const progress = () => {
+    if (loaded === reported) return; // the last throttled event already said it
+    reported = loaded;
+    emit({
+      status: 'progress', file, phase, loaded, total,
+      progress: total ? Math.min(100, (100 * loaded) / total) : undefined,
+    });
+  };
+  const broken = (e) => {
+    throwIfAborted(signal);
+    const of = total ? ` of ${total}` : '';
+    return new GamjeongError(phase === 'cache'
+      ? `Reading ${file} from the browser's cache failed after ${loaded}${of} bytes (${e?.message || e}).`
+      : `The download of ${file} from ${hostOf(url)} was interrupted after ${loaded}${of} bytes (${e?.message || e}): the connection dropped. Reload to try again.`,
+    'NETWORK', { url });
+  };
+  const check = (chunk) => {
+    if (loaded === 0 && phase !== 'cache' && looksHtml(chunk)) throw htmlError(file, url);
+  };
   if (!res.body) {
-    const buf = new Uint8Array(await res.arrayBuffer());
+    let buf;
+    try { buf = new Uint8Array(await res.arrayBuffer()); } catch (e) { throw broken(e); }
+    throwIfAborted(signal);
+    check(buf);
     sink(buf);
     loaded = buf.length;
   } else {
     const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      sink(value);
-      loaded += value.length;
-      const now = performance.now();
-      if (now - last >= PROGRESS_EVERY_MS) { last = now; progress(); }
+    try {
+      for (;;) {
+        let chunk;
+        try { chunk = await reader.read(); } catch (e) { throw broken(e); }
+        if (chunk.done) break;
+        throwIfAborted(signal);
+        check(chunk.value);
+        sink(chunk.value);
+        loaded += chunk.value.length;
+        const now = performance.now();
+        if (now - last >= PROGRESS_EVERY_MS) { last = now; progress(); }
+      }
+    } catch (e) {
+      reader.cancel().catch(() => {});
+      throw e;
     }
   }
   progress();
   return loaded;
 }
 
-async function readAll(res, file, phase, emit) {
+async function readAll(res, file, phase, emit, signal) {
   const chunks = [];
-  const n = await pump(res, (c) => chunks.push(c), file, phase, emit);
+  const n = await pump(res, (c) => chunks.push(c), file, phase, emit, signal);
   const out = new Uint8Array(n);
   let at = 0;
   for (const c of chunks) { out.set(c, at); at += c.length; }
@@ -248,11 +323,11 @@ async function readAll(res, file, phase, emit) {
 }
 
 /** Streams a quantized file into WasmLoader; `keep` collects the chunks for the cache. */
-async function loadQuantizedStream(wasm, res, file, phase, emit, keep) {
+async function loadQuantizedStream(wasm, res, file, phase, emit, keep, signal) {
   const total = contentLength(res);
   const loader = new wasm.mod.WasmLoader(total || undefined);
   try {
-    await pump(res, (c) => { loader.push(c); if (keep) keep.push(c); }, file, phase, emit);
+    await pump(res, (c) => { loader.push(c); if (keep) keep.push(c); }, file, phase, emit, signal);
     return loader.finish();
   } finally {
     loader.free();
@@ -271,8 +346,8 @@ function loadQuantizedBytes(wasm, bytes) {
   }
 }
 
-/** Reads a cached quantized entry; a corrupted one is deleted and null returned. */
-async function fromCacheQuantized(wasm, cache, key, file, emit) {
+/** Reads a cached quantized entry; a corrupted or outdated one is deleted and null returned. */
+async function fromCacheQuantized(wasm, cache, key, file, emit, signal) {
   if (!cache) return null;
   const res = await cache.match(key);
   if (!res) {
@@ -281,25 +356,33 @@ async function fromCacheQuantized(wasm, cache, key, file, emit) {
   }
   emit({ status: 'cache', state: 'hit', file, bytes: contentLength(res) });
   try {
-    const model = await loadQuantizedStream(wasm, res, file, 'cache', emit, null);
+    const model = await loadQuantizedStream(wasm, res, file, 'cache', emit, null, signal);
     emit({ status: 'done', file, phase: 'cache' });
     return model;
   } catch (e) {
+    if (e?.code === 'ABORTED') throw e;
     await cache.delete(key);
-    emit({ status: 'cache', state: 'corrupt', file, reason: `the cached copy failed verification (${e.message || e}); downloading it again` });
+    const msg = e.message || String(e);
+    // Written by another version of gamjeong (the file says so): outdated, not damaged.
+    const stale = /format version/i.test(msg);
+    emit({
+      status: 'cache', state: stale ? 'stale' : 'corrupt', file,
+      reason: stale ? `the cached copy is from another version of gamjeong (${msg}); deleted, downloading it again`
+        : `the cached copy failed verification (${msg}); downloading it again`,
+    });
     return null;
   }
 }
 
-async function downloadQuantized(wasm, url, file, src, cache, key, emit, { optional = false } = {}) {
-  const res = await fetchOk(url, file, { optional });
+async function downloadQuantized(wasm, url, file, src, cache, key, emit, { optional = false, signal } = {}) {
+  const res = await fetchOk(url, file, { optional, signal });
   if (!res) return null;
   emit({ status: 'initiate', file, url });
   emit({ status: 'download', file, url });
   const keep = cache ? [] : null;
   let model;
   try {
-    model = await loadQuantizedStream(wasm, res, file, 'download', emit, keep);
+    model = await loadQuantizedStream(wasm, res, file, 'download', emit, keep, signal);
   } catch (e) {
     if (e instanceof GamjeongError) throw e;
     throw new GamjeongError(`${file} from ${url} is not a usable gamjeong model: ${e.message || e}`, 'BAD_MODEL', { url });
@@ -307,28 +390,28 @@ async function downloadQuantized(wasm, url, file, src, cache, key, emit, { optio
   emit({ status: 'done', file, phase: 'download' });
   if (keep) {
     const size = keep.reduce((n, c) => n + c.length, 0);
-    await cachePut(cache, key, new Blob(keep), size, src, file, emit);
+    await cachePut(cache, key, new Blob(keep), size, src, file, emit, signal);
   }
   return model;
 }
 
-async function downloadText(url, file, emit) {
-  const res = await fetchOk(url, file);
+async function downloadText(url, file, emit, signal) {
+  const res = await fetchOk(url, file, { signal });
   emit({ status: 'initiate', file, url });
   emit({ status: 'download', file, url });
-  const bytes = await readAll(res, file, 'download', emit);
+  const bytes = await readAll(res, file, 'download', emit, signal);
   emit({ status: 'done', file, phase: 'download' });
   return bytes;
 }
 
 /** f32 source → q8/q4 while downloading; the result is verified by WasmLoader, then cached. */
-async function convertFromF32(wasm, src, scheme, cache, key, emit) {
+async function convertFromF32(wasm, src, scheme, cache, key, emit, signal) {
   emit({
     status: 'convert', file: 'model.safetensors', from: 'f32', to: scheme,
     reason: `no pre-quantized ${QUANT_DIR}/model.${scheme}.safetensors in the model folder: converting the f32 weights while they download`,
   });
-  const configBytes = await downloadText(src.fileUrl('config.json'), 'config.json', emit);
-  const tokenizerBytes = await downloadText(src.fileUrl('tokenizer.json'), 'tokenizer.json', emit);
+  const configBytes = await downloadText(src.fileUrl('config.json'), 'config.json', emit, signal);
+  const tokenizerBytes = await downloadText(src.fileUrl('tokenizer.json'), 'tokenizer.json', emit, signal);
   const dec = new TextDecoder('utf-8', { fatal: true });
   let q;
   try {
@@ -339,26 +422,28 @@ async function convertFromF32(wasm, src, scheme, cache, key, emit) {
   const url = src.fileUrl('model.safetensors');
   let bytes;
   try {
-    const res = await fetchOk(url, 'model.safetensors');
+    const res = await fetchOk(url, 'model.safetensors', { signal });
     emit({ status: 'initiate', file: 'model.safetensors', url });
     emit({ status: 'download', file: 'model.safetensors', url });
     try {
-      await pump(res, (c) => q.push(c), 'model.safetensors', 'convert', emit);
+      await pump(res, (c) => q.push(c), 'model.safetensors', 'convert', emit, signal);
       bytes = q.finish();
     } catch (e) {
+      if (e instanceof GamjeongError) throw e;
       throw new GamjeongError(`Converting model.safetensors from ${src.id} failed: ${e.message || e}`, 'BAD_MODEL', { url });
     }
   } finally {
     q.free();
   }
   emit({ status: 'done', file: 'model.safetensors', phase: 'convert' });
+  throwIfAborted(signal);
   const model = loadQuantizedBytes(wasm, bytes);
-  await cachePut(cache, key, bytes, bytes.length, src, `model.${scheme}.safetensors`, emit);
+  await cachePut(cache, key, bytes, bytes.length, src, `model.${scheme}.safetensors`, emit, signal);
   return model;
 }
 
 /** f32: the three HF files; cached as they are (after the model built from them). */
-async function loadF32(wasm, src, cache, formatMajor, emit) {
+async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
   const keys = F32_FILES.map((f) => cacheKey(src, 'f32', formatMajor, f));
   if (cache) {
     const hits = await Promise.all(keys.map((k) => cache.match(k)));
@@ -367,7 +452,7 @@ async function loadF32(wasm, src, cache, formatMajor, emit) {
       try {
         const parts = [];
         for (let i = 0; i < hits.length; i++) {
-          const b = await readAll(hits[i], F32_FILES[i], 'cache', emit);
+          const b = await readAll(hits[i], F32_FILES[i], 'cache', emit, signal);
           const want = Number(hits[i].headers.get('x-gamjeong-length'));
           if (want && want !== b.length) throw new Error(`${F32_FILES[i]} is ${b.length} bytes, expected ${want}`);
           parts.push(b);
@@ -376,6 +461,7 @@ async function loadF32(wasm, src, cache, formatMajor, emit) {
         emit({ status: 'done', file: 'model.safetensors', phase: 'cache' });
         return { model, source: 'cache' };
       } catch (e) {
+        if (e?.code === 'ABORTED') throw e;
         await Promise.all(keys.map((k) => cache.delete(k)));
         emit({ status: 'cache', state: 'corrupt', file: 'model.safetensors', reason: `the cached copy failed verification (${e.message || e}); downloading it again` });
       }
@@ -384,26 +470,77 @@ async function loadF32(wasm, src, cache, formatMajor, emit) {
     }
   }
   const parts = [];
-  for (const f of F32_FILES) parts.push(await downloadText(src.fileUrl(f), f, emit));
+  for (const f of F32_FILES) parts.push(await downloadText(src.fileUrl(f), f, emit, signal));
+  throwIfAborted(signal);
   let model;
   try {
     model = new wasm.mod.WasmClassifier(new TextDecoder().decode(parts[0]), parts[1], parts[2]);
   } catch (e) {
     throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, 'BAD_MODEL');
   }
-  for (let i = 0; i < F32_FILES.length; i++) {
-    if (!cache) break;
-    if (!await cachePut(cache, keys[i], parts[i], parts[i].length, src, F32_FILES[i], emit)) break;
+  // All three files or none: a set missing one is never left behind.
+  for (let i = 0; cache && i < F32_FILES.length; i++) {
+    if (!await cachePut(cache, keys[i], parts[i], parts[i].length, src, F32_FILES[i], emit, signal)) {
+      await Promise.all(keys.slice(0, i).map((k) => cache.delete(k).catch(() => {})));
+      break;
+    }
   }
   return { model, source: 'network' };
 }
 
+const cacheVersion = (name) => {
+  const m = /^gamjeong-v(\d+)$/.exec(name);
+  return m ? Number(m[1]) : null;
+};
+
+/**
+ * Deletes what this build can never read: older gamjeong caches (gamjeong-v0, …) and, in the
+ * current one, entries keyed with an older file-format major. Newer ones are left alone (a
+ * newer page on the same origin wrote them). Reported as a `stale` cache event.
+ */
+async function sweepStale(cache, formatMajor, emit) {
+  if (!cache) return;
+  const removed = [];
+  try {
+    const mine = cacheVersion(CACHE_NAME);
+    for (const name of await caches.keys()) {
+      const v = cacheVersion(name);
+      if (v !== null && v < mine && await caches.delete(name)) removed.push(`the cache ${name}`);
+    }
+    for (const req of await cache.keys()) {
+      const k = parseCacheKey(req.url);
+      const major = Number(k?.formatVersion);
+      if (k && Number.isInteger(major) && major < Number(formatMajor) && await cache.delete(req)) {
+        removed.push(`${k.file} of ${k.model} (format ${k.formatVersion})`);
+      }
+    }
+  } catch { /* best effort: a stale entry is never read anyway */ }
+  if (removed.length) {
+    emit({
+      status: 'cache', state: 'stale',
+      reason: `deleted what an older version of gamjeong stored, which this version cannot read: ${removed.join(', ')}`,
+    });
+  }
+}
+
 /**
  * Loads a model and returns the handle the worker (or the in-page mode) serves.
- * options: {model, revision, quant, cache, variant, baseUrl}; emit(event) gets progress.
+ * options: {model, revision, quant, cache, variant, baseUrl, signal}; emit(event) gets progress.
+ * An aborted `signal` rejects with code ABORTED and leaves nothing in the cache.
  */
 export async function load(options = {}, emit = () => {}) {
+  const { signal } = options;
+  try {
+    return await loadInner(options, emit, signal);
+  } catch (e) {
+    if (signal?.aborted) throw abortError(signal);
+    throw e;
+  }
+}
+
+async function loadInner(options, emit, signal) {
   const t0 = performance.now();
+  throwIfAborted(signal);
   const scheme = options.quant || DEFAULT_QUANT;
   if (!SCHEMES.includes(scheme)) {
     throw new GamjeongError(`Unknown quant “${scheme}”: use q8, q4 or f32.`, 'BAD_MODEL_SPEC');
@@ -411,7 +548,9 @@ export async function load(options = {}, emit = () => {}) {
   const src = resolveModel(options.model || DEFAULT_MODEL, options.revision, options.baseUrl);
   const wasm = await loadWasm(options.variant || 'auto');
   const formatMajor = String(wasm.build.formatVersion).split('.')[0];
+  throwIfAborted(signal);
   const cache = await openCache(emit, options.cache);
+  await sweepStale(cache, formatMajor, emit);
 
   let model = null;
   let source = 'network';
@@ -419,25 +558,29 @@ export async function load(options = {}, emit = () => {}) {
   if (src.kind === 'file') {
     cacheScheme = 'file';
     const key = cacheKey(src, cacheScheme, formatMajor, src.file);
-    model = await fromCacheQuantized(wasm, cache, key, src.file, emit);
+    model = await fromCacheQuantized(wasm, cache, key, src.file, emit, signal);
     if (model) source = 'cache';
-    else model = await downloadQuantized(wasm, src.url, src.file, src, cache, key, emit);
+    else model = await downloadQuantized(wasm, src.url, src.file, src, cache, key, emit, { signal });
   } else if (scheme === 'f32') {
-    ({ model, source } = await loadF32(wasm, src, cache, formatMajor, emit));
+    ({ model, source } = await loadF32(wasm, src, cache, formatMajor, emit, signal));
   } else {
     const file = `model.${scheme}.safetensors`;
     const key = cacheKey(src, scheme, formatMajor, file);
-    model = await fromCacheQuantized(wasm, cache, key, file, emit);
+    model = await fromCacheQuantized(wasm, cache, key, file, emit, signal);
     if (model) {
       source = 'cache';
     } else {
       // 1. a pre-quantized file in the folder; 2. convert the f32 weights while downloading.
-      model = await downloadQuantized(wasm, src.fileUrl(`${QUANT_DIR}/${file}`), file, src, cache, key, emit, { optional: true });
+      model = await downloadQuantized(wasm, src.fileUrl(`${QUANT_DIR}/${file}`), file, src, cache, key, emit, { optional: true, signal });
       if (!model) {
-        model = await convertFromF32(wasm, src, scheme, cache, key, emit);
+        model = await convertFromF32(wasm, src, scheme, cache, key, emit, signal);
         source = 'convert';
       }
     }
+  }
+  if (signal?.aborted) {
+    model.free();
+    throw abortError(signal);
   }
 
   const info = {

@@ -1,19 +1,31 @@
 // Module Web Worker behind gamjeong.js: owns the wasm instance and the model, so the page's
 // main thread never runs the download loop, the conversion, or the BERT forward pass.
 // Protocol (private): {id, type, ...} in; {id, type: 'progress'|'result'|'error', ...} out.
+// {type: 'abort', target} cancels the load whose id is `target` (the page's AbortSignal).
 import { load, toPlain, cacheInfo, clearCache } from './runtime.js';
 
 let handle = null;
+const loading = new Map(); // load id -> AbortController
 
 self.addEventListener('message', async (event) => {
   const { id, type } = event.data || {};
   const reply = (value, transfer) => self.postMessage({ id, type: 'result', value }, transfer || []);
   try {
     switch (type) {
-      case 'load':
-        if (handle) throw new Error('this worker already holds a model');
-        handle = await load(event.data.options, (ev) => self.postMessage({ id, type: 'progress', event: ev }));
+      case 'load': {
+        if (handle || loading.size) throw new Error('this worker already holds a model');
+        const ctl = new AbortController();
+        loading.set(id, ctl);
+        try {
+          handle = await load({ ...event.data.options, signal: ctl.signal }, (ev) => self.postMessage({ id, type: 'progress', event: ev }));
+        } finally {
+          loading.delete(id);
+        }
         reply(handle.info);
+        break;
+      }
+      case 'abort':
+        loading.get(event.data.target)?.abort();
         break;
       case 'classify':
         reply(need().classify(event.data.text, event.data.topK));
