@@ -15,6 +15,7 @@ const quant = params.get('quant') || 'q8';
 const variant = params.get('variant') || 'auto';
 
 let model = null;
+let loading = true; // until Classifier.load settles: text typed or clicked meanwhile waits for it
 let composing = false;
 let timer = 0;
 let running = false;
@@ -58,6 +59,7 @@ function onProgress(e) {
     case 'cache':
       if (e.state === 'hit') setStatus('cache', `${e.file}: found in your browser’s storage`);
       if (e.state === 'corrupt') notes.push('The stored copy of the model was damaged, so it was deleted and downloaded again.');
+      if (e.state === 'stale') notes.push('A copy stored by an older version of this page was removed.');
       if (e.state === 'stored') notes.push('Saved in your browser: next time it loads without downloading.');
       if (e.state === 'unavailable' || e.state === 'disabled') notes.push(`Not saved: ${e.reason}.`);
       break;
@@ -75,6 +77,7 @@ const ERRORS = {
   BAD_MODEL: ['The downloaded file is not a model this page can use.', 'Point ?model= at a BERT text-classification model in Hugging Face layout or at a file made by gamjeong quantize.'],
   BAD_MODEL_SPEC: ['The ?model= value is not a model id or a URL.', 'Use a Hugging Face id like hun3359/klue-bert-base-sentiment, or a URL.'],
   NO_SIMD: ['This browser cannot run the model: it does not support WebAssembly SIMD.', 'Use a current Chrome, Edge or Firefox, or Safari 16.4 or later.'],
+  HTML: ['A web page came back instead of the model file.', 'If this network asks you to sign in (hotel, café or airport Wi-Fi), open any web page to sign in, then reload. Otherwise check the ?model= address.'],
   NO_WASM: ['This browser cannot run WebAssembly.', 'Use a current Chrome, Edge, Firefox or Safari, and check that WebAssembly is not disabled.'],
   WORKER: ['The page’s background worker could not start.', 'Reload the page; if you host this page yourself, serve worker.js and runtime.js next to gamjeong.js.'],
 };
@@ -218,9 +221,30 @@ function render(result) {
 }
 
 // -------------------------------------------------------------- classify --
+/** Text given before the model is ready: say it waits; start() classifies it once loaded. */
+function showWaiting() {
+  const res = $('results');
+  const text = $('text').value;
+  if (!text.trim()) {
+    res.dataset.state = 'empty';
+    res.setAttribute('aria-busy', 'false');
+    return;
+  }
+  $('top').replaceChildren();
+  $('groups').replaceChildren();
+  $('meta').textContent = 'The model is still loading — this text will be classified as soon as it is ready.';
+  res.dataset.text = text;
+  res.dataset.state = 'waiting';
+  res.setAttribute('aria-busy', 'true');
+}
+
 async function classifyNow() {
   clearTimeout(timer);
-  if (!model || composing) return;
+  if (composing) return;
+  if (!model) {
+    if (loading) showWaiting();
+    return;
+  }
   if (running) { again = true; return; } // one in flight; then the latest text once more
   running = true;
   $('results').setAttribute('aria-busy', 'true');
@@ -250,7 +274,6 @@ function setupInput() {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'example';
-    b.disabled = true;
     b.lang = 'ko';
     b.textContent = text;
     b.addEventListener('click', () => {
@@ -296,20 +319,32 @@ async function start() {
   }
   const support = Classifier.support();
   if (!support.simd) {
+    loading = false;
+    setInputEnabled(false);
     const [what, todo] = ERRORS[support.wasm ? 'NO_SIMD' : 'NO_WASM'];
     setStatus('error', 'This browser cannot run the model.');
     showError(what, todo);
     return;
   }
+  // Usable while the model loads: what is typed or clicked now is classified once it is ready.
+  setInputEnabled(true);
   const t0 = performance.now();
   try {
     model = await Classifier.load({ model: modelSpec, quant, variant, onProgress });
   } catch (e) {
+    loading = false;
+    setInputEnabled(false);
     const [what, todo] = ERRORS[e.code] || ['The model could not be loaded.', 'Reload the page to try again.'];
     setStatus('error', what);
     showError(what, todo, e.message);
+    if ($('results').dataset.state === 'waiting') {
+      $('results').dataset.state = 'error';
+      $('results').setAttribute('aria-busy', 'false');
+      $('meta').textContent = 'Not classified: the model could not be loaded.';
+    }
     return;
   }
+  loading = false;
   const i = model.info;
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   const from = i.source === 'cache' ? `from your browser’s storage in ${secs} s — nothing downloaded`
@@ -318,9 +353,12 @@ async function start() {
   $('status-note').textContent = notes.length ? notes.join(' ') : 'The model is stored in this browser.';
   $('forget').hidden = !i.cacheName;
   $('model-detail').textContent = `${i.quant} weights · ${i.kernel} kernel · ${(i.memoryBytes / 2 ** 20).toFixed(0)} MiB wasm memory`;
-  for (const id of ['text', 'go']) $(id).disabled = false;
-  for (const b of document.querySelectorAll('.example')) b.disabled = false;
   if ($('text').value.trim()) classifyNow();
+}
+
+function setInputEnabled(on) {
+  for (const id of ['text', 'go']) $(id).disabled = !on;
+  for (const b of document.querySelectorAll('.example')) b.disabled = !on;
 }
 
 start();
