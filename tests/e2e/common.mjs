@@ -1,5 +1,6 @@
 // Shared by the e2e tests: paths, the browser, the server, the CLI reference.
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,3 +77,83 @@ export function maxDiff(got, want, { logits = true } = {}) {
 export function fileSize(rel) {
   return fs.statSync(path.join(FIXTURES, rel)).size;
 }
+
+/** Opens a page on the harness page (tests import '/gamjeong.js' from there). */
+export async function blankPage(b, url) {
+  const page = await b.context.newPage();
+  await page.goto(`${url}/e2e/blank.html`);
+  return page;
+}
+
+/**
+ * Classifier.load in the page; {info, events, ms} or {error: {message, code, name, isGamjeong}, events, ms}.
+ * The loaded classifier is window.__c. `abortWhen` (a function body over `e`, the progress event)
+ * aborts the load's AbortSignal when it returns true; `abortAt` ms after the start.
+ */
+export function loadIn(page, opts, { abortWhen, abortNow } = {}) {
+  return page.evaluate(async ([opts, abortWhen, abortNow]) => {
+    const { Classifier, GamjeongError } = await import('/gamjeong.js');
+    const events = [];
+    const ac = new AbortController();
+    if (abortNow) ac.abort();
+    const when = abortWhen ? new Function('e', `return (${abortWhen});`) : null;
+    let abortedAt = null;
+    const t0 = performance.now();
+    try {
+      const c = await Classifier.load({
+        ...opts,
+        signal: abortWhen || abortNow ? ac.signal : undefined,
+        onProgress: (e) => {
+          events.push(e);
+          if (when && !ac.signal.aborted && when(e)) { abortedAt = performance.now(); ac.abort(); }
+        },
+      });
+      window.__c = c;
+      return { info: { ...c.info, labels: c.info.labels.length }, events, ms: performance.now() - t0 };
+    } catch (e) {
+      const t = performance.now();
+      return {
+        error: { message: e.message, code: e.code, name: e.name, isGamjeong: e instanceof GamjeongError },
+        events, ms: t - t0, afterAbortMs: abortedAt === null ? null : t - abortedAt,
+      };
+    }
+  }, [opts, abortWhen ?? null, !!abortNow]);
+}
+
+/** Every entry of every gamjeong model cache (gamjeong-v*), with its bytes' length and SHA-256. */
+export function cacheState(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const name of await caches.keys()) {
+      if (!name.startsWith('gamjeong-v')) continue;
+      const c = await caches.open(name);
+      for (const req of await c.keys()) {
+        const res = await c.match(req);
+        const buf = new Uint8Array(await res.arrayBuffer());
+        const sha256 = [...new Uint8Array(await crypto.subtle.digest('SHA-256', buf))].map((x) => x.toString(16).padStart(2, '0')).join('');
+        out.push({ cache: name, key: req.url, length: buf.length, header: Number(res.headers.get('x-gamjeong-length')), sha256 });
+      }
+    }
+    return out;
+  });
+}
+
+export const sha256File = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** SHA-256 -> path of every fixture file (the only bytes a valid cache entry may hold, besides conversions). */
+export function fixtureHashes() {
+  const out = new Map();
+  const walk = (dir) => {
+    for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, f.name);
+      if (f.isDirectory()) { walk(p); continue; }
+      // Identical copies (tiny-ko-preq/ holds tiny-ko/'s files): the shortest name.
+      const h = sha256File(p); const rel = path.relative(FIXTURES, p);
+      if (!out.has(h) || rel.length < out.get(h).length) out.set(h, rel);
+    }
+  };
+  walk(FIXTURES);
+  return out;
+}
+
+export const statuses = (events) => events.map((e) => (e.status === 'cache' ? `cache:${e.state}` : e.status));

@@ -1,6 +1,7 @@
 // Static server for the e2e tests: dist/ at /, the test's fixture models at /fixtures/,
 // COOP/COEP like scripts/serve.py, every request logged, and per-path faults to inject
-// (status, truncated or corrupted bodies, a dropped connection).
+// (status, truncated or corrupted bodies, a dropped connection, a body that breaks off,
+// another body such as a captive portal's page, a slow stream).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,16 +15,29 @@ const TYPES = {
 
 /**
  * mounts: {'/': dir, '/fixtures/': dir}. Returns {url, log, faults, close}.
- * faults: Map(pathname -> {status} | {truncate: bytes} | {corruptAt: offset} | {drop: true}).
+ * faults: Map(pathname -> fault), one of
+ *   {status}              that status, a short text body
+ *   {truncate: bytes}     200 with the first bytes only (Content-Length says so)
+ *   {corruptAt: offset}   200 with one byte flipped
+ *   {drop: true}          the socket is closed before any response
+ *   {dropAfter: bytes}    headers with the full Content-Length, that many bytes, then the socket is destroyed
+ *   {body, type}          200 with this body and Content-Type instead of the file (status too if given)
+ *   {slow: {bytesPerTick, ms}}  the file, bytesPerTick every ms milliseconds (with dropAfter: then cut)
+ *   {barrier: n}          (with a file, slow or not) headers at once, the bodies once n requests
+ *                         for the path are waiting: concurrent downloads, deterministically
+ * log entries: {method, path, url (with query), headers, t}; entries of served bodies get
+ * `end` (ms) when the last byte was written.
  */
 export async function startServer(mounts) {
   const log = [];
   const faults = new Map();
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
+  const barriers = new Map();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     const pathname = decodeURIComponent(url.pathname);
-    log.push({ method: req.method, path: pathname, t: Date.now() });
+    const entry = { method: req.method, path: pathname, url: req.url, headers: { ...req.headers }, t: Date.now() };
+    log.push(entry);
     const headers = {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -37,6 +51,12 @@ export async function startServer(mounts) {
       return;
     }
     if (fault?.drop) { req.socket.destroy(); return; }
+    if (fault?.body !== undefined) {
+      const body = Buffer.from(fault.body);
+      res.writeHead(fault.bodyStatus || 200, { ...headers, 'Content-Type': fault.type || 'text/html; charset=utf-8', 'Content-Length': body.length });
+      res.end(body);
+      return;
+    }
     const prefix = prefixes.find((p) => pathname.startsWith(p));
     let file = prefix && path.join(mounts[prefix], pathname.slice(prefix.length));
     if (file && !path.resolve(file).startsWith(path.resolve(mounts[prefix]))) file = null;
@@ -54,7 +74,43 @@ export async function startServer(mounts) {
       'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
       'Content-Length': body.length,
     });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    if (req.method === 'HEAD') { res.end(); return; }
+    if (fault?.barrier) {
+      // The headers at once (Chromium holds a second request for a URL until the first one's
+      // headers came), the body once `barrier` requests for this path are waiting.
+      res.flushHeaders();
+      const queue = barriers.get(pathname) || [];
+      barriers.set(pathname, queue);
+      queue.push(() => { entry.released = Date.now(); send(); });
+      if (queue.length >= fault.barrier) { barriers.delete(pathname); for (const go of queue) go(); }
+      return;
+    }
+    send();
+
+    function send() {
+      if (fault?.dropAfter !== undefined && !fault.slow) {
+        // Flushes the first bytes, then cuts the connection mid-body.
+        res.write(body.subarray(0, fault.dropAfter), () => setTimeout(() => req.socket.destroy(), 20));
+        return;
+      }
+      if (fault?.slow) {
+        const { bytesPerTick, ms } = fault.slow;
+        let at = 0;
+        let timer = 0;
+        const tick = () => {
+          if (res.destroyed) return;
+          const end = Math.min(body.length, at + bytesPerTick, fault.dropAfter ?? Infinity);
+          res.write(body.subarray(at, end));
+          at = end;
+          if (at === fault.dropAfter) { res.write('', () => setTimeout(() => req.socket.destroy(), 20)); return; }
+          if (at >= body.length) { res.end(); entry.end = Date.now(); } else timer = setTimeout(tick, ms);
+        };
+        res.on('close', () => clearTimeout(timer));
+        tick();
+        return;
+      }
+      res.end(body, () => { entry.end = Date.now(); });
+    }
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();
