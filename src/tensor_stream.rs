@@ -30,6 +30,11 @@ pub trait TensorSink {
     fn tensor(&mut self, index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()>;
 }
 
+/// The most a reader allocates ahead of the bytes on a header's claim alone (one tensor's
+/// buffer, the quantizer's output). Above the largest tensor of a BERT-large f32
+/// checkpoint (word embeddings, 119 MiB), so real files still get one exact allocation.
+pub(crate) const MAX_RESERVE: usize = 128 << 20;
+
 enum Phase {
     HeaderLen,
     Header(usize),
@@ -108,7 +113,7 @@ impl TensorStream {
             match self.phase {
                 Phase::HeaderLen => {
                     let take = (8 - self.pending.len()).min(chunk.len());
-                    self.take(&mut chunk, take);
+                    self.take(&mut chunk, take)?;
                     if self.pending.len() == 8 {
                         let mut len = [0u8; 8];
                         len.copy_from_slice(&self.pending);
@@ -122,7 +127,7 @@ impl TensorStream {
                 }
                 Phase::Header(len) => {
                     let take = (len - self.pending.len()).min(chunk.len());
-                    self.take(&mut chunk, take);
+                    self.take(&mut chunk, take)?;
                     if self.pending.len() == len {
                         let header = std::mem::take(&mut self.pending);
                         let metadata = self.parse_header(&header)?;
@@ -137,7 +142,7 @@ impl TensorStream {
                 Phase::Data => {
                     let end = self.tensors[self.next].end;
                     let take = (end - self.data_pos).min(chunk.len());
-                    self.take(&mut chunk, take);
+                    self.take(&mut chunk, take)?;
                     self.data_pos += take;
                     if self.data_pos == end {
                         self.emit(sink)?;
@@ -155,16 +160,25 @@ impl TensorStream {
         Ok(())
     }
 
-    fn take(&mut self, chunk: &mut &[u8], n: usize) {
+    fn take(&mut self, chunk: &mut &[u8], n: usize) -> Result<()> {
         if !matches!(self.phase, Phase::Data) || self.wanted[self.next] {
             if self.pending.is_empty() && matches!(self.phase, Phase::Data) {
+                // One allocation for the whole tensor, but never more than MAX_RESERVE on
+                // the header's word alone: past that it grows as the bytes really arrive.
                 let t = &self.tensors[self.next];
-                self.pending.reserve_exact(t.end - t.start);
+                let size = (t.end - t.start).min(MAX_RESERVE);
+                self.pending.try_reserve_exact(size).map_err(|_| {
+                    bad(format!(
+                        "cannot allocate {size} bytes for tensor `{}`",
+                        t.name
+                    ))
+                })?;
             }
             self.pending.extend_from_slice(&chunk[..n]);
         }
         self.consumed += n;
         *chunk = &chunk[n..];
+        Ok(())
     }
 
     fn emit(&mut self, sink: &mut dyn TensorSink) -> Result<()> {

@@ -6,7 +6,7 @@
 use super::file::{self, Metadata, FORMAT, FORMAT_VERSION};
 use super::scheme::{quantize_q4, quantize_q8, storage_for, Scheme, Storage};
 use crate::error::Result;
-use crate::tensor_stream::{bad, TensorInfo, TensorSink, TensorStream};
+use crate::tensor_stream::{bad, TensorInfo, TensorSink, TensorStream, MAX_RESERVE};
 use half::{bf16, f16};
 use safetensors::Dtype;
 use serde_json::{json, Value};
@@ -111,6 +111,14 @@ impl TensorSink for Writer {
                 storage => storage,
             })
             .collect();
+        for (&storage, t) in self.plan.iter().zip(tensors) {
+            if matches!(storage, Storage::Q8 | Storage::Q4) && t.shape.contains(&0) {
+                return Err(bad(format!(
+                    "`{}` has shape {:?}: a matrix to quantize cannot be empty",
+                    t.name, t.shape
+                )));
+            }
+        }
         self.write_header(tensors)?;
         Ok(self.plan.iter().map(|&p| p != Storage::Drop).collect())
     }
@@ -151,22 +159,38 @@ impl Writer {
     fn write_header(&mut self, tensors: &[TensorInfo]) -> Result<()> {
         let mut entries = serde_json::Map::new();
         let mut offset = 0usize;
-        let mut add = |name: String, dtype: Dtype, shape: Vec<usize>, bytes: usize| {
+        let mut add = |name: String, dtype: Dtype, shape: Vec<usize>, bytes: Option<usize>| {
+            // Sizes come from the source header: a claim, checked for overflow.
+            let end = bytes
+                .and_then(|b| offset.checked_add(b))
+                .ok_or_else(|| bad(format!("`{name}` {shape:?} is too large")))?;
             entries.insert(
                 name,
-                json!({"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + bytes]}),
+                json!({"dtype": dtype, "shape": shape, "data_offsets": [offset, end]}),
             );
-            offset += bytes;
+            offset = end;
+            Ok::<_, crate::Error>(())
         };
         for (&storage, t) in self.plan.iter().zip(tensors) {
             let n = t.shape.first().copied().unwrap_or(0);
             let k = t.shape.get(1).copied().unwrap_or(0);
             match storage {
                 Storage::Drop => {}
-                Storage::Keep => add(t.name.clone(), t.dtype, t.shape.clone(), t.end - t.start),
+                Storage::Keep => add(
+                    t.name.clone(),
+                    t.dtype,
+                    t.shape.clone(),
+                    Some(t.end - t.start),
+                )?,
                 Storage::Q8 => {
-                    add(format!("{}.q", t.name), Dtype::I8, vec![n, k], n * k);
-                    add(format!("{}.scale", t.name), Dtype::F32, vec![n, 1], n * 4);
+                    add(
+                        format!("{}.q", t.name),
+                        Dtype::I8,
+                        vec![n, k],
+                        n.checked_mul(k),
+                    )?;
+                    let bytes = n.checked_mul(4);
+                    add(format!("{}.scale", t.name), Dtype::F32, vec![n, 1], bytes)?;
                 }
                 Storage::Q4 => {
                     let blocks = k / super::scheme::Q4_BLOCK;
@@ -174,14 +198,14 @@ impl Writer {
                         format!("{}.q4", t.name),
                         Dtype::U8,
                         vec![n, k / 2],
-                        n * k / 2,
-                    );
+                        n.checked_mul(k / 2),
+                    )?;
                     add(
                         format!("{}.scale", t.name),
                         Dtype::F16,
                         vec![n, blocks],
-                        n * blocks * 2,
-                    );
+                        n.checked_mul(blocks * 2),
+                    )?;
                 }
             }
         }
@@ -216,7 +240,12 @@ impl Writer {
             find(file::KEY_SOURCE_SHA256)?,
             find(file::KEY_PAYLOAD_XXH3)?,
         );
-        self.out = Vec::with_capacity(8 + header.len() + payload);
+        // Reserved up front only up to MAX_RESERVE: the sizes are the source header's claim.
+        let size = payload.saturating_add(8 + header.len()).min(MAX_RESERVE);
+        self.out = Vec::new();
+        self.out
+            .try_reserve_exact(size)
+            .map_err(|_| bad(format!("cannot allocate {size} bytes for the output")))?;
         self.out
             .extend_from_slice(&(header.len() as u64).to_le_bytes());
         self.out.extend_from_slice(&header);
