@@ -81,9 +81,14 @@ def main():
     m = res["machine"]
     loads = [s.get("load_before") for s in res.get("warm", {}).values()]
     out.append(f"Run {res['date'][:16].replace('T', ' ')} UTC · headless Chromium {v.get('chromium', '?')} · "
-               f"onnxruntime-web {v['onnxruntime-web']} (wasm, 1 thread, SIMD) · gamjeong {v.get('gamjeong_commit')} "
+               f"onnxruntime-web {v['onnxruntime-web']} (wasm, 1 thread, SIMD) · gamjeong {(v.get('gamjeong_pkg') or {}).get('commit') or v.get('gamjeong_commit')} "
                f"· {m['cpus']} cores ({m.get('cpu_model')}) · load average at start {m['load_at_start'][0]}, "
                f"before each set {[l[0] for l in loads if l]}, at end {m.get('load_at_end', ['?'])[0]}")
+    dates = {k: s["date"][:16].replace("T", " ") for k, s in res.get("warm", {}).items() if s.get("date")}
+    if dates:
+        out.append("")
+        out.append("Warm sets run at (UTC): " + ", ".join(f"{k} {d}" for k, d in dates.items())
+                   + " (a set not re-run keeps its previous results).")
     out.append("")
     cfg = res["config"]
     out.append(f"### Warm latency, median of {cfg['rounds']} alternating runs (ms), one thread")

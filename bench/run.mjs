@@ -110,8 +110,9 @@ const results = {
   config: cfgBase,
   versions: versions(),
   sizes: sizes(),
-  warm: flag('no-warm') ? prev.warm || {} : {},
-  cold: flag('no-cold') ? prev.cold || [] : [],
+  // Sets and cold engines not re-run keep their previous results (each says when it ran).
+  warm: { ...(prev.warm || {}) },
+  cold: flag('no-cold') ? prev.cold || [] : (prev.cold || []).filter((r) => !coldEngines.includes(r.engine)),
   native: {
     torch_ort: readJson(path.join(ASSETS, 'native_peer.json')),
     gamjeong: Object.fromEntries(['f32', 'q8', 'q4'].map((v) => [v, readJson(path.join(ASSETS, `native_gj_${v}.json`))])),
@@ -130,7 +131,7 @@ try {
       console.log(`== warm set ${set}: ${SETS[set].join(' / ')} (load ${load().join(' ')})`);
       const t0 = Date.now();
       const r = await withPage(origin, (page) => page.evaluate((c) => window.bench.runSet(c), cfg));
-      results.warm[set] = { ...r, load_before: load(), wall_s: (Date.now() - t0) / 1e3 };
+      results.warm[set] = { ...r, date: new Date(t0).toISOString(), load_before: load(), wall_s: (Date.now() - t0) / 1e3 };
       fs.writeFileSync(OUT, JSON.stringify(results, null, 1));
     }
   }

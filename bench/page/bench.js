@@ -101,6 +101,14 @@ async function loadGjModule() {
   return { mod, wasm, owner };
 }
 
+/** A quantized file through `WasmLoader` in 1 MiB slices, as www/runtime.js loads it: each
+ * tensor moves into the model, so wasm memory holds about one copy of the file, not two. */
+function gjFromQuantized(mod, bytes) {
+  const loader = new mod.WasmLoader(bytes.length);
+  for (let at = 0; at < bytes.length; at += 1 << 20) loader.push(bytes.subarray(at, at + (1 << 20)));
+  return loader.finish();
+}
+
 class GjEngine {
   static async create(spec, bytes, extra) {
     const { mod, wasm, owner } = await loadGjModule();
@@ -108,7 +116,7 @@ class GjEngine {
     if (spec.kind === 'gj-f32') {
       cls = new mod.WasmClassifier(extra.config, extra.tokenizer, bytes);
     } else {
-      cls = mod.WasmClassifier.fromQuantized(bytes);
+      cls = gjFromQuantized(mod, bytes);
     }
     return new GjEngine(spec, mod, wasm, cls, owner);
   }
@@ -263,7 +271,7 @@ async function coldMeasure(spec, idsUrl) {
   else {
     const cls = spec.kind === 'gj-f32'
       ? new gj.mod.WasmClassifier(extra.config, extra.tokenizer, bytes)
-      : gj.mod.WasmClassifier.fromQuantized(bytes);
+      : gjFromQuantized(gj.mod, bytes);
     engine = new GjEngine(spec, gj.mod, gj.wasm, cls, gj.owner);
   }
   marks.session_ready = now();
