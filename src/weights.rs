@@ -153,15 +153,15 @@ impl<'a> Weights<'a> {
     }
 
     fn missing(&self, name: &str) -> Error {
-        // Point at the likely cause: the right tensor under another prefix.
-        let suffix = name
-            .rsplit_once("embeddings.")
-            .map(|(_, s)| s)
-            .unwrap_or(name);
+        // Point at the likely cause: the right tensor under another prefix. The suffix keeps
+        // its `embeddings.` (a bare leaf like `weight` would match any tensor), and the
+        // first match by name keeps the message the same on every load.
+        let suffix = name.find("embeddings.").map_or(name, |i| &name[i..]);
         let similar = self
             .names()
             .into_iter()
-            .find(|n| n.ends_with(suffix) && *n != name);
+            .filter(|n| n.ends_with(suffix) && *n != name)
+            .min();
         let hint = match similar {
             Some(other) => format!(" (found `{other}`: is this a different model layout?)"),
             None => String::new(),

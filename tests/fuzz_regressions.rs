@@ -13,7 +13,10 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn tiny(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/tiny-ko/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/tiny-ko/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -74,6 +77,79 @@ fn quantizer_output_size_overflow_is_an_error() {
 #[test]
 fn quantizer_rejects_an_empty_matrix() {
     for err in quantize_err("stream_quantize-empty-matrix") {
-        assert!(err.contains("cannot be empty") && err.contains("[2, 0]"), "{err}");
+        assert!(
+            err.contains("cannot be empty") && err.contains("[2, 0]"),
+            "{err}"
+        );
+    }
+}
+
+/// `bytes` with the first occurrence of `from` replaced by `to` (same length: header
+/// offsets and payload checksum stay valid).
+fn renamed(mut bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from.as_bytes())
+        .unwrap_or_else(|| panic!("no {from}"));
+    bytes[at..at + from.len()].copy_from_slice(to.as_bytes());
+    bytes
+}
+
+/// read_model (input with its payload checksum patched): the q4 tiny-ko file with
+/// `bert.embeddings.word_embeddings.weight.q4` renamed to `bert.embedsgdin.…`. The
+/// missing-tensor hint cut the name after its last `embeddings.`, so it matched any
+/// `*.weight` and named whichever came first in HashMap order: an unrelated tensor, and a
+/// different one on each load of the same file (the whole and chunked loads disagreed).
+/// Rebuilt here from the fixture: the fuzz input is 255 KB.
+#[test]
+fn missing_tensor_hint_is_specific_and_stable() {
+    let (config, tokenizer) = (tiny("config.json"), tiny("tokenizer.json"));
+    let model = std::fs::read(format!(
+        "{}/tests/fixtures/tiny-ko/model.safetensors",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let source = Source {
+        model: "tiny-ko".into(),
+        revision: "unknown".into(),
+    };
+    let q4 = quantize_bytes(&model, Scheme::Q4, source, &config, &tokenizer).unwrap();
+    let bytes = renamed(
+        q4,
+        "bert.embeddings.word_embeddings.weight.q4",
+        "bert.embedsgdin.word_embeddings.weight.q4",
+    );
+    let errs: Vec<String> = (0..8)
+        .map(|_| {
+            Classifier::from_quantized(&bytes)
+                .err()
+                .expect("Err")
+                .to_string()
+        })
+        .collect();
+    assert!(
+        errs[0].contains("no tensor named `bert.embeddings.word_embeddings.weight`")
+            && !errs[0].contains("found `"),
+        "{}",
+        errs[0]
+    );
+    assert!(errs.iter().all(|e| *e == errs[0]), "{errs:#?}");
+
+    // The hint still finds the same tensor under another prefix.
+    let bytes = renamed(
+        model,
+        "bert.embeddings.word_embeddings.weight",
+        "mert.embeddings.word_embeddings.weight",
+    );
+    for _ in 0..8 {
+        let err = Classifier::from_bytes(&config, tokenizer.as_bytes(), &bytes)
+            .err()
+            .expect("Err")
+            .to_string();
+        assert!(
+            err.contains("found `mert.embeddings.word_embeddings.weight`"),
+            "{err}"
+        );
     }
 }
