@@ -1,0 +1,9 @@
+#!/bin/sh
+# Adds the full tiny-ko model files (f32 source, q8 and q4 quantized; 0.3-0.7 MB each, so
+# not committed) to the working corpus of read_model, next to the committed small seeds.
+set -eu
+cd "$(dirname "$0")/.."
+mkdir -p fuzz/corpus/read_model
+cargo run --release --quiet --bin gamjeong -- quantize --model tests/fixtures/tiny-ko --scheme q8 --out fuzz/corpus/read_model/tiny-ko-q8
+cargo run --release --quiet --bin gamjeong -- quantize --model tests/fixtures/tiny-ko --scheme q4 --out fuzz/corpus/read_model/tiny-ko-q4
+cp tests/fixtures/tiny-ko/model.safetensors fuzz/corpus/read_model/tiny-ko-f32
