@@ -74,12 +74,28 @@ pub enum SgemmKernel {
     Simd128,
 }
 
-pub fn sgemm_kernels() -> Vec<SgemmKernel> {
-    let mut k = vec![SgemmKernel::Scalar];
-    if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
-        k.push(SgemmKernel::Simd128);
+impl SgemmKernel {
+    /// Whether this build has the kernel.
+    pub fn is_available(self) -> bool {
+        match self {
+            SgemmKernel::Scalar => true,
+            SgemmKernel::Simd128 => PACKED_F32,
+        }
     }
-    k
+}
+
+/// The best kernel of this build (the one [`sgemm`] runs).
+const BEST: SgemmKernel = if PACKED_F32 {
+    SgemmKernel::Simd128
+} else {
+    SgemmKernel::Scalar
+};
+
+pub fn sgemm_kernels() -> Vec<SgemmKernel> {
+    [SgemmKernel::Scalar, SgemmKernel::Simd128]
+        .into_iter()
+        .filter(|k| k.is_available())
+        .collect()
 }
 
 /// `y[m][n] = x[m][k] · Wᵀ + bias` with the best kernel of this build.
@@ -90,8 +106,7 @@ pub fn sgemm(
     bias: &[f32],
     y: &mut [f32],
 ) -> Result<(), String> {
-    let best = *sgemm_kernels().last().unwrap_or(&SgemmKernel::Scalar);
-    sgemm_with(best, x, m, w, bias, y)
+    sgemm_with(BEST, x, m, w, bias, y)
 }
 
 /// [`sgemm`] with a chosen kernel; every kernel gives the same bits.
@@ -122,7 +137,7 @@ pub fn sgemm_with(
             y.len()
         ));
     }
-    if !sgemm_kernels().contains(&kernel) {
+    if !kernel.is_available() {
         return Err(format!(
             "sgemm: kernel {kernel:?} is not available in this build"
         ));

@@ -145,11 +145,7 @@ impl Linear {
             LinearWeight::F32 { weight_t, bias } => {
                 let y = x2.matmul(weight_t)?.broadcast_add(bias)?;
                 match act {
-                    Some(act) => {
-                        let mut y: Vec<f32> = y.flatten_all()?.to_vec1()?;
-                        act(&mut y);
-                        Tensor::from_vec(y, (rows, self.out_dim), x.device())?
-                    }
+                    Some(_) => self.finish(y.flatten_all()?.to_vec1()?, rows, act, x.device())?,
                     None => y,
                 }
             }

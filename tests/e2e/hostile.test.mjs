@@ -2,7 +2,7 @@
 // nothing poisons the wasm module, and the classifier keeps giving the same results after.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { server, browser } from './common.mjs';
+import { server, browser, blankPage } from './common.mjs';
 
 let srv;
 before(async () => { srv = await server(); });
@@ -11,8 +11,7 @@ after(async () => { await srv?.close(); });
 test('bad classify() arguments: readable errors, and the classifier keeps working', async () => {
   const b = await browser();
   try {
-    const page = await b.context.newPage();
-    await page.goto(`${srv.url}/e2e/blank.html`);
+    const page = await blankPage(b, srv.url);
     const r = await page.evaluate(async () => {
       const { Classifier } = await import('/gamjeong.js');
       const c = await Classifier.load({ model: '/fixtures/tiny-ko.q8.safetensors', variant: 'simd128' });

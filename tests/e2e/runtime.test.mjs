@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { reference, server, browser, maxDiff, fileSize, OUT, TEXTS, TOL, Q4_TOL, RELAXED_TOL } from './common.mjs';
+import { reference, server, browser, blankPage, maxDiff, fileSize, OUT, TEXTS, TOL, Q4_TOL, RELAXED_TOL } from './common.mjs';
 
 // Parity with the CLI is checked on the SIMD128 build (see common.mjs); `auto` picks relaxed.
 const EXACT = { variant: 'simd128' };
@@ -20,8 +20,7 @@ after(async () => {
 });
 
 async function open(b) {
-  const page = await b.context.newPage();
-  await page.goto(`${srv.url}/e2e/blank.html`);
+  const page = await blankPage(b, srv.url);
   await page.evaluate(() => {
     // Main-thread tasks over 50 ms from now on (not the page's own start-up).
     window.__long = [];
@@ -334,9 +333,8 @@ test('errors: not found, truncated download (never cached), network failure, no 
   // No Cache API at all (non-secure origin): the worker says so and still loads.
   const b2 = await browser();
   try {
-    const page = await b2.context.newPage();
     // 127.0.0.1 is a secure context; the same server through a LAN-style name is not.
-    await page.goto(`${srv.url}/e2e/blank.html`);
+    const page = await blankPage(b2, srv.url);
     const r = await page.evaluate(async () => {
       const { Classifier } = await import('/gamjeong.js');
       const events = [];
