@@ -132,7 +132,7 @@ setup_npm() {
         log "npm packages (binaryen, playwright-core): already installed"
         return
     fi
-    have npm || { warn "npm not found: no wasm-opt (unoptimized wasm) and no browser end-to-end tests"; return 1; }
+    have npm || { warn "npm not found (Node.js): it installs binaryen (wasm-opt) and playwright-core (browser end-to-end tests)"; return 1; }
     log "npm ci (binaryen, playwright-core from package-lock.json)"
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) \
         || { warn "npm ci failed"; return 1; }
@@ -191,10 +191,8 @@ bindgen_variant() { # name wasm outdir extra-wasm-opt-flags...
         return
     fi
     local wo; wo="$(wasm_opt_bin)"
-    if [ -z "$wo" ]; then
-        warn "wasm-opt (npm binaryen) not available: shipping the unoptimized wasm"
-        return
-    fi
+    [ -n "$wo" ] || die "wasm-opt (npm binaryen) not found: run ./build.sh setup (needs npm), or SKIP_WASM_OPT=1 ./build.sh to ship the unoptimized wasm (Debian's binaryen breaks wasm-bindgen output, so it is not used)"
+
     local before; before=$(stat -c %s "$bg")
     # Features Rust enables by default for wasm32, plus +simd128 (and relaxed-simd).
     "$wo" -O3 \
@@ -220,7 +218,7 @@ cmd_build() {
     # What a build needs is installed on demand (no-ops when present).
     setup_rust_target
     setup_wasm_bindgen_cli
-    [ "${SKIP_WASM_OPT:-}" = 1 ] || setup_npm || warn "continuing without npm packages"
+    [ "${SKIP_WASM_OPT:-}" = 1 ] || setup_npm || die "npm packages could not be installed (binaryen gives wasm-opt): install Node.js + npm, or run with SKIP_WASM_OPT=1"
     require_wasm_bindgen
     local t0; t0=$(now)
     log "cargo build --release --lib --target $WASM_TARGET (simd128 via .cargo/config.toml)"

@@ -157,3 +157,45 @@ fn classify_on_encoder_only_model_says_to_embed() {
     let line = &json_lines(&stdout)[0];
     assert_eq!(line["pooled"].as_array().unwrap().len(), 64);
 }
+
+#[test]
+fn quantize_matches_golden_digests() {
+    let dir = std::env::temp_dir().join(format!("gamjeong-golden-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut lines = Vec::new();
+    for scheme in ["q8", "q4"] {
+        let out = dir.join(format!("tiny-ko.{scheme}.safetensors"));
+        let (ok, _, err) = gamjeong(
+            &[
+                "quantize",
+                "--model",
+                MODEL,
+                "--scheme",
+                scheme,
+                "--out",
+                out.to_str().unwrap(),
+                "--source-id",
+                GOLDEN_SOURCE_ID,
+                "--revision",
+                GOLDEN_REVISION,
+            ],
+            "",
+        );
+        assert!(ok, "quantize {scheme}: {err}");
+        let digest = sha256_hex(&std::fs::read(&out).unwrap());
+        lines.push(format!("{scheme} {digest}\n"));
+        if std::env::var_os("GAMJEONG_BLESS").is_none() {
+            assert_eq!(
+                digest,
+                golden_digest(scheme),
+                "the CLI's {scheme} bytes changed: if deliberate, regenerate \
+                 tests/fixtures/tiny-ko/quantized.sha256 (see tests/common/mod.rs)"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    if std::env::var_os("GAMJEONG_BLESS").is_some() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-ko/quantized.sha256");
+        std::fs::write(path, lines.concat()).unwrap();
+    }
+}

@@ -76,6 +76,19 @@ fn browser_quantizer_matches_the_native_one_and_loads() {
         browser == direct,
         "chunked browser quantizer differs from the one-shot quantizer"
     );
+    // And the CLI's bytes (the native test pins them to the same digests).
+    for scheme in ["q8", "q4"] {
+        let mut q = WasmQuantizer::new(scheme, GOLDEN_SOURCE_ID, GOLDEN_REVISION, TINY_CONFIG, tok)
+            .unwrap();
+        for chunk in TINY_WEIGHTS.chunks(4_099) {
+            q.push(chunk).unwrap();
+        }
+        assert_eq!(
+            sha256_hex(&q.finish().unwrap()),
+            golden_digest(scheme),
+            "the browser's {scheme} conversion differs from the CLI's"
+        );
+    }
     let model = WasmClassifier::from_quantized(&browser).unwrap();
     assert!(model.classify("행복해", Some(1)).is_ok());
     assert!(

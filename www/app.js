@@ -11,6 +11,7 @@ const DEBOUNCE_MS = 250;
 const params = new URLSearchParams(location.search);
 const modelSpec = params.get('model') || DEFAULT_MODEL;
 const quant = params.get('quant') || 'q8';
+const QUANTS = ['q8', 'q4', 'f32'];
 // auto: relaxed SIMD where the browser has it; simd128 computes exactly what the native CLI does.
 const variant = params.get('variant') || 'auto';
 
@@ -41,6 +42,15 @@ function setStatus(phase, text, percent) {
 }
 
 const notes = [];
+const sized = new Set();
+/** The loading note, with the real size once the first weight file's size is known. */
+function sizeNote(e) {
+  if (!/\.safetensors$/.test(e.file)) return;
+  const note = e.phase === 'convert'
+    ? `This model’s hub folder has only its full-precision weights (${mb(e.total)}): they download once and are converted to ${quant} in this page. Only the converted copy is kept in your browser, so the next visit starts in seconds — even offline.`
+    : `The model downloads once (${mb(e.total)}), then stays in your browser, so the next visit starts in seconds — even offline.`;
+  $('status-note').textContent = note;
+}
 function onProgress(e) {
   switch (e.status) {
     case 'initiate':
@@ -51,6 +61,10 @@ function onProgress(e) {
       notes.push('The hub has only full-precision weights for this model, so this page converts them to 8-bit (or 4-bit) while they download and keeps the small version.');
       break;
     case 'progress': {
+      if (e.total && !sized.has(e.file)) {
+        sized.add(e.file);
+        sizeNote(e);
+      }
       const pct = e.total ? e.progress : undefined;
       const bytes = e.total ? `${mb(e.loaded)} of ${mb(e.total)} (${Math.floor(e.progress)} %)` : mb(e.loaded);
       setStatus(e.phase, `${e.file}: ${bytes}`, pct);
@@ -102,12 +116,14 @@ function showError(what, todo, detail) {
 
 // --------------------------------------------------------------- results --
 const pct = (s) => `${(100 * s).toFixed(1)}%`;
+/** `String(x)` without the exponent JS uses below 1e-6 ("1.2e-7" → "0.00000012"). */
+const decimal = (x) => (x === 0 || Math.abs(x) >= 1e-6 ? String(x) : x.toFixed(20).replace(/0+$/, ''));
 
 function barRow(s, rank) {
   const row = document.createElement('div');
   row.className = 'bar';
   row.dataset.label = s.label;
-  row.dataset.score = String(s.score);
+  row.dataset.score = decimal(s.score);
   row.dataset.group = s.group ?? '';
   row.setAttribute('role', 'meter');
   row.setAttribute('aria-valuemin', '0');
@@ -294,6 +310,8 @@ function setupInput() {
       classifyNow();
     }
   });
+  // A fragment link scrolls but does not always move keyboard focus: focus the box itself.
+  document.querySelector('a.skip').addEventListener('click', (e) => { e.preventDefault(); $('text').focus(); });
   $('go').addEventListener('click', classifyNow);
   $('sorted').addEventListener('change', () => last && render(last));
   $('forget').addEventListener('click', async () => {
@@ -324,6 +342,13 @@ async function start() {
     const [what, todo] = ERRORS[support.wasm ? 'NO_SIMD' : 'NO_WASM'];
     setStatus('error', 'This browser cannot run the model.');
     showError(what, todo);
+    return;
+  }
+  if (!QUANTS.includes(quant)) {
+    loading = false;
+    setInputEnabled(false);
+    setStatus('error', 'Unknown ?quant= value.');
+    showError(`The ?quant= value “${quant}” is not one this page knows.`, 'Use ?quant=q8 (the default: 8-bit, about a quarter of the full size), ?quant=q4 (smaller, a little less exact) or ?quant=f32 (full precision, largest download).');
     return;
   }
   // Usable while the model loads: what is typed or clicked now is classified once it is ready.

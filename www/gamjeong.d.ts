@@ -150,7 +150,7 @@ export class Classifier {
   static support(): { wasm: boolean; simd: boolean; relaxed: boolean };
   readonly info: ModelInfo;
   classify(text: string, options?: { topK?: number }): Promise<Classification>;
-  classifyBatch(texts: Iterable<string>, options?: { topK?: number }): Promise<BatchClassification>;
+  classifyBatch(texts: readonly string[], options?: { topK?: number }): Promise<BatchClassification>;
   memoryBytes(): Promise<number>;
   dispose(): void;
 }

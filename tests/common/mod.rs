@@ -283,3 +283,28 @@ pub fn check_quant_accuracy(print: &dyn Fn(String)) {
         "q4 top-1 agreement fell below 93%: {q4:?}"
     );
 }
+
+/// SHA-256 of the CLI's `gamjeong quantize --model tests/fixtures/tiny-ko --scheme S
+/// --source-id fixtures/tiny-ko --revision test` output, one `S HEX` line per scheme: the
+/// native CLI test checks the CLI still writes exactly these bytes, and the browser test checks
+/// its streaming converter does too. After a deliberate change of the quantized bytes (or the
+/// crate version, which the file records), regenerate with
+/// `GAMJEONG_BLESS=1 cargo test --test cli quantize_matches_golden`.
+pub const QUANTIZED_DIGESTS: &str = include_str!("../fixtures/tiny-ko/quantized.sha256");
+pub const GOLDEN_SOURCE_ID: &str = "fixtures/tiny-ko";
+pub const GOLDEN_REVISION: &str = "test";
+
+pub fn golden_digest(scheme: &str) -> &'static str {
+    QUANTIZED_DIGESTS
+        .lines()
+        .find_map(|l| l.strip_prefix(scheme)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {scheme} line in tests/fixtures/tiny-ko/quantized.sha256"))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -65,6 +65,9 @@ test('demo page: an example clicked while the model downloads waits, then shows 
     assert.match(waiting.meta, /still loading.*classified as soon as it is ready/);
     assert.notEqual(await page.$eval('#status', (e) => e.dataset.phase), 'ready');
     assert.equal(await page.$eval('#error', (e) => e.hidden), true, 'no error while waiting');
+    // The loading note gives the real size of this download (590 kB here), not a fixed figure.
+    await page.waitForFunction(() => /^The model downloads once \(\d+ kB\), then stays in your browser/
+      .test(document.getElementById('status-note').textContent), null, { timeout: 10_000 });
 
     await page.waitForSelector('#status[data-phase="ready"]', { timeout: 30_000 });
     await waitResult(page, EXAMPLES[3]);

@@ -51,7 +51,7 @@ function checkBars(list, want, what, tol = TOL) {
   for (const s of want.scores) {
     const b = byLabel.get(s.label);
     assert.ok(b, `${what}: no bar for ${s.label}`);
-    assert.match(b.score, /^\d(\.\d+)?(e-\d+)?$/, 'data-score is a decimal string');
+    assert.match(b.score, /^\d(\.\d+)?$/, 'data-score is a decimal string (no exponent)');
     assert.equal(b.group, s.group);
     worst = Math.max(worst, Math.abs(Number(b.score) - s.score));
     assert.ok(b.visible);
@@ -133,8 +133,9 @@ test('IME: no classification while composing, one after compositionend; keyboard
     await waitReady(page);
     // Keyboard: Tab reaches the text box (skip link first), typing + Ctrl+Enter classifies.
     await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'skip', 'Tab reaches the skip link first');
     await page.keyboard.press('Enter'); // the skip link moves focus to #text
-    await page.focus('#text');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'text', 'the skip link focuses the text box');
     await page.keyboard.insertText('좋아');
     await page.keyboard.press('Control+Enter');
     await waitResult(page, '좋아');
@@ -173,6 +174,13 @@ test('bad model URL and unreachable server: a visible error in plain words', asy
     assert.match(text, /\?model=/);
     assert.equal(await page.$eval('#status', (e) => e.dataset.phase), 'error');
     assert.ok(await page.$eval('#text', (e) => e.disabled));
+    await page.close();
+
+    page = await openPage(b, `model=${Q8}&quant=q5`);
+    await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    text = await page.$eval('#error', (e) => e.innerText);
+    assert.match(text, /\?quant= value “q5”/);
+    assert.match(text, /\?quant=q8/);
     await page.close();
 
     srv.faults.set('/fixtures/tiny-ko.q4.safetensors', { drop: true });
