@@ -3,11 +3,16 @@
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
 use crate::labels::{label_infos, LabelInfo};
-use crate::model::{softmax, BatchInput, Bert, Linear};
+use crate::model::{softmax, BatchInput, Bert, BertOutput, Linear};
 use crate::tokenize::{Encoded, TextEncoder};
 use crate::weights::Weights;
 use candle_core::{Device, Tensor};
 use serde::Serialize;
+
+/// Padded tokens per encoder pass of a batch (see `Classifier::forward_groups`): 512 keeps
+/// the GEMMs as efficient as one pass (M = 512 rows) and the activations of a batch of 8 long
+/// texts from growing wasm memory past 1.5x a q8 BERT-base file.
+const MAX_BATCH_TOKENS: usize = 512;
 
 /// One class's probability.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -218,14 +223,50 @@ impl Classifier {
         if encoded.is_empty() {
             return Ok(Vec::new());
         }
-        let out = self.bert.forward(&self.batch_input(&encoded)?)?;
-        let pooled = out.pooled.ok_or(Error::NoClassifier)?;
-        let logits: Vec<Vec<f32>> = head.forward(&pooled)?.to_vec2()?;
+        let logits = self.logits(head, &encoded)?;
         Ok(encoded
             .iter()
             .zip(logits)
             .map(|(enc, logits)| self.scored(enc, logits))
             .collect())
+    }
+
+    /// The encoder on consecutive groups of at most [`MAX_BATCH_TOKENS`] padded tokens (a
+    /// longer single text is a group of its own): the activations of a large batch would grow
+    /// wasm memory, which never shrinks, by tens of MB, and a text's result does not depend on
+    /// its batch.
+    fn forward_groups(
+        &self,
+        encoded: &[Encoded],
+        mut each: impl FnMut(&[Encoded], BertOutput) -> Result<()>,
+    ) -> Result<()> {
+        let mut start = 0;
+        while start < encoded.len() {
+            let mut end = start + 1;
+            let mut longest = encoded[start].ids.len();
+            while end < encoded.len() {
+                let l = longest.max(encoded[end].ids.len());
+                if l * (end + 1 - start) > MAX_BATCH_TOKENS {
+                    break;
+                }
+                longest = l;
+                end += 1;
+            }
+            let group = &encoded[start..end];
+            each(group, self.bert.forward(&self.batch_input(group)?)?)?;
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn logits(&self, head: &Linear, encoded: &[Encoded]) -> Result<Vec<Vec<f32>>> {
+        let mut logits = Vec::with_capacity(encoded.len());
+        self.forward_groups(encoded, |_, out| {
+            let pooled = out.pooled.ok_or(Error::NoClassifier)?;
+            logits.extend(head.forward(&pooled)?.to_vec2::<f32>()?);
+            Ok(())
+        })?;
+        Ok(logits)
     }
 
     /// Logits for already-tokenized inputs (`[CLS] … [SEP]` included, token type 0),
@@ -243,9 +284,7 @@ impl Classifier {
                 truncated: false,
             })
             .collect();
-        let out = self.bert.forward(&self.batch_input(&encoded)?)?;
-        let pooled = out.pooled.ok_or(Error::NoClassifier)?;
-        Ok(head.forward(&pooled)?.to_vec2()?)
+        self.logits(head, &encoded)
     }
 
     pub fn embed(&self, text: &str) -> Result<Embedding> {
@@ -259,14 +298,11 @@ impl Classifier {
         if encoded.is_empty() {
             return Ok(Vec::new());
         }
-        let out = self.bert.forward(&self.batch_input(&encoded)?)?;
-        let hidden: Vec<Vec<Vec<f32>>> = out.hidden.to_vec3()?;
-        let pooled: Option<Vec<Vec<f32>>> = out.pooled.map(|p| p.to_vec2()).transpose()?;
-        Ok(encoded
-            .iter()
-            .zip(hidden)
-            .enumerate()
-            .map(|(i, (enc, mut rows))| {
+        let mut out = Vec::with_capacity(encoded.len());
+        self.forward_groups(&encoded, |group, bert| {
+            let hidden: Vec<Vec<Vec<f32>>> = bert.hidden.to_vec3()?;
+            let pooled: Option<Vec<Vec<f32>>> = bert.pooled.map(|p| p.to_vec2()).transpose()?;
+            out.extend(group.iter().zip(hidden).enumerate().map(|(i, (enc, mut rows))| {
                 rows.truncate(enc.ids.len());
                 Embedding {
                     tokens: enc.ids.len(),
@@ -274,8 +310,10 @@ impl Classifier {
                     last_hidden_state: rows,
                     pooled: pooled.as_ref().map(|p| p[i].clone()),
                 }
-            })
-            .collect())
+            }));
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     fn encode_all<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Encoded>> {

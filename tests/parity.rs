@@ -73,3 +73,28 @@ fn empty_batch_is_empty() {
     let texts: [&str; 0] = [];
     assert!(tiny().classify_batch(&texts).unwrap().is_empty());
 }
+
+#[test]
+fn a_batch_larger_than_one_encoder_pass_equals_texts_alone() {
+    // 12 reference texts (one of 512 tokens) three times: several encoder passes of at most
+    // 512 padded tokens; every row must be its text's own result.
+    let (model, reference) = (tiny(), reference(TINY_REFERENCE));
+    let texts: Vec<&str> = (0..3)
+        .flat_map(|_| reference.cases.iter().map(|c| c.text.as_str()))
+        .collect();
+    let batch = model.classify_batch(&texts).unwrap();
+    let embedded = model.embed_batch(&texts).unwrap();
+    assert_eq!((batch.len(), embedded.len()), (texts.len(), texts.len()));
+    for (i, text) in texts.iter().enumerate() {
+        let alone = model.classify(text).unwrap();
+        assert_eq!(batch[i].tokens, alone.tokens, "row {i}");
+        assert_close(&format!("row {i} vs alone"), &batch[i].logits, &alone.logits);
+        assert_eq!(embedded[i].tokens, alone.tokens, "embedding row {i}");
+        let e = model.embed(text).unwrap();
+        assert_close(
+            &format!("embedding row {i} vs alone"),
+            embedded[i].pooled.as_deref().unwrap(),
+            e.pooled.as_deref().unwrap(),
+        );
+    }
+}

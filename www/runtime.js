@@ -15,6 +15,13 @@ export const QUANT_DIR = 'gamjeong';
 const KEY_BASE = 'https://cache.gamjeong.invalid/';
 const SCHEMES = ['q8', 'q4', 'f32'];
 const F32_FILES = ['config.json', 'tokenizer.json', 'model.safetensors'];
+/**
+ * Header of a cached f32 file (those have no checksum of their own, unlike the quantized
+ * files, which WasmLoader verifies): `sha256-8MiB-blocks:<hex>`, see digestOf.
+ */
+const DIGEST_HEADER = 'x-gamjeong-digest';
+const DIGEST_SCHEME = 'sha256-8MiB-blocks';
+const DIGEST_BLOCK = 8 << 20;
 const PROGRESS_EVERY_MS = 60;
 
 // (v128, v128) -> v128 with i8x16.swizzle: valid wherever fixed-width SIMD is.
@@ -190,7 +197,7 @@ async function openCache(emit, wanted) {
   }
 }
 
-async function cachePut(cache, key, body, size, src, file, emit, signal) {
+async function cachePut(cache, key, body, size, src, file, emit, signal, extraHeaders = {}) {
   if (!cache || signal?.aborted) return false;
   try {
     await cache.put(key, new Response(body, {
@@ -199,6 +206,7 @@ async function cachePut(cache, key, body, size, src, file, emit, signal) {
         'x-gamjeong-length': String(size),
         'x-gamjeong-stored': new Date().toISOString(),
         'x-gamjeong-source': encodeURIComponent(src.id),
+        ...extraHeaders,
       },
     }));
     if (signal?.aborted) {
@@ -442,7 +450,53 @@ async function convertFromF32(wasm, src, scheme, cache, key, emit, signal) {
   return model;
 }
 
-/** f32: the three HF files; cached as they are (after the model built from them). */
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * `sha256-8MiB-blocks:<hex>`: the SHA-256 of the SHA-256s of the bytes' 8 MiB blocks (the
+ * last one shorter; one block for a small file). crypto.subtle.digest copies its input, so
+ * hashing a block at a time bounds that copy at 8 MiB instead of the whole f32 weights
+ * (~440 MB for a BERT-base); the hashing itself is native and off the calling thread.
+ */
+export async function digestOf(bytes, signal) {
+  const blocks = Math.max(1, Math.ceil(bytes.length / DIGEST_BLOCK));
+  const sums = new Uint8Array(32 * blocks);
+  for (let i = 0; i < blocks; i++) {
+    throwIfAborted(signal);
+    const block = bytes.subarray(i * DIGEST_BLOCK, (i + 1) * DIGEST_BLOCK);
+    sums.set(new Uint8Array(await crypto.subtle.digest('SHA-256', block)), 32 * i);
+  }
+  return `${DIGEST_SCHEME}:${hex(new Uint8Array(await crypto.subtle.digest('SHA-256', sums)))}`;
+}
+
+/** A cached f32 file that cannot be used; `stale`: written without a (known) checksum. */
+class CachedF32Error extends Error {
+  constructor(message, file, stale = false) {
+    super(message);
+    this.file = file;
+    this.stale = stale;
+  }
+}
+
+/** Throws a CachedF32Error unless `bytes` (read from the cached `res`) are what was stored. */
+async function verifyCachedF32(res, bytes, file, signal) {
+  const want = Number(res.headers.get('x-gamjeong-length'));
+  if (want && want !== bytes.length) throw new CachedF32Error(`${file} is ${bytes.length} bytes, expected ${want}`, file);
+  const stored = res.headers.get(DIGEST_HEADER);
+  if (!stored?.startsWith(`${DIGEST_SCHEME}:`)) {
+    throw new CachedF32Error(`${file} was stored without a ${DIGEST_SCHEME} checksum`, file, true);
+  }
+  const got = await digestOf(bytes, signal);
+  if (got !== stored) {
+    throw new CachedF32Error(`${file}: checksum mismatch, ${got.slice(DIGEST_SCHEME.length + 1, DIGEST_SCHEME.length + 17)}… instead of the stored ${stored.slice(DIGEST_SCHEME.length + 1, DIGEST_SCHEME.length + 17)}…`, file);
+  }
+}
+
+/**
+ * f32: the three HF files; cached as they are (after the model built from them), each with
+ * its digest (DIGEST_HEADER), checked on every read. All three entries or none: one that
+ * fails its check deletes the set, which is downloaded again.
+ */
 async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
   const keys = F32_FILES.map((f) => cacheKey(src, 'f32', formatMajor, f));
   if (cache) {
@@ -453,8 +507,7 @@ async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
         const parts = [];
         for (let i = 0; i < hits.length; i++) {
           const b = await readAll(hits[i], F32_FILES[i], 'cache', emit, signal);
-          const want = Number(hits[i].headers.get('x-gamjeong-length'));
-          if (want && want !== b.length) throw new Error(`${F32_FILES[i]} is ${b.length} bytes, expected ${want}`);
+          await verifyCachedF32(hits[i], b, F32_FILES[i], signal);
           parts.push(b);
         }
         const model = new wasm.mod.WasmClassifier(new TextDecoder().decode(parts[0]), parts[1], parts[2]);
@@ -463,7 +516,15 @@ async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
       } catch (e) {
         if (e?.code === 'ABORTED') throw e;
         await Promise.all(keys.map((k) => cache.delete(k)));
-        emit({ status: 'cache', state: 'corrupt', file: 'model.safetensors', reason: `the cached copy failed verification (${e.message || e}); downloading it again` });
+        const msg = e.message || String(e);
+        // As fromCacheQuantized reports it: stale (written by a gamjeong that stored no
+        // checksum) or corrupt (failed verification).
+        const stale = e instanceof CachedF32Error && e.stale;
+        emit({
+          status: 'cache', state: stale ? 'stale' : 'corrupt', file: e?.file || 'model.safetensors',
+          reason: stale ? `the cached copy is from another version of gamjeong (${msg}); deleted, downloading it again`
+            : `the cached copy failed verification (${msg}); downloading it again`,
+        });
       }
     } else {
       emit({ status: 'cache', state: 'miss', file: 'model.safetensors' });
@@ -480,7 +541,20 @@ async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
   }
   // All three files or none: a set missing one is never left behind.
   for (let i = 0; cache && i < F32_FILES.length; i++) {
-    if (!await cachePut(cache, keys[i], parts[i], parts[i].length, src, F32_FILES[i], emit, signal)) {
+    let digest = null;
+    if (!signal?.aborted) {
+      try {
+        digest = await digestOf(parts[i], signal);
+      } catch (e) {
+        if (!signal?.aborted) {
+          emit({
+            status: 'cache', state: 'unavailable', file: F32_FILES[i],
+            reason: `could not checksum the model for the cache (${e?.name || e}): it will be downloaded again next time`,
+          });
+        }
+      }
+    }
+    if (!digest || !await cachePut(cache, keys[i], parts[i], parts[i].length, src, F32_FILES[i], emit, signal, { [DIGEST_HEADER]: digest })) {
       await Promise.all(keys.slice(0, i).map((k) => cache.delete(k).catch(() => {})));
       break;
     }

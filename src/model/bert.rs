@@ -92,20 +92,89 @@ impl SelfAttention {
     }
 
     fn forward(&self, x: &Tensor, mask_bias: Option<&Tensor>) -> Result<Tensor> {
-        let (b, s, h) = x.dims3()?;
-        let q = self.split_heads(&self.query.forward(x)?)?;
-        let k = self.split_heads(&self.key.forward(x)?)?;
-        let v = self.split_heads(&self.value.forward(x)?)?;
+        let b = x.dim(0)?;
+        let q = self.query.forward(x)?;
+        let k = self.key.forward(x)?;
+        let v = self.value.forward(x)?;
+        // One sequence at a time: the per-head copies and the `[heads, s, s]` scores (and their
+        // softmax) of a whole batch would be its largest temporaries, and wasm memory never
+        // shrinks.
+        let context = if b == 1 {
+            self.attend_one(&q, &k, &v, mask_bias)?
+        } else {
+            let per_row = (0..b)
+                .map(|i| {
+                    let bias = mask_bias.map(|m| m.narrow(0, i, 1)).transpose()?;
+                    self.attend_one(
+                        &q.narrow(0, i, 1)?,
+                        &k.narrow(0, i, 1)?,
+                        &v.narrow(0, i, 1)?,
+                        bias.as_ref(),
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Tensor::cat(&per_row, 0)?
+        };
+        self.norm.forward(&(self.output.forward(&context)? + x)?)
+    }
+
+    /// softmax(q kᵀ / √d + mask) v for one sequence: `[1, s, hidden]` in and out.
+    fn attend_one(
+        &self,
+        q: &Tensor,
+        k: &Tensor,
+        v: &Tensor,
+        mask_bias: Option<&Tensor>,
+    ) -> Result<Tensor> {
+        let (b, s, h) = q.dims3()?;
+        let (q, k, v) = (self.split_heads(q)?, self.split_heads(k)?, self.split_heads(v)?);
+        // A few heads at a time for long texts: a 512-token text's `[12, 512, 512]` scores
+        // are 12 MiB per temporary.
+        let per_pass = (SCORES_PER_PASS / (s * s).max(1)).clamp(1, self.heads);
+        let context = if per_pass == self.heads {
+            self.attend_heads(&q, &k, &v, mask_bias)?
+        } else {
+            let parts = (0..self.heads)
+                .step_by(per_pass)
+                .map(|h0| {
+                    let n = per_pass.min(self.heads - h0);
+                    self.attend_heads(
+                        &q.narrow(1, h0, n)?,
+                        &k.narrow(1, h0, n)?,
+                        &v.narrow(1, h0, n)?,
+                        mask_bias,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Tensor::cat(&parts, 1)?
+        };
+        Ok(context.transpose(1, 2)?.reshape((b, s, h))?)
+    }
+
+    /// `[b, n, s, head_size]` each (n heads) → the same shape.
+    fn attend_heads(
+        &self,
+        q: &Tensor,
+        k: &Tensor,
+        v: &Tensor,
+        mask_bias: Option<&Tensor>,
+    ) -> Result<Tensor> {
         let scale = 1.0 / (self.head_size as f64).sqrt();
         let mut scores = (q.matmul(&k.t()?)? * scale)?;
         if let Some(bias) = mask_bias {
             scores = scores.broadcast_add(bias)?;
         }
         let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-        let context = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, s, h))?;
-        self.norm.forward(&(self.output.forward(&context)? + x)?)
+        Ok(probs.matmul(v)?)
     }
 }
+
+/// Attention scores (f32) computed at once per sequence: 1 MiB, all heads up to 147 tokens.
+const SCORES_PER_PASS: usize = 1 << 18;
+
+/// Tokens per feed-forward chunk: large enough that the GEMMs stay efficient, small enough
+/// that a batch of long texts does not grow wasm memory by tens of MB.
+const FFN_ROWS: usize = 256;
 
 struct Layer {
     attention: SelfAttention,
@@ -147,9 +216,25 @@ impl Layer {
             HiddenAct::GeluApproximate => gelu_tanh,
             HiddenAct::Relu => relu,
         };
-        let inner = self.intermediate.forward_then(&attended, Some(act))?;
-        self.norm
-            .forward(&(self.output.forward(&inner)? + attended)?)
+        // The feed-forward block in chunks of FFN_ROWS tokens: its `[tokens, intermediate]`
+        // activations are 4x the hidden state's, the largest buffers of a long batch. Rows are
+        // independent (per-row activation scales), so chunking changes no result.
+        let (b, s, h) = attended.dims3()?;
+        let rows = attended.reshape((b * s, h))?;
+        let ffn = |x: &Tensor| -> Result<Tensor> {
+            let inner = self.intermediate.forward_then(x, Some(act))?;
+            self.output.forward(&inner)
+        };
+        let out = if b * s <= FFN_ROWS {
+            ffn(&rows)?
+        } else {
+            let chunks = (0..b * s)
+                .step_by(FFN_ROWS)
+                .map(|r| ffn(&rows.narrow(0, r, FFN_ROWS.min(b * s - r))?))
+                .collect::<Result<Vec<_>>>()?;
+            Tensor::cat(&chunks, 0)?
+        };
+        self.norm.forward(&(out.reshape((b, s, h))? + attended)?)
     }
 }
 

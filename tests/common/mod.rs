@@ -74,7 +74,7 @@ pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
         .fold(0.0, f32::max)
 }
 
-fn assert_close(what: &str, ours: &[f32], theirs: &[f32]) {
+pub fn assert_close(what: &str, ours: &[f32], theirs: &[f32]) {
     let d = max_abs_diff(ours, theirs);
     assert!(d <= TOLERANCE, "{what}: max |Δ| = {d:e} > {TOLERANCE:e}");
 }

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  reference, server, browser, blankPage, loadIn, cacheState, fixtureHashes, sha256File, statuses, fileSize,
+  reference, server, browser, blankPage, loadIn, cacheState, fixtureHashes, sha256File, f32Digest, statuses, fileSize,
   OUT, FIXTURES, TEXTS,
 } from './common.mjs';
 
@@ -40,6 +40,10 @@ async function assertCacheClean(page, what, { expect } = {}) {
   for (const e of entries) {
     assert.equal(e.length, e.header, `${what}: entry ${e.key} holds ${e.length} bytes, its header says ${e.header}`);
     assert.ok(known.has(e.sha256), `${what}: entry ${e.key} (${e.length} bytes) is not a known file: partial or corrupt`);
+    // f32 files carry the checksum they are verified against on every read.
+    if (e.key.includes('/f32/')) {
+      assert.equal(e.digest, f32Digest(fs.readFileSync(path.join(FIXTURES, known.get(e.sha256)))), `${what}: checksum header of ${e.key}`);
+    }
   }
   if (expect !== undefined) assert.equal(entries.length, expect, `${what}: ${entries.length} cache entries: ${entries.map((e) => e.key)}`);
   return entries;

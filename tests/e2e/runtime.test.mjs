@@ -6,7 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { reference, server, browser, blankPage, maxDiff, fileSize, OUT, TEXTS, TOL, Q4_TOL, RELAXED_TOL } from './common.mjs';
+import {
+  reference, server, browser, blankPage, maxDiff, fileSize, cacheState, f32Digest, statuses,
+  OUT, TEXTS, TOL, Q4_TOL, RELAXED_TOL,
+} from './common.mjs';
 
 // Parity with the CLI is checked on the SIMD128 build (see common.mjs); `auto` picks relaxed.
 const EXACT = { variant: 'simd128' };
@@ -70,8 +73,6 @@ function assertMatchesCli(got, want, what, tol = TOL) {
   }
   return worst;
 }
-
-const statuses = (events) => events.map((e) => (e.status === 'cache' ? `cache:${e.state}` : e.status));
 
 /** Bytes of one cache entry whose key contains `part`, read in the page. */
 function cachedEntry(page, part) {
@@ -198,6 +199,125 @@ for (const how of ['flipped byte', 'truncated']) {
   });
 }
 
+/** Offset of the sign byte of classifier.weight[0] (little-endian f32) in an f32 safetensors file. */
+function signByteOfClassifier(file) {
+  const buf = fs.readFileSync(file);
+  const n = Number(buf.readBigUInt64LE(0));
+  const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
+  return 8 + n + header['classifier.weight'].data_offsets[0] + 3;
+}
+
+/** Every f32 cache entry of the page: {file: {key, length, header, sha256, digest}}. */
+async function f32Entries(page) {
+  const all = (await cacheState(page)).filter((e) => e.key.includes('/f32/'));
+  return Object.fromEntries(all.map((e) => [e.key.split('/').pop(), e]));
+}
+
+const F32 = ['config.json', 'tokenizer.json', 'model.safetensors'];
+for (const [what, file, want] of [
+  ['a flipped byte in model.safetensors', 'model.safetensors', 'corrupt'],
+  ['a flipped byte in tokenizer.json', 'tokenizer.json', 'corrupt'],
+  ['entries stored without a checksum (an older gamjeong)', null, 'stale'],
+]) {
+  test(`f32 cache: ${what} is detected, the three entries deleted and fetched again`, async () => {
+    const b = await browser();
+    try {
+      let page = await open(b);
+      const model = '/fixtures/tiny-ko/';
+      const first = await load(page, { model, quant: 'f32', ...EXACT });
+      assert.ifError(first.error);
+      assert.equal(first.info.source, 'network');
+      // Each file is stored as it came, with its checksum (computed here independently).
+      let entries = await f32Entries(page);
+      assert.deepEqual(Object.keys(entries).sort(), [...F32].sort());
+      for (const f of F32) {
+        const bytes = fs.readFileSync(path.join(OUT, 'fixtures/tiny-ko', f));
+        assert.equal(entries[f].sha256, sha256(path.join(OUT, 'fixtures/tiny-ko', f)), f);
+        assert.equal(entries[f].digest, f32Digest(bytes), `${f}: checksum header`);
+      }
+      // runtime.js's digest over several 8 MiB blocks equals the independent one.
+      const big = await page.evaluate(async () => {
+        const bytes = new Uint8Array(20 << 20);
+        for (let i = 0; i < bytes.length; i++) bytes[i] = (i ^ (i >>> 11) ^ (i >>> 19)) & 255;
+        return (await import('/runtime.js')).digestOf(bytes);
+      });
+      const bytes = Buffer.alloc(20 << 20);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i ^ (i >>> 11) ^ (i >>> 19)) & 255;
+      assert.equal(big, f32Digest(bytes), '20 MiB (3 blocks) digest');
+
+      // The damage: one byte, same length (the length check alone lets it through); the
+      // sign of classifier.weight[0], or tokenizer.json's max_input_chars_per_word 100 -> 900
+      // (still valid JSON). Or every checksum header dropped, as an older gamjeong stored them.
+      let at = -1; let mask = 0;
+      if (file === 'model.safetensors') [at, mask] = [signByteOfClassifier(path.join(OUT, 'fixtures/tiny-ko/model.safetensors')), 0x80];
+      if (file === 'tokenizer.json') {
+        const text = fs.readFileSync(path.join(OUT, 'fixtures/tiny-ko/tokenizer.json'), 'latin1');
+        [at, mask] = [text.indexOf('"max_input_chars_per_word": 100') + '"max_input_chars_per_word": '.length, 0x08]; // '1' -> '9'
+        assert.ok(at > 100);
+      }
+      await page.evaluate(async ([keys, flip, at, mask]) => {
+        const c = await caches.open('gamjeong-v1');
+        for (const key of keys) {
+          if (flip && key !== flip) continue;
+          const res = await c.match(key);
+          const buf = new Uint8Array(await res.arrayBuffer());
+          const headers = new Headers(res.headers);
+          if (flip) buf[at] ^= mask;
+          else headers.delete('x-gamjeong-digest');
+          await c.put(key, new Response(buf, { headers }));
+        }
+      }, [F32.map((f) => entries[f].key), file ? entries[file].key : null, at, mask]);
+      const damaged = await f32Entries(page);
+      for (const f of F32) {
+        assert.equal(damaged[f].length, entries[f].length);
+        assert.equal(damaged[f].header, entries[f].length, 'x-gamjeong-length still matches');
+        if (f === file) assert.notEqual(damaged[f].sha256, entries[f].sha256, `${f} damaged`);
+        else assert.equal(damaged[f].sha256, entries[f].sha256);
+        assert.equal(damaged[f].digest, file ? entries[f].digest : null);
+      }
+      await page.close();
+
+      page = await open(b);
+      const mark = srv.log.length;
+      const r = await load(page, { model, quant: 'f32', ...EXACT });
+      assert.ifError(r.error);
+      const st = statuses(r.events);
+      assert.ok(st.includes('cache:hit') && st.includes(`cache:${want}`), `events: ${st}`);
+      assert.ok(st.indexOf(`cache:${want}`) > st.indexOf('cache:hit') && st.indexOf(`cache:${want}`) < st.indexOf('download'), `order: ${st}`);
+      const ev = r.events.find((e) => e.status === 'cache' && e.state === want);
+      if (file) {
+        assert.equal(ev.file, file);
+        assert.match(ev.reason, new RegExp(`^the cached copy failed verification \\(${file.replace('.', '\\.')}: checksum mismatch.*downloading it again$`));
+      } else {
+        assert.equal(ev.file, 'config.json', 'the first file read');
+        assert.match(ev.reason, /^the cached copy is from another version of gamjeong \(config\.json was stored without a sha256-8MiB-blocks checksum\); deleted, downloading it again$/);
+      }
+      assert.equal(r.info.source, 'network');
+      assert.deepEqual(srv.requests(/^\/fixtures\//, mark).map((e) => e.path), F32.map((f) => `${model}${f}`), 'the three files fetched again, once each');
+      figures.f32_after_refetch_cli_max_diff = Math.max(figures.f32_after_refetch_cli_max_diff || 0,
+        assertMatchesCli(await classifyAll(page), ref.models.f32, `f32 after ${what}`));
+      // The good files (and their checksums) are cached again.
+      const again = await f32Entries(page);
+      for (const f of F32) {
+        assert.equal(again[f].sha256, entries[f].sha256, `${f} cached again`);
+        assert.equal(again[f].digest, entries[f].digest, `${f} checksum again`);
+      }
+      await page.close();
+
+      // And they verify: the next load is from the cache, no request.
+      page = await open(b);
+      const mark2 = srv.log.length;
+      const third = await load(page, { model, quant: 'f32', ...EXACT });
+      assert.ifError(third.error);
+      assert.equal(third.info.source, 'cache');
+      assert.ok(!statuses(third.events).some((s) => s === 'cache:corrupt' || s === 'cache:stale'));
+      assert.deepEqual(srv.requests(/^\/fixtures\//, mark2), []);
+      assertMatchesCli(await classifyAll(page, TEXTS.slice(0, 3)), ref.models.f32.slice(0, 3), 'f32 from the cache again');
+      assert.deepEqual(b.errors, []);
+    } finally { await b.close(); }
+  });
+}
+
 for (const scheme of ['q8', 'q4']) {
   test(`f32 folder converted to ${scheme} in the browser equals the CLI's file, then loads from cache`, async () => {
     const b = await browser();
@@ -241,6 +361,82 @@ test('a folder with gamjeong/model.q8.safetensors loads it and never downloads t
     assert.equal(r.info.source, 'network');
     assert.deepEqual(srv.requests(/^\/fixtures\//, mark).map((e) => e.path), ['/fixtures/tiny-ko-preq/gamjeong/model.q8.safetensors']);
     assertMatchesCli(await classifyAll(page), ref.models.q8, 'pre-quantized folder');
+  } finally { await b.close(); }
+});
+
+/**
+ * Answers https://huggingface.co/** from a fixture folder as the hub does: `/{id}/resolve/{revision}/{file}`
+ * for `hub.id` at `hub.revision` (URL-decoded), 404 EntryNotFound for anything else; CORS as
+ * the hub sends it. `hub.urls` collects every URL asked for: context.route sees the module
+ * worker's fetches too. (The hub answers an LFS file with a 302 to its CDN; a cross-origin 302
+ * made with route.fulfill fails fetch here ("Failed to fetch"), so files are served directly.)
+ */
+async function routeHub(context) {
+  const hub = { id: null, revision: null, folder: null, urls: [] };
+  await context.route('https://huggingface.co/**', (route) => {
+    const url = route.request().url();
+    hub.urls.push(url);
+    const m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(new URL(url).pathname);
+    const file = m && m[1] === hub.id && decodeURIComponent(m[2]) === hub.revision ? path.join(hub.folder, m[3]) : null;
+    const headers = { 'access-control-allow-origin': '*' };
+    if (!file || !fs.existsSync(file)) {
+      return route.fulfill({ status: 404, headers: { ...headers, 'x-error-code': 'EntryNotFound' }, contentType: 'text/plain; charset=utf-8', body: 'Entry not found' });
+    }
+    return route.fulfill({
+      status: 200, headers, body: fs.readFileSync(file),
+      contentType: file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+    });
+  });
+  return hub;
+}
+
+test('hub id: someuser/tiny-ko is fetched from huggingface.co/{id}/resolve/{revision}/{file} (revision URL-encoded), worker and in-page', async () => {
+  const b = await browser();
+  try {
+    const hub = await routeHub(b.context);
+    const page = await open(b);
+    const id = 'someuser/tiny-ko';
+    const base = `https://huggingface.co/${id}/resolve`;
+    const fixtures = path.join(OUT, 'fixtures');
+    const commit = '0123456789abcdef0123456789abcdef01234567';
+    const mark = srv.log.length;
+    const cases = [
+      // [options, folder served, revision served, URLs asked for, source, reference]
+      [{ revision: 'main' }, 'tiny-ko-preq', 'main', ['gamjeong/model.q8.safetensors'].map((f) => `${base}/main/${f}`), 'network', 'q8'],
+      // No revision: 'main', the q8 file just cached under it.
+      [{}, 'tiny-ko-preq', 'main', [], 'cache', 'q8'],
+      // A commit, no pre-quantized file (404): the f32 files, converted while they download.
+      [{ revision: commit }, 'tiny-ko', commit,
+        ['gamjeong/model.q8.safetensors', 'config.json', 'tokenizer.json', 'model.safetensors'].map((f) => `${base}/${commit}/${f}`), 'convert', 'q8'],
+      // A PR ref: its slashes are encoded (as huggingface_hub does); in-page mode; f32.
+      [{ revision: 'refs/pr/1', quant: 'f32', worker: false }, 'tiny-ko', 'refs/pr/1',
+        ['config.json', 'tokenizer.json', 'model.safetensors'].map((f) => `${base}/refs%2Fpr%2F1/${f}`), 'network', 'f32'],
+    ];
+    for (const [opts, folder, revision, urls, source, scheme] of cases) {
+      const what = JSON.stringify(opts);
+      Object.assign(hub, { id, revision, folder: path.join(fixtures, folder), urls: [] });
+      const r = await load(page, { model: id, ...opts, ...EXACT });
+      assert.ifError(r.error);
+      assert.deepEqual(hub.urls, urls, `${what}: URLs asked for`);
+      if (opts.worker !== false) assert.ok(!r.events.some((e) => e.status === 'worker'), `${what}: ran in the worker`);
+      assert.equal(r.info.model, id);
+      assert.equal(r.info.kind, 'hub');
+      assert.equal(r.info.revision, revision);
+      assert.equal(r.info.source, source, what);
+      assertMatchesCli(await classifyAll(page), ref.models[scheme], `hub ${what}`);
+      await page.evaluate(() => window.__c.dispose());
+    }
+    assert.deepEqual(srv.requests(/^\/fixtures\//, mark), [], 'nothing from the local server');
+    // Cached under the hub id and each revision; the conversion is the CLI's with that id and commit.
+    const info = await page.evaluate(async () => (await import('/gamjeong.js')).Classifier.cacheInfo());
+    assert.deepEqual(info.entries.map((e) => `${e.model} ${e.revision} ${e.scheme} ${e.file}`).sort(), [
+      `${id} main q8 model.q8.safetensors`, `${id} ${commit} q8 model.q8.safetensors`,
+      `${id} refs/pr/1 f32 config.json`, `${id} refs/pr/1 f32 model.safetensors`, `${id} refs/pr/1 f32 tokenizer.json`,
+    ].sort());
+    const cli = path.join(OUT, 'cli-q8-from-hub.safetensors');
+    execFileSync(ref.cli, ['quantize', '--model', ref.source, '--scheme', 'q8', '--source-id', id, '--revision', commit, '--out', cli]);
+    assert.equal((await cachedEntry(page, encodeURIComponent(commit))).sha256, sha256(cli), 'converted file = CLI quantize --source-id --revision');
+    assert.deepEqual(b.errors, []);
   } finally { await b.close(); }
 });
 

@@ -1,0 +1,79 @@
+// Memory at the real model's size: a random f32 BERT-base classifier in HF layout (443 MB,
+// tests/e2e/bert_base.mjs) is converted to q8 by the browser while it downloads and cached;
+// a fresh page then loads the cached q8 model. Peak wasm memory (memory.buffer.byteLength only
+// grows) after that load, a classification, a batch of 8 long texts and a 512-token text must
+// stay within 1.5x the cached file:
+// the loader streams tensor by tensor into the model, never holding the file and the model.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer } from './server.mjs';
+import { browser, blankPage, loadIn, DIST, OUT, ROOT, EXAMPLES } from './common.mjs';
+import { makeBertBase } from './bert_base.mjs';
+
+const LIMIT = 1.5;
+let srv;
+before(() => {
+  makeBertBase(path.join(OUT, 'bert-base'), path.join(ROOT, 'tests/fixtures/tiny-ko-q'));
+  return startServer({ '/': DIST, '/bb/': path.join(OUT, 'bert-base'), '/e2e/': path.join(ROOT, 'tests/e2e/pages') })
+    .then((s) => { srv = s; });
+});
+after(async () => { await srv?.close(); });
+
+const MiB = (n) => (n / 2 ** 20).toFixed(1);
+
+test('BERT-base shape: converted once in the browser; from the cache, wasm memory stays within 1.5x the q8 file through load, classify, batch and 512 tokens', async () => {
+  const b = await browser();
+  try {
+    let page = await blankPage(b, srv.url);
+    const first = await loadIn(page, { model: '/bb/', quant: 'q8' });
+    assert.equal(first.error, undefined, JSON.stringify(first.error));
+    assert.equal(first.info.source, 'convert');
+    await page.close();
+
+    page = await blankPage(b, srv.url);
+    const mark = srv.log.length;
+    const second = await loadIn(page, { model: '/bb/', quant: 'q8' });
+    assert.equal(second.error, undefined, JSON.stringify(second.error));
+    assert.equal(second.info.source, 'cache');
+    assert.deepEqual(srv.requests(/^\/bb\//, mark), [], 'the second visit reads the model from the cache only');
+    const m = await page.evaluate(async ([one, long]) => {
+      const { Classifier } = await import('/gamjeong.js');
+      const info = await Classifier.cacheInfo();
+      const c = window.__c;
+      const r = await c.classify(one);
+      const afterOne = await c.memoryBytes();
+      const batch = await c.classifyBatch(Array.from({ length: 8 }, (_, i) => `${i} ${long}`));
+      const afterBatch = await c.memoryBytes();
+      const longest = await c.classify(long.repeat(8)); // truncated to 512 tokens
+      return {
+        file: info.entries.filter((e) => e.file.endsWith('.safetensors')).map((e) => e.bytes),
+        afterLoad: c.info.memoryBytes, afterOne, tokens: r.tokens,
+        afterBatch, batchTokens: batch.results.map((x) => x.tokens),
+        afterLongest: await c.memoryBytes(), longestTokens: longest.tokens,
+      };
+    }, [EXAMPLES[0], '정말 행복해. '.repeat(40)]);
+    assert.equal(m.file.length, 1, `one cached weights file: ${m.file}`);
+    const file = m.file[0];
+    const figures = {
+      fileBytes: file, afterLoad: m.afterLoad, afterOne: m.afterOne, afterBatch: m.afterBatch, afterLongest: m.afterLongest,
+      batchTokens: m.batchTokens, convertMs: Math.round(first.ms), cacheLoadMs: Math.round(second.ms),
+    };
+    fs.writeFileSync(path.join(OUT, 'memory.json'), JSON.stringify(figures, null, 2));
+    console.log(`BERT-base q8 ${MiB(file)} MiB: converted in ${(first.ms / 1000).toFixed(1)} s; from the cache in ` +
+      `${(second.ms / 1000).toFixed(2)} s; wasm memory after load ${MiB(m.afterLoad)} MiB (${(m.afterLoad / file).toFixed(2)}x), ` +
+      `after one classification ${MiB(m.afterOne)} MiB (${(m.afterOne / file).toFixed(2)}x), ` +
+      `after a batch of 8 x ${m.batchTokens[0]} tokens ${MiB(m.afterBatch)} MiB (${(m.afterBatch / file).toFixed(2)}x), ` +
+      `after a ${m.longestTokens}-token text ${MiB(m.afterLongest)} MiB (${(m.afterLongest / file).toFixed(2)}x)`);
+    assert.ok(file > 100e6, `q8 BERT-base file is ${file} bytes`);
+    assert.ok(m.afterLoad <= LIMIT * file, `after load: ${(m.afterLoad / file).toFixed(3)}x the file`);
+    assert.ok(m.afterOne <= LIMIT * file, `after one classification: ${(m.afterOne / file).toFixed(3)}x the file`);
+    assert.ok(m.batchTokens.every((t) => t > 100), `batch texts are long: ${m.batchTokens}`);
+    assert.equal(m.longestTokens, 512);
+    // Batches run in encoder passes of at most 512 padded tokens (src/classifier.rs), so the
+    // heaviest use stays within the same bound.
+    assert.ok(m.afterBatch <= LIMIT * file, `after a batch of 8 long texts: ${(m.afterBatch / file).toFixed(3)}x the file`);
+    assert.ok(m.afterLongest <= LIMIT * file, `after a 512-token text: ${(m.afterLongest / file).toFixed(3)}x the file`);
+  } finally { await b.close(); }
+});
