@@ -302,15 +302,21 @@ impl Classifier {
         self.forward_groups(&encoded, |group, bert| {
             let hidden: Vec<Vec<Vec<f32>>> = bert.hidden.to_vec3()?;
             let pooled: Option<Vec<Vec<f32>>> = bert.pooled.map(|p| p.to_vec2()).transpose()?;
-            out.extend(group.iter().zip(hidden).enumerate().map(|(i, (enc, mut rows))| {
-                rows.truncate(enc.ids.len());
-                Embedding {
-                    tokens: enc.ids.len(),
-                    truncated: enc.truncated,
-                    last_hidden_state: rows,
-                    pooled: pooled.as_ref().map(|p| p[i].clone()),
-                }
-            }));
+            out.extend(
+                group
+                    .iter()
+                    .zip(hidden)
+                    .enumerate()
+                    .map(|(i, (enc, mut rows))| {
+                        rows.truncate(enc.ids.len());
+                        Embedding {
+                            tokens: enc.ids.len(),
+                            truncated: enc.truncated,
+                            last_hidden_state: rows,
+                            pooled: pooled.as_ref().map(|p| p[i].clone()),
+                        }
+                    }),
+            );
             Ok(())
         })?;
         Ok(out)

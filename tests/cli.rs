@@ -195,7 +195,10 @@ fn quantize_matches_golden_digests() {
     }
     std::fs::remove_dir_all(&dir).ok();
     if std::env::var_os("GAMJEONG_BLESS").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-ko/quantized.sha256");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tiny-ko/quantized.sha256"
+        );
         std::fs::write(path, lines.concat()).unwrap();
     }
 }

@@ -88,7 +88,11 @@ fn a_batch_larger_than_one_encoder_pass_equals_texts_alone() {
     for (i, text) in texts.iter().enumerate() {
         let alone = model.classify(text).unwrap();
         assert_eq!(batch[i].tokens, alone.tokens, "row {i}");
-        assert_close(&format!("row {i} vs alone"), &batch[i].logits, &alone.logits);
+        assert_close(
+            &format!("row {i} vs alone"),
+            &batch[i].logits,
+            &alone.logits,
+        );
         assert_eq!(embedded[i].tokens, alone.tokens, "embedding row {i}");
         let e = model.embed(text).unwrap();
         assert_close(

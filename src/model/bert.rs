@@ -127,7 +127,11 @@ impl SelfAttention {
         mask_bias: Option<&Tensor>,
     ) -> Result<Tensor> {
         let (b, s, h) = q.dims3()?;
-        let (q, k, v) = (self.split_heads(q)?, self.split_heads(k)?, self.split_heads(v)?);
+        let (q, k, v) = (
+            self.split_heads(q)?,
+            self.split_heads(k)?,
+            self.split_heads(v)?,
+        );
         // A few heads at a time for long texts: a 512-token text's `[12, 512, 512]` scores
         // are 12 MiB per temporary.
         let per_pass = (SCORES_PER_PASS / (s * s).max(1)).clamp(1, self.heads);
