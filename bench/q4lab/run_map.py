@@ -1,0 +1,11 @@
+from lab import *; from quant import *
+B4 = Block(4, 32, signed=True, refit=2)
+B5 = Block(5, 32, signed=True, refit=2)
+B6 = Block(6, 32, signed=True, refit=2)
+B4_16 = Block(4, 16, signed=True, refit=2)
+evaluate(Scheme("b5/32 all", B5))
+evaluate(Scheme("b5/32 all, emb b4/32", B5, {"emb": B4}))
+evaluate(Scheme("b4/16 all", B4_16))
+evaluate(Scheme("b6/32 all", B6))
+evaluate(Scheme("b4/32, emb b5/32", B4, {"emb": B5}))
+evaluate(Scheme("b4/32, emb b6/32", B4, {"emb": B6}))
