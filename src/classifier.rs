@@ -240,21 +240,10 @@ impl Classifier {
         encoded: &[Encoded],
         mut each: impl FnMut(&[Encoded], BertOutput) -> Result<()>,
     ) -> Result<()> {
-        let mut start = 0;
-        while start < encoded.len() {
-            let mut end = start + 1;
-            let mut longest = encoded[start].ids.len();
-            while end < encoded.len() {
-                let l = longest.max(encoded[end].ids.len());
-                if l * (end + 1 - start) > MAX_BATCH_TOKENS {
-                    break;
-                }
-                longest = l;
-                end += 1;
-            }
-            let group = &encoded[start..end];
+        let lens: Vec<usize> = encoded.iter().map(|e| e.ids.len()).collect();
+        for range in group_bounds(&lens, MAX_BATCH_TOKENS) {
+            let group = &encoded[range];
             each(group, self.bert.forward(&self.batch_input(group)?)?)?;
-            start = end;
         }
         Ok(())
     }
@@ -270,7 +259,7 @@ impl Classifier {
     }
 
     /// Logits for already-tokenized inputs (`[CLS] … [SEP]` included, token type 0),
-    /// padded and masked as in `classify_batch`. For benchmarks on fixed token ids.
+    /// padded as in `classify_batch`. For benchmarks on fixed token ids.
     pub fn logits_for_ids(&self, batch: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
         let head = self.head.as_ref().ok_or(Error::NoClassifier)?;
         if batch.is_empty() {
@@ -326,15 +315,11 @@ impl Classifier {
         texts.iter().map(|t| self.encode(t.as_ref())).collect()
     }
 
-    /// Pads to the longest text and masks the padding.
+    /// Pads to the longest text; attention then reads each row's real tokens only.
     fn batch_input(&self, encoded: &[Encoded]) -> Result<BatchInput> {
         let seq = encoded.iter().map(|e| e.ids.len()).max().unwrap_or(0);
         let n = encoded.len();
-        let (mut ids, mut types, mut mask) = (
-            Vec::with_capacity(n * seq),
-            Vec::with_capacity(n * seq),
-            Vec::with_capacity(n * seq),
-        );
+        let (mut ids, mut types) = (Vec::with_capacity(n * seq), Vec::with_capacity(n * seq));
         for e in encoded {
             let pad = seq - e.ids.len();
             ids.extend(
@@ -349,7 +334,6 @@ impl Classifier {
                     .copied()
                     .chain(std::iter::repeat_n(0, pad)),
             );
-            mask.extend(std::iter::repeat_n(1u8, e.ids.len()).chain(std::iter::repeat_n(0, pad)));
         }
         let b = &self.config.bert;
         if let Some(bad) = ids.iter().find(|&&id| id as usize >= b.vocab_size) {
@@ -364,16 +348,13 @@ impl Classifier {
                 b.type_vocab_size
             )));
         }
-        let padded = mask.contains(&0);
+        let lengths: Vec<usize> = encoded.iter().map(|e| e.ids.len()).collect();
+        let padded = lengths.iter().any(|&l| l < seq);
         let dev = Device::Cpu;
         Ok(BatchInput {
             ids: Tensor::from_vec(ids, (n, seq), &dev)?,
             type_ids: Tensor::from_vec(types, (n, seq), &dev)?,
-            mask: if padded {
-                Some(Tensor::from_vec(mask, (n, seq), &dev)?)
-            } else {
-                None
-            },
+            lengths: padded.then_some(lengths),
         })
     }
 
@@ -398,5 +379,46 @@ impl Classifier {
             logits,
             scores,
         }
+    }
+}
+
+/// Consecutive ranges of texts whose padded size (`count × longest`) stays within `max`
+/// tokens; a text longer than `max` on its own is a range of one. Never empty ranges.
+fn group_bounds(lens: &[usize], max: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < lens.len() {
+        let mut end = start + 1;
+        let mut longest = lens[start];
+        while end < lens.len() {
+            let l = longest.max(lens[end]);
+            if l * (end + 1 - start) > max {
+                break;
+            }
+            longest = l;
+            end += 1;
+        }
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_bounds;
+
+    #[test]
+    fn groups_stay_within_the_token_budget() {
+        assert!(group_bounds(&[], 512).is_empty());
+        assert_eq!(group_bounds(&[128; 4], 512), vec![0..4]);
+        assert_eq!(group_bounds(&[128; 5], 512), vec![0..4, 4..5]);
+        // 3 × 171 = 513: one token over.
+        assert_eq!(group_bounds(&[171, 10, 10], 512), vec![0..2, 2..3]);
+        assert_eq!(group_bounds(&[10, 10, 171], 512), vec![0..2, 2..3]);
+        assert_eq!(
+            group_bounds(&[512, 1, 600, 3], 512),
+            vec![0..1, 1..2, 2..3, 3..4]
+        );
     }
 }

@@ -45,7 +45,7 @@ const notes = [];
 const sized = new Set();
 /** The loading note, with the real size once the first weight file's size is known. */
 function sizeNote(e) {
-  if (!/\.safetensors$/.test(e.file)) return;
+  if (e.phase === 'cache' || !/\.safetensors$/.test(e.file)) return; // a cache read downloads nothing
   const note = e.phase === 'convert'
     ? `This model’s hub folder has only its full-precision weights (${mb(e.total)}): they download once and are converted to ${quant} in this page. Only the converted copy is kept in your browser, so the next visit starts in seconds — even offline.`
     : `The model downloads once (${mb(e.total)}), then stays in your browser, so the next visit starts in seconds — even offline.`;
@@ -116,8 +116,12 @@ function showError(what, todo, detail) {
 
 // --------------------------------------------------------------- results --
 const pct = (s) => `${(100 * s).toFixed(1)}%`;
-/** `String(x)` without the exponent JS uses below 1e-6 ("1.2e-7" → "0.00000012"). */
-const decimal = (x) => (x === 0 || Math.abs(x) >= 1e-6 ? String(x) : x.toFixed(20).replace(/0+$/, ''));
+/** `String(x)` without the exponent JS uses below 1e-6 ("1.2e-7" → "0.00000012"), all digits kept. */
+function decimal(x) {
+  if (x === 0 || Math.abs(x) >= 1e-6) return String(x);
+  const [m, e] = x.toExponential().split('e');
+  return `${x < 0 ? '-' : ''}0.${'0'.repeat(-Number(e) - 1)}${m.replace(/^-/, '').replace('.', '')}`;
+}
 
 function barRow(s, rank) {
   const row = document.createElement('div');
@@ -311,7 +315,12 @@ function setupInput() {
     }
   });
   // A fragment link scrolls but does not always move keyboard focus: focus the box itself.
-  document.querySelector('a.skip').addEventListener('click', (e) => { e.preventDefault(); $('text').focus(); });
+  // (When the box is disabled — no model — the link falls back to its plain fragment jump.)
+  document.querySelector('a.skip').addEventListener('click', (e) => {
+    if ($('text').disabled) return;
+    e.preventDefault();
+    $('text').focus();
+  });
   $('go').addEventListener('click', classifyNow);
   $('sorted').addEventListener('change', () => last && render(last));
   $('forget').addEventListener('click', async () => {

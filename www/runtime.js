@@ -515,7 +515,7 @@ async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
         return { model, source: 'cache' };
       } catch (e) {
         if (e?.code === 'ABORTED') throw e;
-        await Promise.all(keys.map((k) => cache.delete(k)));
+        await Promise.all(keys.map((k) => cache.delete(k).catch(() => {})));
         const msg = e.message || String(e);
         // As fromCacheQuantized reports it: stale (written by a gamjeong that stored no
         // checksum) or corrupt (failed verification).

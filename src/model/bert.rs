@@ -5,14 +5,14 @@ use super::linear::{Embedding, LayerNorm, Linear};
 use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};
 use crate::weights::{Scope, Weights};
-use candle_core::{DType, IndexOp, Module, Tensor};
+use candle_core::{IndexOp, Module, Tensor};
 
-/// Token ids of a batch: `[batch, seq]` each; `mask` is 1 for real tokens, 0 for padding.
+/// Token ids of a batch: `[batch, seq]` each, rows padded at the end.
 pub struct BatchInput {
     pub ids: Tensor,
     pub type_ids: Tensor,
-    /// `None` when no row is padded, which lets attention skip the mask entirely.
-    pub mask: Option<Tensor>,
+    /// Real tokens per row (the rest is padding); `None` when no row is padded.
+    pub lengths: Option<Vec<usize>>,
 }
 
 pub struct BertOutput {
@@ -91,41 +91,39 @@ impl SelfAttention {
             .contiguous()?)
     }
 
-    fn forward(&self, x: &Tensor, mask_bias: Option<&Tensor>) -> Result<Tensor> {
-        let b = x.dim(0)?;
+    fn forward(&self, x: &Tensor, lengths: Option<&[usize]>) -> Result<Tensor> {
+        let (b, s, h) = x.dims3()?;
         let q = self.query.forward(x)?;
         let k = self.key.forward(x)?;
         let v = self.value.forward(x)?;
-        // One sequence at a time: the per-head copies and the `[heads, s, s]` scores (and their
-        // softmax) of a whole batch would be its largest temporaries, and wasm memory never
-        // shrinks.
-        let context = if b == 1 {
-            self.attend_one(&q, &k, &v, mask_bias)?
-        } else {
-            let per_row = (0..b)
-                .map(|i| {
-                    let bias = mask_bias.map(|m| m.narrow(0, i, 1)).transpose()?;
-                    self.attend_one(
-                        &q.narrow(0, i, 1)?,
-                        &k.narrow(0, i, 1)?,
-                        &v.narrow(0, i, 1)?,
-                        bias.as_ref(),
-                    )
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Tensor::cat(&per_row, 0)?
+        // One sequence at a time, on its real tokens only: a padded row then computes exactly
+        // what the text alone computes (transformers masks padded keys instead, which gives the
+        // same values up to summation order), and a whole batch's `[heads, s, s]` scores — its
+        // largest temporaries, in a wasm memory that never shrinks — are never held at once.
+        let context = match lengths {
+            None if b == 1 => self.attend_one(&q, &k, &v)?,
+            _ => {
+                let per_row = (0..b)
+                    .map(|i| {
+                        let len = lengths.map_or(s, |l| l[i]);
+                        let row = |t: &Tensor| t.narrow(0, i, 1)?.narrow(1, 0, len);
+                        let ctx = self.attend_one(&row(&q)?, &row(&k)?, &row(&v)?)?;
+                        if len == s {
+                            return Ok(ctx);
+                        }
+                        // Padding positions: their output is never read by a real token.
+                        let pad = Tensor::zeros((1, s - len, h), ctx.dtype(), ctx.device())?;
+                        Ok(Tensor::cat(&[ctx, pad], 1)?)
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Tensor::cat(&per_row, 0)?
+            }
         };
         self.norm.forward(&(self.output.forward(&context)? + x)?)
     }
 
-    /// softmax(q kᵀ / √d + mask) v for one sequence: `[1, s, hidden]` in and out.
-    fn attend_one(
-        &self,
-        q: &Tensor,
-        k: &Tensor,
-        v: &Tensor,
-        mask_bias: Option<&Tensor>,
-    ) -> Result<Tensor> {
+    /// softmax(q kᵀ / √d) v for one sequence: `[1, s, hidden]` in and out.
+    fn attend_one(&self, q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
         let (b, s, h) = q.dims3()?;
         let (q, k, v) = (
             self.split_heads(q)?,
@@ -136,7 +134,7 @@ impl SelfAttention {
         // are 12 MiB per temporary.
         let per_pass = (SCORES_PER_PASS / (s * s).max(1)).clamp(1, self.heads);
         let context = if per_pass == self.heads {
-            self.attend_heads(&q, &k, &v, mask_bias)?
+            self.attend_heads(&q, &k, &v)?
         } else {
             let parts = (0..self.heads)
                 .step_by(per_pass)
@@ -146,7 +144,6 @@ impl SelfAttention {
                         &q.narrow(1, h0, n)?,
                         &k.narrow(1, h0, n)?,
                         &v.narrow(1, h0, n)?,
-                        mask_bias,
                     )
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -156,18 +153,9 @@ impl SelfAttention {
     }
 
     /// `[b, n, s, head_size]` each (n heads) → the same shape.
-    fn attend_heads(
-        &self,
-        q: &Tensor,
-        k: &Tensor,
-        v: &Tensor,
-        mask_bias: Option<&Tensor>,
-    ) -> Result<Tensor> {
+    fn attend_heads(&self, q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
         let scale = 1.0 / (self.head_size as f64).sqrt();
-        let mut scores = (q.matmul(&k.t()?)? * scale)?;
-        if let Some(bias) = mask_bias {
-            scores = scores.broadcast_add(bias)?;
-        }
+        let scores = (q.matmul(&k.t()?)? * scale)?;
         let probs = candle_nn::ops::softmax_last_dim(&scores)?;
         Ok(probs.matmul(v)?)
     }
@@ -212,8 +200,8 @@ impl Layer {
         })
     }
 
-    fn forward(&self, x: &Tensor, mask_bias: Option<&Tensor>) -> Result<Tensor> {
-        let attended = self.attention.forward(x, mask_bias)?;
+    fn forward(&self, x: &Tensor, lengths: Option<&[usize]>) -> Result<Tensor> {
+        let attended = self.attention.forward(x, lengths)?;
         use super::activation::{gelu_erf, gelu_tanh, relu};
         let act: fn(&mut [f32]) = match self.act {
             HiddenAct::Gelu => gelu_erf,
@@ -294,17 +282,8 @@ impl Bert {
 
     pub fn forward(&self, input: &BatchInput) -> Result<BertOutput> {
         let mut x = self.embeddings.forward(&input.ids, &input.type_ids)?;
-        // transformers adds (1 - mask) * finfo(f32).min to the scores of padded keys.
-        let mask_bias = match &input.mask {
-            Some(mask) => {
-                let (b, s) = mask.dims2()?;
-                let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * (-(f32::MIN as f64)))?;
-                Some(bias.reshape((b, 1, 1, s))?)
-            }
-            None => None,
-        };
         for layer in &self.layers {
-            x = layer.forward(&x, mask_bias.as_ref())?;
+            x = layer.forward(&x, input.lengths.as_deref())?;
         }
         let pooled = match &self.pooler {
             Some(dense) => Some(dense.forward(&x.i((.., 0))?.contiguous()?)?.tanh()?),

@@ -30,7 +30,11 @@ function tensors() {
 /** Writes DIR/{config.json,tokenizer.json,model.safetensors} unless already there; returns DIR. */
 export function makeBertBase(dir, fixture) {
   const weights = path.join(dir, 'model.safetensors');
-  if (fs.existsSync(weights) && fs.existsSync(path.join(dir, 'config.json'))) return dir;
+  // Reused only if made by this generator with these shapes (the stamp is written last).
+  const stampFile = path.join(dir, 'stamp.json');
+  const stamp = JSON.stringify({ H, I, L, V, P, LABELS, generator: 2 });
+  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const config = JSON.parse(fs.readFileSync(path.join(fixture, 'config.json'), 'utf8'));
   Object.assign(config, { hidden_size: H, intermediate_size: I, num_hidden_layers: L, num_attention_heads: 12,
@@ -67,5 +71,6 @@ export function makeBertBase(dir, fixture) {
   fs.closeSync(fd);
   fs.renameSync(tmp, weights);
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  fs.writeFileSync(stampFile, stamp);
   return dir;
 }

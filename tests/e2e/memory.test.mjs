@@ -44,13 +44,23 @@ test('BERT-base shape: converted once in the browser; from the cache, wasm memor
       const c = window.__c;
       const r = await c.classify(one);
       const afterOne = await c.memoryBytes();
-      const batch = await c.classifyBatch(Array.from({ length: 8 }, (_, i) => `${i} ${long}`));
+      // Mixed lengths (163 and 223 tokens): padded encoder passes of 2 texts, where attention
+      // runs a few heads at a time (12 heads x 223² scores > one pass) on each row's real tokens.
+      const texts = Array.from({ length: 8 }, (_, i) => `${i} ${long}${i % 2 ? long.slice(0, 120) : ''}`);
+      const batch = await c.classifyBatch(texts);
       const afterBatch = await c.memoryBytes();
+      let batchVsAlone = 0;
+      for (let i = 0; i < texts.length; i++) {
+        const alone = await c.classify(texts[i]);
+        for (let j = 0; j < alone.logits.length; j++) {
+          batchVsAlone = Math.max(batchVsAlone, Math.abs(alone.logits[j] - batch.results[i].logits[j]));
+        }
+      }
       const longest = await c.classify(long.repeat(8)); // truncated to 512 tokens
       return {
         file: info.entries.filter((e) => e.file.endsWith('.safetensors')).map((e) => e.bytes),
         afterLoad: c.info.memoryBytes, afterOne, tokens: r.tokens,
-        afterBatch, batchTokens: batch.results.map((x) => x.tokens),
+        afterBatch, batchTokens: batch.results.map((x) => x.tokens), batchVsAlone,
         afterLongest: await c.memoryBytes(), longestTokens: longest.tokens,
       };
     }, [EXAMPLES[0], '정말 행복해. '.repeat(40)]);
@@ -58,18 +68,21 @@ test('BERT-base shape: converted once in the browser; from the cache, wasm memor
     const file = m.file[0];
     const figures = {
       fileBytes: file, afterLoad: m.afterLoad, afterOne: m.afterOne, afterBatch: m.afterBatch, afterLongest: m.afterLongest,
-      batchTokens: m.batchTokens, convertMs: Math.round(first.ms), cacheLoadMs: Math.round(second.ms),
+      batchTokens: m.batchTokens, batchVsAlone: m.batchVsAlone, convertMs: Math.round(first.ms), cacheLoadMs: Math.round(second.ms),
     };
     fs.writeFileSync(path.join(OUT, 'memory.json'), JSON.stringify(figures, null, 2));
     console.log(`BERT-base q8 ${MiB(file)} MiB: converted in ${(first.ms / 1000).toFixed(1)} s; from the cache in ` +
       `${(second.ms / 1000).toFixed(2)} s; wasm memory after load ${MiB(m.afterLoad)} MiB (${(m.afterLoad / file).toFixed(2)}x), ` +
       `after one classification ${MiB(m.afterOne)} MiB (${(m.afterOne / file).toFixed(2)}x), ` +
-      `after a batch of 8 x ${m.batchTokens[0]} tokens ${MiB(m.afterBatch)} MiB (${(m.afterBatch / file).toFixed(2)}x), ` +
+      `after a batch of 8 texts of ${Math.min(...m.batchTokens)}-${Math.max(...m.batchTokens)} tokens ${MiB(m.afterBatch)} MiB (${(m.afterBatch / file).toFixed(2)}x), ` +
       `after a ${m.longestTokens}-token text ${MiB(m.afterLongest)} MiB (${(m.afterLongest / file).toFixed(2)}x)`);
     assert.ok(file > 100e6, `q8 BERT-base file is ${file} bytes`);
     assert.ok(m.afterLoad <= LIMIT * file, `after load: ${(m.afterLoad / file).toFixed(3)}x the file`);
     assert.ok(m.afterOne <= LIMIT * file, `after one classification: ${(m.afterOne / file).toFixed(3)}x the file`);
     assert.ok(m.batchTokens.every((t) => t > 100), `batch texts are long: ${m.batchTokens}`);
+    assert.ok(new Set(m.batchTokens).size > 1 && Math.max(...m.batchTokens) > 147, `mixed lengths past one attention pass: ${m.batchTokens}`);
+    // Quantized products are row by row and attention reads each row's real tokens only.
+    assert.equal(m.batchVsAlone, 0, `batch rows vs the same texts alone: max |Δlogit| ${m.batchVsAlone}`);
     assert.equal(m.longestTokens, 512);
     // Batches run in encoder passes of at most 512 padded tokens (src/classifier.rs), so the
     // heaviest use stays within the same bound.
