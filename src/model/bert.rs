@@ -100,25 +100,17 @@ impl SelfAttention {
         // what the text alone computes (transformers masks padded keys instead, which gives the
         // same values up to summation order), and a whole batch's `[heads, s, s]` scores — its
         // largest temporaries, in a wasm memory that never shrinks — are never held at once.
-        let context = match lengths {
-            None if b == 1 => self.attend_one(&q, &k, &v)?,
-            _ => {
-                let per_row = (0..b)
-                    .map(|i| {
-                        let len = lengths.map_or(s, |l| l[i]);
-                        let row = |t: &Tensor| t.narrow(0, i, 1)?.narrow(1, 0, len);
-                        let ctx = self.attend_one(&row(&q)?, &row(&k)?, &row(&v)?)?;
-                        if len == s {
-                            return Ok(ctx);
-                        }
-                        // Padding positions: their output is never read by a real token.
-                        let pad = Tensor::zeros((1, s - len, h), ctx.dtype(), ctx.device())?;
-                        Ok(Tensor::cat(&[ctx, pad], 1)?)
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Tensor::cat(&per_row, 0)?
+        let context = cat_chunks(b, 1, 0, |i, _| {
+            let len = lengths.map_or(s, |l| l[i]);
+            let row = |t: &Tensor| t.narrow(0, i, 1)?.narrow(1, 0, len);
+            let ctx = self.attend_one(&row(&q)?, &row(&k)?, &row(&v)?)?;
+            if len == s {
+                return Ok(ctx);
             }
-        };
+            // Padding positions: their output is never read by a real token.
+            let pad = Tensor::zeros((1, s - len, h), ctx.dtype(), ctx.device())?;
+            Ok(Tensor::cat(&[ctx, pad], 1)?)
+        })?;
         self.norm.forward(&(self.output.forward(&context)? + x)?)
     }
 
@@ -133,22 +125,13 @@ impl SelfAttention {
         // A few heads at a time for long texts: a 512-token text's `[12, 512, 512]` scores
         // are 12 MiB per temporary.
         let per_pass = (SCORES_PER_PASS / (s * s).max(1)).clamp(1, self.heads);
-        let context = if per_pass == self.heads {
-            self.attend_heads(&q, &k, &v)?
-        } else {
-            let parts = (0..self.heads)
-                .step_by(per_pass)
-                .map(|h0| {
-                    let n = per_pass.min(self.heads - h0);
-                    self.attend_heads(
-                        &q.narrow(1, h0, n)?,
-                        &k.narrow(1, h0, n)?,
-                        &v.narrow(1, h0, n)?,
-                    )
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Tensor::cat(&parts, 1)?
-        };
+        let context = cat_chunks(self.heads, per_pass, 1, |h0, n| {
+            self.attend_heads(
+                &q.narrow(1, h0, n)?,
+                &k.narrow(1, h0, n)?,
+                &v.narrow(1, h0, n)?,
+            )
+        })?;
         Ok(context.transpose(1, 2)?.reshape((b, s, h))?)
     }
 
@@ -163,6 +146,25 @@ impl SelfAttention {
 
 /// Attention scores (f32) computed at once per sequence: 1 MiB, all heads up to 147 tokens.
 const SCORES_PER_PASS: usize = 1 << 18;
+
+/// `f(start, len)` over `0..total` in pieces of at most `step`, concatenated along `dim`; one
+/// piece is returned as it is. The encoder works piecewise where whole-batch temporaries
+/// would grow wasm memory, which never shrinks.
+fn cat_chunks(
+    total: usize,
+    step: usize,
+    dim: usize,
+    mut f: impl FnMut(usize, usize) -> Result<Tensor>,
+) -> Result<Tensor> {
+    if total <= step {
+        return f(0, total);
+    }
+    let parts = (0..total)
+        .step_by(step)
+        .map(|start| f(start, step.min(total - start)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Tensor::cat(&parts, dim)?)
+}
 
 /// Tokens per feed-forward chunk: large enough that the GEMMs stay efficient, small enough
 /// that a batch of long texts does not grow wasm memory by tens of MB.
@@ -213,19 +215,12 @@ impl Layer {
         // independent (per-row activation scales), so chunking changes no result.
         let (b, s, h) = attended.dims3()?;
         let rows = attended.reshape((b * s, h))?;
-        let ffn = |x: &Tensor| -> Result<Tensor> {
-            let inner = self.intermediate.forward_then(x, Some(act))?;
+        let out = cat_chunks(b * s, FFN_ROWS, 0, |r, n| {
+            let inner = self
+                .intermediate
+                .forward_then(&rows.narrow(0, r, n)?, Some(act))?;
             self.output.forward(&inner)
-        };
-        let out = if b * s <= FFN_ROWS {
-            ffn(&rows)?
-        } else {
-            let chunks = (0..b * s)
-                .step_by(FFN_ROWS)
-                .map(|r| ffn(&rows.narrow(0, r, FFN_ROWS.min(b * s - r))?))
-                .collect::<Result<Vec<_>>>()?;
-            Tensor::cat(&chunks, 0)?
-        };
+        })?;
         self.norm.forward(&(out.reshape((b, s, h))? + attended)?)
     }
 }

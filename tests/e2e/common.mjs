@@ -41,9 +41,10 @@ export function reference() {
   return JSON.parse(fs.readFileSync(f, 'utf8'));
 }
 
-export async function server() {
+/** The test server: dist/, the fixtures, the harness pages, and `mounts` ({'/path/': dir}) besides. */
+export async function server(mounts = {}) {
   if (!fs.existsSync(path.join(DIST, 'pkg/gamjeong.js'))) throw new Error(`${DIST} has no build: run ./build.sh first`);
-  return startServer({ '/': DIST, '/fixtures/': FIXTURES, '/e2e/': path.join(ROOT, 'tests/e2e/pages') });
+  return startServer({ '/': DIST, '/fixtures/': FIXTURES, '/e2e/': path.join(ROOT, 'tests/e2e/pages'), ...mounts });
 }
 
 /** A persistent context (its Cache API survives new pages) in a fresh profile dir. */

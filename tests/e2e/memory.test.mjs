@@ -8,16 +8,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer } from './server.mjs';
-import { browser, blankPage, loadIn, DIST, OUT, ROOT, EXAMPLES } from './common.mjs';
+import { server, browser, blankPage, loadIn, OUT, ROOT, EXAMPLES } from './common.mjs';
 import { makeBertBase } from './bert_base.mjs';
 
 const LIMIT = 1.5;
 let srv;
-before(() => {
+before(async () => {
   makeBertBase(path.join(OUT, 'bert-base'), path.join(ROOT, 'tests/fixtures/tiny-ko-q'));
-  return startServer({ '/': DIST, '/bb/': path.join(OUT, 'bert-base'), '/e2e/': path.join(ROOT, 'tests/e2e/pages') })
-    .then((s) => { srv = s; });
+  srv = await server({ '/bb/': path.join(OUT, 'bert-base') });
 });
 after(async () => { await srv?.close(); });
 
