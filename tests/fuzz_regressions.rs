@@ -97,7 +97,7 @@ fn renamed(mut bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
 }
 
 /// read_model (input with its payload checksum patched): the q4 tiny-ko file with
-/// `bert.embeddings.word_embeddings.weight.q4` renamed to `bert.embedsgdin.…`. The
+/// `bert.embeddings.word_embeddings.weight.q4e` renamed to `bert.embedsgdin.…`. The
 /// missing-tensor hint cut the name after its last `embeddings.`, so it matched any
 /// `*.weight` and named whichever came first in HashMap order: an unrelated tensor, and a
 /// different one on each load of the same file (the whole and chunked loads disagreed).
@@ -117,8 +117,8 @@ fn missing_tensor_hint_is_specific_and_stable() {
     let q4 = quantize_bytes(&model, Scheme::Q4, source, &config, &tokenizer).unwrap();
     let bytes = renamed(
         q4,
-        "bert.embeddings.word_embeddings.weight.q4",
-        "bert.embedsgdin.word_embeddings.weight.q4",
+        "bert.embeddings.word_embeddings.weight.q4e",
+        "bert.embedsgdin.word_embeddings.weight.q4e",
     );
     let errs: Vec<String> = (0..8)
         .map(|_| {

@@ -97,14 +97,14 @@ fn corruption_and_truncation_are_detected() {
         );
     }
     let mut newer = bytes.clone();
-    let key = b"\"format_version\":\"1.0\"";
+    let key = b"\"format_version\":\"2.0\"";
     let at = newer.windows(key.len()).position(|w| w == key).unwrap();
-    newer[at + key.len() - 4] = b'2';
+    newer[at + key.len() - 4] = b'3';
     let err = Classifier::from_quantized(&newer)
         .err()
         .unwrap()
         .to_string();
-    assert!(err.contains("format version 2.0"), "{err}");
+    assert!(err.contains("format version 3.0"), "{err}");
 }
 
 #[test]

@@ -4,13 +4,13 @@
 use crate::error::{Error, Result};
 use crate::kernels::sgemm::{sgemm, PackedF32, PACKED_F32};
 use crate::kernels::{self, PackedWeights};
-use crate::quant::scheme::{unpack_q4, Q4_BLOCK};
+use crate::quant::scheme::{decode_q4, Q4_BLOCK};
 use crate::weights::Scope;
 use candle_core::{Device, Module, Tensor};
 use safetensors::Dtype;
 
 /// A `[rows][cols]` matrix as stored in the file: f32 `X`, q8 `X.q` + `X.scale`, or
-/// q4 `X.q4` + `X.scale`. Quantized forms come back as int8 with per-block scales.
+/// q4 `X.q4e` + `X.q4x` + `X.step`. Quantized forms come back as int8 with per-block scales.
 enum Matrix {
     F32(Tensor),
     Int8 {
@@ -22,7 +22,7 @@ enum Matrix {
 
 fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Matrix> {
     let q8 = format!("{leaf}.q");
-    let q4 = format!("{leaf}.q4");
+    let q4 = format!("{leaf}.q4e");
     let scale = format!("{leaf}.scale");
     if scope.contains(&q8) {
         let q = bytes_to_i8(scope.raw(&q8, Dtype::I8, &[rows, cols])?);
@@ -37,14 +37,23 @@ fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Ma
             .collect();
         Ok(Matrix::Int8 { q, scales, block })
     } else if scope.contains(&q4) {
-        if !cols.is_multiple_of(Q4_BLOCK) {
-            return Err(Error::Format(format!(
-                "`{}` has {cols} columns, not a multiple of {Q4_BLOCK}",
-                scope.name(&q4)
-            )));
-        }
-        let q = unpack_q4(&scope.raw(&q4, Dtype::U8, &[rows, cols / 2])?);
-        let scales = scope.get_vec(&scale, &[rows, cols / Q4_BLOCK])?;
+        let exps = format!("{leaf}.q4x");
+        let coded = |name: &str| -> Result<std::borrow::Cow<'_, [u8]>> {
+            match scope.shape(name).as_deref() {
+                Some(&[len]) => scope.raw(name, Dtype::U8, &[len]),
+                Some(other) => Err(Error::Format(format!(
+                    "`{}` has shape {other:?}, a q4 stream is 1-D",
+                    scope.name(name)
+                ))),
+                None => scope.raw(name, Dtype::U8, &[0]), // reports the missing tensor
+            }
+        };
+        let step = scope.get_vec(&format!("{leaf}.step"), &[1])?[0];
+        let (q, scales) =
+            decode_q4(&coded(&q4)?, &coded(&exps)?, step, rows, cols).map_err(|e| match e {
+                Error::Format(m) => Error::Format(format!("`{}`: {m}", scope.name(leaf))),
+                e => e,
+            })?;
         Ok(Matrix::Int8 {
             q,
             scales,

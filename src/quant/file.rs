@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 pub const FORMAT: &str = "gamjeong-quant";
 /// Major version: readers refuse other majors; a minor bump only adds keys.
-pub const FORMAT_VERSION: &str = "1.0";
+pub const FORMAT_VERSION: &str = "2.0";
 pub const KEY_SOURCE_SHA256: &str = "source_sha256";
 pub const KEY_PAYLOAD_XXH3: &str = "payload_xxh3";
 

@@ -2,6 +2,7 @@
 //! Spec: docs/FORMAT.md.
 
 pub mod file;
+mod rans;
 pub mod scheme;
 pub mod stream;
 

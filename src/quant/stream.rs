@@ -3,8 +3,10 @@
 //! the output, so a browser can convert a checkpoint while it downloads. The CLI feeds it
 //! a file, the browser feeds it fetch() chunks; both get identical bytes.
 
-use super::file::{self, Metadata, FORMAT, FORMAT_VERSION};
-use super::scheme::{quantize_q4, quantize_q8, storage_for, Scheme, Storage};
+use super::file::{Metadata, FORMAT, FORMAT_VERSION};
+use super::scheme::{
+    encode_q4, q4_step_divisor, quantize_q4, quantize_q8, storage_for, Scheme, Storage,
+};
 use crate::error::Result;
 use crate::tensor_stream::{bad, TensorInfo, TensorSink, TensorStream, MAX_RESERVE};
 use half::{bf16, f16};
@@ -31,15 +33,16 @@ struct Writer {
     source: Source,
     config_json: String,
     tokenizer_json: String,
+    /// Word-embedding rows quantized finely under q4: the tokenizer's special tokens.
+    special_ids: Vec<usize>,
     /// Per source tensor (header order): what becomes of it.
     plan: Vec<Storage>,
+    /// Output tensors so far (name, dtype, shape, bytes), in payload order.
+    entries: Vec<(String, Dtype, Vec<usize>, usize)>,
+    /// The payload; the header goes in front of it at the end, when q4's entropy-coded
+    /// sizes and the checksums are known.
     out: Vec<u8>,
-    payload_start: usize,
-    placeholders: (usize, usize),
 }
-
-const SHA_PLACEHOLDER: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-const XXH_PLACEHOLDER: &str = "0000000000000000";
 
 impl StreamingQuantizer {
     pub fn new(
@@ -58,10 +61,10 @@ impl StreamingQuantizer {
                 source,
                 config_json: config_json.to_owned(),
                 tokenizer_json: tokenizer_json.to_owned(),
+                special_ids: special_token_ids(tokenizer_json),
                 plan: Vec::new(),
+                entries: Vec::new(),
                 out: Vec::new(),
-                payload_start: 0,
-                placeholders: (0, 0),
             },
             sha: Sha256::new(),
         })
@@ -85,17 +88,25 @@ impl StreamingQuantizer {
     /// Completes the file; errors if the source stopped early.
     pub fn finish(self) -> Result<Vec<u8>> {
         self.stream.check_complete()?;
-        let mut w = self.sink;
         let sha = hex(&self.sha.finalize());
-        let xxh = format!(
-            "{:016x}",
-            xxhash_rust::xxh3::xxh3_64(&w.out[w.payload_start..])
-        );
-        let (s, x) = w.placeholders;
-        w.out[s..s + sha.len()].copy_from_slice(sha.as_bytes());
-        w.out[x..x + xxh.len()].copy_from_slice(xxh.as_bytes());
-        Ok(w.out)
+        self.sink.finish(sha)
     }
+}
+
+/// Ids of the tokenizer's special tokens (`added_tokens` with `special: true`): every input
+/// holds [CLS] and [SEP], so their embedding rows' rounding error is shared by all inputs.
+fn special_token_ids(tokenizer_json: &str) -> Vec<usize> {
+    let json: Value = serde_json::from_str(tokenizer_json).unwrap_or_default();
+    let mut ids: Vec<usize> = json["added_tokens"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["special"].as_bool() == Some(true))
+        .filter_map(|t| t["id"].as_u64().map(|id| id as usize))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 impl TensorSink for Writer {
@@ -119,138 +130,138 @@ impl TensorSink for Writer {
                 )));
             }
         }
-        self.write_header(tensors)?;
+        // Room for the whole output, so the payload is never moved to grow: exact for kept
+        // and q8 tensors, 6 bits per weight for q4 (it codes 4–5.6), plus the header. The
+        // sizes are the source header's claim: capped at MAX_RESERVE, overflow checked.
+        let mut size = 4096 + 2 * (self.tokenizer_json.len() + self.config_json.len());
+        for (&storage, t) in self.plan.iter().zip(tensors) {
+            let elems = t.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+            let bytes = match storage {
+                Storage::Drop => Some(0),
+                Storage::Keep => Some(t.end - t.start),
+                Storage::Q8 => elems.and_then(|e| e.checked_add(t.shape[0].checked_mul(4)?)),
+                Storage::Q4 => elems.map(|e| e / 4 * 3 + e / 32 + 2048),
+            };
+            size = bytes
+                .and_then(|b| size.checked_add(b)?.checked_add(256))
+                .ok_or_else(|| bad(format!("`{}` {:?} is too large", t.name, t.shape)))?;
+        }
+        let size = size.min(MAX_RESERVE);
+        self.out
+            .try_reserve_exact(size)
+            .map_err(|_| bad(format!("cannot allocate {size} bytes for the output")))?;
         Ok(self.plan.iter().map(|&p| p != Storage::Drop).collect())
     }
 
     /// Converts the tensor now complete and appends it to the output.
     fn tensor(&mut self, index: usize, t: &TensorInfo, raw: Vec<u8>) -> Result<()> {
         let storage = self.plan[index];
-        match storage {
-            Storage::Drop => {}
-            Storage::Keep => self.out.extend_from_slice(&raw),
-            Storage::Q8 | Storage::Q4 => {
-                let (n, k) = (t.shape[0], t.shape[1]);
-                let w = to_f32(t.dtype, &raw);
-                if let Some(bad_at) = w.iter().position(|x| !x.is_finite()) {
-                    return Err(bad(format!(
-                        "`{}` holds a non-finite value at element {bad_at}",
-                        t.name
-                    )));
-                }
-                if storage == Storage::Q8 {
-                    let (q, s) = quantize_q8(&w, n, k);
-                    self.out.extend(q.iter().map(|&v| v as u8));
-                    self.out.extend(s.iter().flat_map(|v| v.to_le_bytes()));
-                } else {
-                    let (q, s) = quantize_q4(&w, n, k);
-                    self.out.extend_from_slice(&q);
-                    self.out.extend(s.iter().flat_map(|v| v.to_le_bytes()));
-                }
-            }
+        if storage == Storage::Keep {
+            return self.push(t.name.clone(), t.dtype, t.shape.clone(), &raw);
+        }
+        if storage == Storage::Drop {
+            return Ok(());
+        }
+        let (n, k) = (t.shape[0], t.shape[1]);
+        let w = to_f32(t.dtype, &raw);
+        drop(raw);
+        if let Some(bad_at) = w.iter().position(|x| !x.is_finite()) {
+            return Err(bad(format!(
+                "`{}` holds a non-finite value at element {bad_at}",
+                t.name
+            )));
+        }
+        if storage == Storage::Q8 {
+            let (q, s) = quantize_q8(&w, n, k);
+            let q: Vec<u8> = q.iter().map(|&v| v as u8).collect();
+            self.push(format!("{}.q", t.name), Dtype::I8, vec![n, k], &q)?;
+            let s: Vec<u8> = s.iter().flat_map(|v| v.to_le_bytes()).collect();
+            self.push(format!("{}.scale", t.name), Dtype::F32, vec![n, 1], &s)?;
+        } else {
+            let fine: &[usize] = if t.name.ends_with("word_embeddings.weight") {
+                &self.special_ids
+            } else {
+                &[]
+            };
+            let q = quantize_q4(&w, n, k, q4_step_divisor(&t.name), fine);
+            drop(w);
+            let (levels, exps) = encode_q4(&q);
+            self.push(
+                format!("{}.q4e", t.name),
+                Dtype::U8,
+                vec![levels.len()],
+                &levels,
+            )?;
+            self.push(
+                format!("{}.q4x", t.name),
+                Dtype::U8,
+                vec![exps.len()],
+                &exps,
+            )?;
+            let step = q.step.to_le_bytes();
+            self.push(format!("{}.step", t.name), Dtype::F32, vec![1], &step)?;
         }
         Ok(())
     }
 }
 
 impl Writer {
-    /// Writes the output header now (all output sizes follow from the plan), with fixed
-    /// width placeholders for the two checksums that are only known at the end.
-    fn write_header(&mut self, tensors: &[TensorInfo]) -> Result<()> {
-        let mut entries = serde_json::Map::new();
-        let mut offset = 0usize;
-        let mut add = |name: String, dtype: Dtype, shape: Vec<usize>, bytes: Option<usize>| {
-            // Sizes come from the source header: a claim, checked for overflow.
-            let end = bytes
-                .and_then(|b| offset.checked_add(b))
-                .ok_or_else(|| bad(format!("`{name}` {shape:?} is too large")))?;
-            entries.insert(
-                name,
-                json!({"dtype": dtype, "shape": shape, "data_offsets": [offset, end]}),
-            );
-            offset = end;
-            Ok::<_, crate::Error>(())
-        };
-        for (&storage, t) in self.plan.iter().zip(tensors) {
-            let n = t.shape.first().copied().unwrap_or(0);
-            let k = t.shape.get(1).copied().unwrap_or(0);
-            match storage {
-                Storage::Drop => {}
-                Storage::Keep => add(
-                    t.name.clone(),
-                    t.dtype,
-                    t.shape.clone(),
-                    Some(t.end - t.start),
-                )?,
-                Storage::Q8 => {
-                    add(
-                        format!("{}.q", t.name),
-                        Dtype::I8,
-                        vec![n, k],
-                        n.checked_mul(k),
-                    )?;
-                    let bytes = n.checked_mul(4);
-                    add(format!("{}.scale", t.name), Dtype::F32, vec![n, 1], bytes)?;
-                }
-                Storage::Q4 => {
-                    let blocks = k / super::scheme::Q4_BLOCK;
-                    add(
-                        format!("{}.q4", t.name),
-                        Dtype::U8,
-                        vec![n, k / 2],
-                        n.checked_mul(k / 2),
-                    )?;
-                    add(
-                        format!("{}.scale", t.name),
-                        Dtype::F16,
-                        vec![n, blocks],
-                        n.checked_mul(blocks * 2),
-                    )?;
-                }
-            }
+    fn push(&mut self, name: String, dtype: Dtype, shape: Vec<usize>, bytes: &[u8]) -> Result<()> {
+        if self.out.capacity() - self.out.len() < bytes.len() {
+            // Past the estimate: grow by a step, not by doubling a 100 MB buffer.
+            let more = bytes.len().max(8 << 20);
+            self.out
+                .try_reserve_exact(more)
+                .map_err(|_| bad(format!("cannot allocate {more} more bytes for the output")))?;
         }
-        let payload = offset;
+        self.out.extend_from_slice(bytes);
+        self.entries.push((name, dtype, shape, bytes.len()));
+        Ok(())
+    }
+
+    /// Puts the header (tensor table, metadata with both checksums) in front of the
+    /// payload, moving the payload within its own allocation when there is room.
+    fn finish(mut self, source_sha256: String) -> Result<Vec<u8>> {
+        let payload_xxh3 = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&self.out));
+        let mut table = serde_json::Map::new();
+        let mut offset = 0usize;
+        for (name, dtype, shape, len) in std::mem::take(&mut self.entries) {
+            table.insert(
+                name,
+                json!({"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len]}),
+            );
+            offset += len;
+        }
         let meta = Metadata {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION.into(),
             scheme: self.scheme.name().into(),
             source_model: self.source.model.clone(),
             source_revision: self.source.revision.clone(),
-            source_sha256: SHA_PLACEHOLDER.into(),
-            payload_xxh3: XXH_PLACEHOLDER.into(),
+            source_sha256,
+            payload_xxh3,
             config_json: self.config_json.clone(),
             tokenizer_json: self.tokenizer_json.clone(),
             quantizer: concat!("gamjeong ", env!("CARGO_PKG_VERSION")).into(),
         };
-        entries.insert(
+        table.insert(
             "__metadata__".into(),
             serde_json::to_value(meta.to_map()).map_err(|e| bad(e.to_string()))?,
         );
-        let mut header = serde_json::to_vec(&entries).map_err(|e| bad(e.to_string()))?;
+        let mut header = serde_json::to_vec(&table).map_err(|e| bad(e.to_string()))?;
         while header.len() % 8 != 0 {
             header.push(b' ');
         }
-        let find = |key: &str| -> Result<usize> {
-            let pat = format!("\"{key}\":\"");
-            let at = header.windows(pat.len()).position(|w| w == pat.as_bytes());
-            at.map(|p| 8 + p + pat.len())
-                .ok_or_else(|| bad(format!("no {key} in header")))
-        };
-        self.placeholders = (
-            find(file::KEY_SOURCE_SHA256)?,
-            find(file::KEY_PAYLOAD_XXH3)?,
-        );
-        // Reserved up front only up to MAX_RESERVE: the sizes are the source header's claim.
-        let size = payload.saturating_add(8 + header.len()).min(MAX_RESERVE);
-        self.out = Vec::new();
-        self.out
-            .try_reserve_exact(size)
-            .map_err(|_| bad(format!("cannot allocate {size} bytes for the output")))?;
-        self.out
-            .extend_from_slice(&(header.len() as u64).to_le_bytes());
-        self.out.extend_from_slice(&header);
-        self.payload_start = self.out.len();
-        Ok(())
+        let front = 8 + header.len();
+        let mut out = self.out;
+        out.try_reserve_exact(front)
+            .map_err(|_| bad(format!("cannot allocate {front} more bytes for the header")))?;
+        let payload = out.len();
+        out.resize(payload + front, 0);
+        out.copy_within(0..payload, front);
+        out[..8].copy_from_slice(&(header.len() as u64).to_le_bytes());
+        out[8..front].copy_from_slice(&header);
+        Ok(out)
     }
 }
 

@@ -266,10 +266,8 @@ pub fn quant_accuracy(scheme: gamjeong::quant::Scheme) -> QuantAccuracy {
     }
 }
 
-/// The gates: q8 max |Δprob| ≤ 0.01 and top-1 agreement ≥ 99%. q4: the target is top-1
-/// agreement ≥ 97%, which is NOT met (measured 94% native and SIMD128, 93% with the relaxed
-/// build's 7-bit activations); the assertion is a regression floor just under the measured
-/// values, not the target.
+/// The gates of issue 3: q8 max |Δprob| ≤ 0.01 and top-1 agreement ≥ 99%; q4 top-1
+/// agreement ≥ 97% (measured 97.5%: 5 of 200 texts change label).
 pub fn check_quant_accuracy(print: &dyn Fn(String)) {
     use gamjeong::quant::Scheme;
     let q8 = quant_accuracy(Scheme::Q8);
@@ -278,10 +276,7 @@ pub fn check_quant_accuracy(print: &dyn Fn(String)) {
     print(format!("tiny-ko-q q4: {q4:?}"));
     assert!(q8.cases_max_dprob <= 0.01, "q8 max |Δprob| {q8:?}");
     assert!(q8.varied_agreement >= 0.99, "q8 top-1 agreement {q8:?}");
-    assert!(
-        q4.varied_agreement >= 0.925,
-        "q4 top-1 agreement fell below 93%: {q4:?}"
-    );
+    assert!(q4.varied_agreement >= 0.97, "q4 top-1 agreement {q4:?}");
 }
 
 /// SHA-256 of the CLI's `gamjeong quantize --model tests/fixtures/tiny-ko --scheme S

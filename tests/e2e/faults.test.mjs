@@ -270,22 +270,22 @@ for (const [what, model, slowFile, wantSource] of [
   });
 }
 
-test('cache entries from an older gamjeong: old cache names and format majors removed, a 0.9 file refetched', async () => {
+test('cache entries from an older gamjeong: old cache names and format majors removed, a format-1.0 file refetched', async () => {
   const b = await browser();
   try {
     const page = await blankPage(b, srv.url);
     assert.ifError((await loadIn(page, { model: Q8 })).error);
     const [good] = await assertCacheClean(page, 'first load', { expect: 1 });
-    assert.match(good.key, /\/gamjeong-v1\/.*\/format-1\/tiny-ko\.q8\.safetensors$/);
+    assert.match(good.key, /\/gamjeong-v1\/.*\/format-2\/tiny-ko\.q8\.safetensors$/);
 
-    // What older (and newer) versions would have left: a gamjeong-v0 cache, a format-0 key in
-    // gamjeong-v1; a gamjeong-v2 cache and a format-2 key, which this version must leave alone.
+    // What older (and newer) versions would have left: a gamjeong-v0 cache, a format-1 key in
+    // gamjeong-v1; a gamjeong-v2 cache and a format-3 key, which this version must leave alone.
     await page.evaluate(async (key) => {
       const bytes = await (await (await caches.open('gamjeong-v1')).match(key)).arrayBuffer();
       const put = async (cache, k) => (await caches.open(cache)).put(k, new Response(bytes, { headers: { 'x-gamjeong-length': String(bytes.byteLength) } }));
       await put('gamjeong-v0', key.replace('/gamjeong-v1/', '/gamjeong-v0/'));
-      await put('gamjeong-v1', key.replace('/format-1/', '/format-0/'));
-      await put('gamjeong-v1', key.replace('/format-1/', '/format-2/'));
+      await put('gamjeong-v1', key.replace('/format-2/', '/format-1/'));
+      await put('gamjeong-v1', key.replace('/format-2/', '/format-3/'));
       await put('gamjeong-v2', key.replace('/gamjeong-v1/', '/gamjeong-v2/'));
     }, good.key);
     await page.close();
@@ -299,21 +299,21 @@ test('cache entries from an older gamjeong: old cache names and format majors re
     const stale = r.events.filter((e) => e.status === 'cache' && e.state === 'stale');
     assert.equal(stale.length, 1, JSON.stringify(r.events));
     assert.match(stale[0].reason, /gamjeong-v0/);
-    assert.match(stale[0].reason, /format 0/);
-    assert.doesNotMatch(stale[0].reason, /gamjeong-v2|format 2/);
+    assert.match(stale[0].reason, /format 1/);
+    assert.doesNotMatch(stale[0].reason, /gamjeong-v2|format 3/);
     let left = await cacheState(p);
     assert.deepEqual(left.map((e) => e.key.replace(/^.*\/(gamjeong-v\d)\/.*\/(format-\d)\/.*$/, '$1 $2')).sort(),
-      ['gamjeong-v1 format-1', 'gamjeong-v1 format-2', 'gamjeong-v2 format-1']);
+      ['gamjeong-v1 format-2', 'gamjeong-v1 format-3', 'gamjeong-v2 format-2']);
     assert.deepEqual((await p.evaluate(() => caches.keys())).filter((n) => n.startsWith('gamjeong-v')).sort(), ['gamjeong-v1', 'gamjeong-v2']);
 
-    // The current key holding a file that says format_version "0.9": stale, deleted, fetched again.
+    // The current key holding a file that says format_version "1.0" (an older major): stale, deleted, fetched again.
     const file = fs.readFileSync(path.join(FIXTURES, 'tiny-ko.q8.safetensors'));
-    const old = Buffer.from(file.toString('latin1').replace('"format_version":"1.0"', '"format_version":"0.9"'), 'latin1');
+    const old = Buffer.from(file.toString('latin1').replace('"format_version":"2.0"', '"format_version":"1.0"'), 'latin1');
     assert.equal(old.length, file.length);
     assert.notDeepEqual(old, file);
-    srv.faults.set('/fixtures/format-0.9.safetensors', { body: old, type: 'application/octet-stream' });
+    srv.faults.set('/fixtures/format-1.0.safetensors', { body: old, type: 'application/octet-stream' });
     await p.evaluate(async (key) => {
-      const bytes = await (await fetch('/fixtures/format-0.9.safetensors')).arrayBuffer();
+      const bytes = await (await fetch('/fixtures/format-1.0.safetensors')).arrayBuffer();
       await (await caches.open('gamjeong-v1')).put(key, new Response(bytes, { headers: { 'x-gamjeong-length': String(bytes.byteLength) } }));
     }, good.key);
     srv.faults.clear();
@@ -327,7 +327,7 @@ test('cache entries from an older gamjeong: old cache names and format majors re
     const ev = r.events.find((e) => e.status === 'cache' && e.state === 'stale');
     assert.ok(ev, `no stale event: ${statuses(r.events)}`);
     assert.equal(ev.file, 'tiny-ko.q8.safetensors');
-    assert.match(ev.reason, /format version 0\.9/);
+    assert.match(ev.reason, /format version 1\.0/);
     assert.ok(statuses(r.events).includes('cache:stored'));
     left = await cacheState(p);
     const current = left.find((e) => e.key === good.key);
