@@ -123,7 +123,8 @@ pub fn check_metadata(
     let major = |v: &str| v.split('.').next().unwrap_or("").to_owned();
     if major(&meta.format_version) != major(FORMAT_VERSION) {
         return Err(Error::Format(format!(
-            "format version {} is not readable by this build (reads {}.x)",
+            "format version {} is not readable by this build (reads {}.x): quantize the f32 \
+             model again with this version (`gamjeong quantize`)",
             meta.format_version,
             major(FORMAT_VERSION)
         )));

@@ -6,7 +6,8 @@
 //!
 //! Stream layout (little-endian, spec in docs/FORMAT.md):
 //! `u32 count`, `u8 lo`, `u8 hi`, `(hi - lo + 1) × u16` frequencies summing to 2^14,
-//! `u32 words`, `words × u16` (the first two are the final encoder state, low half first).
+//! `u32 words`, `words × u16` (the first eight are the four final encoder states, each low
+//! half first; symbol i belongs to state i % 4).
 //! A symbol with frequency 0 cannot occur. Integer arithmetic only, so native and wasm
 //! builds write identical bytes.
 
@@ -16,6 +17,8 @@ const PROB_BITS: u32 = 14;
 const PROB_SCALE: u32 = 1 << PROB_BITS;
 /// Lower bound of the normalized state; words are 16 bits.
 const STATE_LOW: u32 = 1 << 16;
+/// Interleaved coder states (symbol i uses state i % LANES).
+const LANES: usize = 4;
 
 fn corrupt(what: &str) -> Error {
     Error::Format(format!("entropy-coded tensor is corrupt: {what}"))
@@ -56,8 +59,14 @@ fn normalize(counts: &[u64; 256]) -> [u32; 256] {
     freq
 }
 
-/// Encodes `symbols` into one self-contained stream.
-pub fn encode(symbols: &[u8]) -> Vec<u8> {
+/// Encodes `symbols` into one self-contained stream (at most `u32::MAX` symbols).
+pub fn encode(symbols: &[u8]) -> Result<Vec<u8>> {
+    let count = u32::try_from(symbols.len()).map_err(|_| {
+        Error::Format(format!(
+            "{} values are too many for one stream",
+            symbols.len()
+        ))
+    })?;
     let mut counts = [0u64; 256];
     for &s in symbols {
         counts[s as usize] += 1;
@@ -69,21 +78,25 @@ pub fn encode(symbols: &[u8]) -> Vec<u8> {
         *c = acc;
         acc += f;
     }
-    // rANS is last-in first-out: encode backwards so the decoder reads forwards.
-    let mut words: Vec<u16> = Vec::with_capacity(symbols.len() / 3 + 2);
-    let mut x = STATE_LOW;
-    for &s in symbols.iter().rev() {
+    // rANS is last-in first-out: encode backwards so the decoder reads forwards. Symbol i
+    // goes to state i % LANES: independent states let the decoder overlap their work.
+    let mut words: Vec<u16> = Vec::with_capacity(symbols.len() / 3 + 2 * LANES);
+    let mut states = [STATE_LOW; LANES];
+    for (i, &s) in symbols.iter().enumerate().rev() {
+        let x = &mut states[i % LANES];
         let (f, c) = (freq[s as usize], cum[s as usize]);
         // u64: a lone symbol has f = 2^14 and its bound is 2^32.
         let x_max = (((STATE_LOW >> PROB_BITS) as u64) << 16) * f as u64;
-        while x as u64 >= x_max {
-            words.push(x as u16);
-            x >>= 16;
+        while *x as u64 >= x_max {
+            words.push(*x as u16);
+            *x >>= 16;
         }
-        x = ((x / f) << PROB_BITS) + (x % f) + c;
+        *x = ((*x / f) << PROB_BITS) + (*x % f) + c;
     }
-    words.push((x >> 16) as u16);
-    words.push(x as u16);
+    for &x in states.iter().rev() {
+        words.push((x >> 16) as u16);
+        words.push(x as u16);
+    }
     words.reverse();
 
     let present: Vec<usize> = (0..256).filter(|&s| freq[s] > 0).collect();
@@ -92,7 +105,7 @@ pub fn encode(symbols: &[u8]) -> Vec<u8> {
         present.last().copied().unwrap_or(0),
     );
     let mut out = Vec::with_capacity(10 + 2 * (hi - lo + 1) + 2 * words.len());
-    out.extend_from_slice(&(symbols.len() as u32).to_le_bytes());
+    out.extend_from_slice(&count.to_le_bytes());
     out.extend_from_slice(&[lo as u8, hi as u8]);
     for &f in &freq[lo..=hi] {
         out.extend_from_slice(&(f as u16).to_le_bytes());
@@ -101,7 +114,7 @@ pub fn encode(symbols: &[u8]) -> Vec<u8> {
     for w in words {
         out.extend_from_slice(&w.to_le_bytes());
     }
-    out
+    Ok(out)
 }
 
 /// A forward reader over the stream's bytes that reports truncation instead of panicking.
@@ -130,15 +143,45 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Decodes a stream of exactly `expected` symbols, calling `put(i, symbol)` for each.
-/// Every inconsistency (truncation, a bad table, leftover or missing words, a final state
-/// other than the encoder's start) is an error, never a panic.
-pub fn decode(bytes: &[u8], expected: usize, mut put: impl FnMut(usize, u8)) -> Result<()> {
+fn read_word(words: &[u8], i: usize) -> Option<u32> {
+    let w = words.get(2 * i..2 * i + 2)?;
+    Some(u16::from_le_bytes([w[0], w[1]]) as u32)
+}
+
+/// One decoding step of state `x`: the symbol's value, or None when the words run out.
+#[inline(always)]
+fn step<T: Copy>(
+    x: &mut u32,
+    slot_step: &[u32],
+    slot_value: &[T],
+    words: &[u8],
+    next: &mut usize,
+) -> Option<T> {
+    let slot = (*x & (PROB_SCALE - 1)) as usize;
+    let e = slot_step[slot];
+    // freq · (x >> 14) + (slot − cum) < 2^32 for any x: no overflow even when corrupt.
+    *x = (e >> 16) * (*x >> PROB_BITS) + (e & 0xffff);
+    if *x < STATE_LOW {
+        *x = *x << 16 | read_word(words, *next)?;
+        *next += 1;
+    }
+    Some(slot_value[slot])
+}
+
+/// Decodes a stream into `out` (exactly `out.len()` symbols), each symbol `s` written as
+/// `value(s)`. Every inconsistency (truncation, a bad table, leftover or missing words, a
+/// final state other than the encoder's start) is an error, never a panic.
+pub fn decode<T: Copy + Default>(
+    bytes: &[u8],
+    out: &mut [T],
+    value: impl Fn(u8) -> T,
+) -> Result<()> {
     let mut r = Reader { bytes, at: 0 };
     let count = r.u32("symbol count")? as usize;
-    if count != expected {
+    if count != out.len() {
         return Err(corrupt(&format!(
-            "it holds {count} symbols, the tensor needs {expected}"
+            "it holds {count} symbols, the tensor needs {}",
+            out.len()
         )));
     }
     let range = r.take(2, "symbol range")?;
@@ -146,49 +189,49 @@ pub fn decode(bytes: &[u8], expected: usize, mut put: impl FnMut(usize, u8)) -> 
     if lo > hi {
         return Err(corrupt("its symbol range is reversed"));
     }
-    let mut freq = [0u32; 256];
-    let mut cum = [0u32; 256];
-    let mut acc = 0u32;
+    // Per slot: the symbol's value, and its frequency and offset in its range packed in one
+    // word, so a step costs two independent loads.
+    let mut slot_value = vec![T::default(); PROB_SCALE as usize];
+    let mut slot_step = vec![0u32; PROB_SCALE as usize];
+    let mut cum = 0usize;
     for s in lo..=hi {
-        freq[s] = r.u16("frequency table")? as u32;
-        cum[s] = acc;
-        acc += freq[s];
+        let f = r.u16("frequency table")? as usize;
+        if cum + f > PROB_SCALE as usize {
+            return Err(corrupt("its frequencies do not sum to 2^14"));
+        }
+        slot_value[cum..cum + f].fill(value(s as u8));
+        for (j, e) in slot_step[cum..cum + f].iter_mut().enumerate() {
+            *e = (f as u32) << 16 | j as u32;
+        }
+        cum += f;
     }
-    if acc != PROB_SCALE {
+    if cum != PROB_SCALE as usize {
         return Err(corrupt("its frequencies do not sum to 2^14"));
-    }
-    let mut slot_symbol = vec![0u8; PROB_SCALE as usize];
-    for s in lo..=hi {
-        let (c, f) = (cum[s] as usize, freq[s] as usize);
-        slot_symbol[c..c + f].fill(s as u8);
     }
     let n_words = r.u32("word count")? as usize;
     let words = r.take(n_words.saturating_mul(2), "words")?;
     if r.at != bytes.len() {
         return Err(corrupt("bytes follow its last word"));
     }
-    if n_words < 2 {
-        return Err(corrupt("it has no initial state"));
+    if n_words < 2 * LANES {
+        return Err(corrupt("it has no initial states"));
     }
-    let word = |i: usize| u16::from_le_bytes([words[2 * i], words[2 * i + 1]]) as u32;
-    let mut x = word(0) | (word(1) << 16);
-    let mut next = 2;
-    for i in 0..count {
-        let slot = x & (PROB_SCALE - 1);
-        let s = slot_symbol[slot as usize];
-        let (f, c) = (freq[s as usize], cum[s as usize]);
-        // f ≥ 1 here: slot lies in [c, c + f) of the symbol the table assigns it to.
-        x = f * (x >> PROB_BITS) + slot - c;
-        if x < STATE_LOW {
-            if next >= n_words {
-                return Err(corrupt("its words end early"));
-            }
-            x = (x << 16) | word(next);
-            next += 1;
+    let mut states = [0u32; LANES];
+    for (j, x) in states.iter_mut().enumerate() {
+        *x = read_word(words, 2 * j).unwrap_or(0) | read_word(words, 2 * j + 1).unwrap_or(0) << 16;
+    }
+    let mut next = 2 * LANES;
+    let ended = || corrupt("its words end early");
+    let mut chunks = out.chunks_exact_mut(LANES);
+    for chunk in &mut chunks {
+        for (x, o) in states.iter_mut().zip(chunk) {
+            *o = step(x, &slot_step, &slot_value, words, &mut next).ok_or_else(ended)?;
         }
-        put(i, s);
     }
-    if next != n_words || x != STATE_LOW {
+    for (x, o) in states.iter_mut().zip(chunks.into_remainder()) {
+        *o = step(x, &slot_step, &slot_value, words, &mut next).ok_or_else(ended)?;
+    }
+    if next != n_words || states.iter().any(|&x| x != STATE_LOW) {
         return Err(corrupt("its final state does not match"));
     }
     Ok(())
@@ -199,9 +242,9 @@ mod tests {
     use super::*;
 
     fn roundtrip(symbols: &[u8]) -> Vec<u8> {
-        let bytes = encode(symbols);
+        let bytes = encode(symbols).unwrap();
         let mut back = vec![0u8; symbols.len()];
-        decode(&bytes, symbols.len(), |i, s| back[i] = s).unwrap();
+        decode(&bytes, &mut back, |s| s).unwrap();
         assert_eq!(back, symbols);
         bytes
     }
@@ -225,6 +268,7 @@ mod tests {
         roundtrip(&[]);
         roundtrip(&[7]);
         roundtrip(&[0; 1000]);
+        roundtrip(&skewed(1003, 4)); // a partial last round of the four states
         roundtrip(&(0..=255).collect::<Vec<u8>>());
         let data = skewed(100_000, 9);
         let bytes = roundtrip(&data);
@@ -247,17 +291,15 @@ mod tests {
     #[test]
     fn every_corruption_is_an_error_not_a_panic() {
         let data = skewed(5_000, 3);
-        let bytes = encode(&data);
-        assert!(decode(&bytes, data.len() + 1, |_, _| {}).is_err());
-        for cut in [0, 3, 5, 9, bytes.len() / 2, bytes.len() - 1] {
-            assert!(
-                decode(&bytes[..cut], data.len(), |_, _| {}).is_err(),
-                "{cut}"
-            );
+        let bytes = encode(&data).unwrap();
+        let mut back = vec![0u8; data.len()];
+        assert!(decode(&bytes, &mut vec![0u8; data.len() + 1], |s| s).is_err());
+        for cut in [0, 3, 5, 9, 17, bytes.len() / 2, bytes.len() - 1] {
+            assert!(decode(&bytes[..cut], &mut back, |s| s).is_err(), "{cut}");
         }
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(decode(&longer, data.len(), |_, _| {}).is_err());
+        assert!(decode(&longer, &mut back, |s| s).is_err());
         // Flipping any byte either fails or changes nothing (it must never panic); a flip
         // in the words almost always breaks the final-state check.
         let mut detected = 0;
@@ -265,7 +307,7 @@ mod tests {
             let mut b = bytes.clone();
             b[at] ^= 0x5a;
             let mut back = vec![0u8; data.len()];
-            match decode(&b, data.len(), |i, s| back[i] = s) {
+            match decode(&b, &mut back, |s| s) {
                 Err(_) => detected += 1,
                 Ok(()) => assert_eq!(back, data, "a flip at {at} decoded to other data"),
             }

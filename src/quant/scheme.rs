@@ -209,12 +209,12 @@ fn from_symbol(s: u8) -> i8 {
 }
 
 /// The q4 file form: entropy-coded levels and exponents (see [`super::rans`]).
-pub fn encode_q4(m: &Q4Matrix) -> (Vec<u8>, Vec<u8>) {
+pub fn encode_q4(m: &Q4Matrix) -> Result<(Vec<u8>, Vec<u8>)> {
     let as_bytes = |v: &[i8]| v.iter().map(|&x| to_symbol(x)).collect::<Vec<u8>>();
-    (
-        super::rans::encode(&as_bytes(&m.levels)),
-        super::rans::encode(&as_bytes(&m.exps)),
-    )
+    Ok((
+        super::rans::encode(&as_bytes(&m.levels))?,
+        super::rans::encode(&as_bytes(&m.exps))?,
+    ))
 }
 
 /// Decodes a q4 matrix `[n][k]` into the kernels' form: int8 levels and one f32 scale per
@@ -237,11 +237,9 @@ pub fn decode_q4(
         )));
     }
     let mut q = vec![0i8; n * k];
-    super::rans::decode(levels, n * k, |i, s| q[i] = from_symbol(s))?;
+    super::rans::decode(levels, &mut q, from_symbol)?;
     let mut scales = vec![0f32; n * (k / Q4_BLOCK)];
-    super::rans::decode(exps, scales.len(), |i, s| {
-        scales[i] = q4_block_scale(step, from_symbol(s))
-    })?;
+    super::rans::decode(exps, &mut scales, |s| q4_block_scale(step, from_symbol(s)))?;
     Ok((q, scales))
 }
 
@@ -283,7 +281,7 @@ mod tests {
         w[3 * k + 40] = 2.5; // an outlier block in row 3
         let m = q4_step_divisor("bert.encoder.layer.0.attention.self.value.weight");
         let q = quantize_q4(&w, n, k, m, &[1]);
-        let (levels, exps) = encode_q4(&q);
+        let (levels, exps) = encode_q4(&q).unwrap();
         let (back_q, scales) = decode_q4(&levels, &exps, q.step, n, k).unwrap();
         assert_eq!(back_q, q.levels);
         let blocks = k / Q4_BLOCK;
@@ -305,10 +303,17 @@ mod tests {
         // Coded size follows the step: about 4 bits for the coarse kinds, plus a table of at
         // most 256 frequencies.
         let coarse = quantize_q4(&w, n, k, 4.0, &[]);
-        let bytes = encode_q4(&coarse).0.len();
+        let bytes = encode_q4(&coarse).unwrap().0.len();
         assert!(bytes < n * k / 2 + 2 * 256 + 16, "{bytes} bytes");
         let err = |m: &Q4Matrix| -> f32 {
-            let (q, s) = decode_q4(&encode_q4(m).0, &encode_q4(m).1, m.step, n, k).unwrap();
+            let (q, s) = decode_q4(
+                &encode_q4(m).unwrap().0,
+                &encode_q4(m).unwrap().1,
+                m.step,
+                n,
+                k,
+            )
+            .unwrap();
             w.iter()
                 .enumerate()
                 .map(|(i, x)| (x - q[i] as f32 * s[i / Q4_BLOCK]).powi(2))
@@ -321,7 +326,7 @@ mod tests {
     fn q4_decode_rejects_bad_input() {
         let (n, k) = (2, 64);
         let q = quantize_q4(&pseudo_random(n * k, 5), n, k, 6.0, &[]);
-        let (levels, exps) = encode_q4(&q);
+        let (levels, exps) = encode_q4(&q).unwrap();
         assert!(decode_q4(&levels, &exps, q.step, n, k).is_ok());
         assert!(decode_q4(&levels, &exps, q.step, n + 1, k).is_err());
         assert!(decode_q4(&exps, &levels, q.step, n, k).is_err());
@@ -335,7 +340,7 @@ mod tests {
         let (q, s) = quantize_q8(&[0.0; 8], 2, 4);
         assert!(q.iter().all(|&v| v == 0) && s == [0.0, 0.0]);
         let q = quantize_q4(&[0.0; 64], 2, 32, 6.0, &[0]);
-        let (levels, exps) = encode_q4(&q);
+        let (levels, exps) = encode_q4(&q).unwrap();
         let (q, s) = decode_q4(&levels, &exps, q.step, 2, 32).unwrap();
         assert!(q.iter().all(|&v| v == 0) && s.iter().all(|&v| v == 0.0));
     }

@@ -185,7 +185,7 @@ impl TensorSink for Writer {
             };
             let q = quantize_q4(&w, n, k, q4_step_divisor(&t.name), fine);
             drop(w);
-            let (levels, exps) = encode_q4(&q);
+            let (levels, exps) = encode_q4(&q).map_err(|e| bad(format!("`{}`: {e}", t.name)))?;
             self.push(
                 format!("{}.q4e", t.name),
                 Dtype::U8,
