@@ -26,6 +26,8 @@ Options:
   --scan               only print prediction-diversity stats for each range in
                        SCAN_RANGES (random vs. centred classifier bias); writes nothing
   --threads N          torch threads (default: all cores)
+  --initializer-range R  weight scale (default 0.15: the benchmark model; 0.05 for the
+                       q8/q4 accuracy report, see bench/weight_noise.py)
 
 Everything is deterministic (fixed seeds, hand-built vocab, no network).
 """
@@ -424,6 +426,9 @@ def main():
     ap.add_argument("out_dir")
     ap.add_argument("--scan", action="store_true")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--initializer-range", type=float, default=INITIALIZER_RANGE,
+                    help="weight scale (default %(default)s); 0.05 gives a model that is not "
+                         "chaotic under 1%% weight noise (bench/weight_noise.py), for the q8/q4 accuracy report")
     args = ap.parse_args()
 
     torch.use_deterministic_algorithms(True)
@@ -460,7 +465,7 @@ def main():
 
     # ---- model ---------------------------------------------------------------
     t0 = time.time()
-    model = build_model(SEED, INITIALIZER_RANGE, tk)
+    model = build_model(SEED, args.initializer_range, tk)
     n_params = sum(p.numel() for p in model.parameters())
     timings["model init + classifier centring"] = time.time() - t0
     t0 = time.time()
@@ -508,7 +513,7 @@ def main():
                        "directory's model, one text at a time, no padding, model.eval(), torch.no_grad().",
         "text_seed": TEXT_SEED,
         "model_seed": SEED,
-        "initializer_range": INITIALIZER_RANGE,
+        "initializer_range": args.initializer_range,
         "classifier_bias": f"random N(0, {fx.BIAS_STD}) + centring over the corpus sentences, "
                            f"rounded to {CENTER_DECIMALS} decimals",
         "versions": fx.versions(),

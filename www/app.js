@@ -58,7 +58,7 @@ function onProgress(e) {
       setStatus('download', `${e.file}: starting…`);
       break;
     case 'convert':
-      notes.push('The hub has only full-precision weights for this model, so this page converts them to 8-bit (or 4-bit) while they download and keeps the small version.');
+      notes.push('The hub has only full-precision weights for this model, so this page converts them to 8-bit (or about 5-bit) while they download and keeps the small version.');
       break;
     case 'progress': {
       if (e.total && !sized.has(e.file)) {

@@ -55,7 +55,7 @@ mod cli {
             /// Model folder with config.json, tokenizer.json and f32 model.safetensors.
             #[arg(long)]
             model: PathBuf,
-            /// q8 (int8, per-row scales) or q4 (4-bit, 32-wide blocks).
+            /// q8 (int8, per-row scales) or q4 (the ≤ 70 MB tier: entropy-coded, ~4.8 bits per weight).
             #[arg(long, value_parser = ["q8", "q4"])]
             scheme: String,
             #[arg(long)]

@@ -118,7 +118,8 @@ impl TensorSink for Writer {
         self.plan = tensors
             .iter()
             .map(|t| match storage_for(self.scheme, &t.name, &t.shape) {
-                Storage::Q8 | Storage::Q4 if !is_float(t.dtype) => Storage::Keep,
+                Storage::Q8 | Storage::Q4 | Storage::F16 if !is_float(t.dtype) => Storage::Keep,
+                Storage::F16 if t.dtype == Dtype::F16 => Storage::Keep,
                 storage => storage,
             })
             .collect();
@@ -138,7 +139,7 @@ impl TensorSink for Writer {
             let elems = t.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
             let bytes = match storage {
                 Storage::Drop => Some(0),
-                Storage::Keep => Some(t.end - t.start),
+                Storage::Keep | Storage::F16 => Some(t.end - t.start),
                 Storage::Q8 => elems.and_then(|e| e.checked_add(t.shape[0].checked_mul(4)?)),
                 Storage::Q4 => elems.map(|e| e / 4 * 3 + e / 32 + 2048),
             };
@@ -161,6 +162,18 @@ impl TensorSink for Writer {
         }
         if storage == Storage::Drop {
             return Ok(());
+        }
+        if storage == Storage::F16 {
+            let w = to_f32(t.dtype, &raw);
+            // Kept as it is if F16 cannot hold it (NaN fails the test too).
+            if !w.iter().all(|x| x.abs() <= f16::MAX.to_f32()) {
+                return self.push(t.name.clone(), t.dtype, t.shape.clone(), &raw);
+            }
+            let half: Vec<u8> = w
+                .iter()
+                .flat_map(|&x| f16::from_f32(x).to_le_bytes())
+                .collect();
+            return self.push(t.name.clone(), Dtype::F16, t.shape.clone(), &half);
         }
         let (n, k) = (t.shape[0], t.shape[1]);
         let w = to_f32(t.dtype, &raw);
