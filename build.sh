@@ -409,6 +409,10 @@ cmd_test() {
         export WASM_BINDGEN_USE_BROWSER=1
         export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
         export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/webdriver.json"
+        # Our crate optimized (dependencies already are, Cargo.toml), overflow checks and debug
+        # assertions still on: unoptimized, a test such as the quantization gates keeps the page
+        # busy for tens of seconds and chromedriver gives up on the renderer after 30 s.
+        export CARGO_PROFILE_DEV_OPT_LEVEL=1
         # The lib unit tests and every tests/wasm_*.rs, one runner per binary so a failure names
         # its binary and its log (bins and doctests cannot run on wasm32-unknown-unknown).
         # Compile everything first: a compile error fails the phase at once.
@@ -430,6 +434,7 @@ cmd_test() {
             || wasm_st=FAILED
         [ "$wasm_st" = FAILED ] && rc=1
         cat "$LOGDIR"/wasm-*.log > "$LOGDIR/wasm.log"
+        unset CARGO_PROFILE_DEV_OPT_LEVEL
         t_wasm=$(( $(now) - t0 ))
     fi
 
