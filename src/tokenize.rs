@@ -57,4 +57,17 @@ impl TextEncoder {
     pub fn vocab_size(&self) -> usize {
         self.tokenizer.get_vocab_size(true)
     }
+
+    /// Ids of the special tokens (`added_tokens` with `special: true`), ascending.
+    pub fn special_token_ids(&self) -> Vec<usize> {
+        let mut ids: Vec<usize> = self
+            .tokenizer
+            .get_added_tokens_decoder()
+            .into_iter()
+            .filter(|(_, t)| t.special)
+            .map(|(id, _)| id as usize)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
 }

@@ -33,7 +33,8 @@ struct Writer {
     source: Source,
     config_json: String,
     tokenizer_json: String,
-    /// Word-embedding rows quantized finely under q4: the tokenizer's special tokens.
+    /// Word-embedding rows quantized finely under q4: the tokenizer's special tokens. Every
+    /// input holds [CLS] and [SEP], so their rows' rounding error is shared by all inputs.
     special_ids: Vec<usize>,
     /// Per source tensor (header order): what becomes of it.
     plan: Vec<Storage>,
@@ -53,7 +54,7 @@ impl StreamingQuantizer {
     ) -> Result<Self> {
         // Fail before any download if the companion files are unusable.
         crate::config::ModelConfig::from_json(config_json)?;
-        crate::tokenize::TextEncoder::from_json(tokenizer_json.as_bytes(), 512, 0)?;
+        let encoder = crate::tokenize::TextEncoder::from_json(tokenizer_json.as_bytes(), 512, 0)?;
         Ok(Self {
             stream: TensorStream::new(),
             sink: Writer {
@@ -61,7 +62,7 @@ impl StreamingQuantizer {
                 source,
                 config_json: config_json.to_owned(),
                 tokenizer_json: tokenizer_json.to_owned(),
-                special_ids: special_token_ids(tokenizer_json),
+                special_ids: encoder.special_token_ids(),
                 plan: Vec::new(),
                 entries: Vec::new(),
                 out: Vec::new(),
@@ -91,22 +92,6 @@ impl StreamingQuantizer {
         let sha = hex(&self.sha.finalize());
         self.sink.finish(sha)
     }
-}
-
-/// Ids of the tokenizer's special tokens (`added_tokens` with `special: true`): every input
-/// holds [CLS] and [SEP], so their embedding rows' rounding error is shared by all inputs.
-fn special_token_ids(tokenizer_json: &str) -> Vec<usize> {
-    let json: Value = serde_json::from_str(tokenizer_json).unwrap_or_default();
-    let mut ids: Vec<usize> = json["added_tokens"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|t| t["special"].as_bool() == Some(true))
-        .filter_map(|t| t["id"].as_u64().map(|id| id as usize))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }
 
 impl TensorSink for Writer {
