@@ -9,3 +9,16 @@ pub mod stream;
 pub use file::{is_quantized, read_metadata, Metadata};
 pub use scheme::Scheme;
 pub use stream::{quantize_bytes, Source, StreamingQuantizer};
+
+/// xorshift32 from `seed` (the first value is one step on): deterministic test inputs of the
+/// quantization modules.
+#[cfg(test)]
+fn xorshift(seed: u32) -> impl Iterator<Item = u32> {
+    let step = |mut s: u32| {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        s
+    };
+    std::iter::successors(Some(step(seed)), move |&s| Some(step(s)))
+}

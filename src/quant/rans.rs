@@ -250,12 +250,9 @@ mod tests {
     }
 
     fn skewed(n: usize, seed: u32) -> Vec<u8> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 17;
-                s ^= s << 5;
+        crate::quant::xorshift(seed)
+            .take(n)
+            .map(|s| {
                 // Roughly geometric around 0, offset by 128 as q4 levels are.
                 let mag = (s % 1024).leading_zeros() as i32 - 22;
                 (128 + if s & (1 << 20) != 0 { mag } else { -mag }) as u8

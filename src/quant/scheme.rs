@@ -254,14 +254,9 @@ mod tests {
     use super::*;
 
     fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 17;
-                s ^= s << 5;
-                (s as f32 / u32::MAX as f32 - 0.5) * 0.2
-            })
+        crate::quant::xorshift(seed)
+            .take(n)
+            .map(|s| (s as f32 / u32::MAX as f32 - 0.5) * 0.2)
             .collect()
     }
 
