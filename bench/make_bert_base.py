@@ -68,7 +68,7 @@ N_VARIED = 200
 MIN_TOKENS, MAX_TOKENS = 4, 128  # per varied text, incl. [CLS] and [SEP]
 TEXT_SEED = 20240601
 
-# Picked with --scan (see bench/README.md): over the 200 varied inputs this gives
+# Picked with --scan (see docs/benchmarks.md): over the 200 varied inputs this gives
 # many distinct top-1 labels with unsaturated softmax probabilities.
 SEED = 20240528
 INITIALIZER_RANGE = 0.15

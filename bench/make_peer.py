@@ -3,7 +3,7 @@
 
     /tmp/benchenv/bin/python bench/make_peer.py target/bert-base-random target/bench
 
-Run by hand, never in CI (needs torch, transformers, onnx, onnxruntime; see bench/README.md).
+Run by hand, never in CI (needs torch, transformers, onnx, onnxruntime; see docs/benchmarks.md).
 
 MODEL_DIR is the output of bench/make_bert_base.py (HF layout, f32 safetensors). OUT_DIR gets:
 

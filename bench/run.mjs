@@ -9,7 +9,7 @@
 // files from one local HTTP server, opens a fresh headless Chromium per measurement set and
 // calls the page's window.bench.* functions. Writes bench/results.json, then runs
 // bench/report.py (results.md + latency.png) with $PYTHON (default /tmp/benchenv/bin/python).
-// Inputs: see bench/README.md (make_peer.py, build_pkg.sh, gamjeong quantize).
+// Inputs: see docs/benchmarks.md (make_peer.py, build_pkg.sh, gamjeong quantize).
 
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,50 +1,9 @@
-//! Blocked int8 GEMM for quantized linear layers.
-//!
-//! `y = x · Wᵀ` with `x` `[m][k]` dynamically quantized to i16 (15 bits with one scale per row,
-//! or 7 bits with one scale per 32-wide block in the relaxed-SIMD build: [`ACT_MAX`],
-//! [`quantize_for`]) and `W` `[n][k]` int8 with one f32 scale per (row, K-block)
-//! ([`PackedWeights`]). Products are accumulated exactly in int32 per K-block, then scaled by
-//! both scales and summed in f32 ([`qgemm`]).
-//!
-//! # Packed layout
-//!
-//! [`PackedWeights::new`] copies `W` into *panels* of [`NR`] = 8 output rows. Inside a panel,
-//! every K-block is zero-padded to a multiple of 4 (`bp = round_up(block, 4)`), and K is stored
-//! in *groups* of 4: group `g` is a 32-byte record holding the 8 rows × 4 consecutive k,
-//! row-major (`record[j * 4 + t] = W[n0 + j][4g + t]`). A panel is `kp / 4` records back to back
-//! (`kp = (k / block) * bp`), so a microkernel streams it linearly. Rows past `n` are zero.
-//! Scales are re-laid out the same way, `[panel][block][8]` (zero for padding rows).
-//!
-//! That record is what every SIMD instruction here wants: its two 16-byte halves are each
-//! "4 rows × 4 k", which is the `i32x4 += dot(i8x4, i8x4)` shape of
-//! `i32x4_relaxed_dot_i8x16_i7x16_add` (and VNNI), and sign-extended to i16 it is
-//! "2 rows × 4 k" per `i32x4_dot_i16x8` / `pmaddwd` against 4 broadcast activations.
-//!
-//! # Microkernels
-//!
-//! The activations of up to `MC` rows are first copied into a zero-padded scratch in the
-//! element type the kernel wants (i8 / i16 / u8 with +64 offset). Then, for each weight panel
-//! (which stays in L1) and each tile of 4 activation rows, the kernel walks all of K, keeping a
-//! 4 × 8 tile of int32 accumulators in registers, so every weight vector loaded is used by 4
-//! rows and every activation broadcast by 8 (or 4) outputs. At each K-block end the int32 sums
-//! are either handed out raw ([`block_sums`]) or converted and accumulated as
-//! `acc += (scale[n][b] * x_scale[m][b]) * sum` in f32 vector registers, and the tile is
-//! written once with `y = acc + bias` ([`qgemm`]). Ragged edges: the last m-tile has 1–3 rows
-//! (separate instantiations), the last panel is zero-padded (padded outputs are discarded),
-//! and padded k is zero in the weights, so it contributes nothing.
-//!
-//! * [`Kernel::Scalar`]: portable reference, plain loops, int32 accumulation.
-//! * [`Kernel::Simd128`] (wasm32 + `simd128`): 4 rows × 4 outputs per pass (two passes over K
-//!   cover the 8-row panel, to stay within 16 vector registers): i8x16 weights → two i16x8
-//!   (`extend_low/high`), activations as i16 broadcast with `v128.load64_splat`,
-//!   `i32x4_dot_i16x8` into 8 accumulators, pairs folded with two shuffles at block end.
-//! * [`Kernel::RelaxedSimd`] (wasm32 + `relaxed-simd`): 4 rows × 8 outputs, one
-//!   `i32x4_relaxed_dot_i8x16_i7x16_add` per (row, 4 outputs, 4 k); see [`ACT_MAX`].
-//! * [`Kernel::Native`] (x86_64 with AVX2, detected at run time): like Simd128 on 256-bit
-//!   vectors (`vpmovsxbw` + `vpmaddwd`), 4 rows × 8 outputs per pass. Elsewhere it is Scalar.
-//!
-//! All kernels produce bit-identical int32 block sums, and [`qgemm`] does the f32 epilogue in
-//! the same order for all of them, so its output does not depend on the kernel either.
+//! Blocked int8 GEMM for quantized linear layers: `y = x · Wᵀ`, `x` dynamically quantized
+//! ([`quantize_for`]), `W` int8 in panels of [`NR`] rows with one f32 scale per (row, K-block)
+//! ([`PackedWeights`]), exact int32 sums per K-block, then an f32 epilogue ([`qgemm`]).
+//! Every microkernel gives the scalar kernel's int32 sums bit for bit and the epilogue order is
+//! shared, so the output does not depend on the kernel. The packed layout and the kernels are
+//! described in docs/architecture.md ("int8 GEMM").
 
 mod scalar;
 pub mod sgemm;

@@ -2,7 +2,7 @@
 //!
 //! Why an entropy coder: q4's accuracy gates need about 5-bit precision on the sensitive
 //! matrices, which a fixed-length code cannot fit in the 70 MB budget; coded by their
-//! measured frequencies, fine uniform levels cost 4.05–5.6 bits per weight (bench/q4lab).
+//! measured frequencies, fine uniform levels cost 4.05–5.6 bits per weight (docs/architecture.md).
 //!
 //! Stream layout (little-endian, spec in docs/FORMAT.md):
 //! `u32 count`, `u8 lo`, `u8 hi`, `(hi - lo + 1) × u16` frequencies summing to 2^14,

@@ -134,7 +134,7 @@ pub struct Q4Matrix {
 
 /// Divisor `m` of the q4 step `Δ = rms(W) / m`, by matrix kind: the finer, the more bits
 /// the entropy coder spends. Ranked by measured sensitivity (value and the FFN input
-/// matter most, query/key least); tuned on all-MiniLM-L6-v2 and tiny-ko-q (bench/q4lab).
+/// matter most, query/key least); tuned on all-MiniLM-L6-v2 and tiny-ko-q (docs/architecture.md, "Why q4 is entropy-coded").
 pub fn q4_step_divisor(name: &str) -> f32 {
     const KINDS: [(&str, f32); 7] = [
         ("attention.self.query.weight", 4.0),
