@@ -48,7 +48,7 @@ impl Classification {
 
 /// Encoder outputs for one text (any BERT, with or without a classification head).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Embedding {
+pub struct EncoderOutput {
     pub tokens: usize,
     pub truncated: bool,
     /// `[tokens][hidden]`
@@ -58,6 +58,16 @@ pub struct Embedding {
 }
 
 /// A loaded model: tokenizer, encoder and, for `BertForSequenceClassification`, its head.
+///
+/// ```
+/// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-ko");
+/// // A Hugging Face folder (config.json, tokenizer.json, model.safetensors) or a quantized file.
+/// let model = gamjeong::Classifier::from_path(dir)?;
+/// let result = model.classify("오늘 밥이 너무 맛있었어. 행복해")?.top_k(3);
+/// assert_eq!(result.scores.len(), 3);
+/// assert!(result.scores[0].score >= result.scores[1].score);
+/// # Ok::<(), gamjeong::Error>(())
+/// ```
 pub struct Classifier {
     config: ModelConfig,
     encoder: TextEncoder,
@@ -276,13 +286,13 @@ impl Classifier {
         self.logits(head, &encoded)
     }
 
-    pub fn embed(&self, text: &str) -> Result<Embedding> {
+    pub fn embed(&self, text: &str) -> Result<EncoderOutput> {
         let mut out = self.embed_batch(&[text])?;
         out.pop()
             .ok_or_else(|| Error::InvalidInput("empty batch".into()))
     }
 
-    pub fn embed_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Embedding>> {
+    pub fn embed_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<EncoderOutput>> {
         let encoded = self.encode_all(texts)?;
         if encoded.is_empty() {
             return Ok(Vec::new());
@@ -298,7 +308,7 @@ impl Classifier {
                     .enumerate()
                     .map(|(i, (enc, mut rows))| {
                         rows.truncate(enc.ids.len());
-                        Embedding {
+                        EncoderOutput {
                             tokens: enc.ids.len(),
                             truncated: enc.truncated,
                             last_hidden_state: rows,

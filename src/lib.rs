@@ -15,19 +15,36 @@
 pub mod classifier;
 pub mod config;
 pub mod error;
-pub mod kernels;
 pub mod labels;
-pub mod loader;
-pub mod model;
 pub mod quant;
-pub mod tensor_stream;
 pub mod tokenize;
-pub mod weights;
+
+pub(crate) mod kernels;
+pub(crate) mod loader;
+pub(crate) mod model;
+pub(crate) mod tensor_stream;
+pub(crate) mod weights;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use classifier::{Classification, Classifier, Embedding, Score};
+pub use classifier::{Classification, Classifier, EncoderOutput, Score};
 pub use config::ModelConfig;
 pub use error::{Error, Result};
 pub use labels::{LabelInfo, EMOTIONS, GROUPS};
+pub use loader::StreamingLoader;
+
+/// Kernel internals for the kernel tests and benchmarks (`tests/kernels.rs`,
+/// `examples/bench_kernels.rs`); not a stable API.
+#[doc(hidden)]
+pub mod internals {
+    pub mod kernels {
+        pub use crate::kernels::*;
+    }
+}
+
+// The model is shared between threads (a server, a thread pool): keep it Send + Sync.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Classifier>();
+};

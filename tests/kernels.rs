@@ -8,7 +8,7 @@
 
 mod common_kernels;
 use common_kernels::*;
-use gamjeong::kernels::{available_kernels, Kernel};
+use gamjeong::internals::kernels::{available_kernels, Kernel};
 
 #[test]
 fn kernel_list() {
@@ -54,18 +54,4 @@ fn sgemm_matches_f64_and_kernels_agree() {
 #[test]
 fn bad_sizes_are_errors() {
     check_errors();
-}
-
-#[test]
-#[ignore = "benchmark: prints timings, asserts nothing; run with --ignored"]
-fn bench() {
-    if std::env::var_os("GAMJEONG_KERNEL_BENCH").is_none() {
-        return;
-    }
-    let t0 = std::time::Instant::now();
-    bench_print(&|| t0.elapsed().as_secs_f64() * 1e3);
-}
-
-fn bench_print(now: &dyn Fn() -> f64) {
-    common_kernels::bench(now, &|s| println!("{s}"));
 }

@@ -129,7 +129,7 @@ fn the_quantizer_rejects_broken_sources() {
 
 #[test]
 fn streaming_loader_any_chunking_equals_whole_file() {
-    use gamjeong::loader::StreamingLoader;
+    use gamjeong::StreamingLoader;
     let file = quantized(Scheme::Q8);
     let whole = Classifier::from_quantized(&file).unwrap();
     let want = whole.classify("오늘 너무 행복해").unwrap();
@@ -151,7 +151,7 @@ fn streaming_loader_any_chunking_equals_whole_file() {
 
 #[test]
 fn streaming_loader_rejects_bad_streams() {
-    use gamjeong::loader::StreamingLoader;
+    use gamjeong::StreamingLoader;
     let file = quantized(Scheme::Q4);
     // Truncated: an error at finish, naming the sizes.
     let mut loader = StreamingLoader::new();

@@ -13,7 +13,7 @@
 mod common;
 mod common_kernels;
 use common_kernels::*;
-use gamjeong::kernels::{available_kernels, best_kernel, Kernel};
+use gamjeong::internals::kernels::{available_kernels, best_kernel, Kernel};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -34,7 +34,10 @@ fn simd_kernels_are_built() {
             Kernel::Simd128
         }
     );
-    assert_eq!(gamjeong::kernels::ACT_MAX, if relaxed { 63 } else { 16383 });
+    assert_eq!(
+        gamjeong::internals::kernels::ACT_MAX,
+        if relaxed { 63 } else { 16383 }
+    );
 }
 
 #[wasm_bindgen_test]
@@ -94,18 +97,6 @@ fn relaxed_dot_i7_operand() {
     web_sys::console::log_1(
         &format!("relaxed dot with i7 operand -1 gives {neg} per lane: read as {how}").into(),
     );
-}
-
-#[wasm_bindgen_test]
-#[ignore = "benchmark: prints timings, asserts nothing; run with --ignored"]
-fn bench() {
-    if option_env!("GAMJEONG_KERNEL_BENCH").is_none() {
-        return;
-    }
-    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
-    let now_fn: js_sys::Function = js_sys::Reflect::get(&perf, &"now".into()).unwrap().into();
-    let now = move || now_fn.call0(&perf).unwrap().as_f64().unwrap();
-    common_kernels::bench(&now, &|s| web_sys::console::log_1(&s.into()));
 }
 
 /// The quantization accuracy gates of tests/quant_accuracy.rs with this build's kernels (in the

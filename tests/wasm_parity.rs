@@ -9,12 +9,6 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
-#[allow(clippy::assertions_on_constants)] // constant per build: it fails in a build without +simd128
-fn simd128_is_enabled() {
-    assert!(cfg!(target_feature = "simd128"), "built without +simd128");
-}
-
-#[wasm_bindgen_test]
 fn token_ids_equal_transformers() {
     check_token_ids(&tiny(), &reference(TINY_REFERENCE));
 }

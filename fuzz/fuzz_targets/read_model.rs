@@ -7,7 +7,7 @@
 //! headers, configs, tokenizers and tensors reach the model builder (and one forward pass).
 #![no_main]
 
-use gamjeong::loader::StreamingLoader;
+use gamjeong::StreamingLoader;
 use gamjeong::{quant, Classifier};
 use libfuzzer_sys::fuzz_target;
 

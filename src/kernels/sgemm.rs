@@ -9,7 +9,7 @@
 //! Layout: [`PackedF32::new`] copies `W` `[n][k]` into panels of [`NR`] output rows, k-major
 //! (`panel[kk * NR + j] = W[n0 + j][kk]`, rows past `n` zero). The microkernel keeps a
 //! 4 rows × 8 outputs tile in eight f32x4 registers: per k, two weight loads and one broadcast
-//! per activation row. K is walked in chunks of [`KC`] so a panel chunk stays in L1 while
+//! per activation row. K is walked in chunks of `KC` so a panel chunk stays in L1 while
 //! every row tile reuses it; partial sums live in `y` between chunks.
 //!
 //! Summation order is the same in the scalar and the SIMD128 kernel (k ascending, one product
@@ -17,7 +17,7 @@
 
 use super::NR;
 
-/// Whether [`crate::model`] runs f32 linears on this kernel (wasm32 with SIMD128) or on
+/// Whether the model runs f32 linears on this kernel (wasm32 with SIMD128) or on
 /// candle's matmul (everywhere else).
 pub const PACKED_F32: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
 

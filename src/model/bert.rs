@@ -1,7 +1,7 @@
 //! BERT encoder as in transformers' `modeling_bert.py`, written once for every weight
 //! storage: all matrix products go through [`Linear`].
 
-use super::linear::{Embedding, LayerNorm, Linear};
+use super::linear::{EmbeddingTable, LayerNorm, Linear};
 use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};
 use crate::weights::{Scope, Weights};
@@ -23,9 +23,9 @@ pub struct BertOutput {
 }
 
 struct Embeddings {
-    word: Embedding,
-    position: Embedding,
-    token_type: Embedding,
+    word: EmbeddingTable,
+    position: EmbeddingTable,
+    token_type: EmbeddingTable,
     norm: LayerNorm,
 }
 
@@ -33,13 +33,13 @@ impl Embeddings {
     fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
         let b = &c.bert;
         Ok(Self {
-            word: Embedding::load(&s.pp("word_embeddings"), b.vocab_size, b.hidden_size)?,
-            position: Embedding::load(
+            word: EmbeddingTable::load(&s.pp("word_embeddings"), b.vocab_size, b.hidden_size)?,
+            position: EmbeddingTable::load(
                 &s.pp("position_embeddings"),
                 b.max_position_embeddings,
                 b.hidden_size,
             )?,
-            token_type: Embedding::load(
+            token_type: EmbeddingTable::load(
                 &s.pp("token_type_embeddings"),
                 b.type_vocab_size,
                 b.hidden_size,

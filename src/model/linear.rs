@@ -126,10 +126,6 @@ impl Linear {
         })
     }
 
-    pub fn out_dim(&self) -> usize {
-        self.out_dim
-    }
-
     /// `x` is `[..., in]`; the result is `[..., out]`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         self.forward_then(x, None)
@@ -223,7 +219,7 @@ impl LayerNorm {
 }
 
 /// A lookup table `[rows, dim]`; quantized tables dequantize only the rows looked up.
-pub enum Embedding {
+pub enum EmbeddingTable {
     F32(Tensor),
     Int8 {
         q: Vec<i8>,
@@ -233,11 +229,11 @@ pub enum Embedding {
     },
 }
 
-impl Embedding {
+impl EmbeddingTable {
     pub fn load(scope: &Scope, rows: usize, dim: usize) -> Result<Self> {
         Ok(match load_matrix(scope, "weight", rows, dim)? {
-            Matrix::F32(t) => Embedding::F32(t),
-            Matrix::Int8 { q, scales, block } => Embedding::Int8 {
+            Matrix::F32(t) => EmbeddingTable::F32(t),
+            Matrix::Int8 { q, scales, block } => EmbeddingTable::Int8 {
                 q,
                 scales,
                 block,
@@ -247,15 +243,15 @@ impl Embedding {
     }
 }
 
-impl Module for Embedding {
+impl Module for EmbeddingTable {
     fn forward(&self, ids: &Tensor) -> candle_core::Result<Tensor> {
         let mut dims = ids.dims().to_vec();
         match self {
-            Embedding::F32(table) => {
+            EmbeddingTable::F32(table) => {
                 dims.push(table.dim(1)?);
                 table.index_select(&ids.flatten_all()?, 0)?.reshape(dims)
             }
-            Embedding::Int8 {
+            EmbeddingTable::Int8 {
                 q,
                 scales,
                 block,

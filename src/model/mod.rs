@@ -5,4 +5,4 @@ pub mod bert;
 pub mod linear;
 
 pub use bert::{softmax, BatchInput, Bert, BertOutput};
-pub use linear::{Linear, LinearWeight};
+pub use linear::Linear;

@@ -214,7 +214,7 @@ fn from_symbol(s: u8) -> i8 {
     (s ^ 0x80) as i8
 }
 
-/// The q4 file form: entropy-coded levels and exponents (see [`super::rans`]).
+/// The q4 file form: entropy-coded levels and exponents (see `quant::rans`).
 pub fn encode_q4(m: &Q4Matrix) -> Result<(Vec<u8>, Vec<u8>)> {
     let as_bytes = |v: &[i8]| v.iter().map(|&x| to_symbol(x)).collect::<Vec<u8>>();
     Ok((

@@ -289,6 +289,19 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// Quantizes a whole in-memory source (the CLI path) through the same streaming code.
+///
+/// ```
+/// use gamjeong::quant::{quantize_bytes, read_metadata, Scheme, Source};
+/// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-ko");
+/// let read = |f: &str| std::fs::read(format!("{dir}/{f}")).unwrap();
+/// let source = Source { model: "tiny-ko".into(), revision: "unknown".into() };
+/// let config = String::from_utf8(read("config.json")).unwrap();
+/// let tokenizer = String::from_utf8(read("tokenizer.json")).unwrap();
+/// let q8 = quantize_bytes(&read("model.safetensors"), Scheme::Q8, source, &config, &tokenizer)?;
+/// assert_eq!(read_metadata(&q8, true)?.scheme, "q8");
+/// let model = gamjeong::Classifier::from_quantized(&q8)?;
+/// # Ok::<(), gamjeong::Error>(())
+/// ```
 pub fn quantize_bytes(
     source_bytes: &[u8],
     scheme: Scheme,
