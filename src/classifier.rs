@@ -113,22 +113,13 @@ impl Classifier {
         if path.is_dir() {
             return Self::from_dir(path);
         }
-        // Streamed in chunks: the file is never held whole next to the model.
-        use std::io::Read;
-        let io = |source| Error::Io {
+        // Streamed: the file is never held whole next to the model.
+        let file = std::fs::File::open(path).map_err(|source| Error::Io {
             path: path.into(),
             source,
-        };
-        let mut file = std::fs::File::open(path).map_err(io)?;
+        })?;
         let mut loader = crate::loader::StreamingLoader::new();
-        let mut chunk = vec![0u8; 1 << 20];
-        loop {
-            let n = file.read(&mut chunk).map_err(io)?;
-            if n == 0 {
-                break;
-            }
-            loader.push(&chunk[..n])?;
-        }
+        crate::error::copy_into(path, file, &mut loader)?;
         loader.finish()
     }
 

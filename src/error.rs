@@ -56,3 +56,33 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Streams `reader` (read from `path`) into a sink such as [`crate::StreamingLoader`] or
+/// [`crate::quant::StreamingQuantizer`], keeping the sink's own error when it rejects the bytes.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn copy_into(
+    path: &std::path::Path,
+    mut reader: impl std::io::Read,
+    sink: &mut impl std::io::Write,
+) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.into(),
+        source,
+    };
+    std::io::copy(&mut reader, sink).map(drop).map_err(|e| {
+        if !e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+            return io(e); // a read error: keep it whole (OS error code and all)
+        }
+        let kind = e.kind();
+        match e.into_inner().map(|inner| inner.downcast::<Error>()) {
+            Some(Ok(ours)) => *ours,
+            Some(Err(other)) => io(std::io::Error::new(kind, other)),
+            None => io(kind.into()),
+        }
+    })
+}
+
+/// A sink's rejection as an `io::Error`, recoverable by [`copy_into`].
+pub(crate) fn into_io(e: Error) -> std::io::Error {
+    std::io::Error::other(e)
+}

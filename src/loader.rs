@@ -6,10 +6,9 @@
 use crate::error::Result;
 use crate::quant::file::{check_metadata, verify_payload, Metadata};
 use crate::tensor_stream::{bad, TensorInfo, TensorSink, TensorStream};
-use crate::weights::{OwnedTensor, Weights};
+use crate::weights::Weights;
 use crate::Classifier;
 use serde_json::Value;
-use std::collections::HashMap;
 use xxhash_rust::xxh3::Xxh3;
 
 pub struct StreamingLoader {
@@ -19,7 +18,7 @@ pub struct StreamingLoader {
 
 struct Collector {
     metadata: Option<Metadata>,
-    tensors: HashMap<String, OwnedTensor>,
+    tensors: Vec<(TensorInfo, Vec<u8>)>,
     payload_hash: Xxh3,
 }
 
@@ -35,7 +34,7 @@ impl StreamingLoader {
             stream: TensorStream::new(),
             sink: Collector {
                 metadata: None,
-                tensors: HashMap::new(),
+                tensors: Vec::new(),
                 payload_hash: Xxh3::new(),
             },
         }
@@ -77,6 +76,19 @@ impl StreamingLoader {
     }
 }
 
+/// `io::copy` a file or a download into the loader; its own errors come back through
+/// [`crate::error::copy_into`].
+impl std::io::Write for StreamingLoader {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.push(buf).map_err(crate::error::into_io)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl TensorSink for Collector {
     fn header(
         &mut self,
@@ -90,14 +102,7 @@ impl TensorSink for Collector {
     fn tensor(&mut self, _index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()> {
         // Tensors arrive contiguous and in payload order, so this hashes the payload.
         self.payload_hash.update(&data);
-        self.tensors.insert(
-            info.name.clone(),
-            OwnedTensor {
-                dtype: info.dtype,
-                shape: info.shape.clone(),
-                data,
-            },
-        );
+        self.tensors.push((info.clone(), data));
         Ok(())
     }
 }

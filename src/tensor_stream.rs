@@ -117,21 +117,19 @@ impl TensorStream {
                     if self.pending.len() == 8 {
                         let mut len = [0u8; 8];
                         len.copy_from_slice(&self.pending);
-                        let len = u64::from_le_bytes(len);
-                        if len == 0 || len > 100 << 20 {
-                            return Err(bad(format!("header length {len} is not plausible")));
-                        }
+                        let len = header_len(len)?;
                         self.pending.clear();
-                        self.phase = Phase::Header(len as usize);
+                        self.phase = Phase::Header(len);
                     }
                 }
                 Phase::Header(len) => {
                     let take = (len - self.pending.len()).min(chunk.len());
                     self.take(&mut chunk, take)?;
                     if self.pending.len() == len {
-                        let header = std::mem::take(&mut self.pending);
-                        let metadata = self.parse_header(&header)?;
-                        self.wanted = sink.header(metadata.as_ref(), &self.tensors)?;
+                        let header = parse_header(&std::mem::take(&mut self.pending))?;
+                        self.data_len = header.data_len;
+                        self.tensors = header.tensors;
+                        self.wanted = sink.header(header.metadata.as_ref(), &self.tensors)?;
                         if self.wanted.len() != self.tensors.len() {
                             return Err(bad("tensor sink answered for the wrong tensors".into()));
                         }
@@ -198,58 +196,114 @@ impl TensorStream {
         }
         Ok(())
     }
+}
 
-    fn parse_header(&mut self, header: &[u8]) -> Result<Option<serde_json::Map<String, Value>>> {
-        let header: serde_json::Map<String, Value> =
-            serde_json::from_slice(header).map_err(|e| bad(format!("header is not JSON: {e}")))?;
-        let mut tensors = Vec::new();
-        let mut metadata = None;
-        for (name, info) in &header {
-            if name == "__metadata__" {
-                metadata = info.as_object().cloned();
-                continue;
-            }
-            let dtype: Dtype = serde_json::from_value(info["dtype"].clone())
-                .map_err(|_| bad(format!("`{name}` has unknown dtype {}", info["dtype"])))?;
-            let shape: Vec<usize> = serde_json::from_value(info["shape"].clone())
-                .map_err(|_| bad(format!("`{name}` has no valid shape")))?;
-            let offsets: [usize; 2] = serde_json::from_value(info["data_offsets"].clone())
-                .map_err(|_| bad(format!("`{name}` has no valid data_offsets")))?;
-            // Whole-byte element types only (no packed 4/6-bit floats).
-            if !dtype.bitsize().is_multiple_of(8) {
-                return Err(bad(format!("`{name}` has unsupported dtype {dtype}")));
-            }
-            let bytes = shape
-                .iter()
-                .try_fold(dtype.bitsize() / 8, |a, &d| a.checked_mul(d));
-            if offsets[0] > offsets[1] || bytes != Some(offsets[1] - offsets[0]) {
-                return Err(bad(format!(
-                    "`{name}`: data_offsets do not match its shape and dtype"
-                )));
-            }
-            tensors.push(TensorInfo {
-                name: name.clone(),
-                dtype,
-                shape,
-                start: offsets[0],
-                end: offsets[1],
-            });
-        }
-        tensors.sort_by_key(|t| (t.start, t.end));
-        let mut pos = 0;
-        for t in &tensors {
-            if t.start != pos {
-                return Err(bad(format!(
-                    "tensor `{}` does not start where the previous ended",
-                    t.name
-                )));
-            }
-            pos = t.end;
-        }
-        self.data_len = pos;
-        self.tensors = tensors;
-        Ok(metadata)
+/// A parsed safetensors header.
+pub(crate) struct Header {
+    pub metadata: Option<serde_json::Map<String, Value>>,
+    /// Sorted by offset; contiguous from 0 (checked).
+    pub tensors: Vec<TensorInfo>,
+    /// Payload size: the end of the last tensor.
+    pub data_len: usize,
+}
+
+/// The header length of the file's first 8 bytes, if plausible.
+fn header_len(first8: [u8; 8]) -> Result<usize> {
+    let len = u64::from_le_bytes(first8);
+    if len == 0 || len > 100 << 20 {
+        return Err(bad(format!("header length {len} is not plausible")));
     }
+    Ok(len as usize)
+}
+
+/// The header at the start of an in-memory file, and where the payload starts.
+pub(crate) fn read_header(bytes: &[u8]) -> Result<(Header, usize)> {
+    let first8: [u8; 8] = bytes
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| bad(format!("the file is truncated: got {} bytes", bytes.len())))?;
+    let len = header_len(first8)?;
+    let json = bytes.get(8..8 + len).ok_or_else(|| {
+        bad(format!(
+            "the file is truncated inside its {len}-byte header"
+        ))
+    })?;
+    Ok((parse_header(json)?, 8 + len))
+}
+
+/// A whole safetensors file in memory: its header and its payload (exactly `data_len` bytes).
+pub(crate) fn parse_file(bytes: &[u8]) -> Result<(Header, &[u8])> {
+    let (header, start) = read_header(bytes)?;
+    let payload = &bytes[start..];
+    if payload.len() < header.data_len {
+        return Err(bad(format!(
+            "the file is truncated: got {} bytes of {}",
+            bytes.len(),
+            start + header.data_len
+        )));
+    }
+    if payload.len() > header.data_len {
+        return Err(bad(format!(
+            "the file has bytes after its last tensor (at offset {})",
+            start + header.data_len
+        )));
+    }
+    Ok((header, payload))
+}
+
+/// Parses and checks the JSON header: dtypes, shapes against byte ranges, contiguity.
+pub(crate) fn parse_header(header: &[u8]) -> Result<Header> {
+    let header: serde_json::Map<String, Value> =
+        serde_json::from_slice(header).map_err(|e| bad(format!("header is not JSON: {e}")))?;
+    let mut tensors = Vec::new();
+    let mut metadata = None;
+    for (name, info) in &header {
+        if name == "__metadata__" {
+            metadata = info.as_object().cloned();
+            continue;
+        }
+        let dtype: Dtype = serde_json::from_value(info["dtype"].clone())
+            .map_err(|_| bad(format!("`{name}` has unknown dtype {}", info["dtype"])))?;
+        let shape: Vec<usize> = serde_json::from_value(info["shape"].clone())
+            .map_err(|_| bad(format!("`{name}` has no valid shape")))?;
+        let offsets: [usize; 2] = serde_json::from_value(info["data_offsets"].clone())
+            .map_err(|_| bad(format!("`{name}` has no valid data_offsets")))?;
+        // Whole-byte element types only (no packed 4/6-bit floats).
+        if !dtype.bitsize().is_multiple_of(8) {
+            return Err(bad(format!("`{name}` has unsupported dtype {dtype}")));
+        }
+        let bytes = shape
+            .iter()
+            .try_fold(dtype.bitsize() / 8, |a, &d| a.checked_mul(d));
+        if offsets[0] > offsets[1] || bytes != Some(offsets[1] - offsets[0]) {
+            return Err(bad(format!(
+                "`{name}`: data_offsets do not match its shape and dtype"
+            )));
+        }
+        tensors.push(TensorInfo {
+            name: name.clone(),
+            dtype,
+            shape,
+            start: offsets[0],
+            end: offsets[1],
+        });
+    }
+    tensors.sort_by_key(|t| (t.start, t.end));
+    let mut pos = 0;
+    for t in &tensors {
+        if t.start != pos {
+            return Err(bad(format!(
+                "tensor `{}` does not start where the previous ended",
+                t.name
+            )));
+        }
+        pos = t.end;
+    }
+    Ok(Header {
+        metadata,
+        tensors,
+        data_len: pos,
+    })
 }
 
 pub(crate) fn bad(msg: String) -> Error {

@@ -2,66 +2,67 @@
 //! Every lookup failure names the tensor, so a wrong checkpoint is diagnosed in one line.
 
 use crate::error::{Error, Result};
+use crate::tensor_stream::{parse_file, TensorInfo};
 use candle_core::{safetensors::Load, DType, Device, Tensor};
 use safetensors::tensor::TensorView;
-use safetensors::{Dtype, SafeTensors};
+use safetensors::Dtype;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// One tensor held on its own (see [`Weights::owned`]).
-pub struct OwnedTensor {
-    pub dtype: Dtype,
-    pub shape: Vec<usize>,
-    pub data: Vec<u8>,
-}
-
-enum Backing<'a> {
-    /// Views into one file buffer.
-    File(SafeTensors<'a>),
-    /// Separately allocated tensors; large payloads are moved out when the model takes them,
-    /// so loading never holds the file and the model in full at once.
-    Owned(RefCell<HashMap<String, OwnedTensor>>),
+/// One tensor: its header entry and its bytes, borrowed from a file buffer or owned (the
+/// streaming loader). `data` is `None` once [`Weights::take`] moved the bytes into the model.
+struct Entry<'a> {
+    dtype: Dtype,
+    shape: Vec<usize>,
+    data: Option<Cow<'a, [u8]>>,
 }
 
 pub struct Weights<'a> {
-    backing: Backing<'a>,
+    // RefCell: `take` moves a payload out through the shared `Scope`s the model loads with.
+    tensors: RefCell<HashMap<String, Entry<'a>>>,
     device: Device,
 }
 
 impl<'a> Weights<'a> {
+    /// Views into a whole safetensors file (the header is parsed by `tensor_stream`, the one
+    /// safetensors reader of the crate).
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
-        let st = SafeTensors::deserialize(bytes).map_err(|e| Error::Safetensors(e.to_string()))?;
-        Ok(Self {
-            backing: Backing::File(st),
-            device: Device::Cpu,
-        })
+        let (header, payload) = parse_file(bytes)?;
+        Ok(Self::from_entries(header.tensors.into_iter().map(|t| {
+            let data = Cow::Borrowed(&payload[t.start..t.end]);
+            (t, data)
+        })))
     }
 
     /// Weights from tensors received one by one (the streaming loader).
-    pub fn owned(tensors: HashMap<String, OwnedTensor>) -> Weights<'static> {
-        Weights {
-            backing: Backing::Owned(RefCell::new(tensors)),
+    pub fn owned(tensors: impl IntoIterator<Item = (TensorInfo, Vec<u8>)>) -> Weights<'static> {
+        Weights::from_entries(tensors.into_iter().map(|(t, data)| (t, Cow::Owned(data))))
+    }
+
+    fn from_entries(entries: impl Iterator<Item = (TensorInfo, Cow<'a, [u8]>)>) -> Self {
+        let tensors = entries
+            .map(|(t, data)| {
+                let entry = Entry {
+                    dtype: t.dtype,
+                    shape: t.shape,
+                    data: Some(data),
+                };
+                (t.name, entry)
+            })
+            .collect();
+        Self {
+            tensors: RefCell::new(tensors),
             device: Device::Cpu,
         }
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.shape(name).is_some()
+        self.tensors.borrow().contains_key(name)
     }
 
     pub fn shape(&self, name: &str) -> Option<Vec<usize>> {
-        match &self.backing {
-            Backing::File(st) => st.tensor(name).ok().map(|t| t.shape().to_vec()),
-            Backing::Owned(map) => map.borrow().get(name).map(|t| t.shape.clone()),
-        }
-    }
-
-    fn names(&self) -> Vec<String> {
-        match &self.backing {
-            Backing::File(st) => st.names().into_iter().map(str::to_owned).collect(),
-            Backing::Owned(map) => map.borrow().keys().cloned().collect(),
-        }
+        self.tensors.borrow().get(name).map(|t| t.shape.clone())
     }
 
     /// Runs `f` on the tensor `name`, after checking it has exactly `shape`.
@@ -71,32 +72,13 @@ impl<'a> Weights<'a> {
         shape: &[usize],
         f: impl FnOnce(TensorView<'_>) -> Result<R>,
     ) -> Result<R> {
-        match &self.backing {
-            Backing::File(st) => {
-                let view = st.tensor(name).map_err(|_| self.missing(name))?;
-                self.check_shape(name, view.shape(), shape)?;
-                f(view)
-            }
-            Backing::Owned(map) => {
-                let map = map.borrow();
-                let t = map.get(name).ok_or_else(|| self.missing(name))?;
-                self.check_shape(name, &t.shape, shape)?;
-                let view = TensorView::new(t.dtype, t.shape.clone(), &t.data)
-                    .map_err(|e| Error::Safetensors(format!("`{name}`: {e}")))?;
-                f(view)
-            }
-        }
-    }
-
-    fn check_shape(&self, name: &str, found: &[usize], shape: &[usize]) -> Result<()> {
-        if found != shape {
-            return Err(Error::ShapeMismatch {
-                name: name.to_owned(),
-                expected: shape.to_vec(),
-                found: found.to_vec(),
-            });
-        }
-        Ok(())
+        let map = self.tensors.borrow();
+        let t = map.get(name).ok_or_else(|| self.missing(name))?;
+        check_shape(name, &t.shape, shape)?;
+        let data = t.data.as_deref().ok_or_else(|| taken(name))?;
+        let view = TensorView::new(t.dtype, t.shape.clone(), data)
+            .map_err(|e| Error::Safetensors(format!("`{name}`: {e}")))?;
+        f(view)
     }
 
     /// The tensor `name` as f32, after checking it has exactly `shape`.
@@ -112,39 +94,23 @@ impl<'a> Weights<'a> {
         })
     }
 
-    /// The raw little-endian bytes of `name`, after checking its dtype and shape. From owned
-    /// weights the bytes are moved out (each payload is read once), not copied.
-    pub fn raw(&self, name: &str, dtype: Dtype, shape: &[usize]) -> Result<Cow<'a, [u8]>> {
-        let check = |found: Dtype| {
-            if found != dtype {
-                return Err(Error::UnsupportedDtype {
-                    name: name.to_owned(),
-                    dtype: format!("{found:?}"),
-                });
-            }
-            Ok(())
+    /// Moves the raw little-endian bytes of `name` out (borrowed from a file buffer, or the
+    /// owned allocation itself: never copied), after checking its dtype and shape. A tensor is
+    /// taken once; `contains` and `shape` still answer for it afterwards.
+    pub fn take(&self, name: &str, dtype: Dtype, shape: &[usize]) -> Result<Cow<'a, [u8]>> {
+        let mut map = self.tensors.borrow_mut();
+        let Some(t) = map.get_mut(name) else {
+            drop(map);
+            return Err(self.missing(name));
         };
-        match &self.backing {
-            Backing::File(st) => {
-                let view = st.tensor(name).map_err(|_| self.missing(name))?;
-                self.check_shape(name, view.shape(), shape)?;
-                check(view.dtype())?;
-                Ok(Cow::Borrowed(view.data()))
-            }
-            Backing::Owned(map) => {
-                {
-                    let m = map.borrow();
-                    let t = m.get(name).ok_or_else(|| self.missing(name))?;
-                    self.check_shape(name, &t.shape, shape)?;
-                    check(t.dtype)?;
-                }
-                let t = map
-                    .borrow_mut()
-                    .remove(name)
-                    .ok_or_else(|| self.missing(name))?;
-                Ok(Cow::Owned(t.data))
-            }
+        check_shape(name, &t.shape, shape)?;
+        if t.dtype != dtype {
+            return Err(Error::UnsupportedDtype {
+                name: name.to_owned(),
+                dtype: format!("{:?}", t.dtype),
+            });
         }
+        t.data.take().ok_or_else(|| taken(name))
     }
 
     /// The tensor `name` as a flat f32 vector (any float dtype), after checking its shape.
@@ -158,10 +124,12 @@ impl<'a> Weights<'a> {
         // first match by name keeps the message the same on every load.
         let suffix = name.find("embeddings.").map_or(name, |i| &name[i..]);
         let similar = self
-            .names()
-            .into_iter()
+            .tensors
+            .borrow()
+            .keys()
             .filter(|n| n.ends_with(suffix) && *n != name)
-            .min();
+            .min()
+            .cloned();
         let hint = match similar {
             Some(other) => format!(" (found `{other}`: is this a different model layout?)"),
             None => String::new(),
@@ -216,8 +184,8 @@ impl<'w, 'a> Scope<'w, 'a> {
         self.weights.get_vec(&self.name(leaf), shape)
     }
 
-    pub fn raw(&self, leaf: &str, dtype: Dtype, shape: &[usize]) -> Result<Cow<'a, [u8]>> {
-        self.weights.raw(&self.name(leaf), dtype, shape)
+    pub fn take(&self, leaf: &str, dtype: Dtype, shape: &[usize]) -> Result<Cow<'a, [u8]>> {
+        self.weights.take(&self.name(leaf), dtype, shape)
     }
 
     pub fn contains(&self, leaf: &str) -> bool {
@@ -227,4 +195,19 @@ impl<'w, 'a> Scope<'w, 'a> {
     pub fn shape(&self, leaf: &str) -> Option<Vec<usize>> {
         self.weights.shape(&self.name(leaf))
     }
+}
+
+fn check_shape(name: &str, found: &[usize], shape: &[usize]) -> Result<()> {
+    if found != shape {
+        return Err(Error::ShapeMismatch {
+            name: name.to_owned(),
+            expected: shape.to_vec(),
+            found: found.to_vec(),
+        });
+    }
+    Ok(())
+}
+
+fn taken(name: &str) -> Error {
+    Error::Safetensors(format!("tensor `{name}` was read twice"))
 }

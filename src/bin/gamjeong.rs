@@ -157,21 +157,11 @@ mod cli {
         )?;
         // Fed in chunks like a download, so the CLI exercises the browser's code path.
         let path = dir.join("model.safetensors");
-        let mut file = std::fs::File::open(&path).map_err(|source| Error::Io {
+        let file = std::fs::File::open(&path).map_err(|source| Error::Io {
             path: path.clone(),
             source,
         })?;
-        let mut buf = vec![0u8; 1 << 20];
-        loop {
-            let n = std::io::Read::read(&mut file, &mut buf).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            if n == 0 {
-                break;
-            }
-            q.push(&buf[..n])?;
-        }
+        gamjeong::error::copy_into(&path, file, &mut q)?;
         let bytes = q.finish()?;
         std::fs::write(out, &bytes).map_err(|source| Error::Io {
             path: out.into(),

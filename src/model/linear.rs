@@ -25,7 +25,7 @@ fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Ma
     let q4 = format!("{leaf}.q4e");
     let scale = format!("{leaf}.scale");
     if scope.contains(&q8) {
-        let q = bytes_to_i8(scope.raw(&q8, Dtype::I8, &[rows, cols])?);
+        let q = bytes_to_i8(scope.take(&q8, Dtype::I8, &[rows, cols])?);
         let row_scales = scope.get_vec(&scale, &[rows, 1])?;
         // Per-row weight scales are repeated per K-block: the kernels' block (the activation
         // block of relaxed-SIMD builds, else a block that keeps int32 sums exact).
@@ -40,12 +40,12 @@ fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Ma
         let exps = format!("{leaf}.q4x");
         let coded = |name: &str| -> Result<std::borrow::Cow<'_, [u8]>> {
             match scope.shape(name).as_deref() {
-                Some(&[len]) => scope.raw(name, Dtype::U8, &[len]),
+                Some(&[len]) => scope.take(name, Dtype::U8, &[len]),
                 Some(other) => Err(Error::Format(format!(
                     "`{}` has shape {other:?}, a q4 stream is 1-D",
                     scope.name(name)
                 ))),
-                None => scope.raw(name, Dtype::U8, &[0]), // reports the missing tensor
+                None => scope.take(name, Dtype::U8, &[0]), // reports the missing tensor
             }
         };
         let step = scope.get_vec(&format!("{leaf}.step"), &[1])?[0];

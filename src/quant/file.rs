@@ -2,6 +2,7 @@
 //! (format spec: docs/FORMAT.md).
 
 use crate::error::{Error, Result};
+use crate::tensor_stream::read_header;
 use std::collections::HashMap;
 
 pub const FORMAT: &str = "gamjeong-quant";
@@ -61,38 +62,19 @@ impl Metadata {
     }
 }
 
-/// Header length and the parsed header, without touching the payload.
-fn header(bytes: &[u8]) -> Result<(usize, serde_json::Map<String, serde_json::Value>)> {
-    let len = bytes
-        .get(..8)
-        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()) as usize)
-        .ok_or_else(|| Error::Format("file is shorter than a safetensors header".into()))?;
-    let json = bytes
-        .get(8..8usize.saturating_add(len))
-        .ok_or_else(|| Error::Format(format!("file is truncated inside its {len}-byte header")))?;
-    let map = serde_json::from_slice(json)
-        .map_err(|e| Error::Format(format!("header is not JSON: {e}")))?;
-    Ok((8 + len, map))
-}
-
 /// True when `bytes` starts a safetensors file written by our quantizer.
 pub fn is_quantized(bytes: &[u8]) -> bool {
-    header(bytes)
+    read_header(bytes)
         .ok()
-        .and_then(|(_, h)| {
-            h.get("__metadata__")?
-                .get("format")?
-                .as_str()
-                .map(|f| f == FORMAT)
-        })
+        .and_then(|(h, _)| h.metadata?.get("format")?.as_str().map(|f| f == FORMAT))
         .unwrap_or(false)
 }
 
 /// Parses and checks the metadata: format name, major version, and (when `verify`) the
 /// payload checksum, which catches truncation and flipped bytes before any tensor is used.
 pub fn read_metadata(bytes: &[u8], verify: bool) -> Result<Metadata> {
-    let (payload_start, header) = header(bytes)?;
-    let meta = check_metadata(header.get("__metadata__").and_then(|m| m.as_object()))?;
+    let (header, payload_start) = read_header(bytes)?;
+    let meta = check_metadata(header.metadata.as_ref())?;
     if verify {
         verify_payload(&meta, xxhash_rust::xxh3::xxh3_64(&bytes[payload_start..]))?;
     }

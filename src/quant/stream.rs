@@ -94,6 +94,18 @@ impl StreamingQuantizer {
     }
 }
 
+/// `io::copy` the f32 checkpoint into the quantizer (see [`crate::error::copy_into`]).
+impl std::io::Write for StreamingQuantizer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.push(buf).map_err(crate::error::into_io)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl TensorSink for Writer {
     fn header(
         &mut self,
