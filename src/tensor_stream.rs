@@ -306,6 +306,34 @@ pub(crate) fn parse_header(header: &[u8]) -> Result<Header> {
     })
 }
 
+/// The bytes in front of a payload whose tensors (name, dtype, shape, byte length) lie back to
+/// back in this order: length prefix, JSON header (keys sorted), space padding to 8 bytes.
+pub(crate) fn header_bytes(
+    tensors: &[(String, Dtype, Vec<usize>, usize)],
+    metadata: &std::collections::HashMap<&str, &str>,
+) -> Result<Vec<u8>> {
+    let mut table = serde_json::Map::new();
+    let mut offset = 0usize;
+    for (name, dtype, shape, len) in tensors {
+        table.insert(
+            name.clone(),
+            serde_json::json!({"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len]}),
+        );
+        offset += len;
+    }
+    table.insert(
+        "__metadata__".into(),
+        serde_json::to_value(metadata).map_err(|e| bad(e.to_string()))?,
+    );
+    let mut json = serde_json::to_vec(&table).map_err(|e| bad(e.to_string()))?;
+    while json.len() % 8 != 0 {
+        json.push(b' ');
+    }
+    let mut out = (json.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(&json);
+    Ok(out)
+}
+
 pub(crate) fn bad(msg: String) -> Error {
     Error::Safetensors(msg)
 }

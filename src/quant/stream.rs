@@ -8,10 +8,10 @@ use super::scheme::{
     encode_q4, q4_step_divisor, quantize_q4, quantize_q8, storage_for, Scheme, Storage,
 };
 use crate::error::Result;
-use crate::tensor_stream::{bad, TensorInfo, TensorSink, TensorStream, MAX_RESERVE};
+use crate::tensor_stream::{bad, header_bytes, TensorInfo, TensorSink, TensorStream, MAX_RESERVE};
 use half::{bf16, f16};
 use safetensors::Dtype;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// Where the source weights came from, recorded in the output's metadata.
@@ -233,15 +233,6 @@ impl Writer {
     /// payload, moving the payload within its own allocation when there is room.
     fn finish(mut self, source_sha256: String) -> Result<Vec<u8>> {
         let payload_xxh3 = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&self.out));
-        let mut table = serde_json::Map::new();
-        let mut offset = 0usize;
-        for (name, dtype, shape, len) in std::mem::take(&mut self.entries) {
-            table.insert(
-                name,
-                json!({"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len]}),
-            );
-            offset += len;
-        }
         let meta = Metadata {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION.into(),
@@ -254,23 +245,15 @@ impl Writer {
             tokenizer_json: self.tokenizer_json.clone(),
             quantizer: concat!("gamjeong ", env!("CARGO_PKG_VERSION")).into(),
         };
-        table.insert(
-            "__metadata__".into(),
-            serde_json::to_value(meta.to_map()).map_err(|e| bad(e.to_string()))?,
-        );
-        let mut header = serde_json::to_vec(&table).map_err(|e| bad(e.to_string()))?;
-        while header.len() % 8 != 0 {
-            header.push(b' ');
-        }
-        let front = 8 + header.len();
+        let header = header_bytes(&std::mem::take(&mut self.entries), &meta.to_map())?;
+        let front = header.len();
         let mut out = self.out;
         out.try_reserve_exact(front)
             .map_err(|_| bad(format!("cannot allocate {front} more bytes for the header")))?;
         let payload = out.len();
         out.resize(payload + front, 0);
         out.copy_within(0..payload, front);
-        out[..8].copy_from_slice(&(header.len() as u64).to_le_bytes());
-        out[8..front].copy_from_slice(&header);
+        out[..front].copy_from_slice(&header);
         Ok(out)
     }
 }
