@@ -103,6 +103,11 @@ pub const EMOTIONS: [(&str, &str); 60] = [
     ("자신하는", "confident"),
 ];
 
+/// The English gloss of a group label (`"기쁨"` → `"joy"`).
+pub fn group_gloss(group: &str) -> Option<&'static str> {
+    GROUPS.iter().find(|g| g.label == group).map(|g| g.gloss)
+}
+
 /// What the crate knows about one output class of a loaded model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelInfo {
