@@ -693,10 +693,11 @@ async function loadInner(options, emit, signal) {
 
 /**
  * What load(options) would fetch, without downloading a body, for a page that asks before a
- * large download: {cached, bytes, convert}. `bytes` is null when the server does not say.
- * Probes in loadInner's order (HEAD requests): the quantized file, else the f32 weights,
- * which are converted unless quant is f32. `cached` does not check the entry's format
- * version: an entry from an older gamjeong counts as cached (and is downloaded again).
+ * large download: {cached, bytes, convert}, `bytes` null when the server does not say; null
+ * when the weights cannot be found (load() then says why). Probes in loadInner's order (HEAD
+ * requests): the quantized file, else the f32 weights, converted unless quant is f32.
+ * `cached` does not check the entry's format version: an entry from an older gamjeong counts
+ * as cached (and is downloaded again).
  */
 export async function planLoad(options = {}) {
   const scheme = options.quant || DEFAULT_QUANT;
@@ -705,7 +706,7 @@ export async function planLoad(options = {}) {
   if (options.cache !== false && await isCached(src, src.kind === 'file' ? 'file' : scheme, file)) {
     return { cached: true, bytes: 0, convert: false };
   }
-  const plan = (head, convert) => ({ cached: false, bytes: head?.bytes ?? null, convert });
+  const plan = (head, convert) => head && { cached: false, bytes: head.bytes, convert };
   if (src.kind === 'file') return plan(await headOf(src.url), false);
   if (scheme !== 'f32') {
     const q = await headOf(src.fileUrl(`${QUANT_DIR}/${file}`));
