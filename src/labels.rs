@@ -149,6 +149,15 @@ mod tests {
     }
 
     #[test]
+    fn group_glosses() {
+        for group in GROUPS {
+            assert_eq!(group_gloss(group.label), Some(group.gloss));
+        }
+        assert_eq!(group_gloss("기쁨"), Some("joy"));
+        assert_eq!(group_gloss("LABEL_0"), None);
+    }
+
+    #[test]
     fn labels_are_unique() {
         let mut seen = std::collections::HashSet::new();
         for (label, _) in EMOTIONS {
