@@ -49,7 +49,7 @@ export const STRINGS = {
     forget: '이 브라우저에 저장된 모델 지우기',
     forgotten: '저장된 모델을 이 브라우저에서 지웠습니다. 다음 방문 때 다시 내려받습니다.',
     nothingStored: '저장된 것이 없습니다.',
-    askText: (model, size) => `${model}: ${size ? mb(size) : '크기 알 수 없음'}를 내려받아야 합니다.`,
+    askText: (model, size) => `${model}을(를) 내려받아야 합니다: ${size ? mb(size) : '크기 알 수 없음'}.`,
     askWhy: {
       convert: '이 모델은 원래 정밀도의 가중치만 있어, 내려받으면서 이 페이지에서 변환합니다(메모리를 많이 씁니다).',
       large: '큰 파일입니다. 와이파이에서 내려받는 것을 권합니다.',
