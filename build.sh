@@ -18,6 +18,7 @@
 #                         config.json + tokenizer.json), copied into dist/models/ by every build:
 #                         the site then loads ?model=./models/NAME/ without the hub
 #                         (GAMJEONG_CLI=path uses an already built CLI; REVISION=rev for the hub)
+#   ./build.sh space MODEL [--quant q8|q4] [--out DIR]   a Hugging Face Space / static site in dist/space/ that loads MODEL (quantized, bundled) by default: docs/space.md
 #
 # Environment knobs:
 #   PORT / HOST                     serve address (default 127.0.0.1:8080)
@@ -244,7 +245,6 @@ cmd_build() {
     else
         warn "www/ is empty or missing: dist/ has only the wasm packages"
     fi
-    cp "$ROOT/scripts/space-README.md" "$DIST/README.md"   # front matter for a static HF Space
     if [ -d "$ROOT/models" ]; then
         log "copying models/ (from ./build.sh quantize) -> dist/models/"
         cp -R "$ROOT/models" "$DIST/models"
@@ -256,10 +256,16 @@ cmd_build() {
     report_sizes
 }
 
-# ./build.sh quantize MODEL [q8,q4]: a hub id or a local HF folder -> models/NAME/gamjeong/.
-cmd_quantize() {
-    local model="${1:-}" schemes="${2:-q8,q4}"
-    [ -n "$model" ] || die "usage: ./build.sh quantize MODEL [q8,q4]   (MODEL: hub id or local folder)"
+# dist/ is missing or older than the sources it is built from.
+dist_stale() {
+    [ ! -f "$DIST/.built" ] || [ ! -f "$PKG_RELAXED/${CRATE}_bg.wasm" ] \
+        || [ -n "$(find src www Cargo.toml Cargo.lock .cargo -newer "$DIST/.built" -print -quit)" ]
+}
+
+# quantize_model MODEL SCHEMES PARENT: a hub id or a local HF folder -> PARENT/NAME/ with
+# config.json, tokenizer.json and gamjeong/model.SCHEME.safetensors; sets MODEL_NAME.
+quantize_model() {
+    local model=$1 schemes=$2 parent=$3
     have cargo || die "cargo not found"
     local src name revision="${REVISION:-main}" source_id
     if [ -d "$model" ]; then
@@ -284,7 +290,7 @@ cmd_quantize() {
             mv "$src/$f.part" "$src/$f"
         done
     fi
-    local cli="${GAMJEONG_CLI:-}" out="$ROOT/models/$name"
+    local cli="${GAMJEONG_CLI:-}" out="$parent/$name"
     if [ -z "$cli" ]; then
         log "cargo build --release --bin gamjeong"
         cargo build --release --bin gamjeong
@@ -297,8 +303,17 @@ cmd_quantize() {
     for scheme in ${schemes//,/ }; do
         "$cli" quantize --model "$src" --scheme "$scheme" --source-id "$source_id" --revision "$revision" \
             --out "$out/gamjeong/model.$scheme.safetensors"
-        log "wrote models/$name/gamjeong/model.$scheme.safetensors ($(stat -c %s "$out/gamjeong/model.$scheme.safetensors") bytes)"
+        log "wrote ${out#$ROOT/}/gamjeong/model.$scheme.safetensors ($(stat -c %s "$out/gamjeong/model.$scheme.safetensors") bytes)"
     done
+    MODEL_NAME=$name
+}
+
+# ./build.sh quantize MODEL [q8,q4]: a hub id or a local HF folder -> models/NAME/gamjeong/.
+cmd_quantize() {
+    local model="${1:-}" schemes="${2:-q8,q4}" name out
+    [ -n "$model" ] || die "usage: ./build.sh quantize MODEL [q8,q4]   (MODEL: hub id or local folder)"
+    quantize_model "$model" "$schemes" "$ROOT/models"
+    name=$MODEL_NAME out="$ROOT/models/$MODEL_NAME"
     if [ -d "$DIST" ]; then
         mkdir -p "$DIST/models" && cp -R "$out" "$DIST/models/"
         log "copied into dist/models/$name/: open /?model=./models/$name/"
@@ -441,8 +456,7 @@ cmd_test() {
     if [ $do_e2e = 1 ]; then
         t0=$(now)
         # The e2e tests run on dist/: rebuild it when a source is newer than the last build.
-        if [ ! -f "$DIST/.built" ] || [ ! -f "$PKG_RELAXED/${CRATE}_bg.wasm" ] \
-            || [ -n "$(find src www Cargo.toml Cargo.lock .cargo -newer "$DIST/.built" -print -quit)" ]; then
+        if dist_stale; then
             log "e2e: dist/ is missing or older than the sources: building it"
             cmd_build
         fi
@@ -502,6 +516,7 @@ case "${1:-build}" in
     test)           cmd_test ;;
     setup)          cmd_setup ;;
     quantize)       shift; cmd_quantize "$@" ;;
+    space)          shift; . "$ROOT/scripts/space.sh" ;;
     -h|--help|help) usage ;;
     *)              usage >&2; die "unknown command: $1" ;;
 esac

@@ -103,6 +103,11 @@ pub const EMOTIONS: [(&str, &str); 60] = [
     ("자신하는", "confident"),
 ];
 
+/// The English gloss of a group label (`"기쁨"` → `"joy"`).
+pub fn group_gloss(group: &str) -> Option<&'static str> {
+    GROUPS.iter().find(|g| g.label == group).map(|g| g.gloss)
+}
+
 /// What the crate knows about one output class of a loaded model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelInfo {
@@ -141,6 +146,15 @@ mod tests {
         for (g, group) in GROUPS.iter().enumerate() {
             assert_eq!(EMOTIONS[g * GROUP_SIZE].0, group.label);
         }
+    }
+
+    #[test]
+    fn group_glosses() {
+        for group in GROUPS {
+            assert_eq!(group_gloss(group.label), Some(group.gloss));
+        }
+        assert_eq!(group_gloss("기쁨"), Some("joy"));
+        assert_eq!(group_gloss("LABEL_0"), None);
     }
 
     #[test]

@@ -51,6 +51,11 @@ impl StreamingLoader {
         self.stream.consumed()
     }
 
+    /// The file's quantization scheme (`q8`, `q4`), once the header has arrived.
+    pub fn scheme(&self) -> Option<&str> {
+        self.sink.metadata.as_ref().map(|m| m.scheme.as_str())
+    }
+
     /// File size, once the header has arrived.
     pub fn expected_len(&self) -> Option<usize> {
         self.stream.expected_len()

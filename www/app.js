@@ -1,39 +1,72 @@
-// The demo page, on top of the public wrapper (gamjeong.js). Labels, groups and glosses come
-// from the model (one table in the crate). `?model=` and `?quant=` choose the model.
-import { Classifier, DEFAULT_MODEL } from './gamjeong.js';
+// The demo page, on top of the public wrapper (gamjeong.js). Its strings: i18n.js; labels,
+// groups and glosses: the loaded model (the crate's one table). The default model: the site's
+// own (site.json, written by `./build.sh space`), else the hub default. `?model=`, `?quant=`,
+// `?lang=` and `?variant=` override; nothing is stored but the model.
+import { Classifier, DEFAULT_MODEL, DEFAULT_QUANT } from './gamjeong.js';
+import { planLoad, hubUrl } from './runtime.js';
 import { EXAMPLES } from './examples.js';
+import { STRINGS, LANGS, pickLang } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
-const GROUP_ORDER = ['분노', '슬픔', '불안', '상처', '당황', '기쁨'];
-const GROUP_GLOSS = { 분노: 'anger', 슬픔: 'sadness', 불안: 'anxiety', 상처: 'hurt', 당황: 'embarrassment', 기쁨: 'joy' };
 const DEBOUNCE_MS = 250;
+/** Larger downloads wait for a click (BERT-base: q8 113.5 MB, q4 68.7 MB, f32 443 MB). */
+const ASK_ABOVE_BYTES = 150e6;
+/** Errors a retry cannot mend: the text box stays off and no retry button is offered. */
+const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT'];
 
 const params = new URLSearchParams(location.search);
-const modelSpec = params.get('model') || DEFAULT_MODEL;
-const quant = params.get('quant') || 'q8';
-const QUANTS = ['q8', 'q4', 'f32'];
+const lang = pickLang(params.get('lang'), navigator.languages?.length ? navigator.languages : [navigator.language]);
+const T = STRINGS[lang];
 // auto: relaxed SIMD where the browser has it; simd128 computes exactly what the native CLI does.
 const variant = params.get('variant') || 'auto';
 
+let site = {};       // site.json: {model, quant, label, link, bytes}
+let spec = DEFAULT_MODEL;
+let quant = DEFAULT_QUANT;
+let bundled = false; // the site's own model, not one asked for with ?model=
 let model = null;
-let loading = true; // until Classifier.load settles: text typed or clicked meanwhile waits for it
+let state = 'loading'; // loading | ask | error | ready: what a text typed now waits for
 let composing = false;
 let timer = 0;
 let running = false;
 let again = false;
+let reveal = false;  // bring the results into view once shown (after a tap or Ctrl+Enter)
 let last = null;
+let labels = { order: [], gloss: new Map() }; // groups of the loaded model
+
+// ------------------------------------------------------------- language --
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  document.title = T.title;
+  document.querySelector('meta[name="description"]').content = T.description;
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = T[el.dataset.i18n];
+  for (const el of document.querySelectorAll('[data-i18n-attr]')) {
+    for (const pair of el.dataset.i18nAttr.split(',')) {
+      const [attr, key] = pair.split(':');
+      el.setAttribute(attr, T[key]);
+    }
+  }
+  // The switch keeps the other parameters; the choice lives in the URL only.
+  for (const a of $('lang').querySelectorAll('a')) {
+    const u = new URLSearchParams(location.search);
+    u.set('lang', a.lang);
+    a.href = `?${u}`;
+    a.textContent = LANGS[a.lang];
+    if (a.lang === lang) a.setAttribute('aria-current', 'true'); else a.removeAttribute('aria-current');
+  }
+  const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+  $('kbd-hint').textContent = T.kbdHint(mac);
+  if (mac) document.querySelector('#go kbd.mod').textContent = '⌘';
+}
 
 // ---------------------------------------------------------------- status --
-const mb = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(0, n / 1e3).toFixed(0)} kB`);
-const PHASE = { download: 'Downloading', convert: 'Downloading + converting', cache: 'Reading from your browser' };
-
 function setStatus(phase, text, percent) {
   $('status').dataset.phase = phase;
-  $('status-phase').textContent = phase === 'ready' ? 'Ready' : phase === 'error' ? 'Not loaded' : (PHASE[phase] || 'Loading');
+  $('status-phase').textContent = T.phase[phase] || T.phase.loading;
   $('status-text').textContent = text;
   const bar = $('status-bar');
   if (percent === undefined) {
-    bar.hidden = phase === 'ready' || phase === 'error';
+    bar.hidden = !['download', 'convert', 'cache', 'loading'].includes(phase);
     bar.removeAttribute('value');
   } else {
     bar.hidden = false;
@@ -46,71 +79,178 @@ const sized = new Set();
 /** The loading note, with the real size once the first weight file's size is known. */
 function sizeNote(e) {
   if (e.phase === 'cache' || !/\.safetensors$/.test(e.file)) return; // a cache read downloads nothing
-  const note = e.phase === 'convert'
-    ? `This model’s hub folder has only its full-precision weights (${mb(e.total)}): they download once and are converted to ${quant} in this page. Only the converted copy is kept in your browser, so the next visit starts in seconds — even offline.`
-    : `The model downloads once (${mb(e.total)}), then stays in your browser, so the next visit starts in seconds — even offline.`;
-  $('status-note').textContent = note;
+  $('status-note').textContent = e.phase === 'convert' ? T.sizeNoteConvert(e.total, quant) : T.sizeNote(e.total);
 }
 function onProgress(e) {
   switch (e.status) {
     case 'initiate':
     case 'download':
-      setStatus('download', `${e.file}: starting…`);
+      setStatus('download', T.starting(e.file));
       break;
     case 'convert':
-      notes.push('The hub has only full-precision weights for this model, so this page converts them to 8-bit (or about 5-bit) while they download and keeps the small version.');
+      notes.push(T.noteConvert);
       break;
-    case 'progress': {
+    case 'progress':
       if (e.total && !sized.has(e.file)) {
         sized.add(e.file);
         sizeNote(e);
       }
-      const pct = e.total ? e.progress : undefined;
-      const bytes = e.total ? `${mb(e.loaded)} of ${mb(e.total)} (${Math.floor(e.progress)} %)` : mb(e.loaded);
-      setStatus(e.phase, `${e.file}: ${bytes}`, pct);
+      setStatus(e.phase, T.progress(e.file, e.loaded, e.total, e.progress), e.total ? e.progress : undefined);
       break;
-    }
     case 'cache':
-      if (e.state === 'hit') setStatus('cache', `${e.file}: found in your browser’s storage`);
-      if (e.state === 'corrupt') notes.push('The stored copy of the model was damaged, so it was deleted and downloaded again.');
-      if (e.state === 'stale') notes.push('A copy stored by an older version of this page was removed.');
-      if (e.state === 'stored') notes.push('Saved in your browser: next time it loads without downloading.');
-      if (e.state === 'unavailable' || e.state === 'disabled') notes.push(`Not saved: ${e.reason}.`);
-      break;
-    case 'ready':
+      if (e.state === 'hit') setStatus('cache', T.cacheHit(e.file));
+      if (e.state === 'corrupt') notes.push(T.noteCorrupt);
+      if (e.state === 'stale') notes.push(T.noteStale);
+      if (e.state === 'stored') notes.push(T.noteStored);
+      if (e.state === 'unavailable' || e.state === 'disabled') notes.push(T.noteNotStored(e.reason));
       break;
     default:
   }
 }
 
-// ---------------------------------------------------------------- errors --
-const ERRORS = {
-  NOT_FOUND: ['The model could not be found.', 'Check the ?model= address: a Hugging Face model id (owner/name), the URL of a folder with config.json, tokenizer.json and model.safetensors, or the URL of a quantized .safetensors file.'],
-  NETWORK: ['The model could not be downloaded: the network request failed.', 'Check your internet connection and reload the page. After one complete visit the model is stored in this browser and works offline.'],
-  HTTP: ['The server refused to send the model.', 'Reload in a moment; if it keeps failing, the model may be private or the server down.'],
-  BAD_MODEL: ['The downloaded file is not a model this page can use.', 'Point ?model= at a BERT text-classification model in Hugging Face layout or at a file made by gamjeong quantize.'],
-  BAD_MODEL_SPEC: ['The ?model= value is not a model id or a URL.', 'Use a Hugging Face id like hun3359/klue-bert-base-sentiment, or a URL.'],
-  NO_SIMD: ['This browser cannot run the model: it does not support WebAssembly SIMD.', 'Use a current Chrome, Edge or Firefox, or Safari 16.4 or later.'],
-  HTML: ['A web page came back instead of the model file.', 'If this network asks you to sign in (hotel, café or airport Wi-Fi), open any web page to sign in, then reload. Otherwise check the ?model= address.'],
-  NO_WASM: ['This browser cannot run WebAssembly.', 'Use a current Chrome, Edge, Firefox or Safari, and check that WebAssembly is not disabled.'],
-  WORKER: ['The page’s background worker could not start.', 'Reload the page; if you host this page yourself, serve worker.js and runtime.js next to gamjeong.js.'],
-};
+// ----------------------------------------------------------------- model --
+/** Names the model in the header; links only to a hub page, never to a file that may not exist. */
+function showModelName(failed = false) {
+  const name = bundled && site.label ? site.label : spec;
+  const link = $('model-link');
+  link.textContent = name;
+  $('model-name').textContent = name;
+  const page = bundled ? site.link : /^[\w.-]+\/[\w.-]+$/.test(spec) ? hubUrl(spec) : null;
+  if (page && /^https:\/\//.test(page) && !failed) link.href = page;
+  else link.removeAttribute('href');
+}
 
-function showError(what, todo, detail) {
+async function readSite() {
+  try {
+    const res = await fetch('site.json');
+    return res.ok ? await res.json() : {};
+  } catch {
+    return {}; // a host without site.json: the hub default
+  }
+}
+
+/** Asks first when the download is large, converts f32 weights, or the browser saves data. */
+async function prepare() {
+  const saveData = navigator.connection?.saveData === true;
+  let plan = null;
+  if (!bundled || saveData) {
+    setStatus('loading', T.preparing);
+    plan = await planLoad({ model: spec, quant, baseUrl: location.href }).catch(() => null); // load() says what is wrong
+    if (bundled && plan && !plan.cached && plan.bytes === null) plan.bytes = site.bytes ?? null;
+  }
+  const why = !plan || plan.cached ? null : plan.convert ? 'convert'
+    : plan.bytes > ASK_ABOVE_BYTES ? 'large' : saveData ? 'saveData' : null;
+  if (why) ask(plan.bytes, why);
+  else load();
+}
+
+function ask(bytes, why) {
+  state = 'ask';
+  setStatus('ask', T.askText(bundled && site.label ? site.label : spec, bytes));
+  $('ask-why').textContent = T.askWhy[why];
+  $('download').textContent = T.download(bytes);
+  $('ask').hidden = false;
+  $('ask').dataset.why = why;
+  setInputEnabled(true);
+  if ($('text').value.trim()) showWaiting();
+}
+
+async function load() {
+  state = 'loading';
+  $('ask').hidden = true;
+  $('error').hidden = true;
+  $('status-note').textContent = '';
+  notes.length = 0;
+  sized.clear();
+  showModelName();
+  // Usable while the model loads: what is typed or clicked now is classified once it is ready.
+  setInputEnabled(true);
+  setStatus('loading', T.preparing);
+  if ($('text').value.trim()) showWaiting();
+  const t0 = performance.now();
+  try {
+    model = await Classifier.load({ model: spec, quant, variant, onProgress });
+  } catch (e) {
+    failed(e);
+    return;
+  }
+  ready(model.info, performance.now() - t0);
+}
+
+function failed(e) {
+  state = 'error';
+  const final = FINAL.includes(e.code);
+  const [what, todo] = e.code === 'BAD_QUANT' ? T.errors.BAD_QUANT(quant, e.schemes || [])
+    : T.errors[e.code] || T.errors.default;
+  setStatus('error', '');
+  $('status-note').textContent = '';
+  $('forget').hidden = true;
+  showModelName(true);
+  showError(what, todo, e.message, { retry: !final, offline: e.code === 'NETWORK' || navigator.onLine === false });
+  setInputEnabled(!final);
+  if ($('results').dataset.state === 'waiting') {
+    $('results').dataset.state = 'error';
+    $('results').setAttribute('aria-busy', 'false');
+    $('meta').textContent = T.notClassified;
+  }
+}
+
+function ready(info, ms) {
+  state = 'ready';
+  setStatus('ready', T.readyFrom(info.source, (ms / 1000).toFixed(1)));
+  $('status-note').textContent = notes.length ? notes.join(' ') : T.storedHere;
+  $('forget').hidden = !info.cacheName;
+  $('model-detail').textContent = T.detail(info.quant, info.kernel, (info.memoryBytes / 2 ** 20).toFixed(0));
+  // The crate attaches groups only to the 60 labels of its taxonomy: that is the seed model,
+  // the one whose published accuracy the note quotes.
+  const seed = info.labels.length > 0 && info.labels.every((l) => l.group);
+  $('seed-note').hidden = !seed;
+  labels = {
+    order: [...new Set(info.labels.map((l) => l.group).filter(Boolean))],
+    gloss: new Map(info.labels.filter((l) => l.group).map((l) => [l.group, l.groupGloss])),
+  };
+  if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+    // Keeps the page itself (HTML, JS, this browser's wasm build) available offline.
+    navigator.serviceWorker.register(`./sw.js?variant=${info.variant}`).catch(() => {});
+  }
+  if ($('text').value.trim()) classifyNow();
+}
+
+// ---------------------------------------------------------------- errors --
+function showError(what, todo, detail, { retry = false, offline = false } = {}) {
   const el = $('error');
   el.replaceChildren();
-  const p = document.createElement('p');
-  p.className = 'what';
-  p.textContent = what;
-  const q = document.createElement('p');
-  q.textContent = todo;
-  el.append(p, q);
-  if (detail) {
-    const d = document.createElement('p');
-    d.className = 'muted small detail';
-    d.textContent = `Details: ${detail}`;
-    el.append(d);
+  const p = (text, cls) => {
+    const x = document.createElement('p');
+    if (cls) x.className = cls;
+    x.textContent = text;
+    el.append(x);
+    return x;
+  };
+  p(what, 'what');
+  p(todo);
+  if (offline) {
+    p(T.offline);
+    if (site.model && !bundled) {
+      const a = document.createElement('a');
+      const u = new URLSearchParams(location.search);
+      u.delete('model');
+      u.delete('quant');
+      a.href = `?${u}`;
+      a.textContent = T.useBundled(site.label || site.model);
+      p('').append(a);
+    }
   }
+  if (retry) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.id = 'retry';
+    b.className = 'primary';
+    b.textContent = T.retry;
+    b.addEventListener('click', load);
+    p('').append(b);
+  }
+  if (detail) p(T.details(detail), 'muted small detail');
   el.hidden = false;
 }
 
@@ -121,6 +261,13 @@ function decimal(x) {
   if (x === 0 || Math.abs(x) >= 1e-6) return String(x);
   const [m, e] = x.toExponential().split('e');
   return `${x < 0 ? '-' : ''}0.${'0'.repeat(-Number(e) - 1)}${m.replace(/^-/, '').replace('.', '')}`;
+}
+
+function span(cls, text) {
+  const s = document.createElement('span');
+  s.className = cls;
+  s.textContent = text;
+  return s;
 }
 
 function barRow(s, rank) {
@@ -134,114 +281,108 @@ function barRow(s, rank) {
   row.setAttribute('aria-valuemax', '100');
   row.setAttribute('aria-valuenow', (100 * s.score).toFixed(1));
   row.setAttribute('aria-valuetext', pct(s.score));
-  row.setAttribute('aria-label', `${s.label}${s.gloss ? ` (${s.gloss})` : ''}${rank ? `, rank ${rank}` : ''}: ${pct(s.score)}`);
-  const name = document.createElement('span');
-  name.className = 'name';
-  const label = document.createElement('span');
-  label.className = 'label';
-  label.textContent = s.label;
-  const gloss = document.createElement('span');
-  gloss.className = 'gloss';
-  gloss.textContent = s.gloss ?? '';
-  name.append(label, ' ', gloss);
-  const track = document.createElement('span');
-  track.className = 'track';
+  row.setAttribute('aria-label', `${s.label}${s.gloss ? ` (${s.gloss})` : ''}${rank ? T.rank(rank) : ''}: ${pct(s.score)}`);
+  const name = span('name', '');
+  name.append(span('label', s.label), ' ', span('gloss', s.gloss ?? ''));
+  const track = span('track', '');
   track.setAttribute('aria-hidden', 'true');
-  const fill = document.createElement('span');
-  fill.className = 'fill';
+  const fill = span('fill', '');
   fill.style.width = `${(100 * s.score).toFixed(2)}%`;
   track.append(fill);
-  const p = document.createElement('span');
-  p.className = 'pct';
-  p.textContent = pct(s.score);
-  row.append(name, track, p);
+  row.append(name, track, span('pct', pct(s.score)));
   return row;
 }
 
-function render(result) {
-  const scores = result.scores;
-  const rank = new Map(scores.map((s, i) => [s.index, i + 1]));
-
+/** The three highest labels, large. */
+function renderTop(scores) {
   const top = $('top');
   top.replaceChildren();
   for (const s of scores.slice(0, 3)) {
     const d = document.createElement('div');
     d.className = 'top-item';
     d.dataset.group = s.group ?? '';
-    const l = document.createElement('span');
-    l.className = 'label';
-    l.textContent = s.label;
-    const g = document.createElement('span');
-    g.className = 'gloss';
-    g.textContent = [s.gloss, s.group && `${s.group} · ${GROUP_GLOSS[s.group] || ''}`].filter(Boolean).join(' — ');
-    const p = document.createElement('span');
-    p.className = 'pct';
-    p.textContent = pct(s.score);
-    d.append(l, p, g);
+    const gloss = [s.gloss, s.group && `${s.group} · ${labels.gloss.get(s.group) || ''}`].filter(Boolean).join(' — ');
+    d.append(span('label', s.label), span('pct', pct(s.score)), span('gloss', gloss));
     top.append(d);
   }
+}
 
-  const meta = [`${result.tokens} tokens`, `${result.ms.toFixed(0)} ms`];
-  $('meta').replaceChildren(meta.join(' · '));
+function renderMeta(result) {
+  $('meta').replaceChildren(T.meta(result.tokens, result.ms.toFixed(0)));
   if (result.truncated) {
     const t = document.createElement('strong');
     t.className = 'warn';
-    t.textContent = ' · ⚠ Long text: only the first 512 tokens were read.';
+    t.textContent = T.truncated;
     $('meta').append(t);
   }
+}
 
+/** Every label: by group in the taxonomy's order, or one list highest first. */
+function renderBars(scores) {
+  const rank = new Map(scores.map((s, i) => [s.index, i + 1]));
   const container = $('groups');
   container.replaceChildren();
-  if ($('sorted').checked) {
+  if ($('sorted').checked || !labels.order.length) {
     const sec = document.createElement('section');
     sec.className = 'group all';
-    sec.setAttribute('aria-label', 'All 60 emotions, highest first');
+    sec.setAttribute('aria-label', T.allSorted(scores.length));
     const h = document.createElement('h3');
-    h.textContent = 'All 60, highest first';
+    h.textContent = T.allSorted(scores.length);
     sec.append(h);
     for (const s of scores) sec.append(barRow(s, rank.get(s.index)));
     container.append(sec);
-  } else {
-    const groups = new Map();
-    for (const s of scores) {
-      const g = s.group ?? 'other';
-      if (!groups.has(g)) groups.set(g, []);
-      groups.get(g).push(s); // scores are sorted, so each group is too
-    }
-    const order = [...GROUP_ORDER.filter((g) => groups.has(g)), ...[...groups.keys()].filter((g) => !GROUP_ORDER.includes(g))];
-    for (const g of order) {
-      const items = groups.get(g);
-      const total = items.reduce((a, s) => a + s.score, 0);
-      const sec = document.createElement('section');
-      sec.className = 'group';
-      sec.dataset.group = g;
-      sec.dataset.total = String(total);
-      const h = document.createElement('h3');
-      h.id = `group-${g}`;
-      const name = document.createElement('span');
-      name.textContent = `${g} `;
-      const gl = document.createElement('span');
-      gl.className = 'gloss';
-      gl.textContent = GROUP_GLOSS[g] || '';
-      const t = document.createElement('span');
-      t.className = 'total';
-      t.textContent = pct(total);
-      h.append(name, gl, t);
-      sec.setAttribute('aria-labelledby', h.id);
-      sec.append(h);
-      for (const s of items) sec.append(barRow(s, rank.get(s.index)));
-      container.append(sec);
-    }
+    return;
   }
+  const groups = new Map(labels.order.map((g) => [g, []]));
+  for (const s of scores) {
+    const g = s.group ?? T.other;
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g).push(s); // scores are sorted, so each group is too
+  }
+  for (const [g, items] of groups) {
+    if (!items.length) continue;
+    const total = items.reduce((a, s) => a + s.score, 0);
+    const sec = document.createElement('section');
+    sec.className = 'group';
+    sec.dataset.group = g;
+    sec.dataset.total = String(total);
+    const h = document.createElement('h3');
+    h.id = `group-${g}`;
+    h.append(span('', `${g} `), span('gloss', labels.gloss.get(g) || ''), span('total', pct(total)));
+    sec.setAttribute('aria-labelledby', h.id);
+    sec.append(h);
+    for (const s of items) sec.append(barRow(s, rank.get(s.index)));
+    container.append(sec);
+  }
+}
+
+/** Shows one classification (the page's only result view: top three, meta line, all bars). */
+function render(result) {
+  renderTop(result.scores);
+  renderMeta(result);
+  renderBars(result.scores);
   const res = $('results');
   res.dataset.text = result.text;
   res.dataset.count = String(Number(res.dataset.count || 0) + 1);
   res.dataset.state = 'ready';
   res.setAttribute('aria-busy', 'false');
+  if (reveal) {
+    reveal = false;
+    revealResults();
+  }
+}
+
+/** After a tap or Ctrl+Enter on a phone the results sit below the examples: scroll them up. */
+function revealResults() {
+  const box = $('results').getBoundingClientRect();
+  const top = $('top').getBoundingClientRect();
+  if (box.top >= 0 && (top.height ? top.bottom : box.top + 80) <= innerHeight) return;
+  const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
+  $('results').scrollIntoView({ block: 'start', behavior: still ? 'auto' : 'smooth' });
 }
 
 // -------------------------------------------------------------- classify --
-/** Text given before the model is ready: say it waits; start() classifies it once loaded. */
+/** Text given before the model is ready: say what it waits for; it is classified once loaded. */
 function showWaiting() {
   const res = $('results');
   const text = $('text').value;
@@ -252,17 +393,18 @@ function showWaiting() {
   }
   $('top').replaceChildren();
   $('groups').replaceChildren();
-  $('meta').textContent = 'The model is still loading — this text will be classified as soon as it is ready.';
+  $('meta').textContent = state === 'ask' ? T.waitingAsk : state === 'error' ? T.waitingError : T.waiting;
   res.dataset.text = text;
   res.dataset.state = 'waiting';
-  res.setAttribute('aria-busy', 'true');
+  res.setAttribute('aria-busy', String(state === 'loading'));
+  if (reveal) revealResults();
 }
 
 async function classifyNow() {
   clearTimeout(timer);
   if (composing) return;
   if (!model) {
-    if (loading) showWaiting();
+    showWaiting();
     return;
   }
   if (running) { again = true; return; } // one in flight; then the latest text once more
@@ -277,7 +419,8 @@ async function classifyNow() {
       $('error').hidden = true;
     } while (again && !composing);
   } catch (e) {
-    showError('This text could not be classified.', 'Try another text; the model keeps working.', e.message);
+    const [what, todo] = T.errors.classify;
+    showError(what, todo, e.message);
   } finally {
     running = false;
   }
@@ -299,6 +442,7 @@ function setupInput() {
     b.addEventListener('click', () => {
       $('text').value = text;
       composing = false;
+      reveal = true;
       classifyNow();
     });
     ex.append(b);
@@ -311,6 +455,7 @@ function setupInput() {
   ta.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.isComposing) {
       e.preventDefault();
+      reveal = true;
       classifyNow();
     }
   });
@@ -321,78 +466,41 @@ function setupInput() {
     e.preventDefault();
     $('text').focus();
   });
-  $('go').addEventListener('click', classifyNow);
-  $('sorted').addEventListener('change', () => last && render(last));
+  $('go').addEventListener('click', () => { reveal = true; classifyNow(); });
+  $('download').addEventListener('click', load);
+  $('sorted').addEventListener('change', () => last && renderBars(last.scores));
   $('forget').addEventListener('click', async () => {
     const n = await Classifier.clearCache();
     $('forget').hidden = true;
-    $('status-note').textContent = n ? 'The stored model was removed from this browser; it will be downloaded again on the next visit.'
-      : 'Nothing was stored.';
+    $('status-note').textContent = n ? T.forgotten : T.nothingStored;
   });
-}
-
-// ------------------------------------------------------------------ load --
-async function start() {
-  setupInput();
-  $('model-name').textContent = modelSpec;
-  if (modelSpec !== DEFAULT_MODEL) {
-    const link = $('model-link');
-    link.textContent = modelSpec;
-    link.href = /^[\w.-]+\/[\w.-]+$/.test(modelSpec) ? `https://huggingface.co/${modelSpec}` : modelSpec;
-  }
-  if ('serviceWorker' in navigator && location.protocol !== 'file:') {
-    // Keeps the page itself (HTML, JS, wasm) available offline; the model has its own cache.
-    navigator.serviceWorker.register('./sw.js').catch(() => {});
-  }
-  const support = Classifier.support();
-  if (!support.simd) {
-    loading = false;
-    setInputEnabled(false);
-    const [what, todo] = ERRORS[support.wasm ? 'NO_SIMD' : 'NO_WASM'];
-    setStatus('error', 'This browser cannot run the model.');
-    showError(what, todo);
-    return;
-  }
-  if (!QUANTS.includes(quant)) {
-    loading = false;
-    setInputEnabled(false);
-    setStatus('error', 'Unknown ?quant= value.');
-    showError(`The ?quant= value “${quant}” is not one this page knows.`, 'Use ?quant=q8 (the default: 8-bit, about a quarter of the full size), ?quant=q4 (smaller, a little less exact) or ?quant=f32 (full precision, largest download).');
-    return;
-  }
-  // Usable while the model loads: what is typed or clicked now is classified once it is ready.
-  setInputEnabled(true);
-  const t0 = performance.now();
-  try {
-    model = await Classifier.load({ model: modelSpec, quant, variant, onProgress });
-  } catch (e) {
-    loading = false;
-    setInputEnabled(false);
-    const [what, todo] = ERRORS[e.code] || ['The model could not be loaded.', 'Reload the page to try again.'];
-    setStatus('error', what);
-    showError(what, todo, e.message);
-    if ($('results').dataset.state === 'waiting') {
-      $('results').dataset.state = 'error';
-      $('results').setAttribute('aria-busy', 'false');
-      $('meta').textContent = 'Not classified: the model could not be loaded.';
-    }
-    return;
-  }
-  loading = false;
-  const i = model.info;
-  const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  const from = i.source === 'cache' ? `from your browser’s storage in ${secs} s — nothing downloaded`
-    : i.source === 'convert' ? `downloaded and converted in ${secs} s` : `downloaded in ${secs} s`;
-  setStatus('ready', `Model ready (${from}).`);
-  $('status-note').textContent = notes.length ? notes.join(' ') : 'The model is stored in this browser.';
-  $('forget').hidden = !i.cacheName;
-  $('model-detail').textContent = `${i.quant} weights · ${i.kernel} kernel · ${(i.memoryBytes / 2 ** 20).toFixed(0)} MiB wasm memory`;
-  if ($('text').value.trim()) classifyNow();
 }
 
 function setInputEnabled(on) {
   for (const id of ['text', 'go']) $(id).disabled = !on;
   for (const b of document.querySelectorAll('.example')) b.disabled = !on;
+}
+
+// ----------------------------------------------------------------- start --
+async function start() {
+  applyLanguage();
+  setupInput();
+  setStatus('starting', T.preparing);
+  site = await readSite();
+  bundled = !params.get('model') && typeof site.model === 'string';
+  spec = params.get('model') || (bundled ? site.model : DEFAULT_MODEL);
+  quant = params.get('quant') || (bundled && site.quant) || DEFAULT_QUANT;
+  showModelName();
+  const support = Classifier.support();
+  if (!support.simd) {
+    state = 'error';
+    setInputEnabled(false);
+    setStatus('error', '');
+    const [what, todo] = T.errors[support.wasm ? 'NO_SIMD' : 'NO_WASM'];
+    showError(what, todo);
+    return;
+  }
+  await prepare();
 }
 
 start();

@@ -61,6 +61,8 @@ export interface LoadOptions {
 }
 
 export interface Label { label: string; group: string | null; gloss: string | null }
+/** A class of the loaded model (`info.labels`): its group's English gloss besides. */
+export interface ModelLabel extends Label { groupGloss: string | null }
 
 export interface Score extends Label { index: number; score: number }
 
@@ -87,6 +89,7 @@ export interface ModelInfo {
   model: string;
   revision: string;
   kind: 'hub' | 'folder' | 'file';
+  /** The weights' scheme; for a single quantized file, the one recorded in the file. */
   quant: Quant;
   /** cache: read from the Cache API; network: downloaded as is; convert: f32 downloaded and quantized here. */
   source: 'cache' | 'network' | 'convert';
@@ -96,7 +99,7 @@ export interface ModelInfo {
   kernel: string;
   version: string;
   formatVersion: string;
-  labels: Label[];
+  labels: ModelLabel[];
   /** wasm memory after loading, bytes. */
   memoryBytes: number;
   loadMs: number;
@@ -127,13 +130,16 @@ export class GamjeongError extends Error {
   /**
    * NETWORK (request failed, or the download broke off: the message says after how many bytes),
    * NOT_FOUND, HTTP (other status), HTML (a web page came back instead of the file: captive
-   * portal, proxy or host error page), BAD_MODEL, BAD_MODEL_SPEC, BAD_INPUT, ABORTED (the load's
-   * AbortSignal fired; `name` is then `'AbortError'`), NO_WASM, NO_SIMD, WORKER, DISPOSED,
+   * portal, proxy or host error page), BAD_MODEL, BAD_MODEL_SPEC, BAD_QUANT (unknown `quant`;
+   * `schemes` lists the known ones), BAD_INPUT, ABORTED (the load's AbortSignal fired; `name`
+   * is then `'AbortError'`), NO_WASM, NO_SIMD, WORKER, DISPOSED,
    * NOT_LOADED (a Classifier made with `new` instead of `Classifier.load`), MODEL
    */
   code: string;
   url?: string;
   status?: number;
+  /** BAD_QUANT: the schemes this build knows (`q8`, `q4`, `f32`). */
+  schemes?: string[];
 }
 
 /**

@@ -13,7 +13,7 @@ export const CACHE_PREFIX = 'gamjeong-v'; // not gamjeong-app-* (sw.js: the page
 export const QUANT_DIR = 'gamjeong';
 /** Cache keys are synthetic URLs under this (never fetched). */
 const KEY_BASE = 'https://cache.gamjeong.invalid/';
-const SCHEMES = ['q8', 'q4', 'f32'];
+const HUB = 'https://huggingface.co';
 const F32_FILES = ['config.json', 'tokenizer.json', 'model.safetensors'];
 /**
  * Header of a cached f32 file (those have no checksum of their own, unlike the quantized
@@ -77,12 +77,17 @@ export function toPlain(e) {
   return {
     message: e?.message || String(e),
     code: e?.code || 'MODEL',
-    url: e?.url, status: e?.status, name: e?.name,
+    url: e?.url, status: e?.status, name: e?.name, schemes: e?.schemes,
   };
 }
 
 export function fromPlain(p) {
-  return new GamjeongError(p.message, p.code, { url: p.url, status: p.status });
+  return new GamjeongError(p.message, p.code, { url: p.url, status: p.status, schemes: p.schemes });
+}
+
+/** A model's page on the Hugging Face hub, or one of its files at `revision`. */
+export function hubUrl(id, revision, file) {
+  return file === undefined ? `${HUB}/${id}` : `${HUB}/${id}/resolve/${encodeURIComponent(revision)}/${file}`;
 }
 
 /** Which wasm builds this browser can run. */
@@ -158,7 +163,7 @@ export function resolveModel(model = DEFAULT_MODEL, revision = DEFAULT_REVISION,
   const rev = String(revision || DEFAULT_REVISION);
   return {
     kind: 'hub', id: spec, revision: rev,
-    fileUrl: (f) => `https://huggingface.co/${spec}/resolve/${encodeURIComponent(rev)}/${f}`,
+    fileUrl: (f) => hubUrl(spec, rev, f),
   };
 }
 
@@ -332,8 +337,7 @@ async function readAll(res, file, phase, emit, signal) {
 
 /** Streams a quantized file into WasmLoader; `keep` collects the chunks for the cache. */
 async function loadQuantizedStream(wasm, res, file, phase, emit, keep, signal) {
-  const total = contentLength(res);
-  const loader = new wasm.mod.WasmLoader(total || undefined);
+  const loader = new wasm.mod.WasmLoader();
   try {
     await pump(res, (c) => { loader.push(c); if (keep) keep.push(c); }, file, phase, emit, signal);
     return loader.finish();
@@ -344,7 +348,7 @@ async function loadQuantizedStream(wasm, res, file, phase, emit, keep, signal) {
 
 /** Loads already-complete quantized bytes through WasmLoader in slices. */
 function loadQuantizedBytes(wasm, bytes) {
-  const loader = new wasm.mod.WasmLoader(bytes.length);
+  const loader = new wasm.mod.WasmLoader();
   try {
     const step = 8 << 20;
     for (let at = 0; at < bytes.length; at += step) loader.push(bytes.subarray(at, at + step));
@@ -414,10 +418,6 @@ async function downloadText(url, file, emit, signal) {
 
 /** f32 source → q8/q4 while downloading; the result is verified by WasmLoader, then cached. */
 async function convertFromF32(wasm, src, scheme, cache, key, emit, signal) {
-  emit({
-    status: 'convert', file: 'model.safetensors', from: 'f32', to: scheme,
-    reason: `no pre-quantized ${QUANT_DIR}/model.${scheme}.safetensors in the model folder: converting the f32 weights while they download`,
-  });
   const configBytes = await downloadText(src.fileUrl('config.json'), 'config.json', emit, signal);
   const tokenizerBytes = await downloadText(src.fileUrl('tokenizer.json'), 'tokenizer.json', emit, signal);
   const dec = new TextDecoder('utf-8', { fatal: true });
@@ -431,6 +431,11 @@ async function convertFromF32(wasm, src, scheme, cache, key, emit, signal) {
   let bytes;
   try {
     const res = await fetchOk(url, 'model.safetensors', { signal });
+    // Announced once the weights answered: a folder that does not exist is only NOT_FOUND.
+    emit({
+      status: 'convert', file: 'model.safetensors', from: 'f32', to: scheme,
+      reason: `no pre-quantized ${QUANT_DIR}/model.${scheme}.safetensors in the model folder: converting the f32 weights while they download`,
+    });
     emit({ status: 'initiate', file: 'model.safetensors', url });
     emit({ status: 'download', file: 'model.safetensors', url });
     try {
@@ -616,11 +621,12 @@ async function loadInner(options, emit, signal) {
   const t0 = performance.now();
   throwIfAborted(signal);
   const scheme = options.quant || DEFAULT_QUANT;
-  if (!SCHEMES.includes(scheme)) {
-    throw new GamjeongError(`Unknown quant “${scheme}”: use q8, q4 or f32.`, 'BAD_MODEL_SPEC');
-  }
   const src = resolveModel(options.model || DEFAULT_MODEL, options.revision, options.baseUrl);
   const wasm = await loadWasm(options.variant || 'auto');
+  const schemes = [...wasm.build.schemes, 'f32'];
+  if (!schemes.includes(scheme)) {
+    throw new GamjeongError(`Unknown quant “${scheme}”: use ${schemes.join(', ')}.`, 'BAD_QUANT', { schemes });
+  }
   const formatMajor = String(wasm.build.formatVersion).split('.')[0];
   throwIfAborted(signal);
   const cache = await openCache(emit, options.cache);
@@ -658,7 +664,7 @@ async function loadInner(options, emit, signal) {
   }
 
   const info = {
-    model: src.id, revision: src.revision, kind: src.kind, quant: scheme,
+    model: src.id, revision: src.revision, kind: src.kind, quant: model.quant(),
     source, cached: source === 'cache', cacheName: cache ? CACHE_NAME : null,
     variant: wasm.variant, kernel: wasm.build.kernel, version: wasm.build.version,
     formatVersion: wasm.build.formatVersion, labels: model.labels(),
@@ -683,6 +689,54 @@ async function loadInner(options, emit, signal) {
     memoryBytes: () => wasm.mod.memoryBytes(),
     dispose() { model.free(); model = null; },
   };
+}
+
+/**
+ * What load(options) would fetch, without downloading a body, for a page that asks before a
+ * large download: {cached, bytes, convert}, `bytes` null when the server does not say; null
+ * when the weights cannot be found (load() then says why). Probes in loadInner's order (HEAD
+ * requests): the quantized file, else the f32 weights, converted unless quant is f32.
+ * `cached` does not check the entry's format version: an entry from an older gamjeong counts
+ * as cached (and is downloaded again).
+ */
+export async function planLoad(options = {}) {
+  const scheme = options.quant || DEFAULT_QUANT;
+  const src = resolveModel(options.model || DEFAULT_MODEL, options.revision, options.baseUrl);
+  const file = src.kind === 'file' ? src.file : scheme === 'f32' ? 'model.safetensors' : `model.${scheme}.safetensors`;
+  if (options.cache !== false && await isCached(src, src.kind === 'file' ? 'file' : scheme, file)) {
+    return { cached: true, bytes: 0, convert: false };
+  }
+  const plan = (head, convert) => head && { cached: false, bytes: head.bytes, convert };
+  if (src.kind === 'file') return plan(await headOf(src.url), false);
+  if (scheme !== 'f32') {
+    const q = await headOf(src.fileUrl(`${QUANT_DIR}/${file}`));
+    if (q) return plan(q, false);
+  }
+  return plan(await headOf(src.fileUrl('model.safetensors')), scheme !== 'f32');
+}
+
+/** {bytes} of a file that exists (bytes null when unknown), null when it does not or the probe failed. */
+async function headOf(url) {
+  try {
+    const res = await fetch(url, { method: 'HEAD' });
+    if (!res.ok || /\btext\/html\b/i.test(res.headers.get('content-type') || '')) return null;
+    return { bytes: Number(res.headers.get('content-length')) || null };
+  } catch {
+    return null;
+  }
+}
+
+async function isCached(src, scheme, file) {
+  try {
+    if (typeof caches === 'undefined' || !caches || !await caches.has(CACHE_NAME)) return false;
+    const keys = await (await caches.open(CACHE_NAME)).keys();
+    return keys.some((req) => {
+      const k = parseCacheKey(req.url);
+      return k && k.model === src.id && k.revision === src.revision && k.scheme === scheme && k.file === file;
+    });
+  } catch {
+    return false;
+  }
 }
 
 // --- cache management (work from the page or the worker) ---

@@ -1,15 +1,16 @@
 // Service worker for the page itself (HTML, CSS, JS, wasm), so a reload works offline once the
 // model is in the Cache API. Network first (a new deploy is picked up at once), the stored copy
 // when the network fails. Model files (.safetensors, config/tokenizer JSON) are not touched:
-// runtime.js verifies and caches those itself.
+// runtime.js verifies and caches those itself. The page registers it once the model is loaded,
+// as sw.js?variant=relaxed|simd128: the wasm build this browser runs is the one pre-cached.
 const APP_CACHE = 'gamjeong-app-v1';
-const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'examples.js', 'gamjeong.js', 'runtime.js', 'worker.js',
-  'pkg/gamjeong.js', 'pkg/gamjeong_bg.wasm', 'pkg-relaxed/gamjeong.js', 'pkg-relaxed/gamjeong_bg.wasm'];
+const PKG = new URL(self.location.href).searchParams.get('variant') === 'relaxed' ? 'pkg-relaxed' : 'pkg';
+const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'examples.js', 'i18n.js', 'site.json',
+  'gamjeong.js', 'runtime.js', 'worker.js', `${PKG}/gamjeong.js`, `${PKG}/gamjeong_bg.wasm`];
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(APP_CACHE);
-    // One by one: a site deployed without pkg-relaxed/ still installs.
     await Promise.all(SHELL.map((f) => cache.add(f).catch(() => {})));
     await self.skipWaiting();
   })());
@@ -28,7 +29,9 @@ function isAppFile(request) {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return false;
   if (!url.pathname.startsWith(new URL('./', self.registration.scope).pathname)) return false;
-  if (/\.(safetensors|json)$/.test(url.pathname)) return false; // model files: runtime.js's cache
+  // Model files are runtime.js's to cache; site.json (which model is the default) is the page's.
+  if (url.pathname.endsWith('/site.json')) return true;
+  if (/\.(safetensors|json)$/.test(url.pathname)) return false;
   return request.destination !== '' || url.pathname.endsWith('.wasm');
 }
 

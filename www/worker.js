@@ -2,14 +2,14 @@
 // main thread never runs the download loop, the conversion, or the BERT forward pass.
 // Protocol (private): {id, type, ...} in; {id, type: 'progress'|'result'|'error', ...} out.
 // {type: 'abort', target} cancels the load whose id is `target` (the page's AbortSignal).
-import { load, toPlain, cacheInfo, clearCache } from './runtime.js';
+import { load, toPlain } from './runtime.js';
 
 let handle = null;
 const loading = new Map(); // load id -> AbortController
 
 self.addEventListener('message', async (event) => {
   const { id, type } = event.data || {};
-  const reply = (value, transfer) => self.postMessage({ id, type: 'result', value }, transfer || []);
+  const reply = (value) => self.postMessage({ id, type: 'result', value });
   try {
     switch (type) {
       case 'load': {
@@ -36,17 +36,6 @@ self.addEventListener('message', async (event) => {
       case 'memoryBytes':
         reply(need().memoryBytes());
         break;
-      case 'cacheInfo':
-        reply(await cacheInfo());
-        break;
-      case 'clearCache':
-        reply(await clearCache());
-        break;
-      case 'dispose':
-        if (handle) handle.dispose();
-        handle = null;
-        reply(true);
-        break;
       default:
         throw new Error(`unknown message type ${type}`);
     }
@@ -56,6 +45,6 @@ self.addEventListener('message', async (event) => {
 });
 
 function need() {
-  if (!handle) throw new Error('no model loaded (or it was disposed)');
+  if (!handle) throw new Error('no model loaded');
   return handle;
 }

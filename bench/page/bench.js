@@ -104,7 +104,7 @@ async function loadGjModule() {
 /** A quantized file through `WasmLoader` in 1 MiB slices, as www/runtime.js loads it: each
  * tensor moves into the model, so wasm memory holds about one copy of the file, not two. */
 function gjFromQuantized(mod, bytes) {
-  const loader = new mod.WasmLoader(bytes.length);
+  const loader = new mod.WasmLoader();
   for (let at = 0; at < bytes.length; at += 1 << 20) loader.push(bytes.subarray(at, at + (1 << 20)));
   return loader.finish();
 }

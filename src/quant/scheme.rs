@@ -18,6 +18,9 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    /// Every scheme, in the order the CLI and the web page list them.
+    pub const ALL: [Scheme; 2] = [Scheme::Q8, Scheme::Q4];
+
     pub fn name(self) -> &'static str {
         match self {
             Scheme::Q8 => "q8",
@@ -26,11 +29,7 @@ impl Scheme {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "q8" => Some(Scheme::Q8),
-            "q4" => Some(Scheme::Q4),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|scheme| scheme.name() == s)
     }
 }
 

@@ -10,8 +10,9 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// Build facts for the JS wrapper and the page: `{version, formatVersion, kernel}`.
-/// `kernel` is the int8 GEMM kernel this build runs (`simd128` or `relaxed-simd`).
+/// Build facts for the JS wrapper and the page: `{version, formatVersion, kernel, schemes}`.
+/// `kernel` is the int8 GEMM kernel this build runs (`simd128` or `relaxed-simd`); `schemes`
+/// the quantization schemes it reads and writes (`f32` is always there besides).
 #[wasm_bindgen(js_name = buildInfo)]
 pub fn build_info() -> Result<JsValue, JsError> {
     #[derive(Serialize)]
@@ -20,11 +21,13 @@ pub fn build_info() -> Result<JsValue, JsError> {
         version: &'static str,
         format_version: &'static str,
         kernel: &'static str,
+        schemes: Vec<&'static str>,
     }
     to_js(&Info {
         version: env!("CARGO_PKG_VERSION"),
         format_version: crate::quant::file::FORMAT_VERSION,
         kernel: crate::kernels::best_kernel().name(),
+        schemes: crate::quant::Scheme::ALL.map(|s| s.name()).to_vec(),
     })
 }
 
@@ -50,6 +53,8 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub struct WasmClassifier {
     inner: Classifier,
+    /// `f32`, or the scheme recorded in the quantized file it was loaded from.
+    quant: String,
 }
 
 #[wasm_bindgen]
@@ -64,16 +69,24 @@ impl WasmClassifier {
     ) -> Result<WasmClassifier, JsError> {
         let inner =
             Classifier::from_bytes(config_json, tokenizer_json, safetensors).map_err(js_err)?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner,
+            quant: "f32".into(),
+        })
     }
 
     /// Loads a single quantized `.safetensors` file (docs/FORMAT.md); its checksum is
     /// verified first.
     #[wasm_bindgen(js_name = fromQuantized)]
     pub fn from_quantized(bytes: &[u8]) -> Result<WasmClassifier, JsError> {
-        Ok(Self {
-            inner: Classifier::from_quantized(bytes).map_err(js_err)?,
-        })
+        let mut loader = WasmLoader::new();
+        loader.push(bytes)?;
+        loader.finish()
+    }
+
+    /// The weights' scheme: `f32`, `q8` or `q4` (read from the quantized file itself).
+    pub fn quant(&self) -> String {
+        self.quant.clone()
     }
 
     /// `{tokens, truncated, logits, scores: [{index, label, group, gloss, score}]}`.
@@ -114,13 +127,15 @@ impl WasmClassifier {
         Ok(self.inner.encode(text).map_err(js_err)?.ids)
     }
 
-    /// `[{label, group, gloss}]` by class index; empty without a classification head.
+    /// `[{label, group, gloss, groupGloss}]` by class index; empty without a classification head.
     pub fn labels(&self) -> Result<JsValue, JsError> {
         #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
         struct Label<'a> {
             label: &'a str,
             group: Option<&'static str>,
             gloss: Option<&'static str>,
+            group_gloss: Option<&'static str>,
         }
         let labels: Vec<Label> = self
             .inner
@@ -130,6 +145,7 @@ impl WasmClassifier {
                 label: &l.label,
                 group: l.group,
                 gloss: l.gloss,
+                group_gloss: l.group.and_then(crate::labels::group_gloss),
             })
             .collect();
         to_js(&labels)
@@ -207,10 +223,9 @@ pub struct WasmLoader {
 
 #[wasm_bindgen]
 impl WasmLoader {
-    /// `expected_len` is accepted for API stability; the size comes from the file's header.
     #[wasm_bindgen(constructor)]
-    pub fn new(expected_len: Option<usize>) -> WasmLoader {
-        let _ = expected_len;
+    #[allow(clippy::new_without_default)] // a JS constructor, not a Rust API
+    pub fn new() -> WasmLoader {
         Self {
             inner: Some(crate::loader::StreamingLoader::new()),
         }
@@ -250,8 +265,10 @@ impl WasmLoader {
             .inner
             .take()
             .ok_or_else(|| JsError::new("this loader has already finished"))?;
+        let quant = inner.scheme().unwrap_or_default().to_owned();
         Ok(WasmClassifier {
             inner: inner.finish().map_err(js_err)?,
+            quant,
         })
     }
 }

@@ -174,3 +174,35 @@ export function fixtureHashes() {
 }
 
 export const statuses = (events) => events.map((e) => (e.status === 'cache' ? `cache:${e.state}` : e.status));
+
+/** The demo page at `/?query` in a new tab; Content-Security-Policy violations collect in window.__csp. */
+export async function openApp(b, url, query = '', viewport = { width: 1280, height: 900 }) {
+  const page = await b.context.newPage();
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  if (viewport) await page.setViewportSize(viewport);
+  await page.goto(`${url}/${query ? `?${query}` : ''}`);
+  return page;
+}
+
+export const waitReady = (page) => page.waitForSelector('#status[data-phase="ready"]', { timeout: 60_000 });
+
+/** Waits until the page's results show `text` after at least `count` classifications. */
+export function waitResult(page, text, count = 1) {
+  return page.waitForFunction(([text, count]) => {
+    const r = document.getElementById('results');
+    return r.dataset.state === 'ready' && r.dataset.text === text && Number(r.dataset.count) >= count;
+  }, [text, count], { timeout: 30_000 });
+}
+
+/** The page's bars: [{label, score}] (score a number). */
+export const pageBars = (page) => page.$$eval('#groups .bar', (els) => els.map((e) => ({ label: e.dataset.label, score: Number(e.dataset.score) })));
+
+/** Largest |Δ| between the page's bars and a CLI result, matched by label (Infinity if one is missing). */
+export function barsDiff(bars, want) {
+  const byLabel = new Map(bars.map((x) => [x.label, x.score]));
+  if (bars.length !== want.scores.length) return Infinity;
+  return Math.max(...want.scores.map((s) => (byLabel.has(s.label) ? Math.abs(byLabel.get(s.label) - s.score) : Infinity)));
+}

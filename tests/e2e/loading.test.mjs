@@ -113,8 +113,9 @@ test('demo page: a load that fails while a text waits shows the error and says t
     assert.equal(r.busy, 'false');
     assert.match(r.meta, /Not classified: the model could not be loaded/);
     assert.match(await page.$eval('#error', (e) => e.innerText), /network request failed|interrupted/);
-    assert.equal(await page.$eval('#text', (e) => e.disabled), true);
-    assert.equal(await page.$eval('#examples button', (e) => e.disabled), true);
+    // Still usable: a retry that succeeds classifies the text (states.test.mjs).
+    assert.equal(await page.$eval('#text', (e) => e.disabled), false);
+    assert.equal(await page.$eval('#examples button', (e) => e.disabled), false);
   } finally { await b.close(); }
 });
 

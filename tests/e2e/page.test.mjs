@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { reference, server, browser, OUT, EXAMPLES, TOL, RELAXED_TOL } from './common.mjs';
+import { reference, server, browser, openApp, waitReady, waitResult, OUT, EXAMPLES, TOL, RELAXED_TOL } from './common.mjs';
 let srv; let ref;
 before(async () => { ref = reference(); srv = await server(); fs.mkdirSync(OUT, { recursive: true }); });
 after(async () => { await srv?.close(); });
@@ -12,27 +12,7 @@ const Q8 = '/fixtures/tiny-ko.q8.safetensors';
 // The SIMD128 build equals the CLI within 1e-4; the default (relaxed in Chromium) within RELAXED_TOL.
 const EXACT = `model=${Q8}&variant=simd128`;
 
-async function openPage(b, query, viewport = { width: 1280, height: 900 }) {
-  const page = await b.context.newPage();
-  // Any Content-Security-Policy violation (inline script/style, a blocked connection) is recorded.
-  await page.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  await page.setViewportSize(viewport);
-  await page.goto(`${srv.url}/?${query}`);
-  return page;
-}
-
-const waitReady = (page) => page.waitForSelector('#status[data-phase="ready"]', { timeout: 60_000 });
-
-/** Waits until the results show `text` after at least `count` classifications. */
-function waitResult(page, text, count = 1) {
-  return page.waitForFunction(([text, count]) => {
-    const r = document.getElementById('results');
-    return r.dataset.state === 'ready' && r.dataset.text === text && Number(r.dataset.count) >= count;
-  }, [text, count], { timeout: 30_000 });
-}
+const openPage = (b, query, viewport) => openApp(b, srv.url, query, viewport);
 
 function bars(page) {
   return page.$$eval('#groups .bar', (els) => els.map((e) => ({
@@ -173,7 +153,9 @@ test('bad model URL and unreachable server: a visible error in plain words', asy
     assert.match(text, /could not be found/);
     assert.match(text, /\?model=/);
     assert.equal(await page.$eval('#status', (e) => e.dataset.phase), 'error');
-    assert.ok(await page.$eval('#text', (e) => e.disabled));
+    // Retryable: the text box stays usable and a retry button is offered.
+    assert.equal(await page.$eval('#text', (e) => e.disabled), false);
+    assert.equal(await page.$$eval('#error #retry', (b) => b.length), 1);
     await page.close();
 
     page = await openPage(b, `model=${Q8}&quant=q5`);

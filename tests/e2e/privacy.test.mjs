@@ -24,7 +24,7 @@ const CSP = {
   'form-action': ["'none'"],
 };
 // The page's own files, which the service worker fetches once when it installs.
-const SHELL = /^\/(|index\.html|style\.css|favicon\.svg|app\.js|examples\.js|gamjeong\.js|runtime\.js|worker\.js|sw\.js|pkg(-relaxed)?\/gamjeong(\.js|_bg\.wasm))$/;
+const SHELL = /^\/(|index\.html|style\.css|favicon\.svg|app\.js|examples\.js|i18n\.js|site\.json|gamjeong\.js|runtime\.js|worker\.js|sw\.js|pkg(-relaxed)?\/gamjeong(\.js|_bg\.wasm))$/;
 
 async function openPage(b, query) {
   const page = await b.context.newPage();
@@ -64,7 +64,8 @@ test('20 texts classified: no request after the model is ready, none carries a t
     for (const e of srv.log.slice(atReady.server, mark.server)) {
       assert.match(e.path, SHELL, `after ready, before the service worker settled: ${e.method} ${e.url}`);
     }
-    assert.ok(srv.requests(/tiny-ko\.q8/, logStart).length === 1, 'the model was downloaded once');
+    // Downloaded once (the page asked its size first with a HEAD request).
+    assert.deepEqual(srv.requests(/tiny-ko\.q8/, logStart).map((e) => e.method), ['HEAD', 'GET'], 'the model was downloaded once');
 
     // 20 texts, each with an ASCII and a Hangul marker, typed and classified.
     const texts = Array.from({ length: 20 }, (_, i) => `MRK${i}QZX 비밀표지${i}번 ${EXAMPLES[i % EXAMPLES.length]}`);
@@ -132,7 +133,7 @@ test('Content-Security-Policy: the documented policy, the page works under it wi
     // The page works: the module worker and the service worker started (worker-src 'self'),
     // an example is classified, the sorted view renders.
     assert.ok(page.workers().some((w) => w.url().endsWith('/worker.js')), 'model worker running');
-    assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL.endsWith('/sw.js')), true);
+    assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL), `${srv.url}/sw.js?variant=relaxed`);
     await page.click('#examples button >> nth=2');
     await waitResult(page, EXAMPLES[2]);
     await page.check('#sorted');

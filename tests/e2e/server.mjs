@@ -23,6 +23,8 @@ const TYPES = {
  *   {dropAfter: bytes}    headers with the full Content-Length, that many bytes, then the socket is destroyed
  *   {body, type}          200 with this body and Content-Type instead of the file (status too if given)
  *   {slow: {bytesPerTick, ms}}  the file, bytesPerTick every ms milliseconds (with dropAfter: then cut)
+ *   {headLength: n}       a HEAD is answered with Content-Length n (a server saying the file is
+ *                         that large); a GET gets the file as it is
  *   {barrier: n}          (with a file, slow or not) headers at once, the bodies once n requests
  *                         for the path are waiting: concurrent downloads, deterministically
  * log entries: {method, path, url (with query), headers, t}; entries of served bodies get
@@ -45,6 +47,11 @@ export async function startServer(mounts) {
       'Cache-Control': 'no-store',
     };
     const fault = faults.get(pathname);
+    if (req.method === 'HEAD' && fault?.headLength !== undefined) {
+      res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': fault.headLength });
+      res.end();
+      return;
+    }
     if (fault?.status) {
       res.writeHead(fault.status, { ...headers, 'Content-Type': 'text/plain' });
       res.end(`injected ${fault.status}`);
