@@ -14,6 +14,27 @@ use serde::Serialize;
 /// texts from growing wasm memory past 1.5x a q8 BERT-base file.
 const MAX_BATCH_TOKENS: usize = 512;
 
+/// Feeds the rest of `file` to `push` in 1 MiB chunks.
+#[cfg(not(target_arch = "wasm32"))]
+fn stream_file(
+    path: &std::path::Path,
+    mut file: std::fs::File,
+    mut push: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    use std::io::Read;
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut chunk).map_err(|source| Error::Io {
+            path: path.into(),
+            source,
+        })?;
+        if n == 0 {
+            return Ok(());
+        }
+        push(&chunk[..n])?;
+    }
+}
+
 /// One class's probability.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Score {
@@ -67,14 +88,16 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    /// Loads a model from the three files of a Hugging Face model folder, as bytes.
+    /// Loads a model from the three files of a Hugging Face model folder, as bytes. The
+    /// weights are `model.safetensors` or a PyTorch `pytorch_model.bin` (told apart by
+    /// their first bytes).
     pub fn from_bytes(
         config_json: &str,
         tokenizer_json: &[u8],
-        safetensors: &[u8],
+        weights: &[u8],
     ) -> Result<Self> {
         let config = ModelConfig::from_json(config_json)?;
-        let weights = Weights::parse(safetensors)?;
+        let weights = Weights::load(weights)?;
         Self::from_parts(config, tokenizer_json, &weights)
     }
 
@@ -86,7 +109,9 @@ impl Classifier {
         loader.finish()
     }
 
-    /// A model folder in Hugging Face layout, or a single quantized `.safetensors` file.
+    /// A model folder in Hugging Face layout (weights: `model.safetensors`, else
+    /// `pytorch_model.bin`), a single quantized `.safetensors` file, or a `pytorch_model.bin`
+    /// with `config.json` and `tokenizer.json` next to it.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
@@ -103,41 +128,64 @@ impl Classifier {
         if path.is_dir() {
             return Self::from_dir(path);
         }
-        // Streamed in chunks: the file is never held whole next to the model.
-        use std::io::Read;
         let io = |source| Error::Io {
             path: path.into(),
             source,
         };
         let mut file = std::fs::File::open(path).map_err(io)?;
-        let mut loader = crate::loader::StreamingLoader::new();
-        let mut chunk = vec![0u8; 1 << 20];
-        loop {
-            let n = file.read(&mut chunk).map_err(io)?;
-            if n == 0 {
-                break;
-            }
-            loader.push(&chunk[..n])?;
+        let mut head = [0u8; 4];
+        let n = std::io::Read::read(&mut file, &mut head).map_err(io)?;
+        if crate::pytorch::is_legacy(&head[..n]) {
+            return Err(crate::pytorch::legacy_error());
         }
+        if crate::pytorch::is_zip(&head[..n]) {
+            // A pytorch_model.bin: config.json and tokenizer.json are next to it.
+            let dir = path.parent().unwrap_or(std::path::Path::new("."));
+            return Self::from_folder_files(dir, path);
+        }
+        // Streamed in chunks: the file is never held whole next to the model.
+        let mut loader = crate::loader::StreamingLoader::new();
+        loader.push(&head[..n])?;
+        stream_file(path, file, |chunk| loader.push(chunk))?;
         loader.finish()
     }
 
-    /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from a folder.
+    /// Loads `config.json`, `tokenizer.json` and the weights from a folder: `model.safetensors`,
+    /// else `pytorch_model.bin` (the order transformers tries them in).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Self> {
         let dir = dir.as_ref();
-        let read = |name: &str| {
-            let path = dir.join(name);
+        Self::from_folder_files(dir, &crate::checkpoint::weights_file(dir)?)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn from_folder_files(dir: &std::path::Path, weights: &std::path::Path) -> Result<Self> {
+        let read = |path: std::path::PathBuf| {
             std::fs::read(&path).map_err(|source| Error::Io { path, source })
         };
-        let config = read("config.json")?;
+        let config = read(dir.join("config.json"))?;
         let config = String::from_utf8(config)
             .map_err(|_| Error::Config("config.json is not UTF-8".into()))?;
-        Self::from_bytes(
-            &config,
-            &read("tokenizer.json")?,
-            &read("model.safetensors")?,
-        )
+        let tokenizer = read(dir.join("tokenizer.json"))?;
+        let file = std::fs::File::open(weights).map_err(|source| Error::Io {
+            path: weights.into(),
+            source,
+        })?;
+        let mut head = [0u8; 4];
+        let n = std::io::Read::read(&mut &file, &mut head).map_err(|source| Error::Io {
+            path: weights.into(),
+            source,
+        })?;
+        if !(crate::pytorch::is_zip(&head[..n]) || crate::pytorch::is_legacy(&head[..n])) {
+            return Self::from_bytes(&config, &tokenizer, &read(weights.into())?);
+        }
+        // A PyTorch checkpoint is streamed into separately held tensors: the file is never
+        // whole in memory next to them.
+        let mut c = crate::weights::Collect::default();
+        c.push(&head[..n])?;
+        stream_file(weights, file, |chunk| c.push(chunk))?;
+        let weights = c.finish()?;
+        Self::from_parts(ModelConfig::from_json(&config)?, &tokenizer, &weights)
     }
 
     pub(crate) fn from_parts(

@@ -12,6 +12,7 @@
 //! # Ok::<(), gamjeong::Error>(())
 //! ```
 
+pub mod checkpoint;
 pub mod classifier;
 pub mod config;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod kernels;
 pub mod labels;
 pub mod loader;
 pub mod model;
+pub mod pytorch;
 pub mod quant;
 pub mod tensor_stream;
 pub mod tokenize;

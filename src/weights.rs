@@ -2,6 +2,7 @@
 //! Every lookup failure names the tensor, so a wrong checkpoint is diagnosed in one line.
 
 use crate::error::{Error, Result};
+use crate::tensor_stream::{TensorInfo, TensorSink};
 use candle_core::{safetensors::Load, DType, Device, Tensor};
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
@@ -36,6 +37,17 @@ impl<'a> Weights<'a> {
             backing: Backing::File(st),
             device: Device::Cpu,
         })
+    }
+
+    /// Weights from a whole weights file of either format (safetensors, or a PyTorch
+    /// checkpoint, read through the same stream the quantizer uses).
+    pub fn load(bytes: &'a [u8]) -> Result<Self> {
+        if crate::pytorch::is_zip(bytes) || crate::pytorch::is_legacy(bytes) {
+            let mut c = Collect::default();
+            c.push(bytes)?;
+            return c.finish();
+        }
+        Self::parse(bytes)
     }
 
     /// Weights from tensors received one by one (the streaming loader).
@@ -177,6 +189,49 @@ impl<'a> Weights<'a> {
             weights: self,
             prefix: prefix.to_owned(),
         }
+    }
+}
+
+/// Collects every tensor of a weights stream (safetensors or PyTorch) as owned tensors.
+#[derive(Default)]
+pub struct Collect {
+    stream: crate::checkpoint::CheckpointStream,
+    tensors: HashMap<String, OwnedTensor>,
+}
+
+impl Collect {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        let Collect { stream, tensors } = self;
+        stream.push(chunk, &mut Sink(tensors))
+    }
+
+    pub fn finish(self) -> Result<Weights<'static>> {
+        self.stream.check_complete()?;
+        Ok(Weights::owned(self.tensors))
+    }
+}
+
+struct Sink<'m>(&'m mut HashMap<String, OwnedTensor>);
+
+impl TensorSink for Sink<'_> {
+    fn header(
+        &mut self,
+        _metadata: Option<&serde_json::Map<String, serde_json::Value>>,
+        tensors: &[TensorInfo],
+    ) -> Result<Vec<bool>> {
+        Ok(vec![true; tensors.len()])
+    }
+
+    fn tensor(&mut self, _index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()> {
+        self.0.insert(
+            info.name.clone(),
+            OwnedTensor {
+                dtype: info.dtype,
+                shape: info.shape.clone(),
+                data,
+            },
+        );
+        Ok(())
     }
 }
 
