@@ -50,6 +50,12 @@ fn global(module: &str, name: &str) -> Result<Global> {
         ("torch", "HalfStorage") => Global::Storage(Dtype::F16),
         ("torch", "BFloat16Storage") => Global::Storage(Dtype::BF16),
         ("torch", "LongStorage") => Global::Storage(Dtype::I64),
+        ("torch", n) if n.ends_with("Storage") => {
+            return Err(bad(format!(
+                "tensors of storage type `torch.{n}` are not supported (f32, f16, bf16 and \
+                 int64 are)"
+            )))
+        }
         _ => {
             return Err(bad(format!(
                 "the pickle calls `{module}.{name}`, which a state dict never needs: refused \
