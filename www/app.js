@@ -45,7 +45,7 @@ const notes = [];
 const sized = new Set();
 /** The loading note, with the real size once the first weight file's size is known. */
 function sizeNote(e) {
-  if (e.phase === 'cache' || !/\.safetensors$/.test(e.file)) return; // a cache read downloads nothing
+  if (e.phase === 'cache' || !/\.(safetensors|bin)$/.test(e.file)) return; // a cache read downloads nothing
   const note = e.phase === 'convert'
     ? `This model’s hub folder has only its full-precision weights (${mb(e.total)}): they download once and are converted to ${quant} in this page. Only the converted copy is kept in your browser, so the next visit starts in seconds — even offline.`
     : `The model downloads once (${mb(e.total)}), then stays in your browser, so the next visit starts in seconds — even offline.`;
