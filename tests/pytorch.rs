@@ -63,20 +63,6 @@ fn folders_and_files_with_only_pytorch_model_bin_load() {
     assert!(err.contains("legacy (pre-1.6)"), "{err}");
 }
 
-/// `quantized` with its recorded source digest replaced by `sha` (same length).
-fn with_source_sha(quantized: &[u8], sha: &str) -> Vec<u8> {
-    let meta = read_metadata(quantized, true).unwrap();
-    let old = meta.source_sha256.as_bytes();
-    assert_eq!(old.len(), sha.len());
-    let at = quantized
-        .windows(old.len())
-        .position(|w| w == old)
-        .expect("the digest is in the header");
-    let mut out = quantized.to_vec();
-    out[at..at + old.len()].copy_from_slice(sha.as_bytes());
-    out
-}
-
 #[test]
 fn quantized_from_pytorch_equals_quantized_from_safetensors() {
     for scheme in [Scheme::Q8, Scheme::Q4] {

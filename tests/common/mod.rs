@@ -313,3 +313,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// `quantized` with its recorded source digest (metadata `source_sha256`) replaced by `sha`:
+/// files converted from the same weights in another container then compare byte for byte.
+pub fn with_source_sha(quantized: &[u8], sha: &str) -> Vec<u8> {
+    let meta = gamjeong::quant::read_metadata(quantized, true).unwrap();
+    let old = meta.source_sha256.as_bytes();
+    assert_eq!(old.len(), sha.len());
+    let at = quantized
+        .windows(old.len())
+        .position(|w| w == old)
+        .expect("the digest is in the header");
+    let mut out = quantized.to_vec();
+    out[at..at + old.len()].copy_from_slice(sha.as_bytes());
+    out
+}
