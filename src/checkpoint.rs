@@ -90,7 +90,10 @@ pub fn weights_file(dir: &std::path::Path) -> Result<std::path::PathBuf> {
             path: dir.into(),
             source: std::io::Error::new(
                 std::io::ErrorKind::NotFound,
-                format!("no weights in the folder (tried {})", WEIGHT_FILES.join(", then ")),
+                format!(
+                    "no weights in the folder (tried {})",
+                    WEIGHT_FILES.join(", then ")
+                ),
             ),
         })
 }

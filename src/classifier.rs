@@ -91,11 +91,7 @@ impl Classifier {
     /// Loads a model from the three files of a Hugging Face model folder, as bytes. The
     /// weights are `model.safetensors` or a PyTorch `pytorch_model.bin` (told apart by
     /// their first bytes).
-    pub fn from_bytes(
-        config_json: &str,
-        tokenizer_json: &[u8],
-        weights: &[u8],
-    ) -> Result<Self> {
+    pub fn from_bytes(config_json: &str, tokenizer_json: &[u8], weights: &[u8]) -> Result<Self> {
         let config = ModelConfig::from_json(config_json)?;
         let weights = Weights::load(weights)?;
         Self::from_parts(config, tokenizer_json, &weights)

@@ -302,7 +302,12 @@ fn views_are_gathered_from_shared_storages_in_any_order() {
     let h = [0x00, 0x3c, 0x00, 0xc0]; // f16 1.0, -2.0
     for descriptor in [true, false] {
         let z = zip(
-            &[("a/data.pkl", &pkl), ("a/byteorder", b"little"), ("a/data/1", &h), ("a/data/0", &m)],
+            &[
+                ("a/data.pkl", &pkl),
+                ("a/byteorder", b"little"),
+                ("a/data/1", &h),
+                ("a/data/0", &m),
+            ],
             descriptor,
         );
         let t = read_tensors(&z).unwrap();
@@ -318,9 +323,7 @@ fn views_are_gathered_from_shared_storages_in_any_order() {
 
 #[test]
 fn hostile_checkpoints_are_refused_with_a_reason() {
-    let one = |pkl: &[u8], data: &[u8]| {
-        zip(&[("a/data.pkl", pkl), ("a/data/0", data)], true)
-    };
+    let one = |pkl: &[u8], data: &[u8]| zip(&[("a/data.pkl", pkl), ("a/data/0", data)], true);
     let ok = state_dict(&[("w", "FloatStorage", "0", 2, 0, &[2], &[1])]);
     assert_eq!(read_tensors(&one(&ok, &f32s(&[1., 2.]))).unwrap().len(), 1);
 
@@ -330,19 +333,22 @@ fn hostile_checkpoints_are_refused_with_a_reason() {
             one(b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00lsq\x00\x85R.", &[]),
             "`os.system`",
         ),
-        (
-            one(b"\x80\x02cbuiltins\neval\n.", &[]),
-            "`builtins.eval`",
-        ),
+        (one(b"\x80\x02cbuiltins\neval\n.", &[]), "`builtins.eval`"),
         (one(b"\x80\x02}I12\n.", &[]), "opcode 0x49"),
         (one(b"\x80\x02K\x01.", &[]), "an int, not a state dict"),
         (
-            one(&state_dict(&[("w", "IntStorage", "0", 2, 0, &[2], &[1])]), &[0; 8]),
+            one(
+                &state_dict(&[("w", "IntStorage", "0", 2, 0, &[2], &[1])]),
+                &[0; 8],
+            ),
             "`torch.IntStorage` are not supported",
         ),
         // A shape past its storage, a huge claim with no bytes behind it.
         (
-            one(&state_dict(&[("w", "FloatStorage", "0", 2, 1, &[2], &[1])]), &[0; 8]),
+            one(
+                &state_dict(&[("w", "FloatStorage", "0", 2, 1, &[2], &[1])]),
+                &[0; 8],
+            ),
             "reads past the end of its storage",
         ),
         (
@@ -360,17 +366,24 @@ fn hostile_checkpoints_are_refused_with_a_reason() {
             "too large",
         ),
         // The storage is missing, damaged, or the wrong size.
+        (zip(&[("a/data.pkl", &ok)], true), "no entry data/0"),
         (
-            zip(&[("a/data.pkl", &ok)], true),
-            "no entry data/0",
+            one(&ok, &f32s(&[1.])),
+            "its data descriptor says 4 bytes, the data is 8",
         ),
-        (one(&ok, &f32s(&[1.])), "its data descriptor says 4 bytes, the data is 8"),
         (
             zip(&[("a/data.pkl", &ok), ("a/data/0", &f32s(&[1.]))], false),
             "holds 4 bytes, but the pickle declares 8",
         ),
         (
-            zip(&[("a/data.pkl", &ok), ("a/byteorder", b"big"), ("a/data/0", &[0; 8])], true),
+            zip(
+                &[
+                    ("a/data.pkl", &ok),
+                    ("a/byteorder", b"big"),
+                    ("a/data/0", &[0; 8]),
+                ],
+                true,
+            ),
             "byte order",
         ),
         (

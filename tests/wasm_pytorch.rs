@@ -50,8 +50,14 @@ fn browser_conversion_of_pytorch_model_bin_is_the_cli_file() {
     }
     let mut q =
         WasmQuantizer::new("q8", GOLDEN_SOURCE_ID, GOLDEN_REVISION, TINY_CONFIG, tok).unwrap();
-    let err = q.push(b"\x80\x02\x8a\x0a legacy").err().expect("legacy is refused");
+    let err = q
+        .push(b"\x80\x02\x8a\x0a legacy")
+        .err()
+        .expect("legacy is refused");
     let msg = wasm_bindgen::JsValue::from(err);
-    let msg = js_sys::Reflect::get(&msg, &"message".into()).unwrap().as_string().unwrap();
+    let msg = js_sys::Reflect::get(&msg, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
     assert!(msg.contains("legacy (pre-1.6)"), "{msg}");
 }

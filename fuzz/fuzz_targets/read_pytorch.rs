@@ -62,7 +62,12 @@ impl TensorSink for All {
         Ok(vec![true; t.len()])
     }
     fn tensor(&mut self, i: usize, t: &TensorInfo, d: Vec<u8>) -> gamjeong::Result<()> {
-        assert_eq!(d.len(), t.end - t.start, "tensor {} has the wrong size", t.name);
+        assert_eq!(
+            d.len(),
+            t.end - t.start,
+            "tensor {} has the wrong size",
+            t.name
+        );
         assert_eq!(self.0[i].name, t.name);
         self.1 += 1;
         Ok(())
@@ -106,7 +111,8 @@ fn split(mut ctl: &[u8]) {
             }
         };
         let end = (pos + n).min(MODEL.len());
-        q.push(&MODEL[pos..end]).expect("valid checkpoint in chunks");
+        q.push(&MODEL[pos..end])
+            .expect("valid checkpoint in chunks");
         pos = end;
         assert_eq!(q.consumed(), pos);
     }
@@ -114,7 +120,10 @@ fn split(mut ctl: &[u8]) {
     if stopped && pos < MODEL.len() {
         assert!(out.is_err(), "a truncated checkpoint must not finish");
     } else {
-        assert!(out.expect("complete") == reference(), "chunking changed the output");
+        assert!(
+            out.expect("complete") == reference(),
+            "chunking changed the output"
+        );
     }
 }
 

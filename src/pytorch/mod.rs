@@ -40,10 +40,12 @@ pub fn is_legacy(head: &[u8]) -> bool {
 
 /// The error for a checkpoint in PyTorch's legacy format.
 pub fn legacy_error() -> Error {
-    bad("this is PyTorch's legacy (pre-1.6) checkpoint format, a bare pickle stream; \
+    bad(
+        "this is PyTorch's legacy (pre-1.6) checkpoint format, a bare pickle stream; \
          gamjeong reads the zip format torch.save has written since PyTorch 1.6: load and save \
          it again with a current PyTorch, or convert it to model.safetensors"
-        .into())
+            .into(),
+    )
 }
 
 fn bad(msg: String) -> Error {
@@ -435,7 +437,9 @@ impl PytorchStream {
     }
 
     fn storage_of(&self, name: &str) -> Option<&Storage> {
-        let key = name.strip_prefix(self.prefix.as_deref()?)?.strip_prefix("data/")?;
+        let key = name
+            .strip_prefix(self.prefix.as_deref()?)?
+            .strip_prefix("data/")?;
         self.storages.get(key)
     }
 
@@ -536,9 +540,10 @@ impl PytorchStream {
         for r in &records {
             let s = &r.storage;
             let el = s.dtype.bitsize() / 8;
-            let bytes = s.numel.checked_mul(el).ok_or_else(|| {
-                bad(format!("storage {} of `{}` is too large", s.key, r.name))
-            })?;
+            let bytes = s
+                .numel
+                .checked_mul(el)
+                .ok_or_else(|| bad(format!("storage {} of `{}` is too large", s.key, r.name)))?;
             let entry = storages.entry(s.key.clone()).or_insert(Storage {
                 dtype: s.dtype,
                 numel: s.numel,
@@ -598,7 +603,9 @@ impl PytorchStream {
             return Err(bad("tensor sink answered for the wrong tensors".into()));
         }
         for (i, r) in sorted.iter().enumerate() {
-            let s = storages.get_mut(&r.storage.key).expect("every storage listed");
+            let s = storages
+                .get_mut(&r.storage.key)
+                .expect("every storage listed");
             s.users.push(i);
             s.wanted |= wanted[i];
         }
@@ -664,7 +671,9 @@ fn check_view(r: &TensorRecord) -> Result<()> {
         .shape
         .iter()
         .zip(&r.stride)
-        .try_fold(r.offset, |a, (&d, &s)| a.checked_add((d - 1).checked_mul(s)?));
+        .try_fold(r.offset, |a, (&d, &s)| {
+            a.checked_add((d - 1).checked_mul(s)?)
+        });
     match last {
         Some(l) if l < r.storage.numel => Ok(()),
         _ => Err(bad(format!(
@@ -679,8 +688,13 @@ fn gather(r: &TensorRecord, storage: &[u8]) -> Result<Vec<u8>> {
     let el = r.storage.dtype.bitsize() / 8;
     let numel: usize = r.shape.iter().product();
     let mut out = Vec::new();
-    out.try_reserve_exact(numel * el)
-        .map_err(|_| bad(format!("cannot allocate {} bytes for `{}`", numel * el, r.name)))?;
+    out.try_reserve_exact(numel * el).map_err(|_| {
+        bad(format!(
+            "cannot allocate {} bytes for `{}`",
+            numel * el,
+            r.name
+        ))
+    })?;
     if numel == 0 {
         return Ok(out);
     }

@@ -343,7 +343,11 @@ impl Machine<'_> {
                         return Err(bad(format!("a {n}-byte integer in the pickle")));
                     }
                     let b = self.take(n)?;
-                    let mut v = [if b.last().is_some_and(|&x| x & 0x80 != 0) { 0xff } else { 0 }; 8];
+                    let mut v = [if b.last().is_some_and(|&x| x & 0x80 != 0) {
+                        0xff
+                    } else {
+                        0
+                    }; 8];
                     v[..n].copy_from_slice(b);
                     self.push(Value::Int(i64::from_le_bytes(v)))
                 }
@@ -495,7 +499,10 @@ fn reduce(callable: Value, args: Value) -> Result<Value> {
         return Err(bad(format!("the pickle calls {}", callable.kind())));
     };
     let Value::Tuple(args, _) = args else {
-        return Err(bad(format!("the pickle calls with {} as arguments", args.kind())));
+        return Err(bad(format!(
+            "the pickle calls with {} as arguments",
+            args.kind()
+        )));
     };
     match (g, &args[..]) {
         (Global::OrderedDict, []) => Ok(Value::Dict(Rc::new(Vec::new()), 1)),

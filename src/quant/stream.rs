@@ -8,8 +8,8 @@ use super::file::{Metadata, FORMAT, FORMAT_VERSION};
 use super::scheme::{
     encode_q4, q4_step_divisor, quantize_q4, quantize_q8, storage_for, Scheme, Storage,
 };
-use crate::error::Result;
 use crate::checkpoint::CheckpointStream;
+use crate::error::Result;
 use crate::tensor_stream::{bad, TensorInfo, TensorSink, MAX_RESERVE};
 use half::{bf16, f16};
 use safetensors::Dtype;

@@ -19,7 +19,8 @@ pub const ENCODER_REFERENCE: &str = include_str!("../fixtures/tiny-ko-encoder/re
 /// transformers' logits read back from that file.
 pub const PT_WEIGHTS: &[u8] = include_bytes!("../fixtures/tiny-ko-pt/pytorch_model.bin");
 pub const PT_REFERENCE: &str = include_str!("../fixtures/tiny-ko-pt/reference.json");
-pub const PT_VIEWS_WEIGHTS: &[u8] = include_bytes!("../fixtures/tiny-ko-pt-views/pytorch_model.bin");
+pub const PT_VIEWS_WEIGHTS: &[u8] =
+    include_bytes!("../fixtures/tiny-ko-pt-views/pytorch_model.bin");
 pub const PT_VIEWS_REFERENCE: &str = include_str!("../fixtures/tiny-ko-pt-views/reference.json");
 pub const PT_F16_WEIGHTS: &[u8] = include_bytes!("../fixtures/tiny-ko-pt-f16/pytorch_model.bin");
 pub const PT_F16_REFERENCE: &str = include_str!("../fixtures/tiny-ko-pt-f16/reference.json");
