@@ -90,14 +90,8 @@ impl TensorSink for Collector {
     fn tensor(&mut self, _index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()> {
         // Tensors arrive contiguous and in payload order, so this hashes the payload.
         self.payload_hash.update(&data);
-        self.tensors.insert(
-            info.name.clone(),
-            OwnedTensor {
-                dtype: info.dtype,
-                shape: info.shape.clone(),
-                data,
-            },
-        );
+        self.tensors
+            .insert(info.name.clone(), OwnedTensor::new(info, data));
         Ok(())
     }
 }

@@ -17,6 +17,17 @@ pub struct OwnedTensor {
     pub data: Vec<u8>,
 }
 
+impl OwnedTensor {
+    /// The tensor `info` describes, holding `data`.
+    pub fn new(info: &TensorInfo, data: Vec<u8>) -> Self {
+        Self {
+            dtype: info.dtype,
+            shape: info.shape.clone(),
+            data,
+        }
+    }
+}
+
 enum Backing<'a> {
     /// Views into one file buffer.
     File(SafeTensors<'a>),
@@ -223,14 +234,8 @@ impl TensorSink for Sink<'_> {
     }
 
     fn tensor(&mut self, _index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()> {
-        self.0.insert(
-            info.name.clone(),
-            OwnedTensor {
-                dtype: info.dtype,
-                shape: info.shape.clone(),
-                data,
-            },
-        );
+        self.0
+            .insert(info.name.clone(), OwnedTensor::new(info, data));
         Ok(())
     }
 }

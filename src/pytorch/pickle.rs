@@ -73,7 +73,8 @@ enum Value {
     Str(Rc<str>),
     Tuple(Rc<[Value]>, u32),
     List(Rc<Vec<Value>>, u32),
-    Dict(Rc<Vec<(Value, Value)>>, u32),
+    /// Keys and values alternating.
+    Dict(Rc<Vec<Value>>, u32),
     Global(Global),
     Storage(Rc<StorageRecord>),
     Tensor(Rc<TensorRecord>),
@@ -145,8 +146,9 @@ pub fn parse_state_dict(data: &[u8]) -> Result<Vec<TensorRecord>> {
             top.kind()
         )));
     };
-    let mut out = Vec::with_capacity(items.len());
-    for (k, v) in items.iter() {
+    let mut out = Vec::with_capacity(items.len() / 2);
+    for kv in items.chunks_exact(2) {
+        let (k, v) = (&kv[0], &kv[1]);
         let Value::Str(name) = k else {
             return Err(bad(format!("the state dict has {} as a key", k.kind())));
         };
@@ -257,48 +259,41 @@ impl Machine<'_> {
         Ok(())
     }
 
-    /// Adds `pairs` to the dict on top of the stack (copying it first if it is shared).
-    fn set_items(&mut self, pairs: Vec<Value>) -> Result<()> {
-        if pairs.len() % 2 != 0 {
-            return Err(bad("SETITEMS with an odd number of values".into()));
-        }
-        let added = depth_of(pairs.iter())?;
-        let mut budget = self.copy_budget;
-        let top = self.top()?;
-        let Value::Dict(items, depth) = top else {
-            return Err(bad(format!("the pickle sets items on {}", top.kind())));
-        };
-        if Rc::strong_count(items) > 1 {
-            budget = budget
-                .checked_sub(items.len())
-                .ok_or_else(|| bad("the pickle copies its dicts too often".into()))?;
-        }
-        let items = Rc::make_mut(items);
-        let mut it = pairs.into_iter();
-        while let (Some(k), Some(v)) = (it.next(), it.next()) {
-            items.push((k, v));
-        }
-        *depth = (*depth).max(added);
-        self.copy_budget = budget;
-        Ok(())
-    }
-
-    fn append(&mut self, values: Vec<Value>) -> Result<()> {
+    /// Adds `values` to the list, or as key/value pairs to the dict, on top of the stack
+    /// (copying it first if it is shared).
+    fn extend_top(&mut self, values: Vec<Value>) -> Result<()> {
         let added = depth_of(values.iter())?;
         let mut budget = self.copy_budget;
         let top = self.top()?;
-        let Value::List(items, depth) = top else {
-            return Err(bad(format!("the pickle appends to {}", top.kind())));
+        let (Value::List(items, depth) | Value::Dict(items, depth)) = top else {
+            return Err(bad(format!("the pickle adds items to {}", top.kind())));
         };
         if Rc::strong_count(items) > 1 {
             budget = budget
                 .checked_sub(items.len())
-                .ok_or_else(|| bad("the pickle copies its lists too often".into()))?;
+                .ok_or_else(|| bad("the pickle copies its dicts and lists too often".into()))?;
         }
         Rc::make_mut(items).extend(values);
         *depth = (*depth).max(added);
         self.copy_budget = budget;
         Ok(())
+    }
+
+    fn set_items(&mut self, pairs: Vec<Value>) -> Result<()> {
+        if pairs.len() % 2 != 0 {
+            return Err(bad("SETITEMS with an odd number of values".into()));
+        }
+        if !matches!(self.top()?, Value::Dict(..)) {
+            return Err(bad("the pickle sets items on something not a dict".into()));
+        }
+        self.extend_top(pairs)
+    }
+
+    fn append(&mut self, values: Vec<Value>) -> Result<()> {
+        if !matches!(self.top()?, Value::List(..)) {
+            return Err(bad("the pickle appends to something not a list".into()));
+        }
+        self.extend_top(values)
     }
 
     fn run(&mut self) -> Result<Value> {
