@@ -137,7 +137,7 @@ impl Classifier {
         if crate::pytorch::is_zip(&head[..n]) {
             // A pytorch_model.bin: config.json and tokenizer.json are next to it.
             let dir = path.parent().unwrap_or(std::path::Path::new("."));
-            return Self::from_folder_files(dir, path);
+            return Self::from_folder_files(dir, Some(path));
         }
         // Streamed in chunks: the file is never held whole next to the model.
         let mut loader = crate::loader::StreamingLoader::new();
@@ -151,11 +151,12 @@ impl Classifier {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Self> {
         let dir = dir.as_ref();
-        Self::from_folder_files(dir, &crate::checkpoint::weights_file(dir)?)
+        Self::from_folder_files(dir, None)
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    fn from_folder_files(dir: &std::path::Path, weights: &std::path::Path) -> Result<Self> {
+    /// `weights`: the weights file, else the folder's (`checkpoint::weights_file`).
+    fn from_folder_files(dir: &std::path::Path, weights: Option<&std::path::Path>) -> Result<Self> {
         let read = |path: std::path::PathBuf| {
             std::fs::read(&path).map_err(|source| Error::Io { path, source })
         };
@@ -163,6 +164,10 @@ impl Classifier {
         let config = String::from_utf8(config)
             .map_err(|_| Error::Config("config.json is not UTF-8".into()))?;
         let tokenizer = read(dir.join("tokenizer.json"))?;
+        let weights = &match weights {
+            Some(w) => w.to_path_buf(),
+            None => crate::checkpoint::weights_file(dir)?,
+        };
         let file = std::fs::File::open(weights).map_err(|source| Error::Io {
             path: weights.into(),
             source,
