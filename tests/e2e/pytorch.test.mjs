@@ -48,15 +48,23 @@ function load(page, opts) {
   }, { ...opts, texts: EXAMPLES });
 }
 
-function assertMatches(got, expected, what) {
+/**
+ * Scores within TOL of the CLI's, logits within `logitTol`: tiny-ko's logits are large (init
+ * range 0.3), and the q8 run sums in another order in wasm SIMD128 than the native kernel
+ * does, on the very same file (its bytes are compared separately).
+ */
+function assertMatches(got, expected, what, logitTol = TOL) {
   let worst = 0;
+  let worstLogit = 0;
   for (let i = 0; i < expected.length; i++) {
     assert.equal(got[i].tokens, expected[i].tokens);
     assert.equal(got[i].scores[0].index, expected[i].scores[0].index, `${what} text ${i}: top label`);
-    worst = Math.max(worst, maxDiff(got[i], expected[i]));
+    worst = Math.max(worst, maxDiff(got[i], expected[i], { logits: false }));
+    worstLogit = Math.max(worstLogit, maxDiff(got[i], expected[i]));
   }
-  assert.ok(worst <= TOL, `${what}: max |Δ| ${worst} > ${TOL}`);
-  return worst;
+  assert.ok(worst <= TOL, `${what}: max |Δscore| ${worst} > ${TOL}`);
+  assert.ok(worstLogit <= logitTol, `${what}: max |Δ| incl. logits ${worstLogit} > ${logitTol}`);
+  return worstLogit;
 }
 
 test('folder with only pytorch_model.bin: q8 converted while downloading = the CLI file; f32 = the CLI; both cached', async () => {
@@ -75,7 +83,6 @@ test('folder with only pytorch_model.bin: q8 converted while downloading = the C
     assert.match(fb.reason, /no model\.safetensors in the model folder \(HTTP 404\)/);
     assert.equal(r.events.find((e) => e.status === 'convert')?.file, 'pytorch_model.bin');
     assert.ok(r.events.some((e) => e.status === 'progress' && e.phase === 'convert' && e.file === 'pytorch_model.bin'));
-    const q8 = assertMatches(r.results, want.q8, 'q8 from pytorch_model.bin');
     const entry = await page.evaluate(async () => {
       const c = await caches.open('gamjeong-v1');
       const keys = (await c.keys()).map((k) => k.url);
@@ -85,6 +92,7 @@ test('folder with only pytorch_model.bin: q8 converted while downloading = the C
     });
     assert.equal(entry.keys.length, 1);
     assert.equal(entry.hash, sha256(want.q8File), 'browser conversion of pytorch_model.bin differs from the CLI file');
+    const q8 = assertMatches(r.results, want.q8, 'q8 from pytorch_model.bin', 2e-3);
 
     const f32 = await load(page, { model: FOLDER, quant: 'f32', variant: 'simd128' });
     assert.ifError(f32.error);
