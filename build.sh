@@ -281,14 +281,31 @@ quantize_model() {
         source_id="$model"
         src="$TARGET/hub/$name@$revision"
         mkdir -p "$src"
-        local f
-        for f in config.json tokenizer.json model.safetensors; do
+        local f code
+        for f in config.json tokenizer.json; do
             if [ -s "$src/$f" ]; then log "$f: already downloaded"; continue; fi
             log "downloading https://huggingface.co/$model/resolve/$revision/$f"
             curl -fL --retry 3 -o "$src/$f.part" "https://huggingface.co/$model/resolve/$revision/$f" \
                 || die "could not download $f of $model (no network to huggingface.co here?); pass a local folder instead"
             mv "$src/$f.part" "$src/$f"
         done
+        # The weights as transformers looks for them: model.safetensors, else pytorch_model.bin.
+        if [ -s "$src/model.safetensors" ] || [ -s "$src/pytorch_model.bin" ]; then
+            log "weights: already downloaded"
+        else
+            for f in model.safetensors pytorch_model.bin; do
+                log "downloading https://huggingface.co/$model/resolve/$revision/$f"
+                code="$(curl -sSL --retry 3 -w '%{http_code}' -o "$src/$f.part" "https://huggingface.co/$model/resolve/$revision/$f")" || code=000
+                if [ "$code" = 200 ]; then mv "$src/$f.part" "$src/$f"; break; fi
+                rm -f "$src/$f.part"
+                case "$code" in
+                    404|401|410) [ "$f" = model.safetensors ] && log "model.safetensors: HTTP $code (absent); trying pytorch_model.bin" ;;
+                    *) die "could not download $f of $model (HTTP $code; no network to huggingface.co here?); pass a local folder instead" ;;
+                esac
+            done
+            [ -s "$src/model.safetensors" ] || [ -s "$src/pytorch_model.bin" ] \
+                || die "$model has neither model.safetensors nor pytorch_model.bin at $revision"
+        fi
     fi
     local cli="${GAMJEONG_CLI:-}" out="$parent/$name"
     if [ -z "$cli" ]; then

@@ -77,14 +77,12 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    /// Loads a model from the three files of a Hugging Face model folder, as bytes.
-    pub fn from_bytes(
-        config_json: &str,
-        tokenizer_json: &[u8],
-        safetensors: &[u8],
-    ) -> Result<Self> {
+    /// Loads a model from the three files of a Hugging Face model folder, as bytes. The
+    /// weights are `model.safetensors` or a PyTorch `pytorch_model.bin` (told apart by
+    /// their first bytes).
+    pub fn from_bytes(config_json: &str, tokenizer_json: &[u8], weights: &[u8]) -> Result<Self> {
         let config = ModelConfig::from_json(config_json)?;
-        let weights = Weights::parse(safetensors)?;
+        let weights = Weights::load(weights)?;
         Self::from_parts(config, tokenizer_json, &weights)
     }
 
@@ -96,7 +94,9 @@ impl Classifier {
         loader.finish()
     }
 
-    /// A model folder in Hugging Face layout, or a single quantized `.safetensors` file.
+    /// A model folder in Hugging Face layout (weights: `model.safetensors`, else
+    /// `pytorch_model.bin`), a single quantized `.safetensors` file, or a `pytorch_model.bin`
+    /// with `config.json` and `tokenizer.json` next to it.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
@@ -113,32 +113,68 @@ impl Classifier {
         if path.is_dir() {
             return Self::from_dir(path);
         }
-        // Streamed: the file is never held whole next to the model.
-        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        let io = |source| Error::Io {
             path: path.into(),
             source,
-        })?;
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let mut head = [0u8; 4];
+        let n = std::io::Read::read(&mut file, &mut head).map_err(io)?;
+        if crate::pytorch::is_legacy(&head[..n]) {
+            return Err(crate::pytorch::legacy_error());
+        }
+        if crate::pytorch::is_zip(&head[..n]) {
+            // A pytorch_model.bin: config.json and tokenizer.json are next to it.
+            let dir = path.parent().unwrap_or(std::path::Path::new("."));
+            return Self::from_folder_files(dir, Some(path));
+        }
+        // Streamed: the file is never held whole next to the model.
         let mut loader = crate::loader::StreamingLoader::new();
-        crate::error::copy_into(path, file, &mut loader)?;
+        crate::error::copy_into(path, std::io::Read::chain(&head[..n], file), &mut loader)?;
         loader.finish()
     }
 
-    /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from a folder.
+    /// Loads `config.json`, `tokenizer.json` and the weights from a folder: `model.safetensors`,
+    /// else `pytorch_model.bin` (the order transformers tries them in).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Self> {
         let dir = dir.as_ref();
-        let read = |name: &str| {
-            let path = dir.join(name);
+        Self::from_folder_files(dir, None)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    /// `weights`: the weights file, else the folder's (`checkpoint::weights_file`).
+    fn from_folder_files(dir: &std::path::Path, weights: Option<&std::path::Path>) -> Result<Self> {
+        let read = |path: std::path::PathBuf| {
             std::fs::read(&path).map_err(|source| Error::Io { path, source })
         };
-        let config = read("config.json")?;
+        let config = read(dir.join("config.json"))?;
         let config = String::from_utf8(config)
             .map_err(|_| Error::Config("config.json is not UTF-8".into()))?;
-        Self::from_bytes(
-            &config,
-            &read("tokenizer.json")?,
-            &read("model.safetensors")?,
-        )
+        let tokenizer = read(dir.join("tokenizer.json"))?;
+        let weights = &match weights {
+            Some(w) => w.to_path_buf(),
+            None => crate::checkpoint::weights_file(dir)?,
+        };
+        let file = std::fs::File::open(weights).map_err(|source| Error::Io {
+            path: weights.into(),
+            source,
+        })?;
+        let mut head = [0u8; 4];
+        let n = std::io::Read::read(&mut &file, &mut head).map_err(|source| Error::Io {
+            path: weights.into(),
+            source,
+        })?;
+        if !(crate::pytorch::is_zip(&head[..n]) || crate::pytorch::is_legacy(&head[..n])) {
+            return Self::from_bytes(&config, &tokenizer, &read(weights.into())?);
+        }
+        // A PyTorch checkpoint is streamed into separately held tensors: the file is never
+        // whole in memory next to them.
+        let mut c = crate::weights::Collect::default();
+        c.push(&head[..n])?;
+        crate::error::copy_into(weights, file, &mut c)?;
+        let weights = c.finish()?;
+        Self::from_parts(ModelConfig::from_json(&config)?, &tokenizer, &weights)
     }
 
     pub(crate) fn from_parts(

@@ -29,6 +29,9 @@ pub enum Error {
     #[error("the weights are not a valid safetensors file: {0}")]
     Safetensors(String),
 
+    #[error("the weights are not a readable PyTorch checkpoint: {0}")]
+    Pytorch(String),
+
     #[error("the weights have no tensor named `{name}`{hint}")]
     MissingTensor { name: String, hint: String },
 

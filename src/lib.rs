@@ -19,9 +19,11 @@ pub mod labels;
 pub mod quant;
 pub mod tokenize;
 
+pub(crate) mod checkpoint;
 pub(crate) mod kernels;
 pub(crate) mod loader;
 pub(crate) mod model;
+pub(crate) mod pytorch;
 pub(crate) mod tensor_stream;
 pub(crate) mod weights;
 
@@ -34,12 +36,18 @@ pub use error::{Error, Result};
 pub use labels::{LabelInfo, EMOTIONS, GROUPS};
 pub use loader::StreamingLoader;
 
-/// Kernel internals for the kernel tests and benchmarks (`tests/kernels.rs`,
-/// `examples/bench_kernels.rs`); not a stable API.
+/// Internals for the kernel and checkpoint tests, fuzzers and benchmarks (`tests/kernels.rs`,
+/// `tests/pytorch.rs`, `examples/bench_kernels.rs`); not a stable API.
 #[doc(hidden)]
 pub mod internals {
     pub mod kernels {
         pub use crate::kernels::*;
+    }
+    pub mod checkpoint {
+        pub use crate::checkpoint::*;
+    }
+    pub mod tensor_stream {
+        pub use crate::tensor_stream::{TensorInfo, TensorSink};
     }
 }
 

@@ -2,7 +2,7 @@
 //! Every lookup failure names the tensor, so a wrong checkpoint is diagnosed in one line.
 
 use crate::error::{Error, Result};
-use crate::tensor_stream::{parse_file, TensorInfo};
+use crate::tensor_stream::{parse_file, TensorInfo, TensorSink};
 use candle_core::{safetensors::Load, DType, Device, Tensor};
 use safetensors::tensor::TensorView;
 use safetensors::Dtype;
@@ -35,9 +35,20 @@ impl<'a> Weights<'a> {
         })))
     }
 
+    /// Weights from a whole weights file of either format (safetensors, or a PyTorch
+    /// checkpoint, read through the same stream the quantizer uses).
+    pub fn load(bytes: &'a [u8]) -> Result<Self> {
+        if crate::pytorch::is_zip(bytes) || crate::pytorch::is_legacy(bytes) {
+            let mut c = Collect::default();
+            c.push(bytes)?;
+            return c.finish();
+        }
+        Self::parse(bytes)
+    }
+
     /// Weights from tensors received one by one (the streaming loader).
-    pub fn owned(tensors: impl IntoIterator<Item = (TensorInfo, Vec<u8>)>) -> Weights<'static> {
-        Weights::from_entries(tensors.into_iter().map(|(t, data)| (t, Cow::Owned(data))))
+    pub fn owned(tensors: impl IntoIterator<Item = (TensorInfo, Vec<u8>)>) -> Self {
+        Self::from_entries(tensors.into_iter().map(|(t, data)| (t, Cow::Owned(data))))
     }
 
     fn from_entries(entries: impl Iterator<Item = (TensorInfo, Cow<'a, [u8]>)>) -> Self {
@@ -145,6 +156,53 @@ impl<'a> Weights<'a> {
             weights: self,
             prefix: prefix.to_owned(),
         }
+    }
+}
+
+/// Weights from a checkpoint stream of either format, fed in chunks.
+#[derive(Default)]
+pub struct Collect {
+    stream: crate::checkpoint::CheckpointStream,
+    tensors: Vec<(TensorInfo, Vec<u8>)>,
+}
+
+impl Collect {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        let Collect { stream, tensors } = self;
+        stream.push(chunk, &mut Sink(tensors))
+    }
+
+    pub fn finish<'a>(self) -> Result<Weights<'a>> {
+        self.stream.check_complete()?;
+        Ok(Weights::owned(self.tensors))
+    }
+}
+
+impl std::io::Write for Collect {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.push(buf).map_err(crate::error::into_io)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct Sink<'m>(&'m mut Vec<(TensorInfo, Vec<u8>)>);
+
+impl TensorSink for Sink<'_> {
+    fn header(
+        &mut self,
+        _metadata: Option<&serde_json::Map<String, serde_json::Value>>,
+        tensors: &[TensorInfo],
+    ) -> Result<Vec<bool>> {
+        Ok(vec![true; tensors.len()])
+    }
+
+    fn tensor(&mut self, _index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()> {
+        self.0.push((info.clone(), data));
+        Ok(())
     }
 }
 

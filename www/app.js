@@ -78,7 +78,7 @@ const notes = [];
 const sized = new Set();
 /** The loading note, with the real size once the first weight file's size is known. */
 function sizeNote(e) {
-  if (e.phase === 'cache' || !/\.safetensors$/.test(e.file)) return; // a cache read downloads nothing
+  if (e.phase === 'cache' || !/\.(safetensors|bin)$/.test(e.file)) return; // a cache read downloads nothing
   $('status-note').textContent = e.phase === 'convert' ? T.sizeNoteConvert(e.total, quant) : T.sizeNote(e.total);
 }
 function onProgress(e) {

@@ -18,7 +18,10 @@ export type ProgressEvent =
       progress?: number;
     }
   | { status: 'done'; file: string; phase: 'download' | 'convert' | 'cache' }
+  /** `file`: the source weights converted (model.safetensors, or pytorch_model.bin after a `fallback`). */
   | { status: 'convert'; file: string; from: 'f32'; to: 'q8' | 'q4'; reason: string }
+  /** The folder has no `instead` (model.safetensors: HTTP 404/401/410), so `file` (pytorch_model.bin, PyTorch's format) is read; `reason` says so. */
+  | { status: 'fallback'; file: string; instead: string; reason: string }
   | {
       status: 'cache';
       /** hit / miss: looked up; stored: verified bytes put in the cache; corrupt: a cached entry failed

@@ -14,7 +14,9 @@ export const QUANT_DIR = 'gamjeong';
 /** Cache keys are synthetic URLs under this (never fetched). */
 const KEY_BASE = 'https://cache.gamjeong.invalid/';
 const HUB = 'https://huggingface.co';
-const F32_FILES = ['config.json', 'tokenizer.json', 'model.safetensors'];
+/** Source weights of a model folder, in the order transformers tries them. */
+export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
+const TEXT_FILES = ['config.json', 'tokenizer.json'];
 /**
  * Header of a cached f32 file (those have no checksum of their own, unlike the quantized
  * files, which WasmLoader verifies): `sha256-8MiB-blocks:<hex>`, see digestOf.
@@ -416,6 +418,30 @@ async function downloadText(url, file, emit, signal) {
   return bytes;
 }
 
+/**
+ * The folder's source weights, as transformers looks for them: model.safetensors, else (a 404,
+ * 401 or 410 for it) pytorch_model.bin. Anything else wrong with the first (HTML, a 500, a
+ * dropped connection) is reported as it is, not taken for absence. Emits `fallback` when the
+ * second file is used, saying why.
+ */
+async function fetchWeights(src, emit, signal) {
+  const [first, second] = WEIGHT_FILES;
+  try {
+    return { res: await fetchOk(src.fileUrl(first), first, { signal }), file: first };
+  } catch (e) {
+    if (e?.code !== 'NOT_FOUND') throw e;
+    let res;
+    try {
+      res = await fetchOk(src.fileUrl(second), second, { signal });
+    } catch (e2) {
+      if (e2?.code !== 'NOT_FOUND') throw e2;
+      throw new GamjeongError(`${e.message} Nor was ${second} (HTTP ${e2.status}): the model folder has no weights gamjeong can read.`, 'NOT_FOUND', { url: e.url, status: e.status });
+    }
+    emit({ status: 'fallback', file: second, instead: first, reason: `no ${first} in the model folder (HTTP ${e.status}): reading the PyTorch checkpoint ${second}` });
+    return { res, file: second };
+  }
+}
+
 /** f32 source → q8/q4 while downloading; the result is verified by WasmLoader, then cached. */
 async function convertFromF32(wasm, src, scheme, cache, key, emit, signal) {
   const configBytes = await downloadText(src.fileUrl('config.json'), 'config.json', emit, signal);
@@ -427,28 +453,29 @@ async function convertFromF32(wasm, src, scheme, cache, key, emit, signal) {
   } catch (e) {
     throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, 'BAD_MODEL');
   }
-  const url = src.fileUrl('model.safetensors');
   let bytes;
+  let file;
   try {
-    const res = await fetchOk(url, 'model.safetensors', { signal });
-    // Announced once the weights answered: a folder that does not exist is only NOT_FOUND.
+    const weights = await fetchWeights(src, emit, signal);
+    file = weights.file;
+    const { res } = weights;
     emit({
-      status: 'convert', file: 'model.safetensors', from: 'f32', to: scheme,
-      reason: `no pre-quantized ${QUANT_DIR}/model.${scheme}.safetensors in the model folder: converting the f32 weights while they download`,
+      status: 'convert', file, from: 'f32', to: scheme,
+      reason: `no pre-quantized ${QUANT_DIR}/model.${scheme}.safetensors in the model folder: converting the weights of ${file} while they download`,
     });
-    emit({ status: 'initiate', file: 'model.safetensors', url });
-    emit({ status: 'download', file: 'model.safetensors', url });
+    emit({ status: 'initiate', file, url: res.url });
+    emit({ status: 'download', file, url: res.url });
     try {
-      await pump(res, (c) => q.push(c), 'model.safetensors', 'convert', emit, signal);
+      await pump(res, (c) => q.push(c), file, 'convert', emit, signal);
       bytes = q.finish();
     } catch (e) {
       if (e instanceof GamjeongError) throw e;
-      throw new GamjeongError(`Converting model.safetensors from ${src.id} failed: ${e.message || e}`, 'BAD_MODEL', { url });
+      throw new GamjeongError(`Converting ${file} from ${src.id} failed: ${e.message || e}`, 'BAD_MODEL', { url: res.url });
     }
   } finally {
     q.free();
   }
-  emit({ status: 'done', file: 'model.safetensors', phase: 'convert' });
+  emit({ status: 'done', file, phase: 'convert' });
   throwIfAborted(signal);
   const model = loadQuantizedBytes(wasm, bytes);
   await cachePut(cache, key, bytes, bytes.length, src, `model.${scheme}.safetensors`, emit, signal);
@@ -498,45 +525,58 @@ async function verifyCachedF32(res, bytes, file, signal) {
 }
 
 /**
- * f32: the three HF files; cached as they are (after the model built from them), each with
- * its digest (DIGEST_HEADER), checked on every read. All three entries or none: one that
- * fails its check deletes the set, which is downloaded again.
+ * f32: the HF files (config, tokenizer, then model.safetensors or pytorch_model.bin); cached as
+ * they are (after the model built from them), each with its digest (DIGEST_HEADER), checked on
+ * every read. All three entries or none: one that fails its check deletes the set, which is
+ * downloaded again.
  */
 async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
-  const keys = F32_FILES.map((f) => cacheKey(src, 'f32', formatMajor, f));
+  const filesOf = (weights) => [...TEXT_FILES, weights];
+  const keysOf = (weights) => filesOf(weights).map((f) => cacheKey(src, 'f32', formatMajor, f));
   if (cache) {
-    const hits = await Promise.all(keys.map((k) => cache.match(k)));
-    if (hits.every(Boolean)) {
-      emit({ status: 'cache', state: 'hit', file: 'model.safetensors' });
+    let found = null;
+    for (const weights of WEIGHT_FILES) {
+      const hits = await Promise.all(keysOf(weights).map((k) => cache.match(k)));
+      if (hits.every(Boolean)) { found = { weights, hits }; break; }
+    }
+    if (found) {
+      const { weights, hits } = found;
+      const files = filesOf(weights);
+      emit({ status: 'cache', state: 'hit', file: weights });
       try {
         const parts = [];
         for (let i = 0; i < hits.length; i++) {
-          const b = await readAll(hits[i], F32_FILES[i], 'cache', emit, signal);
-          await verifyCachedF32(hits[i], b, F32_FILES[i], signal);
+          const b = await readAll(hits[i], files[i], 'cache', emit, signal);
+          await verifyCachedF32(hits[i], b, files[i], signal);
           parts.push(b);
         }
         const model = new wasm.mod.WasmClassifier(new TextDecoder().decode(parts[0]), parts[1], parts[2]);
-        emit({ status: 'done', file: 'model.safetensors', phase: 'cache' });
+        emit({ status: 'done', file: weights, phase: 'cache' });
         return { model, source: 'cache' };
       } catch (e) {
         if (e?.code === 'ABORTED') throw e;
-        await Promise.all(keys.map((k) => cache.delete(k).catch(() => {})));
+        await Promise.all(keysOf(weights).map((k) => cache.delete(k).catch(() => {})));
         const msg = e.message || String(e);
         // As fromCacheQuantized reports it: stale (written by a gamjeong that stored no
         // checksum) or corrupt (failed verification).
         const stale = e instanceof CachedF32Error && e.stale;
         emit({
-          status: 'cache', state: stale ? 'stale' : 'corrupt', file: e?.file || 'model.safetensors',
+          status: 'cache', state: stale ? 'stale' : 'corrupt', file: e?.file || weights,
           reason: stale ? `the cached copy is from another version of gamjeong (${msg}); deleted, downloading it again`
             : `the cached copy failed verification (${msg}); downloading it again`,
         });
       }
     } else {
-      emit({ status: 'cache', state: 'miss', file: 'model.safetensors' });
+      emit({ status: 'cache', state: 'miss', file: WEIGHT_FILES[0] });
     }
   }
   const parts = [];
-  for (const f of F32_FILES) parts.push(await downloadText(src.fileUrl(f), f, emit, signal));
+  for (const f of TEXT_FILES) parts.push(await downloadText(src.fileUrl(f), f, emit, signal));
+  const { res, file: weights } = await fetchWeights(src, emit, signal);
+  emit({ status: 'initiate', file: weights, url: res.url });
+  emit({ status: 'download', file: weights, url: res.url });
+  parts.push(await readAll(res, weights, 'download', emit, signal));
+  emit({ status: 'done', file: weights, phase: 'download' });
   throwIfAborted(signal);
   let model;
   try {
@@ -545,7 +585,9 @@ async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
     throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, 'BAD_MODEL');
   }
   // All three files or none: a set missing one is never left behind.
-  for (let i = 0; cache && i < F32_FILES.length; i++) {
+  const files = filesOf(weights);
+  const keys = keysOf(weights);
+  for (let i = 0; cache && i < files.length; i++) {
     let digest = null;
     if (!signal?.aborted) {
       try {
@@ -553,13 +595,13 @@ async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
       } catch (e) {
         if (!signal?.aborted) {
           emit({
-            status: 'cache', state: 'unavailable', file: F32_FILES[i],
+            status: 'cache', state: 'unavailable', file: files[i],
             reason: `could not checksum the model for the cache (${e?.name || e}): it will be downloaded again next time`,
           });
         }
       }
     }
-    if (!digest || !await cachePut(cache, keys[i], parts[i], parts[i].length, src, F32_FILES[i], emit, signal, { [DIGEST_HEADER]: digest })) {
+    if (!digest || !await cachePut(cache, keys[i], parts[i], parts[i].length, src, files[i], emit, signal, { [DIGEST_HEADER]: digest })) {
       await Promise.all(keys.slice(0, i).map((k) => cache.delete(k).catch(() => {})));
       break;
     }
@@ -650,7 +692,8 @@ async function loadInner(options, emit, signal) {
     if (model) {
       source = 'cache';
     } else {
-      // 1. a pre-quantized file in the folder; 2. convert the f32 weights while downloading.
+      // 1. a pre-quantized file in the folder; 2. convert the source weights while downloading
+      // (model.safetensors, else pytorch_model.bin).
       model = await downloadQuantized(wasm, src.fileUrl(`${QUANT_DIR}/${file}`), file, src, cache, key, emit, { optional: true, signal });
       if (!model) {
         model = await convertFromF32(wasm, src, scheme, cache, key, emit, signal);

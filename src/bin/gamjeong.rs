@@ -32,8 +32,9 @@ mod cli {
     enum Command {
         /// Classify texts given as arguments, or one per line on stdin when none are given.
         Classify {
-            /// Model folder in Hugging Face layout (config.json, tokenizer.json,
-            /// model.safetensors), or a quantized .safetensors file.
+            /// Model folder in Hugging Face layout (config.json, tokenizer.json, and
+            /// model.safetensors or pytorch_model.bin), a quantized .safetensors file, or a
+            /// pytorch_model.bin with config.json and tokenizer.json next to it.
             #[arg(long)]
             model: PathBuf,
             /// Print only the N best emotions (default: 5, or all with --json).
@@ -52,7 +53,8 @@ mod cli {
         },
         /// Write a single-file quantized model (docs/FORMAT.md) from a Hugging Face folder.
         Quantize {
-            /// Model folder with config.json, tokenizer.json and f32 model.safetensors.
+            /// Model folder with config.json, tokenizer.json and f32/f16 weights
+            /// (model.safetensors, else pytorch_model.bin), or the weights file itself.
             #[arg(long)]
             model: PathBuf,
             /// q8 (int8, per-row scales) or q4 (the ≤ 70 MB tier: entropy-coded, ~4.8 bits per weight).
@@ -67,7 +69,9 @@ mod cli {
             #[arg(long, default_value = "unknown")]
             revision: String,
         },
-        /// Show a quantized file's metadata, tensors and sizes, and verify its checksum.
+        /// Show a quantized file's metadata, tensors and sizes, and verify its checksum; or
+        /// list the tensors of a model folder's (or file's) model.safetensors or
+        /// pytorch_model.bin, checking the file reads through.
         Inspect { file: PathBuf },
     }
 
@@ -139,6 +143,12 @@ mod cli {
         use gamjeong::quant::{Scheme, Source, StreamingQuantizer};
         let scheme = Scheme::parse(scheme)
             .ok_or_else(|| Error::InvalidInput(format!("unknown scheme {scheme}")))?;
+        let path = weights_path(dir)?;
+        let dir = if dir.is_file() {
+            dir.parent().unwrap_or(Path::new("."))
+        } else {
+            dir
+        };
         let text = |name: &str| {
             String::from_utf8(read(&dir.join(name))?)
                 .map_err(|_| Error::InvalidInput(format!("{name} is not UTF-8")))
@@ -156,7 +166,6 @@ mod cli {
             &text("tokenizer.json")?,
         )?;
         // Fed in chunks like a download, so the CLI exercises the browser's code path.
-        let path = dir.join("model.safetensors");
         let file = std::fs::File::open(&path).map_err(|source| Error::Io {
             path: path.clone(),
             source,
@@ -178,8 +187,28 @@ mod cli {
         Ok(())
     }
 
+    /// The weights file a folder (or the file itself) names, saying which was picked and why.
+    fn weights_path(model: &Path) -> Result<PathBuf, Error> {
+        if model.is_file() {
+            return Ok(model.into());
+        }
+        let path = gamjeong::internals::checkpoint::weights_file(model)?;
+        if !path.ends_with(gamjeong::internals::checkpoint::WEIGHT_FILES[0]) {
+            eprintln!(
+                "gamjeong: reading {} (the folder has no {})",
+                path.display(),
+                gamjeong::internals::checkpoint::WEIGHT_FILES[0]
+            );
+        }
+        Ok(path)
+    }
+
     fn inspect(path: &Path) -> Result<bool, Error> {
+        let path = &weights_path(path)?;
         let bytes = read(path)?;
+        if !gamjeong::quant::is_quantized(&bytes) {
+            return list_weights(path, &bytes);
+        }
         let meta = gamjeong::quant::read_metadata(&bytes, false)?;
         let checksum = gamjeong::quant::read_metadata(&bytes, true);
         println!("file            {} ({} bytes)", path.display(), bytes.len());
@@ -227,6 +256,52 @@ mod cli {
         if let Err(e) = checksum {
             eprintln!("gamjeong: {e}");
             return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Lists a source weights file's tensors (safetensors or PyTorch), reading it through the
+    /// stream the quantizer uses: a damaged file fails here as it would there.
+    fn list_weights(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
+        use gamjeong::internals::tensor_stream::{TensorInfo, TensorSink};
+        struct List(Vec<TensorInfo>);
+        impl TensorSink for List {
+            fn header(
+                &mut self,
+                _: Option<&serde_json::Map<String, serde_json::Value>>,
+                tensors: &[TensorInfo],
+            ) -> Result<Vec<bool>, Error> {
+                self.0 = tensors.to_vec();
+                Ok(vec![false; tensors.len()])
+            }
+            fn tensor(&mut self, _: usize, _: &TensorInfo, _: Vec<u8>) -> Result<(), Error> {
+                Ok(())
+            }
+        }
+        let mut stream = gamjeong::internals::checkpoint::CheckpointStream::new();
+        let mut list = List(Vec::new());
+        stream.push(bytes, &mut list)?;
+        stream.check_complete()?;
+        let format = match stream {
+            gamjeong::internals::checkpoint::CheckpointStream::Pytorch(_) => {
+                "PyTorch zip checkpoint"
+            }
+            _ => "safetensors",
+        };
+        println!("file            {} ({} bytes)", path.display(), bytes.len());
+        println!("format          {format} (source weights, not a gamjeong quantized file)");
+        println!(
+            "\n{:<64} {:>5} {:>14} {:>12}",
+            "tensor", "dtype", "shape", "bytes"
+        );
+        for t in &list.0 {
+            println!(
+                "{:<64} {:>5} {:>14} {:>12}",
+                t.name,
+                format!("{:?}", t.dtype),
+                format!("{:?}", t.shape),
+                t.end - t.start
+            );
         }
         Ok(true)
     }

@@ -1,4 +1,5 @@
-//! The one quantizer: f32 safetensors in, quantized safetensors out, fed as a byte stream
+//! The one quantizer: f32 weights in (safetensors or a PyTorch checkpoint, see
+//! [`crate::checkpoint`]), quantized safetensors out, fed as a byte stream
 //! (header first, then tensors in file order). It holds one source tensor at a time plus
 //! the output, so a browser can convert a checkpoint while it downloads. The CLI feeds it
 //! a file, the browser feeds it fetch() chunks; both get identical bytes.
@@ -7,8 +8,9 @@ use super::file::{Metadata, FORMAT, FORMAT_VERSION};
 use super::scheme::{
     encode_q4, q4_step_divisor, quantize_q4, quantize_q8, storage_for, Scheme, Storage,
 };
+use crate::checkpoint::CheckpointStream;
 use crate::error::Result;
-use crate::tensor_stream::{bad, header_bytes, TensorInfo, TensorSink, TensorStream, MAX_RESERVE};
+use crate::tensor_stream::{bad, header_bytes, TensorInfo, TensorSink, MAX_RESERVE};
 use half::{bf16, f16};
 use safetensors::Dtype;
 use serde_json::Value;
@@ -22,7 +24,7 @@ pub struct Source {
 }
 
 pub struct StreamingQuantizer {
-    stream: TensorStream,
+    stream: CheckpointStream,
     sink: Writer,
     sha: Sha256,
 }
@@ -38,11 +40,22 @@ struct Writer {
     special_ids: Vec<usize>,
     /// Per source tensor (header order): what becomes of it.
     plan: Vec<Storage>,
-    /// Output tensors so far (name, dtype, shape, bytes), in payload order.
-    entries: Vec<(String, Dtype, Vec<usize>, usize)>,
+    /// Output tensors so far, in payload order.
+    entries: Vec<Entry>,
+    /// The source tensor being converted (its index in the source header).
+    current: usize,
     /// The payload; the header goes in front of it at the end, when q4's entropy-coded
     /// sizes and the checksums are known.
     out: Vec<u8>,
+}
+
+/// One output tensor: its table entry and the source tensor it was made from.
+struct Entry {
+    name: String,
+    dtype: Dtype,
+    shape: Vec<usize>,
+    len: usize,
+    source: usize,
 }
 
 impl StreamingQuantizer {
@@ -56,7 +69,7 @@ impl StreamingQuantizer {
         crate::config::ModelConfig::from_json(config_json)?;
         let encoder = crate::tokenize::TextEncoder::from_json(tokenizer_json.as_bytes(), 512, 0)?;
         Ok(Self {
-            stream: TensorStream::new(),
+            stream: CheckpointStream::new(),
             sink: Writer {
                 scheme,
                 source,
@@ -65,6 +78,7 @@ impl StreamingQuantizer {
                 special_ids: encoder.special_token_ids(),
                 plan: Vec::new(),
                 entries: Vec::new(),
+                current: 0,
                 out: Vec::new(),
             },
             sha: Sha256::new(),
@@ -153,6 +167,7 @@ impl TensorSink for Writer {
 
     /// Converts the tensor now complete and appends it to the output.
     fn tensor(&mut self, index: usize, t: &TensorInfo, raw: Vec<u8>) -> Result<()> {
+        self.current = index;
         let storage = self.plan[index];
         if storage == Storage::Keep {
             return self.push(t.name.clone(), t.dtype, t.shape.clone(), &raw);
@@ -225,13 +240,53 @@ impl Writer {
                 .map_err(|_| bad(format!("cannot allocate {more} more bytes for the output")))?;
         }
         self.out.extend_from_slice(bytes);
-        self.entries.push((name, dtype, shape, bytes.len()));
+        self.entries.push(Entry {
+            name,
+            dtype,
+            shape,
+            len: bytes.len(),
+            source: self.current,
+        });
+        Ok(())
+    }
+
+    /// Puts the payload in source-header order. A safetensors source arrives in that order
+    /// (nothing to do); a PyTorch checkpoint's storages arrive in state-dict order, so its
+    /// output is rearranged once, through one more payload-sized buffer, into the bytes the
+    /// same weights give from safetensors.
+    fn order_payload(&mut self) -> Result<()> {
+        if self.entries.windows(2).all(|w| w[0].source <= w[1].source) {
+            return Ok(());
+        }
+        let mut starts = Vec::with_capacity(self.entries.len());
+        let mut at = 0usize;
+        for e in &self.entries {
+            starts.push(at);
+            at += e.len;
+        }
+        let mut order: Vec<usize> = (0..self.entries.len()).collect();
+        order.sort_by_key(|&i| self.entries[i].source); // stable: a tensor's parts stay in order
+        let room = self.out.len()
+            + 4096
+            + 2 * (self.tokenizer_json.len() + self.config_json.len())
+            + 256 * self.entries.len();
+        let mut out = Vec::new();
+        out.try_reserve_exact(room)
+            .map_err(|_| bad(format!("cannot allocate {room} bytes for the output")))?;
+        for &i in &order {
+            out.extend_from_slice(&self.out[starts[i]..starts[i] + self.entries[i].len]);
+        }
+        let mut entries = std::mem::take(&mut self.entries);
+        let mut taken: Vec<Option<Entry>> = entries.drain(..).map(Some).collect();
+        self.entries = order.iter().filter_map(|&i| taken[i].take()).collect();
+        self.out = out;
         Ok(())
     }
 
     /// Puts the header (tensor table, metadata with both checksums) in front of the
     /// payload, moving the payload within its own allocation when there is room.
     fn finish(mut self, source_sha256: String) -> Result<Vec<u8>> {
+        self.order_payload()?;
         let payload_xxh3 = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&self.out));
         let meta = Metadata {
             format: FORMAT.into(),
@@ -245,7 +300,11 @@ impl Writer {
             tokenizer_json: self.tokenizer_json.clone(),
             quantizer: concat!("gamjeong ", env!("CARGO_PKG_VERSION")).into(),
         };
-        let header = header_bytes(&std::mem::take(&mut self.entries), &meta.to_map())?;
+        let table: Vec<_> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .map(|e| (e.name, e.dtype, e.shape, e.len))
+            .collect();
+        let header = header_bytes(&table, &meta.to_map())?;
         let front = header.len();
         let mut out = self.out;
         out.try_reserve_exact(front)

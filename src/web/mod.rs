@@ -59,8 +59,8 @@ pub struct WasmClassifier {
 
 #[wasm_bindgen]
 impl WasmClassifier {
-    /// Loads a model from the contents of `config.json`, `tokenizer.json` and
-    /// `model.safetensors`.
+    /// Loads a model from the contents of `config.json`, `tokenizer.json` and the weights:
+    /// `model.safetensors` or a PyTorch `pytorch_model.bin` (told apart by their first bytes).
     #[wasm_bindgen(constructor)]
     pub fn new(
         config_json: &str,
@@ -152,8 +152,8 @@ impl WasmClassifier {
     }
 }
 
-/// The streaming quantizer for the browser: feed the f32 `model.safetensors` as it
-/// downloads, get the same quantized file the CLI writes.
+/// The streaming quantizer for the browser: feed the source weights (`model.safetensors`
+/// or `pytorch_model.bin`) as they download, get the same quantized file the CLI writes.
 #[wasm_bindgen]
 pub struct WasmQuantizer {
     inner: Option<crate::quant::StreamingQuantizer>,

@@ -14,6 +14,17 @@ pub const ENCODER_CONFIG: &str = include_str!("../fixtures/tiny-ko-encoder/confi
 pub const ENCODER_WEIGHTS: &[u8] = include_bytes!("../fixtures/tiny-ko-encoder/model.safetensors");
 pub const ENCODER_REFERENCE: &str = include_str!("../fixtures/tiny-ko-encoder/reference.json");
 
+/// `torch.save` copies of tiny-ko (tests/fixtures/make_pytorch_fixtures.py): f32 with the
+/// int64 position_ids buffer, f32 with shared and strided storages, f16; each with
+/// transformers' logits read back from that file.
+pub const PT_WEIGHTS: &[u8] = include_bytes!("../fixtures/tiny-ko-pt/pytorch_model.bin");
+pub const PT_REFERENCE: &str = include_str!("../fixtures/tiny-ko-pt/reference.json");
+pub const PT_VIEWS_WEIGHTS: &[u8] =
+    include_bytes!("../fixtures/tiny-ko-pt-views/pytorch_model.bin");
+pub const PT_VIEWS_REFERENCE: &str = include_str!("../fixtures/tiny-ko-pt-views/reference.json");
+pub const PT_F16_WEIGHTS: &[u8] = include_bytes!("../fixtures/tiny-ko-pt-f16/pytorch_model.bin");
+pub const PT_F16_REFERENCE: &str = include_str!("../fixtures/tiny-ko-pt-f16/reference.json");
+
 /// Max |Δ| allowed between our logits / hidden states and transformers'.
 pub const TOLERANCE: f32 = 1e-4;
 
@@ -302,4 +313,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// `quantized` with its recorded source digest (metadata `source_sha256`) replaced by `sha`:
+/// files converted from the same weights in another container then compare byte for byte.
+pub fn with_source_sha(quantized: &[u8], sha: &str) -> Vec<u8> {
+    let meta = gamjeong::quant::read_metadata(quantized, true).unwrap();
+    let old = meta.source_sha256.as_bytes();
+    assert_eq!(old.len(), sha.len());
+    let at = quantized
+        .windows(old.len())
+        .position(|w| w == old)
+        .expect("the digest is in the header");
+    let mut out = quantized.to_vec();
+    out[at..at + old.len()].copy_from_slice(sha.as_bytes());
+    out
 }
