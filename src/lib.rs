@@ -15,6 +15,7 @@
 pub mod classifier;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod kernels;
 pub mod labels;
 pub mod loader;
@@ -30,4 +31,5 @@ pub mod web;
 pub use classifier::{Classification, Classifier, Embedding, Score};
 pub use config::ModelConfig;
 pub use error::{Error, Result};
+pub use explain::{Explanation, WordScore};
 pub use labels::{LabelInfo, EMOTIONS, GROUPS};
