@@ -2,6 +2,7 @@
 // from the model (one table in the crate). `?model=` and `?quant=` choose the model.
 import { Classifier, DEFAULT_MODEL } from './gamjeong.js';
 import { EXAMPLES } from './examples.js';
+import { attachExplainView } from './explain-view.js';
 
 const $ = (id) => document.getElementById(id);
 const GROUP_ORDER = ['분노', '슬픔', '불안', '상처', '당황', '기쁨'];
@@ -22,6 +23,8 @@ let timer = 0;
 let running = false;
 let again = false;
 let last = null;
+// "Why?" under the top 3: word scores for a chosen emotion, computed after each result shows.
+const why = attachExplainView({ model: () => model, after: $('top'), input: $('text'), bars: $('groups') });
 
 // ---------------------------------------------------------------- status --
 const mb = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(0, n / 1e3).toFixed(0)} kB`);
@@ -274,6 +277,7 @@ async function classifyNow() {
       const result = await model.classify($('text').value);
       last = result;
       render(result);
+      why.show(result);
       $('error').hidden = true;
     } while (again && !composing);
   } catch (e) {

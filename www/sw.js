@@ -3,7 +3,7 @@
 // when the network fails. Model files (.safetensors, config/tokenizer JSON) are not touched:
 // runtime.js verifies and caches those itself.
 const APP_CACHE = 'gamjeong-app-v1';
-const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'examples.js', 'gamjeong.js', 'runtime.js', 'worker.js',
+const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'explain-view.js', 'explain-view.css', 'examples.js', 'gamjeong.js', 'runtime.js', 'worker.js',
   'pkg/gamjeong.js', 'pkg/gamjeong_bg.wasm', 'pkg-relaxed/gamjeong.js', 'pkg-relaxed/gamjeong_bg.wasm'];
 
 self.addEventListener('install', (event) => {
