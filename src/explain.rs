@@ -122,7 +122,8 @@ impl Classifier {
             }
             Encoded {
                 ids,
-                ..encoded.clone()
+                type_ids: encoded.type_ids.clone(),
+                truncated: encoded.truncated,
             }
         }));
         let probs: Vec<Vec<f32>> = self.logits_of(&rows)?.iter().map(|l| softmax(l)).collect();

@@ -147,12 +147,13 @@ export function attachExplainView({ model, after, input, bars }) {
     status.textContent = `Working out which words matter for ${current.label.label}…`;
     timer = setTimeout(async () => {
       const m = model();
-      const { text, label } = current;
+      const shown = current;
+      const { text, label } = shown;
       if (gen !== generation || !m || input.value !== text) return;
       try {
         const e = await m.explain(text, { label: label.index });
-        current.cache.set(label.index, e);
-        if (gen === generation && current.text === text) renderWords(e);
+        shown.cache.set(label.index, e);
+        if (gen === generation && current === shown) renderWords(e);
       } catch (err) {
         if (gen !== generation) return;
         root.dataset.state = 'error';
