@@ -111,17 +111,27 @@ test('the Why? view equals the CLI for every example, label by button, bar click
     await page.keyboard.press('Enter');
     await waitWhy(page, text, barLabel);
 
-    // Screenshots: desktop and phone, light and dark (the example with the most words).
-    await page.click('#examples button >> nth=6');
-    await waitWhy(page, EXAMPLES[6]);
-    await page.locator('#results').screenshot({ path: path.join(OUT, 'explain-desktop.png') });
+    // Screenshots: desktop and phone, light and dark (a new text: its top label).
+    await page.click('#examples button >> nth=0');
+    await waitWhy(page, EXAMPLES[0], ref[0].label);
+    // The top 3 and the view (the bars below are the page's own screenshots).
+    const shot = async (name) => {
+      const clip = await page.evaluate(() => {
+        const a = document.getElementById('top').getBoundingClientRect();
+        const b = document.getElementById('why').getBoundingClientRect();
+        const y = a.top + window.scrollY - 8;
+        return { x: 0, y, width: document.documentElement.clientWidth, height: b.bottom + window.scrollY + 8 - y };
+      });
+      await page.screenshot({ path: path.join(OUT, name), clip, fullPage: true });
+    };
+    await shot('explain-desktop.png');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.locator('#results').screenshot({ path: path.join(OUT, 'explain-desktop-dark.png') });
+    await shot('explain-desktop-dark.png');
     await page.setViewportSize({ width: 360, height: 780 });
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no horizontal scroll at 360 px');
-    await page.locator('#results').screenshot({ path: path.join(OUT, 'explain-mobile-dark.png') });
+    await shot('explain-mobile-dark.png');
     await page.emulateMedia({ colorScheme: 'light' });
-    await page.locator('#results').screenshot({ path: path.join(OUT, 'explain-mobile.png') });
+    await shot('explain-mobile.png');
     assert.deepEqual(b.errors, []);
     assert.deepEqual(await page.evaluate(() => window.__csp), [], 'CSP violations');
   } finally { await b.close(); }
