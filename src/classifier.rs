@@ -298,10 +298,6 @@ impl Classifier {
     /// Logits for already-tokenized inputs (`[CLS] … [SEP]` included, token type 0),
     /// padded as in `classify_batch`. For benchmarks on fixed token ids.
     pub fn logits_for_ids(&self, batch: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
-        let head = self.head.as_ref().ok_or(Error::NoClassifier)?;
-        if batch.is_empty() {
-            return Ok(Vec::new());
-        }
         let encoded: Vec<Encoded> = batch
             .iter()
             .map(|ids| Encoded {
@@ -310,7 +306,37 @@ impl Classifier {
                 truncated: false,
             })
             .collect();
-        self.logits(head, &encoded)
+        self.logits_of(&encoded)
+    }
+
+    /// Logits of already-encoded rows through the batch path (≤512-padded-token passes).
+    pub(crate) fn logits_of(&self, encoded: &[Encoded]) -> Result<Vec<Vec<f32>>> {
+        let head = self.head.as_ref().ok_or(Error::NoClassifier)?;
+        if encoded.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.logits(head, encoded)
+    }
+
+    pub(crate) fn encoder(&self) -> &TextEncoder {
+        &self.encoder
+    }
+
+    /// A class index from its label (`"기쁨"`) or its index as text (`"50"`).
+    pub fn label_index(&self, label_or_index: &str) -> Result<usize> {
+        let n = self.labels.len();
+        if n == 0 {
+            return Err(Error::NoClassifier);
+        }
+        let found = match label_or_index.trim().parse::<usize>() {
+            Ok(i) => (i < n).then_some(i),
+            Err(_) => self.labels.iter().position(|l| l.label == label_or_index),
+        };
+        found.ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "no label `{label_or_index}`: give a label of this model or an index 0..{n}"
+            ))
+        })
     }
 
     pub fn embed(&self, text: &str) -> Result<EncoderOutput> {

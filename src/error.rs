@@ -48,6 +48,9 @@ pub enum Error {
     #[error("this model has no classification head (a bare BertModel): use `embed` instead")]
     NoClassifier,
 
+    #[error("this model's tokenizer has no `{0}` token, which `explain` needs to mask words")]
+    NoMaskToken(&'static str),
+
     #[error("quantized model file: {0}")]
     Format(String),
 

@@ -15,6 +15,7 @@
 pub mod classifier;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod labels;
 pub mod quant;
 pub mod tokenize;
@@ -33,6 +34,7 @@ pub mod web;
 pub use classifier::{Classification, Classifier, EncoderOutput, Score};
 pub use config::ModelConfig;
 pub use error::{Error, Result};
+pub use explain::{Explanation, WordScore};
 pub use labels::{LabelInfo, EMOTIONS, GROUPS};
 pub use loader::StreamingLoader;
 

@@ -2,7 +2,8 @@
 //! stripping), with truncation pinned to the model's position table.
 
 use crate::error::{Error, Result};
-use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+use std::ops::Range;
+use tokenizers::{Encoding, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
 /// Token ids of one text, ready for the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,15 +40,32 @@ impl TextEncoder {
     }
 
     pub fn encode(&self, text: &str) -> Result<Encoded> {
-        let encoding = self
-            .tokenizer
+        Ok(encoded(&self.tokenize(text)?))
+    }
+
+    /// [`encode`](Self::encode) plus each token's byte range in `text` (`None` for the
+    /// special tokens `[CLS]`, `[SEP]`): tokenizers 0.23's `encode` reports byte offsets
+    /// into the original text (`encode_char_offsets` would count chars).
+    pub fn encode_with_spans(&self, text: &str) -> Result<(Encoded, Vec<Option<Range<usize>>>)> {
+        let encoding = self.tokenize(text)?;
+        let spans = encoding
+            .get_offsets()
+            .iter()
+            .zip(encoding.get_special_tokens_mask())
+            .map(|(&(start, end), &special)| (special == 0 && start < end).then_some(start..end))
+            .collect();
+        Ok((encoded(&encoding), spans))
+    }
+
+    fn tokenize(&self, text: &str) -> Result<Encoding> {
+        self.tokenizer
             .encode(text, true)
-            .map_err(|e| Error::Tokenize(e.to_string()))?;
-        Ok(Encoded {
-            ids: encoding.get_ids().to_vec(),
-            type_ids: encoding.get_type_ids().to_vec(),
-            truncated: !encoding.get_overflowing().is_empty(),
-        })
+            .map_err(|e| Error::Tokenize(e.to_string()))
+    }
+
+    /// Id of `token` in the vocabulary (added tokens included).
+    pub fn token_id(&self, token: &str) -> Option<u32> {
+        self.tokenizer.token_to_id(token)
     }
 
     pub fn pad_id(&self) -> u32 {
@@ -69,5 +87,13 @@ impl TextEncoder {
             .collect();
         ids.sort_unstable();
         ids
+    }
+}
+
+fn encoded(encoding: &Encoding) -> Encoded {
+    Encoded {
+        ids: encoding.get_ids().to_vec(),
+        type_ids: encoding.get_type_ids().to_vec(),
+        truncated: !encoding.get_overflowing().is_empty(),
     }
 }

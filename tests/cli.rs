@@ -202,3 +202,53 @@ fn quantize_matches_golden_digests() {
         std::fs::write(path, lines.concat()).unwrap();
     }
 }
+
+#[test]
+fn explain_json_lines_match_the_reference_ablations() {
+    // Every one-line fixture text on stdin, for its top label; offsets in Unicode scalar values.
+    let reference = explain_reference(TINY_EXPLAIN);
+    let cases: Vec<_> = reference
+        .cases
+        .iter()
+        .filter(|c| !c.text.contains(['\n', '\r']))
+        .collect();
+    let stdin: String = cases.iter().map(|c| format!("{}\n", c.text)).collect();
+    let (ok, stdout, stderr) = gamjeong(&["explain", "--model", MODEL, "--json"], &stdin);
+    assert!(ok, "{stderr}");
+    let lines = json_lines(&stdout);
+    assert_eq!(lines.len(), cases.len());
+    for (line, case) in lines.iter().zip(&cases) {
+        let want = &case.explanations[0];
+        assert_eq!(line["text"], case.text.as_str());
+        assert_eq!(line["index"], want.index);
+        let words = line["words"].as_array().unwrap();
+        assert_eq!(words.len(), want.words.len(), "{}", case.name);
+        let chars: Vec<char> = case.text.chars().collect();
+        for (w, r) in words.iter().zip(&want.words) {
+            let (start, end) = (w["start"].as_u64().unwrap(), w["end"].as_u64().unwrap());
+            let text: String = chars[start as usize..end as usize].iter().collect();
+            assert_eq!(w["text"], text.as_str());
+            assert_eq!(text, r.text);
+            match (w["score"].as_f64(), r.score) {
+                (Some(a), Some(b)) => assert!((a as f32 - b).abs() <= TOLERANCE, "{}", case.name),
+                (a, b) => assert_eq!(a.map(|a| a as f32), b, "{}", case.name),
+            }
+        }
+    }
+    // A label by name; an unknown one is an error before any text runs.
+    let (ok, stdout, _) = gamjeong(
+        &["explain", "--model", MODEL, "--label", "기쁨", "오늘 좋아"],
+        "",
+    );
+    assert!(ok);
+    assert!(stdout.starts_with("기쁨 "), "{stdout}");
+    assert!(
+        stdout.contains("오늘[") && stdout.contains("좋아["),
+        "{stdout}"
+    );
+    let (ok, _, stderr) = gamjeong(
+        &["explain", "--model", MODEL, "--label", "없음", "오늘"],
+        "",
+    );
+    assert!(!ok && stderr.contains("없음"), "{stderr}");
+}

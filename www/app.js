@@ -6,6 +6,7 @@ import { Classifier, DEFAULT_MODEL, DEFAULT_QUANT } from './gamjeong.js';
 import { planLoad, hubUrl } from './runtime.js';
 import { EXAMPLES } from './examples.js';
 import { STRINGS, LANGS, pickLang } from './i18n.js';
+import { attachExplainView } from './explain-view.js';
 
 const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 250;
@@ -58,6 +59,8 @@ function applyLanguage() {
   $('kbd-hint').textContent = T.kbdHint(mac);
   if (mac) document.querySelector('#go kbd.mod').textContent = '⌘';
 }
+// "Why?" under the top 3: word scores for a chosen emotion, computed after each result shows.
+const why = attachExplainView({ model: () => model, after: $('top'), input: $('text'), bars: $('groups') });
 
 // ---------------------------------------------------------------- status --
 function setStatus(phase, text, percent) {
@@ -416,6 +419,7 @@ async function classifyNow() {
       const result = await model.classify($('text').value);
       last = result;
       render(result);
+      why.show(result);
       $('error').hidden = true;
     } while (again && !composing);
   } catch (e) {

@@ -82,6 +82,31 @@ export interface Classification {
   ms: number;
 }
 
+/** One word (a maximal run of non-whitespace) of an explained text. */
+export interface WordScore {
+  text: string;
+  /** UTF-16 offsets: `text.slice(start, end) === word.text`. */
+  start: number;
+  end: number;
+  /** Token ids of the word (empty past the 512-token limit). */
+  tokens: number[];
+  /** p(label | text) − p(label | the word's tokens masked); null past the 512-token limit. */
+  score: number | null;
+}
+
+/** `Classifier.explain`: the label explained and every word of the text with its score. */
+export interface Explanation {
+  text: string;
+  label: string;
+  index: number;
+  /** p(label | text). */
+  prob: number;
+  tokens: number;
+  truncated: boolean;
+  words: WordScore[];
+  ms: number;
+}
+
 export interface BatchClassification {
   results: Omit<Classification, 'ms'>[];
   /** Time for the whole batch. */
@@ -160,6 +185,8 @@ export class Classifier {
   readonly info: ModelInfo;
   classify(text: string, options?: { topK?: number }): Promise<Classification>;
   classifyBatch(texts: readonly string[], options?: { topK?: number }): Promise<BatchClassification>;
+  /** Word-level feature ablation for `label` (index or name; default the top label). */
+  explain(text: string, options?: { label?: number | string }): Promise<Explanation>;
   memoryBytes(): Promise<number>;
   dispose(): void;
 }

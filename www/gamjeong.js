@@ -94,6 +94,23 @@ export class Classifier {
     return this.#call({ type: 'classifyBatch', texts: [...texts], topK });
   }
 
+  /**
+   * Why a label: every word of `text` (a run of non-whitespace) with its score
+   * p(label | text) − p(label | the word's tokens masked). `label` is a class index or label
+   * name (default: the top label). Result: {text, label, index, prob, tokens, truncated,
+   * words: [{text, start, end, tokens, score}], ms}; offsets are UTF-16 (text.slice(start,
+   * end) === word.text); score is null past the 512-token limit. Queued like classify.
+   */
+  async explain(text, { label } = {}) {
+    checkText(text, 'explain(text)');
+    const ok = label == null || typeof label === 'string' || (Number.isInteger(label) && label >= 0);
+    if (!ok) {
+      throw new GamjeongError(`explain(text, {label}) needs a label name or a class index, got ${describe(label)}.`, 'BAD_INPUT');
+    }
+    if (this.#handle) return this.#local(() => this.#handle.explain(text, label));
+    return this.#call({ type: 'explain', text, label });
+  }
+
   /** Current wasm linear memory size in bytes (it only grows, so this is the peak). */
   async memoryBytes() {
     if (this.#handle) return this.#handle.memoryBytes();

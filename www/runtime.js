@@ -729,6 +729,14 @@ async function loadInner(options, emit, signal) {
       results = results.map((r, i) => ({ text: list[i], ...r, scores: topK ? r.scores.slice(0, topK) : r.scores }));
       return { results, ms };
     },
+    explain(text, label) {
+      const s = performance.now();
+      const t = String(text);
+      const r = typeof label === 'string'
+        ? model.explain(t, undefined, label)
+        : model.explain(t, label ?? undefined, undefined);
+      return { text: t, ...r, ms: performance.now() - s };
+    },
     memoryBytes: () => wasm.mod.memoryBytes(),
     dispose() { model.free(); model = null; },
   };

@@ -5,7 +5,7 @@
 // as sw.js?variant=relaxed|simd128: the wasm build this browser runs is the one pre-cached.
 const APP_CACHE = 'gamjeong-app-v1';
 const PKG = new URL(self.location.href).searchParams.get('variant') === 'relaxed' ? 'pkg-relaxed' : 'pkg';
-const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'examples.js', 'i18n.js', 'site.json',
+const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'explain-view.js', 'explain-view.css', 'examples.js', 'i18n.js', 'site.json',
   'gamjeong.js', 'runtime.js', 'worker.js', `${PKG}/gamjeong.js`, `${PKG}/gamjeong_bg.wasm`];
 
 self.addEventListener('install', (event) => {

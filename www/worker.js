@@ -33,6 +33,9 @@ self.addEventListener('message', async (event) => {
       case 'classifyBatch':
         reply(need().classifyBatch(event.data.texts, event.data.topK));
         break;
+      case 'explain':
+        reply(need().explain(event.data.text, event.data.label));
+        break;
       case 'memoryBytes':
         reply(need().memoryBytes());
         break;

@@ -45,6 +45,19 @@ mod cli {
             json: bool,
             texts: Vec<String>,
         },
+        /// Score each word of the texts for a label: p(label | text) − p(label | word masked).
+        Explain {
+            #[arg(long)]
+            model: PathBuf,
+            /// The label to explain, by name or index (default: each text's top label).
+            #[arg(long)]
+            label: Option<String>,
+            /// Print JSON Lines: {"text","label","index","prob","tokens","truncated","words"}
+            /// per input; word offsets count Unicode scalar values.
+            #[arg(long)]
+            json: bool,
+            texts: Vec<String>,
+        },
         /// Print encoder outputs (last hidden state, pooled) as JSON Lines; works on any BERT.
         Embed {
             #[arg(long)]
@@ -98,6 +111,15 @@ mod cli {
                 texts,
             } => load(&model)
                 .and_then(|m| run(texts, |text, out| classify(&m, text, top_k, json, out))),
+            Command::Explain {
+                model,
+                label,
+                json,
+                texts,
+            } => load(&model).and_then(|m| {
+                let label = label.map(|l| m.label_index(&l)).transpose()?;
+                run(texts, |text, out| explain(&m, text, label, json, out))
+            }),
             Command::Embed { model, texts } => load(&model).and_then(|m| {
                 run(texts, |text, out| {
                     let line = Line {
@@ -334,6 +356,42 @@ mod cli {
                 .map_err(io_error)?;
         }
         Ok(())
+    }
+
+    fn explain(
+        model: &Classifier,
+        text: &str,
+        label: Option<usize>,
+        json: bool,
+        out: &mut dyn Write,
+    ) -> Result<(), Error> {
+        let e = model.explain(text, label)?;
+        if json {
+            return writeln!(out, "{}", to_json(&Line { text, result: e })).map_err(io_error);
+        }
+        let note = if e.truncated { ", truncated" } else { "" };
+        writeln!(
+            out,
+            "{}  {:.2}%  ({} tokens{note})",
+            e.label,
+            e.prob * 100.0,
+            e.tokens
+        )
+        .map_err(io_error)?;
+        // Each word followed by its score in percentage points: how much p(label) drops when
+        // the word is masked.
+        let mut line: Vec<String> = e
+            .words
+            .iter()
+            .filter_map(|w| Some(format!("{}[{:+.1}]", w.text, w.score? * 100.0)))
+            .collect();
+        let past = e.words.iter().filter(|w| w.score.is_none()).count();
+        if past > 0 {
+            line.push(format!(
+                "… ({past} more words past the truncation, not scored)"
+            ));
+        }
+        writeln!(out, "  {}", line.join(" ")).map_err(io_error)
     }
 
     /// Runs `each` on the argument texts, or on every stdin line. A failing text is

@@ -49,6 +49,24 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("cannot convert the result to JS: {e}")))
 }
 
+/// Rewrites char offsets (ascending, as `explain` returns them) into UTF-16 offsets in one
+/// pass over `text`.
+fn to_utf16_offsets(text: &str, words: &mut [crate::WordScore]) {
+    let mut chars = text.chars();
+    let (mut char_at, mut utf16_at) = (0usize, 0usize);
+    let mut advance_to = |target: usize| {
+        while char_at < target {
+            utf16_at += chars.next().map_or(1, char::len_utf16);
+            char_at += 1;
+        }
+        utf16_at
+    };
+    for w in words {
+        w.start = advance_to(w.start);
+        w.end = advance_to(w.end);
+    }
+}
+
 /// A loaded model. The JS wrapper in `www/` builds the public `Classifier` on top.
 #[wasm_bindgen]
 pub struct WasmClassifier {
@@ -101,6 +119,25 @@ impl WasmClassifier {
     #[wasm_bindgen(js_name = classifyBatch)]
     pub fn classify_batch(&self, texts: Vec<String>) -> Result<JsValue, JsError> {
         to_js(&self.inner.classify_batch(&texts).map_err(js_err)?)
+    }
+
+    /// `{label, index, prob, tokens, truncated, words: [{text, start, end, tokens, score}]}`
+    /// for the label given by index or by name (neither: the top label). Word offsets count
+    /// UTF-16 code units, as JS strings do: `text.slice(start, end) === word.text`.
+    pub fn explain(
+        &self,
+        text: &str,
+        label_index: Option<usize>,
+        label_name: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let label = match (label_index, label_name) {
+            (Some(i), _) => Some(i),
+            (None, Some(name)) => Some(self.inner.label_index(&name).map_err(js_err)?),
+            (None, None) => None,
+        };
+        let mut e = self.inner.explain(text, label).map_err(js_err)?;
+        to_utf16_offsets(text, &mut e.words);
+        to_js(&e)
     }
 
     /// `{tokens, truncated, last_hidden_state, pooled}`; works without a classification head.

@@ -329,3 +329,102 @@ pub fn with_source_sha(quantized: &[u8], sha: &str) -> Vec<u8> {
     out[at..at + old.len()].copy_from_slice(sha.as_bytes());
     out
 }
+
+// ---------------------------------------------------------------------------------------------
+// Word explanations (tests/fixtures/make_explain_fixtures.py: transformers ablations on tiny-ko
+// and on tiny-ko-q, the well-conditioned fixture the quantized check uses).
+
+pub const TINY_EXPLAIN: &str = include_str!("../fixtures/tiny-ko/explain.json");
+pub const Q_EXPLAIN: &str = include_str!("../fixtures/tiny-ko-q/explain.json");
+
+#[derive(Deserialize)]
+pub struct ExplainWord {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub tokens: Vec<u32>,
+    pub score: Option<f32>,
+}
+
+#[derive(Deserialize)]
+pub struct ExplainLabel {
+    pub index: usize,
+    pub prob: f32,
+    pub words: Vec<ExplainWord>,
+}
+
+#[derive(Deserialize)]
+pub struct ExplainCase {
+    pub name: String,
+    pub text: String,
+    pub input_ids: Vec<u32>,
+    pub truncated: bool,
+    /// The top label first, then the second most probable.
+    pub explanations: Vec<ExplainLabel>,
+}
+
+#[derive(Deserialize)]
+pub struct ExplainReference {
+    pub cases: Vec<ExplainCase>,
+}
+
+pub fn explain_reference(json: &str) -> ExplainReference {
+    serde_json::from_str(json).expect("fixture explain.json parses")
+}
+
+/// Every fixture text, for its top label (picked by `explain(text, None)`) and its second label:
+/// words, offsets and token ids exactly as transformers', probability and scores within `tol`.
+/// Returns the worst |Δscore|.
+pub fn check_explanations(model: &Classifier, reference: &str, tol: f32) -> f32 {
+    let mut worst = 0f32;
+    for case in &explain_reference(reference).cases {
+        for (k, want) in case.explanations.iter().enumerate() {
+            let label = (k > 0).then_some(want.index);
+            let got = model.explain(&case.text, label).unwrap();
+            let what = format!("{} label {}", case.name, want.index);
+            assert_eq!(got.index, want.index, "{what}: label");
+            assert_eq!(got.tokens, case.input_ids.len(), "{what}: token count");
+            assert_eq!(got.truncated, case.truncated, "{what}: truncated");
+            assert!((got.prob - want.prob).abs() <= tol, "{what}: prob");
+            assert_eq!(got.words.len(), want.words.len(), "{what}: word count");
+            for (g, w) in got.words.iter().zip(&want.words) {
+                assert_eq!(
+                    (&g.text, g.start, g.end, &g.tokens),
+                    (&w.text, w.start, w.end, &w.tokens),
+                    "{what}: word"
+                );
+                let chars: String = case
+                    .text
+                    .chars()
+                    .skip(g.start)
+                    .take(g.end - g.start)
+                    .collect();
+                assert_eq!(chars, g.text, "{what}: offsets round-trip");
+                match (g.score, w.score) {
+                    (Some(a), Some(b)) => {
+                        let d = (a - b).abs();
+                        assert!(d <= tol, "{what}: word {} score {a} vs {b}", w.text);
+                        worst = worst.max(d);
+                    }
+                    (a, b) => assert_eq!(a, b, "{what}: word {} score", w.text),
+                }
+            }
+        }
+    }
+    worst
+}
+
+pub fn tiny_q() -> Classifier {
+    Classifier::from_bytes(Q_CONFIG, Q_TOKENIZER.as_bytes(), Q_WEIGHTS).expect("tiny-ko-q loads")
+}
+
+/// tiny-ko-q quantized by the CLI/browser quantizer.
+pub fn tiny_q_quantized(scheme: gamjeong::quant::Scheme) -> Classifier {
+    use gamjeong::quant::{quantize_bytes, Source};
+    let source = Source {
+        model: "fixtures/tiny-ko-q".into(),
+        revision: "test".into(),
+    };
+    let file = quantize_bytes(Q_WEIGHTS, scheme, source, Q_CONFIG, Q_TOKENIZER).unwrap();
+    Classifier::from_quantized(&file).unwrap()
+}
