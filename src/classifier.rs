@@ -3,7 +3,7 @@
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
 use crate::labels::{label_infos, LabelInfo};
-use crate::model::{softmax, BatchInput, Bert, BertOutput, Linear};
+use crate::model::{softmax, BatchInput, Bert, BertOutput, Linear, Rows};
 use crate::tokenize::{Encoded, TextEncoder};
 use crate::weights::Weights;
 use candle_core::{Device, Tensor};
@@ -64,6 +64,11 @@ pub struct Classifier {
     bert: Bert,
     head: Option<Linear>,
     labels: Vec<LabelInfo>,
+    /// The classifier's own thread pool ([`Classifier::set_threads`]); `None` runs on the
+    /// current rayon pool (natively rayon's global pool, one thread per core unless
+    /// `RAYON_NUM_THREADS` says otherwise; in wasm the pool `initThreadPool` started, or
+    /// the calling thread in the single-threaded build).
+    pool: Option<rayon::ThreadPool>,
 }
 
 impl Classifier {
@@ -189,7 +194,33 @@ impl Classifier {
             bert,
             head,
             labels,
+            pool: None,
         })
+    }
+
+    /// Runs inference on its own pool of `threads` threads (1: on the calling thread only).
+    /// Results are bit-identical for every thread count: work is split over output columns,
+    /// sequences and heads, never inside a sum.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn set_threads(&mut self, threads: usize) -> Result<()> {
+        if threads == 0 {
+            return Err(Error::InvalidInput("threads must be at least 1".into()));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("gamjeong-{i}"))
+            .build()
+            .map_err(|e| Error::InvalidInput(format!("cannot start {threads} threads: {e}")))?;
+        self.pool = Some(pool);
+        Ok(())
+    }
+
+    /// Threads inference runs on.
+    pub fn threads(&self) -> usize {
+        match &self.pool {
+            Some(pool) => pool.current_num_threads(),
+            None => rayon::current_num_threads(),
+        }
     }
 
     pub fn config(&self) -> &ModelConfig {
@@ -238,19 +269,27 @@ impl Classifier {
     fn forward_groups(
         &self,
         encoded: &[Encoded],
-        mut each: impl FnMut(&[Encoded], BertOutput) -> Result<()>,
+        rows: Rows,
+        mut each: impl FnMut(&[Encoded], BertOutput) -> Result<()> + Send,
     ) -> Result<()> {
         let lens: Vec<usize> = encoded.iter().map(|e| e.ids.len()).collect();
-        for range in group_bounds(&lens, MAX_BATCH_TOKENS) {
-            let group = &encoded[range];
-            each(group, self.bert.forward(&self.batch_input(group)?)?)?;
+        let mut run = || {
+            for range in group_bounds(&lens, MAX_BATCH_TOKENS) {
+                let group = &encoded[range];
+                each(group, self.bert.forward(&self.batch_input(group)?, rows)?)?;
+            }
+            Ok(())
+        };
+        match &self.pool {
+            Some(pool) => pool.install(run),
+            None => run(),
         }
-        Ok(())
     }
 
     fn logits(&self, head: &Linear, encoded: &[Encoded]) -> Result<Vec<Vec<f32>>> {
         let mut logits = Vec::with_capacity(encoded.len());
-        self.forward_groups(encoded, |_, out| {
+        // The head reads the pooled `[CLS]` row only.
+        self.forward_groups(encoded, Rows::First, |_, out| {
             let pooled = out.pooled.ok_or(Error::NoClassifier)?;
             logits.extend(head.forward(&pooled)?.to_vec2::<f32>()?);
             Ok(())
@@ -288,7 +327,7 @@ impl Classifier {
             return Ok(Vec::new());
         }
         let mut out = Vec::with_capacity(encoded.len());
-        self.forward_groups(&encoded, |group, bert| {
+        self.forward_groups(&encoded, Rows::All, |group, bert| {
             let hidden: Vec<Vec<Vec<f32>>> = bert.hidden.to_vec3()?;
             let pooled: Option<Vec<Vec<f32>>> = bert.pooled.map(|p| p.to_vec2()).transpose()?;
             out.extend(
