@@ -14,6 +14,8 @@ const quant = params.get('quant') || 'q8';
 const QUANTS = ['q8', 'q4', 'f32'];
 // auto: relaxed SIMD where the browser has it; simd128 computes exactly what the native CLI does.
 const variant = params.get('variant') || 'auto';
+// ?threads=N (docs/threads.md); absent: the library's default for this page.
+const threads = params.has('threads') ? Number(params.get('threads')) : undefined;
 
 let model = null;
 let loading = true; // until Classifier.load settles: text typed or clicked meanwhile waits for it
@@ -364,7 +366,7 @@ async function start() {
   setInputEnabled(true);
   const t0 = performance.now();
   try {
-    model = await Classifier.load({ model: modelSpec, quant, variant, onProgress });
+    model = await Classifier.load({ model: modelSpec, quant, variant, threads, onProgress });
   } catch (e) {
     loading = false;
     setInputEnabled(false);
@@ -386,7 +388,8 @@ async function start() {
   setStatus('ready', `Model ready (${from}).`);
   $('status-note').textContent = notes.length ? notes.join(' ') : 'The model is stored in this browser.';
   $('forget').hidden = !i.cacheName;
-  $('model-detail').textContent = `${i.quant} weights · ${i.kernel} kernel · ${(i.memoryBytes / 2 ** 20).toFixed(0)} MiB wasm memory`;
+  $('model-detail').textContent = `${i.quant} weights · ${i.kernel} kernel × ${i.threads} thread${i.threads > 1 ? 's' : ''} · ${(i.memoryBytes / 2 ** 20).toFixed(0)} MiB wasm memory`;
+  $('model-detail').dataset.threads = i.threads;
   if ($('text').value.trim()) classifyNow();
 }
 

@@ -4,7 +4,8 @@
 // runtime.js verifies and caches those itself.
 const APP_CACHE = 'gamjeong-app-v1';
 const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'examples.js', 'gamjeong.js', 'runtime.js', 'worker.js',
-  'pkg/gamjeong.js', 'pkg/gamjeong_bg.wasm', 'pkg-relaxed/gamjeong.js', 'pkg-relaxed/gamjeong_bg.wasm'];
+  'pkg/gamjeong.js', 'pkg/gamjeong_bg.wasm', 'pkg-relaxed/gamjeong.js', 'pkg-relaxed/gamjeong_bg.wasm',
+  'pool-worker.js', 'pkg-threads/gamjeong.js', 'pkg-threads/gamjeong_bg.wasm'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {

@@ -1,6 +1,9 @@
 //! wasm-bindgen surface. Every export returns `Result<_, JsError>`, so a bad model or bad
 //! input becomes a catchable JS `Error` with the crate's message, never a wasm trap.
 
+#[cfg(target_feature = "atomics")]
+mod pool;
+
 use crate::{Classifier, Error};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -10,8 +13,9 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// Build facts for the JS wrapper and the page: `{version, formatVersion, kernel}`.
-/// `kernel` is the int8 GEMM kernel this build runs (`simd128` or `relaxed-simd`).
+/// Build facts for the JS wrapper and the page: `{version, formatVersion, kernel, threads}`.
+/// `kernel` is the int8 GEMM kernel this build runs (`simd128` or `relaxed-simd`); `threads`
+/// is true for the threads build (shared memory, [`pool::PoolBuilder`]).
 #[wasm_bindgen(js_name = buildInfo)]
 pub fn build_info() -> Result<JsValue, JsError> {
     #[derive(Serialize)]
@@ -20,11 +24,13 @@ pub fn build_info() -> Result<JsValue, JsError> {
         version: &'static str,
         format_version: &'static str,
         kernel: &'static str,
+        threads: bool,
     }
     to_js(&Info {
         version: env!("CARGO_PKG_VERSION"),
         format_version: crate::quant::file::FORMAT_VERSION,
         kernel: crate::kernels::best_kernel().name(),
+        threads: cfg!(target_feature = "atomics"),
     })
 }
 
