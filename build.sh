@@ -58,6 +58,11 @@ PKG_THREADS="$DIST/pkg-threads"
 # stacks and headroom, without the 4 GiB reservation that iOS Safari refuses.
 THREADS_MAX_MEMORY=$(( 1 << 30 ))
 THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128 -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=$THREADS_MAX_MEMORY --cfg getrandom_backend=\"wasm_js\""
+# The TLS entry points wasm-bindgen's threads transform patches (the linker drops them unless
+# exported); given to the final crate only (`cargo rustc -- …`), so that std and the
+# dependencies do not depend on them.
+THREADS_LINK_ARGS=(-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size
+    -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base)
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in *":$CARGO_BIN:"*) ;; *) [ -d "$CARGO_BIN" ] && PATH="$CARGO_BIN:$PATH" ;; esac
 export PATH
@@ -260,8 +265,8 @@ cmd_build() {
         local tt; tt=$(now)
         log "cargo +$THREADS_TOOLCHAIN build --release --lib --target $WASM_TARGET -Z build-std=panic_abort,std --target-dir ${TARGET#$ROOT/}/threads (+atomics,+bulk-memory,+simd128, shared memory, max $THREADS_MAX_MEMORY B)"
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$THREADS_RUSTFLAGS" \
-            cargo "+$THREADS_TOOLCHAIN" build --release --lib --target "$WASM_TARGET" \
-            -Z build-std=panic_abort,std --target-dir "$TARGET/threads"
+            cargo "+$THREADS_TOOLCHAIN" rustc --release --lib --target "$WASM_TARGET" \
+            -Z build-std=panic_abort,std --target-dir "$TARGET/threads" -- "${THREADS_LINK_ARGS[@]}"
         log "threads build: $(( $(now) - tt ))s"
     fi
 
