@@ -49,8 +49,8 @@ export interface LoadOptions {
   worker?: boolean;
   /** Use the Cache API (default true). */
   cache?: boolean;
-  /** wasm build: `auto` (relaxed SIMD when the browser has it), `simd128` or `relaxed`; with more than one thread, the threads build (SIMD128) is used. */
-  variant?: 'auto' | 'simd128' | 'relaxed';
+  /** wasm build: `auto` (relaxed SIMD when the browser has it; with more than one thread the threads build), `simd128`, `relaxed`, or `threads` (the threads build, SIMD128, even with `threads: 1`; one thread when the page is not cross-origin isolated). */
+  variant?: 'auto' | 'simd128' | 'relaxed' | 'threads';
   /**
    * Threads for inference (1–16). Default: min(4, navigator.hardwareConcurrency) when the page
    * is cross-origin isolated (COOP + COEP headers) and has SharedArrayBuffer, else 1; a

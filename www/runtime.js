@@ -101,15 +101,17 @@ const POOL_START_MS = 20000;
 /**
  * How many threads this context can run the model on: `requested` (default
  * min(4, hardwareConcurrency)) when memory can be shared and the calling thread may block,
- * else 1 with the reason (docs/threads.md).
+ * else 1 with the reason (docs/threads.md). `pool`: whether the threads build runs, which
+ * `variant: 'threads'` asks for even with one thread.
  */
 export function threadPlan(requested, variant = 'auto') {
   if (requested != null && !(Number.isInteger(requested) && requested >= 1 && requested <= MAX_THREADS)) {
     throw new GamjeongError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${requested}.`, 'BAD_INPUT');
   }
-  const one = (reason) => ({ threads: 1, reason });
-  if (requested === 1) return one('threads: 1 was asked for');
-  if (variant !== 'auto' && variant !== 'threads') return one(`variant: '${variant}' is a single-threaded build`);
+  const explicit = variant === 'threads';
+  const one = (reason) => ({ threads: 1, reason, pool: false });
+  if (requested === 1 && !explicit) return one('threads: 1 was asked for');
+  if (variant !== 'auto' && !explicit) return one(`variant: '${variant}' is a single-threaded build`);
   if (globalThis.crossOriginIsolated !== true) {
     return one('the page is not cross-origin isolated (it needs the Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy headers)');
   }
@@ -118,8 +120,8 @@ export function threadPlan(requested, variant = 'auto') {
     return one('the model runs on the page (worker: false), whose thread may not wait for others');
   }
   const n = requested ?? Math.min(4, globalThis.navigator?.hardwareConcurrency || 1);
-  if (n < 2) return one('this device reports a single core');
-  return { threads: n, reason: null };
+  if (n < 2 && !explicit) return one('this device reports a single core');
+  return { threads: n, reason: null, pool: true };
 }
 
 /** Starts `threads` pool workers on the threads build's shared memory (src/web/pool.rs). */
@@ -692,12 +694,12 @@ async function loadInner(options, emit, signal) {
   const src = resolveModel(options.model || DEFAULT_MODEL, options.revision, options.baseUrl);
   let plan = threadPlan(options.threads ?? undefined, options.variant || 'auto');
   let wasm = null;
-  if (plan.threads > 1) {
+  if (plan.pool) {
     try {
       wasm = await loadWasm('threads', plan.threads);
     } catch (e) {
       // A site deployed without pkg-threads/, or workers the host blocks: one thread.
-      plan = { threads: 1, reason: `the threads build could not start: ${e.message}` };
+      plan = { threads: 1, reason: `the threads build could not start: ${e.message}`, pool: false };
     }
   }
   emit({ status: 'threads', threads: plan.threads, reason: plan.reason });
