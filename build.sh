@@ -2,8 +2,10 @@
 # gamjeong build / test / serve helper.
 #
 #   ./build.sh            release wasm builds -> dist/, a static site ready to copy to any host:
-#                         dist/pkg/ (wasm32 SIMD128) and dist/pkg-relaxed/ (SIMD128 + relaxed
-#                         SIMD), each wasm-bindgen --target web + wasm-opt -O3 (npm binaryen),
+#                         dist/pkg/ (wasm32 SIMD128), dist/pkg-relaxed/ (SIMD128 + relaxed
+#                         SIMD) and dist/pkg-threads/ (SIMD128 + atomics, shared memory, for
+#                         cross-origin isolated pages; docs/threads.md), each wasm-bindgen
+#                         --target web + wasm-opt -O3 (npm binaryen),
 #                         www/* copied in (and models/ if ./build.sh quantize made one);
 #                         installs the rust target / wasm-bindgen-cli / npm packages if missing
 #   ./build.sh build      same as above
@@ -25,7 +27,9 @@
 #   WASM_BINDGEN_TEST_TIMEOUT       per-test-binary browser timeout in s (default here: 600)
 #   SKIP_NATIVE=1 / SKIP_WASM=1 / SKIP_E2E=1   `test`: skip a part
 #   SKIP_WASM_OPT=1                 `build`: do not run wasm-opt
-#   SKIP_RELAXED=1                  `build`: only the SIMD128 variant
+#   SKIP_RELAXED=1                  `build`: no relaxed-SIMD variant
+#   SKIP_THREADS=1                  `build`/`setup`: no threads variant (dist/pkg-threads/, which
+#                                   needs the pinned nightly + rust-src; docs/threads.md)
 #   CARGO_TARGET_DIR                cargo's target dir (default ./target); the relaxed-SIMD
 #                                   build uses $CARGO_TARGET_DIR/relaxed
 #   NO_HEADLESS=1                   wasm tests: serve the test page for a manual browser
@@ -46,6 +50,20 @@ PKG="$DIST/pkg"
 PKG_RELAXED="$DIST/pkg-relaxed"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 RELAXED_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_backend="wasm_js"'
+# The threads build (docs/threads.md): std rebuilt with atomics needs a nightly, pinned here so
+# that a build is reproducible (rustc 1.97.0-nightly e50aa6fba 2026-05-19).
+THREADS_TOOLCHAIN=nightly-2026-05-20
+PKG_THREADS="$DIST/pkg-threads"
+# Shared memory must be imported (every pool worker instantiates the module on it) and have
+# a maximum: 1 GiB holds BERT-base q8 (~1.5x its 114 MB file) or f32 (~450 MB) with thread
+# stacks and headroom, without the 4 GiB reservation that iOS Safari refuses.
+THREADS_MAX_MEMORY=$(( 1 << 30 ))
+THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128 -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=$THREADS_MAX_MEMORY --cfg getrandom_backend=\"wasm_js\""
+# The TLS entry points wasm-bindgen's threads transform patches (the linker drops them unless
+# exported); given to the final crate only (`cargo rustc -- …`), so that std and the
+# dependencies do not depend on them.
+THREADS_LINK_ARGS=(-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size
+    -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base)
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in *":$CARGO_BIN:"*) ;; *) [ -d "$CARGO_BIN" ] && PATH="$CARGO_BIN:$PATH" ;; esac
 export PATH
@@ -83,6 +101,15 @@ setup_rust_target() {
     else
         log "rust target $WASM_TARGET: installing"
         rustup target add "$WASM_TARGET"
+    fi
+}
+
+setup_threads_toolchain() {
+    if rustup component list --installed --toolchain "$THREADS_TOOLCHAIN" 2>/dev/null | grep -q '^rust-src'; then
+        log "rust $THREADS_TOOLCHAIN + rust-src (threads build): already installed"
+    else
+        log "rust $THREADS_TOOLCHAIN + rust-src (threads build): installing"
+        rustup toolchain install "$THREADS_TOOLCHAIN" --profile minimal --component rust-src
     fi
 }
 
@@ -161,6 +188,7 @@ cmd_setup() {
     local t0; t0=$(now)
     have cargo || die "cargo not found: install the Rust toolchain first (https://rustup.rs)"
     setup_rust_target
+    [ "${SKIP_THREADS:-}" = 1 ] || setup_threads_toolchain
     setup_wasm_bindgen_cli
     setup_chromium
     setup_fonts
@@ -208,7 +236,7 @@ bindgen_variant() { # name wasm outdir extra-wasm-opt-flags...
 # "raw  gzip" sizes of the shipped .wasm files, for the README table.
 report_sizes() {
     local f
-    for f in "$PKG/${CRATE}_bg.wasm" "$PKG_RELAXED/${CRATE}_bg.wasm"; do
+    for f in "$PKG/${CRATE}_bg.wasm" "$PKG_RELAXED/${CRATE}_bg.wasm" "$PKG_THREADS/${CRATE}_bg.wasm"; do
         [ -f "$f" ] || continue
         printf '  %-34s %9s bytes raw  %9s bytes gzip -9\n' "${f#$DIST/}" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
     done
@@ -218,6 +246,7 @@ cmd_build() {
     have cargo || die "cargo not found: install the Rust toolchain first (https://rustup.rs)"
     # What a build needs is installed on demand (no-ops when present).
     setup_rust_target
+    [ "${SKIP_THREADS:-}" = 1 ] || setup_threads_toolchain
     setup_wasm_bindgen_cli
     [ "${SKIP_WASM_OPT:-}" = 1 ] || setup_npm || die "npm packages could not be installed (binaryen gives wasm-opt): install Node.js + npm, or run with SKIP_WASM_OPT=1"
     require_wasm_bindgen
@@ -231,12 +260,25 @@ cmd_build() {
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
             cargo build --release --lib --target "$WASM_TARGET" --target-dir "$TARGET/relaxed"
     fi
+    if [ "${SKIP_THREADS:-}" != 1 ]; then
+        # One release build on the pinned nightly, std included (-Z build-std), in its own
+        # target dir; see docs/threads.md.
+        local tt; tt=$(now)
+        log "cargo +$THREADS_TOOLCHAIN build --release --lib --target $WASM_TARGET -Z build-std=panic_abort,std --target-dir ${TARGET#$ROOT/}/threads (+atomics,+bulk-memory,+simd128, shared memory, max $THREADS_MAX_MEMORY B)"
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$THREADS_RUSTFLAGS" \
+            cargo "+$THREADS_TOOLCHAIN" rustc --release --lib --target "$WASM_TARGET" \
+            -Z build-std=panic_abort,std --target-dir "$TARGET/threads" -- "${THREADS_LINK_ARGS[@]}"
+        log "threads build: $(( $(now) - tt ))s"
+    fi
 
     rm -rf "$DIST"
     mkdir -p "$DIST"
     bindgen_variant simd128 "$TARGET/$WASM_TARGET/release/$CRATE.wasm" "$PKG"
     if [ "${SKIP_RELAXED:-}" != 1 ]; then
         bindgen_variant relaxed-simd "$TARGET/relaxed/$WASM_TARGET/release/$CRATE.wasm" "$PKG_RELAXED" --enable-relaxed-simd
+    fi
+    if [ "${SKIP_THREADS:-}" != 1 ]; then
+        bindgen_variant threads "$TARGET/threads/$WASM_TARGET/release/$CRATE.wasm" "$PKG_THREADS" --enable-threads
     fi
 
     if [ -d www ] && [ -n "$(ls -A www 2>/dev/null)" ]; then
@@ -259,6 +301,7 @@ cmd_build() {
 # dist/ is missing or older than the sources it is built from.
 dist_stale() {
     [ ! -f "$DIST/.built" ] || [ ! -f "$PKG_RELAXED/${CRATE}_bg.wasm" ] \
+        || { [ "${SKIP_THREADS:-}" != 1 ] && [ ! -f "$PKG_THREADS/${CRATE}_bg.wasm" ]; } \
         || [ -n "$(find src www Cargo.toml Cargo.lock .cargo -newer "$DIST/.built" -print -quit)" ]
 }
 

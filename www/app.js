@@ -20,6 +20,8 @@ const lang = pickLang(params.get('lang'), navigator.languages?.length ? navigato
 const T = STRINGS[lang];
 // auto: relaxed SIMD where the browser has it; simd128 computes exactly what the native CLI does.
 const variant = params.get('variant') || 'auto';
+// ?threads=N (docs/threads.md); absent: the library's default for this page.
+const threads = params.has('threads') ? Number(params.get('threads')) : undefined;
 
 let site = {};       // site.json: {model, quant, label, link, bytes}
 let spec = DEFAULT_MODEL;
@@ -172,7 +174,7 @@ async function load() {
   if ($('text').value.trim()) showWaiting();
   const t0 = performance.now();
   try {
-    model = await Classifier.load({ model: spec, quant, variant, onProgress });
+    model = await Classifier.load({ model: spec, quant, variant, threads, onProgress });
   } catch (e) {
     failed(e);
     return;
@@ -203,7 +205,8 @@ function ready(info, ms) {
   setStatus('ready', T.readyFrom(info.source, (ms / 1000).toFixed(1)));
   $('status-note').textContent = notes.length ? notes.join(' ') : T.storedHere;
   $('forget').hidden = !info.cacheName;
-  $('model-detail').textContent = T.detail(info.quant, info.kernel, (info.memoryBytes / 2 ** 20).toFixed(0));
+  $('model-detail').textContent = T.detail(info.quant, info.kernel, info.threads, (info.memoryBytes / 2 ** 20).toFixed(0));
+  $('model-detail').dataset.threads = info.threads;
   // The crate attaches groups only to the 60 labels of its taxonomy: that is the seed model,
   // the one whose published accuracy the note quotes.
   const seed = info.labels.length > 0 && info.labels.every((l) => l.group);

@@ -36,6 +36,8 @@ export type ProgressEvent =
     }
   /** The module worker could not start (old browser, blocked script): the model runs in the page. */
   | { status: 'worker'; state: 'unavailable'; reason: string }
+  /** How many threads the model runs on; `reason` says why only one (null when more). */
+  | { status: 'threads'; threads: number; reason: string | null }
   | ({ status: 'ready' } & Omit<ModelInfo, 'labels'>);
 
 export interface LoadOptions {
@@ -50,8 +52,15 @@ export interface LoadOptions {
   worker?: boolean;
   /** Use the Cache API (default true). */
   cache?: boolean;
-  /** wasm build: `auto` (relaxed SIMD when the browser has it), `simd128` or `relaxed`. */
-  variant?: 'auto' | 'simd128' | 'relaxed';
+  /** wasm build: `auto` (relaxed SIMD when the browser has it; with more than one thread the threads build), `simd128`, `relaxed`, or `threads` (the threads build, SIMD128, even with `threads: 1`; one thread when the page is not cross-origin isolated). */
+  variant?: 'auto' | 'simd128' | 'relaxed' | 'threads';
+  /**
+   * Threads for inference (1–16). Default: min(4, navigator.hardwareConcurrency) when the page
+   * is cross-origin isolated (COOP + COEP headers) and has SharedArrayBuffer, else 1; a
+   * `{status: 'threads'}` progress event says how many and why not more. Results are
+   * bit-identical for every thread count above 1 (docs/threads.md).
+   */
+  threads?: number;
   /** Base for relative model URLs (default: the page's URL). */
   baseUrl?: string;
   /**
@@ -123,8 +132,10 @@ export interface ModelInfo {
   source: 'cache' | 'network' | 'convert';
   cached: boolean;
   cacheName: string | null;
-  variant: 'simd128' | 'relaxed';
+  variant: 'simd128' | 'relaxed' | 'threads';
   kernel: string;
+  /** Threads inference runs on (1 unless the threads build started). */
+  threads: number;
   version: string;
   formatVersion: string;
   labels: ModelLabel[];

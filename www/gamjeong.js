@@ -27,7 +27,7 @@ export class Classifier {
   #pending = new Map();
   #nextId = 1;
   #dead = null;
-  /** What was loaded: model, revision, quant, source ('cache'|'network'|'convert'), kernel, variant, memoryBytes, loadMs, labels. */
+  /** What was loaded: model, revision, quant, source ('cache'|'network'|'convert'), kernel, variant, threads, memoryBytes, loadMs, labels. */
   info = null;
 
   /**
@@ -46,6 +46,7 @@ export class Classifier {
       quant: rest.quant ?? DEFAULT_QUANT,
       cache: rest.cache ?? true,
       variant: rest.variant ?? 'auto',
+      threads: rest.threads ?? null,
       baseUrl: rest.baseUrl ?? globalThis.location?.href,
     };
     const c = new Classifier();

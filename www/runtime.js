@@ -100,15 +100,87 @@ export function wasmSupport() {
   return { wasm, simd, relaxed };
 }
 
+/** Most threads a load starts; more only costs memory (a stack each) on today's devices. */
+const MAX_THREADS = 16;
+/** Pool workers that have not reported ready by then are taken as failed. */
+const POOL_START_MS = 20000;
+
+/**
+ * How many threads this context can run the model on: `requested` (default
+ * min(4, hardwareConcurrency)) when memory can be shared and the calling thread may block,
+ * else 1 with the reason (docs/threads.md). `pool`: whether the threads build runs, which
+ * `variant: 'threads'` asks for even with one thread.
+ */
+export function threadPlan(requested, variant = 'auto') {
+  if (requested != null && !(Number.isInteger(requested) && requested >= 1 && requested <= MAX_THREADS)) {
+    throw new GamjeongError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${requested}.`, 'BAD_INPUT');
+  }
+  const explicit = variant === 'threads';
+  const one = (reason) => ({ threads: 1, reason, pool: false });
+  if (requested === 1 && !explicit) return one('threads: 1 was asked for');
+  if (variant !== 'auto' && !explicit) return one(`variant: '${variant}' is a single-threaded build`);
+  if (globalThis.crossOriginIsolated !== true) {
+    return one('the page is not cross-origin isolated (it needs the Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy headers)');
+  }
+  if (typeof SharedArrayBuffer !== 'function') return one('this browser has no SharedArrayBuffer');
+  if (typeof WorkerGlobalScope === 'undefined' || !(globalThis instanceof WorkerGlobalScope)) {
+    return one('the model runs on the page (worker: false), whose thread may not wait for others');
+  }
+  const n = requested ?? Math.min(4, globalThis.navigator?.hardwareConcurrency || 1);
+  if (n < 2 && !explicit) return one('this device reports a single core');
+  return { threads: n, reason: null, pool: true };
+}
+
+/** Starts `threads` pool workers on the threads build's shared memory (src/web/pool.rs). */
+async function startPool(mod, threads) {
+  const builder = new mod.PoolBuilder(threads);
+  const init = {
+    type: 'gamjeong-pool-init', module: builder.module(), memory: builder.memory(), receiver: builder.receiver(),
+  };
+  const workers = [];
+  try {
+    await Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => {
+      const w = new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module', name: 'gamjeong-pool' });
+      workers.push(w);
+      const timer = setTimeout(() => reject(new Error(`a pool worker did not start within ${POOL_START_MS / 1000} s`)), POOL_START_MS);
+      w.addEventListener('message', ({ data }) => {
+        clearTimeout(timer);
+        if (data?.type === 'gamjeong-pool-ready') resolve();
+        else reject(new Error(`a pool worker failed: ${data?.message}`));
+      });
+      w.addEventListener('error', (e) => {
+        clearTimeout(timer);
+        reject(new Error(`a pool worker could not start${e.message ? `: ${e.message}` : ' (blocked, or pool-worker.js missing)'}`));
+      });
+      w.postMessage(init);
+    })));
+  } catch (e) {
+    workers.forEach((w) => w.terminate());
+    throw e;
+  }
+  builder.build();
+}
+
 const wasmPromises = new Map();
-/** Imports and instantiates a wasm build once per variant: `auto` = pkg-relaxed/ if relaxed SIMD validates. */
-export function loadWasm(variant = 'auto') {
+/**
+ * Imports and instantiates a wasm build once per variant: `auto` = pkg-relaxed/ if relaxed SIMD
+ * validates; `threads` = pkg-threads/ (SIMD128, shared memory) with a pool of `threads` workers.
+ */
+export function loadWasm(variant = 'auto', threads = 1) {
   if (wasmPromises.has(variant)) return wasmPromises.get(variant);
   const wasmPromise = (async () => {
     const support = wasmSupport();
     if (!support.wasm) throw new GamjeongError('This browser has no WebAssembly.', 'NO_WASM');
     if (!support.simd) {
       throw new GamjeongError('This browser does not support WebAssembly SIMD, which gamjeong needs.', 'NO_SIMD');
+    }
+    if (variant === 'threads') {
+      const mod = await import('./pkg-threads/gamjeong.js');
+      await mod.default();
+      // Before anything else runs on the module: its first parallel operation would otherwise
+      // settle rayon on one thread.
+      await startPool(mod, threads);
+      return { mod, variant, build: mod.buildInfo(), threads };
     }
     let use = variant === 'auto' ? (support.relaxed ? 'relaxed' : 'simd128') : variant;
     if (use === 'relaxed' && !support.relaxed) {
@@ -130,7 +202,7 @@ export function loadWasm(variant = 'auto') {
       mod = await import('./pkg/gamjeong.js');
       await mod.default();
     }
-    return { mod, variant: use, build: mod.buildInfo() };
+    return { mod, variant: use, build: mod.buildInfo(), threads: 1 };
   })();
   wasmPromises.set(variant, wasmPromise);
   wasmPromise.catch(() => wasmPromises.delete(variant));
@@ -646,7 +718,7 @@ async function sweepStale(cache, formatMajor, emit) {
 
 /**
  * Loads a model and returns the handle the worker (or the in-page mode) serves.
- * options: {model, revision, quant, cache, variant, baseUrl, signal}; emit(event) gets progress.
+ * options: {model, revision, quant, cache, variant, threads, baseUrl, signal}; emit(event) gets progress.
  * An aborted `signal` rejects with code ABORTED and leaves nothing in the cache.
  */
 export async function load(options = {}, emit = () => {}) {
@@ -664,7 +736,18 @@ async function loadInner(options, emit, signal) {
   throwIfAborted(signal);
   const scheme = options.quant || DEFAULT_QUANT;
   const src = resolveModel(options.model || DEFAULT_MODEL, options.revision, options.baseUrl);
-  const wasm = await loadWasm(options.variant || 'auto');
+  let plan = threadPlan(options.threads ?? undefined, options.variant || 'auto');
+  let wasm = null;
+  if (plan.pool) {
+    try {
+      wasm = await loadWasm('threads', plan.threads);
+    } catch (e) {
+      // A site deployed without pkg-threads/, or workers the host blocks: one thread.
+      plan = { threads: 1, reason: `the threads build could not start: ${e.message}`, pool: false };
+    }
+  }
+  emit({ status: 'threads', threads: plan.threads, reason: plan.reason });
+  if (!wasm) wasm = await loadWasm(options.variant === 'threads' ? 'auto' : options.variant || 'auto');
   const schemes = [...wasm.build.schemes, 'f32'];
   if (!schemes.includes(scheme)) {
     throw new GamjeongError(`Unknown quant “${scheme}”: use ${schemes.join(', ')}.`, 'BAD_QUANT', { schemes });
@@ -709,7 +792,7 @@ async function loadInner(options, emit, signal) {
   const info = {
     model: src.id, revision: src.revision, kind: src.kind, quant: model.quant(),
     source, cached: source === 'cache', cacheName: cache ? CACHE_NAME : null,
-    variant: wasm.variant, kernel: wasm.build.kernel, version: wasm.build.version,
+    variant: wasm.variant, kernel: wasm.build.kernel, threads: wasm.threads, version: wasm.build.version,
     formatVersion: wasm.build.formatVersion, labels: model.labels(),
     memoryBytes: wasm.mod.memoryBytes(), loadMs: performance.now() - t0,
   };

@@ -4,9 +4,11 @@
 // runtime.js verifies and caches those itself. The page registers it once the model is loaded,
 // as sw.js?variant=relaxed|simd128: the wasm build this browser runs is the one pre-cached.
 const APP_CACHE = 'gamjeong-app-v1';
-const PKG = new URL(self.location.href).searchParams.get('variant') === 'relaxed' ? 'pkg-relaxed' : 'pkg';
+const VARIANT = new URL(self.location.href).searchParams.get('variant');
+const PKG = { relaxed: 'pkg-relaxed', threads: 'pkg-threads' }[VARIANT] || 'pkg';
 const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'explain-view.js', 'explain-view.css', 'examples.js', 'i18n.js', 'site.json',
-  'gamjeong.js', 'runtime.js', 'worker.js', `${PKG}/gamjeong.js`, `${PKG}/gamjeong_bg.wasm`];
+  'gamjeong.js', 'runtime.js', 'worker.js', `${PKG}/gamjeong.js`, `${PKG}/gamjeong_bg.wasm`,
+  ...(PKG === 'pkg-threads' ? ['pool-worker.js'] : [])];
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {

@@ -26,6 +26,10 @@ mod cli {
     struct Cli {
         #[command(subcommand)]
         command: Command,
+        /// Threads for inference (default: the machine's cores). Results are bit-identical
+        /// for every thread count.
+        #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
     }
 
     #[derive(Subcommand)]
@@ -103,6 +107,13 @@ mod cli {
 
     pub fn main() -> ExitCode {
         let cli = Cli::parse();
+        let threads = cli.threads.map(usize::from).unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        // candle runs element-wise tensor ops on a pool of its own, sized from this variable
+        // when it first runs (the tensor ops are per element: any size gives the same bits).
+        std::env::set_var("CANDLE_NUM_THREADS", threads.to_string());
+        let load = |path: &Path| load(path, threads);
         let result = match cli.command {
             Command::Classify {
                 model,
@@ -328,8 +339,10 @@ mod cli {
         Ok(true)
     }
 
-    fn load(path: &std::path::Path) -> Result<Classifier, Error> {
-        Classifier::from_path(path)
+    fn load(path: &std::path::Path, threads: usize) -> Result<Classifier, Error> {
+        let mut model = Classifier::from_path(path)?;
+        model.set_threads(threads)?;
+        Ok(model)
     }
 
     fn classify(

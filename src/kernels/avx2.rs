@@ -19,9 +19,10 @@ pub(super) unsafe fn drive_avx2<E: Epilogue>(
     xs: &[f32],
     m: usize,
     w: &PackedWeights,
+    panels: std::ops::Range<usize>,
     epi: &mut E,
 ) {
-    drive::<Avx2, E>(xq, xs, m, w, epi)
+    drive::<Avx2, E>(xq, xs, m, w, panels, epi)
 }
 
 impl Micro for Avx2 {

@@ -5,6 +5,7 @@
 //! shared, so the output does not depend on the kernel. The packed layout and the kernels are
 //! described in docs/architecture.md ("int8 GEMM").
 
+pub mod parallel;
 mod scalar;
 pub mod sgemm;
 
@@ -16,6 +17,8 @@ mod relaxed;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+
+use std::ops::Range;
 
 /// Output rows per weight panel.
 pub const NR: usize = 8;
@@ -520,14 +523,18 @@ pub fn qgemm_with(
     if m == 0 {
         return Ok(());
     }
-    let mut epi = GemmEpilogue {
-        n: w.n,
-        bias,
-        y,
-        m0: 0,
-        p: 0,
-    };
-    run(kernel, xq, x_scale, m, w, &mut epi);
+    let y = parallel::SharedOut::new(y);
+    let work = mn.saturating_mul(w.k);
+    parallel::for_panel_ranges(w.npanels, work, |panels| {
+        let mut epi = GemmEpilogue {
+            n: w.n,
+            bias,
+            y,
+            m0: 0,
+            p: 0,
+        };
+        run(kernel, xq, x_scale, m, w, panels, &mut epi);
+    });
     Ok(())
 }
 
@@ -561,7 +568,7 @@ pub fn block_sums(
         m0: 0,
         p: 0,
     };
-    run(kernel, xq, &[], m, w, &mut epi);
+    run(kernel, xq, &[], m, w, 0..w.npanels, &mut epi);
     Ok(())
 }
 
@@ -646,10 +653,12 @@ impl Epilogue for SumsEpilogue<'_> {
     fn finish<const R: usize>(&mut self, _acc: &[[f32; NR]; R]) {}
 }
 
+/// Writes only the columns of the panels it is given ([`run`]), so tasks over disjoint panel
+/// ranges share `y`.
 struct GemmEpilogue<'a> {
     n: usize,
     bias: Option<&'a [f32]>,
-    y: &'a mut [f32],
+    y: parallel::SharedOut<'a>,
     m0: usize,
     p: usize,
 }
@@ -673,7 +682,8 @@ impl Epilogue for GemmEpilogue<'_> {
         let cols = NR.min(n - n0);
         for (r, ar) in acc.iter().enumerate() {
             let mi = self.m0 + r;
-            let yr = &mut self.y[mi * n + n0..mi * n + n0 + cols];
+            // SAFETY: row mi, columns of panel p: this task's panels only (see the struct).
+            let yr = unsafe { self.y.part(mi * n + n0, cols) };
             match self.bias {
                 Some(bias) => {
                     for ((y, &a), &bv) in yr.iter_mut().zip(ar).zip(&bias[n0..n0 + cols]) {
@@ -725,27 +735,29 @@ fn pack_padded<T: Copy>(
     }
 }
 
-/// `xs`: the activation block scales (`m * nb`), or empty when not `E::SCALED`.
+/// `xs`: the activation block scales (`m * nb`), or empty when not `E::SCALED`. Only weight
+/// panels `panels` are computed.
 fn run<E: Epilogue>(
     kernel: Kernel,
     xq: &[i16],
     xs: &[f32],
     m: usize,
     w: &PackedWeights,
+    panels: Range<usize>,
     epi: &mut E,
 ) {
     match kernel {
-        Kernel::Scalar => drive::<scalar::Scalar, E>(xq, xs, m, w, epi),
+        Kernel::Scalar => drive::<scalar::Scalar, E>(xq, xs, m, w, panels, epi),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Kernel::Simd128 => drive::<simd128::Simd128, E>(xq, xs, m, w, epi),
+        Kernel::Simd128 => drive::<simd128::Simd128, E>(xq, xs, m, w, panels, epi),
         #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-        Kernel::RelaxedSimd => drive::<relaxed::Relaxed, E>(xq, xs, m, w, epi),
+        Kernel::RelaxedSimd => drive::<relaxed::Relaxed, E>(xq, xs, m, w, panels, epi),
         #[cfg(target_arch = "x86_64")]
         Kernel::Native if has_avx2() => {
             // SAFETY: AVX2 was detected at run time.
-            unsafe { avx2::drive_avx2(xq, xs, m, w, epi) }
+            unsafe { avx2::drive_avx2(xq, xs, m, w, panels, epi) }
         }
-        Kernel::Native => drive::<scalar::Scalar, E>(xq, xs, m, w, epi),
+        Kernel::Native => drive::<scalar::Scalar, E>(xq, xs, m, w, panels, epi),
         // Unavailable kernels were rejected by check_x.
         #[allow(unreachable_patterns)]
         _ => unreachable!("kernel {kernel:?} was checked to be available"),
@@ -758,13 +770,21 @@ fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
     rows.min(m.div_ceil(MR) * MR).max(MR)
 }
 
-/// Loops: activation chunks of `mc` rows → weight panels → 4-row tiles (+ a 1–3 row tail).
+/// Loops: activation chunks of `mc` rows → weight panels `panels` → 4-row tiles (+ a 1–3 row
+/// tail).
 ///
 /// # Safety
 /// `K::tile`'s CPU requirements must hold (always true for the cfg-gated wasm kernels and
 /// Scalar; the AVX2 caller checks at run time).
 #[inline(always)]
-fn drive<K: Micro, E: Epilogue>(xq: &[i16], xs: &[f32], m: usize, w: &PackedWeights, epi: &mut E) {
+fn drive<K: Micro, E: Epilogue>(
+    xq: &[i16],
+    xs: &[f32],
+    m: usize,
+    w: &PackedWeights,
+    panels: Range<usize>,
+    epi: &mut E,
+) {
     let (k, kp, block, bp, nb) = (w.k, w.kp, w.block, w.bp, w.nb);
     debug_assert_eq!(xs.len(), if E::SCALED { m * nb } else { 0 });
     let mc = chunk_rows(kp, std::mem::size_of::<K::X>(), m);
@@ -785,7 +805,7 @@ fn drive<K: Micro, E: Epilogue>(xq: &[i16], xs: &[f32], m: usize, w: &PackedWeig
                 &xs[..0]
             }
         };
-        for p in 0..w.npanels {
+        for p in panels.clone() {
             let mut r = 0;
             // SAFETY: see the function contract; rows are kp long.
             unsafe {

@@ -15,6 +15,7 @@
 //! Summation order is the same in the scalar and the SIMD128 kernel (k ascending, one product
 //! added at a time, no FMA), so both give bit-identical results.
 
+use super::parallel::{for_panel_ranges, SharedOut};
 use super::NR;
 
 /// Whether the model runs f32 linears on this kernel (wasm32 with SIMD128) or on
@@ -145,71 +146,62 @@ pub fn sgemm_with(
     for row in y.chunks_exact_mut(n) {
         row.copy_from_slice(bias);
     }
-    for k0 in (0..k).step_by(KC) {
-        let kc = KC.min(k - k0);
-        for p in 0..n.div_ceil(NR) {
-            let panel = &w.panel(p)[k0 * NR..(k0 + kc) * NR];
-            let n0 = p * NR;
-            let cols = NR.min(n - n0);
-            let mut m0 = 0;
-            while m0 < m {
-                let rows = MR.min(m - m0);
-                let xs = &x[m0 * k + k0..];
-                let ys = &mut y[m0 * n + n0..];
-                match (kernel, rows) {
-                    (SgemmKernel::Scalar, _) => scalar_tile(xs, k, rows, kc, panel, ys, n, cols),
-                    (SgemmKernel::Simd128, 4) => simd_tile::<4>(xs, k, kc, panel, ys, n, cols),
-                    (SgemmKernel::Simd128, 3) => simd_tile::<3>(xs, k, kc, panel, ys, n, cols),
-                    (SgemmKernel::Simd128, 2) => simd_tile::<2>(xs, k, kc, panel, ys, n, cols),
-                    (SgemmKernel::Simd128, _) => simd_tile::<1>(xs, k, kc, panel, ys, n, cols),
+    let y = SharedOut::new(y);
+    let work = m.saturating_mul(n).saturating_mul(k);
+    // Tasks own disjoint panels (output columns); each output still adds its K chunks in
+    // ascending order, so the split changes no bit.
+    for_panel_ranges(n.div_ceil(NR), work, |panels| {
+        for k0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - k0);
+            for p in panels.clone() {
+                let panel = &w.panel(p)[k0 * NR..(k0 + kc) * NR];
+                let n0 = p * NR;
+                let cols = NR.min(n - n0);
+                let mut m0 = 0;
+                while m0 < m {
+                    let rows = MR.min(m - m0);
+                    let xs = &x[m0 * k + k0..];
+                    let acc = match (kernel, rows) {
+                        (SgemmKernel::Scalar, _) => scalar_tile(xs, k, rows, kc, panel),
+                        (SgemmKernel::Simd128, 4) => simd_tile::<4>(xs, k, kc, panel),
+                        (SgemmKernel::Simd128, 3) => simd_tile::<3>(xs, k, kc, panel),
+                        (SgemmKernel::Simd128, 2) => simd_tile::<2>(xs, k, kc, panel),
+                        (SgemmKernel::Simd128, _) => simd_tile::<1>(xs, k, kc, panel),
+                    };
+                    for (r, a) in acc.iter().enumerate().take(rows) {
+                        // SAFETY: row m0 + r, columns of panel p, which only this task owns.
+                        let yr = unsafe { y.part((m0 + r) * n + n0, cols) };
+                        for (yv, &av) in yr.iter_mut().zip(a) {
+                            *yv += av;
+                        }
+                    }
+                    m0 += rows;
                 }
-                m0 += rows;
             }
         }
-    }
+    });
     Ok(())
 }
 
-/// Adds `x[r][0..kc] · panel` to `y[r][0..cols]` for `rows` rows (row strides `ldx`, `ldy`).
-#[allow(clippy::too_many_arguments)]
-fn scalar_tile(
-    x: &[f32],
-    ldx: usize,
-    rows: usize,
-    kc: usize,
-    panel: &[f32],
-    y: &mut [f32],
-    ldy: usize,
-    cols: usize,
-) {
-    for r in 0..rows {
-        let mut acc = [0f32; NR];
+/// `x[r][0..kc] · panel` for `rows` rows (row stride `ldx`); rows past `rows` are zero.
+fn scalar_tile(x: &[f32], ldx: usize, rows: usize, kc: usize, panel: &[f32]) -> [[f32; NR]; MR] {
+    let mut out = [[0f32; NR]; MR];
+    for (r, acc) in out.iter_mut().enumerate().take(rows) {
         for (kk, w) in panel.chunks_exact(NR).take(kc).enumerate() {
             let xv = x[r * ldx + kk];
             for j in 0..NR {
                 acc[j] += xv * w[j];
             }
         }
-        for j in 0..cols {
-            y[r * ldy + j] += acc[j];
-        }
     }
+    out
 }
 
+/// `x[r][0..kc] · panel` for `R` rows (row stride `ldx`); rows past `R` are zero.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[allow(clippy::too_many_arguments)]
-fn simd_tile<const R: usize>(
-    x: &[f32],
-    ldx: usize,
-    kc: usize,
-    panel: &[f32],
-    y: &mut [f32],
-    ldy: usize,
-    cols: usize,
-) {
+fn simd_tile<const R: usize>(x: &[f32], ldx: usize, kc: usize, panel: &[f32]) -> [[f32; NR]; MR] {
     use core::arch::wasm32::*;
-    assert!(panel.len() >= kc * NR && x.len() >= (R - 1) * ldx + kc);
-    assert!(y.len() >= (R - 1) * ldy + cols);
+    assert!(R <= MR && panel.len() >= kc * NR && x.len() >= (R - 1) * ldx + kc);
     let mut lo = [f32x4_splat(0.0); R];
     let mut hi = [f32x4_splat(0.0); R];
     let wp = panel.as_ptr();
@@ -226,29 +218,18 @@ fn simd_tile<const R: usize>(
             }
         }
     }
+    let mut out = [[0f32; NR]; MR];
     for r in 0..R {
-        let mut acc = [0f32; NR];
-        // SAFETY: acc holds 8 f32 = two v128.
+        // SAFETY: a row of out holds 8 f32 = two v128.
         unsafe {
-            (acc.as_mut_ptr() as *mut v128).write_unaligned(lo[r]);
-            (acc.as_mut_ptr().add(4) as *mut v128).write_unaligned(hi[r]);
-        }
-        for (yv, a) in y[r * ldy..r * ldy + cols].iter_mut().zip(acc) {
-            *yv += a;
+            (out[r].as_mut_ptr() as *mut v128).write_unaligned(lo[r]);
+            (out[r].as_mut_ptr().add(4) as *mut v128).write_unaligned(hi[r]);
         }
     }
+    out
 }
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-#[allow(clippy::too_many_arguments)]
-fn simd_tile<const R: usize>(
-    _: &[f32],
-    _: usize,
-    _: usize,
-    _: &[f32],
-    _: &mut [f32],
-    _: usize,
-    _: usize,
-) {
+fn simd_tile<const R: usize>(_: &[f32], _: usize, _: usize, _: &[f32]) -> [[f32; NR]; MR] {
     unreachable!("sgemm_with rejects kernels this build lacks")
 }

@@ -15,8 +15,19 @@ pub struct BatchInput {
     pub lengths: Option<Vec<usize>>,
 }
 
+/// Which rows of the last hidden state [`Bert::forward`] computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rows {
+    /// Every token (embeddings).
+    All,
+    /// The first token (`[CLS]`) only, all a classifier head reads: the last layer then runs
+    /// its query, attention output and feed-forward on one row per text instead of `seq`,
+    /// while keys and values still cover every token.
+    First,
+}
+
 pub struct BertOutput {
-    /// `[batch, seq, hidden]`
+    /// `[batch, seq, hidden]`, or `[batch, 1, hidden]` for [`Rows::First`].
     pub hidden: Tensor,
     /// `[batch, hidden]`, when the checkpoint has a pooler.
     pub pooled: Option<Tensor>,
@@ -91,32 +102,43 @@ impl SelfAttention {
             .contiguous()?)
     }
 
-    fn forward(&self, x: &Tensor, lengths: Option<&[usize]>) -> Result<Tensor> {
+    /// `x` `[b, s, h]` → `[b, s, h]`, or `[b, 1, h]` (the first token's row) with
+    /// `Rows::First`: keys and values still come from every token.
+    fn forward(&self, x: &Tensor, lengths: Option<&[usize]>, rows: Rows) -> Result<Tensor> {
         let (b, s, h) = x.dims3()?;
-        let q = self.query.forward(x)?;
+        let queries = match rows {
+            Rows::All => x.clone(),
+            Rows::First => x.narrow(1, 0, 1)?,
+        };
+        let sq = queries.dim(1)?;
+        let q = self.query.forward(&queries)?;
         let k = self.key.forward(x)?;
         let v = self.value.forward(x)?;
         // One sequence at a time, on its real tokens only: a padded row then computes exactly
         // what the text alone computes (transformers masks padded keys instead, which gives the
         // same values up to summation order), and a whole batch's `[heads, s, s]` scores — its
         // largest temporaries, in a wasm memory that never shrinks — are never held at once.
-        let context = cat_chunks(b, 1, 0, |i, _| {
+        let context = par_cat_chunks(b, 1, 0, |i, _| {
             let len = lengths.map_or(s, |l| l[i]);
-            let row = |t: &Tensor| t.narrow(0, i, 1)?.narrow(1, 0, len);
-            let ctx = self.attend_one(&row(&q)?, &row(&k)?, &row(&v)?)?;
-            if len == s {
+            let qlen = len.min(sq);
+            let row = |t: &Tensor, n: usize| t.narrow(0, i, 1)?.narrow(1, 0, n);
+            let ctx = self.attend_one(&row(&q, qlen)?, &row(&k, len)?, &row(&v, len)?)?;
+            if qlen == sq {
                 return Ok(ctx);
             }
             // Padding positions: their output is never read by a real token.
-            let pad = Tensor::zeros((1, s - len, h), ctx.dtype(), ctx.device())?;
+            let pad = Tensor::zeros((1, sq - qlen, h), ctx.dtype(), ctx.device())?;
             Ok(Tensor::cat(&[ctx, pad], 1)?)
         })?;
-        self.norm.forward(&(self.output.forward(&context)? + x)?)
+        self.norm
+            .forward(&(self.output.forward(&context)? + queries)?)
     }
 
-    /// softmax(q kᵀ / √d) v for one sequence: `[1, s, hidden]` in and out.
+    /// softmax(q kᵀ / √d) v for one sequence: q `[1, sq, hidden]`, k and v `[1, s, hidden]`,
+    /// out `[1, sq, hidden]`.
     fn attend_one(&self, q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
-        let (b, s, h) = q.dims3()?;
+        let (b, sq, h) = q.dims3()?;
+        let s = k.dim(1)?;
         let (q, k, v) = (
             self.split_heads(q)?,
             self.split_heads(k)?,
@@ -124,15 +146,19 @@ impl SelfAttention {
         );
         // A few heads at a time for long texts: a 512-token text's `[12, 512, 512]` scores
         // are 12 MiB per temporary.
-        let per_pass = (SCORES_PER_PASS / (s * s).max(1)).clamp(1, self.heads);
-        let context = cat_chunks(self.heads, per_pass, 1, |h0, n| {
+        // With several threads, at least one group of heads per thread (a single text).
+        let threads = rayon::current_num_threads().clamp(1, self.heads);
+        let per_pass = (SCORES_PER_PASS / (sq * s).max(1))
+            .min(self.heads.div_ceil(threads))
+            .clamp(1, self.heads);
+        let context = par_cat_chunks(self.heads, per_pass, 1, |h0, n| {
             self.attend_heads(
                 &q.narrow(1, h0, n)?,
                 &k.narrow(1, h0, n)?,
                 &v.narrow(1, h0, n)?,
             )
         })?;
-        Ok(context.transpose(1, 2)?.reshape((b, s, h))?)
+        Ok(context.transpose(1, 2)?.reshape((b, sq, h))?)
     }
 
     /// `[b, n, s, head_size]` each (n heads) → the same shape.
@@ -146,6 +172,27 @@ impl SelfAttention {
 
 /// Attention scores (f32) computed at once per sequence: 1 MiB, all heads up to 147 tokens.
 const SCORES_PER_PASS: usize = 1 << 18;
+
+/// [`cat_chunks`] with the pieces computed in parallel on the current rayon pool (in order
+/// on one thread). For attention, whose pieces — sequences, groups of heads — are independent
+/// and each computed exactly as on one thread; at most one piece per pool thread is alive.
+fn par_cat_chunks(
+    total: usize,
+    step: usize,
+    dim: usize,
+    f: impl Fn(usize, usize) -> Result<Tensor> + Sync,
+) -> Result<Tensor> {
+    if total <= step {
+        return f(0, total);
+    }
+    use rayon::prelude::*;
+    let starts: Vec<usize> = (0..total).step_by(step).collect();
+    let parts = starts
+        .par_iter()
+        .map(|&start| f(start, step.min(total - start)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Tensor::cat(&parts, dim)?)
+}
 
 /// `f(start, len)` over `0..total` in pieces of at most `step`, concatenated along `dim`; one
 /// piece is returned as it is. The encoder works piecewise where whole-batch temporaries
@@ -202,8 +249,8 @@ impl Layer {
         })
     }
 
-    fn forward(&self, x: &Tensor, lengths: Option<&[usize]>) -> Result<Tensor> {
-        let attended = self.attention.forward(x, lengths)?;
+    fn forward(&self, x: &Tensor, lengths: Option<&[usize]>, rows: Rows) -> Result<Tensor> {
+        let attended = self.attention.forward(x, lengths, rows)?;
         use super::activation::{gelu_erf, gelu_tanh, relu};
         let act: fn(&mut [f32]) = match self.act {
             HiddenAct::Gelu => gelu_erf,
@@ -275,10 +322,14 @@ impl Bert {
         self.pooler.is_some()
     }
 
-    pub fn forward(&self, input: &BatchInput) -> Result<BertOutput> {
+    /// `rows` says which rows of the last hidden state the caller reads; every layer but the
+    /// last needs all of them, whatever it is.
+    pub fn forward(&self, input: &BatchInput, rows: Rows) -> Result<BertOutput> {
         let mut x = self.embeddings.forward(&input.ids, &input.type_ids)?;
-        for layer in &self.layers {
-            x = layer.forward(&x, input.lengths.as_deref())?;
+        let last = self.layers.len().saturating_sub(1);
+        for (i, layer) in self.layers.iter().enumerate() {
+            let rows = if i == last { rows } else { Rows::All };
+            x = layer.forward(&x, input.lengths.as_deref(), rows)?;
         }
         let pooled = match &self.pooler {
             Some(dense) => Some(dense.forward(&x.i((.., 0))?.contiguous()?)?.tanh()?),

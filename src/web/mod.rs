@@ -1,6 +1,9 @@
 //! wasm-bindgen surface. Every export returns `Result<_, JsError>`, so a bad model or bad
 //! input becomes a catchable JS `Error` with the crate's message, never a wasm trap.
 
+#[cfg(target_feature = "atomics")]
+mod pool;
+
 use crate::{Classifier, Error};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -10,9 +13,10 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// Build facts for the JS wrapper and the page: `{version, formatVersion, kernel, schemes}`.
-/// `kernel` is the int8 GEMM kernel this build runs (`simd128` or `relaxed-simd`); `schemes`
-/// the quantization schemes it reads and writes (`f32` is always there besides).
+/// Build facts for the JS wrapper and the page: `{version, formatVersion, kernel, schemes,
+/// threads}`. `kernel` is the int8 GEMM kernel this build runs (`simd128` or `relaxed-simd`);
+/// `schemes` the quantization schemes it reads and writes (`f32` is always there besides);
+/// `threads` is true for the threads build (shared memory, [`pool::PoolBuilder`]).
 #[wasm_bindgen(js_name = buildInfo)]
 pub fn build_info() -> Result<JsValue, JsError> {
     #[derive(Serialize)]
@@ -22,12 +26,14 @@ pub fn build_info() -> Result<JsValue, JsError> {
         format_version: &'static str,
         kernel: &'static str,
         schemes: Vec<&'static str>,
+        threads: bool,
     }
     to_js(&Info {
         version: env!("CARGO_PKG_VERSION"),
         format_version: crate::quant::file::FORMAT_VERSION,
         kernel: crate::kernels::best_kernel().name(),
         schemes: crate::quant::Scheme::ALL.map(|s| s.name()).to_vec(),
+        threads: cfg!(target_feature = "atomics"),
     })
 }
 

@@ -41,10 +41,10 @@ export function reference() {
   return JSON.parse(fs.readFileSync(f, 'utf8'));
 }
 
-/** The test server: dist/, the fixtures, the harness pages, and `mounts` ({'/path/': dir}) besides. */
-export async function server(mounts = {}) {
+/** The test server: dist/, the fixtures, the harness pages, and `mounts` ({'/path/': dir}) besides; `options` go to startServer. */
+export async function server(mounts = {}, options = {}) {
   if (!fs.existsSync(path.join(DIST, 'pkg/gamjeong.js'))) throw new Error(`${DIST} has no build: run ./build.sh first`);
-  return startServer({ '/': DIST, '/fixtures/': FIXTURES, '/e2e/': path.join(ROOT, 'tests/e2e/pages'), ...mounts });
+  return startServer({ '/': DIST, '/fixtures/': FIXTURES, '/e2e/': path.join(ROOT, 'tests/e2e/pages'), ...mounts }, options);
 }
 
 /** A persistent context (its Cache API survives new pages) in a fresh profile dir. */

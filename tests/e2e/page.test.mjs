@@ -197,8 +197,8 @@ test('?quant=f32 on a folder; offline reload after the first visit still classif
     checkBars(await bars(page), ref.models.f32[2], 'f32');
     await page.close();
 
-    // The default build (relaxed SIMD in Chromium), then offline.
-    page = await openPage(b, `model=${Q8}`);
+    // The default single-threaded build (relaxed SIMD in Chromium), then offline.
+    page = await openPage(b, `model=${Q8}&threads=1`);
     await waitReady(page);
     assert.match(await page.$eval('#model-detail', (e) => e.textContent), /relaxed-simd kernel/);
     await page.click('#examples button >> nth=0');

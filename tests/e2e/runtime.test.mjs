@@ -96,7 +96,8 @@ test('q8 file: progress events, CLI parity, then cached: no weight request reach
     await b.context.route('**/*', (route) => { seen.push(route.request().url()); return route.continue(); });
     let page = await open(b);
     const mark = srv.log.length;
-    const first = await load(page, { model: '/fixtures/tiny-ko.q8.safetensors' });
+    // One thread: the single-threaded default (threads: see threads.test.mjs).
+    const first = await load(page, { model: '/fixtures/tiny-ko.q8.safetensors', threads: 1 });
     assert.ifError(first.error);
     const st = statuses(first.events);
     for (const s of ['cache:miss', 'initiate', 'download', 'progress', 'done', 'cache:stored', 'ready']) {

@@ -14,7 +14,8 @@ const TYPES = {
 };
 
 /**
- * mounts: {'/': dir, '/fixtures/': dir}. Returns {url, log, faults, close}.
+ * mounts: {'/': dir, '/fixtures/': dir}; `isolated: false` leaves out COOP/COEP/CORP (a page that
+ * is not cross-origin isolated). Returns {url, log, faults, close}.
  * faults: Map(pathname -> fault), one of
  *   {status}              that status, a short text body
  *   {truncate: bytes}     200 with the first bytes only (Content-Length says so)
@@ -30,7 +31,7 @@ const TYPES = {
  * log entries: {method, path, url (with query), headers, t}; entries of served bodies get
  * `end` (ms) when the last byte was written.
  */
-export async function startServer(mounts) {
+export async function startServer(mounts, { isolated = true } = {}) {
   const log = [];
   const faults = new Map();
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
@@ -40,12 +41,12 @@ export async function startServer(mounts) {
     const pathname = decodeURIComponent(url.pathname);
     const entry = { method: req.method, path: pathname, url: req.url, headers: { ...req.headers }, t: Date.now() };
     log.push(entry);
-    const headers = {
+    const headers = isolated ? {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
       'Cross-Origin-Resource-Policy': 'same-origin',
       'Cache-Control': 'no-store',
-    };
+    } : { 'Cache-Control': 'no-store' };
     const fault = faults.get(pathname);
     if (req.method === 'HEAD' && fault?.headLength !== undefined) {
       res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': fault.headLength });

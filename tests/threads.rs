@@ -1,0 +1,191 @@
+//! Thread counts change no bit: logits and hidden states with 1, 2 and 3 threads, for f32, q8
+//! and q4 weights, and the parallel GEMMs against one thread on shapes large enough to split.
+#![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
+
+mod common;
+use common::*;
+use gamjeong::internals::kernels::parallel::{for_panel_ranges, MIN_PARALLEL_WORK};
+use gamjeong::internals::kernels::sgemm::{sgemm, PackedF32};
+use gamjeong::internals::kernels::{qgemm, quantize_for, PackedWeights};
+use gamjeong::quant::{quantize_bytes, Scheme, Source};
+use gamjeong::Classifier;
+use std::sync::Mutex;
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+/// Short texts and texts of 300+ tokens: a batch of long texts makes the tiny model's GEMMs
+/// large enough (512 rows per pass) to be split over threads, short ones split attention only.
+fn texts() -> Vec<String> {
+    let long = "오늘 밥이 너무 맛있었어. 행복해. 직장에서 부당한 일을 겪어서 너무 화가 나. ";
+    vec![
+        "오늘 밥이 너무 맛있었어. 행복해".to_string(),
+        long.repeat(12),
+        "안녕".to_string(),
+        long.repeat(20),
+        "직장에서 부당한 일을 겪어서 너무 화가 나".to_string(),
+        long.repeat(9),
+    ]
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Logits of every text, batched and alone, and the hidden states of the batch.
+fn outputs(model: &Classifier) -> Vec<Vec<u32>> {
+    let texts = texts();
+    let mut out: Vec<Vec<u32>> = model
+        .classify_batch(&texts)
+        .unwrap()
+        .iter()
+        .map(|c| bits(&c.logits))
+        .collect();
+    for t in &texts[..3] {
+        out.push(bits(&model.classify(t).unwrap().logits));
+    }
+    for e in model.embed_batch(&texts).unwrap() {
+        out.push(bits(&e.last_hidden_state.concat()));
+    }
+    out
+}
+
+fn check_thread_counts(name: &str, mut model: Classifier) {
+    model.set_threads(1).unwrap();
+    assert_eq!(model.threads(), 1);
+    let one = outputs(&model);
+    assert!(
+        one.iter().any(|v| v.iter().any(|&b| b != 0)),
+        "{name}: all zero"
+    );
+    for threads in [2, 3] {
+        model.set_threads(threads).unwrap();
+        assert_eq!(model.threads(), threads);
+        let got = outputs(&model);
+        assert_eq!(got.len(), one.len());
+        for (i, (a, b)) in got.iter().zip(&one).enumerate() {
+            assert!(a == b, "{name}: output {i} differs with {threads} threads");
+        }
+    }
+}
+
+fn quantized(scheme: Scheme) -> Classifier {
+    let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
+    let source = Source {
+        model: "fixtures/tiny-ko".into(),
+        revision: "test".into(),
+    };
+    let file = quantize_bytes(TINY_WEIGHTS, scheme, source, TINY_CONFIG, tok).unwrap();
+    Classifier::from_quantized(&file).unwrap()
+}
+
+#[test]
+fn f32_results_do_not_depend_on_threads() {
+    check_thread_counts("f32", tiny());
+}
+
+#[test]
+fn q8_results_do_not_depend_on_threads() {
+    check_thread_counts("q8", quantized(Scheme::Q8));
+}
+
+#[test]
+fn q4_results_do_not_depend_on_threads() {
+    check_thread_counts("q4", quantized(Scheme::Q4));
+}
+
+#[test]
+fn zero_threads_is_an_error() {
+    let mut model = tiny();
+    let err = model.set_threads(0).unwrap_err();
+    assert!(err.to_string().contains("at least 1"), "{err}");
+}
+
+fn ranges_in(threads: usize, panels: usize, work: usize) -> Vec<std::ops::Range<usize>> {
+    let seen = Mutex::new(Vec::new());
+    pool(threads).install(|| {
+        for_panel_ranges(panels, work, |r| seen.lock().unwrap().push(r));
+    });
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort_by_key(|r| r.start);
+    seen
+}
+
+#[test]
+fn panel_ranges_cover_once_and_split_only_large_work() {
+    let big = MIN_PARALLEL_WORK;
+    for (threads, panels) in [(2, 96), (3, 96), (3, 5), (4, 2)] {
+        let ranges = ranges_in(threads, panels, big);
+        assert!(
+            ranges.len() > 1,
+            "{threads} threads, {panels} panels: not split"
+        );
+        let mut next = 0;
+        for r in &ranges {
+            assert_eq!(r.start, next);
+            assert!(r.end > r.start);
+            next = r.end;
+        }
+        assert_eq!(next, panels);
+    }
+    assert_eq!(ranges_in(1, 96, big * 100), vec![0..96]);
+    assert_eq!(ranges_in(3, 96, big - 1), vec![0..96]);
+    assert_eq!(ranges_in(3, 1, big * 100), vec![0..1]);
+}
+
+/// Deterministic values in -1..1 (xorshift32).
+fn values(len: usize, mut s: u32) -> Vec<f32> {
+    (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            (s as f32 / u32::MAX as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+#[test]
+fn parallel_gemms_equal_one_thread() {
+    // Tile tails (7, 13 and 1 rows) on BERT-base's feed-forward shapes.
+    for (m, n, k) in [(7, 3072, 768), (13, 768, 3072), (1, 3072, 768)] {
+        assert!(m * n * k >= MIN_PARALLEL_WORK, "shape too small to split");
+        let x = values(m * k, 7 + m as u32);
+        let w = values(n * k, 11);
+        let bias = values(n, 13);
+        let packed = PackedF32::new(&w, n, k).unwrap();
+        let q: Vec<i8> = w.iter().map(|v| (v * 127.0).round() as i8).collect();
+        let block = gamjeong::internals::kernels::q8_block(k);
+        let scales = vec![0.01f32; n * (k / block)];
+        let qw = PackedWeights::new(q, scales, n, k, block).unwrap();
+        let run = |threads: usize| {
+            pool(threads).install(|| {
+                let mut yf = vec![0f32; m * n];
+                sgemm(&x, m, &packed, &bias, &mut yf).unwrap();
+                let mut xq = vec![0i16; m * k];
+                let mut xs = vec![0f32; m * qw.nblocks()];
+                quantize_for(&qw, &x, m, &mut xq, &mut xs).unwrap();
+                let mut yq = vec![0f32; m * n];
+                qgemm(&xq, &xs, m, &qw, Some(&bias), &mut yq).unwrap();
+                (bits(&yf), bits(&yq))
+            })
+        };
+        let one = run(1);
+        assert!(one.1.iter().any(|&b| b != 0));
+        for threads in [2, 3] {
+            let got = run(threads);
+            assert!(
+                got.0 == one.0,
+                "sgemm {m}x{n}x{k}: {threads} threads differ"
+            );
+            assert!(
+                got.1 == one.1,
+                "qgemm {m}x{n}x{k}: {threads} threads differ"
+            );
+        }
+    }
+}

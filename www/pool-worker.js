@@ -1,0 +1,15 @@
+// One thread of the wasm thread pool (src/web/pool.rs, docs/threads.md): instantiates the
+// threads build on the model worker's shared memory, then runs the rayon thread it is handed
+// until the model worker ends. A same-origin module, so `worker-src 'self'` covers it.
+import { initSync, pool_worker_run } from './pkg-threads/gamjeong.js';
+
+self.addEventListener('message', ({ data }) => {
+  if (data?.type !== 'gamjeong-pool-init') return;
+  try {
+    initSync({ module: data.module, memory: data.memory });
+    self.postMessage({ type: 'gamjeong-pool-ready' });
+    pool_worker_run(data.receiver); // blocks for the life of the pool
+  } catch (e) {
+    self.postMessage({ type: 'gamjeong-pool-error', message: e?.message || String(e) });
+  }
+}, { once: true });
