@@ -114,3 +114,48 @@ fn bench() {
 fn quantized_models_agree_with_f32() {
     common::check_quant_accuracy(&|line| web_sys::console::log_1(&line.into()));
 }
+
+/// The held-out gates of tests/quant_accuracy.rs (issue 17), one test per model and scheme so
+/// that none keeps the page busy long enough for chromedriver to lose the renderer.
+mod held_out {
+    use super::common::heldout::check_held_out;
+    use gamjeong::quant::Scheme::{Q4, Q8};
+    use wasm_bindgen_test::*;
+
+    fn log(line: String) {
+        web_sys::console::log_1(&line.into());
+    }
+
+    #[wasm_bindgen_test]
+    fn h128_l8_q8() {
+        check_held_out("h128-l8", &[Q8], &log);
+    }
+    #[wasm_bindgen_test]
+    fn h128_l8_q4() {
+        check_held_out("h128-l8", &[Q4], &log);
+    }
+    #[wasm_bindgen_test]
+    fn h256_l4_q8() {
+        check_held_out("h256-l4", &[Q8], &log);
+    }
+    #[wasm_bindgen_test]
+    fn h256_l4_q4() {
+        check_held_out("h256-l4", &[Q4], &log);
+    }
+    #[wasm_bindgen_test]
+    fn h384_l2_q8() {
+        check_held_out("h384-l2", &[Q8], &log);
+    }
+    #[wasm_bindgen_test]
+    fn h384_l2_q4() {
+        check_held_out("h384-l2", &[Q4], &log);
+    }
+    #[wasm_bindgen_test]
+    fn h768_l2_q8() {
+        check_held_out("h768-l2", &[Q8], &log);
+    }
+    #[wasm_bindgen_test]
+    fn h768_l2_q4() {
+        check_held_out("h768-l2", &[Q4], &log);
+    }
+}
