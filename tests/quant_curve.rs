@@ -26,7 +26,11 @@ fn tuning_models() -> Vec<(String, [String; 3], Vec<u8>)> {
         .into_iter()
         .map(|name| {
             let read = |f: &str| std::fs::read_to_string(dir.join(&name).join(f)).unwrap();
-            let texts = [read("config.json"), read("tokenizer.json"), read("reference.json")];
+            let texts = [
+                read("config.json"),
+                read("tokenizer.json"),
+                read("reference.json"),
+            ];
             let weights = std::fs::read(dir.join(&name).join("model.safetensors")).unwrap();
             (name, texts, weights)
         })
@@ -76,7 +80,11 @@ fn accuracy_vs_size() {
             println!("{} heldout/{}: {a:?}", scheme.name(), m.name);
             row["heldout"][m.name] = json!({"agreement": a.agreement, "max_dprob": a.max_dprob});
         }
-        println!("{}: BERT-base {:?} bytes", scheme.name(), row["bert_base_bytes"]);
+        println!(
+            "{}: BERT-base {:?} bytes",
+            scheme.name(),
+            row["bert_base_bytes"]
+        );
         rows.push(row);
     }
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/quant_curve.json");

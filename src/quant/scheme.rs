@@ -85,7 +85,8 @@ pub fn storage_for(scheme: Scheme, name: &str, shape: &[usize]) -> Storage {
         "classifier.weight",
         "word_embeddings.weight",
     ];
-    if scheme.is_entropy_coded() && shape.len() == 2 && name.ends_with("position_embeddings.weight") {
+    if scheme.is_entropy_coded() && shape.len() == 2 && name.ends_with("position_embeddings.weight")
+    {
         return Storage::F16;
     }
     if shape.len() != 2 || !MATRICES.iter().any(|m| name.ends_with(m)) {
@@ -310,7 +311,10 @@ mod tests {
         let (n, k) = (6, 128);
         let mut w = pseudo_random(n * k, 2);
         w[3 * k + 40] = 2.5; // an outlier block in row 3
-        let m = q4_step_divisor(Scheme::Q4, "bert.encoder.layer.0.attention.self.value.weight");
+        let m = q4_step_divisor(
+            Scheme::Q4,
+            "bert.encoder.layer.0.attention.self.value.weight",
+        );
         let q = quantize_q4(&w, n, k, m, &[1]);
         let (levels, exps) = encode_q4(&q).unwrap();
         let (back_q, scales) = decode_q4(&levels, &exps, q.step, n, k).unwrap();

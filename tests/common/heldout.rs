@@ -103,7 +103,12 @@ pub fn fixture_accuracy(model: &ModelFiles, set: &str, scheme: Scheme) -> HeldOu
         .unwrap_or_else(|e| panic!("{}: quantize: {e}", model.name));
     let q = Classifier::from_quantized(&file).unwrap();
     for (text, ids) in v.texts.iter().zip(&v.input_ids) {
-        assert_eq!(&q.encode(text).unwrap().ids, ids, "{}: token ids of {text:?}", model.name);
+        assert_eq!(
+            &q.encode(text).unwrap().ids,
+            ids,
+            "{}: token ids of {text:?}",
+            model.name
+        );
     }
     let got = q.classify_batch(&v.texts).unwrap();
     let (mut agree, mut max_dprob) = (0usize, 0f32);
@@ -135,7 +140,10 @@ pub fn check_held_out_f32(name: &str) -> f32 {
     for (c, want) in got.iter().zip(&reference.varied.logits) {
         worst = worst.max(super::max_abs_diff(&c.logits, want));
     }
-    assert!(worst <= super::TOLERANCE, "held-out {name} f32: max |Δlogit| {worst:e}");
+    assert!(
+        worst <= super::TOLERANCE,
+        "held-out {name} f32: max |Δlogit| {worst:e}"
+    );
     worst
 }
 
