@@ -60,6 +60,53 @@ fn minilm_hidden_states_match_transformers() {
     );
 }
 
+/// q8 and q4 files of the real weights against transformers' last hidden state: the cosine
+/// of every token's hidden state, mean over the reference sentences' tokens (the gate: q4
+/// mean ≥ 0.99; q8 and q6 ≥ 0.999), with the minimum reported.
+#[test]
+fn minilm_quantized_hidden_states_keep_their_direction() {
+    use gamjeong::quant::{quantize_bytes, Scheme, Source};
+    let Some(dir) = minilm_dir() else { return };
+    let read = |f: &str| std::fs::read(format!("{dir}/{f}")).unwrap();
+    let config = String::from_utf8(read("config.json")).unwrap();
+    let tokenizer = String::from_utf8(read("tokenizer.json")).unwrap();
+    let weights = read("model.safetensors");
+    let reference = reference_cases(include_str!("fixtures/minilm/reference.json"));
+    for (scheme, gate) in [(Scheme::Q8, 0.999), (Scheme::Q4, 0.99), (Scheme::Q6, 0.999)] {
+        let source = Source {
+            model: "all-MiniLM-L6-v2".into(),
+            revision: "test".into(),
+        };
+        let file = quantize_bytes(&weights, scheme, source, &config, &tokenizer).unwrap();
+        let model = Classifier::from_quantized(&file).unwrap();
+        let (mut sum, mut n, mut min) = (0f64, 0usize, 1f64);
+        for case in &reference {
+            let e = model.embed(&case.text).unwrap();
+            assert_eq!(e.last_hidden_state.len(), case.last_hidden_state.len());
+            for (a, b) in e.last_hidden_state.iter().zip(&case.last_hidden_state) {
+                let c = cosine(a, b);
+                sum += c;
+                n += 1;
+                min = min.min(c);
+            }
+        }
+        let mean = sum / n as f64;
+        eprintln!(
+            "all-MiniLM-L6-v2 {}: {:.1} MB, hidden cosine mean {mean:.5} min {min:.5} over {n} tokens",
+            scheme.name(),
+            file.len() as f64 / 1e6
+        );
+        assert!(mean >= gate, "{} cosine {mean} < {gate}", scheme.name());
+    }
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum();
+    let na: f64 = a.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+    dot / (na * nb).max(1e-30)
+}
+
 fn reference_cases(json: &str) -> Vec<Case> {
     #[derive(serde::Deserialize)]
     struct Cases {

@@ -105,3 +105,64 @@ fn relaxed_dot_i7_operand() {
 fn quantized_models_agree_with_f32() {
     common::check_quant_accuracy(&|line| web_sys::console::log_1(&line.into()));
 }
+
+/// The held-out checks of tests/quant_accuracy.rs (issue 17), one test per model and scheme
+/// so that none keeps the page busy long enough for chromedriver to lose the renderer.
+mod held_out {
+    use super::common::heldout::{check_held_out, Gate};
+    use gamjeong::quant::Scheme::{self, Q4, Q6, Q8};
+    use wasm_bindgen_test::*;
+
+    fn check(name: &str, scheme: Scheme, gate: Gate) {
+        // The relaxed-SIMD build's 7-bit activations add their own error, not measured
+        // against issue 17's gate: held to the floors there (docs/quantization.md).
+        let gate = if cfg!(target_feature = "relaxed-simd") {
+            Gate::Floor
+        } else {
+            gate
+        };
+        check_held_out(name, &[(scheme, gate)], &|line| {
+            web_sys::console::log_1(&line.into())
+        });
+    }
+
+    #[wasm_bindgen_test]
+    fn h128_l8_q6() {
+        check("h128-l8", Q6, Gate::Issue17);
+    }
+    #[wasm_bindgen_test]
+    fn h128_l8_q4_q8_floors() {
+        check("h128-l8", Q4, Gate::Floor);
+        check("h128-l8", Q8, Gate::Floor);
+    }
+    #[wasm_bindgen_test]
+    fn h256_l4_q6() {
+        check("h256-l4", Q6, Gate::Issue17);
+    }
+    #[wasm_bindgen_test]
+    fn h256_l4_q4_q8_floors() {
+        check("h256-l4", Q4, Gate::Floor);
+        check("h256-l4", Q8, Gate::Floor);
+    }
+    #[wasm_bindgen_test]
+    fn h384_l2_q6() {
+        check("h384-l2", Q6, Gate::Issue17);
+    }
+    #[wasm_bindgen_test]
+    fn h384_l2_q4_q8_floors() {
+        check("h384-l2", Q4, Gate::Floor);
+        check("h384-l2", Q8, Gate::Floor);
+    }
+    #[wasm_bindgen_test]
+    fn h768_l2_q6() {
+        check("h768-l2", Q6, Gate::Issue17);
+    }
+    #[wasm_bindgen_test]
+    fn h768_l2_q4() {
+        check("h768-l2", Q4, Gate::Floor);
+    }
+    #[wasm_bindgen_test]
+    fn h768_l2_q8() {
+        check("h768-l2", Q8, Gate::Floor);
+    }
+}

@@ -15,21 +15,42 @@ pub enum Scheme {
     /// sensitive kinds) and a power-of-two exponent per row and 32-input block, entropy
     /// coded: 4.05–5.6 bits per weight, 4.8 on average. The pooler and classifier stay q8.
     Q4,
+    /// q4's storage with every step halved: one more bit per weight, half the error.
+    Q5,
+    /// q4's storage with every step quartered.
+    Q6,
 }
 
 impl Scheme {
     /// Every scheme, in the order the CLI and the web page list them.
-    pub const ALL: [Scheme; 2] = [Scheme::Q8, Scheme::Q4];
+    pub const ALL: [Scheme; 4] = [Scheme::Q8, Scheme::Q4, Scheme::Q5, Scheme::Q6];
 
     pub fn name(self) -> &'static str {
         match self {
             Scheme::Q8 => "q8",
             Scheme::Q4 => "q4",
+            Scheme::Q5 => "q5",
+            Scheme::Q6 => "q6",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|scheme| scheme.name() == s)
+    }
+
+    /// Whether matrices are stored in q4's entropy-coded form (q4, q5, q6).
+    pub fn is_entropy_coded(self) -> bool {
+        self != Scheme::Q8
+    }
+
+    /// Step refinement of the entropy-coded tiers over q4's [`q4_step_divisor`]: each halving
+    /// of the step costs about one bit per weight and halves the rounding error.
+    fn step_refinement(self) -> f32 {
+        match self {
+            Scheme::Q8 | Scheme::Q4 => 1.0,
+            Scheme::Q5 => 2.0,
+            Scheme::Q6 => 4.0,
+        }
     }
 }
 
@@ -61,7 +82,8 @@ pub fn storage_for(scheme: Scheme, name: &str, shape: &[usize]) -> Storage {
         "classifier.weight",
         "word_embeddings.weight",
     ];
-    if scheme == Scheme::Q4 && shape.len() == 2 && name.ends_with("position_embeddings.weight") {
+    if scheme.is_entropy_coded() && shape.len() == 2 && name.ends_with("position_embeddings.weight")
+    {
         return Storage::F16;
     }
     if shape.len() != 2 || !MATRICES.iter().any(|m| name.ends_with(m)) {
@@ -69,9 +91,10 @@ pub fn storage_for(scheme: Scheme, name: &str, shape: &[usize]) -> Storage {
     }
     // Small heads decide the label directly, so 4-bit error there is not worth its bytes.
     let head = name.starts_with("classifier.") || name.contains("pooler.");
-    match scheme {
-        Scheme::Q4 if !head && shape[1].is_multiple_of(Q4_BLOCK) => Storage::Q4,
-        _ => Storage::Q8,
+    if scheme.is_entropy_coded() && !head && shape[1].is_multiple_of(Q4_BLOCK) {
+        Storage::Q4
+    } else {
+        Storage::Q8
     }
 }
 
@@ -131,10 +154,16 @@ pub struct Q4Matrix {
     pub step: f32,
 }
 
+/// Divisor `m` of the step `Δ = rms(W) / m` of tensor `name` under an entropy-coded
+/// `scheme`: q4's by matrix kind ([`q4_kind_divisor`]) times the tier's refinement.
+pub fn q4_step_divisor(scheme: Scheme, name: &str) -> f32 {
+    q4_kind_divisor(name) * scheme.step_refinement()
+}
+
 /// Divisor `m` of the q4 step `Δ = rms(W) / m`, by matrix kind: the finer, the more bits
 /// the entropy coder spends. Ranked by measured sensitivity (value and the FFN input
 /// matter most, query/key least); tuned on all-MiniLM-L6-v2 and tiny-ko-q (docs/architecture.md, "Why q4 is entropy-coded").
-pub fn q4_step_divisor(name: &str) -> f32 {
+fn q4_kind_divisor(name: &str) -> f32 {
     const KINDS: [(&str, f32); 7] = [
         ("attention.self.query.weight", 4.0),
         ("attention.self.key.weight", 4.0),
@@ -279,7 +308,10 @@ mod tests {
         let (n, k) = (6, 128);
         let mut w = pseudo_random(n * k, 2);
         w[3 * k + 40] = 2.5; // an outlier block in row 3
-        let m = q4_step_divisor("bert.encoder.layer.0.attention.self.value.weight");
+        let m = q4_step_divisor(
+            Scheme::Q4,
+            "bert.encoder.layer.0.attention.self.value.weight",
+        );
         let q = quantize_q4(&w, n, k, m, &[1]);
         let (levels, exps) = encode_q4(&q).unwrap();
         let (back_q, scales) = decode_q4(&levels, &exps, q.step, n, k).unwrap();
@@ -366,6 +398,17 @@ mod tests {
             Q4
         );
         assert_eq!(storage_for(Scheme::Q4, "bert.pooler.dense.weight", &m), Q8);
+        for tier in [Scheme::Q5, Scheme::Q6] {
+            let value = "bert.encoder.layer.0.attention.self.value.weight";
+            assert_eq!(storage_for(tier, value, &m), Q4);
+            assert_eq!(storage_for(tier, "classifier.weight", &[60, 768]), Q8);
+            assert_eq!(
+                storage_for(tier, "bert.embeddings.position_embeddings.weight", &m),
+                F16
+            );
+            assert!(q4_step_divisor(tier, value) > q4_step_divisor(Scheme::Q4, value));
+            assert_eq!(Scheme::parse(tier.name()), Some(tier));
+        }
         assert_eq!(storage_for(Scheme::Q4, "classifier.weight", &[60, 768]), Q8);
         assert_eq!(
             storage_for(

@@ -208,7 +208,7 @@ impl TensorSink for Writer {
             } else {
                 &[]
             };
-            let q = quantize_q4(&w, n, k, q4_step_divisor(&t.name), fine);
+            let q = quantize_q4(&w, n, k, q4_step_divisor(self.scheme, &t.name), fine);
             drop(w);
             let (levels, exps) = encode_q4(&q).map_err(|e| bad(format!("`{}`: {e}", t.name)))?;
             self.push(

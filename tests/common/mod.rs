@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use gamjeong::Classifier;
+
+pub mod heldout;
 use serde::Deserialize;
 
 pub const TINY_CONFIG: &str = include_str!("../fixtures/tiny-ko/config.json");

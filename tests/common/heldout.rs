@@ -1,0 +1,191 @@
+//! The held-out quantization gates (issue 17): models that no quantizer parameter was tuned
+//! on, made by tests/fixtures/make_heldout.py, each with 200 texts, their token ids and
+//! transformers' f32 logits. Shared by tests/quant_accuracy.rs and, in Chromium,
+//! tests/wasm_kernels.rs.
+
+use gamjeong::quant::{quantize_bytes, Scheme, Source};
+use gamjeong::Classifier;
+use serde::Deserialize;
+
+pub struct HeldOut {
+    pub name: &'static str,
+    config: &'static str,
+    tokenizer: &'static str,
+    weights: &'static [u8],
+    reference: &'static str,
+}
+
+macro_rules! held_out {
+    ($name:literal) => {
+        HeldOut {
+            name: $name,
+            config: include_str!(concat!("../fixtures/heldout/", $name, "/config.json")),
+            tokenizer: include_str!(concat!("../fixtures/heldout/", $name, "/tokenizer.json")),
+            weights: include_bytes!(concat!("../fixtures/heldout/", $name, "/model.safetensors")),
+            reference: include_str!(concat!("../fixtures/heldout/", $name, "/reference.json")),
+        }
+    };
+}
+
+pub const HELD_OUT: [HeldOut; 4] = [
+    held_out!("h128-l8"),
+    held_out!("h256-l4"),
+    held_out!("h384-l2"),
+    held_out!("h768-l2"),
+];
+
+pub fn held_out(name: &str) -> &'static HeldOut {
+    HELD_OUT
+        .iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("no held-out model {name}"))
+}
+
+#[derive(Deserialize)]
+struct Varied {
+    texts: Vec<String>,
+    input_ids: Vec<Vec<u32>>,
+    logits: Vec<Vec<f32>>,
+    probs: Vec<Vec<f32>>,
+    top1: Vec<usize>,
+}
+
+#[derive(Deserialize)]
+struct Reference {
+    set: String,
+    varied: Varied,
+}
+
+/// One scheme on one held-out model, against transformers' f32 outputs on all its texts.
+#[derive(Debug)]
+pub struct HeldOutAccuracy {
+    /// Fraction of the texts whose top-1 label equals transformers' f32 top-1.
+    pub agreement: f64,
+    /// max |Δprob| over the texts and all 60 labels.
+    pub max_dprob: f32,
+    /// Quantized file size in bytes.
+    pub bytes: usize,
+}
+
+/// Quantizes `model` with `scheme` (the CLI/browser quantizer), loads the file and compares
+/// its probabilities with the reference.
+pub fn held_out_accuracy(model: &HeldOut, scheme: Scheme) -> HeldOutAccuracy {
+    let files = ModelFiles {
+        name: model.name,
+        config: model.config,
+        tokenizer: model.tokenizer,
+        weights: model.weights,
+        reference: model.reference,
+    };
+    fixture_accuracy(&files, "heldout", scheme)
+}
+
+/// A model of tests/fixtures/heldout or tests/fixtures/tuning, as bytes.
+pub struct ModelFiles<'a> {
+    pub name: &'a str,
+    pub config: &'a str,
+    pub tokenizer: &'a str,
+    pub weights: &'a [u8],
+    pub reference: &'a str,
+}
+
+/// [`held_out_accuracy`] for a model of `set` ("heldout" or "tuning").
+pub fn fixture_accuracy(model: &ModelFiles, set: &str, scheme: Scheme) -> HeldOutAccuracy {
+    let reference: Reference = serde_json::from_str(model.reference).expect("reference parses");
+    let v = &reference.varied;
+    assert_eq!(reference.set, set, "{}: not a {set} model", model.name);
+    assert!(v.texts.len() >= 200 && v.texts.len() == v.probs.len());
+    let source = Source {
+        model: format!("fixtures/{set}/{}", model.name),
+        revision: "test".into(),
+    };
+    let file = quantize_bytes(model.weights, scheme, source, model.config, model.tokenizer)
+        .unwrap_or_else(|e| panic!("{}: quantize: {e}", model.name));
+    let q = Classifier::from_quantized(&file).unwrap();
+    for (text, ids) in v.texts.iter().zip(&v.input_ids) {
+        assert_eq!(
+            &q.encode(text).unwrap().ids,
+            ids,
+            "{}: token ids of {text:?}",
+            model.name
+        );
+    }
+    let got = q.classify_batch(&v.texts).unwrap();
+    let (mut agree, mut max_dprob) = (0usize, 0f32);
+    for ((c, want), top1) in got.iter().zip(&v.probs).zip(&v.top1) {
+        agree += usize::from(c.scores[0].index == *top1);
+        for s in &c.scores {
+            let d = (s.score - want[s.index]).abs();
+            assert!(d.is_finite(), "{}: non-finite probability", model.name);
+            max_dprob = max_dprob.max(d);
+        }
+    }
+    HeldOutAccuracy {
+        agreement: agree as f64 / v.texts.len() as f64,
+        max_dprob,
+        bytes: file.len(),
+    }
+}
+
+/// The unquantized model against the reference (logits within `TOLERANCE`): the held-out
+/// figures measure quantization, not a loader difference (the sources store their matrices
+/// as F16). Returns the max |Δlogit|.
+pub fn check_held_out_f32(name: &str) -> f32 {
+    let model = held_out(name);
+    let reference: Reference = serde_json::from_str(model.reference).expect("reference parses");
+    let f32_model =
+        Classifier::from_bytes(model.config, model.tokenizer.as_bytes(), model.weights).unwrap();
+    let got = f32_model.classify_batch(&reference.varied.texts).unwrap();
+    let mut worst = 0f32;
+    for (c, want) in got.iter().zip(&reference.varied.logits) {
+        worst = worst.max(super::max_abs_diff(&c.logits, want));
+    }
+    assert!(
+        worst <= super::TOLERANCE,
+        "held-out {name} f32: max |Δlogit| {worst:e}"
+    );
+    worst
+}
+
+/// What a held-out check asserts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Gate {
+    /// Issue 17's gates: q8 top-1 agreement ≥ 99% and max |Δp| ≤ 0.005; the entropy-coded
+    /// tiers (q4, q5, q6) ≥ 95% and ≤ 0.02.
+    Issue17,
+    /// Regression floors for the tiers that miss issue 17's gate on these models (q4 and q8,
+    /// measured in docs/quantization.md): loose enough for the relaxed-SIMD build's 7-bit
+    /// activations, tight enough to catch a broken quantizer (which lands near chance).
+    Floor,
+}
+
+/// (minimum top-1 agreement, maximum |Δp|) of `scheme` under `gate`.
+pub fn limits(scheme: Scheme, gate: Gate) -> (f64, f32) {
+    match (gate, scheme) {
+        (Gate::Issue17, Scheme::Q8) => (0.99, 0.005),
+        (Gate::Issue17, Scheme::Q4 | Scheme::Q5 | Scheme::Q6) => (0.95, 0.02),
+        (Gate::Floor, Scheme::Q8) => (0.97, 0.025),
+        (Gate::Floor, Scheme::Q4 | Scheme::Q5 | Scheme::Q6) => (0.90, 0.09),
+    }
+}
+
+/// Measures every `(scheme, gate)` on held-out model `name`, then asserts each.
+pub fn check_held_out(name: &str, checks: &[(Scheme, Gate)], print: &dyn Fn(String)) {
+    let model = held_out(name);
+    let results: Vec<_> = checks
+        .iter()
+        .map(|&(scheme, gate)| {
+            let a = held_out_accuracy(model, scheme);
+            print(format!("held-out {name} {}: {a:?}", scheme.name()));
+            (scheme, gate, a)
+        })
+        .collect();
+    for (scheme, gate, a) in results {
+        let (min_agree, max_dp) = limits(scheme, gate);
+        assert!(
+            a.agreement >= min_agree && a.max_dprob <= max_dp,
+            "held-out {name} {}: {a:?} misses the {gate:?} gate (top-1 ≥ {min_agree}, max |Δp| ≤ {max_dp})",
+            scheme.name()
+        );
+    }
+}
