@@ -27,7 +27,7 @@ pub mod weights;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use classifier::{Classification, Classifier, Embedding, Score};
+pub use classifier::{Classification, Classifier, Embedding, Score, ScoreFn};
 pub use config::ModelConfig;
 pub use error::{Error, Result};
 pub use labels::{LabelInfo, EMOTIONS, GROUPS};

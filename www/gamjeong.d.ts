@@ -123,15 +123,26 @@ export interface CacheInfo {
   quota?: number;
 }
 
+/**
+ * Every `GamjeongError.code`. Stable: branch on these, never on the message text.
+ * From the loader: NETWORK (request failed, or the download broke off: the message says after
+ * how many bytes), NOT_FOUND, HTTP (other status), HTML (a web page came back instead of the
+ * file: captive portal, proxy or host error page), BAD_MODEL_SPEC, ABORTED (the load's
+ * AbortSignal fired; `name` is then `'AbortError'`), NO_WASM, NO_SIMD, WORKER, DISPOSED,
+ * NOT_LOADED (a Classifier made with `new` instead of `Classifier.load`).
+ * From the model code (Rust `Error::code`): BAD_MODEL (config, tokenizer or weights unusable,
+ * or a quantized file corrupt or truncated), FORMAT_OLD / FORMAT_NEW (a quantized file from an
+ * older / newer gamjeong: quantize again), NO_CLASSIFIER (a bare encoder: nothing to classify),
+ * BAD_INPUT, IO, COMPUTE, FINISHED. MODEL: anything else.
+ */
+export type ErrorCode =
+  | 'NETWORK' | 'NOT_FOUND' | 'HTTP' | 'HTML' | 'BAD_MODEL_SPEC' | 'ABORTED' | 'NO_WASM'
+  | 'NO_SIMD' | 'WORKER' | 'DISPOSED' | 'NOT_LOADED'
+  | 'BAD_MODEL' | 'FORMAT_OLD' | 'FORMAT_NEW' | 'NO_CLASSIFIER' | 'BAD_INPUT' | 'IO' | 'COMPUTE'
+  | 'FINISHED' | 'MODEL';
+
 export class GamjeongError extends Error {
-  /**
-   * NETWORK (request failed, or the download broke off: the message says after how many bytes),
-   * NOT_FOUND, HTTP (other status), HTML (a web page came back instead of the file: captive
-   * portal, proxy or host error page), BAD_MODEL, BAD_MODEL_SPEC, BAD_INPUT, ABORTED (the load's
-   * AbortSignal fired; `name` is then `'AbortError'`), NO_WASM, NO_SIMD, WORKER, DISPOSED,
-   * NOT_LOADED (a Classifier made with `new` instead of `Classifier.load`), MODEL
-   */
-  code: string;
+  code: ErrorCode;
   url?: string;
   status?: number;
 }

@@ -126,7 +126,7 @@ export class Classifier {
   #local(fn) {
     if (this.#dead) return Promise.reject(this.#dead);
     try { return Promise.resolve(fn()); } catch (e) {
-      return Promise.reject(e instanceof GamjeongError ? e : new GamjeongError(e.message || String(e), 'MODEL'));
+      return Promise.reject(e instanceof GamjeongError ? e : new GamjeongError(e.message || String(e), e?.code || 'MODEL'));
     }
   }
 

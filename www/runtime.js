@@ -73,6 +73,11 @@ function htmlError(file, url) {
     'HTML', { url });
 }
 
+/** The stable code a wasm error carries (Rust `Error::code`); BAD_MODEL for anything else. */
+export function wasmCode(e) {
+  return typeof e?.code === 'string' ? e.code : 'BAD_MODEL';
+}
+
 export function toPlain(e) {
   return {
     message: e?.message || String(e),
@@ -372,7 +377,7 @@ async function fromCacheQuantized(wasm, cache, key, file, emit, signal) {
     await cache.delete(key);
     const msg = e.message || String(e);
     // Written by another version of gamjeong (the file says so): outdated, not damaged.
-    const stale = /format version/i.test(msg);
+    const stale = e?.code === 'FORMAT_OLD' || e?.code === 'FORMAT_NEW';
     emit({
       status: 'cache', state: stale ? 'stale' : 'corrupt', file,
       reason: stale ? `the cached copy is from another version of gamjeong (${msg}); deleted, downloading it again`
@@ -393,7 +398,7 @@ async function downloadQuantized(wasm, url, file, src, cache, key, emit, { optio
     model = await loadQuantizedStream(wasm, res, file, 'download', emit, keep, signal);
   } catch (e) {
     if (e instanceof GamjeongError) throw e;
-    throw new GamjeongError(`${file} from ${url} is not a usable gamjeong model: ${e.message || e}`, 'BAD_MODEL', { url });
+    throw new GamjeongError(`${file} from ${url} is not a usable gamjeong model: ${e.message || e}`, wasmCode(e), { url });
   }
   emit({ status: 'done', file, phase: 'download' });
   if (keep) {
@@ -425,7 +430,7 @@ async function convertFromF32(wasm, src, scheme, cache, key, emit, signal) {
   try {
     q = new wasm.mod.WasmQuantizer(scheme, src.id, src.revision, dec.decode(configBytes), dec.decode(tokenizerBytes));
   } catch (e) {
-    throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, 'BAD_MODEL');
+    throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, wasmCode(e));
   }
   const url = src.fileUrl('model.safetensors');
   let bytes;
@@ -438,7 +443,7 @@ async function convertFromF32(wasm, src, scheme, cache, key, emit, signal) {
       bytes = q.finish();
     } catch (e) {
       if (e instanceof GamjeongError) throw e;
-      throw new GamjeongError(`Converting model.safetensors from ${src.id} failed: ${e.message || e}`, 'BAD_MODEL', { url });
+      throw new GamjeongError(`Converting model.safetensors from ${src.id} failed: ${e.message || e}`, wasmCode(e), { url });
     }
   } finally {
     q.free();
@@ -537,7 +542,7 @@ async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
   try {
     model = new wasm.mod.WasmClassifier(new TextDecoder().decode(parts[0]), parts[1], parts[2]);
   } catch (e) {
-    throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, 'BAD_MODEL');
+    throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, wasmCode(e));
   }
   // All three files or none: a set missing one is never left behind.
   for (let i = 0; cache && i < F32_FILES.length; i++) {
