@@ -15,6 +15,7 @@ import {
 const ABORT_GRACE_MS = 1000;
 
 export { DEFAULT_MODEL, DEFAULT_REVISION, DEFAULT_QUANT, CACHE_NAME, QUANT_DIR, GamjeongError, wasmSupport };
+export { pipeline } from './pipeline.js';
 
 function safeCall(fn, ev) {
   if (!fn) return;
@@ -47,6 +48,7 @@ export class Classifier {
       cache: rest.cache ?? true,
       variant: rest.variant ?? 'auto',
       baseUrl: rest.baseUrl ?? globalThis.location?.href,
+      ...(rest.cacheDir != null && { cacheDir: String(rest.cacheDir) }), // Node: the cache directory
     };
     const c = new Classifier();
     let inPage = !(worker && typeof Worker !== 'undefined');
@@ -115,10 +117,10 @@ export class Classifier {
   }
 
   /** Deletes every gamjeong cache (all versions). Resolves to the number of caches deleted. */
-  static clearCache() { return clearCache(); }
+  static clearCache(options) { return clearCache(options); }
 
   /** {available, name, entries: [{model, revision, scheme, formatVersion, file, bytes, stored}], bytes, usage, quota}. */
-  static cacheInfo() { return cacheInfo(); }
+  static cacheInfo(options) { return cacheInfo(options); }
 
   /** {wasm, simd, relaxed}: what this browser can run. */
   static support() { return wasmSupport(); }

@@ -32,6 +32,25 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 
 const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123,
   3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 147, 2, 11]);
 
+/**
+ * What differs between hosts, and nothing else: the browser defaults here; node.js (selected by
+ * package.json's `node` export condition) replaces them with file reads and a cache directory,
+ * so Node runs this same loading, conversion and verification code.
+ * - fetch(url, init): a Response (Node: also file: URLs)
+ * - initWasm(mod, dir): instantiates a wasm-bindgen module (`dir`: pkg or pkg-relaxed)
+ * - cacheStorage(options): a CacheStorage (open/keys/delete, whose caches have
+ *   match/put/delete/keys), or null when there is none
+ * - baseUrl(): what relative model URLs resolve against
+ * - localModel(spec): a file: URL when `spec` names a local path, else null
+ */
+export const platform = {
+  fetch: (url, init) => fetch(url, init),
+  initWasm: (mod) => mod.default(),
+  cacheStorage: () => (typeof caches === 'undefined' ? null : caches),
+  baseUrl: () => globalThis.location?.href,
+  localModel: () => null,
+};
+
 /** An error with a machine-readable `code` that survives postMessage (see toPlain). */
 export class GamjeongError extends Error {
   constructor(message, code, extra = {}) {
@@ -116,7 +135,7 @@ export function loadWasm(variant = 'auto') {
     if (use === 'relaxed') {
       try {
         mod = await import('./pkg-relaxed/gamjeong.js');
-        await mod.default();
+        await platform.initWasm(mod, 'pkg-relaxed');
       } catch (e) {
         // A site deployed without pkg-relaxed/ still works on the SIMD128 build.
         if (variant === 'relaxed') throw e;
@@ -126,7 +145,7 @@ export function loadWasm(variant = 'auto') {
     }
     if (!mod) {
       mod = await import('./pkg/gamjeong.js');
-      await mod.default();
+      await platform.initWasm(mod, 'pkg');
     }
     return { mod, variant: use, build: mod.buildInfo() };
   })();
@@ -140,12 +159,12 @@ export function loadWasm(variant = 'auto') {
  * Relative URLs resolve against `baseUrl` (the page, not the worker).
  */
 export function resolveModel(model = DEFAULT_MODEL, revision = DEFAULT_REVISION, baseUrl) {
-  const spec = String(model).trim();
+  const spec = platform.localModel(String(model).trim()) ?? String(model).trim();
   if (!spec) throw new GamjeongError('No model given.', 'BAD_MODEL_SPEC');
   const path = spec.split(/[?#]/)[0];
   const looksUrl = /^[a-z][a-z0-9+.-]*:/i.test(spec) || /^(\.{0,2}\/)/.test(spec);
   const abs = (u) => {
-    try { return new URL(u, baseUrl || globalThis.location?.href).href; } catch {
+    try { return new URL(u, baseUrl || platform.baseUrl()).href; } catch {
       throw new GamjeongError(`“${spec}” is not a valid URL.`, 'BAD_MODEL_SPEC');
     }
   };
@@ -182,12 +201,12 @@ export function parseCacheKey(url) {
   };
 }
 
-async function openCache(emit, wanted) {
+async function openCache(emit, wanted, caches) {
   if (wanted === false) {
     emit({ status: 'cache', state: 'disabled', reason: 'caching turned off (cache: false)' });
     return null;
   }
-  if (typeof caches === 'undefined' || !caches) {
+  if (!caches) {
     emit({
       status: 'cache', state: 'unavailable',
       reason: 'this page has no Cache API (file:// page, non-HTTPS origin or a private window): the model will be downloaded again next time',
@@ -236,7 +255,7 @@ async function fetchOk(url, file, { optional = false, signal } = {}) {
   throwIfAborted(signal);
   let res;
   try {
-    res = await fetch(url, signal ? { signal } : undefined);
+    res = await platform.fetch(url, signal ? { signal } : undefined);
   } catch (e) {
     throwIfAborted(signal);
     // An optional probe (the pre-quantized file) may fail as a network error where a host
@@ -577,7 +596,7 @@ const cacheVersion = (name) => {
  * current one, entries keyed with an older file-format major. Newer ones are left alone (a
  * newer page on the same origin wrote them). Reported as a `stale` cache event.
  */
-async function sweepStale(cache, formatMajor, emit) {
+async function sweepStale(caches, cache, formatMajor, emit) {
   if (!cache) return;
   const removed = [];
   try {
@@ -628,8 +647,9 @@ async function loadInner(options, emit, signal) {
   const wasm = await loadWasm(options.variant || 'auto');
   const formatMajor = String(wasm.build.formatVersion).split('.')[0];
   throwIfAborted(signal);
-  const cache = await openCache(emit, options.cache);
-  await sweepStale(cache, formatMajor, emit);
+  const storage = options.cache === false ? null : platform.cacheStorage(options);
+  const cache = await openCache(emit, options.cache, storage);
+  await sweepStale(storage, cache, formatMajor, emit);
 
   let model = null;
   let source = 'network';
@@ -692,8 +712,9 @@ async function loadInner(options, emit, signal) {
 
 // --- cache management (work from the page or the worker) ---
 
-export async function cacheInfo() {
-  if (typeof caches === 'undefined' || !caches) return { available: false, name: CACHE_NAME, entries: [], bytes: 0 };
+export async function cacheInfo(options = {}) {
+  const caches = platform.cacheStorage(options);
+  if (!caches) return { available: false, name: CACHE_NAME, entries: [], bytes: 0 };
   const names = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX));
   const entries = [];
   for (const name of names) {
@@ -717,8 +738,9 @@ export async function cacheInfo() {
   };
 }
 
-export async function clearCache() {
-  if (typeof caches === 'undefined' || !caches) return 0;
+export async function clearCache(options = {}) {
+  const caches = platform.cacheStorage(options);
+  if (!caches) return 0;
   const names = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX));
   await Promise.all(names.map((n) => caches.delete(n)));
   return names.length;
