@@ -16,15 +16,15 @@ version="$(awk -F'"' '/^version *=/ { print $2; exit }' "$ROOT/Cargo.toml")"
 stage="$(mktemp -d "${TMPDIR:-/tmp}/gamjeong-pack.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 # The JS as the build copied it next to the wasm it was built with.
-for f in gamjeong.js runtime.js worker.js pipeline.js progress.js node.js gamjeong.d.ts; do
+for f in gamjeong.js runtime.js worker.js pipeline.js progress.js storage.js node.js gamjeong.d.ts; do
     cp "$DIST/$f" "$stage/$f"
 done
+# Both wasm builds: runtime.js imports each by a literal path, which bundlers must resolve.
 for d in pkg pkg-relaxed; do
-    [ -f "$DIST/$d/gamjeong_bg.wasm" ] || continue
+    [ -f "$DIST/$d/gamjeong_bg.wasm" ] || die "dist/$d/ is missing (a SKIP_RELAXED build?): run ./build.sh build"
     mkdir "$stage/$d"
     cp "$DIST/$d/gamjeong.js" "$DIST/$d/gamjeong_bg.wasm" "$DIST/$d/gamjeong.d.ts" "$stage/$d/"
 done
-[ -d "$stage/pkg-relaxed" ] || printf 'warning: no pkg-relaxed/ in dist/ (SKIP_RELAXED build): the package runs the SIMD128 build only\n' >&2
 cp "$ROOT/docs/npm.md" "$stage/README.md"
 node "$ROOT/scripts/npm-package.mjs" "$version" > "$stage/package.json"
 

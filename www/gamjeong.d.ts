@@ -94,6 +94,8 @@ export interface ModelInfo {
   source: 'cache' | 'network' | 'convert';
   cached: boolean;
   cacheName: string | null;
+  /** Where the model is cached: the Cache API, IndexedDB (where the Cache API is missing or refuses), a directory (Node); null uncached. */
+  storage: 'cache-api' | 'indexeddb' | 'directory' | null;
   variant: 'simd128' | 'relaxed';
   kernel: string;
   version: string;

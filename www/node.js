@@ -50,6 +50,8 @@ platform.cacheStorage = (options = {}) => new DirCacheStorage(options.cacheDir |
 
 /** The subset of the Cache API's CacheStorage that runtime.js uses, on a directory. */
 class DirCacheStorage {
+  kind = 'directory';
+
   constructor(root) { this.root = root; }
 
   async open(name) {

@@ -3,6 +3,8 @@
 // Runs inside the module Web Worker (worker.js) or, with `worker: false`, in the page.
 // The public API is gamjeong.js; this module's exports are internal.
 
+import { browserStorage } from './storage.js';
+
 export const DEFAULT_MODEL = 'hun3359/klue-bert-base-sentiment';
 export const DEFAULT_REVISION = 'main';
 export const DEFAULT_QUANT = 'q8';
@@ -39,14 +41,15 @@ const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 
  * - fetch(url, init): a Response (Node: also file: URLs)
  * - initWasm(mod, dir): instantiates a wasm-bindgen module (`dir`: pkg or pkg-relaxed)
  * - cacheStorage(options): a CacheStorage (open/keys/delete, whose caches have
- *   match/put/delete/keys), or null when there is none
+ *   match/put/delete/keys), or null when there is none; browsers: the Cache API, else
+ *   IndexedDB (storage.js)
  * - baseUrl(): what relative model URLs resolve against
  * - localModel(spec): a file: URL when `spec` names a local path, else null
  */
 export const platform = {
   fetch: (url, init) => fetch(url, init),
   initWasm: (mod) => mod.default(),
-  cacheStorage: () => (typeof caches === 'undefined' ? null : caches),
+  cacheStorage: () => browserStorage(),
   baseUrl: () => globalThis.location?.href,
   localModel: () => null,
 };
@@ -685,6 +688,7 @@ async function loadInner(options, emit, signal) {
   const info = {
     model: src.id, revision: src.revision, kind: src.kind, quant: scheme,
     source, cached: source === 'cache', cacheName: cache ? CACHE_NAME : null,
+    storage: cache ? storage.kind ?? 'cache-api' : null,
     variant: wasm.variant, kernel: wasm.build.kernel, version: wasm.build.version,
     formatVersion: wasm.build.formatVersion, labels: model.labels(),
     memoryBytes: wasm.mod.memoryBytes(), loadMs: performance.now() - t0,

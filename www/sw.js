@@ -4,6 +4,7 @@
 // runtime.js verifies and caches those itself.
 const APP_CACHE = 'gamjeong-app-v1';
 const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'examples.js', 'gamjeong.js', 'runtime.js', 'worker.js',
+  'pipeline.js', 'progress.js', 'storage.js',
   'pkg/gamjeong.js', 'pkg/gamjeong_bg.wasm', 'pkg-relaxed/gamjeong.js', 'pkg-relaxed/gamjeong_bg.wasm'];
 
 self.addEventListener('install', (event) => {

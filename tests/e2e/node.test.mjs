@@ -56,9 +56,11 @@ test('an f32 folder (relative path) converted to q8 once, then read back from ca
   assert.ok(info.entries.some((e) => e.file === 'model.q8.safetensors' && e.bytes > 0), JSON.stringify(info));
 
   // A damaged entry fails verification, is deleted, and the model is converted again.
-  const bodies = fs.readdirSync(path.join(cacheDir, gj.CACHE_NAME)).filter((f) => f.endsWith('.body'));
-  assert.equal(bodies.length, 1);
-  const body = path.join(cacheDir, gj.CACHE_NAME, bodies[0]);
+  const dir = path.join(cacheDir, gj.CACHE_NAME);
+  const metas = fs.readdirSync(dir).filter((f) => f.endsWith('.json')
+    && JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).url.endsWith('/model.q8.safetensors'));
+  assert.equal(metas.length, 1);
+  const body = path.join(dir, metas[0].replace(/\.json$/, '.body'));
   const bytes = fs.readFileSync(body);
   bytes[bytes.length - 100] ^= 0x40;
   fs.writeFileSync(body, bytes);
@@ -117,7 +119,7 @@ test('errors carry stable codes', async () => {
   fs.writeFileSync(bad, Buffer.alloc(4096, 7));
   await assert.rejects(gj.Classifier.load({ model: bad, cache: false }), { code: 'BAD_MODEL' });
   // An encoder without a classification head loads, but has nothing to classify.
-  const enc = await gj.Classifier.load({ model: path.join(genericDir('..'), 'tiny-ko-encoder'), quant: 'f32', cache: false });
+  const enc = await gj.Classifier.load({ model: genericDir('tiny-ko-encoder'), quant: 'f32', cache: false });
   await assert.rejects(enc.classify('행복해'), { code: 'NO_CLASSIFIER' });
   enc.dispose();
 });
