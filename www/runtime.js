@@ -212,7 +212,7 @@ async function openCache(emit, wanted, caches) {
   if (!caches) {
     emit({
       status: 'cache', state: 'unavailable',
-      reason: 'this page has no Cache API (file:// page, non-HTTPS origin or a private window): the model will be downloaded again next time',
+      reason: 'this page has neither the Cache API nor IndexedDB (file:// page, non-HTTPS origin or a private window): the model will be downloaded again next time',
     });
     return null;
   }
