@@ -11,6 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { DIST, FIXTURES, TOL, reference, maxDiff } from './common.mjs';
 import { GENERIC, genericDir, genericReference, assertPipelineParity, assertResultShapes } from './generic.mjs';
 
+/** The build that computes what the CLI computes (a Node whose V8 has relaxed SIMD would pick that one). */
+const SIMD128 = { variant: 'simd128' };
 let gj;
 let cacheDir;
 before(async () => {
@@ -34,7 +36,7 @@ async function assertEqualsCli(c, scheme) {
 }
 
 test('a quantized file by path, in-process: equal to the CLI', async () => {
-  const c = await gj.Classifier.load({ model: path.join(FIXTURES, 'tiny-ko.q8.safetensors'), cacheDir });
+  const c = await gj.Classifier.load({ model: path.join(FIXTURES, 'tiny-ko.q8.safetensors'), cacheDir, ...SIMD128 });
   assert.equal(c.info.kind, 'file');
   await assertEqualsCli(c, 'q8');
   c.dispose();
@@ -43,12 +45,12 @@ test('a quantized file by path, in-process: equal to the CLI', async () => {
 test('an f32 folder (relative path) converted to q8 once, then read back from cacheDir', async () => {
   const rel = path.relative(process.cwd(), path.join(FIXTURES, 'tiny-ko'));
   const events = [];
-  const first = await gj.Classifier.load({ model: rel, quant: 'q8', cacheDir, onProgress: (e) => events.push(e) });
+  const first = await gj.Classifier.load({ model: rel, quant: 'q8', cacheDir, ...SIMD128, onProgress: (e) => events.push(e) });
   assert.equal(first.info.source, 'convert');
   assert.ok(events.some((e) => e.status === 'cache' && e.state === 'stored'));
   await assertEqualsCli(first, 'q8');
   first.dispose();
-  const second = await gj.Classifier.load({ model: rel, quant: 'q8', cacheDir });
+  const second = await gj.Classifier.load({ model: rel, quant: 'q8', cacheDir, ...SIMD128 });
   assert.equal(second.info.source, 'cache');
   await assertEqualsCli(second, 'q8');
   second.dispose();
@@ -65,7 +67,7 @@ test('an f32 folder (relative path) converted to q8 once, then read back from ca
   bytes[bytes.length - 100] ^= 0x40;
   fs.writeFileSync(body, bytes);
   const ev2 = [];
-  const third = await gj.Classifier.load({ model: rel, quant: 'q8', cacheDir, onProgress: (e) => ev2.push(e) });
+  const third = await gj.Classifier.load({ model: rel, quant: 'q8', cacheDir, ...SIMD128, onProgress: (e) => ev2.push(e) });
   assert.ok(ev2.some((e) => e.status === 'cache' && e.state === 'corrupt'), JSON.stringify(ev2.filter((e) => e.status === 'cache')));
   assert.equal(third.info.source, 'convert');
   await assertEqualsCli(third, 'q8');

@@ -9,6 +9,7 @@ let srv;
 before(async () => { srv = await server(); });
 after(async () => { await srv?.close(); });
 
+// variant simd128: the build that computes what the CLI computes (common.mjs TOL).
 /** Makes `caches` missing or throwing in the page before gamjeong runs (in the page: worker false). */
 const BREAK = {
   missing: () => Object.defineProperty(window, 'caches', { value: undefined, configurable: true }),
@@ -24,7 +25,7 @@ async function loadOnce(b, how, model) {
   const r = await page.evaluate(async ([model, text]) => {
     const { Classifier } = await import('/gamjeong.js');
     const events = [];
-    const c = await Classifier.load({ model, worker: false, onProgress: (e) => events.push(e) });
+    const c = await Classifier.load({ model, worker: false, variant: 'simd128', onProgress: (e) => events.push(e) });
     const out = await c.classify(text);
     c.dispose();
     return { info: { source: c.info.source, storage: c.info.storage }, events, out };
