@@ -14,6 +14,8 @@
 #                         `cargo test --target wasm32-unknown-unknown` in headless Chromium,
 #                         then the browser end-to-end tests (tests/e2e/, Playwright) on dist/
 #   ./build.sh setup      install the toolchain pieces (idempotent)
+#   ./build.sh pack       the npm package from dist/ (build first): dist/npm/gamjeong-<version>.tgz
+#                         (scripts/pack.sh; docs/npm.md)
 #   ./build.sh quantize MODEL [q8,q4]
 #                         MODEL = hub id (downloaded where the network allows) or a local HF
 #                         folder; writes models/NAME/gamjeong/model.{q8,q4}.safetensors (and
@@ -577,6 +579,7 @@ case "${1:-build}" in
     setup)          cmd_setup ;;
     quantize)       shift; cmd_quantize "$@" ;;
     space)          shift; . "$ROOT/scripts/space.sh" ;;
+    pack)           bash "$ROOT/scripts/pack.sh" ;;
     -h|--help|help) usage ;;
     *)              usage >&2; die "unknown command: $1" ;;
 esac

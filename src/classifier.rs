@@ -3,7 +3,7 @@
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
 use crate::labels::{label_infos, LabelInfo};
-use crate::model::{softmax, BatchInput, Bert, BertOutput, Linear, Rows};
+use crate::model::{sigmoid, softmax, BatchInput, Bert, BertOutput, Linear, Rows};
 use crate::tokenize::{Encoded, TextEncoder};
 use crate::weights::Weights;
 use candle_core::{Device, Tensor};
@@ -14,7 +14,39 @@ use serde::Serialize;
 /// texts from growing wasm memory past 1.5x a q8 BERT-base file.
 const MAX_BATCH_TOKENS: usize = 512;
 
-/// One class's probability.
+/// How logits become scores: what transformers' text-classification pipeline applies by
+/// default (`function_to_apply`), decided by the config's `problem_type` and label count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScoreFn {
+    /// One label per text: probabilities that sum to 1.
+    Softmax,
+    /// `multi_label_classification` (or a single output): each label's own probability.
+    Sigmoid,
+    /// `regression`: the raw logits.
+    None,
+}
+
+impl ScoreFn {
+    pub fn for_model(problem_type: Option<&str>, num_labels: usize) -> Self {
+        match problem_type {
+            Some("regression") => ScoreFn::None,
+            Some("multi_label_classification") => ScoreFn::Sigmoid,
+            _ if num_labels == 1 => ScoreFn::Sigmoid,
+            _ => ScoreFn::Softmax,
+        }
+    }
+
+    pub fn apply(self, logits: &[f32]) -> Vec<f32> {
+        match self {
+            ScoreFn::Softmax => softmax(logits),
+            ScoreFn::Sigmoid => sigmoid(logits),
+            ScoreFn::None => logits.to_vec(),
+        }
+    }
+}
+
+/// One class's score (a probability unless the model is a regression head).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Score {
     pub index: usize,
@@ -79,6 +111,7 @@ pub struct Classifier {
     /// `RAYON_NUM_THREADS` says otherwise; in wasm the pool `initThreadPool` started, or
     /// the calling thread in the single-threaded build).
     pool: Option<rayon::ThreadPool>,
+    score_fn: ScoreFn,
 }
 
 impl Classifier {
@@ -207,11 +240,9 @@ impl Classifier {
         let head = match head_scope.shape("bias") {
             None => None,
             Some(shape) => {
+                // Without id2label transformers names the classes LABEL_0, LABEL_1, …
                 let rows = shape.first().copied().unwrap_or(0);
-                let n = match &config.id2label {
-                    Some(labels) => labels.len(),
-                    None => return Err(Error::MissingLabels { rows }),
-                };
+                let n = config.id2label.as_ref().map_or(rows, Vec::len);
                 if !bert.has_pooler() {
                     return Err(Error::MissingTensor {
                         name: root.pp("pooler.dense").name("weight"),
@@ -221,10 +252,13 @@ impl Classifier {
                 Some(Linear::load(&head_scope, b.hidden_size, n)?)
             }
         };
-        let labels = match (&head, &config.id2label) {
-            (Some(_), Some(names)) => label_infos(names),
-            _ => Vec::new(),
+        let names: Vec<String> = match (&head, &config.id2label) {
+            (None, _) => Vec::new(),
+            (Some(_), Some(names)) => names.clone(),
+            (Some(h), None) => (0..h.out_dim()).map(|i| format!("LABEL_{i}")).collect(),
         };
+        let labels = label_infos(&names);
+        let score_fn = ScoreFn::for_model(config.problem_type.as_deref(), labels.len());
         Ok(Self {
             config,
             encoder,
@@ -232,6 +266,7 @@ impl Classifier {
             head,
             labels,
             pool: None,
+            score_fn,
         })
     }
 
@@ -267,6 +302,11 @@ impl Classifier {
     /// Class metadata by index; empty for a model without a classification head.
     pub fn labels(&self) -> &[LabelInfo] {
         &self.labels
+    }
+
+    /// How this model's logits become scores.
+    pub fn score_fn(&self) -> ScoreFn {
+        self.score_fn
     }
 
     pub fn has_classifier(&self) -> bool {
@@ -461,7 +501,7 @@ impl Classifier {
     }
 
     fn scored(&self, enc: &Encoded, logits: Vec<f32>) -> Classification {
-        let probs = softmax(&logits);
+        let probs = self.score_fn.apply(&logits);
         let mut scores: Vec<Score> = probs
             .iter()
             .zip(&self.labels)

@@ -10,6 +10,9 @@ pub struct ModelConfig {
     pub bert: BertConfig,
     /// Class names by index, when config.json has an `id2label` map.
     pub id2label: Option<Vec<String>>,
+    /// transformers' `problem_type`: `multi_label_classification`, `single_label_classification`
+    /// or `regression`; it decides how logits become scores (see `classifier::ScoreFn`).
+    pub problem_type: Option<String>,
     /// The original `config.json` text, kept so it can be embedded in derived files.
     pub json: String,
 }
@@ -18,6 +21,8 @@ pub struct ModelConfig {
 struct Labels {
     #[serde(default)]
     id2label: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    problem_type: Option<String>,
 }
 
 impl ModelConfig {
@@ -30,6 +35,7 @@ impl ModelConfig {
         let config = Self {
             bert,
             id2label,
+            problem_type: labels.problem_type,
             json: json.to_owned(),
         };
         config.validate()?;

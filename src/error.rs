@@ -14,12 +14,6 @@ pub enum Error {
     #[error("config.json is not a valid BERT config: {0}")]
     Config(String),
 
-    #[error(
-        "config.json has no usable id2label, but the weights hold a classification head \
-         ({rows} outputs): add an id2label map with {rows} entries"
-    )]
-    MissingLabels { rows: usize },
-
     #[error("tokenizer.json could not be loaded: {0}")]
     TokenizerLoad(String),
 
@@ -54,11 +48,49 @@ pub enum Error {
     #[error("quantized model file: {0}")]
     Format(String),
 
+    #[error(
+        "quantized model file: format version {found} is not readable by this build (reads \
+         {reads}.x): quantize the f32 model again with this version (`gamjeong quantize`)"
+    )]
+    FormatVersion { found: String, reads: String },
+
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
     #[error("model computation failed: {0}")]
     Compute(#[from] candle_core::Error),
+}
+
+impl Error {
+    /// A stable, machine-readable code (the JS `GamjeongError.code`; gamjeong.d.ts lists them).
+    /// Messages may be reworded; codes are not.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                "NOT_FOUND"
+            }
+            Error::Io { .. } => "IO",
+            Error::Config(_)
+            | Error::TokenizerLoad(_)
+            | Error::Safetensors(_)
+            | Error::MissingTensor { .. }
+            | Error::ShapeMismatch { .. }
+            | Error::UnsupportedDtype { .. }
+            | Error::Format(_)
+            | Error::Pytorch(_) => "BAD_MODEL",
+            Error::FormatVersion { found, reads } => {
+                let major = |v: &str| v.split('.').next().and_then(|m| m.parse::<u32>().ok());
+                match (major(found), major(reads)) {
+                    (Some(f), Some(r)) if f > r => "FORMAT_NEW",
+                    _ => "FORMAT_OLD",
+                }
+            }
+            Error::NoClassifier => "NO_CLASSIFIER",
+            Error::NoMaskToken(_) => "NO_MASK_TOKEN",
+            Error::Tokenize(_) | Error::InvalidInput(_) => "BAD_INPUT",
+            Error::Compute(_) => "COMPUTE",
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -31,7 +31,7 @@ pub(crate) mod weights;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use classifier::{Classification, Classifier, EncoderOutput, Score};
+pub use classifier::{Classification, Classifier, EncoderOutput, Score, ScoreFn};
 pub use config::ModelConfig;
 pub use error::{Error, Result};
 pub use explain::{Explanation, WordScore};

@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use gamjeong::{Classifier, Error};
+use gamjeong::Classifier;
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 
@@ -30,7 +30,11 @@ fn keep(_: &str, v: TensorView<'_>) -> Option<(Dtype, Vec<usize>, Vec<u8>)> {
 fn load_err(config: &str, tokenizer: &[u8], weights: &[u8]) -> String {
     match Classifier::from_bytes(config, tokenizer, weights) {
         Ok(_) => panic!("malformed model loaded without error"),
-        Err(e) => e.to_string(),
+        Err(e) => {
+            // The stable code JS callers branch on (GamjeongError.code).
+            assert_eq!(e.code(), "BAD_MODEL", "{e}");
+            e.to_string()
+        }
     }
 }
 
@@ -107,15 +111,19 @@ fn config_with(edit: impl Fn(&mut serde_json::Value)) -> String {
 }
 
 #[test]
-fn config_without_labels() {
+fn config_without_labels_names_them_as_transformers_does() {
     let config = config_with(|v| {
         v.as_object_mut().unwrap().remove("id2label");
     });
-    let err = Classifier::from_bytes(&config, TINY_TOKENIZER, TINY_WEIGHTS)
-        .err()
-        .unwrap();
-    assert!(matches!(err, Error::MissingLabels { rows: 60 }), "{err}");
-    assert!(err.to_string().contains("id2label"));
+    let c = Classifier::from_bytes(&config, TINY_TOKENIZER, TINY_WEIGHTS).unwrap();
+    let labels: Vec<&str> = c.labels().iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(labels.len(), 60);
+    assert_eq!((labels[0], labels[59]), ("LABEL_0", "LABEL_59"));
+    // Not the 60-emotion model any more: no taxonomy.
+    assert!(c
+        .labels()
+        .iter()
+        .all(|l| l.group.is_none() && l.gloss.is_none()));
 }
 
 #[test]

@@ -100,11 +100,14 @@ fn corruption_and_truncation_are_detected() {
     let key = b"\"format_version\":\"2.0\"";
     let at = newer.windows(key.len()).position(|w| w == key).unwrap();
     newer[at + key.len() - 4] = b'3';
-    let err = Classifier::from_quantized(&newer)
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(err.contains("format version 3.0"), "{err}");
+    let err = Classifier::from_quantized(&newer).err().unwrap();
+    assert_eq!(err.code(), "FORMAT_NEW");
+    assert!(err.to_string().contains("format version 3.0"), "{err}");
+    let mut older = newer;
+    older[at + key.len() - 4] = b'1';
+    let err = Classifier::from_quantized(&older).err().unwrap();
+    assert_eq!(err.code(), "FORMAT_OLD");
+    assert!(err.to_string().contains("format version 1.0"), "{err}");
 }
 
 #[test]

@@ -46,6 +46,9 @@ fn js_surface_returns_results_and_readable_errors() {
     let err: JsValue = broken.err().expect("bad tokenizer is an error").into();
     let message = js_sys::Reflect::get(&err, &JsValue::from_str("message")).unwrap();
     assert!(message.as_string().unwrap().contains("tokenizer.json"));
+    // The stable code (Error::code) travels with it: JS branches on it, never on the message.
+    let code = js_sys::Reflect::get(&err, &JsValue::from_str("code")).unwrap();
+    assert_eq!(code.as_string().as_deref(), Some("BAD_MODEL"));
 
     // The module keeps working after an error.
     assert!(model.classify("다시", None).is_ok());

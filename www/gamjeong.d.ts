@@ -70,6 +70,8 @@ export interface LoadOptions {
    * before any request. A later `load` of the same model starts afresh.
    */
   signal?: AbortSignal;
+  /** Node.js only: the directory models are cached in (default `$XDG_CACHE_HOME/gamjeong` or `~/.cache/gamjeong`). */
+  cacheDir?: string;
 }
 
 export interface Label { label: string; group: string | null; gloss: string | null }
@@ -132,6 +134,8 @@ export interface ModelInfo {
   source: 'cache' | 'network' | 'convert';
   cached: boolean;
   cacheName: string | null;
+  /** Where the model is cached: the Cache API, IndexedDB (where the Cache API is missing or refuses), a directory (Node); null uncached. */
+  storage: 'cache-api' | 'indexeddb' | 'directory' | null;
   variant: 'simd128' | 'relaxed' | 'threads';
   kernel: string;
   /** Threads inference runs on (1 unless the threads build started). */
@@ -165,16 +169,27 @@ export interface CacheInfo {
   quota?: number;
 }
 
+/**
+ * Every `GamjeongError.code`. Stable: branch on these, never on the message text.
+ * From the loader: NETWORK (request failed, or the download broke off: the message says after
+ * how many bytes), NOT_FOUND, HTTP (other status), HTML (a web page came back instead of the
+ * file: captive portal, proxy or host error page), BAD_MODEL_SPEC, ABORTED (the load's
+ * AbortSignal fired; `name` is then `'AbortError'`), NO_WASM, NO_SIMD, WORKER, DISPOSED,
+ * NOT_LOADED (a Classifier made with `new` instead of `Classifier.load`).
+ * From the model code (Rust `Error::code`): BAD_MODEL (config, tokenizer or weights unusable,
+ * or a quantized file corrupt or truncated), FORMAT_OLD / FORMAT_NEW (a quantized file from an
+ * older / newer gamjeong: quantize again), NO_CLASSIFIER (a bare encoder: nothing to classify),
+ * BAD_INPUT, IO, COMPUTE, FINISHED, BAD_QUANT (unknown `quant`; `schemes` lists the known ones),
+ * NO_MASK_TOKEN (`explain` on a tokenizer without [MASK]). MODEL: anything else.
+ */
+export type ErrorCode =
+  | 'NETWORK' | 'NOT_FOUND' | 'HTTP' | 'HTML' | 'BAD_MODEL_SPEC' | 'ABORTED' | 'NO_WASM'
+  | 'NO_SIMD' | 'WORKER' | 'DISPOSED' | 'NOT_LOADED'
+  | 'BAD_MODEL' | 'FORMAT_OLD' | 'FORMAT_NEW' | 'NO_CLASSIFIER' | 'BAD_INPUT' | 'IO' | 'COMPUTE'
+  | 'FINISHED' | 'MODEL' | 'BAD_QUANT' | 'NO_MASK_TOKEN';
+
 export class GamjeongError extends Error {
-  /**
-   * NETWORK (request failed, or the download broke off: the message says after how many bytes),
-   * NOT_FOUND, HTTP (other status), HTML (a web page came back instead of the file: captive
-   * portal, proxy or host error page), BAD_MODEL, BAD_MODEL_SPEC, BAD_QUANT (unknown `quant`;
-   * `schemes` lists the known ones), BAD_INPUT, ABORTED (the load's AbortSignal fired; `name`
-   * is then `'AbortError'`), NO_WASM, NO_SIMD, WORKER, DISPOSED,
-   * NOT_LOADED (a Classifier made with `new` instead of `Classifier.load`), MODEL
-   */
-  code: string;
+  code: ErrorCode;
   url?: string;
   status?: number;
   /** BAD_QUANT: the schemes this build knows (`q8`, `q4`, `f32`). */
@@ -190,8 +205,9 @@ export class GamjeongError extends Error {
  */
 export class Classifier {
   static load(options?: LoadOptions): Promise<Classifier>;
-  static clearCache(): Promise<number>;
-  static cacheInfo(): Promise<CacheInfo>;
+  /** `cacheDir`: Node.js only. */
+  static clearCache(options?: { cacheDir?: string }): Promise<number>;
+  static cacheInfo(options?: { cacheDir?: string }): Promise<CacheInfo>;
   static support(): { wasm: boolean; simd: boolean; relaxed: boolean };
   readonly info: ModelInfo;
   classify(text: string, options?: { topK?: number }): Promise<Classification>;
@@ -208,4 +224,58 @@ export const DEFAULT_REVISION: string;
 export const DEFAULT_QUANT: Quant;
 export const CACHE_NAME: string;
 export const QUANT_DIR: string;
+
+// ---- transformers.js-style pipeline ---------------------------------------------------------
+
+/** Every per-file event gets `name` (the model); `progress_total` sums all files of the load. */
+export type PipelineProgressEvent =
+  | (Exclude<ProgressEvent, { status: 'ready' }> & { name: string })
+  | ({ status: 'ready'; task: 'text-classification' } & Omit<ModelInfo, 'labels'>)
+  | {
+      status: 'progress_total';
+      name: string;
+      /** 0–100 (0 while no file has a size). */
+      progress: number;
+      loaded: number;
+      total: number;
+      files: Record<string, { loaded: number; total: number }>;
+    };
+
+export interface PipelineOptions extends Omit<LoadOptions, 'model' | 'onProgress'> {
+  progress_callback?: (event: PipelineProgressEvent) => void;
+  /** transformers.js names for `quant`: fp32/f32 → f32, q8/int8 → q8, q4. */
+  dtype?: 'fp32' | 'f32' | 'q8' | 'int8' | 'q4';
+}
+
+export interface TextClassificationSingle { label: string; score: number }
+export type TextClassificationOutput = TextClassificationSingle[];
+/** Default 1; `null`: every label, highest score first. */
+export interface TextClassificationOptions { top_k?: number | null }
+
+/** As transformers.js's TextClassificationPipeline: call it with a text or an array of texts. */
+export interface TextClassificationPipeline {
+  /** One text: its `top_k` best labels. */
+  (texts: string, options?: TextClassificationOptions): Promise<TextClassificationOutput>;
+  /** Several texts, top_k 1: the best label of each, one flat list. */
+  (texts: readonly string[], options?: { top_k?: 1 }): Promise<TextClassificationOutput>;
+  /** Several texts: a list of labels per text. */
+  (texts: readonly string[], options: TextClassificationOptions): Promise<TextClassificationOutput[]>;
+  readonly task: 'text-classification';
+  /** What was loaded (labels with the 60-emotion taxonomy's group/gloss when the model is that one). */
+  readonly info: ModelInfo;
+  /** The Classifier underneath: logits, token counts, the taxonomy. */
+  readonly classifier: Classifier;
+  dispose(): Promise<void>;
+}
+
+/**
+ * `pipeline('text-classification', model?, options?)`, as in transformers.js. `model`: hub id,
+ * folder URL (Node: also a path) or quantized `.safetensors`; default the 60-emotion model.
+ */
+export function pipeline(
+  task: 'text-classification' | 'sentiment-analysis',
+  model?: string | null,
+  options?: PipelineOptions,
+): Promise<TextClassificationPipeline>;
+
 export default Classifier;

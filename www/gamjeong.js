@@ -15,6 +15,7 @@ import {
 const ABORT_GRACE_MS = 1000;
 
 export { DEFAULT_MODEL, DEFAULT_REVISION, DEFAULT_QUANT, CACHE_NAME, QUANT_DIR, GamjeongError, wasmSupport };
+export { pipeline } from './pipeline.js';
 
 function safeCall(fn, ev) {
   if (!fn) return;
@@ -48,6 +49,7 @@ export class Classifier {
       variant: rest.variant ?? 'auto',
       threads: rest.threads ?? null,
       baseUrl: rest.baseUrl ?? globalThis.location?.href,
+      ...(rest.cacheDir != null && { cacheDir: String(rest.cacheDir) }), // Node: the cache directory
     };
     const c = new Classifier();
     let inPage = !(worker && typeof Worker !== 'undefined');
@@ -133,10 +135,10 @@ export class Classifier {
   }
 
   /** Deletes every gamjeong cache (all versions). Resolves to the number of caches deleted. */
-  static clearCache() { return clearCache(); }
+  static clearCache(options) { return clearCache(options); }
 
   /** {available, name, entries: [{model, revision, scheme, formatVersion, file, bytes, stored}], bytes, usage, quota}. */
-  static cacheInfo() { return cacheInfo(); }
+  static cacheInfo(options) { return cacheInfo(options); }
 
   /** {wasm, simd, relaxed}: what this browser can run. */
   static support() { return wasmSupport(); }
@@ -144,7 +146,7 @@ export class Classifier {
   #local(fn) {
     if (this.#dead) return Promise.reject(this.#dead);
     try { return Promise.resolve(fn()); } catch (e) {
-      return Promise.reject(e instanceof GamjeongError ? e : new GamjeongError(e.message || String(e), 'MODEL'));
+      return Promise.reject(e instanceof GamjeongError ? e : new GamjeongError(e.message || String(e), e?.code || 'MODEL'));
     }
   }
 

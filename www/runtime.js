@@ -3,6 +3,8 @@
 // Runs inside the module Web Worker (worker.js) or, with `worker: false`, in the page.
 // The public API is gamjeong.js; this module's exports are internal.
 
+import { browserStorage } from './storage.js';
+
 export const DEFAULT_MODEL = 'hun3359/klue-bert-base-sentiment';
 export const DEFAULT_REVISION = 'main';
 export const DEFAULT_QUANT = 'q8';
@@ -33,6 +35,26 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 
 // instruction the relaxed build's int8 kernel is made of.
 const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123,
   3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 147, 2, 11]);
+
+/**
+ * What differs between hosts, and nothing else: the browser defaults here; node.js (selected by
+ * package.json's `node` export condition) replaces them with file reads and a cache directory,
+ * so Node runs this same loading, conversion and verification code.
+ * - fetch(url, init): a Response (Node: also file: URLs)
+ * - initWasm(mod, dir): instantiates a wasm-bindgen module (`dir`: pkg or pkg-relaxed)
+ * - cacheStorage(options): a CacheStorage (open/keys/delete, whose caches have
+ *   match/put/delete/keys), or null when there is none; browsers: the Cache API, else
+ *   IndexedDB (storage.js)
+ * - baseUrl(): what relative model URLs resolve against
+ * - localModel(spec): a file: URL when `spec` names a local path, else null
+ */
+export const platform = {
+  fetch: (url, init) => fetch(url, init),
+  initWasm: (mod) => mod.default(),
+  cacheStorage: () => browserStorage(),
+  baseUrl: () => globalThis.location?.href,
+  localModel: () => null,
+};
 
 /** An error with a machine-readable `code` that survives postMessage (see toPlain). */
 export class GamjeongError extends Error {
@@ -73,6 +95,11 @@ function htmlError(file, url) {
   return new GamjeongError(
     `${file} from ${hostOf(url)} came back as a web page (HTML) instead of the file: a Wi-Fi sign-in page (captive portal), a proxy or the host's error page answered. Sign in to the network or check the model address, then reload.`,
     'HTML', { url });
+}
+
+/** The stable code a wasm error carries (Rust `Error::code`); BAD_MODEL for anything else. */
+export function wasmCode(e) {
+  return typeof e?.code === 'string' ? e.code : 'BAD_MODEL';
 }
 
 export function toPlain(e) {
@@ -190,7 +217,7 @@ export function loadWasm(variant = 'auto', threads = 1) {
     if (use === 'relaxed') {
       try {
         mod = await import('./pkg-relaxed/gamjeong.js');
-        await mod.default();
+        await platform.initWasm(mod, 'pkg-relaxed');
       } catch (e) {
         // A site deployed without pkg-relaxed/ still works on the SIMD128 build.
         if (variant === 'relaxed') throw e;
@@ -200,7 +227,7 @@ export function loadWasm(variant = 'auto', threads = 1) {
     }
     if (!mod) {
       mod = await import('./pkg/gamjeong.js');
-      await mod.default();
+      await platform.initWasm(mod, 'pkg');
     }
     return { mod, variant: use, build: mod.buildInfo(), threads: 1 };
   })();
@@ -214,12 +241,12 @@ export function loadWasm(variant = 'auto', threads = 1) {
  * Relative URLs resolve against `baseUrl` (the page, not the worker).
  */
 export function resolveModel(model = DEFAULT_MODEL, revision = DEFAULT_REVISION, baseUrl) {
-  const spec = String(model).trim();
+  const spec = platform.localModel(String(model).trim()) ?? String(model).trim();
   if (!spec) throw new GamjeongError('No model given.', 'BAD_MODEL_SPEC');
   const path = spec.split(/[?#]/)[0];
   const looksUrl = /^[a-z][a-z0-9+.-]*:/i.test(spec) || /^(\.{0,2}\/)/.test(spec);
   const abs = (u) => {
-    try { return new URL(u, baseUrl || globalThis.location?.href).href; } catch {
+    try { return new URL(u, baseUrl || platform.baseUrl()).href; } catch {
       throw new GamjeongError(`“${spec}” is not a valid URL.`, 'BAD_MODEL_SPEC');
     }
   };
@@ -256,15 +283,15 @@ export function parseCacheKey(url) {
   };
 }
 
-async function openCache(emit, wanted) {
+async function openCache(emit, wanted, caches) {
   if (wanted === false) {
     emit({ status: 'cache', state: 'disabled', reason: 'caching turned off (cache: false)' });
     return null;
   }
-  if (typeof caches === 'undefined' || !caches) {
+  if (!caches) {
     emit({
       status: 'cache', state: 'unavailable',
-      reason: 'this page has no Cache API (file:// page, non-HTTPS origin or a private window): the model will be downloaded again next time',
+      reason: 'this page has neither the Cache API nor IndexedDB (file:// page, non-HTTPS origin or a private window): the model will be downloaded again next time',
     });
     return null;
   }
@@ -310,7 +337,7 @@ async function fetchOk(url, file, { optional = false, signal } = {}) {
   throwIfAborted(signal);
   let res;
   try {
-    res = await fetch(url, signal ? { signal } : undefined);
+    res = await platform.fetch(url, signal ? { signal } : undefined);
   } catch (e) {
     throwIfAborted(signal);
     // An optional probe (the pre-quantized file) may fail as a network error where a host
@@ -450,7 +477,7 @@ async function fromCacheQuantized(wasm, cache, key, file, emit, signal) {
     await cache.delete(key);
     const msg = e.message || String(e);
     // Written by another version of gamjeong (the file says so): outdated, not damaged.
-    const stale = /format version/i.test(msg);
+    const stale = e?.code === 'FORMAT_OLD' || e?.code === 'FORMAT_NEW';
     emit({
       status: 'cache', state: stale ? 'stale' : 'corrupt', file,
       reason: stale ? `the cached copy is from another version of gamjeong (${msg}); deleted, downloading it again`
@@ -471,7 +498,7 @@ async function downloadQuantized(wasm, url, file, src, cache, key, emit, { optio
     model = await loadQuantizedStream(wasm, res, file, 'download', emit, keep, signal);
   } catch (e) {
     if (e instanceof GamjeongError) throw e;
-    throw new GamjeongError(`${file} from ${url} is not a usable gamjeong model: ${e.message || e}`, 'BAD_MODEL', { url });
+    throw new GamjeongError(`${file} from ${url} is not a usable gamjeong model: ${e.message || e}`, wasmCode(e), { url });
   }
   emit({ status: 'done', file, phase: 'download' });
   if (keep) {
@@ -523,7 +550,7 @@ async function convertFromF32(wasm, src, scheme, cache, key, emit, signal) {
   try {
     q = new wasm.mod.WasmQuantizer(scheme, src.id, src.revision, dec.decode(configBytes), dec.decode(tokenizerBytes));
   } catch (e) {
-    throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, 'BAD_MODEL');
+    throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, wasmCode(e));
   }
   let bytes;
   let file;
@@ -542,7 +569,7 @@ async function convertFromF32(wasm, src, scheme, cache, key, emit, signal) {
       bytes = q.finish();
     } catch (e) {
       if (e instanceof GamjeongError) throw e;
-      throw new GamjeongError(`Converting ${file} from ${src.id} failed: ${e.message || e}`, 'BAD_MODEL', { url: res.url });
+      throw new GamjeongError(`Converting ${file} from ${src.id} failed: ${e.message || e}`, wasmCode(e), { url: res.url });
     }
   } finally {
     q.free();
@@ -654,7 +681,7 @@ async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
   try {
     model = new wasm.mod.WasmClassifier(new TextDecoder().decode(parts[0]), parts[1], parts[2]);
   } catch (e) {
-    throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, 'BAD_MODEL');
+    throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, wasmCode(e));
   }
   // All three files or none: a set missing one is never left behind.
   const files = filesOf(weights);
@@ -691,7 +718,7 @@ const cacheVersion = (name) => {
  * current one, entries keyed with an older file-format major. Newer ones are left alone (a
  * newer page on the same origin wrote them). Reported as a `stale` cache event.
  */
-async function sweepStale(cache, formatMajor, emit) {
+async function sweepStale(caches, cache, formatMajor, emit) {
   if (!cache) return;
   const removed = [];
   try {
@@ -754,8 +781,9 @@ async function loadInner(options, emit, signal) {
   }
   const formatMajor = String(wasm.build.formatVersion).split('.')[0];
   throwIfAborted(signal);
-  const cache = await openCache(emit, options.cache);
-  await sweepStale(cache, formatMajor, emit);
+  const storage = options.cache === false ? null : platform.cacheStorage(options);
+  const cache = await openCache(emit, options.cache, storage);
+  await sweepStale(storage, cache, formatMajor, emit);
 
   let model = null;
   let source = 'network';
@@ -792,6 +820,7 @@ async function loadInner(options, emit, signal) {
   const info = {
     model: src.id, revision: src.revision, kind: src.kind, quant: model.quant(),
     source, cached: source === 'cache', cacheName: cache ? CACHE_NAME : null,
+    storage: cache ? storage.kind ?? 'cache-api' : null,
     variant: wasm.variant, kernel: wasm.build.kernel, threads: wasm.threads, version: wasm.build.version,
     formatVersion: wasm.build.formatVersion, labels: model.labels(),
     memoryBytes: wasm.mod.memoryBytes(), loadMs: performance.now() - t0,
@@ -875,8 +904,9 @@ async function isCached(src, scheme, file) {
 
 // --- cache management (work from the page or the worker) ---
 
-export async function cacheInfo() {
-  if (typeof caches === 'undefined' || !caches) return { available: false, name: CACHE_NAME, entries: [], bytes: 0 };
+export async function cacheInfo(options = {}) {
+  const caches = platform.cacheStorage(options);
+  if (!caches) return { available: false, name: CACHE_NAME, entries: [], bytes: 0 };
   const names = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX));
   const entries = [];
   for (const name of names) {
@@ -900,8 +930,9 @@ export async function cacheInfo() {
   };
 }
 
-export async function clearCache() {
-  if (typeof caches === 'undefined' || !caches) return 0;
+export async function clearCache(options = {}) {
+  const caches = platform.cacheStorage(options);
+  if (!caches) return 0;
   const names = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX));
   await Promise.all(names.map((n) => caches.delete(n)));
   return names.length;

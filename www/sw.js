@@ -7,7 +7,8 @@ const APP_CACHE = 'gamjeong-app-v1';
 const VARIANT = new URL(self.location.href).searchParams.get('variant');
 const PKG = { relaxed: 'pkg-relaxed', threads: 'pkg-threads' }[VARIANT] || 'pkg';
 const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'explain-view.js', 'explain-view.css', 'examples.js', 'i18n.js', 'site.json',
-  'gamjeong.js', 'runtime.js', 'worker.js', `${PKG}/gamjeong.js`, `${PKG}/gamjeong_bg.wasm`,
+  'gamjeong.js', 'runtime.js', 'worker.js', 'pipeline.js', 'progress.js', 'storage.js',
+  `${PKG}/gamjeong.js`, `${PKG}/gamjeong_bg.wasm`,
   ...(PKG === 'pkg-threads' ? ['pool-worker.js'] : [])];
 
 self.addEventListener('install', (event) => {

@@ -339,6 +339,14 @@ impl Bert {
     }
 }
 
+/// Independent per-label probabilities (multi-label classifiers), in f64 as softmax.
+pub fn sigmoid(logits: &[f32]) -> Vec<f32> {
+    logits
+        .iter()
+        .map(|&l| (1.0 / (1.0 + (-(l as f64)).exp())) as f32)
+        .collect()
+}
+
 /// Softmax over the last dimension, in f64 so tiny probabilities keep their digits.
 pub fn softmax(logits: &[f32]) -> Vec<f32> {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;

@@ -126,6 +126,10 @@ impl Linear {
         })
     }
 
+    pub fn out_dim(&self) -> usize {
+        self.out_dim
+    }
+
     /// `x` is `[..., in]`; the result is `[..., out]`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         self.forward_then(x, None)

@@ -4,5 +4,5 @@ pub mod activation;
 pub mod bert;
 pub mod linear;
 
-pub use bert::{softmax, BatchInput, Bert, BertOutput, Rows};
+pub use bert::{sigmoid, softmax, BatchInput, Bert, BertOutput, Rows};
 pub use linear::Linear;

@@ -104,12 +104,10 @@ pub fn check_metadata(
     let meta = Metadata::from_map(&raw)?;
     let major = |v: &str| v.split('.').next().unwrap_or("").to_owned();
     if major(&meta.format_version) != major(FORMAT_VERSION) {
-        return Err(Error::Format(format!(
-            "format version {} is not readable by this build (reads {}.x): quantize the f32 \
-             model again with this version (`gamjeong quantize`)",
-            meta.format_version,
-            major(FORMAT_VERSION)
-        )));
+        return Err(Error::FormatVersion {
+            found: meta.format_version.clone(),
+            reads: major(FORMAT_VERSION),
+        });
     }
     Ok(meta)
 }

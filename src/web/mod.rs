@@ -1,5 +1,6 @@
-//! wasm-bindgen surface. Every export returns `Result<_, JsError>`, so a bad model or bad
-//! input becomes a catchable JS `Error` with the crate's message, never a wasm trap.
+//! wasm-bindgen surface. Every export returns a `Result`, so a bad model or bad input becomes
+//! a catchable JS `Error` with the crate's message and its stable `code` (`Error::code`),
+//! never a wasm trap.
 
 #[cfg(target_feature = "atomics")]
 mod pool;
@@ -18,7 +19,7 @@ pub fn start() {
 /// `schemes` the quantization schemes it reads and writes (`f32` is always there besides);
 /// `threads` is true for the threads build (shared memory, [`pool::PoolBuilder`]).
 #[wasm_bindgen(js_name = buildInfo)]
-pub fn build_info() -> Result<JsValue, JsError> {
+pub fn build_info() -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Info {
@@ -44,15 +45,23 @@ pub fn memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
 
-fn js_err(e: Error) -> JsError {
-    JsError::new(&e.to_string())
+/// A JS `Error` carrying `code`, so JS branches on the code and never on message text.
+fn js_error(code: &str, message: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
+    err.into()
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+fn js_err(e: Error) -> JsValue {
+    js_error(e.code(), &e.to_string())
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     // json_compatible: `None` → null and maps → plain objects, as the CLI's JSON.
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("cannot convert the result to JS: {e}")))
+        .map_err(|e| js_error("COMPUTE", &format!("cannot convert the result to JS: {e}")))
 }
 
 /// Rewrites char offsets (ascending, as `explain` returns them) into UTF-16 offsets in one
@@ -90,7 +99,7 @@ impl WasmClassifier {
         config_json: &str,
         tokenizer_json: &[u8],
         safetensors: &[u8],
-    ) -> Result<WasmClassifier, JsError> {
+    ) -> Result<WasmClassifier, JsValue> {
         let inner =
             Classifier::from_bytes(config_json, tokenizer_json, safetensors).map_err(js_err)?;
         Ok(Self {
@@ -102,7 +111,7 @@ impl WasmClassifier {
     /// Loads a single quantized `.safetensors` file (docs/FORMAT.md); its checksum is
     /// verified first.
     #[wasm_bindgen(js_name = fromQuantized)]
-    pub fn from_quantized(bytes: &[u8]) -> Result<WasmClassifier, JsError> {
+    pub fn from_quantized(bytes: &[u8]) -> Result<WasmClassifier, JsValue> {
         let mut loader = WasmLoader::new();
         loader.push(bytes)?;
         loader.finish()
@@ -114,7 +123,7 @@ impl WasmClassifier {
     }
 
     /// `{tokens, truncated, logits, scores: [{index, label, group, gloss, score}]}`.
-    pub fn classify(&self, text: &str, top_k: Option<usize>) -> Result<JsValue, JsError> {
+    pub fn classify(&self, text: &str, top_k: Option<usize>) -> Result<JsValue, JsValue> {
         let mut c = self.inner.classify(text).map_err(js_err)?;
         if let Some(k) = top_k {
             c = c.top_k(k);
@@ -123,7 +132,7 @@ impl WasmClassifier {
     }
 
     #[wasm_bindgen(js_name = classifyBatch)]
-    pub fn classify_batch(&self, texts: Vec<String>) -> Result<JsValue, JsError> {
+    pub fn classify_batch(&self, texts: Vec<String>) -> Result<JsValue, JsValue> {
         to_js(&self.inner.classify_batch(&texts).map_err(js_err)?)
     }
 
@@ -135,7 +144,7 @@ impl WasmClassifier {
         text: &str,
         label_index: Option<usize>,
         label_name: Option<String>,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, JsValue> {
         let label = match (label_index, label_name) {
             (Some(i), _) => Some(i),
             (None, Some(name)) => Some(self.inner.label_index(&name).map_err(js_err)?),
@@ -147,16 +156,17 @@ impl WasmClassifier {
     }
 
     /// `{tokens, truncated, last_hidden_state, pooled}`; works without a classification head.
-    pub fn embed(&self, text: &str) -> Result<JsValue, JsError> {
+    pub fn embed(&self, text: &str) -> Result<JsValue, JsValue> {
         to_js(&self.inner.embed(text).map_err(js_err)?)
     }
 
     /// Logits for `batch` rows of equal length packed in `ids` (row-major), flattened
     /// `[batch * labels]`. Skips tokenization: for benchmarks on fixed token ids.
     #[wasm_bindgen(js_name = logitsForIds)]
-    pub fn logits_for_ids(&self, ids: &[u32], batch: usize) -> Result<Vec<f32>, JsError> {
+    pub fn logits_for_ids(&self, ids: &[u32], batch: usize) -> Result<Vec<f32>, JsValue> {
         if batch == 0 || ids.is_empty() || !ids.len().is_multiple_of(batch) {
-            return Err(JsError::new(
+            return Err(js_error(
+                "BAD_INPUT",
                 "ids.length must be a positive multiple of batch",
             ));
         }
@@ -166,12 +176,12 @@ impl WasmClassifier {
     }
 
     /// Token ids as the model sees them.
-    pub fn encode(&self, text: &str) -> Result<Vec<u32>, JsError> {
+    pub fn encode(&self, text: &str) -> Result<Vec<u32>, JsValue> {
         Ok(self.inner.encode(text).map_err(js_err)?.ids)
     }
 
     /// `[{label, group, gloss, groupGloss}]` by class index; empty without a classification head.
-    pub fn labels(&self) -> Result<JsValue, JsError> {
+    pub fn labels(&self) -> Result<JsValue, JsValue> {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Label<'a> {
@@ -211,9 +221,13 @@ impl WasmQuantizer {
         source_revision: &str,
         config_json: &str,
         tokenizer_json: &str,
-    ) -> Result<WasmQuantizer, JsError> {
-        let scheme = crate::quant::Scheme::parse(scheme)
-            .ok_or_else(|| JsError::new(&format!("unknown scheme `{scheme}`: use q8 or q4")))?;
+    ) -> Result<WasmQuantizer, JsValue> {
+        let scheme = crate::quant::Scheme::parse(scheme).ok_or_else(|| {
+            js_error(
+                "BAD_INPUT",
+                &format!("unknown scheme `{scheme}`: use q8 or q4"),
+            )
+        })?;
         let source = crate::quant::Source {
             model: source_model.into(),
             revision: source_revision.into(),
@@ -224,34 +238,34 @@ impl WasmQuantizer {
         Ok(Self { inner: Some(inner) })
     }
 
-    fn state(&mut self) -> Result<&mut crate::quant::StreamingQuantizer, JsError> {
+    fn state(&mut self) -> Result<&mut crate::quant::StreamingQuantizer, JsValue> {
         self.inner
             .as_mut()
-            .ok_or_else(|| JsError::new("this quantizer has already finished"))
+            .ok_or_else(|| js_error("FINISHED", "this quantizer has already finished"))
     }
 
     /// Feeds the next chunk of the source file (any size).
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
         self.state()?.push(chunk).map_err(js_err)
     }
 
     /// Source bytes consumed so far.
-    pub fn consumed(&mut self) -> Result<usize, JsError> {
+    pub fn consumed(&mut self) -> Result<usize, JsValue> {
         Ok(self.state()?.consumed())
     }
 
     /// Total source size once its header has arrived, else `undefined`.
     #[wasm_bindgen(js_name = expectedLength)]
-    pub fn expected_len(&mut self) -> Result<Option<usize>, JsError> {
+    pub fn expected_len(&mut self) -> Result<Option<usize>, JsValue> {
         Ok(self.state()?.expected_len())
     }
 
     /// The finished quantized file; errors if the source stopped early.
-    pub fn finish(&mut self) -> Result<Vec<u8>, JsError> {
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsValue> {
         let inner = self
             .inner
             .take()
-            .ok_or_else(|| JsError::new("this quantizer has already finished"))?;
+            .ok_or_else(|| js_error("FINISHED", "this quantizer has already finished"))?;
         inner.finish().map_err(js_err)
     }
 }
@@ -274,15 +288,15 @@ impl WasmLoader {
         }
     }
 
-    fn state(&mut self) -> Result<&mut crate::loader::StreamingLoader, JsError> {
+    fn state(&mut self) -> Result<&mut crate::loader::StreamingLoader, JsValue> {
         self.inner
             .as_mut()
-            .ok_or_else(|| JsError::new("this loader has already finished"))
+            .ok_or_else(|| js_error("FINISHED", "this loader has already finished"))
     }
 
     /// Appends the next chunk of the file. Errors early on a file that is not a gamjeong
     /// quantized file (or from a newer format version).
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
         let r = self.state()?.push(chunk).map_err(js_err);
         if r.is_err() {
             // A failed stream cannot be resumed; free what it holds now.
@@ -292,22 +306,22 @@ impl WasmLoader {
     }
 
     /// Bytes received so far.
-    pub fn received(&mut self) -> Result<usize, JsError> {
+    pub fn received(&mut self) -> Result<usize, JsValue> {
         Ok(self.state()?.received())
     }
 
     /// File size once its header has arrived, else `undefined`.
     #[wasm_bindgen(js_name = expectedLength)]
-    pub fn expected_len(&mut self) -> Result<Option<usize>, JsError> {
+    pub fn expected_len(&mut self) -> Result<Option<usize>, JsValue> {
         Ok(self.state()?.expected_len())
     }
 
     /// Verifies the checksum and builds the classifier; errors on a truncated or corrupted file.
-    pub fn finish(&mut self) -> Result<WasmClassifier, JsError> {
+    pub fn finish(&mut self) -> Result<WasmClassifier, JsValue> {
         let inner = self
             .inner
             .take()
-            .ok_or_else(|| JsError::new("this loader has already finished"))?;
+            .ok_or_else(|| js_error("FINISHED", "this loader has already finished"))?;
         let quant = inner.scheme().unwrap_or_default().to_owned();
         Ok(WasmClassifier {
             inner: inner.finish().map_err(js_err)?,

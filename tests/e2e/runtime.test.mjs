@@ -527,7 +527,8 @@ test('errors: not found, truncated download (never cached), network failure, no 
     assert.ok(r.top.score > 0);
   } finally { await b.close(); }
 
-  // No Cache API at all (non-secure origin): the worker says so and still loads.
+  // No storage at all (no Cache API, and no IndexedDB to fall back to, storage.test.mjs):
+  // the loader says so and still loads.
   const b2 = await browser();
   try {
     // 127.0.0.1 is a secure context; the same server through a LAN-style name is not.
@@ -535,16 +536,17 @@ test('errors: not found, truncated download (never cached), network failure, no 
     const r = await page.evaluate(async () => {
       const { Classifier } = await import('/gamjeong.js');
       const events = [];
-      const saved = Object.getOwnPropertyDescriptor(globalThis, 'caches') || Object.getOwnPropertyDescriptor(Window.prototype, 'caches');
-      Object.defineProperty(globalThis, 'caches', { value: undefined, configurable: true });
+      const names = ['caches', 'indexedDB'];
+      const saved = names.map((n) => Object.getOwnPropertyDescriptor(globalThis, n) || Object.getOwnPropertyDescriptor(Window.prototype, n));
+      for (const n of names) Object.defineProperty(globalThis, n, { value: undefined, configurable: true });
       try {
         const c = await Classifier.load({ model: '/fixtures/tiny-ko.q8.safetensors', worker: false, onProgress: (e) => events.push(e) });
         c.dispose();
         return { events, info: await Classifier.cacheInfo() };
-      } finally { if (saved) Object.defineProperty(globalThis, 'caches', saved); }
+      } finally { names.forEach((n, i) => saved[i] && Object.defineProperty(globalThis, n, saved[i])); }
     });
     const ev = r.events.find((e) => e.status === 'cache' && e.state === 'unavailable');
-    assert.match(ev?.reason || '', /no Cache API/);
+    assert.match(ev?.reason || '', /neither the Cache API nor IndexedDB/);
     assert.equal(r.info.available, false);
     assert.equal(r.events.at(-1).status, 'ready');
   } finally { await b2.close(); }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# ./build.sh pack: the release build in dist/ → the npm package dist/npm/gamjeong-<version>.tgz
+# (also copied to dist/npm/gamjeong.tgz, the name examples/ depend on), made by `npm pack` from a
+# staging folder holding exactly the package's files and its package.json.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIST="$ROOT/dist"
+OUT="$DIST/npm"
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+[ -f "$DIST/pkg/gamjeong_bg.wasm" ] || die "dist/ has no release build: run ./build.sh build first"
+command -v npm >/dev/null || die "npm not found (Node.js ≥ 20)"
+version="$(awk -F'"' '/^version *=/ { print $2; exit }' "$ROOT/Cargo.toml")"
+[ -n "$version" ] || die "no version in Cargo.toml"
+
+stage="$(mktemp -d "${TMPDIR:-/tmp}/gamjeong-pack.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+# The JS as the build copied it next to the wasm it was built with.
+for f in gamjeong.js runtime.js worker.js pipeline.js progress.js storage.js node.js gamjeong.d.ts; do
+    cp "$DIST/$f" "$stage/$f"
+done
+# Both wasm builds: runtime.js imports each by a literal path, which bundlers must resolve.
+for d in pkg pkg-relaxed; do
+    [ -f "$DIST/$d/gamjeong_bg.wasm" ] || die "dist/$d/ is missing (a SKIP_RELAXED build?): run ./build.sh build"
+    mkdir "$stage/$d"
+    cp "$DIST/$d/gamjeong.js" "$DIST/$d/gamjeong_bg.wasm" "$DIST/$d/gamjeong.d.ts" "$stage/$d/"
+done
+cp "$ROOT/docs/npm.md" "$stage/README.md"
+node "$ROOT/scripts/npm-package.mjs" "$version" > "$stage/package.json"
+
+mkdir -p "$OUT"
+rm -f "$OUT"/gamjeong-*.tgz
+(cd "$stage" && npm pack --silent --pack-destination "$OUT" >/dev/null)
+tgz="$OUT/gamjeong-$version.tgz"
+[ -f "$tgz" ] || die "npm pack wrote no $tgz"
+cp "$tgz" "$OUT/gamjeong.tgz"
+printf '%s (%s bytes):\n' "${tgz#$ROOT/}" "$(stat -c %s "$tgz")"
+tar -tzvf "$tgz" | awk '{ printf "  %10s  %s\n", $3, $6 }'

@@ -1,0 +1,67 @@
+// transformers.js-style entry point: `pipeline('text-classification', model?, options)` returns
+// an async function whose results have the shapes transformers.js's TextClassificationPipeline
+// returns (checked against its source: src/pipelines/text-classification.js), so moving from
+// transformers.js is a changed import line. Built on Classifier (gamjeong.js); the scores come
+// from the model's own activation (softmax, or sigmoid for multi_label_classification).
+import { Classifier } from './gamjeong.js';
+import { DEFAULT_MODEL, GamjeongError } from './runtime.js';
+import { withTotals } from './progress.js';
+
+const TASKS = { 'text-classification': 'text-classification', 'sentiment-analysis': 'text-classification' };
+/** transformers.js `dtype` names for the schemes gamjeong runs. */
+const DTYPES = { fp32: 'f32', f32: 'f32', q8: 'q8', int8: 'q8', q4: 'q4' };
+
+/**
+ * @param {string} task `text-classification` (or its alias `sentiment-analysis`)
+ * @param {string|null} [model] hub id, folder URL/path or quantized file; default the 60-emotion model
+ * @param {import('./gamjeong.d.ts').PipelineOptions} [options]
+ */
+export async function pipeline(task, model = null, options = {}) {
+  const resolved = TASKS[task];
+  if (!resolved) {
+    throw new GamjeongError(`Unsupported pipeline: ${task}. gamjeong runs ${Object.keys(TASKS).join(', ')}.`, 'BAD_INPUT');
+  }
+  const { progress_callback, dtype, quant, ...rest } = options ?? {};
+  if (dtype != null && !DTYPES[dtype]) {
+    throw new GamjeongError(`Unsupported dtype “${dtype}”: use ${Object.keys(DTYPES).join(', ')}.`, 'BAD_INPUT');
+  }
+  const name = model || DEFAULT_MODEL;
+  const report = progress_callback
+    ? withTotals((ev) => progress_callback(ev.status === 'ready' ? { ...ev, task: resolved } : ev), name)
+    : undefined;
+  const classifier = await Classifier.load({
+    ...rest, model: name, quant: quant ?? DTYPES[dtype], onProgress: report,
+  });
+
+  /**
+   * One text → `[{label, score}, …]`; an array of texts → one entry per text (a flat list
+   * with top_k 1, else a list per text). top_k: default 1, `null` = every label.
+   */
+  async function classify(texts, { top_k = 1 } = {}) {
+    if (top_k !== null && !(Number.isInteger(top_k) && top_k >= 0)) {
+      throw new GamjeongError(`top_k must be a whole number or null (all labels), got ${top_k}.`, 'BAD_INPUT');
+    }
+    const many = Array.isArray(texts);
+    const results = many
+      ? (texts.length ? (await classifier.classifyBatch(texts)).results : [])
+      : [await classifier.classify(texts)];
+    const out = [];
+    for (const r of results) {
+      const k = top_k === null ? r.scores.length : top_k;
+      const vals = r.scores.slice(0, k).map((s) => ({ label: s.label, score: s.score }));
+      if (top_k === 1) out.push(...vals);
+      else out.push(vals);
+    }
+    return many || top_k === 1 ? out : out[0];
+  }
+
+  return Object.assign(classify, {
+    task: resolved,
+    /** The Classifier underneath: `info`, `classify` (with logits, tokens, the emotion taxonomy), `dispose`. */
+    classifier,
+    info: classifier.info,
+    dispose: async () => classifier.dispose(),
+  });
+}
+
+export default pipeline;
