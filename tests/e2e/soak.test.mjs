@@ -3,7 +3,8 @@
 // fixture model. Every 500 calls: wasm linear memory, the page's and the worker's JS heap after
 // a forced GC. Asserts that wasm memory stops growing (the same over the second half), that
 // neither JS heap grows beyond noise over the second half, and that repeated inputs give
-// bit-identical logits. The curve goes to target/e2e/soak.json.
+// bit-identical logits. Once on one thread, once on the threads build with 2 threads. The
+// curves go to target/e2e/soak.json and soak-threads.json.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -24,7 +25,12 @@ let srv; let ref;
 before(async () => { ref = reference(); srv = await server(); });
 after(async () => { await srv?.close(); });
 
-test('soak: 10,000 classifications, memory plateaus, repeated inputs give identical results', async () => {
+// One thread (the SIMD128 build), then the threads build on 2 threads (docs/threads.md).
+const RUNS = [
+  ['', { variant: 'simd128' }, 1],
+  [' (2 threads)', { threads: 2 }, 2],
+];
+for (const [label, opts, threads] of RUNS) test(`soak${label}: 10,000 classifications, memory plateaus, repeated inputs give identical results`, async () => {
   // Precise performance.memory, gc() in page and worker, and measureUserAgentSpecificMemory
   // answering at once (it reports the worker's heap; performance.memory is page-only).
   const b = await browser({
@@ -32,9 +38,9 @@ test('soak: 10,000 classifications, memory plateaus, repeated inputs give identi
   });
   try {
     const page = await blankPage(b, srv.url);
-    const info = await page.evaluate(async () => {
+    const info = await page.evaluate(async (opts) => {
       const { Classifier } = await import('/gamjeong.js');
-      const c = await Classifier.load({ model: '/fixtures/tiny-ko.q8.safetensors', variant: 'simd128' });
+      const c = await Classifier.load({ model: '/fixtures/tiny-ko.q8.safetensors', ...opts });
       window.__c = c;
       // mulberry32 seeded by the call index: text i is the same on every run.
       window.__text = (i) => {
@@ -65,9 +71,10 @@ test('soak: 10,000 classifications, memory plateaus, repeated inputs give identi
       };
       window.__seen = new Map(); // call index -> hash, for the first half (repeated later)
       window.__len = { min: Infinity, max: 0, sum: 0, truncated: 0 };
-      return { memoryBytes: c.info.memoryBytes, kernel: c.info.kernel };
-    });
+      return { memoryBytes: c.info.memoryBytes, kernel: c.info.kernel, threads: c.info.threads };
+    }, opts);
     assert.equal(info.kernel, 'simd128');
+    assert.equal(info.threads, threads);
     const worker = page.workers().find((w) => w.url().endsWith('/worker.js'));
     assert.ok(worker, 'the model runs in the module worker');
 
@@ -81,18 +88,20 @@ test('soak: 10,000 classifications, memory plateaus, repeated inputs give identi
 
     const sample = async (calls, ms) => {
       await worker.evaluate(() => { globalThis.gc(); });
-      return page.evaluate(async ([calls, ms]) => {
+      return page.evaluate(async ([calls, ms, pool]) => {
         globalThis.gc();
-        const m = await performance.measureUserAgentSpecificMemory();
-        const workerHeap = m.breakdown.filter((e) => e.attribution.some((a) => a.scope === 'DedicatedWorkerGlobalScope'))
-          .reduce((n, e) => n + e.bytes, 0);
+        // measureUserAgentSpecificMemory waits for every worker, and pool workers never return
+        // to their event loop (they run rayon threads): no worker heap with threads.
+        const m = pool ? null : await performance.measureUserAgentSpecificMemory();
+        const workerHeap = m?.breakdown.filter((e) => e.attribution.some((a) => a.scope === 'DedicatedWorkerGlobalScope'))
+          .reduce((n, e) => n + e.bytes, 0) ?? null;
         return {
           calls, ms: Math.round(ms),
           wasmBytes: await window.__c.memoryBytes(),
           pageHeap: performance.memory.usedJSHeapSize,
           workerHeap,
         };
-      }, [calls, ms]);
+      }, [calls, ms, threads > 1]);
     };
 
     const curve = [await sample(0, 0)];
@@ -146,8 +155,8 @@ test('soak: 10,000 classifications, memory plateaus, repeated inputs give identi
       workerHeap: { at500: s500.workerHeap, at5000: s5000.workerHeap, at10000: s10000.workerHeap },
     };
     fs.mkdirSync(OUT, { recursive: true });
-    fs.writeFileSync(path.join(OUT, 'soak.json'), JSON.stringify({ summary, curve }, null, 2));
-    console.log(`soak: ${CALLS} calls in ${(totalMs / 1000).toFixed(1)} s (${summary.msPerCall.toFixed(2)} ms/call, texts ${lengths.min}-${lengths.max} chars, up to ${summary.maxTokens.firstHalf} tokens); `
+    fs.writeFileSync(path.join(OUT, threads > 1 ? 'soak-threads.json' : 'soak.json'), JSON.stringify({ summary, curve }, null, 2));
+    console.log(`soak${label}: ${CALLS} calls in ${(totalMs / 1000).toFixed(1)} s (${summary.msPerCall.toFixed(2)} ms/call, texts ${lengths.min}-${lengths.max} chars, up to ${summary.maxTokens.firstHalf} tokens); `
       + `wasm memory MiB @500/5000/10000: ${mib(s500.wasmBytes)}/${mib(s5000.wasmBytes)}/${mib(s10000.wasmBytes)}; `
       + `page heap KiB: ${kib(s500.pageHeap)}/${kib(s5000.pageHeap)}/${kib(s10000.pageHeap)}; `
       + `worker heap KiB: ${kib(s500.workerHeap)}/${kib(s5000.workerHeap)}/${kib(s10000.workerHeap)}; `
@@ -173,7 +182,7 @@ test('soak: 10,000 classifications, memory plateaus, repeated inputs give identi
     assert.ok(second.every((s) => s.wasmBytes === s5000.wasmBytes),
       `wasm memory grew over the second half: ${second.map((s) => `${s.calls}:${s.wasmBytes}`).join(' ')}`);
     // JS heaps after GC: the second half's samples within noise of the one at 5000.
-    for (const k of ['pageHeap', 'workerHeap']) {
+    for (const k of threads > 1 ? ['pageHeap'] : ['pageHeap', 'workerHeap']) {
       const growth = Math.max(...second.map((s) => s[k])) - s5000[k];
       assert.ok(growth <= HEAP_NOISE, `${k} grew ${growth} bytes over the second half: ${second.map((s) => s[k]).join(' ')}`);
     }
