@@ -465,6 +465,10 @@ cmd_test() {
         fi
     fi
 
+    # Our crate optimized (dependencies already are, Cargo.toml), overflow checks and debug
+    # assertions still on: unoptimized, the quantization gates on the held-out models take many
+    # minutes, and in the browser chromedriver gives up on a renderer busy for 30 s.
+    export CARGO_PROFILE_DEV_OPT_LEVEL=1
     LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/gamjeong-test.XXXXXX")"
     local native_st=skipped doc_st=skipped wasm_st=skipped e2e_st=skipped t0 t_native=0 t_wasm=0 t_e2e=0
     local rc=0
@@ -486,10 +490,6 @@ cmd_test() {
         export WASM_BINDGEN_USE_BROWSER=1
         export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
         export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/webdriver.json"
-        # Our crate optimized (dependencies already are, Cargo.toml), overflow checks and debug
-        # assertions still on: unoptimized, a test such as the quantization gates keeps the page
-        # busy for tens of seconds and chromedriver gives up on the renderer after 30 s.
-        export CARGO_PROFILE_DEV_OPT_LEVEL=1
         # The lib unit tests and every tests/wasm_*.rs, one runner per binary so a failure names
         # its binary and its log (bins and doctests cannot run on wasm32-unknown-unknown).
         # Compile everything first: a compile error fails the phase at once.
@@ -511,7 +511,6 @@ cmd_test() {
             || wasm_st=FAILED
         [ "$wasm_st" = FAILED ] && rc=1
         cat "$LOGDIR"/wasm-*.log > "$LOGDIR/wasm.log"
-        unset CARGO_PROFILE_DEV_OPT_LEVEL
         t_wasm=$(( $(now) - t0 ))
     fi
 

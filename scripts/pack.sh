@@ -16,12 +16,12 @@ version="$(awk -F'"' '/^version *=/ { print $2; exit }' "$ROOT/Cargo.toml")"
 stage="$(mktemp -d "${TMPDIR:-/tmp}/gamjeong-pack.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 # The JS as the build copied it next to the wasm it was built with.
-for f in gamjeong.js runtime.js worker.js pipeline.js progress.js storage.js node.js gamjeong.d.ts; do
+for f in gamjeong.js runtime.js worker.js pool-worker.js pipeline.js progress.js storage.js node.js gamjeong.d.ts; do
     cp "$DIST/$f" "$stage/$f"
 done
-# Both wasm builds: runtime.js imports each by a literal path, which bundlers must resolve.
-for d in pkg pkg-relaxed; do
-    [ -f "$DIST/$d/gamjeong_bg.wasm" ] || die "dist/$d/ is missing (a SKIP_RELAXED build?): run ./build.sh build"
+# Every wasm build: runtime.js imports each by a literal path, which bundlers must resolve.
+for d in pkg pkg-relaxed pkg-threads; do
+    [ -f "$DIST/$d/gamjeong_bg.wasm" ] || die "dist/$d/ is missing (a SKIP_RELAXED or SKIP_THREADS build?): run ./build.sh build"
     mkdir "$stage/$d"
     cp "$DIST/$d/gamjeong.js" "$DIST/$d/gamjeong_bg.wasm" "$DIST/$d/gamjeong.d.ts" "$stage/$d/"
 done

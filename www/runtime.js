@@ -875,7 +875,12 @@ export async function planLoad(options = {}) {
     const q = await headOf(src.fileUrl(`${QUANT_DIR}/${file}`));
     if (q) return plan(q, false);
   }
-  return plan(await headOf(src.fileUrl('model.safetensors')), scheme !== 'f32');
+  // The source weights in loadInner's order: model.safetensors, else pytorch_model.bin.
+  for (const f of WEIGHT_FILES) {
+    const head = await headOf(src.fileUrl(f));
+    if (head) return plan(head, scheme !== 'f32');
+  }
+  return null;
 }
 
 /** {bytes} of a file that exists (bytes null when unknown), null when it does not or the probe failed. */

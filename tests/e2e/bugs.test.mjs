@@ -31,9 +31,9 @@ test('info.quant is the scheme of the weights actually loaded (a q4 file says q4
     // The scheme list comes from the wasm build: an unknown one is refused with the list.
     const bad = await page.evaluate(async () => {
       const { Classifier } = await import('/gamjeong.js');
-      try { await Classifier.load({ model: '/fixtures/tiny-ko.q8.safetensors', quant: 'q5' }); return null; } catch (e) { return { code: e.code, schemes: e.schemes, message: e.message }; }
+      try { await Classifier.load({ model: '/fixtures/tiny-ko.q8.safetensors', quant: 'q3' }); return null; } catch (e) { return { code: e.code, schemes: e.schemes, message: e.message }; }
     });
-    assert.deepEqual(bad, { code: 'BAD_QUANT', schemes: ['q8', 'q4', 'f32'], message: 'Unknown quant “q5”: use q8, q4, f32.' });
+    assert.deepEqual(bad, { code: 'BAD_QUANT', schemes: ['q8', 'q4', 'q5', 'q6', 'f32'], message: 'Unknown quant “q3”: use q8, q4, q5, q6, f32.' });
   } finally { await b.close(); }
 });
 
@@ -57,7 +57,8 @@ test('a folder that does not exist: NOT_FOUND, and no "converting" event before 
 });
 
 test('the service worker pre-caches the wasm build this browser runs, not both', async () => {
-  for (const [query, used, other] of [['', 'pkg-relaxed', 'pkg'], ['&variant=simd128', 'pkg', 'pkg-relaxed']]) {
+  // threads=1: one thread, so the wasm build is chosen by SIMD support alone.
+  for (const [query, used, other] of [['&threads=1', 'pkg-relaxed', 'pkg'], ['&variant=simd128', 'pkg', 'pkg-relaxed']]) {
     const b = await browser();
     try {
       const mark = srv.log.length;

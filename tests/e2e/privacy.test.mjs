@@ -24,7 +24,7 @@ const CSP = {
   'form-action': ["'none'"],
 };
 // The page's own files, which the service worker fetches once when it installs.
-const SHELL = /^\/(|index\.html|style\.css|favicon\.svg|app\.js|explain-view\.(js|css)|examples\.js|i18n\.js|site\.json|gamjeong\.js|runtime\.js|worker\.js|sw\.js|pool-worker\.js|pkg(-relaxed|-threads)?\/gamjeong(\.js|_bg\.wasm))$/;
+const SHELL = /^\/(|index\.html|style\.css|favicon\.svg|app\.js|explain-view\.(js|css)|pipeline\.js|progress\.js|storage\.js|examples\.js|i18n\.js|site\.json|gamjeong\.js|runtime\.js|worker\.js|sw\.js|pool-worker\.js|pkg(-relaxed|-threads)?\/gamjeong(\.js|_bg\.wasm))$/;
 
 async function openPage(b, query) {
   const page = await b.context.newPage();
@@ -117,7 +117,7 @@ test('20 texts classified: no request after the model is ready, none carries a t
 test('Content-Security-Policy: the documented policy, the page works under it with no violation, and it is enforced', async () => {
   const b = await browser();
   try {
-    const { page, seen } = await openPage(b, `model=${Q8}`);
+    const { page, seen } = await openPage(b, `model=${Q8}&threads=1`); // threads=1: the relaxed build
     await page.waitForSelector('#status[data-phase="ready"]', { timeout: 60_000 });
     const content = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
     const policy = Object.fromEntries(content.split(';').map((d) => d.trim()).filter(Boolean)

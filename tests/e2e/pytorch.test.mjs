@@ -49,11 +49,12 @@ function load(page, opts) {
 }
 
 /**
- * Scores within TOL of the CLI's, logits within `logitTol`: tiny-ko's logits are large (init
- * range 0.3), and the q8 run sums in another order in wasm SIMD128 than the native kernel
- * does, on the very same file (its bytes are compared separately).
+ * Scores within `scoreTol` of the CLI's, logits within `logitTol`: tiny-ko's logits are large
+ * (init range 0.3), and the q8 run sums in another order in wasm SIMD128 than the native kernel
+ * does, on the very same file (its bytes are compared separately), so a 15-bit activation can
+ * land one rounding step apart: q8 scores get the 5e-4 of the runtime tests' quantized runs.
  */
-function assertMatches(got, expected, what, logitTol = TOL) {
+function assertMatches(got, expected, what, logitTol = TOL, scoreTol = TOL) {
   let worst = 0;
   let worstLogit = 0;
   for (let i = 0; i < expected.length; i++) {
@@ -62,7 +63,7 @@ function assertMatches(got, expected, what, logitTol = TOL) {
     worst = Math.max(worst, maxDiff(got[i], expected[i], { logits: false }));
     worstLogit = Math.max(worstLogit, maxDiff(got[i], expected[i]));
   }
-  assert.ok(worst <= TOL, `${what}: max |Δscore| ${worst} > ${TOL}`);
+  assert.ok(worst <= scoreTol, `${what}: max |Δscore| ${worst} > ${scoreTol}`);
   assert.ok(worstLogit <= logitTol, `${what}: max |Δ| incl. logits ${worstLogit} > ${logitTol}`);
   return worstLogit;
 }
@@ -92,7 +93,7 @@ test('folder with only pytorch_model.bin: q8 converted while downloading = the C
     });
     assert.equal(entry.keys.length, 1);
     assert.equal(entry.hash, sha256(want.q8File), 'browser conversion of pytorch_model.bin differs from the CLI file');
-    const q8 = assertMatches(r.results, want.q8, 'q8 from pytorch_model.bin', 2e-3);
+    const q8 = assertMatches(r.results, want.q8, 'q8 from pytorch_model.bin', 2e-3, 5e-4);
 
     const f32 = await load(page, { model: FOLDER, quant: 'f32', variant: 'simd128' });
     assert.ifError(f32.error);
