@@ -62,7 +62,7 @@ function applyLanguage() {
   if (mac) document.querySelector('#go kbd.mod').textContent = '⌘';
 }
 // "Why?" under the top 3: word scores for a chosen emotion, computed after each result shows.
-const why = attachExplainView({ model: () => model, after: $('top'), input: $('text'), bars: $('groups') });
+const why = attachExplainView({ model: () => model, after: $('top'), input: $('text'), bars: $('groups'), strings: T.why });
 
 // ---------------------------------------------------------------- status --
 function setStatus(phase, text, percent) {

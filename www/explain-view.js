@@ -16,6 +16,21 @@ const AUTO_TOKENS = 4096;
 const STYLE_HREF = new URL('./explain-view.css', import.meta.url).href;
 
 /** A signed score in percentage points, e.g. "+12.3 pp", "−0.4 pp". */
+/** The view's English strings; the page passes its own language's (www/i18n.js, `why`). */
+export const EN = {
+  title: 'Why? ',
+  sub: 'How much each word raises (blue) or lowers (orange) the chosen emotion: the drop in its probability when the word is hidden from the model.',
+  choices: 'Emotion to explain',
+  barTitle: 'Show why: the words behind this emotion',
+  scoreN: (n) => `Score the ${n} words`,
+  working: (label) => `Working out which words matter for ${label}…`,
+  failed: (message) => `The words could not be scored: ${message}`,
+  unread: (n) => ` … (${n} more words past the model’s 512-token limit, not read)`,
+  mostFor: (list) => `Most for it: ${list}.`,
+  mostAgainst: (list) => `Most against it: ${list}.`,
+  scored: (n, ms) => `${n} words scored in ${ms} ms.`,
+};
+
 export function percentagePoints(score) {
   const v = 100 * score;
   const s = Math.abs(v).toFixed(1);
@@ -31,7 +46,8 @@ export function percentagePoints(score) {
  * @param {HTMLElement} [o.bars]   container of the `[data-label]` bars that select a label
  * @returns {{show(result: object): void, clear(): void}}
  */
-export function attachExplainView({ model, after, input, bars }) {
+export function attachExplainView({ model, after, input, bars, strings = EN }) {
+  const S = strings;
   if (!document.querySelector(`link[href="${STYLE_HREF}"]`)) {
     const link = document.createElement('link');
     link.rel = 'stylesheet';
@@ -45,15 +61,15 @@ export function attachExplainView({ model, after, input, bars }) {
   root.setAttribute('aria-labelledby', 'why-title');
   const title = document.createElement('h3');
   title.id = 'why-title';
-  title.textContent = 'Why? ';
+  title.textContent = S.title;
   const sub = document.createElement('span');
   sub.className = 'muted small';
-  sub.textContent = 'How much each word raises (blue) or lowers (orange) the chosen emotion: the drop in its probability when the word is hidden from the model.';
+  sub.textContent = S.sub;
   title.append(sub);
   const choices = document.createElement('div');
   choices.className = 'why-labels';
   choices.setAttribute('role', 'group');
-  choices.setAttribute('aria-label', 'Emotion to explain');
+  choices.setAttribute('aria-label', S.choices);
   const sentence = document.createElement('p');
   sentence.className = 'why-text';
   sentence.lang = 'ko';
@@ -99,7 +115,7 @@ export function attachExplainView({ model, after, input, bars }) {
     const mark = () => {
       for (const b of bars.querySelectorAll('[data-label]:not([tabindex])')) {
         b.tabIndex = 0;
-        b.title = 'Show why: the words behind this emotion';
+        b.title = S.barTitle;
       }
     };
     new MutationObserver(mark).observe(bars, { childList: true, subtree: true });
@@ -137,14 +153,14 @@ export function attachExplainView({ model, after, input, bars }) {
       const go = document.createElement('button');
       go.type = 'button';
       go.className = 'why-go';
-      go.textContent = `Score the ${current.words} words`;
+      go.textContent = S.scoreN(current.words);
       go.addEventListener('click', () => { current.auto = true; schedule(0); });
       status.replaceChildren(`A long text: scoring its words takes one model run per word (about ${current.words + 1} classifications). `, go);
       return;
     }
     root.dataset.state = 'computing';
     root.setAttribute('aria-busy', 'true');
-    status.textContent = `Working out which words matter for ${current.label.label}…`;
+    status.textContent = S.working(current.label.label);
     timer = setTimeout(async () => {
       const m = model();
       const shown = current;
@@ -158,7 +174,7 @@ export function attachExplainView({ model, after, input, bars }) {
         if (gen !== generation) return;
         root.dataset.state = 'error';
         root.setAttribute('aria-busy', 'false');
-        status.textContent = `The words could not be scored: ${err.message}`;
+        status.textContent = S.failed(err.message);
       }
     }, delay);
   }
@@ -185,7 +201,7 @@ export function attachExplainView({ model, after, input, bars }) {
       at = w.end;
     }
     const unread = words.length - scored.length;
-    if (unread) parts.push(` … (${unread} more words past the model’s 512-token limit, not read)`);
+    if (unread) parts.push(S.unread(unread));
     sentence.replaceChildren(...parts);
     const ranked = [...scored].sort((a, b) => b.score - a.score);
     const list = (ws) => ws.map((w) => `${w.text} ${percentagePoints(w.score)}`).join(', ');
@@ -193,9 +209,9 @@ export function attachExplainView({ model, after, input, bars }) {
     const down = ranked.filter((w) => w.score < 0).reverse().slice(0, 3);
     status.textContent = [
       `${e.label} ${(100 * e.prob).toFixed(1)}%.`,
-      up.length ? `Most for it: ${list(up)}.` : '',
-      down.length ? `Most against it: ${list(down)}.` : '',
-      `${scored.length} words scored in ${e.ms.toFixed(0)} ms.`,
+      up.length ? S.mostFor(list(up)) : '',
+      down.length ? S.mostAgainst(list(down)) : '',
+      S.scored(scored.length, e.ms.toFixed(0)),
     ].filter(Boolean).join(' ');
     root.dataset.state = 'ready';
     root.dataset.label = e.label;

@@ -1,3 +1,4 @@
+import { EN as EXPLAIN_EN } from './explain-view.js';
 // Every string of the demo page, in Korean and English (one table; app.js reads nothing else).
 // Emotion names are not here: they come from the loaded model (Korean label + English gloss).
 // A value is text, or a function of the values it shows.
@@ -78,6 +79,19 @@ export const STRINGS = {
     other: '기타',
     modelLabel: '모델: ',
     detail: (quant, kernel, threads, mib) => `${quant} 가중치 · ${kernel} 커널 × 스레드 ${threads}개 · wasm 메모리 ${mib} MiB`,
+    why: {
+      title: '왜? ',
+      sub: '각 단어가 고른 감정을 얼마나 높이는지(파랑) 또는 낮추는지(주황): 그 단어를 모델에게서 가렸을 때 확률이 떨어지는 만큼입니다.',
+      choices: '설명할 감정',
+      barTitle: '이 감정의 근거가 된 단어 보기',
+      scoreN: (n) => `단어 ${n}개 점수 매기기`,
+      working: (label) => `${label}에 중요한 단어를 찾는 중…`,
+      failed: (message) => `단어 점수를 매기지 못했습니다: ${message}`,
+      unread: (n) => ` … (모델의 512토큰 한도를 넘은 단어 ${n}개는 읽지 않음)`,
+      mostFor: (list) => `가장 큰 근거: ${list}.`,
+      mostAgainst: (list) => `가장 큰 반대: ${list}.`,
+      scored: (n, ms) => `단어 ${n}개를 ${ms} ms에 점수 매김.`,
+    },
     seedNote: '라벨: 6개 그룹의 감정 60가지 (AIHub 감성대화말뭉치). 이 모델의 테스트 정확도는 60개 클래스에서 약 29 %입니다(모델 카드 참고). 막대는 판정이 아니라 경향으로 읽어 주세요.',
     howTo: '다른 모델: ?model= (허브 id, 폴더 URL 또는 양자화 파일), ?quant=q8|q4|f32.',
     retry: '다시 시도',
@@ -160,6 +174,7 @@ export const STRINGS = {
     other: 'other',
     modelLabel: 'Model: ',
     detail: (quant, kernel, threads, mib) => `${quant} weights · ${kernel} kernel × ${threads} thread${threads > 1 ? 's' : ''} · ${mib} MiB wasm memory`,
+    why: EXPLAIN_EN,
     seedNote: 'Labels: 60 emotions in 6 groups (AIHub 감성대화말뭉치). The model’s test accuracy is about 29 % on 60 classes (see its model card), so read the bars as tendencies, not verdicts.',
     howTo: 'Another model: ?model= (hub id, folder URL or quantized file) and ?quant=q8|q4|f32.',
     retry: 'Retry',
