@@ -3,8 +3,9 @@
 #
 #   ./build.sh            release wasm builds -> dist/, a static site ready to copy to any host:
 #                         dist/pkg/ (wasm32 SIMD128), dist/pkg-relaxed/ (SIMD128 + relaxed
-#                         SIMD) and dist/pkg-threads/ (SIMD128 + atomics, shared memory, for
-#                         cross-origin isolated pages; docs/threads.md), each wasm-bindgen
+#                         SIMD), dist/pkg-threads/ (SIMD128 + atomics, shared memory, for
+#                         cross-origin isolated pages; docs/threads.md) and
+#                         dist/pkg-threads-relaxed/ (the same + relaxed SIMD), each wasm-bindgen
 #                         --target web + wasm-opt -O3 (npm binaryen),
 #                         www/* copied in (and models/ if ./build.sh quantize made one);
 #                         installs the rust target / wasm-bindgen-cli / npm packages if missing
@@ -56,6 +57,7 @@ RELAXED_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_back
 # that a build is reproducible (rustc 1.97.0-nightly e50aa6fba 2026-05-19).
 THREADS_TOOLCHAIN=nightly-2026-05-20
 PKG_THREADS="$DIST/pkg-threads"
+PKG_THREADS_RELAXED="$DIST/pkg-threads-relaxed"
 # Shared memory must be imported (every pool worker instantiates the module on it) and have
 # a maximum: 1 GiB holds BERT-base q8 (~1.5x its 114 MB file) or f32 (~450 MB) with thread
 # stacks and headroom, without the 4 GiB reservation that iOS Safari refuses.
@@ -238,7 +240,7 @@ bindgen_variant() { # name wasm outdir extra-wasm-opt-flags...
 # "raw  gzip" sizes of the shipped .wasm files, for the README table.
 report_sizes() {
     local f
-    for f in "$PKG/${CRATE}_bg.wasm" "$PKG_RELAXED/${CRATE}_bg.wasm" "$PKG_THREADS/${CRATE}_bg.wasm"; do
+    for f in "$PKG/${CRATE}_bg.wasm" "$PKG_RELAXED/${CRATE}_bg.wasm" "$PKG_THREADS/${CRATE}_bg.wasm" "$PKG_THREADS_RELAXED/${CRATE}_bg.wasm"; do
         [ -f "$f" ] || continue
         printf '  %-34s %9s bytes raw  %9s bytes gzip -9\n' "${f#$DIST/}" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
     done
@@ -263,14 +265,19 @@ cmd_build() {
             cargo build --release --lib --target "$WASM_TARGET" --target-dir "$TARGET/relaxed"
     fi
     if [ "${SKIP_THREADS:-}" != 1 ]; then
-        # One release build on the pinned nightly, std included (-Z build-std), in its own
-        # target dir; see docs/threads.md.
-        local tt; tt=$(now)
-        log "cargo +$THREADS_TOOLCHAIN build --release --lib --target $WASM_TARGET -Z build-std=panic_abort,std --target-dir ${TARGET#$ROOT/}/threads (+atomics,+bulk-memory,+simd128, shared memory, max $THREADS_MAX_MEMORY B)"
-        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$THREADS_RUSTFLAGS" \
-            cargo "+$THREADS_TOOLCHAIN" rustc --release --lib --target "$WASM_TARGET" \
-            -Z build-std=panic_abort,std --target-dir "$TARGET/threads" -- "${THREADS_LINK_ARGS[@]}"
-        log "threads build: $(( $(now) - tt ))s"
+        # Two release builds on the pinned nightly, std included (-Z build-std), each in its own
+        # target dir: SIMD128, and SIMD128 + relaxed SIMD; see docs/threads.md.
+        local tt dir features
+        for dir in threads threads-relaxed; do
+            tt=$(now)
+            features=+atomics,+bulk-memory,+simd128
+            [ "$dir" = threads ] || features+=,+relaxed-simd
+            log "cargo +$THREADS_TOOLCHAIN build --release --lib --target $WASM_TARGET -Z build-std=panic_abort,std --target-dir ${TARGET#$ROOT/}/$dir ($features, shared memory, max $THREADS_MAX_MEMORY B)"
+            CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${THREADS_RUSTFLAGS/+atomics,+bulk-memory,+simd128/$features}" \
+                cargo "+$THREADS_TOOLCHAIN" rustc --release --lib --target "$WASM_TARGET" \
+                -Z build-std=panic_abort,std --target-dir "$TARGET/$dir" -- "${THREADS_LINK_ARGS[@]}"
+            log "$dir build: $(( $(now) - tt ))s"
+        done
     fi
 
     rm -rf "$DIST"
@@ -281,6 +288,7 @@ cmd_build() {
     fi
     if [ "${SKIP_THREADS:-}" != 1 ]; then
         bindgen_variant threads "$TARGET/threads/$WASM_TARGET/release/$CRATE.wasm" "$PKG_THREADS" --enable-threads
+        bindgen_variant threads-relaxed "$TARGET/threads-relaxed/$WASM_TARGET/release/$CRATE.wasm" "$PKG_THREADS_RELAXED" --enable-threads --enable-relaxed-simd
     fi
 
     if [ -d www ] && [ -n "$(ls -A www 2>/dev/null)" ]; then
@@ -303,7 +311,7 @@ cmd_build() {
 # dist/ is missing or older than the sources it is built from.
 dist_stale() {
     [ ! -f "$DIST/.built" ] || [ ! -f "$PKG_RELAXED/${CRATE}_bg.wasm" ] \
-        || { [ "${SKIP_THREADS:-}" != 1 ] && [ ! -f "$PKG_THREADS/${CRATE}_bg.wasm" ]; } \
+        || { [ "${SKIP_THREADS:-}" != 1 ] && [ ! -f "$PKG_THREADS_RELAXED/${CRATE}_bg.wasm" ]; } \
         || [ -n "$(find src www Cargo.toml Cargo.lock .cargo -newer "$DIST/.built" -print -quit)" ]
 }
 

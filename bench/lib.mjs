@@ -23,12 +23,32 @@ export const ENGINES = {
     config: '/model/config.json', tokenizer: '/model/tokenizer.json',
   },
 };
+// Threads (bench/threads.md): ORT at 2 threads; gamjeong in a Web Worker through the product
+// runtime (dist/): the single-threaded builds (SIMD128, relaxed SIMD) and the threads builds
+// (t1/t2: SIMD128 on a pool of 1/2; t2r: relaxed SIMD on 2).
+const F32 = { url: '/model/model.safetensors', config: '/model/config.json', tokenizer: '/model/tokenizer.json' };
+const Q8 = { url: '/assets/model.q8.safetensors' };
+for (const [name, spec] of Object.entries({
+  'ort-int8-t2': { kind: 'ort', url: '/assets/model.int8.onnx', threads: 2 },
+  'ort-f32-t2': { kind: 'ort', url: '/assets/model.onnx', threads: 2 },
+  'gj-q8-simd128': { kind: 'gjw', variant: 'simd128', threads: 1, ...Q8 },
+  'gj-q8-relaxed': { kind: 'gjw', variant: 'relaxed', threads: 1, ...Q8 },
+  'gj-q8-t1': { kind: 'gjw', variant: 'threads', threads: 1, ...Q8 },
+  'gj-q8-t2': { kind: 'gjw', variant: 'threads', threads: 2, ...Q8 },
+  'gj-q8-t2r': { kind: 'gjw', variant: 'threads-relaxed', threads: 2, ...Q8 },
+  'gj-f32-simd128': { kind: 'gjw', variant: 'simd128', threads: 1, ...F32 },
+  'gj-f32-t1': { kind: 'gjw', variant: 'threads', threads: 1, ...F32 },
+  'gj-f32-relaxed': { kind: 'gjw', variant: 'relaxed', threads: 1, ...F32 },
+  'gj-f32-t2': { kind: 'gjw', variant: 'threads', threads: 2, ...F32 },
+  'gj-f32-t2r': { kind: 'gjw', variant: 'threads-relaxed', threads: 2, ...F32 },
+})) ENGINES[name] = { name, ...spec };
 
 // ---- static server ------------------------------------------------------------------------
 const ROUTES = [
   ['/assets/', ASSETS],
   ['/model/', MODEL],
   ['/pkg/', PKG],
+  ['/dist/', path.join(REPO, 'dist')],
   ['/ort/', ORT_DIST],
   ['/', path.join(BENCH, 'page')],
 ];
@@ -51,6 +71,9 @@ export function serve() {
       'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
       'Content-Length': fs.statSync(file).size,
       'Cache-Control': 'max-age=3600',
+      // cross-origin isolated, so that both engines may run threads (SharedArrayBuffer)
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
     });
     fs.createReadStream(file).pipe(res);
   });

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Native peers, one thread: PyTorch f32 and onnxruntime (CPU) f32 / int8 on the benchmark ids.
+"""Native peers: PyTorch f32 and onnxruntime (CPU) f32 / int8 on the benchmark ids.
 
-    /tmp/benchenv/bin/python bench/native_peer.py target/bert-base-random target/bench [RUNS]
+    /tmp/benchenv/bin/python bench/native_peer.py target/bert-base-random target/bench [RUNS] [THREADS]
 
 Reads OUT_DIR/ids.json, OUT_DIR/model.onnx, OUT_DIR/model.int8.onnx (bench/make_peer.py);
-writes OUT_DIR/native_peer.json. Per sequence length 8/24/64/128 and batch 1/8: 2 warm-up
+writes OUT_DIR/native_peer.json (THREADS 1, the default) or native_peer_tN.json: every engine
+on THREADS intra-op threads. Per sequence length 8/24/64/128 and batch 1/8: 2 warm-up
 runs, then RUNS (default 20) timed runs; median and min in ms. Engines alternate per run.
 """
 
@@ -16,7 +17,8 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+THREADS = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 
 import numpy as np  # noqa: E402
 import onnxruntime as ort  # noqa: E402
@@ -27,13 +29,13 @@ from transformers import BertForSequenceClassification  # noqa: E402
 def main():
     model_dir, out = Path(sys.argv[1]), Path(sys.argv[2])
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 20
-    torch.set_num_threads(1)
+    torch.set_num_threads(THREADS)
     torch.set_num_interop_threads(1)
     ids = json.loads((out / "ids.json").read_text())
     model = BertForSequenceClassification.from_pretrained(
         model_dir, local_files_only=True, attn_implementation="eager").float().eval()
     so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
+    so.intra_op_num_threads = THREADS
     so.inter_op_num_threads = 1
     sessions = {
         "ort_f32": ort.InferenceSession(str(out / "model.onnx"), so, providers=["CPUExecutionProvider"]),
@@ -73,8 +75,9 @@ def main():
                 results[k][f"{seq}x{batch}"] = statistics.median(t)
             print(f"seq {seq:>3} batch {batch}: " +
                   "  ".join(f"{k} {statistics.median(t):8.2f} ms" for k, t in times.items()), flush=True)
-    (out / "native_peer.json").write_text(json.dumps({
-        "torch": torch.__version__, "onnxruntime": ort.__version__, "runs": runs, "threads": 1,
+    name = "native_peer.json" if THREADS == 1 else f"native_peer_t{THREADS}.json"
+    (out / name).write_text(json.dumps({
+        "torch": torch.__version__, "onnxruntime": ort.__version__, "runs": runs, "threads": THREADS,
         "load": [round(x, 2) for x in load] + [round(x, 2) for x in os.getloadavg()],
         "results": results,
     }, indent=1))

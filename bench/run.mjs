@@ -31,12 +31,18 @@ const cfgBase = {
   seqs: opt('seqs', '8,24,64,128').split(',').map(Number),
   batches: opt('batches', '1,8').split(',').map(Number),
   ids: '/assets/ids.json',
+  pause_ms: Number(opt('pause-ms', 0)),
 };
 const OUT = path.resolve(opt('out', path.join(BENCH, 'results.json')));
 
 const SETS = {
   int8: ['ort-int8', 'gj-q8', 'gj-q4'],
   f32: ['ort-f32', 'gj-f32'],
+  // threads (docs/threads.md): one ORT thread count per page
+  'int8-t1': ['ort-int8', 'gj-q8-simd128', 'gj-q8-relaxed', 'gj-q8-t1'],
+  'int8-t2': ['ort-int8-t2', 'gj-q8-t1', 'gj-q8-t2', 'gj-q8-relaxed', 'gj-q8-t2r'],
+  'f32-t1': ['ort-f32', 'gj-f32-simd128', 'gj-f32-relaxed', 'gj-f32-t1'],
+  'f32-t2': ['ort-f32-t2', 'gj-f32-t1', 'gj-f32-t2', 'gj-f32-relaxed', 'gj-f32-t2r'],
 };
 const sets = opt('sets', 'int8,f32').split(',');
 const coldEngines = opt('cold', 'ort-int8,gj-q8,gj-q4,ort-f32,gj-f32').split(',');
@@ -170,6 +176,11 @@ try {
   server.close();
 }
 console.log(`wrote ${OUT}`);
-const py = process.env.PYTHON || '/tmp/benchenv/bin/python';
-const rep = spawnSync(py, [path.join(BENCH, 'report.py'), OUT], { stdio: 'inherit' });
-if (rep.status !== 0) console.log(`report.py failed (${py}); run it by hand: ${py} bench/report.py ${OUT}`);
+if (sets.some((s) => s.includes('-t'))) {
+  // the threads sets have their own report (results-threads.md)
+  spawnSync(process.execPath, [path.join(BENCH, 'threads_report.mjs'), OUT], { stdio: 'inherit' });
+} else {
+  const py = process.env.PYTHON || '/tmp/benchenv/bin/python';
+  const rep = spawnSync(py, [path.join(BENCH, 'report.py'), OUT], { stdio: 'inherit' });
+  if (rep.status !== 0) console.log(`report.py failed (${py}); run it by hand: ${py} bench/report.py ${OUT}`);
+}

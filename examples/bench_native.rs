@@ -2,6 +2,10 @@
 //!
 //!   RAYON_NUM_THREADS=1 cargo run --release --example bench_native -- MODEL IDS.json [RUNS] [OUT.json]
 //!
+//! THREADS=N runs the classifier on its own pool of N threads (`Classifier::set_threads`, as
+//! the CLI's `--threads`); set RAYON_NUM_THREADS to the same N so that candle's f32 matmuls
+//! (which use rayon's global pool) run on as many.
+//!
 //! MODEL: a Hugging Face folder (f32) or a quantized file. IDS.json: `bench/make_peer.py`'s
 //! `ids.json` (per sequence length 8 rows of ids + torch's f32 logits). For each length,
 //! batch 1 (row 0) and batch 8 (all rows): 2 warm-up runs, then RUNS timed runs (default
@@ -18,9 +22,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ids: Value = serde_json::from_slice(&std::fs::read(args.get(1).ok_or(usage)?)?)?;
     let runs: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(20);
     let t = Instant::now();
-    let model = Classifier::from_path(model_path)?;
+    let mut model = Classifier::from_path(model_path)?;
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
-    println!("{model_path}: loaded in {load_ms:.0} ms");
+    if let Ok(n) = std::env::var("THREADS") {
+        model.set_threads(n.parse()?)?;
+    }
+    println!("{model_path}: loaded in {load_ms:.0} ms, {} threads", model.threads());
     let mut results = Vec::new();
     for seq in ["8", "24", "64", "128"] {
         let rows: Vec<Vec<u32>> = serde_json::from_value(ids["ids"][seq].clone())?;
@@ -61,7 +68,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     if let Some(out) = args.get(3) {
-        let json = serde_json::json!({"model": model_path, "load_ms": load_ms, "results": results});
+        let json = serde_json::json!({
+            "model": model_path, "load_ms": load_ms, "threads": model.threads(), "results": results,
+        });
         std::fs::write(out, serde_json::to_string_pretty(&json)?)?;
     }
     Ok(())

@@ -21,7 +21,7 @@ const pkg = {
     },
     './package.json': './package.json',
   },
-  files: ['gamjeong.js', 'runtime.js', 'worker.js', 'pool-worker.js', 'pipeline.js', 'progress.js', 'storage.js', 'node.js', 'gamjeong.d.ts', 'pkg/', 'pkg-relaxed/', 'pkg-threads/'],
+  files: ['gamjeong.js', 'runtime.js', 'worker.js', 'pool-worker.js', 'pipeline.js', 'progress.js', 'storage.js', 'node.js', 'gamjeong.d.ts', 'pkg/', 'pkg-relaxed/', 'pkg-threads/', 'pkg-threads-relaxed/'],
   sideEffects: false,
   engines: { node: '>=20' },
 };

@@ -20,7 +20,7 @@ for f in gamjeong.js runtime.js worker.js pool-worker.js pipeline.js progress.js
     cp "$DIST/$f" "$stage/$f"
 done
 # Every wasm build: runtime.js imports each by a literal path, which bundlers must resolve.
-for d in pkg pkg-relaxed pkg-threads; do
+for d in pkg pkg-relaxed pkg-threads pkg-threads-relaxed; do
     [ -f "$DIST/$d/gamjeong_bg.wasm" ] || die "dist/$d/ is missing (a SKIP_RELAXED or SKIP_THREADS build?): run ./build.sh build"
     mkdir "$stage/$d"
     cp "$DIST/$d/gamjeong.js" "$DIST/$d/gamjeong_bg.wasm" "$DIST/$d/gamjeong.d.ts" "$stage/$d/"

@@ -33,7 +33,7 @@ space_main() {
     log "space: the site -> ${out#$ROOT/}/"
     find "$out" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +   # a clone of the Space keeps its .git
     local f
-    for f in pkg pkg-relaxed pkg-threads; do if [ -d "$site/$f" ]; then cp -R "$site/$f" "$out/"; fi; done
+    for f in pkg pkg-relaxed pkg-threads pkg-threads-relaxed; do if [ -d "$site/$f" ]; then cp -R "$site/$f" "$out/"; fi; done
     for f in www/*; do cp "$site/$(basename "$f")" "$out/"; done
     cp "$ROOT/LICENSE-MIT" "$ROOT/LICENSE-APACHE" "$out/"
 

@@ -52,8 +52,8 @@ export interface LoadOptions {
   worker?: boolean;
   /** Use the Cache API (default true). */
   cache?: boolean;
-  /** wasm build: `auto` (relaxed SIMD when the browser has it; with more than one thread the threads build), `simd128`, `relaxed`, or `threads` (the threads build, SIMD128, even with `threads: 1`; one thread when the page is not cross-origin isolated). */
-  variant?: 'auto' | 'simd128' | 'relaxed' | 'threads';
+  /** wasm build: `auto` (relaxed SIMD when the browser has it; with more than one thread a threads build), `simd128`, `relaxed`, or a threads build even with `threads: 1`: `threads` (SIMD128) or `threads-relaxed` (one thread when the page is not cross-origin isolated). */
+  variant?: 'auto' | 'simd128' | 'relaxed' | 'threads' | 'threads-relaxed';
   /**
    * Threads for inference (1–16). Default: min(4, navigator.hardwareConcurrency) when the page
    * is cross-origin isolated (COOP + COEP headers) and has SharedArrayBuffer, else 1; a
@@ -136,7 +136,7 @@ export interface ModelInfo {
   cacheName: string | null;
   /** Where the model is cached: the Cache API, IndexedDB (where the Cache API is missing or refuses), a directory (Node); null uncached. */
   storage: 'cache-api' | 'indexeddb' | 'directory' | null;
-  variant: 'simd128' | 'relaxed' | 'threads';
+  variant: 'simd128' | 'relaxed' | 'threads' | 'threads-relaxed';
   kernel: string;
   /** Threads inference runs on (1 unless the threads build started). */
   threads: number;

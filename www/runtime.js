@@ -127,6 +127,9 @@ export function wasmSupport() {
   return { wasm, simd, relaxed };
 }
 
+/** The threads builds by variant: SIMD128, and SIMD128 + relaxed SIMD (docs/threads.md). */
+const THREADS_BUILDS = { threads: 'pkg-threads', 'threads-relaxed': 'pkg-threads-relaxed' };
+
 /** Most threads a load starts; more only costs memory (a stack each) on today's devices. */
 const MAX_THREADS = 16;
 /** Pool workers that have not reported ready by then are taken as failed. */
@@ -136,13 +139,13 @@ const POOL_START_MS = 20000;
  * How many threads this context can run the model on: `requested` (default
  * min(4, hardwareConcurrency)) when memory can be shared and the calling thread may block,
  * else 1 with the reason (docs/threads.md). `pool`: whether the threads build runs, which
- * `variant: 'threads'` asks for even with one thread.
+ * `variant: 'threads'` or `'threads-relaxed'` asks for even with one thread.
  */
 export function threadPlan(requested, variant = 'auto') {
   if (requested != null && !(Number.isInteger(requested) && requested >= 1 && requested <= MAX_THREADS)) {
     throw new GamjeongError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${requested}.`, 'BAD_INPUT');
   }
-  const explicit = variant === 'threads';
+  const explicit = variant in THREADS_BUILDS;
   const one = (reason) => ({ threads: 1, reason, pool: false });
   if (requested === 1 && !explicit) return one('threads: 1 was asked for');
   if (variant !== 'auto' && !explicit) return one(`variant: '${variant}' is a single-threaded build`);
@@ -159,10 +162,10 @@ export function threadPlan(requested, variant = 'auto') {
 }
 
 /** Starts `threads` pool workers on the threads build's shared memory (src/web/pool.rs). */
-async function startPool(mod, threads) {
+async function startPool(mod, threads, pkg) {
   const builder = new mod.PoolBuilder(threads);
   const init = {
-    type: 'gamjeong-pool-init', module: builder.module(), memory: builder.memory(), receiver: builder.receiver(),
+    type: 'gamjeong-pool-init', pkg, module: builder.module(), memory: builder.memory(), receiver: builder.receiver(),
   };
   const workers = [];
   try {
@@ -189,9 +192,15 @@ async function startPool(mod, threads) {
 }
 
 const wasmPromises = new Map();
+/** Imports a threads build; literal paths, so that bundlers see both. */
+function importThreadsBuild(variant) {
+  return variant === 'threads-relaxed' ? import('./pkg-threads-relaxed/gamjeong.js') : import('./pkg-threads/gamjeong.js');
+}
+
 /**
  * Imports and instantiates a wasm build once per variant: `auto` = pkg-relaxed/ if relaxed SIMD
- * validates; `threads` = pkg-threads/ (SIMD128, shared memory) with a pool of `threads` workers.
+ * validates; `threads-auto` = pkg-threads-relaxed/ if it validates, else pkg-threads/ (shared
+ * memory) with a pool of `threads` workers. A missing relaxed build falls back to SIMD128.
  */
 export function loadWasm(variant = 'auto', threads = 1) {
   if (wasmPromises.has(variant)) return wasmPromises.get(variant);
@@ -201,17 +210,33 @@ export function loadWasm(variant = 'auto', threads = 1) {
     if (!support.simd) {
       throw new GamjeongError('This browser does not support WebAssembly SIMD, which gamjeong needs.', 'NO_SIMD');
     }
-    if (variant === 'threads') {
-      const mod = await import('./pkg-threads/gamjeong.js');
-      await mod.default();
+    const pool = variant === 'threads-auto' || variant in THREADS_BUILDS;
+    const relaxed = pool ? 'threads-relaxed' : 'relaxed';
+    const plain = pool ? 'threads' : 'simd128';
+    let use = variant === 'auto' || variant === 'threads-auto' ? (support.relaxed ? relaxed : plain) : variant;
+    if (use === relaxed && !support.relaxed) {
+      throw new GamjeongError('This browser does not support relaxed SIMD.', 'NO_SIMD');
+    }
+    if (pool) {
+      let mod = null;
+      if (use === relaxed) {
+        try {
+          mod = await importThreadsBuild(use);
+          await mod.default();
+        } catch (e) {
+          if (variant === relaxed) throw e;
+          mod = null;
+          use = plain;
+        }
+      }
+      if (!mod) {
+        mod = await importThreadsBuild(use);
+        await mod.default();
+      }
       // Before anything else runs on the module: its first parallel operation would otherwise
       // settle rayon on one thread.
-      await startPool(mod, threads);
-      return { mod, variant, build: mod.buildInfo(), threads };
-    }
-    let use = variant === 'auto' ? (support.relaxed ? 'relaxed' : 'simd128') : variant;
-    if (use === 'relaxed' && !support.relaxed) {
-      throw new GamjeongError('This browser does not support relaxed SIMD.', 'NO_SIMD');
+      await startPool(mod, threads, THREADS_BUILDS[use]);
+      return { mod, variant: use, build: mod.buildInfo(), threads };
     }
     let mod;
     if (use === 'relaxed') {
@@ -767,14 +792,14 @@ async function loadInner(options, emit, signal) {
   let wasm = null;
   if (plan.pool) {
     try {
-      wasm = await loadWasm('threads', plan.threads);
+      wasm = await loadWasm(options.variant in THREADS_BUILDS ? options.variant : 'threads-auto', plan.threads);
     } catch (e) {
       // A site deployed without pkg-threads/, or workers the host blocks: one thread.
       plan = { threads: 1, reason: `the threads build could not start: ${e.message}`, pool: false };
     }
   }
   emit({ status: 'threads', threads: plan.threads, reason: plan.reason });
-  if (!wasm) wasm = await loadWasm(options.variant === 'threads' ? 'auto' : options.variant || 'auto');
+  if (!wasm) wasm = await loadWasm(options.variant in THREADS_BUILDS ? 'auto' : options.variant || 'auto');
   const schemes = [...wasm.build.schemes, 'f32'];
   if (!schemes.includes(scheme)) {
     throw new GamjeongError(`Unknown quant “${scheme}”: use ${schemes.join(', ')}.`, 'BAD_QUANT', { schemes });

@@ -2,14 +2,14 @@
 // model is in the Cache API. Network first (a new deploy is picked up at once), the stored copy
 // when the network fails. Model files (.safetensors, config/tokenizer JSON) are not touched:
 // runtime.js verifies and caches those itself. The page registers it once the model is loaded,
-// as sw.js?variant=relaxed|simd128: the wasm build this browser runs is the one pre-cached.
+// as sw.js?variant=relaxed|simd128|threads|threads-relaxed: the wasm build this browser runs is the one pre-cached.
 const APP_CACHE = 'gamjeong-app-v1';
 const VARIANT = new URL(self.location.href).searchParams.get('variant');
-const PKG = { relaxed: 'pkg-relaxed', threads: 'pkg-threads' }[VARIANT] || 'pkg';
+const PKG = { relaxed: 'pkg-relaxed', threads: 'pkg-threads', 'threads-relaxed': 'pkg-threads-relaxed' }[VARIANT] || 'pkg';
 const SHELL = ['./', 'index.html', 'style.css', 'favicon.svg', 'app.js', 'explain-view.js', 'explain-view.css', 'examples.js', 'i18n.js', 'site.json',
   'gamjeong.js', 'runtime.js', 'worker.js', 'pipeline.js', 'progress.js', 'storage.js',
   `${PKG}/gamjeong.js`, `${PKG}/gamjeong_bg.wasm`,
-  ...(PKG === 'pkg-threads' ? ['pool-worker.js'] : [])];
+  ...(PKG.startsWith('pkg-threads') ? ['pool-worker.js'] : [])];
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {

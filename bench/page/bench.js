@@ -44,13 +44,17 @@ async function fetchBytes(url) {
 }
 
 // ---- engines ----------------------------------------------------------------------------
+// onnxruntime-web fixes its thread count when its wasm starts: one count per page.
 let ortModule = null;
-async function loadOrtModule() {
+async function loadOrtModule(threads = 1) {
+  if (ortModule && ortModule.env.wasm.numThreads !== threads) {
+    throw new Error(`onnxruntime-web already runs ${ortModule.env.wasm.numThreads} threads in this page`);
+  }
   if (!ortModule) {
     currentOwner = 'ort';
     ortModule = await import('/ort/ort.wasm.min.mjs');
     ortModule.env.wasm.wasmPaths = '/ort/';
-    ortModule.env.wasm.numThreads = 1;
+    ortModule.env.wasm.numThreads = threads;
     ortModule.env.wasm.simd = true;
     ortModule.env.logLevel = 'error';
   }
@@ -59,7 +63,7 @@ async function loadOrtModule() {
 
 class OrtEngine {
   static async create(spec, bytes) {
-    const ort = await loadOrtModule();
+    const ort = await loadOrtModule(spec.threads || 1);
     currentOwner = 'ort';
     const session = await ort.InferenceSession.create(bytes, {
       executionProviders: ['wasm'],
@@ -129,6 +133,46 @@ class GjEngine {
   }
 }
 
+/** gamjeong in a Web Worker (gj-worker.js), as the product runs it; the only way to run the
+ * threads build, whose waits may not block a page. Timed here, around the round trip. */
+class GjWorkerEngine {
+  static async create(spec, fromCache = false) {
+    const e = new GjWorkerEngine(spec);
+    e.info = await e.call({ type: 'init', spec, fromCache });
+    if (spec.threads && e.info.threads !== spec.threads) {
+      throw new Error(`${spec.name}: asked for ${spec.threads} threads, runs ${e.info.threads}`);
+    }
+    return e;
+  }
+  constructor(spec) {
+    this.spec = spec;
+    this.memOwner = null;
+    this.worker = new Worker('/gj-worker.js', { type: 'module', name: spec.name });
+    this.pending = new Map();
+    this.next = 0;
+    this.worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data.id);
+      this.pending.delete(data.id);
+      if (data.error) p.reject(new Error(`${spec.name}: ${data.error}`));
+      else p.resolve(data.result);
+    };
+  }
+  call(msg) {
+    const id = ++this.next;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id });
+    });
+  }
+  async run(rows) {
+    const r = await this.call({ type: 'run', ids: rows.flat(), batch: rows.length });
+    return r.logits;
+  }
+  async memory() {
+    return (await this.call({ type: 'memory' })).memory;
+  }
+}
+
 async function fetchExtra(spec) {
   if (spec.kind !== 'gj-f32') return null;
   const [config, tokenizer] = await Promise.all([
@@ -139,7 +183,11 @@ async function fetchExtra(spec) {
 }
 
 async function createEngine(spec, bytes, extra) {
+  if (spec.kind === 'gjw') return GjWorkerEngine.create(spec);
   return spec.kind === 'ort' ? OrtEngine.create(spec, bytes) : GjEngine.create(spec, bytes, extra);
+}
+async function memoryOfEngine(e) {
+  return e instanceof GjWorkerEngine ? e.memory() : memoryOf(e.memOwner);
 }
 
 function maxAbs(got, rows, ref) {
@@ -173,11 +221,15 @@ async function runSet(cfg) {
   const engines = [];
   const load = {};
   for (const spec of cfg.engines) {
-    const bytes = await fetchBytes(spec.url);
+    // a worker engine fetches its own weights (inside its timed load)
+    const bytes = spec.kind === 'gjw' ? new Uint8Array(0) : await fetchBytes(spec.url);
     const extra = await fetchExtra(spec);
     const t0 = now();
     const e = await createEngine(spec, bytes, extra);
-    load[spec.name] = { ms: now() - t0, weights_bytes: bytes.byteLength, wasm_memory_after_load: memoryOf(e.memOwner) };
+    load[spec.name] = {
+      ms: now() - t0, weights_bytes: e.info?.weights_bytes ?? bytes.byteLength,
+      wasm_memory_after_load: await memoryOfEngine(e), ...(e.info ? { worker: e.info } : {}),
+    };
     engines.push(e);
     await sleep0();
   }
@@ -206,7 +258,9 @@ async function runSet(cfg) {
           const t0 = now();
           await e.run(rows);
           times[e.spec.name].push(now() - t0);
-          await sleep0();
+          // cfg.pause_ms: lets the previous engine's spinning threads (ORT's and rayon's
+          // idle workers spin before they sleep) go quiet before the next engine runs
+          await (cfg.pause_ms ? new Promise((r) => setTimeout(r, cfg.pause_ms)) : sleep0());
         }
       }
       for (const e of engines) {
@@ -222,8 +276,11 @@ async function runSet(cfg) {
     }
   }
   const memory = {};
-  for (const e of engines) memory[e.spec.name] = memoryOf(e.memOwner);
-  return { load, results, wasm_memory_peak: memory, userAgent: navigator.userAgent };
+  for (const e of engines) memory[e.spec.name] = await memoryOfEngine(e);
+  return {
+    load, results, wasm_memory_peak: memory, userAgent: navigator.userAgent,
+    crossOriginIsolated: self.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency,
+  };
 }
 
 // ---- cold start ----------------------------------------------------------------------------
@@ -233,12 +290,13 @@ async function runSet(cfg) {
 // weights read from the Cache API → session/classifier created → first result (24 tokens).
 async function coldFill(spec) {
   const cache = await caches.open('gamjeong-bench');
-  const urls = [spec.url, ...(spec.kind === 'gj-f32' ? [spec.config, spec.tokenizer] : [])];
+  const urls = [spec.url, ...(spec.config ? [spec.config, spec.tokenizer] : [])];
   for (const u of urls) {
     const r = await fetch(u);
     await cache.put(u, r);
   }
-  if (spec.kind === 'ort') await loadOrtModule();
+  if (spec.kind === 'ort') await loadOrtModule(spec.threads || 1);
+  else if (spec.kind === 'gjw') await GjWorkerEngine.create(spec, true);
   else await loadGjModule();
   return { filled: urls };
 }
@@ -250,11 +308,33 @@ async function cachedBytes(url) {
   return new Uint8Array(await r.arrayBuffer());
 }
 
+async function coldMeasureWorker(spec, idsUrl) {
+  const script_start = now();
+  const engine = await GjWorkerEngine.create(spec, true);
+  const session_ready = now();
+  const ids = await fetch(idsUrl).then((r) => r.json());
+  const ids_fetched = now();
+  const got = await engine.run(ids.ids['24'].slice(0, 1));
+  const first_result = now();
+  const i = engine.info;
+  return {
+    engine: spec.name, threads: i.threads, variant: i.variant,
+    first_result_ms: first_result - (ids_fetched - session_ready),
+    script_start_ms: script_start,
+    // the worker's own phases; worker start-up and messages are in first_result_ms only
+    import_and_instantiate_ms: i.import_and_instantiate_ms, cache_read_ms: i.cache_read_ms,
+    session_create_ms: i.session_create_ms, first_run_ms: first_result - ids_fetched,
+    ids_fetch_ms: ids_fetched - session_ready, wasm_memory: await engine.memory(),
+    max_abs_vs_torch: maxAbs(got, 1, ids.torch_logits['24'].slice(0, 1)),
+  };
+}
+
 async function coldMeasure(spec, idsUrl) {
+  if (spec.kind === 'gjw') return coldMeasureWorker(spec, idsUrl);
   const marks = { script_start: now() };
   // engine code: import + wasm compile/instantiate
   let gj = null;
-  if (spec.kind === 'ort') await loadOrtModule();
+  if (spec.kind === 'ort') await loadOrtModule(spec.threads || 1);
   else gj = await loadGjModule();
   marks.engine_ready = now();
   const bytes = await cachedBytes(spec.url);

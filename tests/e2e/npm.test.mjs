@@ -79,7 +79,7 @@ test('Vite bundles the example with no configuration; in Chromium it equals the 
   run(path.join(BIN, 'vite'), ['build', '--logLevel', 'warn'], app);
   const built = path.join(app, 'dist');
   const files = fs.readdirSync(path.join(built, 'assets'));
-  assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 3, `every wasm build (simd128, relaxed, threads) is an asset: ${files}`);
+  assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 4, `every wasm build (simd128, relaxed, threads, threads-relaxed) is an asset: ${files}`);
   const srv = await server({ '/': built });
   const b = await browser();
   try {

@@ -37,7 +37,7 @@ test('space folder: the site, the bundled model (made by the quantizer), site.js
   const files = listFiles(SPACE).sort();
   const www = fs.readdirSync(path.join(ROOT, 'www'));
   const pkg = (d) => (fs.existsSync(path.join(DIST, d)) ? fs.readdirSync(path.join(DIST, d)).map((f) => `${d}/${f}`) : []);
-  const want = [...www, ...pkg('pkg'), ...pkg('pkg-relaxed'), ...pkg('pkg-threads'), 'README.md', '.gitattributes', 'LICENSE-MIT', 'LICENSE-APACHE',
+  const want = [...www, ...pkg('pkg'), ...pkg('pkg-relaxed'), ...pkg('pkg-threads'), ...pkg('pkg-threads-relaxed'), 'README.md', '.gitattributes', 'LICENSE-MIT', 'LICENSE-APACHE',
     'models/tiny-ko/config.json', 'models/tiny-ko/tokenizer.json', BUNDLED].sort();
   assert.deepEqual(files, want, `build log:\n${buildLog}`);
   // The bundled file is what `gamjeong quantize` writes for that folder (the same code as ./build.sh quantize).
