@@ -59,6 +59,9 @@ pub enum Error {
 
     #[error("model computation failed: {0}")]
     Compute(#[from] candle_core::Error),
+
+    #[error("model computation failed: {0}")]
+    Kernel(#[from] crate::kernels::KernelError),
 }
 
 impl Error {
@@ -88,7 +91,7 @@ impl Error {
             Error::NoClassifier => "NO_CLASSIFIER",
             Error::NoMaskToken(_) => "NO_MASK_TOKEN",
             Error::Tokenize(_) | Error::InvalidInput(_) => "BAD_INPUT",
-            Error::Compute(_) => "COMPUTE",
+            Error::Compute(_) | Error::Kernel(_) => "COMPUTE",
         }
     }
 }
@@ -124,3 +127,22 @@ pub fn copy_into(
 pub(crate) fn into_io(e: Error) -> std::io::Error {
     std::io::Error::other(e)
 }
+
+/// `impl std::io::Write` for a sink with `push(&mut self, &[u8]) -> Result<()>`, so `io::copy`
+/// can feed it; `copy_into` gets the sink's own error back.
+macro_rules! write_via_push {
+    ($(#[$doc:meta])* $sink:ty) => {
+        $(#[$doc])*
+        impl std::io::Write for $sink {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.push(buf).map_err($crate::error::into_io)?;
+                Ok(buf.len())
+            }
+
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use write_via_push;

@@ -1,6 +1,6 @@
 //! Why this label: word-level feature ablation. A word's score for label L is
 //! `p(L | text) − p(L | text with every token of the word replaced by [MASK])`, every other
-//! token and position unchanged (Captum's `FeatureAblation` with a [MASK] baseline). The text
+//! token and position unchanged (Captum's `FeatureAblation` with a `[MASK]` baseline). The text
 //! and its masked copies go through the classifier's batch path together.
 
 use crate::classifier::Classifier;

@@ -81,18 +81,11 @@ impl StreamingLoader {
     }
 }
 
-/// `io::copy` a file or a download into the loader; its own errors come back through
-/// [`crate::error::copy_into`].
-impl std::io::Write for StreamingLoader {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.push(buf).map_err(crate::error::into_io)?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+crate::error::write_via_push!(
+    /// `io::copy` a file or a download into the loader; its own errors come back through
+    /// [`crate::error::copy_into`].
+    StreamingLoader
+);
 
 impl TensorSink for Collector {
     fn header(

@@ -178,16 +178,7 @@ impl Collect {
     }
 }
 
-impl std::io::Write for Collect {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.push(buf).map_err(crate::error::into_io)?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+crate::error::write_via_push!(Collect);
 
 struct Sink<'m>(&'m mut Vec<(TensorInfo, Vec<u8>)>);
 

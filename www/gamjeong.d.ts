@@ -24,10 +24,8 @@ export type ProgressEvent =
   | { status: 'fallback'; file: string; instead: string; reason: string }
   | {
       status: 'cache';
-      /** hit / miss: looked up; stored: verified bytes put in the cache; corrupt: a cached entry failed
-       * verification, was deleted and is being fetched again; stale: what an older gamjeong stored
-       * (an older cache such as `gamjeong-v0`, an older file-format major, or a cached file whose own
-       * `format_version` this build cannot read) was deleted, `reason` says what; the model is then
+      /** hit / miss: looked up; stored: verified bytes cached; corrupt: failed verification, deleted,
+       * fetched again; stale: an older gamjeong's entry deleted (`reason` says which, docs/js-api.md),
        * fetched again; unavailable / disabled: running uncached. */
       state: 'hit' | 'miss' | 'stored' | 'corrupt' | 'stale' | 'unavailable' | 'disabled';
       file?: string;
@@ -197,11 +195,8 @@ export class GamjeongError extends Error {
 }
 
 /**
- * Made only by `Classifier.load`, which resolves once the model is ready: a `Classifier` whose
- * load has not finished never reaches your code, so `classify` cannot run before the model is
- * loaded (a `new Classifier()` rejects every call with `NOT_LOADED`). Calls may overlap: they
- * run one at a time in the order they were made, and each promise resolves with its own text's
- * result (`Promise.all(texts.map((t) => c.classify(t)))` is in `texts` order).
+ * Made by `Classifier.load` once the model is ready (`new Classifier()` rejects every call with
+ * `NOT_LOADED`). Overlapping calls run one at a time in call order, each with its own result.
  */
 export class Classifier {
   static load(options?: LoadOptions): Promise<Classifier>;

@@ -6,7 +6,7 @@
 //! `vphaddd` of the two halves + one `vpermq` yields the 8 sums in order, which are converted
 //! and scaled into 4 f32 ymm accumulators.
 
-use super::{drive, pack_padded, Epilogue, Micro, PackedWeights, KG, NR};
+use super::{drive, pack_padded, Epilogue, Job, Micro, PackedWeights, KG, NR};
 use core::arch::x86_64::*;
 
 pub(super) struct Avx2;
@@ -15,14 +15,11 @@ pub(super) struct Avx2;
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn drive_avx2<E: Epilogue>(
-    xq: &[i16],
-    xs: &[f32],
-    m: usize,
-    w: &PackedWeights,
+    job: &Job,
     panels: std::ops::Range<usize>,
     epi: &mut E,
 ) {
-    drive::<Avx2, E>(xq, xs, m, w, panels, epi)
+    drive::<Avx2, E>(job, panels, epi)
 }
 
 impl Micro for Avx2 {

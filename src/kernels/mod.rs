@@ -5,9 +5,13 @@
 //! shared, so the output does not depend on the kernel. The packed layout and the kernels are
 //! described in docs/architecture.md ("int8 GEMM").
 
+mod error;
 pub mod parallel;
 mod scalar;
 pub mod sgemm;
+
+pub use error::KernelError;
+use error::{check_len, mul};
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
@@ -35,26 +39,9 @@ const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed
 /// Target size of the per-chunk activation scratch (re-read once per weight panel).
 const X_CHUNK_BYTES: usize = 96 * 1024;
 
-/// Largest |value| of a quantized activation: 16383 (15 bits, one scale per row), or 63 in a
-/// build with `relaxed-simd` (7 bits, one scale per 32-wide block).
-///
-/// Weights are int8; activations are i16. The SIMD128 and AVX2 kernels widen weights to i16 and
-/// use `i32x4.dot_i16x8_s` / `vpmaddwd` anyway, so 15-bit activations cost nothing there, and
-/// with them one scale per row is enough even for rows with outlier channels (tens of times
-/// the typical magnitude) — no per-block rescaling in the inner loop. Sums stay exact in int32
-/// for K-blocks up to [`MAX_BLOCK`] = 1024 (`1024 * 16383 * 128 < 2^31`).
-///
-/// The relaxed build's dot product multiplies i8 by i7: `i32x4_relaxed_dot_i8x16_i7x16_add(a,
-/// b, c)` is only deterministic when every byte of its "i7" operand `b` has the top bit clear,
-/// i.e. is in `0..=127` (engines may read `b` as signed — Arm `sdot` — or unsigned — x86
-/// `pmaddubsw`/VNNI); `-64..=63` is *not* enough, a negative byte has its top bit set. So the
-/// relaxed kernel feeds the activations as `x + 64` with `x` in `-63..=63` and subtracts
-/// `64 * Σw` (precomputed per row and block at packing) to get `Σ x·w` back exactly; the i16
-/// intermediate cannot saturate (`|2 · 127 · 128| < 32768`). To make up for 7 bits, that build
-/// quantizes activations per 32-wide block ([`quantize_for`]).
-///
-/// [`qgemm`] and [`block_sums`] reject activations outside `-ACT_MAX..=ACT_MAX` in every build,
-/// so all kernels of a build accept the same inputs.
+/// Largest |value| of a quantized activation: 16383 (15 bits, one scale per row), or 63 with
+/// `relaxed-simd` (7 bits per 32-wide block; why: docs/architecture.md, "int8 GEMM"). [`qgemm`]
+/// and [`block_sums`] reject anything outside `-ACT_MAX..=ACT_MAX`, whatever the kernel.
 pub const ACT_MAX: i16 = if RELAXED { 63 } else { 16383 };
 
 /// Activation scale granularity of this build: one per row, or one per 32-wide block.
@@ -187,43 +174,31 @@ impl PackedWeights {
         n: usize,
         k: usize,
         block: usize,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, KernelError> {
+        const OP: &str = "pack";
         if n == 0 || k == 0 {
-            return Err(format!("weights must be non-empty, got n={n} k={k}"));
+            return Err(KernelError::Empty { op: OP, n, k });
         }
         if block == 0 || !k.is_multiple_of(block) {
-            return Err(format!("block {block} does not divide k={k}"));
+            return Err(KernelError::BlockDivide { op: OP, block, k });
         }
         if block > MAX_BLOCK {
-            return Err(format!(
-                "block {block} exceeds {MAX_BLOCK} (int32 sums could overflow)"
-            ));
+            return Err(KernelError::BlockTooLarge {
+                block,
+                max: MAX_BLOCK,
+            });
         }
-        let nk = n.checked_mul(k).ok_or("n * k overflows usize")?;
-        if q.len() != nk {
-            return Err(format!(
-                "weights have {} values, expected n*k = {n}*{k} = {nk}",
-                q.len()
-            ));
-        }
+        check_len(OP, "q", q.len(), "n*k", &[n, k])?;
         let nb = k / block;
-        if scales.len() != n * nb {
-            return Err(format!(
-                "got {} scales, expected n*(k/block) = {n}*{nb} = {}",
-                scales.len(),
-                n * nb
-            ));
-        }
-        if let Some(i) = scales.iter().position(|s| !s.is_finite()) {
-            return Err(format!("scale {i} is not finite ({})", scales[i]));
+        check_len(OP, "scales", scales.len(), "n*(k/block)", &[n, nb])?;
+        if let Some(index) = scales.iter().position(|s| !s.is_finite()) {
+            let value = scales[index];
+            return Err(KernelError::NonFiniteScale { index, value });
         }
         let bp = block.div_ceil(KG) * KG;
-        let kp = nb.checked_mul(bp).ok_or("padded k overflows usize")?;
+        let kp = mul(OP, "padded k", nb, bp)?;
         let npanels = n.div_ceil(NR);
-        let len = npanels
-            .checked_mul(NR)
-            .and_then(|r| r.checked_mul(kp))
-            .ok_or("packed size overflows usize")?;
+        let len = mul(OP, "packed size", mul(OP, "packed size", npanels, NR)?, kp)?;
         let mut data = vec![0i8; len];
         let mut pscales = vec![0f32; npanels * nb * NR];
         #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
@@ -310,16 +285,8 @@ impl PackedWeights {
 /// blocks get scale 0 and q 0). Use the weights' block ([`PackedWeights::block`]) so that
 /// [`qgemm`] can apply each activation scale with the matching weight scale.
 ///
-/// Why per block and not per row: transformer activations have a few outlier channels (tens of
-/// times the typical magnitude); with one scale per row they flatten every other channel of the
-/// row to a handful of levels. A block scale confines an outlier's cost to its own block.
-///
-/// Rounding is **round-half-to-even** (same as `f32::round_ties_even`, computed as
-/// `(v + 1.5·2²³) − 1.5·2²³`, exact for |v| < 2²², which vectorizes on every target — x86_64's
-/// baseline has no `roundps`, where `round_ties_even` is a per-element libm call), so
-/// `|q * scale - x| <= scale / 2` up to f32 rounding.
-/// Non-finite input is an error. Blocks whose max is so small that `max / ACT_MAX` underflows
-/// to 0 are treated as zero blocks.
+/// Rounds half to even, so `|q * scale - x| <= scale / 2` up to f32 rounding. Non-finite input
+/// is an error; a block whose `max / ACT_MAX` underflows to 0 counts as a zero block.
 pub fn quantize_blocks(
     x: &[f32],
     m: usize,
@@ -327,42 +294,29 @@ pub fn quantize_blocks(
     block: usize,
     q: &mut [i16],
     scale: &mut [f32],
-) -> Result<(), String> {
-    let mk = m.checked_mul(k).ok_or("m * k overflows usize")?;
-    if x.len() != mk || q.len() != mk {
-        return Err(format!(
-            "quantize_blocks: x has {} and q {} values, expected m*k = {m}*{k} = {mk}",
-            x.len(),
-            q.len()
-        ));
-    }
+) -> Result<(), KernelError> {
+    const OP: &str = "quantize_blocks";
+    check_len(OP, "x", x.len(), "m*k", &[m, k])?;
+    check_len(OP, "q", q.len(), "m*k", &[m, k])?;
     if k == 0 {
-        if !scale.is_empty() {
-            return Err("quantize_blocks: k = 0 has no blocks, scale must be empty".into());
-        }
-        return Ok(());
+        // k = 0 has no blocks.
+        return check_len(OP, "scale", scale.len(), "m*(k/block)", &[m, 0]);
     }
     if block == 0 || !k.is_multiple_of(block) {
-        return Err(format!(
-            "quantize_blocks: block {block} does not divide k={k}"
-        ));
+        return Err(KernelError::BlockDivide { op: OP, block, k });
     }
     let nb = k / block;
-    if scale.len() != m * nb {
-        return Err(format!(
-            "quantize_blocks: scale has {} values, expected m*(k/block) = {m}*{nb} = {}",
-            scale.len(),
-            m * nb
-        ));
-    }
+    check_len(OP, "scale", scale.len(), "m*(k/block)", &[m, nb])?;
     for (i, ((xb, qb), s)) in x
         .chunks_exact(block)
         .zip(q.chunks_exact_mut(block))
         .zip(scale.iter_mut())
         .enumerate()
     {
-        *s = quantize_slice(xb, qb)
-            .ok_or_else(|| format!("quantize_blocks: row {} has a non-finite value", i / nb))?;
+        *s = quantize_slice(xb, qb).ok_or(KernelError::NonFiniteInput {
+            op: OP,
+            row: i / nb,
+        })?;
     }
     Ok(())
 }
@@ -374,14 +328,9 @@ pub fn quantize_rows(
     k: usize,
     q: &mut [i16],
     scale: &mut [f32],
-) -> Result<(), String> {
+) -> Result<(), KernelError> {
     if k == 0 {
-        if scale.len() != m {
-            return Err(format!(
-                "quantize_rows: scale has {} values, expected m = {m}",
-                scale.len()
-            ));
-        }
+        check_len("quantize_rows", "scale", scale.len(), "m", &[m])?;
         scale.fill(0.0);
         return quantize_blocks(x, m, k, 1, q, &mut []);
     }
@@ -397,15 +346,9 @@ pub fn quantize_for(
     m: usize,
     q: &mut [i16],
     scale: &mut [f32],
-) -> Result<(), String> {
+) -> Result<(), KernelError> {
     let (k, nb) = (w.k, w.nb);
-    if scale.len() != m * nb {
-        return Err(format!(
-            "quantize_for: scale has {} values, expected m*nblocks = {}",
-            scale.len(),
-            m * nb
-        ));
-    }
+    check_len("quantize_for", "scale", scale.len(), "m*nblocks", &[m, nb])?;
     if ACT_BLOCK.is_some() {
         return quantize_blocks(x, m, k, w.block, q, scale);
     }
@@ -460,9 +403,8 @@ fn quantize_slice(xr: &[f32], qr: &mut [i16]) -> Option<f32> {
     Some(s)
 }
 
-/// Round half to even of `v` in `-16383.0..=16383.0` to i16. Adding 1.5·2²³ moves `v` into
-/// [2²³, 2²⁴), where the f32 spacing is 1, so the (default, ties-to-even) rounding of the add is
-/// the rounding we want; subtracting it back is exact.
+/// `v.round_ties_even()` for `v` in `-16383.0..=16383.0`, but vectorizable (x86_64's baseline
+/// has no `roundps`): adding 1.5·2²³ lands where the f32 spacing is 1, so the add rounds for us.
 #[inline(always)]
 fn round_small(v: f32) -> i16 {
     const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
@@ -480,7 +422,7 @@ pub fn qgemm(
     w: &PackedWeights,
     bias: Option<&[f32]>,
     y: &mut [f32],
-) -> Result<(), String> {
+) -> Result<(), KernelError> {
     qgemm_with(best_kernel(), xq, x_scale, m, w, bias, y)
 }
 
@@ -493,33 +435,15 @@ pub fn qgemm_with(
     w: &PackedWeights,
     bias: Option<&[f32]>,
     y: &mut [f32],
-) -> Result<(), String> {
-    check_x(kernel, xq, m, w)?;
-    if x_scale.len() != m * w.nb {
-        return Err(format!(
-            "qgemm: x_scale has {} values, expected m*nblocks = {m}*{} = {}",
-            x_scale.len(),
-            w.nb,
-            m * w.nb
-        ));
-    }
+) -> Result<(), KernelError> {
+    const OP: &str = "qgemm";
+    check_x(OP, kernel, xq, m, w)?;
+    check_len(OP, "x_scale", x_scale.len(), "m*nblocks", &[m, w.nb])?;
     if let Some(bias) = bias {
-        if bias.len() != w.n {
-            return Err(format!(
-                "qgemm: bias has {} values, expected n = {}",
-                bias.len(),
-                w.n
-            ));
-        }
+        check_len(OP, "bias", bias.len(), "n", &[w.n])?;
     }
-    let mn = m.checked_mul(w.n).ok_or("m * n overflows usize")?;
-    if y.len() != mn {
-        return Err(format!(
-            "qgemm: y has {} values, expected m*n = {m}*{} = {mn}",
-            y.len(),
-            w.n
-        ));
-    }
+    let mn = mul(OP, "m * n", m, w.n)?;
+    check_len(OP, "y", y.len(), "m*n", &[m, w.n])?;
     if m == 0 {
         return Ok(());
     }
@@ -533,7 +457,13 @@ pub fn qgemm_with(
             m0: 0,
             p: 0,
         };
-        run(kernel, xq, x_scale, m, w, panels, &mut epi);
+        let job = Job {
+            xq,
+            xs: x_scale,
+            m,
+            w,
+        };
+        run(kernel, &job, panels, &mut epi);
     });
     Ok(())
 }
@@ -546,18 +476,10 @@ pub fn block_sums(
     m: usize,
     w: &PackedWeights,
     out: &mut [i32],
-) -> Result<(), String> {
-    check_x(kernel, xq, m, w)?;
-    let len = m
-        .checked_mul(w.n)
-        .and_then(|v| v.checked_mul(w.nb))
-        .ok_or("m * n * nblocks overflows usize")?;
-    if out.len() != len {
-        return Err(format!(
-            "block_sums: out has {} values, expected m*n*nblocks = {len}",
-            out.len()
-        ));
-    }
+) -> Result<(), KernelError> {
+    const OP: &str = "block_sums";
+    check_x(OP, kernel, xq, m, w)?;
+    check_len(OP, "out", out.len(), "m*n*nblocks", &[m, w.n, w.nb])?;
     if m == 0 {
         return Ok(());
     }
@@ -568,38 +490,38 @@ pub fn block_sums(
         m0: 0,
         p: 0,
     };
-    run(kernel, xq, &[], m, w, 0..w.npanels, &mut epi);
+    let job = Job { xq, xs: &[], m, w };
+    run(kernel, &job, 0..w.npanels, &mut epi);
     Ok(())
 }
 
-fn check_x(kernel: Kernel, xq: &[i16], m: usize, w: &PackedWeights) -> Result<(), String> {
+fn check_x(
+    op: &'static str,
+    kernel: Kernel,
+    xq: &[i16],
+    m: usize,
+    w: &PackedWeights,
+) -> Result<(), KernelError> {
     if !kernel.is_available() {
-        return Err(format!(
-            "kernel {} is not available in this build",
-            kernel.name()
-        ));
+        let kernel = kernel.name();
+        return Err(KernelError::Unavailable { op, kernel });
     }
-    let mk = m.checked_mul(w.k).ok_or("m * k overflows usize")?;
-    if xq.len() != mk {
-        return Err(format!(
-            "xq has {} values, expected m*k = {m}*{} = {mk}",
-            xq.len(),
-            w.k
-        ));
-    }
+    check_len(op, "xq", xq.len(), "m*k", &[m, w.k])?;
     // Branch-free so it vectorizes.
     let out_of_range = xq
         .iter()
         .fold(false, |acc, &v| acc | (v.unsigned_abs() > ACT_MAX as u16));
     if out_of_range {
-        let i = xq
+        let index = xq
             .iter()
             .position(|&v| v.unsigned_abs() > ACT_MAX as u16)
             .unwrap_or(0);
-        return Err(format!(
-            "activation {} at index {i} is outside -{ACT_MAX}..={ACT_MAX}",
-            xq[i]
-        ));
+        return Err(KernelError::ActivationRange {
+            op,
+            value: xq[index],
+            index,
+            max: ACT_MAX,
+        });
     }
     Ok(())
 }
@@ -607,10 +529,9 @@ fn check_x(kernel: Kernel, xq: &[i16], m: usize, w: &PackedWeights) -> Result<()
 // ---------------------------------------------------------------------------------------------
 // Driver shared by all kernels.
 
-/// Where a tile's results go. The kernel either accumulates `Σ_b scale * sum_b` in f32 itself
-/// (`SCALED`, for [`qgemm`]; always as `acc = acc + (w_scale[n][b] * x_scale[m][b]) *
-/// (sum as f32)` in block order, no FMA, so every kernel rounds identically) and hands over the tile once, or hands over the
-/// raw int32 sums of each block (for [`block_sums`]).
+/// Where a tile's results go: `SCALED` ([`qgemm`]) gets the f32 tile once, summed as
+/// `acc + (w_scale * x_scale) * (sum as f32)` in block order without FMA, so every kernel rounds
+/// identically; otherwise ([`block_sums`]) the raw int32 sums of each block.
 trait Epilogue {
     const SCALED: bool;
     /// A new tile: activation rows `m0..m0 + R`, weight panel `p`.
@@ -735,29 +656,30 @@ fn pack_padded<T: Copy>(
     }
 }
 
-/// `xs`: the activation block scales (`m * nb`), or empty when not `E::SCALED`. Only weight
-/// panels `panels` are computed.
-fn run<E: Epilogue>(
-    kernel: Kernel,
-    xq: &[i16],
-    xs: &[f32],
+/// The operands of one kernel run, checked by the caller.
+struct Job<'a> {
+    /// `[m][k]` quantized activations.
+    xq: &'a [i16],
+    /// The activation block scales (`m * nb`), or empty when not `E::SCALED`.
+    xs: &'a [f32],
     m: usize,
-    w: &PackedWeights,
-    panels: Range<usize>,
-    epi: &mut E,
-) {
+    w: &'a PackedWeights,
+}
+
+/// Runs `job` on weight panels `panels` only.
+fn run<E: Epilogue>(kernel: Kernel, job: &Job, panels: Range<usize>, epi: &mut E) {
     match kernel {
-        Kernel::Scalar => drive::<scalar::Scalar, E>(xq, xs, m, w, panels, epi),
+        Kernel::Scalar => drive::<scalar::Scalar, E>(job, panels, epi),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Kernel::Simd128 => drive::<simd128::Simd128, E>(xq, xs, m, w, panels, epi),
+        Kernel::Simd128 => drive::<simd128::Simd128, E>(job, panels, epi),
         #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-        Kernel::RelaxedSimd => drive::<relaxed::Relaxed, E>(xq, xs, m, w, panels, epi),
+        Kernel::RelaxedSimd => drive::<relaxed::Relaxed, E>(job, panels, epi),
         #[cfg(target_arch = "x86_64")]
         Kernel::Native if has_avx2() => {
             // SAFETY: AVX2 was detected at run time.
-            unsafe { avx2::drive_avx2(xq, xs, m, w, panels, epi) }
+            unsafe { avx2::drive_avx2(job, panels, epi) }
         }
-        Kernel::Native => drive::<scalar::Scalar, E>(xq, xs, m, w, panels, epi),
+        Kernel::Native => drive::<scalar::Scalar, E>(job, panels, epi),
         // Unavailable kernels were rejected by check_x.
         #[allow(unreachable_patterns)]
         _ => unreachable!("kernel {kernel:?} was checked to be available"),
@@ -777,14 +699,8 @@ fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
 /// `K::tile`'s CPU requirements must hold (always true for the cfg-gated wasm kernels and
 /// Scalar; the AVX2 caller checks at run time).
 #[inline(always)]
-fn drive<K: Micro, E: Epilogue>(
-    xq: &[i16],
-    xs: &[f32],
-    m: usize,
-    w: &PackedWeights,
-    panels: Range<usize>,
-    epi: &mut E,
-) {
+fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
+    let Job { xq, xs, m, w } = *job;
     let (k, kp, block, bp, nb) = (w.k, w.kp, w.block, w.bp, w.nb);
     debug_assert_eq!(xs.len(), if E::SCALED { m * nb } else { 0 });
     let mc = chunk_rows(kp, std::mem::size_of::<K::X>(), m);

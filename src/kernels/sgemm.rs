@@ -1,20 +1,8 @@
-//! f32 GEMM for unquantized linear layers: `y = x · Wᵀ + bias` with `W` packed once at load.
-//!
-//! Why not candle's matmul: in wasm32 builds candle calls the `gemm` crate, which re-packs both
-//! operands on every call and is tuned for large matrices; BERT's linears are small-M (one row
-//! per token) with a fixed `W`, where packing `W` once and streaming it is what pays. Native
-//! builds keep candle's matmul ([`PACKED_F32`] is false there): `gemm` with AVX-512/FMA and
-//! threads is faster than this kernel on x86.
-//!
-//! Layout: [`PackedF32::new`] copies `W` `[n][k]` into panels of [`NR`] output rows, k-major
-//! (`panel[kk * NR + j] = W[n0 + j][kk]`, rows past `n` zero). The microkernel keeps a
-//! 4 rows × 8 outputs tile in eight f32x4 registers: per k, two weight loads and one broadcast
-//! per activation row. K is walked in chunks of `KC` so a panel chunk stays in L1 while
-//! every row tile reuses it; partial sums live in `y` between chunks.
-//!
-//! Summation order is the same in the scalar and the SIMD128 kernel (k ascending, one product
-//! added at a time, no FMA), so both give bit-identical results.
+//! f32 GEMM for unquantized linear layers in wasm: `y = x · Wᵀ + bias` with `W` packed once at
+//! load, since candle re-packs it every call (docs/architecture.md, "f32 in wasm"). Scalar and
+//! SIMD128 add in the same order (k ascending, no FMA), so they agree bit for bit.
 
+use super::error::{check_len, KernelError};
 use super::parallel::{for_panel_ranges, SharedOut};
 use super::NR;
 
@@ -22,12 +10,14 @@ use super::NR;
 /// candle's matmul (everywhere else).
 pub const PACKED_F32: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
 
-/// K values per chunk: an 8-row panel chunk is 8 KiB.
+/// K values per chunk: an 8-row panel chunk is 8 KiB, kept in L1 while every row tile reuses
+/// it; partial sums wait in `y` between chunks.
 const KC: usize = 256;
 /// Activation rows per register tile.
 const MR: usize = 4;
 
-/// `W` `[n][k]` in panels of [`NR`] rows (see the module doc).
+/// `W` `[n][k]` in panels of [`NR`] rows, k-major: `panel[kk * NR + j] = W[n0 + j][kk]`, rows
+/// past `n` zero.
 pub struct PackedF32 {
     n: usize,
     k: usize,
@@ -36,13 +26,11 @@ pub struct PackedF32 {
 
 impl PackedF32 {
     /// Packs row-major `w` of `n` rows × `k` columns.
-    pub fn new(w: &[f32], n: usize, k: usize) -> Result<Self, String> {
-        let nk = n.checked_mul(k).ok_or("n * k overflows usize")?;
-        if w.len() != nk || n == 0 || k == 0 {
-            return Err(format!(
-                "sgemm: weight has {} values, expected n*k = {n}*{k} (both > 0)",
-                w.len()
-            ));
+    pub fn new(w: &[f32], n: usize, k: usize) -> Result<Self, KernelError> {
+        const OP: &str = "sgemm";
+        check_len(OP, "w", w.len(), "n*k", &[n, k])?;
+        if n == 0 || k == 0 {
+            return Err(KernelError::Empty { op: OP, n, k });
         }
         let np = n.div_ceil(NR);
         let mut panels = vec![0f32; np * k * NR];
@@ -76,6 +64,14 @@ pub enum SgemmKernel {
 }
 
 impl SgemmKernel {
+    /// Lower-case name, as in error messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            SgemmKernel::Scalar => "scalar",
+            SgemmKernel::Simd128 => "simd128",
+        }
+    }
+
     /// Whether this build has the kernel.
     pub fn is_available(self) -> bool {
         match self {
@@ -106,7 +102,7 @@ pub fn sgemm(
     w: &PackedF32,
     bias: &[f32],
     y: &mut [f32],
-) -> Result<(), String> {
+) -> Result<(), KernelError> {
     sgemm_with(BEST, x, m, w, bias, y)
 }
 
@@ -118,30 +114,15 @@ pub fn sgemm_with(
     w: &PackedF32,
     bias: &[f32],
     y: &mut [f32],
-) -> Result<(), String> {
+) -> Result<(), KernelError> {
+    const OP: &str = "sgemm";
     let (n, k) = (w.n, w.k);
-    if m.checked_mul(k) != Some(x.len()) {
-        return Err(format!(
-            "sgemm: x has {} values, expected m*k = {m}*{k}",
-            x.len()
-        ));
-    }
-    if bias.len() != n {
-        return Err(format!(
-            "sgemm: bias has {} values, expected n = {n}",
-            bias.len()
-        ));
-    }
-    if m.checked_mul(n) != Some(y.len()) {
-        return Err(format!(
-            "sgemm: y has {} values, expected m*n = {m}*{n}",
-            y.len()
-        ));
-    }
+    check_len(OP, "x", x.len(), "m*k", &[m, k])?;
+    check_len(OP, "bias", bias.len(), "n", &[n])?;
+    check_len(OP, "y", y.len(), "m*n", &[m, n])?;
     if !kernel.is_available() {
-        return Err(format!(
-            "sgemm: kernel {kernel:?} is not available in this build"
-        ));
+        let kernel = kernel.name();
+        return Err(KernelError::Unavailable { op: OP, kernel });
     }
     for row in y.chunks_exact_mut(n) {
         row.copy_from_slice(bias);

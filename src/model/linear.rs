@@ -77,10 +77,6 @@ fn bytes_to_i8(bytes: std::borrow::Cow<'_, [u8]>) -> Vec<i8> {
     }
 }
 
-fn kernel_error(e: String) -> Error {
-    Error::Compute(candle_core::Error::Msg(e))
-}
-
 pub enum LinearWeight {
     /// `weight_t` is `[in, out]`: PyTorch's `[out, in]` transposed once at load, so the f32
     /// gemm reads it contiguously instead of re-packing a strided view on every call.
@@ -105,8 +101,7 @@ impl Linear {
     pub fn load(scope: &Scope, in_dim: usize, out_dim: usize) -> Result<Self> {
         let weight = match load_matrix(scope, "weight", out_dim, in_dim)? {
             Matrix::F32(weight) if PACKED_F32 => LinearWeight::F32Packed {
-                weight: PackedF32::new(&weight.flatten_all()?.to_vec1()?, out_dim, in_dim)
-                    .map_err(kernel_error)?,
+                weight: PackedF32::new(&weight.flatten_all()?.to_vec1()?, out_dim, in_dim)?,
                 bias: scope.get_vec("bias", &[out_dim])?,
             },
             Matrix::F32(weight) => LinearWeight::F32 {
@@ -114,8 +109,7 @@ impl Linear {
                 bias: scope.get("bias", &[out_dim])?,
             },
             Matrix::Int8 { q, scales, block } => LinearWeight::Int8 {
-                weight: PackedWeights::new(q, scales, out_dim, in_dim, block)
-                    .map_err(kernel_error)?,
+                weight: PackedWeights::new(q, scales, out_dim, in_dim, block)?,
                 bias: scope.get_vec("bias", &[out_dim])?,
             },
         };
@@ -161,18 +155,16 @@ impl Linear {
             LinearWeight::F32Packed { weight, bias } => {
                 let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
                 let mut y = vec![0f32; rows * self.out_dim];
-                sgemm(&xs, rows, weight, bias, &mut y).map_err(kernel_error)?;
+                sgemm(&xs, rows, weight, bias, &mut y)?;
                 self.finish(y, rows, act, x.device())?
             }
             LinearWeight::Int8 { weight, bias } => {
                 let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
                 let mut xq = vec![0i16; xs.len()];
                 let mut scale = vec![0f32; rows * weight.nblocks()];
-                kernels::quantize_for(weight, &xs, rows, &mut xq, &mut scale)
-                    .map_err(kernel_error)?;
+                kernels::quantize_for(weight, &xs, rows, &mut xq, &mut scale)?;
                 let mut y = vec![0f32; rows * self.out_dim];
-                kernels::qgemm(&xq, &scale, rows, weight, Some(bias), &mut y)
-                    .map_err(kernel_error)?;
+                kernels::qgemm(&xq, &scale, rows, weight, Some(bias), &mut y)?;
                 self.finish(y, rows, act, x.device())?
             }
         };

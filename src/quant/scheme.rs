@@ -155,7 +155,7 @@ pub struct Q4Matrix {
 }
 
 /// Divisor `m` of the step `Δ = rms(W) / m` of tensor `name` under an entropy-coded
-/// `scheme`: q4's by matrix kind ([`q4_kind_divisor`]) times the tier's refinement.
+/// `scheme`: q4's by matrix kind (`q4_kind_divisor`) times the tier's refinement.
 pub fn q4_step_divisor(scheme: Scheme, name: &str) -> f32 {
     q4_kind_divisor(name) * scheme.step_refinement()
 }

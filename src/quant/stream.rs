@@ -1,5 +1,5 @@
 //! The one quantizer: f32 weights in (safetensors or a PyTorch checkpoint, see
-//! [`crate::checkpoint`]), quantized safetensors out, fed as a byte stream
+//! `crate::checkpoint`), quantized safetensors out, fed as a byte stream
 //! (header first, then tensors in file order). It holds one source tensor at a time plus
 //! the output, so a browser can convert a checkpoint while it downloads. The CLI feeds it
 //! a file, the browser feeds it fetch() chunks; both get identical bytes.
@@ -108,17 +108,10 @@ impl StreamingQuantizer {
     }
 }
 
-/// `io::copy` the f32 checkpoint into the quantizer (see [`crate::error::copy_into`]).
-impl std::io::Write for StreamingQuantizer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.push(buf).map_err(crate::error::into_io)?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+crate::error::write_via_push!(
+    /// `io::copy` the f32 checkpoint into the quantizer (see [`crate::error::copy_into`]).
+    StreamingQuantizer
+);
 
 impl TensorSink for Writer {
     fn header(
