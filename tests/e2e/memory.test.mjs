@@ -4,6 +4,7 @@
 // grows) after that load, a classification, a batch of 8 long texts and a 512-token text must
 // stay within 1.5x the cached file:
 // the loader streams tensor by tensor into the model, never holding the file and the model.
+// The page is cross-origin isolated, so this runs on the default thread pool.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -60,6 +61,7 @@ test('BERT-base shape: converted once in the browser; from the cache, wasm memor
         afterLoad: c.info.memoryBytes, afterOne, tokens: r.tokens,
         afterBatch, batchTokens: batch.results.map((x) => x.tokens), batchVsAlone,
         afterLongest: await c.memoryBytes(), longestTokens: longest.tokens,
+        threads: c.info.threads, variant: c.info.variant, cores: navigator.hardwareConcurrency,
       };
     }, [EXAMPLES[0], '정말 행복해. '.repeat(40)]);
     assert.equal(m.file.length, 1, `one cached weights file: ${m.file}`);
@@ -67,9 +69,13 @@ test('BERT-base shape: converted once in the browser; from the cache, wasm memor
     const figures = {
       fileBytes: file, afterLoad: m.afterLoad, afterOne: m.afterOne, afterBatch: m.afterBatch, afterLongest: m.afterLongest,
       batchTokens: m.batchTokens, batchVsAlone: m.batchVsAlone, convertMs: Math.round(first.ms), cacheLoadMs: Math.round(second.ms),
+      threads: m.threads, variant: m.variant,
     };
     fs.writeFileSync(path.join(OUT, 'memory.json'), JSON.stringify(figures, null, 2));
-    console.log(`BERT-base q8 ${MiB(file)} MiB: converted in ${(first.ms / 1000).toFixed(1)} s; from the cache in ` +
+    // The e2e server is cross-origin isolated: the default load runs the threads build on
+    // min(4, cores) threads, so these figures include the pool's stacks (docs/threads.md).
+    assert.equal(m.threads, Math.min(4, m.cores), `threads: ${m.threads} (${m.variant})`);
+    console.log(`BERT-base q8 on ${m.threads} threads (${m.variant}) ${MiB(file)} MiB: converted in ${(first.ms / 1000).toFixed(1)} s; from the cache in ` +
       `${(second.ms / 1000).toFixed(2)} s; wasm memory after load ${MiB(m.afterLoad)} MiB (${(m.afterLoad / file).toFixed(2)}x), ` +
       `after one classification ${MiB(m.afterOne)} MiB (${(m.afterOne / file).toFixed(2)}x), ` +
       `after a batch of 8 texts of ${Math.min(...m.batchTokens)}-${Math.max(...m.batchTokens)} tokens ${MiB(m.afterBatch)} MiB (${(m.afterBatch / file).toFixed(2)}x), ` +
