@@ -2,7 +2,7 @@
 #
 # A deployable static site (a Hugging Face Space as it is) whose page loads MODEL, quantized
 # and bundled, by default: the built site (the wasm builds and www/), models/NAME/ (made by
-# quantize_model, the code of ./build.sh quantize), site.json (the page's default model),
+# quantize_model of scripts/quantize.sh, as ./build.sh quantize), site.json (the page's default model),
 # README.md with the Space front matter, .gitattributes for Git LFS, the license files.
 # MODEL: a hub id (downloaded where the network allows) or a local HF folder. DIR: dist/space.
 # SPACE_SITE=DIR takes an already built site from DIR instead of (re)building dist/.

@@ -1,0 +1,74 @@
+# ./build.sh quantize MODEL [q8,q4]   (sourced by build.sh, also for `space`: uses its helpers)
+#
+# MODEL: a hub id (downloaded where the network allows, at REVISION, default main) or a local HF
+# folder. GAMJEONG_CLI=path uses an already built CLI instead of `cargo build --release`.
+
+# hub_download MODEL REVISION DIR: config.json, tokenizer.json and the weights as transformers
+# looks for them (model.safetensors, else pytorch_model.bin) into DIR; kept once downloaded.
+hub_download() {
+    local model=$1 revision=$2 dir=$3 f code
+    have curl || die "curl not found (needed to download $model)"
+    local url="https://huggingface.co/$model/resolve/$revision" offline="no network to huggingface.co here?); pass a local folder instead"
+    mkdir -p "$dir"
+    for f in config.json tokenizer.json; do
+        if [ -s "$dir/$f" ]; then log "$f: already downloaded"; continue; fi
+        log "downloading $url/$f"
+        curl -fL --retry 3 -o "$dir/$f.part" "$url/$f" || die "could not download $f of $model ($offline"
+        mv "$dir/$f.part" "$dir/$f"
+    done
+    if [ -s "$dir/model.safetensors" ] || [ -s "$dir/pytorch_model.bin" ]; then log "weights: already downloaded"; return; fi
+    for f in model.safetensors pytorch_model.bin; do
+        log "downloading $url/$f"
+        code="$(curl -sSL --retry 3 -w '%{http_code}' -o "$dir/$f.part" "$url/$f")" || code=000
+        if [ "$code" = 200 ]; then mv "$dir/$f.part" "$dir/$f"; return; fi
+        rm -f "$dir/$f.part"
+        case "$code" in
+            404|401|410) [ "$f" = pytorch_model.bin ] || log "model.safetensors: HTTP $code (absent); trying pytorch_model.bin" ;;
+            *) die "could not download $f of $model (HTTP $code; $offline" ;;
+        esac
+    done
+    die "$model has neither model.safetensors nor pytorch_model.bin at $revision"
+}
+
+# quantize_model MODEL SCHEMES PARENT: -> PARENT/NAME/ with config.json, tokenizer.json and
+# gamjeong/model.SCHEME.safetensors for each comma-separated SCHEME; sets MODEL_NAME.
+quantize_model() {
+    local model=$1 schemes=$2 parent=$3 src name source_id revision
+    have cargo || die "cargo not found"
+    if [ -d "$model" ]; then
+        src="$(cd "$model" && pwd)"
+        name="$(basename "$src")" source_id="$(basename "$src")" revision="${REVISION:-unknown}"
+    else
+        [[ "$model" =~ ^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?$ ]] || die "$model is neither a folder nor a hub id (owner/name)"
+        name="${model//\//--}" source_id=$model revision="${REVISION:-main}"
+        src="$TARGET/hub/$name@$revision"
+        hub_download "$model" "$revision" "$src"
+    fi
+    local cli="${GAMJEONG_CLI:-}" out="$parent/$name" scheme
+    if [ -z "$cli" ]; then
+        log "cargo build --release --bin gamjeong"
+        cargo build --release --bin gamjeong
+        cli="$TARGET/release/gamjeong"
+    fi
+    [ -x "$cli" ] || die "gamjeong CLI not found at $cli"
+    mkdir -p "$out/gamjeong"
+    cp "$src/config.json" "$src/tokenizer.json" "$out/"
+    for scheme in ${schemes//,/ }; do
+        "$cli" quantize --model "$src" --scheme "$scheme" --source-id "$source_id" --revision "$revision" \
+            --out "$out/gamjeong/model.$scheme.safetensors"
+        log "wrote ${out#"$ROOT"/}/gamjeong/model.$scheme.safetensors ($(stat -c %s "$out/gamjeong/model.$scheme.safetensors") bytes)"
+    done
+    MODEL_NAME=$name
+}
+
+cmd_quantize() {
+    local model="${1:-}" schemes="${2:-q8,q4}"
+    [ -n "$model" ] || die "usage: ./build.sh quantize MODEL [q8,q4]   (MODEL: hub id or local folder)"
+    quantize_model "$model" "$schemes" "$ROOT/models"
+    if [ -d "$DIST" ]; then
+        mkdir -p "$DIST/models" && cp -R "$ROOT/models/$MODEL_NAME" "$DIST/models/"
+        log "copied into dist/models/$MODEL_NAME/: open /?model=./models/$MODEL_NAME/"
+    else
+        log "run ./build.sh to put it into dist/models/$MODEL_NAME/ (then /?model=./models/$MODEL_NAME/)"
+    fi
+}
