@@ -174,7 +174,8 @@ cmd_build() {
     log "build done in $(( $(now) - t0 ))s:"
     (cd "$DIST" && find . -type f -printf '  %10s  %p\n' | sort -k2)
     log ".wasm sizes:"
-    for f in "$DIST"/pkg*/"${CRATE}_bg.wasm"; do
+    for f in "$DIST"/{pkg,pkg-relaxed,pkg-threads}/"${CRATE}_bg.wasm"; do
+        [ -f "$f" ] || continue
         printf '  %-34s %9s bytes raw  %9s bytes gzip -9\n' "${f#"$DIST"/}" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
     done
 }
@@ -286,7 +287,6 @@ cmd_test() {
 }
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
-
 case "${1:-build}" in
     build)          cmd_build ;;
     serve)          cmd_serve ;;
