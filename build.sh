@@ -2,8 +2,8 @@
 # gamjeong build / test / serve helper. What each step does and why: docs/build.md
 #
 #   ./build.sh [build]    release wasm builds -> dist/, a static site: pkg/ (SIMD128), pkg-relaxed/
-#                         (+ relaxed SIMD), pkg-threads/ (+ atomics; docs/threads.md), www/* and
-#                         models/; installs missing toolchain pieces first
+#                         (+ relaxed SIMD), pkg-threads/ and pkg-threads-relaxed/ (+ atomics;
+#                         docs/threads.md), www/* and models/; installs missing toolchain pieces
 #   ./build.sh serve      build, then serve dist/ on http://127.0.0.1:8080/ with COOP/COEP
 #   ./build.sh test       every test: native `cargo test` (all targets + doctests), wasm32 tests
 #                         in headless Chromium, browser end-to-end tests (tests/e2e/) on dist/
@@ -18,8 +18,8 @@
 #   WASM_BINDGEN_TEST_TIMEOUT   per-test-binary browser timeout in s (default here: 600)
 #   NO_HEADLESS=1               wasm tests: serve the test page for a manual browser
 #   SKIP_WASM_OPT=1 / SKIP_RELAXED=1   build: no wasm-opt / no relaxed-SIMD variant
-#   SKIP_THREADS=1              build, setup: no threads variant (nor its pinned nightly)
-#   CARGO_TARGET_DIR            cargo's target dir (default ./target; + relaxed/, threads/)
+#   SKIP_THREADS=1              build, setup: no threads variants (nor their pinned nightly)
+#   CARGO_TARGET_DIR            cargo's target dir (default ./target; + relaxed/, threads*/)
 #   GAMJEONG_CLI / REVISION     quantize, space: an already built CLI / the hub revision
 set -euo pipefail
 # These would replace .cargo/config.toml's wasm rustflags (+simd128, getrandom backend).
@@ -31,7 +31,7 @@ WASM_TARGET=wasm32-unknown-unknown CRATE=gamjeong
 DIST="$ROOT/dist" TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 RELAXED_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_backend="wasm_js"'
-# The threads build needs a nightly (std rebuilt with atomics), pinned for reproducible builds
+# The threads builds need a nightly (std rebuilt with atomics), pinned for reproducible builds
 # (rustc 1.97.0-nightly e50aa6fba 2026-05-19); its memory is imported, shared, max 1 GiB.
 THREADS_TOOLCHAIN="nightly-2026-05-20"
 THREADS_MAX_MEMORY=$(( 1 << 30 ))
@@ -144,7 +144,7 @@ bindgen_variant() {
 }
 
 cmd_build() {
-    local t0 f; t0=$(now)
+    local t0 f t flags; t0=$(now)
     setup_rust; setup_wasm_bindgen_cli     # no-ops when installed
     skipped WASM_OPT || setup_npm || die "npm packages could not be installed (binaryen gives wasm-opt): install Node.js + npm, or SKIP_WASM_OPT=1"
     require_wasm wasm-bindgen
@@ -155,18 +155,20 @@ cmd_build() {
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
             cargo build --release --lib --target "$WASM_TARGET" --target-dir "$TARGET/relaxed"
     fi
-    if ! skipped THREADS; then
-        f=$(now)
-        log "cargo +$THREADS_TOOLCHAIN rustc (threads) -Z build-std --target-dir ${TARGET#"$ROOT"/}/threads: $THREADS_RUSTFLAGS"
-        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$THREADS_RUSTFLAGS" \
-            cargo "+$THREADS_TOOLCHAIN" rustc --release --lib --target "$WASM_TARGET" \
-            -Z build-std=panic_abort,std --target-dir "$TARGET/threads" -- "${THREADS_LINK_ARGS[@]}"
-        log "threads build: $(( $(now) - f ))s"
-    fi
+    for f in threads threads-relaxed; do   # SIMD128, and SIMD128 + relaxed SIMD
+        skipped THREADS && break
+        flags=$THREADS_RUSTFLAGS t=$(now)
+        [ $f = threads ] || flags="${THREADS_RUSTFLAGS/+simd128/+simd128,+relaxed-simd}"
+        log "cargo +$THREADS_TOOLCHAIN rustc ($f) -Z build-std --target-dir ${TARGET#"$ROOT"/}/$f: $flags"
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" cargo "+$THREADS_TOOLCHAIN" rustc --release --lib \
+            --target "$WASM_TARGET" -Z build-std=panic_abort,std --target-dir "$TARGET/$f" -- "${THREADS_LINK_ARGS[@]}"
+        log "$f build: $(( $(now) - t ))s"
+    done
     rm -rf "$DIST"
     bindgen_variant pkg "$TARGET"
     skipped RELAXED || bindgen_variant pkg-relaxed "$TARGET/relaxed" --enable-relaxed-simd
     skipped THREADS || bindgen_variant pkg-threads "$TARGET/threads" --enable-threads
+    skipped THREADS || bindgen_variant pkg-threads-relaxed "$TARGET/threads-relaxed" --enable-threads --enable-relaxed-simd
     log "copying www/* (and models/ from ./build.sh quantize) -> dist/"
     cp -R www/. "$DIST/"
     if [ -d models ]; then cp -R models "$DIST/models"; fi
@@ -174,7 +176,7 @@ cmd_build() {
     log "build done in $(( $(now) - t0 ))s:"
     (cd "$DIST" && find . -type f -printf '  %10s  %p\n' | sort -k2)
     log ".wasm sizes:"
-    for f in "$DIST"/{pkg,pkg-relaxed,pkg-threads}/"${CRATE}_bg.wasm"; do
+    for f in "$DIST"/{pkg,pkg-relaxed,pkg-threads,pkg-threads-relaxed}/"${CRATE}_bg.wasm"; do
         [ -f "$f" ] || continue
         printf '  %-34s %9s bytes raw  %9s bytes gzip -9\n' "${f#"$DIST"/}" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
     done
@@ -183,7 +185,7 @@ cmd_build() {
 # dist/ is missing, incomplete or older than the sources it is built from.
 dist_stale() {
     [ ! -f "$DIST/.built" ] || [ ! -f "$DIST/pkg-relaxed/${CRATE}_bg.wasm" ] \
-        || { ! skipped THREADS && [ ! -f "$DIST/pkg-threads/${CRATE}_bg.wasm" ]; } \
+        || { ! skipped THREADS && [ ! -f "$DIST/pkg-threads-relaxed/${CRATE}_bg.wasm" ]; } \
         || [ -n "$(find src www Cargo.toml Cargo.lock .cargo -newer "$DIST/.built" -print -quit)" ]
 }
 
@@ -199,9 +201,7 @@ cmd_serve() {
 # $LOGDIR/STEP.log, and a failed step is added to FAILED.
 FAILED=()
 run() { # STEP CMD...: exit status of CMD
-    local step=$1; shift
-    log "$step: $*"
-    "$@" 2>&1 | tee "$LOGDIR/$step.log"
+    log "$1: ${*:2}"; "${@:2}" 2>&1 | tee "$LOGDIR/$1.log"
 }
 
 # One wasm test binary in headless Chromium. A run that printed no "test result:" never ran its
@@ -236,7 +236,6 @@ test_wasm() {
     # The relaxed-SIMD variant: its int8 kernel must give the scalar kernel's sums.
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
         wasm_binary wasm_kernels-relaxed --target-dir "$TARGET/relaxed" --test wasm_kernels
-    # The runner's own report of a tests/wasm_*.rs binary without a #[wasm_bindgen_test]:
     grep -ls "no tests to run" "$LOGDIR"/wasm-wasm_*.log | while read -r t; do warn "${t##*/}: no test ran"; done || true
 }
 
@@ -277,8 +276,7 @@ cmd_test() {
         if [ ${#FAILED[@]} = "$n" ]; then summary+=("$part" "ok ($(( $(now) - t0 ))s)")
         else summary+=("$part" "FAILED ($(( $(now) - t0 ))s): ${FAILED[*]:$n}"); fi
     done
-    echo
-    log "test summary (each runner's own summary is above; logs in $LOGDIR)"
+    echo; log "test summary (each runner's own summary is above; logs in $LOGDIR)"
     printf '  %-7s %s\n' "${summary[@]}"
     [ ${#FAILED[@]} = 0 ] && { printf '%sALL TESTS PASSED%s\n' "$G" "$N"; return; }
     printf '%sSOME TESTS FAILED%s, see:\n' "$R" "$N"
