@@ -27,7 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(n) = std::env::var("THREADS") {
         model.set_threads(n.parse()?)?;
     }
-    println!("{model_path}: loaded in {load_ms:.0} ms, {} threads", model.threads());
+    println!(
+        "{model_path}: loaded in {load_ms:.0} ms, {} threads",
+        model.threads()
+    );
     let mut results = Vec::new();
     for seq in ["8", "24", "64", "128"] {
         let rows: Vec<Vec<u32>> = serde_json::from_value(ids["ids"][seq].clone())?;
