@@ -41,7 +41,7 @@ const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 
  * package.json's `node` export condition) replaces them with file reads and a cache directory,
  * so Node runs this same loading, conversion and verification code.
  * - fetch(url, init): a Response (Node: also file: URLs)
- * - initWasm(mod, dir): instantiates a wasm-bindgen module (`dir`: pkg or pkg-relaxed)
+ * - initWasm(mod, dir): instantiates a wasm-bindgen module (`dir`: its folder, e.g. pkg)
  * - cacheStorage(options): a CacheStorage (open/keys/delete, whose caches have
  *   match/put/delete/keys), or null when there is none; browsers: the Cache API, else
  *   IndexedDB (storage.js)
@@ -127,8 +127,17 @@ export function wasmSupport() {
   return { wasm, simd, relaxed };
 }
 
-/** The threads builds by variant: SIMD128, and SIMD128 + relaxed SIMD (docs/threads.md). */
-const THREADS_BUILDS = { threads: 'pkg-threads', 'threads-relaxed': 'pkg-threads-relaxed' };
+/**
+ * The wasm builds by variant: folder and import (literal paths, so that bundlers see each one);
+ * `pool` builds share their memory with a pool of workers (docs/threads.md).
+ */
+const BUILDS = {
+  simd128: { dir: 'pkg', load: () => import('./pkg/gamjeong.js') },
+  relaxed: { dir: 'pkg-relaxed', load: () => import('./pkg-relaxed/gamjeong.js') },
+  threads: { dir: 'pkg-threads', load: () => import('./pkg-threads/gamjeong.js'), pool: true },
+  'threads-relaxed': { dir: 'pkg-threads-relaxed', load: () => import('./pkg-threads-relaxed/gamjeong.js'), pool: true },
+};
+const isThreadsVariant = (v) => BUILDS[v]?.pool === true;
 
 /** Most threads a load starts; more only costs memory (a stack each) on today's devices. */
 const MAX_THREADS = 16;
@@ -145,7 +154,7 @@ export function threadPlan(requested, variant = 'auto') {
   if (requested != null && !(Number.isInteger(requested) && requested >= 1 && requested <= MAX_THREADS)) {
     throw new GamjeongError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${requested}.`, 'BAD_INPUT');
   }
-  const explicit = variant in THREADS_BUILDS;
+  const explicit = isThreadsVariant(variant);
   const one = (reason) => ({ threads: 1, reason, pool: false });
   if (requested === 1 && !explicit) return one('threads: 1 was asked for');
   if (variant !== 'auto' && !explicit) return one(`variant: '${variant}' is a single-threaded build`);
@@ -192,15 +201,11 @@ async function startPool(mod, threads, pkg) {
 }
 
 const wasmPromises = new Map();
-/** Imports a threads build; literal paths, so that bundlers see both. */
-function importThreadsBuild(variant) {
-  return variant === 'threads-relaxed' ? import('./pkg-threads-relaxed/gamjeong.js') : import('./pkg-threads/gamjeong.js');
-}
-
 /**
  * Imports and instantiates a wasm build once per variant: `auto` = pkg-relaxed/ if relaxed SIMD
- * validates; `threads-auto` = pkg-threads-relaxed/ if it validates, else pkg-threads/ (shared
- * memory) with a pool of `threads` workers. A missing relaxed build falls back to SIMD128.
+ * validates, else pkg/; `threads-auto` = the same choice between pkg-threads-relaxed/ and
+ * pkg-threads/ (shared memory), with a pool of `threads` workers. A site deployed without the
+ * relaxed build falls back to its SIMD128 twin.
  */
 export function loadWasm(variant = 'auto', threads = 1) {
   if (wasmPromises.has(variant)) return wasmPromises.get(variant);
@@ -210,51 +215,34 @@ export function loadWasm(variant = 'auto', threads = 1) {
     if (!support.simd) {
       throw new GamjeongError('This browser does not support WebAssembly SIMD, which gamjeong needs.', 'NO_SIMD');
     }
-    const pool = variant === 'threads-auto' || variant in THREADS_BUILDS;
+    const pool = variant === 'threads-auto' || isThreadsVariant(variant);
     const relaxed = pool ? 'threads-relaxed' : 'relaxed';
     const plain = pool ? 'threads' : 'simd128';
     let use = variant === 'auto' || variant === 'threads-auto' ? (support.relaxed ? relaxed : plain) : variant;
     if (use === relaxed && !support.relaxed) {
       throw new GamjeongError('This browser does not support relaxed SIMD.', 'NO_SIMD');
     }
-    if (pool) {
-      let mod = null;
-      if (use === relaxed) {
-        try {
-          mod = await importThreadsBuild(use);
-          await mod.default();
-        } catch (e) {
-          if (variant === relaxed) throw e;
-          mod = null;
-          use = plain;
-        }
-      }
-      if (!mod) {
-        mod = await importThreadsBuild(use);
-        await mod.default();
-      }
-      // Before anything else runs on the module: its first parallel operation would otherwise
-      // settle rayon on one thread.
-      await startPool(mod, threads, THREADS_BUILDS[use]);
-      return { mod, variant: use, build: mod.buildInfo(), threads };
-    }
-    let mod;
-    if (use === 'relaxed') {
+    const instantiate = async (v) => {
+      const build = BUILDS[v] ?? BUILDS.simd128; // an unrecognised variant has always run pkg/
+      const mod = await build.load();
+      await platform.initWasm(mod, build.dir);
+      return mod;
+    };
+    let mod = null;
+    if (use === relaxed) {
       try {
-        mod = await import('./pkg-relaxed/gamjeong.js');
-        await platform.initWasm(mod, 'pkg-relaxed');
+        mod = await instantiate(use);
       } catch (e) {
-        // A site deployed without pkg-relaxed/ still works on the SIMD128 build.
-        if (variant === 'relaxed') throw e;
-        mod = null;
-        use = 'simd128';
+        if (variant === relaxed) throw e;
+        use = plain;
       }
     }
-    if (!mod) {
-      mod = await import('./pkg/gamjeong.js');
-      await platform.initWasm(mod, 'pkg');
-    }
-    return { mod, variant: use, build: mod.buildInfo(), threads: 1 };
+    if (!mod) mod = await instantiate(use);
+    if (!pool) return { mod, variant: use, build: mod.buildInfo(), threads: 1 };
+    // Before anything else runs on the module: its first parallel operation would otherwise
+    // settle rayon on one thread.
+    await startPool(mod, threads, BUILDS[use].dir);
+    return { mod, variant: use, build: mod.buildInfo(), threads };
   })();
   wasmPromises.set(variant, wasmPromise);
   wasmPromise.catch(() => wasmPromises.delete(variant));
@@ -792,14 +780,14 @@ async function loadInner(options, emit, signal) {
   let wasm = null;
   if (plan.pool) {
     try {
-      wasm = await loadWasm(options.variant in THREADS_BUILDS ? options.variant : 'threads-auto', plan.threads);
+      wasm = await loadWasm(isThreadsVariant(options.variant) ? options.variant : 'threads-auto', plan.threads);
     } catch (e) {
       // A site deployed without pkg-threads/, or workers the host blocks: one thread.
       plan = { threads: 1, reason: `the threads build could not start: ${e.message}`, pool: false };
     }
   }
   emit({ status: 'threads', threads: plan.threads, reason: plan.reason });
-  if (!wasm) wasm = await loadWasm(options.variant in THREADS_BUILDS ? 'auto' : options.variant || 'auto');
+  if (!wasm) wasm = await loadWasm(isThreadsVariant(options.variant) ? 'auto' : options.variant || 'auto');
   const schemes = [...wasm.build.schemes, 'f32'];
   if (!schemes.includes(scheme)) {
     throw new GamjeongError(`Unknown quant “${scheme}”: use ${schemes.join(', ')}.`, 'BAD_QUANT', { schemes });
