@@ -6,6 +6,8 @@
 // output, /assets/ = target/bench (onnx files, q8/q4 files, ids.json), /model/ = the f32
 // HF folder.
 
+import { fetchBytes, cachedBytes, gjFromQuantized } from './bytes.js';
+
 // ---- wasm memories: record every instance's Memory, whoever instantiates it ----------
 // (onnxruntime-web does not expose its heap; wrapping instantiate is engine-agnostic.)
 const memories = [];
@@ -36,12 +38,6 @@ function memoryOf(owner) {
 
 const now = () => performance.now();
 const sleep0 = () => new Promise((r) => setTimeout(r, 0));
-
-async function fetchBytes(url) {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-  return new Uint8Array(await r.arrayBuffer());
-}
 
 // ---- engines ----------------------------------------------------------------------------
 // onnxruntime-web fixes its thread count when its wasm starts: one count per page.
@@ -103,14 +99,6 @@ async function loadGjModule() {
   const mod = await import(`/pkg/gamjeong.js?instance=${gjCount}`);
   const wasm = await mod.default({ module_or_path: '/pkg/gamjeong_bg.wasm' });
   return { mod, wasm, owner };
-}
-
-/** A quantized file through `WasmLoader` in 1 MiB slices, as www/runtime.js loads it: each
- * tensor moves into the model, so wasm memory holds about one copy of the file, not two. */
-function gjFromQuantized(mod, bytes) {
-  const loader = new mod.WasmLoader();
-  for (let at = 0; at < bytes.length; at += 1 << 20) loader.push(bytes.subarray(at, at + (1 << 20)));
-  return loader.finish();
 }
 
 class GjEngine {
@@ -299,13 +287,6 @@ async function coldFill(spec) {
   else if (spec.kind === 'gjw') await GjWorkerEngine.create(spec, true);
   else await loadGjModule();
   return { filled: urls };
-}
-
-async function cachedBytes(url) {
-  const cache = await caches.open('gamjeong-bench');
-  const r = await cache.match(url);
-  if (!r) throw new Error(`${url} is not in the Cache API`);
-  return new Uint8Array(await r.arrayBuffer());
 }
 
 async function coldMeasureWorker(spec, idsUrl) {

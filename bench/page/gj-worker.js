@@ -2,43 +2,27 @@
 // comes from the product runtime's loadWasm (dist/runtime.js), so the threads build starts
 // its pool exactly as Classifier.load({threads}) does. Driven by bench.js (GjWorkerEngine).
 import { loadWasm } from '/dist/runtime.js';
+import { fetchBytes, cachedBytes, gjFromQuantized } from './bytes.js';
 
 let cls = null;
 let mod = null;
-
-async function cachedOrFetched(url, fromCache) {
-  if (fromCache) {
-    const r = await (await caches.open('gamjeong-bench')).match(url);
-    if (!r) throw new Error(`${url} is not in the Cache API`);
-    return new Uint8Array(await r.arrayBuffer());
-  }
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-  return new Uint8Array(await r.arrayBuffer());
-}
 
 async function init({ spec, fromCache }) {
   const marks = { start: performance.now() };
   const wasm = await loadWasm(spec.variant, spec.threads);
   mod = wasm.mod;
   marks.engine_ready = performance.now();
-  const bytes = await cachedOrFetched(spec.url, fromCache);
+  const read = fromCache ? cachedBytes : fetchBytes;
+  const bytes = await read(spec.url);
   let extra = null;
   if (spec.config) {
     extra = {
-      config: new TextDecoder().decode(await cachedOrFetched(spec.config, fromCache)),
-      tokenizer: await cachedOrFetched(spec.tokenizer, fromCache),
+      config: new TextDecoder().decode(await read(spec.config)),
+      tokenizer: await read(spec.tokenizer),
     };
   }
   marks.weights_read = performance.now();
-  if (extra) {
-    cls = new mod.WasmClassifier(extra.config, extra.tokenizer, bytes);
-  } else {
-    // 1 MiB slices, as www/runtime.js streams a quantized file into WasmLoader.
-    const loader = new mod.WasmLoader();
-    for (let at = 0; at < bytes.length; at += 1 << 20) loader.push(bytes.subarray(at, at + (1 << 20)));
-    cls = loader.finish();
-  }
+  cls = extra ? new mod.WasmClassifier(extra.config, extra.tokenizer, bytes) : gjFromQuantized(mod, bytes);
   marks.session_ready = performance.now();
   return {
     variant: wasm.variant, kernel: wasm.build.kernel, threads: wasm.threads,
