@@ -1,9 +1,8 @@
-// The demo page, on top of the public wrapper (gamjeong.js). Its strings: i18n.js; labels,
+// The demo page, on the public API only (gamjeong.js). Its strings: i18n.js; labels,
 // groups and glosses: the loaded model (the crate's one table). The default model: the site's
 // own (site.json, written by `./build.sh space`), else the hub default. `?model=`, `?quant=`,
 // `?lang=` and `?variant=` override; nothing is stored but the model.
-import { Classifier, DEFAULT_MODEL, DEFAULT_QUANT } from './gamjeong.js';
-import { planLoad, hubUrl } from './runtime.js';
+import { Classifier, DEFAULT_MODEL, DEFAULT_QUANT, hubUrl } from './gamjeong.js';
 import { EXAMPLES } from './examples.js';
 import { STRINGS, LANGS, pickLang } from './i18n.js';
 import { attachExplainView } from './explain-view.js';
@@ -13,7 +12,7 @@ const DEBOUNCE_MS = 250;
 /** Larger downloads wait for a click (BERT-base: q8 113.5 MB, q4 68.7 MB, f32 443 MB). */
 const ASK_ABOVE_BYTES = 150e6;
 /** Errors a retry cannot mend: the text box stays off and no retry button is offered. */
-const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT'];
+const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT', 'BAD_INPUT'];
 
 const params = new URLSearchParams(location.search);
 const lang = pickLang(params.get('lang'), navigator.languages?.length ? navigator.languages : [navigator.language]);
@@ -140,7 +139,7 @@ async function prepare() {
   let plan = null;
   if (!bundled || saveData) {
     setStatus('loading', T.preparing);
-    plan = await planLoad({ model: spec, quant, baseUrl: location.href }).catch(() => null); // load() says what is wrong
+    plan = await Classifier.plan({ model: spec, quant }).catch(() => null); // load() says what is wrong
     if (bundled && plan && !plan.cached && plan.bytes === null) plan.bytes = site.bytes ?? null;
   }
   const why = !plan || plan.cached ? null : plan.convert ? 'convert'
