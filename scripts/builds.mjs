@@ -22,21 +22,27 @@ const NPM_ENTRIES = ['gamjeong.js', 'node.js'];
 /** Files of www/ that a browser never runs (Node's entry, the types) or that fetch themselves (sw.js). */
 const NOT_SHELL = new Set(['node.js', 'gamjeong.d.ts', 'sw.js']);
 
-/** The www/ modules `entry` (a path relative to www/) reaches through its imports, workers and `new URL(…, import.meta.url)` assets, build folders excluded. */
+/**
+ * What the www/ module `rel` refers to, as paths relative to www/: its imports (static and
+ * dynamic) and the files it loads with `new URL('…', import.meta.url)` (workers, CSS).
+ * Comment lines are skipped (JSDoc types say `import('./gamjeong.d.ts')`).
+ */
+export function importsOf(rel) {
+  const src = fs.readFileSync(path.join(WWW, rel), 'utf8').replace(/^\s*(\/\/|\/?\*).*$/gm, '');
+  const refs = /(?:\bfrom\s*|\bimport\s*\(\s*|\bnew URL\(\s*)'(\.\.?\/[^']+)'/g;
+  return [...src.matchAll(refs)].map(([, ref]) => path.posix.normalize(path.posix.join(path.posix.dirname(rel), ref)));
+}
+
+const isBuildFile = (rel) => BUILDS.some((b) => rel.startsWith(`${b.dir}/`));
+
+/** The www/ files `entries` (paths relative to www/) reach through importsOf, build folders excluded. */
 export function moduleGraph(entries) {
   const seen = new Set();
-  const builds = BUILDS.map((b) => `${b.dir}/`);
   const visit = (rel) => {
-    if (seen.has(rel) || builds.some((d) => rel.startsWith(d))) return;
-    const file = path.join(WWW, rel);
-    if (!fs.existsSync(file)) throw new Error(`www/${rel} is imported but does not exist`);
+    if (seen.has(rel) || isBuildFile(rel)) return;
+    if (!fs.existsSync(path.join(WWW, rel))) throw new Error(`www/${rel} is referred to but does not exist`);
     seen.add(rel);
-    if (!/\.m?js$/.test(rel)) return;
-    const src = fs.readFileSync(file, 'utf8');
-    const refs = /(?:\bfrom\s*|\bimport\s*\(\s*|\bnew URL\(\s*)'(\.\.?\/[^']+)'/g;
-    for (const [, ref] of src.matchAll(refs)) {
-      visit(path.posix.normalize(path.posix.join(path.posix.dirname(rel), ref)));
-    }
+    if (/\.m?js$/.test(rel)) importsOf(rel).forEach(visit);
   };
   entries.forEach(visit);
   return [...seen].sort();
@@ -81,7 +87,7 @@ const commands = {
   },
 };
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const [cmd, ...args] = process.argv.slice(2);
   if (!commands[cmd]) {
     console.error(`usage: node scripts/builds.mjs ${Object.keys(commands).join('|')} [ARGS]`);
