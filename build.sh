@@ -17,8 +17,8 @@
 #   SKIP_NATIVE=1 / SKIP_WASM=1 / SKIP_E2E=1   test: skip a part
 #   WASM_BINDGEN_TEST_TIMEOUT   per-test-binary browser timeout in s (default here: 600)
 #   NO_HEADLESS=1               wasm tests: serve the test page for a manual browser
-#   SKIP_WASM_OPT=1 / SKIP_RELAXED=1   build: no wasm-opt / no relaxed-SIMD variant
-#   SKIP_THREADS=1              build, setup: no threads variants (nor their pinned nightly)
+#   SKIP_WASM_OPT=1 / SKIP_RELAXED=1   build: no wasm-opt / no relaxed-SIMD builds
+#   SKIP_THREADS=1              build, setup: no threads builds (nor their pinned nightly)
 #   CARGO_TARGET_DIR            cargo's target dir (default ./target; + relaxed/, threads*/)
 #   GAMJEONG_CLI / REVISION     quantize, space: an already built CLI / the hub revision
 set -euo pipefail
