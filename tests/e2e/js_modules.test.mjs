@@ -1,7 +1,7 @@
 // The JS library's shape and the promises it makes beyond the browser tests: the modules of
 // www/ (no cycle, none over 300 lines, the page on the public API only), the npm package's
-// side effects, and, under Node, an unknown `variant` and `Classifier.plan` against the cache
-// directory the loads really use.
+// side effects, an unknown `variant`, and `Classifier.plan` against the storage the loads really
+// use: Node's cache directory, and IndexedDB where the browser's Cache API refuses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { ROOT, DIST, FIXTURES } from './common.mjs';
+import { ROOT, DIST, FIXTURES, server, browser, blankPage } from './common.mjs';
 import { importsOf, moduleGraph, npmFiles, SIDE_EFFECTS } from '../../scripts/builds.mjs';
 
 const WWW = path.join(ROOT, 'www');
@@ -80,4 +80,33 @@ test('Classifier.plan in Node: sizes from the files, "cached" from the cache dir
   assert.deepEqual(await gj.Classifier.plan({ model: preq, cacheDir }),
     { cached: false, bytes: fs.statSync(path.join(preq, 'gamjeong/model.q8.safetensors')).size, convert: false });
   assert.equal(await gj.Classifier.plan({ model: path.join(cacheDir, 'no-such-folder/'), cacheDir }), null);
+});
+
+test('Classifier.plan in a browser whose Cache API refuses: "cached" once the model is in IndexedDB', async () => {
+  const srv = await server();
+  const b = await browser();
+  try {
+    const page = await blankPage(b, srv.url);
+    await page.evaluate(() => {
+      const no = () => Promise.reject(new DOMException('The operation is insecure.', 'SecurityError'));
+      Object.defineProperty(window, 'caches', { value: { open: no, keys: no, delete: no, match: no, has: no }, configurable: true });
+    });
+    const r = await page.evaluate(async () => {
+      const { Classifier } = await import('/gamjeong.js');
+      const model = '/fixtures/tiny-ko.q8.safetensors';
+      const before = await Classifier.plan({ model });
+      const c = await Classifier.load({ model, worker: false, variant: 'simd128' });
+      const storage = c.info.storage;
+      c.dispose();
+      return { before, storage, after: await Classifier.plan({ model }) };
+    });
+    assert.deepEqual(r, {
+      before: { cached: false, bytes: fs.statSync(path.join(FIXTURES, 'tiny-ko.q8.safetensors')).size, convert: false },
+      storage: 'indexeddb',
+      after: { cached: true, bytes: 0, convert: false },
+    });
+  } finally {
+    await b.close();
+    await srv.close();
+  }
 });
