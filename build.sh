@@ -211,10 +211,11 @@ cmd_build() {
     log "build done in $(( $(now) - t0 ))s:"
     (cd "$DIST" && find . -type f -printf '  %10s  %p\n' | sort -k2)
     log ".wasm sizes:"
-    for f in "$DIST"/*/"${CRATE}_bg.wasm"; do
+    while read -r variant dir features threads; do
+        f="$DIST/$dir/${CRATE}_bg.wasm"
         [ -f "$f" ] || continue
         printf '  %-34s %9s bytes raw  %9s bytes gzip -9\n' "${f#"$DIST"/}" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
-    done
+    done <<< "$table"
 }
 
 # dist/ is missing, incomplete (a build of the table missing; SKIP_THREADS=1 excuses the threads
