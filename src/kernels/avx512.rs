@@ -1,0 +1,87 @@
+//! x86_64 AVX-512 VNNI microkernel (selected at run time): `vpmovsxbw` + `vpdpwssd` on zmm.
+//!
+//! A whole 32-byte record (8 output rows × 4 k) sign-extends to 32 i16 in one zmm; the
+//! activation's 4 i16 are broadcast to every qword, so i32 lane `2j + h` accumulates row j's
+//! k pair h: one `vpdpwssd` per record and activation row (AVX2 needs two `vpmaddwd` and two
+//! `vpaddd`). Tile: 4 activation rows × 8 outputs = 4 zmm accumulators. At block end each
+//! qword's two lanes are added (`vpsrlq` + `vpaddd`) and narrowed to the 8 sums in order
+//! (`vpmovqd`), then converted and scaled as in the 256-bit kernels.
+
+use super::{drive, pack_padded, Epilogue, Job, Micro, PackedWeights, KG, NR};
+use core::arch::x86_64::*;
+
+pub(super) struct Avx512Vnni;
+
+/// # Safety
+/// The CPU must support AVX-512 F, BW and VNNI.
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn drive_avx512_vnni<E: Epilogue>(
+    job: &Job,
+    panels: std::ops::Range<usize>,
+    epi: &mut E,
+) {
+    drive::<Avx512Vnni, E>(job, panels, epi)
+}
+
+impl Micro for Avx512Vnni {
+    type X = i16;
+
+    fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [i16]) {
+        pack_padded(src, block, bp, dst, 0, |v| v);
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    unsafe fn tile<const R: usize, E: Epilogue>(
+        x: [&[i16]; R],
+        xs: [&[f32]; R],
+        w: &PackedWeights,
+        p: usize,
+        epi: &mut E,
+    ) {
+        let panel = w.panel(p);
+        let gb = w.bp / KG;
+        debug_assert!(x.iter().all(|r| r.len() == w.kp));
+        debug_assert_eq!(panel.len(), w.kp * NR);
+        let scales = w.panel_scales(p);
+        let xp: [*const i16; R] = core::array::from_fn(|r| x[r].as_ptr());
+        let mut facc = [_mm256_setzero_ps(); R];
+        let mut wp = panel.as_ptr();
+        for b in 0..w.nb {
+            let mut acc = [_mm512_setzero_si512(); R];
+            let mut xo = b * w.bp;
+            for _ in 0..gb {
+                let wv = _mm512_cvtepi8_epi16(_mm256_loadu_si256(wp as *const __m256i));
+                for r in 0..R {
+                    let xv = _mm512_set1_epi64((xp[r].add(xo) as *const i64).read_unaligned());
+                    acc[r] = _mm512_dpwssd_epi32(acc[r], wv, xv);
+                }
+                wp = wp.add(NR * KG);
+                xo += KG;
+            }
+            let sc = _mm256_loadu_ps(scales.as_ptr().add(b * NR));
+            let mut s = [[0i32; NR]; R];
+            for r in 0..R {
+                // Lanes (2j, 2j + 1) hold row j's two k pairs: add them, keep the low dwords.
+                let pairs = _mm512_add_epi32(acc[r], _mm512_srli_epi64::<32>(acc[r]));
+                let v = _mm512_cvtepi64_epi32(pairs);
+                if E::SCALED {
+                    let t = _mm256_mul_ps(sc, _mm256_set1_ps(*xs[r].get_unchecked(b)));
+                    facc[r] = _mm256_add_ps(facc[r], _mm256_mul_ps(t, _mm256_cvtepi32_ps(v)));
+                } else {
+                    _mm256_storeu_si256(s[r].as_mut_ptr() as *mut __m256i, v);
+                }
+            }
+            if !E::SCALED {
+                epi.sums::<R, NR>(b, 0, &s);
+            }
+        }
+        if E::SCALED {
+            let mut acc = [[0f32; NR]; R];
+            for r in 0..R {
+                _mm256_storeu_ps(acc[r].as_mut_ptr(), facc[r]);
+            }
+            epi.finish::<R>(&acc);
+        }
+    }
+}
