@@ -120,8 +120,14 @@ unsafe fn madd_add(acc: __m256i, w: __m256i, x: __m256i) -> __m256i {
     _mm256_add_epi32(acc, _mm256_madd_epi16(w, x))
 }
 
+/// `vpdpwssd` (VEX) as `asm!`: LLVM's generic x86-64 tuning splits some back into
+/// `vpmaddwd` + `vpaddd`.
 #[inline]
 #[target_feature(enable = "avx2,avxvnni")]
 unsafe fn dpwssd(acc: __m256i, w: __m256i, x: __m256i) -> __m256i {
-    _mm256_dpwssd_avx_epi32(acc, w, x)
+    let mut acc = acc;
+    core::arch::asm!("{{vex}} vpdpwssd {a}, {w}, {x}",
+        a = inout(ymm_reg) acc, w = in(ymm_reg) w, x = in(ymm_reg) x,
+        options(pure, nomem, nostack, preserves_flags));
+    acc
 }

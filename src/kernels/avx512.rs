@@ -3,11 +3,13 @@
 //! A whole 32-byte record (8 output rows × 4 k) sign-extends to 32 i16 in one zmm; the
 //! activation's 4 i16 are broadcast to every qword, so i32 lane `2j + h` accumulates row j's
 //! k pair h: one `vpdpwssd` per record and activation row (AVX2 needs two `vpmaddwd` and two
-//! `vpaddd`). Tile: 4 activation rows × 8 outputs = 4 zmm accumulators. At block end each
+//! `vpaddd`). Tile: 4 activation rows × 8 outputs, two zmm accumulators per row (even and odd
+//! records, for two dependency chains). At block end each
 //! qword's two lanes are added (`vpsrlq` + `vpaddd`) and narrowed to the 8 sums in order
 //! (`vpmovqd`), then converted and scaled as in the 256-bit kernels.
 
 use super::{drive, pack_padded, Epilogue, Job, Micro, PackedWeights, KG, NR};
+use core::arch::asm;
 use core::arch::x86_64::*;
 
 pub(super) struct Avx512Vnni;
@@ -48,17 +50,30 @@ impl Micro for Avx512Vnni {
         let mut facc = [_mm256_setzero_ps(); R];
         let mut wp = panel.as_ptr();
         for b in 0..w.nb {
-            let mut acc = [_mm512_setzero_si512(); R];
+            // Two accumulators per row (even and odd records): `vpdpwssd` has a latency of
+            // several cycles, and 4 dependency chains would leave it half idle.
+            let mut a0 = [_mm512_setzero_si512(); R];
+            let mut a1 = [_mm512_setzero_si512(); R];
             let mut xo = b * w.bp;
-            for _ in 0..gb {
+            let step = |acc: &mut [__m512i; R], wp: *const i8, xo: usize| {
                 let wv = _mm512_cvtepi8_epi16(_mm256_loadu_si256(wp as *const __m256i));
                 for r in 0..R {
                     let xv = _mm512_set1_epi64((xp[r].add(xo) as *const i64).read_unaligned());
-                    acc[r] = _mm512_dpwssd_epi32(acc[r], wv, xv);
+                    acc[r] = dpwssd(acc[r], wv, xv);
                 }
-                wp = wp.add(NR * KG);
-                xo += KG;
+            };
+            for _ in 0..gb / 2 {
+                step(&mut a0, wp, xo);
+                step(&mut a1, wp.add(NR * KG), xo + KG);
+                wp = wp.add(2 * NR * KG);
+                xo += 2 * KG;
             }
+            if gb % 2 == 1 {
+                step(&mut a0, wp, xo);
+                wp = wp.add(NR * KG);
+            }
+            let acc: [__m512i; R] =
+                core::array::from_fn(|r| _mm512_add_epi32(a0[r], a1[r]));
             let sc = _mm256_loadu_ps(scales.as_ptr().add(b * NR));
             let mut s = [[0i32; NR]; R];
             for r in 0..R {
@@ -84,4 +99,16 @@ impl Micro for Avx512Vnni {
             epi.finish::<R>(&acc);
         }
     }
+}
+
+/// `vpdpwssd` on zmm, written as `asm!`: LLVM's generic x86-64 tuning would otherwise split
+/// part of them back into `vpmaddwd` + `vpaddd` (measured: AVX2 speed).
+#[inline]
+#[target_feature(enable = "avx512f,avx512vnni")]
+unsafe fn dpwssd(acc: __m512i, w: __m512i, x: __m512i) -> __m512i {
+    let mut acc = acc;
+    asm!("vpdpwssd {a}, {w}, {x}",
+        a = inout(zmm_reg) acc, w = in(zmm_reg) w, x = in(zmm_reg) x,
+        options(pure, nomem, nostack, preserves_flags));
+    acc
 }
