@@ -3,8 +3,8 @@
 //! A whole 32-byte record (8 output rows × 4 k) sign-extends to 32 i16 in one zmm; the
 //! activation's 4 i16 are broadcast to every qword, so i32 lane `2j + h` accumulates row j's
 //! k pair h: one `vpdpwssd` per record and activation row (AVX2 needs two `vpmaddwd` and two
-//! `vpaddd`). Tile: 4 activation rows × 8 outputs, two zmm accumulators per row (even and odd
-//! records, for two dependency chains). At block end each
+//! `vpaddd`). Tile: 8 activation rows × 8 outputs (`WIDE`; 4 or fewer for the last rows), two
+//! zmm accumulators per row (even and odd records, for two dependency chains). At block end each
 //! qword's two lanes are added (`vpsrlq` + `vpaddd`) and narrowed to the 8 sums in order
 //! (`vpmovqd`), then converted and scaled as in the 256-bit kernels.
 
@@ -16,8 +16,8 @@ pub(super) struct Avx512Vnni;
 
 /// Independent accumulators per activation row, each taking every CHAINS-th record:
 /// `vpdpwssd`'s latency would leave the multiplier idle with one chain per row (measured at
-/// 24 × 768 × 3072 on one core: 1 chain 63, 2 chains 105, 3 or 4 chains 66 GMAC/s, where the
-/// accumulators no longer stay in registers).
+/// 24 × 768 × 3072 on one core, 4-row tiles: 1 chain 63, 2 chains 105, 3 or 4 chains 66 GMAC/s,
+/// where the accumulators no longer stay in registers; 8-row tiles: 1 chain 76, 2 chains 114).
 const CHAINS: usize = 2;
 
 /// # Safety
@@ -33,6 +33,7 @@ pub(super) unsafe fn drive_avx512_vnni<E: Epilogue>(
 
 impl Micro for Avx512Vnni {
     type X = i16;
+    const WIDE: bool = true;
 
     fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [i16]) {
         pack_padded(src, block, bp, dst, 0, |v| v);

@@ -694,6 +694,9 @@ impl Epilogue for GemmEpilogue<'_> {
 /// One microkernel: its activation scratch format and its R × NR tile.
 trait Micro {
     type X: Copy + Default;
+    /// Whether to run tiles of 2 · MR rows where there are that many (kernels with the
+    /// registers for it: it halves the weight loads and conversions per multiply-add).
+    const WIDE: bool = false;
     /// Copies one activation row (`k` values) into its padded scratch row (`kp` values).
     fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [Self::X]);
     /// Runs the tile of rows `x[0..R]` (each `kp` long) against panel `p` of `w`; `xs[r]` are
@@ -804,6 +807,17 @@ fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
             let mut r = 0;
             // SAFETY: see the function contract; rows are kp long.
             unsafe {
+                while K::WIDE && r + 2 * MR <= rows {
+                    epi.begin(m0 + r, p);
+                    K::tile::<8, E>(
+                        core::array::from_fn(|i| row(r + i)),
+                        core::array::from_fn(|i| sc(r + i)),
+                        w,
+                        p,
+                        epi,
+                    );
+                    r += 2 * MR;
+                }
                 while r + MR <= rows {
                     epi.begin(m0 + r, p);
                     K::tile::<4, E>(
