@@ -35,7 +35,11 @@ pub const NR: usize = 8;
 const KG: usize = 4;
 /// Each K-block is zero-padded to a multiple of this: KG, or 2·KG on aarch64, where `smmla`
 /// takes 8 k (two records) at a time.
-const BLOCK_ALIGN: usize = if cfg!(target_arch = "aarch64") { 2 * KG } else { KG };
+const BLOCK_ALIGN: usize = if cfg!(target_arch = "aarch64") {
+    2 * KG
+} else {
+    KG
+};
 /// Activation rows per register tile.
 const MR: usize = 4;
 /// Largest |activation| a kernel multiplies: ACT_MAX, or 127 after the relaxed +64 offset.
