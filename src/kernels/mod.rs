@@ -482,11 +482,14 @@ fn quantize_slice(xr: &[f32], qr: &mut [i16]) -> Option<f32> {
 }
 
 /// `v.round_ties_even()` for `v` in `-16383.0..=16383.0`, but vectorizable (x86_64's baseline
-/// has no `roundps`): adding 1.5·2²³ lands where the f32 spacing is 1, so the add rounds for us.
+/// has no `roundps`): adding 1.5·2²³ lands where the f32 spacing is 1, so the add rounds for us,
+/// and the sum's bits are then `MAGIC`'s bits plus the rounded value (same exponent for any
+/// |value| < 2²²), so an integer subtraction reads it: no float → int conversion (Rust's
+/// saturating `as` cost ~10% of a native forward pass).
 #[inline(always)]
 fn round_small(v: f32) -> i16 {
     const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
-    ((v + MAGIC) - MAGIC) as i32 as i16
+    (v + MAGIC).to_bits().wrapping_sub(MAGIC.to_bits()) as i16
 }
 
 /// `y[m][n] = Σ_b (w.scale[n][b] * x_scale[m][b]) * Σ_{k in block b} xq[m][k] * wq[n][k]
