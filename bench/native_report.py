@@ -28,7 +28,7 @@ def main(d):
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
         for s in shapes:
-            o8, of = n["results"]["ort_int8"][s], n["results"]["ort_f32"][s]
+            o8, of = n["results"]["ort_int8"][s], n["results"].get("ort_f32", {}).get(s, float("nan"))
             g = [gj[k].get(s) for k in q8]
             best = min(v for v in g if v is not None)
             f32 = gj.get("f32", {}).get(s)

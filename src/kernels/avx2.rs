@@ -81,31 +81,14 @@ macro_rules! ymm_kernel {
                         wp = wp.add(NR * KG);
                         xo += KG;
                     }
-                    let sc = _mm256_loadu_ps(scales.as_ptr().add(b * NR));
-                    let mut s = [[0i32; NR]; R];
-                    for r in 0..R {
+                    let v: [__m256i; R] = core::array::from_fn(|r| {
                         // [n0, n1, n4, n5 | n2, n3, n6, n7] -> [n0 .. n7]
                         let h = _mm256_hadd_epi32(a0[r], a1[r]);
-                        let v = _mm256_permute4x64_epi64::<0b11_01_10_00>(h);
-                        if E::SCALED {
-                            let t = _mm256_mul_ps(sc, _mm256_set1_ps(*xs[r].get_unchecked(b)));
-                            facc[r] =
-                                _mm256_add_ps(facc[r], _mm256_mul_ps(t, _mm256_cvtepi32_ps(v)));
-                        } else {
-                            _mm256_storeu_si256(s[r].as_mut_ptr() as *mut __m256i, v);
-                        }
-                    }
-                    if !E::SCALED {
-                        epi.sums::<R, NR>(b, 0, &s);
-                    }
+                        _mm256_permute4x64_epi64::<0b11_01_10_00>(h)
+                    });
+                    block_end::<R, E>(v, &xs, scales.as_ptr(), b, &mut facc, epi);
                 }
-                if E::SCALED {
-                    let mut acc = [[0f32; NR]; R];
-                    for r in 0..R {
-                        _mm256_storeu_ps(acc[r].as_mut_ptr(), facc[r]);
-                    }
-                    epi.finish::<R>(&acc);
-                }
+                finish::<R, E>(&facc, epi);
             }
         }
     };
@@ -130,4 +113,44 @@ unsafe fn dpwssd(acc: __m256i, w: __m256i, x: __m256i) -> __m256i {
         a = inout(ymm_reg) acc, w = in(ymm_reg) w, x = in(ymm_reg) x,
         options(pure, nomem, nostack, preserves_flags));
     acc
+}
+
+/// The end of block `b`, with row r's 8 sums in `v[r]`: scaled into `facc[r]` (`E::SCALED`,
+/// the shared epilogue order) or handed over raw. Also the 512-bit kernel's.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn block_end<const R: usize, E: Epilogue>(
+    v: [__m256i; R],
+    xs: &[&[f32]; R],
+    scales: *const f32,
+    b: usize,
+    facc: &mut [__m256; R],
+    epi: &mut E,
+) {
+    if E::SCALED {
+        let sc = _mm256_loadu_ps(scales.add(b * NR));
+        for r in 0..R {
+            let t = _mm256_mul_ps(sc, _mm256_set1_ps(*xs[r].get_unchecked(b)));
+            facc[r] = _mm256_add_ps(facc[r], _mm256_mul_ps(t, _mm256_cvtepi32_ps(v[r])));
+        }
+    } else {
+        let mut s = [[0i32; NR]; R];
+        for r in 0..R {
+            _mm256_storeu_si256(s[r].as_mut_ptr() as *mut __m256i, v[r]);
+        }
+        epi.sums::<R, NR>(b, 0, &s);
+    }
+}
+
+/// Hands the tile's f32 results to the epilogue (`E::SCALED` only).
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn finish<const R: usize, E: Epilogue>(facc: &[__m256; R], epi: &mut E) {
+    if E::SCALED {
+        let mut acc = [[0f32; NR]; R];
+        for r in 0..R {
+            _mm256_storeu_ps(acc[r].as_mut_ptr(), facc[r]);
+        }
+        epi.finish::<R>(&acc);
+    }
 }

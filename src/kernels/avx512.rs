@@ -8,6 +8,7 @@
 //! qword's two lanes are added (`vpsrlq` + `vpaddd`) and narrowed to the 8 sums in order
 //! (`vpmovqd`), then converted and scaled as in the 256-bit kernels.
 
+use super::avx2::{block_end, finish};
 use super::{drive, pack_padded, Epilogue, Job, Micro, PackedWeights, KG, NR};
 use core::arch::asm;
 use core::arch::x86_64::*;
@@ -85,30 +86,14 @@ impl Micro for Avx512Vnni {
                 }
                 s
             });
-            let sc = _mm256_loadu_ps(scales.as_ptr().add(b * NR));
-            let mut s = [[0i32; NR]; R];
-            for r in 0..R {
+            let v: [__m256i; R] = core::array::from_fn(|r| {
                 // Lanes (2j, 2j + 1) hold row j's two k pairs: add them, keep the low dwords.
                 let pairs = _mm512_add_epi32(acc[r], _mm512_srli_epi64::<32>(acc[r]));
-                let v = _mm512_cvtepi64_epi32(pairs);
-                if E::SCALED {
-                    let t = _mm256_mul_ps(sc, _mm256_set1_ps(*xs[r].get_unchecked(b)));
-                    facc[r] = _mm256_add_ps(facc[r], _mm256_mul_ps(t, _mm256_cvtepi32_ps(v)));
-                } else {
-                    _mm256_storeu_si256(s[r].as_mut_ptr() as *mut __m256i, v);
-                }
-            }
-            if !E::SCALED {
-                epi.sums::<R, NR>(b, 0, &s);
-            }
+                _mm512_cvtepi64_epi32(pairs)
+            });
+            block_end::<R, E>(v, &xs, scales.as_ptr(), b, &mut facc, epi);
         }
-        if E::SCALED {
-            let mut acc = [[0f32; NR]; R];
-            for r in 0..R {
-                _mm256_storeu_ps(acc[r].as_mut_ptr(), facc[r]);
-            }
-            epi.finish::<R>(&acc);
-        }
+        finish::<R, E>(&facc, epi);
     }
 }
 
