@@ -9,6 +9,7 @@ fn main() -> std::process::ExitCode {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "gamjeong/classify_file.rs"]
 mod classify_file;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -23,7 +23,6 @@ pub struct Schema {
     input: Vec<String>,
     /// Input columns as written: renamed `input_<name>` where they would clash with ours.
     input_out: Vec<String>,
-    json_input: bool,
     labels: Vec<String>,
     groups: Option<Vec<&'static str>>,
     /// Whether `low_confidence` means something (not for a regression head's raw values).
@@ -55,7 +54,6 @@ impl Schema {
         Self {
             input: table.columns.clone(),
             input_out,
-            json_input: table.format == super::Format::Jsonl,
             labels: labels.iter().map(|l| l.label.clone()).collect(),
             groups,
             confidence: score_fn != ScoreFn::None,

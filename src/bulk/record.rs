@@ -3,7 +3,7 @@
 use serde_json::value::RawValue;
 
 /// One record's fields.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Values {
     /// Lines, CSV/TSV, KakaoTalk: one string per column, in the columns' order.
     Strings(Vec<String>),
@@ -48,7 +48,7 @@ pub(crate) fn json_as_text(raw: &RawValue) -> String {
 }
 
 /// A record as read, before the text column is chosen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Record {
     /// 1-based line where the record starts.
     pub line: u64,

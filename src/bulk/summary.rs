@@ -141,7 +141,7 @@ impl Counter {
         if date.is_empty() {
             return;
         }
-        let mut count = |buckets: &mut BTreeMap<String, BTreeMap<String, Vec<u64>>>, key: String| {
+        let count = |buckets: &mut BTreeMap<String, BTreeMap<String, Vec<u64>>>, key: String| {
             buckets
                 .entry(key)
                 .or_default()

@@ -20,7 +20,7 @@ pub struct Table {
 }
 
 /// A record ready to classify.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Row {
     pub index: u64,
     pub line: u64,

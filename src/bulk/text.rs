@@ -162,11 +162,6 @@ impl LineSplitter {
         self.emit(&held, held.len(), each)
     }
 
-    /// Lines handed out so far.
-    pub fn lines(&self) -> u64 {
-        self.next
-    }
-
     fn check_len(&self, len: usize) -> Result<(), InputError> {
         if len > MAX_ROW_BYTES {
             return Err(InputError::at(

@@ -16,7 +16,7 @@ pub const PREFIX_BYTES: usize = 16 << 10;
 pub const MAX_PREFIX_BYTES: usize = 1 << 20;
 
 /// A row with its result.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Done {
     pub row: Row,
     /// `(class index, score)` of the top class; `None` for a skipped row.
