@@ -416,7 +416,7 @@ fn all_scores_low_confidence_and_its_threshold() {
 fn hostile_files() {
     // binary data
     let mut bin: Vec<u8> = "fine\nstill fine\n".into();
-    bin.extend((0..4096u32).map(|i| (i * 2654435761u32 >> 24) as u8));
+    bin.extend((0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8));
     let e = run_with(&bin, opts(Format::Auto), 1000, 8).err().unwrap();
     assert_eq!(e.code(), "BAD_INPUT");
     assert!(e.to_string().contains("not a text file"), "{e}");
