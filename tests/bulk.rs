@@ -133,14 +133,20 @@ fn csv_with_quotes_newlines_crlf_bom_and_a_clashing_column() {
         ]
     );
     assert_eq!(records.len(), 7, "6 rows and the header");
-    assert_eq!(records[3][2], "처음엔 좋았는데\n일주일 만에 고장났어요 \"최악\"입니다");
+    assert_eq!(
+        records[3][2],
+        "처음엔 좋았는데\n일주일 만에 고장났어요 \"최악\"입니다"
+    );
     assert_eq!(records[2][1], "neg", "the input's own label column is kept");
     assert_eq!(records[4][7], "empty");
     assert_eq!(records[6][7], "empty", "a blank text is empty");
     assert_eq!(records[4][3], "", "a skipped row has no label");
     let lines: Vec<u64> = r.rows.iter().map(|d| d.row.line).collect();
     assert_eq!(lines, [2, 3, 4, 6, 7, 8], "the line each row starts on");
-    assert!(r.csv.windows(2).filter(|w| w == b"\r\n").count() >= 7, "CRLF");
+    assert!(
+        r.csv.windows(2).filter(|w| w == b"\r\n").count() >= 7,
+        "CRLF"
+    );
     assert_rows_match_classify(&r.rows);
     // the JSONL output: same fields, one object per row
     let objects: Vec<serde_json::Value> = std::str::from_utf8(&r.jsonl)
@@ -153,13 +159,23 @@ fn csv_with_quotes_newlines_crlf_bom_and_a_clashing_column() {
     assert_eq!(objects[3]["skipped"], "empty");
     assert!(objects[3]["label"].is_null());
     let first = &r.rows[0];
-    assert_eq!(objects[0]["score"].as_f64().unwrap() as f32, first.top.unwrap().1);
+    assert_eq!(
+        objects[0]["score"].as_f64().unwrap() as f32,
+        first.top.unwrap().1
+    );
     assert_eq!(records[1][4].parse::<f32>().unwrap(), first.top.unwrap().1);
 }
 
 #[test]
 fn any_chunking_gives_the_same_bytes() {
-    for name in ["reviews.csv", "reviews.tsv", "reviews.jsonl", "lines.txt", "kakao-pc.txt", "kakao-mobile.txt"] {
+    for name in [
+        "reviews.csv",
+        "reviews.tsv",
+        "reviews.jsonl",
+        "lines.txt",
+        "kakao-pc.txt",
+        "kakao-mobile.txt",
+    ] {
         let bytes = fixture(name);
         let options = Options {
             file_name: Some(name.into()),
@@ -168,7 +184,10 @@ fn any_chunking_gives_the_same_bytes() {
         let whole = run(&bytes, options.clone());
         for (chunk, step) in [(1, 1), (3, 2), (17, 5), (4096, 1000)] {
             let r = run_with(&bytes, options.clone(), chunk, step).unwrap();
-            assert_eq!(r.csv, whole.csv, "{name}: chunks of {chunk}, steps of {step}");
+            assert_eq!(
+                r.csv, whole.csv,
+                "{name}: chunks of {chunk}, steps of {step}"
+            );
             assert_eq!(r.jsonl, whole.jsonl, "{name}: chunks of {chunk}");
         }
     }
@@ -208,11 +227,16 @@ fn jsonl_keeps_fields_and_values_through() {
     );
     assert!(out[1].contains(r#""input_label":"neg""#), "{}", out[1]);
     assert!(out[2].contains(r#""text":null"#) && out[2].contains(r#""skipped":"empty""#));
-    assert!(out[3].starts_with(r#"{"text":"순서가 다른 객체도 같은 열로 나가요","id":4,"extra":true,"#));
+    assert!(
+        out[3].starts_with(r#"{"text":"순서가 다른 객체도 같은 열로 나가요","id":4,"extra":true,"#)
+    );
     // CSV columns come from the first object; a later object's own order does not matter
     let records = csv_records(&r.csv);
     assert_eq!(records[0][..3], ["id", "text", "meta"]);
-    assert_eq!(records[4][..3], ["4", "순서가 다른 객체도 같은 열로 나가요", ""]);
+    assert_eq!(
+        records[4][..3],
+        ["4", "순서가 다른 객체도 같은 열로 나가요", ""]
+    );
     assert_eq!(records[1][2], r#"{"stars": 5, "tags": ["빠름"]}"#);
     assert_rows_match_classify(&r.rows);
 }
@@ -225,7 +249,11 @@ fn chat(name: &str) -> Run {
             ..Options::default()
         },
     );
-    assert_eq!(r.session.table().unwrap().format, Format::Kakao, "{name} detected");
+    assert_eq!(
+        r.session.table().unwrap().format,
+        Format::Kakao,
+        "{name} detected"
+    );
     r
 }
 
@@ -244,7 +272,15 @@ fn row(date: &str, time: &str, speaker: &str, text: &str) -> [String; 4] {
 fn kakao_pc_export_and_its_traps() {
     let r = chat("kakao-pc.txt");
     let got = cells(&r);
-    assert_eq!(got[0], row("2025-03-14", "15:15", "민지", "오늘 회사에서 너무 억울한 일이 있었어"));
+    assert_eq!(
+        got[0],
+        row(
+            "2025-03-14",
+            "15:15",
+            "민지",
+            "오늘 회사에서 너무 억울한 일이 있었어"
+        )
+    );
     assert_eq!(
         got[2],
         row(
@@ -255,8 +291,25 @@ fn kakao_pc_export_and_its_traps() {
         ),
         "a multi-line message, its blank line kept; the join line after it is not text"
     );
-    assert_eq!(got[6], row("2025-03-14", "23:58", "[공지] 봇", "[공지] 내일 점심은 다 같이 먹어요"));
-    assert_eq!(got[7], row("2025-03-15", "00:03", "민지", "고마워 ㅠㅠ 덕분에 기분이 좀 나아졌어"), "오전 12시 is 00 h");
+    assert_eq!(
+        got[6],
+        row(
+            "2025-03-14",
+            "23:58",
+            "[공지] 봇",
+            "[공지] 내일 점심은 다 같이 먹어요"
+        )
+    );
+    assert_eq!(
+        got[7],
+        row(
+            "2025-03-15",
+            "00:03",
+            "민지",
+            "고마워 ㅠㅠ 덕분에 기분이 좀 나아졌어"
+        ),
+        "오전 12시 is 00 h"
+    );
     assert_eq!(
         got[9],
         row(
@@ -272,10 +325,26 @@ fn kakao_pc_export_and_its_traps() {
     use Skip::*;
     assert_eq!(
         skips,
-        [None, None, None, Some(Media), Some(Media), Some(Media), None, None, Some(Media), None, Some(Empty)]
+        [
+            None,
+            None,
+            None,
+            Some(Media),
+            Some(Media),
+            Some(Media),
+            None,
+            None,
+            Some(Media),
+            None,
+            Some(Empty)
+        ]
     );
     let lines = r.session.summary().chat_lines.unwrap();
-    assert_eq!((lines.header, lines.events, lines.unrecognized), (2, 3, 0), "title, saved-at; join, deletion, leave");
+    assert_eq!(
+        (lines.header, lines.events, lines.unrecognized),
+        (2, 3, 0),
+        "title, saved-at; join, deletion, leave"
+    );
     let header = &csv_records(&r.csv)[0];
     assert_eq!(header[..4], ["date", "time", "speaker", "text"]);
     assert_rows_match_classify(&r.rows);
@@ -285,11 +354,35 @@ fn kakao_pc_export_and_its_traps() {
 fn kakao_phone_exports() {
     let r = chat("kakao-mobile.txt");
     let got = cells(&r);
-    assert_eq!(got[0], row("2025-03-14", "15:15", "민지", "안녕 오늘 너무 행복해"));
-    assert_eq!(got[2], row("2025-03-14", "15:17", "민지", "시험 합격했어!!\n진짜 믿기지가 않아"), "trailing blank line dropped");
+    assert_eq!(
+        got[0],
+        row("2025-03-14", "15:15", "민지", "안녕 오늘 너무 행복해")
+    );
+    assert_eq!(
+        got[2],
+        row(
+            "2025-03-14",
+            "15:17",
+            "민지",
+            "시험 합격했어!!\n진짜 믿기지가 않아"
+        ),
+        "trailing blank line dropped"
+    );
     assert_eq!(got[3][3], "동영상");
-    assert_eq!(got[4], row("2025-03-14", "15:19", "준호", "축하해 : 정말 대단하다"), "the speaker ends at the first \" : \"");
-    assert_eq!(got[5], row("2025-03-15", "00:30", "민지", "고마워 [오후 3:15] 이건 그냥 본문"));
+    assert_eq!(
+        got[4],
+        row("2025-03-14", "15:19", "준호", "축하해 : 정말 대단하다"),
+        "the speaker ends at the first \" : \""
+    );
+    assert_eq!(
+        got[5],
+        row(
+            "2025-03-15",
+            "00:30",
+            "민지",
+            "고마워 [오후 3:15] 이건 그냥 본문"
+        )
+    );
     assert_eq!(got.len(), 6);
     assert_eq!(r.rows[3].row.skip, Some(Skip::Media));
     assert_eq!(r.session.summary().chat_lines.unwrap().events, 1);
@@ -300,7 +393,12 @@ fn kakao_phone_exports() {
         [
             row("2020-11-02", "01:33", "회원님", "잠이 안 와서 너무 불안해"),
             row("2020-11-02", "01:35", "준호", "무슨 걱정 있어?"),
-            row("2020-11-02", "12:10", "회원님", "점심 먹고 나니까 좀 괜찮아졌어"),
+            row(
+                "2020-11-02",
+                "12:10",
+                "회원님",
+                "점심 먹고 나니까 좀 괜찮아졌어"
+            ),
         ],
         "timestamp-only date lines are not messages; the leave line is an event"
     );
@@ -328,7 +426,10 @@ fn summary_counts_groups_speakers_and_hours_of_a_one_day_chat() {
     assert_eq!(s.labels.iter().sum::<u64>(), 3);
     let names: Vec<&str> = s.speakers.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["회원님", "준호"]);
-    assert_eq!(s.timeline.unit, "hour", "a one-day chat is counted per hour");
+    assert_eq!(
+        s.timeline.unit, "hour",
+        "a one-day chat is counted per hour"
+    );
     let hours: Vec<&String> = s.timeline.buckets.keys().collect();
     assert_eq!(hours, ["2020-11-02 01", "2020-11-02 12"]);
     let low = r.rows.iter().filter(|d| d.top.unwrap().1 < 0.5).count() as u64;
@@ -346,7 +447,10 @@ fn order_is_restored_after_length_sorting() {
     let texts: Vec<String> = (0..600)
         .map(|i| {
             let words = ["오늘", "정말", "행복해", "화가", "나", "불안해"];
-            (0..(i * 7919 % 40 + 1)).map(|k| words[(i + k) % 6]).collect::<Vec<_>>().join(" ")
+            (0..(i * 7919 % 40 + 1))
+                .map(|k| words[(i + k) % 6])
+                .collect::<Vec<_>>()
+                .join(" ")
         })
         .collect();
     let input = texts.join("\n");
@@ -422,20 +526,35 @@ fn hostile_files() {
     assert!(e.to_string().contains("not a text file"), "{e}");
     assert!(e.line().is_some_and(|l| l >= 3), "{e}");
     // an unterminated quote
-    let e = run_with(&fixture("unterminated.csv"), opts(Format::Auto), 7, 8).err().unwrap();
+    let e = run_with(&fixture("unterminated.csv"), opts(Format::Auto), 7, 8)
+        .err()
+        .unwrap();
     assert_eq!(e.line(), Some(3), "{e}");
     assert!(e.to_string().contains("never closed"), "{e}");
     // not UTF-8 (CP949 bytes)
-    let e = run_with(b"id,text\n1,\xc7\xd1\xb1\xdb\n", opts(Format::Csv), 5, 8).err().unwrap();
+    let e = run_with(b"id,text\n1,\xc7\xd1\xb1\xdb\n", opts(Format::Csv), 5, 8)
+        .err()
+        .unwrap();
     assert_eq!(e.line(), Some(2));
     // a JSONL line that is not JSON
-    let e = run_with(b"{\"text\":\"a\"}\n{\"text\": oops}\n", opts(Format::Jsonl), 64, 8).err().unwrap();
+    let e = run_with(
+        b"{\"text\":\"a\"}\n{\"text\": oops}\n",
+        opts(Format::Jsonl),
+        64,
+        8,
+    )
+    .err()
+    .unwrap();
     assert_eq!(e.line(), Some(2), "{e}");
     // an xlsx workbook
-    let e = run_with(b"PK\x03\x04\x14\x00", opts(Format::Auto), 64, 8).err().unwrap();
+    let e = run_with(b"PK\x03\x04\x14\x00", opts(Format::Auto), 64, 8)
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("CSV UTF-8"), "{e}");
     // a chat export with no message
-    let e = run_with("그냥 글\n".as_bytes(), opts(Format::Kakao), 64, 8).err().unwrap();
+    let e = run_with("그냥 글\n".as_bytes(), opts(Format::Kakao), 64, 8)
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("no KakaoTalk message"), "{e}");
 }
 
@@ -448,7 +567,11 @@ fn a_ten_megabyte_line_is_one_row() {
     let input = format!("{text}\n짧은 줄\n");
     let r = run_with(input.as_bytes(), opts(Format::Lines), 1 << 16, 64).unwrap();
     assert_eq!(r.rows.len(), 2);
-    assert_eq!(r.rows[0].row.text.len(), text.len(), "the row keeps its whole text");
+    assert_eq!(
+        r.rows[0].row.text.len(),
+        text.len(),
+        "the row keeps its whole text"
+    );
     assert!(r.csv.len() > 10_000_000);
     // the model reads a prefix; its result is the whole text's (checked on 200 kB: tokenizing
     // 10 MB whole is what the prefix avoids)
@@ -456,8 +579,14 @@ fn a_ten_megabyte_line_is_one_row() {
     let r2 = run(long.as_bytes(), opts(Format::Lines));
     let whole = q8().classify(long).unwrap();
     assert!(whole.truncated);
-    assert_eq!(r2.rows[0].top, Some((whole.scores[0].index, whole.scores[0].score)));
-    assert_eq!(r.rows[0].top, r2.rows[0].top, "same first 512 tokens, same result");
+    assert_eq!(
+        r2.rows[0].top,
+        Some((whole.scores[0].index, whole.scores[0].score))
+    );
+    assert_eq!(
+        r.rows[0].top, r2.rows[0].top,
+        "same first 512 tokens, same result"
+    );
 }
 
 #[test]
@@ -466,7 +595,13 @@ fn a_thousand_columns() {
     let mut input = header.join(",") + "\n";
     for r in 0..3 {
         let row: Vec<String> = (0..1000)
-            .map(|i| if i == 999 { format!("행복한 하루 {r}") } else { format!("{i}") })
+            .map(|i| {
+                if i == 999 {
+                    format!("행복한 하루 {r}")
+                } else {
+                    format!("{i}")
+                }
+            })
             .collect();
         input += &(row.join(",") + "\n");
     }
@@ -484,10 +619,17 @@ fn a_thousand_columns() {
 
 #[test]
 fn column_errors_list_the_columns() {
-    let e = run_with(b"id,body\n1,x\n", opts(Format::Csv), 64, 8).err().unwrap();
-    let BulkError::Input(input) = &e else { panic!("{e}") };
+    let e = run_with(b"id,body\n1,x\n", opts(Format::Csv), 64, 8)
+        .err()
+        .unwrap();
+    let BulkError::Input(input) = &e else {
+        panic!("{e}")
+    };
     assert_eq!(input.line, Some(1));
-    assert_eq!(input.columns.as_deref(), Some(&["id".to_owned(), "body".to_owned()][..]));
+    assert_eq!(
+        input.columns.as_deref(),
+        Some(&["id".to_owned(), "body".to_owned()][..])
+    );
     assert!(e.to_string().contains("`id`, `body`"), "{e}");
     let options = Options {
         column: Some("review".into()),
@@ -496,13 +638,24 @@ fn column_errors_list_the_columns() {
     let e = run_with(b"id,body\n1,x\n", options, 64, 8).err().unwrap();
     assert!(e.to_string().contains("no column `review`"), "{e}");
     // JSONL: a later object without the field, or with a number in it
-    let e = run_with(b"{\"text\":\"a\"}\n{\"body\":\"b\"}\n", opts(Format::Jsonl), 64, 8).err().unwrap();
+    let e = run_with(
+        b"{\"text\":\"a\"}\n{\"body\":\"b\"}\n",
+        opts(Format::Jsonl),
+        64,
+        8,
+    )
+    .err()
+    .unwrap();
     assert_eq!(e.line(), Some(2), "{e}");
     assert!(e.to_string().contains("no field `text`"), "{e}");
-    let e = run_with(b"{\"text\":12}\n", opts(Format::Jsonl), 64, 8).err().unwrap();
+    let e = run_with(b"{\"text\":12}\n", opts(Format::Jsonl), 64, 8)
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("not a string"), "{e}");
     // a record with more fields than the header
-    let e = run_with(b"a,text\n1,x\n2,y,z\n", opts(Format::Csv), 64, 8).err().unwrap();
+    let e = run_with(b"a,text\n1,x\n2,y,z\n", opts(Format::Csv), 64, 8)
+        .err()
+        .unwrap();
     assert_eq!(e.line(), Some(3));
     // lines have one column
     let options = Options {
@@ -526,7 +679,10 @@ fn a_failed_run_stays_failed() {
 fn empty_files() {
     let r = run(b"", opts(Format::Csv));
     assert!(r.rows.is_empty());
-    assert_eq!(csv_records(&r.csv), [["label", "score", "group", "low_confidence", "skipped"]]);
+    assert_eq!(
+        csv_records(&r.csv),
+        [["label", "score", "group", "low_confidence", "skipped"]]
+    );
     let r = run(b"", opts(Format::Auto));
     assert!(r.rows.is_empty() && r.jsonl.is_empty());
 }
@@ -553,14 +709,20 @@ fn inspect_shows_columns_and_first_rows() {
     assert_eq!(i.columns, ["id", "text", "meta"]);
     assert_eq!(i.rows.len(), 2);
     let i = inspect(&fixture("kakao-pc.txt"), &opts(Format::Auto), true, 3).unwrap();
-    assert_eq!((i.format, i.text_column.as_deref()), (Format::Kakao, Some("text")));
+    assert_eq!(
+        (i.format, i.text_column.as_deref()),
+        (Format::Kakao, Some("text"))
+    );
     assert_eq!(i.rows[1], ["2025-03-14", "15:16", "준호", "무슨 일인데?"]);
     assert!(inspect(b"\0\0\0\0binary", &opts(Format::Auto), true, 3).is_err());
 }
 
 #[test]
 fn the_generic_models_get_no_group_column() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-ko-sentiment");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tiny-ko-sentiment"
+    );
     let model = Classifier::from_path(dir).unwrap();
     let mut s = Session::new(opts(Format::Lines), &model).unwrap();
     s.push("좋아\n싫어\n".as_bytes()).unwrap();

@@ -262,13 +262,25 @@ fn q8_model_file() -> &'static str {
         let out = dir.join("tiny-ko.q8.safetensors");
         let (ok, _, err) = gamjeong(
             &[
-                "quantize", "--model", MODEL, "--scheme", "q8", "--out",
-                out.to_str().unwrap(), "--source-id", GOLDEN_SOURCE_ID, "--revision", GOLDEN_REVISION,
+                "quantize",
+                "--model",
+                MODEL,
+                "--scheme",
+                "q8",
+                "--out",
+                out.to_str().unwrap(),
+                "--source-id",
+                GOLDEN_SOURCE_ID,
+                "--revision",
+                GOLDEN_REVISION,
             ],
             "",
         );
         assert!(ok, "{err}");
-        assert_eq!(sha256_hex(&std::fs::read(&out).unwrap()), golden_digest("q8"));
+        assert_eq!(
+            sha256_hex(&std::fs::read(&out).unwrap()),
+            golden_digest("q8")
+        );
         out.to_str().unwrap().to_owned()
     })
 }
@@ -290,7 +302,12 @@ fn classify_file_writes_the_golden_csv_and_jsonl() {
         for (ext, want) in [("csv", case.csv), ("jsonl", case.jsonl)] {
             let out = temp_path(&format!("{}.{ext}", case.input_name));
             let mut args = vec![
-                "classify", "--model", q8_model_file(), "--input", &input, "--output",
+                "classify",
+                "--model",
+                q8_model_file(),
+                "--input",
+                &input,
+                "--output",
                 out.to_str().unwrap(),
             ];
             if case.all_scores {
@@ -303,7 +320,10 @@ fn classify_file_writes_the_golden_csv_and_jsonl() {
             let got = std::fs::read(&out).unwrap();
             let mut part = out.clone().into_os_string();
             part.push(".part");
-            assert!(!std::path::Path::new(&part).exists(), "the .part file was renamed");
+            assert!(
+                !std::path::Path::new(&part).exists(),
+                "the .part file was renamed"
+            );
             let what = format!("{} -> .{ext}", case.input_name);
             if bless {
                 let path = format!("{BULK}/expected/{}.{ext}", case.input_name);
@@ -321,10 +341,23 @@ fn classify_file_writes_the_golden_csv_and_jsonl() {
 fn classify_file_streams_json_lines_on_stdout_and_stdin() {
     // JSONL in, JSONL out, in order, ids carried through: the unit a Spark job pipes through.
     let input: String = (0..50)
-        .map(|i| format!("{{\"id\":{i},\"text\":\"오늘 정말 {} 행복해\"}}\n", "너무 ".repeat(i % 7)))
+        .map(|i| {
+            format!(
+                "{{\"id\":{i},\"text\":\"오늘 정말 {} 행복해\"}}\n",
+                "너무 ".repeat(i % 7)
+            )
+        })
         .collect();
     let (ok, stdout, stderr) = gamjeong(
-        &["classify", "--model", q8_model_file(), "--input", "-", "--format", "jsonl"],
+        &[
+            "classify",
+            "--model",
+            q8_model_file(),
+            "--input",
+            "-",
+            "--format",
+            "jsonl",
+        ],
         &input,
     );
     assert!(ok, "{stderr}");
@@ -336,14 +369,23 @@ fn classify_file_streams_json_lines_on_stdout_and_stdin() {
     }
     // The default output is JSON Lines on stdout; --format auto reads a .txt chat by content.
     let (ok, stdout, stderr) = gamjeong(
-        &["classify", "--model", q8_model_file(), "--input", &format!("{BULK}/kakao-android.txt")],
+        &[
+            "classify",
+            "--model",
+            q8_model_file(),
+            "--input",
+            &format!("{BULK}/kakao-android.txt"),
+        ],
         "",
     );
     assert!(ok, "{stderr}");
     let lines = json_lines(&stdout);
     assert_eq!(lines[0]["speaker"], "회원님");
     assert_eq!(lines[0]["time"], "01:33");
-    assert!(stderr.contains("not messages: 2 header lines, 1 events"), "{stderr}");
+    assert!(
+        stderr.contains("not messages: 2 header lines, 1 events"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -353,16 +395,30 @@ fn classify_file_errors_name_the_line_and_leave_no_complete_looking_file() {
     std::fs::write(&input, "id,body\n1,좋아\n").unwrap();
     let (ok, _, stderr) = gamjeong(
         &[
-            "classify", "--model", q8_model_file(), "--input", input.to_str().unwrap(),
-            "--output", out.to_str().unwrap(),
+            "classify",
+            "--model",
+            q8_model_file(),
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
         ],
         "",
     );
     assert!(!ok);
-    assert!(stderr.contains("line 1") && stderr.contains("`id`, `body`"), "{stderr}");
+    assert!(
+        stderr.contains("line 1") && stderr.contains("`id`, `body`"),
+        "{stderr}"
+    );
     assert!(!out.exists(), "no output file for a failed run");
     let (ok, _, stderr) = gamjeong(
-        &["classify", "--model", q8_model_file(), "--input", &format!("{BULK}/unterminated.csv")],
+        &[
+            "classify",
+            "--model",
+            q8_model_file(),
+            "--input",
+            &format!("{BULK}/unterminated.csv"),
+        ],
         "",
     );
     assert!(!ok);
@@ -373,7 +429,9 @@ fn classify_file_errors_name_the_line_and_leave_no_complete_looking_file() {
     let (ok, _, stderr) = gamjeong(&["classify", "--model", MODEL, "--column", "x", "hi"], "");
     assert!(!ok && stderr.contains("--input"), "{stderr}");
     let (ok, _, stderr) = gamjeong(
-        &["classify", "--model", MODEL, "--input", "-", "--output", "out.xlsx"],
+        &[
+            "classify", "--model", MODEL, "--input", "-", "--output", "out.xlsx",
+        ],
         "",
     );
     assert!(!ok && stderr.contains(".csv or a .jsonl"), "{stderr}");

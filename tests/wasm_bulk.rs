@@ -20,9 +20,14 @@ fn q8_file() -> Vec<u8> {
         revision: GOLDEN_REVISION.into(),
     };
     let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
-    let file =
-        gamjeong::quant::quantize_bytes(TINY_WEIGHTS, gamjeong::quant::Scheme::Q8, source, TINY_CONFIG, tok)
-            .unwrap();
+    let file = gamjeong::quant::quantize_bytes(
+        TINY_WEIGHTS,
+        gamjeong::quant::Scheme::Q8,
+        source,
+        TINY_CONFIG,
+        tok,
+    )
+    .unwrap();
     assert_eq!(sha256_hex(&file), golden_digest("q8"));
     file
 }
@@ -116,17 +121,28 @@ fn malformed_files_are_js_errors_with_code_and_line() {
     let bad = js(&serde_json::json!({ "format": "xlsx" }));
     assert!(WasmBulk::new(&model, bad).is_err());
     let unknown = js(&serde_json::json!({ "colum": "text" }));
-    assert!(WasmBulk::new(&model, unknown).is_err(), "a misspelled option is an error");
+    assert!(
+        WasmBulk::new(&model, unknown).is_err(),
+        "a misspelled option is an error"
+    );
 }
 
 #[wasm_bindgen_test]
 fn inspect_offers_the_columns_for_a_picker() {
     let options = js(&serde_json::json!({ "fileName": "survey.csv" }));
-    let info = inspect_file("id,answer,memo\n1,좋았어요,x\n2,별로".as_bytes(), options, false, 5)
-        .unwrap();
+    let info = inspect_file(
+        "id,answer,memo\n1,좋았어요,x\n2,별로".as_bytes(),
+        options,
+        false,
+        5,
+    )
+    .unwrap();
     assert_eq!(get(&info, "format").as_string().unwrap(), "csv");
     assert!(get(&info, "textColumn").is_null());
-    assert!(get(&info, "columnError").as_string().unwrap().contains("`answer`"));
+    assert!(get(&info, "columnError")
+        .as_string()
+        .unwrap()
+        .contains("`answer`"));
     let rows = js_sys::Array::from(&get(&info, "rows"));
     assert_eq!(rows.length(), 1, "the cut-off last row is not shown");
 }

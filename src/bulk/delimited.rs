@@ -62,9 +62,11 @@ impl Delimited {
         // csv-core wants empty input until it says End (it may first finish a last record);
         // the bound only guards against a loop if it never did.
         for _ in 0..64 {
-            let (res, _, nout, nend) =
-                self.reader
-                    .read_record(&[], &mut self.out[self.len..], &mut self.ends[self.nends..]);
+            let (res, _, nout, nend) = self.reader.read_record(
+                &[],
+                &mut self.out[self.len..],
+                &mut self.ends[self.nends..],
+            );
             self.len += nout;
             self.nends += nend;
             match res {
@@ -80,9 +82,11 @@ impl Delimited {
 
     /// One call into csv-core; returns the input bytes it consumed.
     fn read(&mut self, input: &[u8], out: &mut Vec<Record>) -> Result<usize, InputError> {
-        let (res, nin, nout, nend) =
-            self.reader
-                .read_record(input, &mut self.out[self.len..], &mut self.ends[self.nends..]);
+        let (res, nin, nout, nend) = self.reader.read_record(
+            input,
+            &mut self.out[self.len..],
+            &mut self.ends[self.nends..],
+        );
         self.quotes.feed(&input[..nin]);
         self.offset += nin as u64;
         self.len += nout;
@@ -127,7 +131,10 @@ impl Delimited {
 
     fn record(&mut self, out: &mut Vec<Record>) -> Result<(), InputError> {
         let line = self.quotes.record_line;
-        let (len, nends) = (std::mem::take(&mut self.len), std::mem::take(&mut self.nends));
+        let (len, nends) = (
+            std::mem::take(&mut self.len),
+            std::mem::take(&mut self.nends),
+        );
         let mut fields = Vec::with_capacity(nends);
         let mut start = 0;
         for &end in &self.ends[..nends] {

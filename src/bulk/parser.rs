@@ -67,7 +67,8 @@ impl Parser {
 
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<Record>) -> Result<(), InputError> {
         let (state, name) = (&mut self.state, self.file_name.as_deref());
-        self.gate.push(chunk, &mut |bytes| state.feed(bytes, name, false, out))
+        self.gate
+            .push(chunk, &mut |bytes| state.feed(bytes, name, false, out))
     }
 
     /// End of input: flushes the last record and checks the file ended cleanly.
@@ -96,8 +97,12 @@ impl State {
             Format::Csv => State::Delimited(Delimited::new(b',')),
             Format::Tsv => State::Delimited(Delimited::new(b'\t')),
             Format::Jsonl => State::Lines(LineSplitter::default(), LineFormat::Jsonl),
-            Format::Kakao => State::Lines(LineSplitter::default(), LineFormat::Kakao(Kakao::default())),
-            Format::Lines | Format::Auto => State::Lines(LineSplitter::default(), LineFormat::Lines),
+            Format::Kakao => {
+                State::Lines(LineSplitter::default(), LineFormat::Kakao(Kakao::default()))
+            }
+            Format::Lines | Format::Auto => {
+                State::Lines(LineSplitter::default(), LineFormat::Lines)
+            }
         }
     }
 

@@ -202,7 +202,11 @@ impl Session {
 
     /// Counts over the rows finished so far.
     pub fn summary(&self) -> Summary {
-        let mut s = self.counter.as_ref().map(Counter::snapshot).unwrap_or_default();
+        let mut s = self
+            .counter
+            .as_ref()
+            .map(Counter::snapshot)
+            .unwrap_or_default();
         s.chat_lines = self.parser.chat_lines();
         s
     }
@@ -239,7 +243,9 @@ impl Session {
                     if header {
                         continue;
                     }
-                    self.table.as_ref().ok_or_else(|| InputError::file("no table"))?
+                    self.table
+                        .as_ref()
+                        .ok_or_else(|| InputError::file("no table"))?
                 }
             };
             let row = table.row(record, self.progress.rows_read)?;
@@ -335,7 +341,10 @@ pub fn inspect(head: &[u8], options: &Options, whole: bool, max_rows: usize) -> 
             }
         },
     };
-    let columns = table.as_ref().map(|t| t.columns.clone()).unwrap_or_default();
+    let columns = table
+        .as_ref()
+        .map(|t| t.columns.clone())
+        .unwrap_or_default();
     let rows = records
         .take(max_rows)
         .map(|r| match r.values {
@@ -344,7 +353,8 @@ pub fn inspect(head: &[u8], options: &Options, whole: bool, max_rows: usize) -> 
                 .iter()
                 .map(|c| {
                     let raw = fields.iter().find(|(k, _)| k == c);
-                    raw.map(|(_, v)| super::record::json_as_text(v)).unwrap_or_default()
+                    raw.map(|(_, v)| super::record::json_as_text(v))
+                        .unwrap_or_default()
                 })
                 .collect(),
         })

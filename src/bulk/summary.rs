@@ -69,11 +69,19 @@ impl Counter {
         let (categories, category_of): (Vec<String>, Vec<usize>) = if grouped {
             let of = labels
                 .iter()
-                .map(|l| GROUPS.iter().position(|g| Some(g.label) == l.group).unwrap_or(0))
+                .map(|l| {
+                    GROUPS
+                        .iter()
+                        .position(|g| Some(g.label) == l.group)
+                        .unwrap_or(0)
+                })
                 .collect();
             (GROUPS.iter().map(|g| g.label.to_owned()).collect(), of)
         } else {
-            (labels.iter().map(|l| l.label.clone()).collect(), (0..labels.len()).collect())
+            (
+                labels.iter().map(|l| l.label.clone()).collect(),
+                (0..labels.len()).collect(),
+            )
         };
         Self {
             summary: Summary {
@@ -151,7 +159,10 @@ impl Counter {
         count(&mut s.timeline.buckets, date.clone());
         let one_day = s.timeline.buckets.len() == 1;
         if one_day {
-            count(&mut self.hours, format!("{date} {}", time.get(..2).unwrap_or("")));
+            count(
+                &mut self.hours,
+                format!("{date} {}", time.get(..2).unwrap_or("")),
+            );
             s.timeline.unit = "hour";
         } else if !self.hours.is_empty() || s.timeline.unit == "hour" {
             self.hours.clear();

@@ -60,9 +60,8 @@ impl Table {
             Values::Strings(v) => v.clone(),
             Values::Json(fields) => fields.iter().map(|(k, _)| k.clone()).collect(),
         };
-        let index = choose(&columns, wanted).map_err(|msg| {
-            InputError::at(first.line, msg).with_columns(columns.clone())
-        })?;
+        let index = choose(&columns, wanted)
+            .map_err(|msg| InputError::at(first.line, msg).with_columns(columns.clone()))?;
         let text = match &first.values {
             Values::Strings(_) => Column::Index(index),
             Values::Json(_) => Column::Key(columns[index].clone()),
@@ -146,14 +145,18 @@ fn json_text(
         let keys: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
         return Err(InputError::at(
             line,
-            format!("no field `{key}` in this object (its fields: {})", keys.join(", ")),
+            format!(
+                "no field `{key}` in this object (its fields: {})",
+                keys.join(", ")
+            ),
         )
         .with_columns(keys));
     };
     match raw.get() {
         "null" => Ok(String::new()),
-        s if s.starts_with('"') => serde_json::from_str(s)
-            .map_err(|e| InputError::at(line, format!("field `{key}`: {e}"))),
+        s if s.starts_with('"') => {
+            serde_json::from_str(s).map_err(|e| InputError::at(line, format!("field `{key}`: {e}")))
+        }
         other => Err(InputError::at(
             line,
             format!("field `{key}` is not a string (it is {other})"),
@@ -219,8 +222,12 @@ mod tests {
             .contains("`id`, `body`"));
         assert_eq!(choose(&cols(&["id", "body"]), Some("body")), Ok(1));
         assert_eq!(choose(&cols(&["id", "Body"]), Some("body")), Ok(1));
-        assert!(choose(&cols(&["id"]), Some("body")).unwrap_err().contains("no column `body`"));
-        assert!(choose(&cols(&["a", "A"]), Some(" a")).unwrap_err().contains("more than one"));
+        assert!(choose(&cols(&["id"]), Some("body"))
+            .unwrap_err()
+            .contains("no column `body`"));
+        assert!(choose(&cols(&["a", "A"]), Some(" a"))
+            .unwrap_err()
+            .contains("more than one"));
         assert_eq!(choose(&cols(&["a", "A"]), Some("A")), Ok(1));
     }
 }

@@ -86,7 +86,9 @@ impl ByteGate {
 /// What a file that starts with `head` is, when it is a known kind that is not UTF-8 text.
 fn binary_signature(head: &[u8]) -> Option<&'static str> {
     if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
-        return Some("this file is UTF-16 text (Windows \"Unicode\"): save it as UTF-8 and try again");
+        return Some(
+            "this file is UTF-16 text (Windows \"Unicode\"): save it as UTF-8 and try again",
+        );
     }
     if head.starts_with(b"PK\x03\x04") {
         return Some("this is a zip file (an Excel .xlsx workbook?): save the sheet as \"CSV UTF-8\" and try again");
@@ -229,7 +231,8 @@ mod tests {
 
     #[test]
     fn lines_across_chunks_with_bom_and_crlf() {
-        let got = lines_of(&[b"\xef\xbb", b"\xbfa\r", b"\nb\n", b"", b"\xec\x95", b"\x88"]).unwrap();
+        let got =
+            lines_of(&[b"\xef\xbb", b"\xbfa\r", b"\nb\n", b"", b"\xec\x95", b"\x88"]).unwrap();
         assert_eq!(
             got,
             vec![
@@ -244,8 +247,14 @@ mod tests {
     fn binary_and_utf16_and_bad_utf8_are_refused_with_the_line() {
         let e = lines_of(&[b"ok\nok\nx\0y\n"]).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
-        assert!(lines_of(&[b"\xff\xfea\0"]).unwrap_err().message.contains("UTF-16"));
-        assert!(lines_of(&[b"PK\x03\x04rest"]).unwrap_err().message.contains("xlsx"));
+        assert!(lines_of(&[b"\xff\xfea\0"])
+            .unwrap_err()
+            .message
+            .contains("UTF-16"));
+        assert!(lines_of(&[b"PK\x03\x04rest"])
+            .unwrap_err()
+            .message
+            .contains("xlsx"));
         let e = lines_of(&[b"fine\n\xc7\xd1\xb1\xdb\n"]).unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(e.message.contains("CP949"), "{e}");

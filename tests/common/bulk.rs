@@ -93,7 +93,10 @@ pub fn assert_same_jsonl(what: &str, got: &[u8], want: &[u8]) {
         assert_eq!(gs, ws, "{what}: line {i}");
         assert_eq!(gn.len(), wn.len(), "{what}: line {i}");
         for (a, b) in gn.iter().zip(&wn) {
-            assert!((a - b).abs() <= BULK_TOLERANCE, "{what}: line {i}: {a} vs {b}");
+            assert!(
+                (a - b).abs() <= BULK_TOLERANCE,
+                "{what}: line {i}: {a} vs {b}"
+            );
         }
     }
 }

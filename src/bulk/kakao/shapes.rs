@@ -142,7 +142,10 @@ fn pc_message(line: &str) -> Option<LineKind<'_>> {
     while let Some(at) = body[from..].find("] [") {
         let at = from + at;
         let mut c = Cursor(&body[at + 3..]);
-        if let Some(time) = c.korean_time().or_else(|| Cursor(&body[at + 3..]).english_time_then(&mut c)) {
+        if let Some(time) = c
+            .korean_time()
+            .or_else(|| Cursor(&body[at + 3..]).english_time_then(&mut c))
+        {
             if c.lit("]").is_some() {
                 let text = c.0.strip_prefix(' ').unwrap_or(c.0);
                 return Some(LineKind::Message {
@@ -226,11 +229,27 @@ fn english_header(line: &str) -> Option<LineKind<'static>> {
 struct Cursor<'a>(&'a str);
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const WEEKDAYS: [&str; 7] = [
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
 ];
 
 impl<'a> Cursor<'a> {
@@ -433,7 +452,16 @@ mod tests {
             }
         );
         let m = msg("[민지] [오후 3:15] 메시지");
-        assert_eq!(m, (Family::Pc, None, "15:15".into(), "민지".into(), "메시지".into()));
+        assert_eq!(
+            m,
+            (
+                Family::Pc,
+                None,
+                "15:15".into(),
+                "민지".into(),
+                "메시지".into()
+            )
+        );
         assert_eq!(msg("[John] [2:30 PM] Hello").2, "14:30");
         assert_eq!(msg("[John] [12:05 AM] Hi").2, "00:05");
         assert_eq!(msg("[민지] [오전 12:05] a").2, "00:05");
@@ -459,7 +487,10 @@ mod tests {
                 "메시지: 끝".into()
             )
         );
-        assert_eq!(msg("2016년 2월 5일 오전 1:33, 회원님 : 공부하기").2, "01:33");
+        assert_eq!(
+            msg("2016년 2월 5일 오전 1:33, 회원님 : 공부하기").2,
+            "01:33"
+        );
         assert_eq!(msg("February 10, 2016, 2:33 AM, you : Photo").3, "you");
         for date_line in [
             "2025년 3월 14일 금요일",
@@ -468,13 +499,28 @@ mod tests {
             "February 10, 2016, 2:33 AM",
         ] {
             assert!(
-                matches!(classify(date_line), LineKind::Date { family: Family::Mobile, .. }),
+                matches!(
+                    classify(date_line),
+                    LineKind::Date {
+                        family: Family::Mobile,
+                        ..
+                    }
+                ),
                 "{date_line}"
             );
         }
-        assert_eq!(classify("2025. 3. 14. 오후 3:15: 민지님이 들어왔습니다."), LineKind::System);
-        assert_eq!(classify("2016년 3월 18일 오후 7:54, 민지님이 나갔습니다."), LineKind::System);
-        assert_eq!(classify("2025. 13. 14. 오후 3:15, 민지 : x"), LineKind::Other);
+        assert_eq!(
+            classify("2025. 3. 14. 오후 3:15: 민지님이 들어왔습니다."),
+            LineKind::System
+        );
+        assert_eq!(
+            classify("2016년 3월 18일 오후 7:54, 민지님이 나갔습니다."),
+            LineKind::System
+        );
+        assert_eq!(
+            classify("2025. 13. 14. 오후 3:15, 민지 : x"),
+            LineKind::Other
+        );
         assert_eq!(classify("2025년에는 꼭 여행 가자"), LineKind::Other);
     }
 
@@ -482,8 +528,14 @@ mod tests {
     fn headers_and_events() {
         assert_eq!(classify("김민지 님과 카카오톡 대화"), LineKind::Title);
         assert_eq!(classify("KakaoTalk Chats with John"), LineKind::Title);
-        assert_eq!(classify("저장한 날짜 : 2025-03-15 10:44:52"), LineKind::SavedAt);
-        assert_eq!(classify("Date Saved : March 15, 2025, 1:08 PM"), LineKind::SavedAt);
+        assert_eq!(
+            classify("저장한 날짜 : 2025-03-15 10:44:52"),
+            LineKind::SavedAt
+        );
+        assert_eq!(
+            classify("Date Saved : March 15, 2025, 1:08 PM"),
+            LineKind::SavedAt
+        );
         assert_eq!(classify("민지님이 나갔습니다."), LineKind::System);
         assert_eq!(classify("메시지가 삭제되었습니다."), LineKind::System);
         assert_eq!(classify("그냥 이어지는 줄"), LineKind::Other);
