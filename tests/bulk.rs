@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_bulk.rs runs it in the browser
 
 mod common;
+use common::bulk::csv_records;
 use common::*;
 use gamjeong::bulk::{inspect, BulkError, Done, Format, Options, Session, Skip, Values};
 use gamjeong::Classifier;
@@ -17,22 +18,7 @@ fn fixture(name: &str) -> Vec<u8> {
 /// tiny-ko at q8: a batch row is bit-identical to its text classified alone.
 fn q8() -> &'static Classifier {
     static MODEL: OnceLock<Classifier> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
-        let source = gamjeong::quant::Source {
-            model: "tiny-ko".into(),
-            revision: "test".into(),
-        };
-        let file = gamjeong::quant::quantize_bytes(
-            TINY_WEIGHTS,
-            gamjeong::quant::Scheme::Q8,
-            source,
-            TINY_CONFIG,
-            tok,
-        )
-        .unwrap();
-        Classifier::from_quantized(&file).unwrap()
-    })
+    MODEL.get_or_init(|| Classifier::from_quantized(&common::bulk::golden_q8_file()).unwrap())
 }
 
 struct Run {
@@ -103,16 +89,6 @@ fn assert_rows_match_classify(rows: &[Done]) {
             }
         }
     }
-}
-
-fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
-    let body = bytes.strip_prefix(b"\xef\xbb\xbf").expect("a UTF-8 BOM");
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(body)
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect()
 }
 
 #[test]

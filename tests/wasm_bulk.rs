@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod common;
-use common::bulk::{assert_same_csv, assert_same_jsonl, GOLDEN};
+use common::bulk::{assert_same_csv, assert_same_jsonl, golden_q8_file, GOLDEN};
 use common::*;
 use gamjeong::web::{inspect_file, WasmBulk, WasmClassifier};
 use serde::Serialize;
@@ -15,19 +15,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// tiny-ko at q8, the bytes the CLI quantized for the golden files.
 fn q8_file() -> Vec<u8> {
-    let source = gamjeong::quant::Source {
-        model: GOLDEN_SOURCE_ID.into(),
-        revision: GOLDEN_REVISION.into(),
-    };
-    let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
-    let file = gamjeong::quant::quantize_bytes(
-        TINY_WEIGHTS,
-        gamjeong::quant::Scheme::Q8,
-        source,
-        TINY_CONFIG,
-        tok,
-    )
-    .unwrap();
+    let file = golden_q8_file();
     assert_eq!(sha256_hex(&file), golden_digest("q8"));
     file
 }

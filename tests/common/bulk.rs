@@ -3,6 +3,37 @@
 //! CSV/JSONL downloads are held to the CLI's files. The model is tiny-ko at q8 (the bytes of
 //! `golden_digest("q8")`).
 
+/// tiny-ko at q8 with the golden source id and revision: the bytes the CLI's
+/// `quantize` writes for `golden_digest("q8")`, the model of the golden files.
+pub fn golden_q8_file() -> Vec<u8> {
+    let source = gamjeong::quant::Source {
+        model: super::GOLDEN_SOURCE_ID.into(),
+        revision: super::GOLDEN_REVISION.into(),
+    };
+    let tok = std::str::from_utf8(super::TINY_TOKENIZER).unwrap();
+    gamjeong::quant::quantize_bytes(
+        super::TINY_WEIGHTS,
+        gamjeong::quant::Scheme::Q8,
+        source,
+        super::TINY_CONFIG,
+        tok,
+    )
+    .unwrap()
+}
+
+/// The records of a CSV output (which starts with a UTF-8 BOM), header included.
+pub fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
+    let body = bytes
+        .strip_prefix(b"\xef\xbb\xbf")
+        .expect("a CSV output starts with a UTF-8 BOM");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
 /// Numbers may differ by this between engines: the f32 parts of the model (attention,
 /// LayerNorm) round differently natively (FMA) and in wasm (tests/e2e/common.mjs, TOL).
 pub const BULK_TOLERANCE: f64 = 1e-4;
@@ -40,18 +71,7 @@ pub const GOLDEN: [GoldenCase; 5] = [
 /// `got` equals `want` as CSV: same records, same cells, numbers within [`BULK_TOLERANCE`].
 /// Both start with a UTF-8 BOM.
 pub fn assert_same_csv(what: &str, got: &[u8], want: &[u8]) {
-    let records = |b: &[u8]| -> Vec<Vec<String>> {
-        let body = b
-            .strip_prefix(b"\xef\xbb\xbf")
-            .unwrap_or_else(|| panic!("{what}: no UTF-8 BOM"));
-        csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(body)
-            .records()
-            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-            .collect()
-    };
-    let (got, want) = (records(got), records(want));
+    let (got, want) = (csv_records(got), csv_records(want));
     assert_eq!(got.len(), want.len(), "{what}: record count");
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert_eq!(g.len(), w.len(), "{what}: record {i} width");
