@@ -567,6 +567,33 @@ fn a_ten_megabyte_line_is_one_row() {
 }
 
 #[test]
+fn a_long_text_without_spaces_is_read_from_its_first_mebibyte() {
+    // One space near the start, then a 1.1 MB word, then more words: the model reads the
+    // text cut at its first MiB (docs/bulk.md "Long texts"), whose tokens differ from the
+    // whole text's (the cut word's tail and the words after it).
+    let word = "가".repeat((1 << 20) / 3 + 100);
+    let text = format!("시작 {word}! 오늘 정말 행복해 정말 행복해");
+    let r = run(format!("{text}\n").as_bytes(), opts(Format::Lines));
+    assert_eq!(r.rows[0].row.text, text, "the row keeps its whole text");
+    let mut cut = 1 << 20;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let model = q8();
+    assert_ne!(
+        model.encode(&text[..cut]).unwrap().ids,
+        model.encode(&text).unwrap().ids
+    );
+    let prefix = model.classify(&text[..cut]).unwrap();
+    let whole = model.classify(&text).unwrap();
+    assert_ne!(prefix.scores[0].score, whole.scores[0].score);
+    assert_eq!(
+        r.rows[0].top,
+        Some((prefix.scores[0].index, prefix.scores[0].score))
+    );
+}
+
+#[test]
 fn a_thousand_columns() {
     let header: Vec<String> = (0..1000).map(|i| format!("c{i}")).collect();
     let mut input = header.join(",") + "\n";

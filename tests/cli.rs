@@ -411,6 +411,25 @@ fn classify_file_errors_name_the_line_and_leave_no_complete_looking_file() {
         "{stderr}"
     );
     assert!(!out.exists(), "no output file for a failed run");
+    // --output naming the input would replace it: refused, the input untouched
+    std::fs::write(&input, "id,text\n1,좋아\n").unwrap();
+    let (ok, _, stderr) = gamjeong(
+        &[
+            "classify",
+            "--model",
+            q8_model_file(),
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            input.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!ok && stderr.contains("that is the input file"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&input).unwrap(),
+        "id,text\n1,좋아\n"
+    );
     let (ok, _, stderr) = gamjeong(
         &[
             "classify",
@@ -426,8 +445,25 @@ fn classify_file_errors_name_the_line_and_leave_no_complete_looking_file() {
     // --input excludes texts; the file options need --input; outputs are .csv or .jsonl
     let (ok, _, stderr) = gamjeong(&["classify", "--model", MODEL, "--input", "-", "hi"], "");
     assert!(!ok && stderr.contains("cannot be used with"), "{stderr}");
-    let (ok, _, stderr) = gamjeong(&["classify", "--model", MODEL, "--column", "x", "hi"], "");
+    let (ok, _, stderr) = gamjeong(&["classify", "--model", MODEL, "--column", "x"], "");
     assert!(!ok && stderr.contains("--input"), "{stderr}");
+    // with texts (or --json, --top-k) a file option is refused, not silently ignored
+    for file_option in [
+        &["--column", "x"][..],
+        &["--all-scores"],
+        &["--format", "csv"],
+    ] {
+        for text_args in [&["hi"][..], &["--json"], &["--top-k", "3"]] {
+            let mut args = vec!["classify", "--model", MODEL];
+            args.extend(file_option);
+            args.extend(text_args);
+            let (ok, _, stderr) = gamjeong(&args, "");
+            assert!(
+                !ok && stderr.contains("cannot be used with"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
     let (ok, _, stderr) = gamjeong(
         &[
             "classify", "--model", MODEL, "--input", "-", "--output", "out.xlsx",

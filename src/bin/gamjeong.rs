@@ -36,6 +36,11 @@ mod cli {
         threads: Option<u16>,
     }
 
+    /// The arguments of `classify` on texts, which the file options (`--format`, `--column`,
+    /// …) conflict with: `requires = "input"` alone would let them pass silently with TEXTS,
+    /// since clap excuses a required `--input` that conflicts with an argument present.
+    const ONE_TEXT_ARGS: [&str; 3] = ["texts", "json", "top_k"];
+
     #[derive(Subcommand)]
     enum Command {
         /// Classify texts given as arguments, or one per line on stdin when none are given;
@@ -60,21 +65,21 @@ mod cli {
             input: Option<PathBuf>,
             /// The input's format (auto: CSV, TSV and JSONL by extension, else KakaoTalk,
             /// JSONL or lines by content).
-            #[arg(long, requires = "input", default_value = "auto",
+            #[arg(long, requires = "input", conflicts_with_all = ONE_TEXT_ARGS, default_value = "auto",
                   value_parser = ["auto", "lines", "csv", "tsv", "jsonl", "kakao"])]
             format: String,
             /// The text column of a CSV/TSV file or field of a JSONL file (default: `text`,
             /// or the only column).
-            #[arg(long, requires = "input")]
+            #[arg(long, requires = "input", conflicts_with_all = ONE_TEXT_ARGS)]
             column: Option<String>,
             /// Write a .csv (UTF-8 with BOM) or .jsonl file instead of JSON Lines on stdout.
-            #[arg(long, requires = "input", value_name = "OUT")]
+            #[arg(long, requires = "input", conflicts_with_all = ONE_TEXT_ARGS, value_name = "OUT")]
             output: Option<PathBuf>,
             /// Add one score_<label> column per class.
-            #[arg(long, requires = "input")]
+            #[arg(long, requires = "input", conflicts_with_all = ONE_TEXT_ARGS)]
             all_scores: bool,
             /// Mark rows whose top score is below this as low_confidence.
-            #[arg(long, requires = "input", default_value_t = gamjeong::bulk::DEFAULT_LOW_CONFIDENCE)]
+            #[arg(long, requires = "input", conflicts_with_all = ONE_TEXT_ARGS, default_value_t = gamjeong::bulk::DEFAULT_LOW_CONFIDENCE)]
             low_confidence: f32,
         },
         /// Score each word of the texts for a label: p(label | text) − p(label | word masked).

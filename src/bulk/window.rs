@@ -146,32 +146,36 @@ fn at_line(line: u64, e: crate::Error) -> BulkError {
 }
 
 /// How many bytes of `text` the model needs, and their token count. The model reads at most
-/// its position table's tokens, so a long text is tokenized from a prefix cut before a
-/// whitespace character (where no tokenizer splits a word), grown until its tokens overflow
-/// the table: the tokens the model reads are then those of the whole text. (Tokenizing a
-/// 10 MB line whole would cost memory for millions of tokens to keep 512.) A text with no
-/// whitespace in its first [`MAX_PREFIX_BYTES`] is cut there, inside a word.
+/// its position table's tokens, so a long text is tokenized from a prefix cut before an ASCII
+/// space (where every tokenizer family here splits words: WordPiece, byte-level BPE and
+/// SentencePiece's metaspace alike, while some Unicode spaces are dropped by BERT's
+/// normalizer and would join two words), grown until its tokens overflow the table: the
+/// tokens the model reads are then those of the whole text. (Tokenizing a 10 MB line whole
+/// would cost memory for millions of tokens to keep 512.) Past [`MAX_PREFIX_BYTES`] without
+/// such a cut, the text is cut there, inside a word.
 pub(crate) fn model_prefix(model: &Classifier, text: &str) -> crate::Result<(usize, usize)> {
     let mut budget = PREFIX_BYTES;
     loop {
         if text.len() <= budget {
             return Ok((text.len(), model.encode(text)?.ids.len()));
         }
-        let mut end = budget;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let cut = match text[..end].rfind(char::is_whitespace).filter(|&at| at > 0) {
-            Some(at) => Some(at),
-            None if budget >= MAX_PREFIX_BYTES => Some(end),
-            None => None,
-        };
-        if let Some(cut) = cut {
+        let end = floor_char_boundary(text, budget);
+        if let Some(cut) = text[..end].rfind(' ').filter(|&at| at > 0) {
             let encoded = model.encode(&text[..cut])?;
-            if encoded.truncated || cut == end && budget >= MAX_PREFIX_BYTES {
+            if encoded.truncated {
                 return Ok((cut, encoded.ids.len()));
             }
         }
+        if budget >= MAX_PREFIX_BYTES {
+            return Ok((end, model.encode(&text[..end])?.ids.len()));
+        }
         budget *= 4;
     }
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }

@@ -45,6 +45,14 @@ pub fn run(model: &Classifier, args: FileArgs) -> Result<(), Error> {
         all_scores: args.all_scores,
         low_confidence: args.low_confidence,
     };
+    if let (false, Some(output)) = (stdin, &args.output) {
+        if same_file(&args.input, output) {
+            return Err(Error::InvalidInput(format!(
+                "--output {}: that is the input file; name another file",
+                output.display()
+            )));
+        }
+    }
     let mut session = Session::new(options, model).map_err(named)?;
     let (mut reader, size): (Box<dyn Read>, Option<u64>) = if stdin {
         (Box::new(std::io::stdin().lock()), None)
@@ -86,6 +94,15 @@ pub fn run(model: &Classifier, args: FileArgs) -> Result<(), Error> {
     sink.finish(&session)?;
     report(&session, &name, args.output.as_deref());
     Ok(())
+}
+
+/// Whether `a` and `b` name one existing file (the output would replace the input when its
+/// `.part` is renamed at the end).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Classifies what can be classified now and writes the rows that are finished.
