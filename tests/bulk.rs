@@ -1,6 +1,6 @@
 //! Whole-file classification (`gamjeong::bulk`): every input shape and its traps, hostile
 //! files, chunking, order, batching, and rows equal to classifying each text alone.
-#![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_bulk.rs runs it in the browser
+#![cfg(not(target_arch = "wasm32"))] // native-only; tests/web/bulk.rs (in the wasm_explain binary) runs it in the browser
 
 mod common;
 use common::bulk::csv_records;

@@ -1,17 +1,14 @@
 //! `WasmBulk` in headless Chromium, end to end: the fixture files pushed in chunks, rows
 //! classified in steps, and the CSV/JSONL bytes it gives held to the CLI's golden files
 //! (tests/fixtures/bulk/expected/, written by tests/cli.rs); its errors as JS errors.
-#![cfg(target_arch = "wasm32")]
+//! A module of the wasm_explain test binary: one wasm link and one browser start less.
 
-mod common;
-use common::bulk::{assert_same_csv, assert_same_jsonl, golden_q8_file, GOLDEN};
-use common::*;
+use crate::common::bulk::{assert_same_csv, assert_same_jsonl, golden_q8_file, GOLDEN};
+use crate::common::*;
 use gamjeong::web::{inspect_file, WasmBulk, WasmClassifier};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 /// tiny-ko at q8, the bytes the CLI quantized for the golden files.
 fn q8_file() -> Vec<u8> {
