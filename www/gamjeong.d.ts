@@ -1,4 +1,4 @@
-// Hand-written types for gamjeong.js (the wrapper). The raw wasm-bindgen surface has its
+// Hand-written types for gamjeong.js (the public API). The raw wasm-bindgen surface has its
 // own generated types in pkg/gamjeong.d.ts.
 
 export type Quant = 'q8' | 'q4' | 'f32';
@@ -158,6 +158,16 @@ export interface CacheEntry {
   stored: string | null;
 }
 
+/** `Classifier.plan`: what a load would download. */
+export interface LoadPlan {
+  /** The model is in the cache (any format version: an older one is downloaded again). */
+  cached: boolean;
+  /** Bytes to download: 0 when cached, null when the server does not say. */
+  bytes: number | null;
+  /** f32 weights would be quantized while they download (no pre-quantized file). */
+  convert: boolean;
+}
+
 export interface CacheInfo {
   available: boolean;
   name: string;
@@ -200,6 +210,11 @@ export class GamjeongError extends Error {
  */
 export class Classifier {
   static load(options?: LoadOptions): Promise<Classifier>;
+  /**
+   * What `load(options)` would download, without downloading a body (HEAD requests and a look
+   * into the cache this host uses): null when no weights are found (`load` then says why).
+   */
+  static plan(options?: Omit<LoadOptions, 'onProgress' | 'signal' | 'worker'>): Promise<LoadPlan | null>;
   /** `cacheDir`: Node.js only. */
   static clearCache(options?: { cacheDir?: string }): Promise<number>;
   static cacheInfo(options?: { cacheDir?: string }): Promise<CacheInfo>;
@@ -214,6 +229,8 @@ export class Classifier {
 }
 
 export function wasmSupport(): { wasm: boolean; simd: boolean; relaxed: boolean };
+/** A model's page on the Hugging Face hub, or with `file` the URL of one of its files at `revision` (default `main`). */
+export function hubUrl(id: string, revision?: string, file?: string): string;
 export const DEFAULT_MODEL: string;
 export const DEFAULT_REVISION: string;
 export const DEFAULT_QUANT: Quant;

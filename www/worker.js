@@ -2,7 +2,8 @@
 // main thread never runs the download loop, the conversion, or the BERT forward pass.
 // Protocol (private): {id, type, ...} in; {id, type: 'progress'|'result'|'error', ...} out.
 // {type: 'abort', target} cancels the load whose id is `target` (the page's AbortSignal).
-import { load, toPlain } from './runtime.js';
+import { load } from './runtime/load.js';
+import { toPlain } from './runtime/errors.js';
 
 let handle = null;
 const loading = new Map(); // load id -> AbortController

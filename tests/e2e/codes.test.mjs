@@ -14,7 +14,8 @@ test('ErrorCode in gamjeong.d.ts is exactly the codes www/ and the Rust crate pr
   const rustFn = /pub fn code\(&self\)[\s\S]*?\n    }\n/.exec(read('src/error.rs'))[0];
   const rust = new Set([...all(/"([A-Z][A-Z0-9_]+)"/g, rustFn), ...all(/js_error\(\s*"([A-Z][A-Z0-9_]+)"/g, read('src/web/mod.rs'))]);
   const js = new Set();
-  for (const f of ['gamjeong.js', 'runtime.js', 'pipeline.js', 'worker.js', 'storage.js', 'progress.js', 'node.js']) {
+  for (const f of ['gamjeong.js', 'classifier.js', 'pipeline.js', 'worker.js', 'progress.js', 'node.js',
+    ...fs.readdirSync(path.join(ROOT, 'www/runtime')).map((m) => `runtime/${m}`)]) {
     for (const c of all(/'([A-Z][A-Z0-9_]{2,})'/g, read(`www/${f}`))) if (!['ENOENT', 'HEAD'].includes(c)) js.add(c); // an OS error and an HTTP method, not codes
   }
   assert.ok(rust.has('BAD_MODEL') && rust.has('FORMAT_OLD') && js.has('NETWORK'), 'the scan finds codes');

@@ -24,7 +24,7 @@ const CSP = {
   'form-action': ["'none'"],
 };
 // The page's own files, which the service worker fetches once when it installs.
-const SHELL = /^\/(|index\.html|style\.css|favicon\.svg|app\.js|explain-view\.(js|css)|pipeline\.js|progress\.js|storage\.js|examples\.js|i18n\.js|site\.json|gamjeong\.js|runtime\.js|worker\.js|sw\.js|pool-worker\.js|pkg(-relaxed|-threads)?\/gamjeong(\.js|_bg\.wasm))$/;
+const SHELL = /^\/(|index\.html|style\.css|favicon\.svg|app\.js|text-mode\.js|results-view\.js|explain-view\.(js|css)|classifier\.js|pipeline\.js|progress\.js|examples\.js|i18n\.js|site\.json|site-files\.json|gamjeong\.js|runtime\/(address|builds|cache|digest|errors|f32|fetch|load|platform|pool-worker|quantized|storage|wasm)\.js|worker\.js|sw\.js|pkg(-relaxed|-threads)?\/gamjeong(\.js|_bg\.wasm))$/;
 
 async function openPage(b, query) {
   const page = await b.context.newPage();

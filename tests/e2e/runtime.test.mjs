@@ -1,4 +1,4 @@
-// Browser runtime (www/gamjeong.js + worker.js + runtime.js) in headless Chromium against a
+// Browser runtime (www/gamjeong.js + worker.js + runtime/) in headless Chromium against a
 // local server holding fixture models made by the CLI (tests/e2e/prepare.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -240,7 +240,7 @@ for (const [what, file, want] of [
       const big = await page.evaluate(async () => {
         const bytes = new Uint8Array(20 << 20);
         for (let i = 0; i < bytes.length; i++) bytes[i] = (i ^ (i >>> 11) ^ (i >>> 19)) & 255;
-        return (await import('/runtime.js')).digestOf(bytes);
+        return (await import('/runtime/digest.js')).digestOf(bytes);
       });
       const bytes = Buffer.alloc(20 << 20);
       for (let i = 0; i < bytes.length; i++) bytes[i] = (i ^ (i >>> 11) ^ (i >>> 19)) & 255;
