@@ -162,15 +162,16 @@ export function fileMode({ strings: T, model, openText }) {
     });
     let table = null;
     try {
+      // After a stop the worker ends the run within a step (ABORTED, with the summary of
+      // the rows done): every batch until then is kept, so the summary and the files agree.
       for await (const b of run.batches()) {
-        if (signal.aborted || f !== file) break;
+        if (f !== file) return;
         table = b.table ?? table;
         store.add(b);
         root.dataset.rows = String(store.count);
       }
       if (f !== file) return;
-      if (signal.aborted) throw Object.assign(new Error('cancelled'), { code: 'ABORTED' });
-      finish(run, store, table, f, null);
+      finish(run, store, table, f, run.complete ? null : run.progress);
     } catch (e) {
       if (f !== file) return;
       if (e.code === 'ABORTED') finish(run, store, table, f, run.progress ?? { rowsDone: store.count });
