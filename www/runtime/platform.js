@@ -11,6 +11,7 @@ import { browserStorage } from './storage.js';
  *   IndexedDB (storage.js); Node: a directory (`options.cacheDir`)
  * - baseUrl(): what relative model URLs resolve against
  * - localModel(spec): a file: URL when `spec` names a local path, else null
+ * - openFile(path): `{chunks, name, size}` of a local file for classifyFile (Node), else null
  */
 export const platform = {
   fetch: (url, init) => fetch(url, init),
@@ -18,4 +19,5 @@ export const platform = {
   cacheStorage: () => browserStorage(),
   baseUrl: () => globalThis.location?.href,
   localModel: () => null,
+  openFile: async () => null,
 };
