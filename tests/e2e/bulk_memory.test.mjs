@@ -3,7 +3,8 @@
 // several points of the run (after a forced GC). The file is never held whole and the rows
 // are not kept as objects (www/file-store.js), so memory stays flat: the wasm memory does not
 // grow after the first rows, and each heap grows by at most a few bytes per row. Figures:
-// target/e2e/bulk-memory.json.
+// target/e2e/bulk-memory.json. A measurement (minutes), kept out of the test run: it runs only
+// with GAMJEONG_BULK_MEMORY=1 (docs/bulk.md "Memory").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,13 +13,15 @@ import { server, browser, openApp, waitReady, OUT, ROOT, ARGS } from './common.m
 
 const ROWS = 100_000;
 const MARKS = [5_000, 25_000, 50_000, 75_000];
+const SKIP = process.env.GAMJEONG_BULK_MEMORY === '1' ? false : 'a measurement of minutes: GAMJEONG_BULK_MEMORY=1 runs it';
+
 let srv;
-before(async () => { srv = await server(); });
+before(async () => { if (!SKIP) srv = await server(); });
 after(async () => { await srv?.close(); });
 
 const MiB = (n) => (n / 2 ** 20).toFixed(2);
 
-test('100,000 rows in the page: wasm memory and JS heaps stay flat', async () => {
+test('100,000 rows in the page: wasm memory and JS heaps stay flat', { skip: SKIP, timeout: 1_800_000 }, async () => {
   const corpus = fs.readFileSync(path.join(ROOT, 'bench/bulk-corpus.txt'), 'utf8').trim().split('\n');
   const file = path.join(OUT, 'bulk-100k.csv');
   const lines = ['id,text'];
@@ -55,10 +58,13 @@ test('100,000 rows in the page: wasm memory and JS heaps stay flat', async () =>
     }
     await page.waitForFunction(() => document.getElementById('bulk').dataset.state === 'done', null, { timeout: 600_000 });
     const seconds = (Date.now() - t0) / 1000;
+    // Sampled once the page is idle again (its first table page read back from the output).
+    await page.waitForFunction(() => document.getElementById('bulk-table').dataset.shown === '50');
     points.push(await sample(ROWS));
     assert.equal(Number(await page.$eval('#bulk', (x) => x.dataset.rows)), ROWS);
     // The table over all rows: sorted by score, a page shown.
     await page.click('#bulk-table th[data-col="score"] button');
+    await page.waitForSelector('#bulk-table th[data-col="score"][aria-sort]');
     await page.waitForFunction(() => document.getElementById('bulk-table').dataset.shown === '50');
     points.push({ ...(await sample(ROWS)), after: 'table sorted' });
     const size = fs.statSync(file).size;
