@@ -133,6 +133,8 @@ export function renderTable(root, { store, table, labels, strings: F, openText }
     next.disabled = page >= pages - 1;
     root.dataset.shown = String(ids.length);
     root.dataset.matches = String(order.length);
+    // A test hook: the count of finished renders (a sort, filter or page shows after an await).
+    root.dataset.rendered = String(Number(root.dataset.rendered ?? 0) + 1);
   }
 
   function rowOf(i, o) {

@@ -8,6 +8,7 @@ use super::Format;
 
 /// A file's columns and which one holds the text.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Table {
     pub format: Format,
     /// As in the file: a CSV header, a JSONL file's first object's keys, `["text"]` for

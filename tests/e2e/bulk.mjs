@@ -136,13 +136,23 @@ export async function analyze(page, file, { column, allScores = false, timeout =
   return page.$eval('#bulk', (b) => ({ state: b.dataset.state, rows: Number(b.dataset.rows), line: b.dataset.line ?? null }));
 }
 
-/** The page's CSV and JSONL downloads, read from their blob: URLs inside the page. */
-export function downloads(page) {
-  return page.evaluate(async () => {
-    const read = async (id) => {
-      const a = document.getElementById(id);
-      return { name: a.download, bytes: [...new Uint8Array(await (await fetch(a.href)).arrayBuffer())] };
-    };
-    return { csv: await read('bulk-download-csv'), jsonl: await read('bulk-download-jsonl') };
-  }).then((d) => ({ csv: { ...d.csv, bytes: Buffer.from(d.csv.bytes) }, jsonl: { ...d.jsonl, bytes: Buffer.from(d.jsonl.bytes) } }));
+/**
+ * The page's CSV and JSONL downloads as a user gets them: a click on each link, the file the
+ * browser saves (the browser context must accept downloads). `{csv, jsonl}`: `{name, bytes}`.
+ */
+export async function downloads(page) {
+  const out = {};
+  for (const kind of ['csv', 'jsonl']) {
+    const [d] = await Promise.all([page.waitForEvent('download'), page.click(`#bulk-download-${kind}`)]);
+    out[kind] = { name: d.suggestedFilename(), bytes: fs.readFileSync(await d.path()) };
+    await d.delete();
+  }
+  return out;
+}
+
+/** Runs `action` (a click on a sort button, a filter) and waits until the rows table shows its result. */
+export async function tableAfter(page, action) {
+  const before = await page.$eval('#bulk-table', (t) => t.dataset.rendered ?? '0');
+  await action();
+  await page.waitForFunction((n) => (document.getElementById('bulk-table').dataset.rendered ?? '0') !== n, before);
 }

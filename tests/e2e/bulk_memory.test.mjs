@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { server, browser, openApp, waitReady, OUT, ROOT, ARGS } from './common.mjs';
+import { tableAfter } from './bulk.mjs';
 
 const ROWS = 100_000;
 const MARKS = [5_000, 25_000, 50_000, 75_000];
@@ -63,9 +64,7 @@ test('100,000 rows in the page: wasm memory and JS heaps stay flat', { skip: SKI
     points.push(await sample(ROWS));
     assert.equal(Number(await page.$eval('#bulk', (x) => x.dataset.rows)), ROWS);
     // The table over all rows: sorted by score, a page shown.
-    await page.click('#bulk-table th[data-col="score"] button');
-    await page.waitForSelector('#bulk-table th[data-col="score"][aria-sort]');
-    await page.waitForFunction(() => document.getElementById('bulk-table').dataset.shown === '50');
+    await tableAfter(page, () => page.click('#bulk-table th[data-col="score"] button'));
     points.push({ ...(await sample(ROWS)), after: 'table sorted' });
     const size = fs.statSync(file).size;
     fs.writeFileSync(path.join(OUT, 'bulk-memory.json'), JSON.stringify({ fileBytes: size, seconds, points }, null, 2));

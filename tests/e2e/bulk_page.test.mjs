@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { server, browser, openApp, waitReady, waitResult, FIXTURES, OUT, TOL, ROOT } from './common.mjs';
-import { BULK, SHAPES, cliOutputs, cliError, compareOutputs, analyze, downloads } from './bulk.mjs';
+import { BULK, SHAPES, cliOutputs, cliError, compareOutputs, analyze, downloads, tableAfter } from './bulk.mjs';
 
 const Q8 = path.join(FIXTURES, 'tiny-ko.q8.safetensors');
 const QUERY = 'mode=file&model=/fixtures/tiny-ko.q8.safetensors&variant=simd128&lang=en';
@@ -19,7 +19,7 @@ let page;
 const figures = {};
 before(async () => {
   srv = await server({ '/generic/': path.join(ROOT, 'tests/fixtures') });
-  b = await browser();
+  b = await browser({ acceptDownloads: true });
   page = await openApp(b, srv.url, QUERY);
   await waitReady(page);
 });
@@ -156,10 +156,10 @@ test('a row opens the text view with its text and the "Why?" view', async () => 
   await page.waitForSelector('#why:not([hidden])');
   await page.click('#tab-file');
   // Sorting by score puts the highest first; the low-confidence filter keeps marked rows only.
-  await page.click('#bulk-table th[data-col="score"] button');
+  await tableAfter(page, () => page.click('#bulk-table th[data-col="score"] button'));
   const scores = await page.$$eval('#bulk-table tbody tr td.num:last-child', (tds) => tds.map((t) => parseFloat(t.textContent)).filter(Number.isFinite));
   assert.deepEqual(scores, [...scores].sort((x, y) => y - x));
-  await page.check('#bulk-low');
+  await tableAfter(page, () => page.check('#bulk-low'));
   assert.ok(await page.$$eval('#bulk-table tbody tr', (trs) => trs.every((t) => t.dataset.low === 'true' || t.querySelector('td.muted'))));
 });
 

@@ -54,6 +54,10 @@ fn run(
     take(&mut bulk)?;
     let progress = bulk.progress()?;
     assert_eq!(get(&progress, "complete").as_bool(), Some(true));
+    // The table's keys are JS's (camelCase), as inspectFile's: the page reads `textColumn`.
+    let table = bulk.table()?;
+    assert!(get(&table, "textColumn").is_string(), "table().textColumn");
+    assert!(get(&table, "text_column").is_undefined());
     Ok((csv, jsonl, rows))
 }
 
