@@ -329,9 +329,9 @@ fn classify_file_writes_the_golden_csv_and_jsonl() {
                 let path = format!("{BULK}/expected/{}.{ext}", case.input_name);
                 std::fs::write(path, &got).unwrap();
             } else if ext == "csv" {
-                common::bulk::assert_same_csv(&what, &got, want);
+                common::bulk::assert_same_csv(&what, &got, want, common::bulk::BULK_TOLERANCE);
             } else {
-                common::bulk::assert_same_jsonl(&what, &got, want);
+                common::bulk::assert_same_jsonl(&what, &got, want, common::bulk::BULK_TOLERANCE);
             }
         }
     }

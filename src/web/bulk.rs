@@ -38,6 +38,16 @@ struct JsOptions {
     outputs: Option<Vec<String>>,
 }
 
+/// The keys of [`JsOptions`], as JS writes them.
+const OPTION_KEYS: [&str; 6] = [
+    "format",
+    "fileName",
+    "column",
+    "allScores",
+    "lowConfidence",
+    "outputs",
+];
+
 struct Outputs {
     rows: bool,
     csv: bool,
@@ -48,6 +58,22 @@ fn parse_options(js: JsValue) -> Result<(Options, Outputs), JsValue> {
     let o: JsOptions = if js.is_undefined() || js.is_null() {
         JsOptions::default()
     } else {
+        // serde-wasm-bindgen reads a struct's fields by name and never sees other keys, so
+        // `deny_unknown_fields` cannot catch a misspelled option: the keys are checked here.
+        if js.is_object() {
+            for key in js_sys::Object::keys(js.unchecked_ref::<js_sys::Object>()).iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !OPTION_KEYS.contains(&key.as_str()) {
+                    return Err(js_error(
+                        "BAD_INPUT",
+                        &format!(
+                            "bulk options: unknown option `{key}`; accepted: {}",
+                            OPTION_KEYS.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
         serde_wasm_bindgen::from_value(js)
             .map_err(|e| js_error("BAD_INPUT", &format!("bulk options: {e}")))?
     };

@@ -34,9 +34,16 @@ pub fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Numbers may differ by this between engines: the f32 parts of the model (attention,
-/// LayerNorm) round differently natively (FMA) and in wasm (tests/e2e/common.mjs, TOL).
+/// Numbers may differ by this between two runs of the native CLI on different machines
+/// (kernels chosen at run time are bit-identical; this is slack for none of them).
 pub const BULK_TOLERANCE: f64 = 1e-4;
+/// Between the wasm build and the native CLI's golden files. The f32 parts of the model
+/// (attention, LayerNorm) round differently natively (FMA) and in wasm, which moves a few
+/// activations across a 15-bit rounding boundary (tests/e2e/common.mjs, Q4_TOL): on the
+/// golden model plain `classify("무슨 일인데?")` gives 0.24579898 in wasm and 0.24591617
+/// natively (1.2e-4), whole-file run or not. The wasm rows themselves are held bit for bit to
+/// the wasm `classify` of each text (tests/web/bulk.rs), and every non-number cell exactly.
+pub const WASM_VS_NATIVE_TOLERANCE: f64 = 5e-4;
 
 pub struct GoldenCase {
     /// The input fixture's name (tests/fixtures/bulk/NAME), also the `file_name` option.
@@ -68,32 +75,32 @@ pub const GOLDEN: [GoldenCase; 5] = [
     golden!("kakao-mobile.txt", true),
 ];
 
-/// `got` equals `want` as CSV: same records, same cells, numbers within [`BULK_TOLERANCE`].
+/// `got` equals `want` as CSV: same records, same cells, numbers within `tol`.
 /// Both start with a UTF-8 BOM.
-pub fn assert_same_csv(what: &str, got: &[u8], want: &[u8]) {
+pub fn assert_same_csv(what: &str, got: &[u8], want: &[u8], tol: f64) {
     let (got, want) = (csv_records(got), csv_records(want));
     assert_eq!(got.len(), want.len(), "{what}: record count");
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert_eq!(g.len(), w.len(), "{what}: record {i} width");
         for (j, (a, b)) in g.iter().zip(w).enumerate() {
-            same_cell(&format!("{what}: record {i}, cell {j}"), a, b);
+            same_cell(&format!("{what}: record {i}, cell {j}"), a, b, tol);
         }
     }
 }
 
-fn same_cell(what: &str, a: &str, b: &str) {
+fn same_cell(what: &str, a: &str, b: &str, tol: f64) {
     if a == b {
         return;
     }
     match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => assert!((x - y).abs() <= BULK_TOLERANCE, "{what}: {a} vs {b}"),
+        (Ok(x), Ok(y)) => assert!((x - y).abs() <= tol, "{what}: {a} vs {b}"),
         _ => panic!("{what}: {a:?} vs {b:?}"),
     }
 }
 
 /// `got` equals `want` as JSON Lines: same keys in the same order, same values, numbers
-/// within [`BULK_TOLERANCE`].
-pub fn assert_same_jsonl(what: &str, got: &[u8], want: &[u8]) {
+/// within `tol`.
+pub fn assert_same_jsonl(what: &str, got: &[u8], want: &[u8], tol: f64) {
     let lines = |b: &[u8]| -> Vec<String> {
         std::str::from_utf8(b)
             .unwrap()
@@ -113,10 +120,7 @@ pub fn assert_same_jsonl(what: &str, got: &[u8], want: &[u8]) {
         assert_eq!(gs, ws, "{what}: line {i}");
         assert_eq!(gn.len(), wn.len(), "{what}: line {i}");
         for (a, b) in gn.iter().zip(&wn) {
-            assert!(
-                (a - b).abs() <= BULK_TOLERANCE,
-                "{what}: line {i}: {a} vs {b}"
-            );
+            assert!((a - b).abs() <= tol, "{what}: line {i}: {a} vs {b}");
         }
     }
 }

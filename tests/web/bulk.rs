@@ -3,7 +3,9 @@
 //! (tests/fixtures/bulk/expected/, written by tests/cli.rs); its errors as JS errors.
 //! A module of the wasm_explain test binary: one wasm link and one browser start less.
 
-use crate::common::bulk::{assert_same_csv, assert_same_jsonl, golden_q8_file, GOLDEN};
+use crate::common::bulk::{
+    assert_same_csv, assert_same_jsonl, golden_q8_file, GOLDEN, WASM_VS_NATIVE_TOLERANCE as TOL,
+};
 use crate::common::*;
 use gamjeong::web::{inspect_file, WasmBulk, WasmClassifier};
 use serde::Serialize;
@@ -73,8 +75,8 @@ fn downloads_equal_the_cli_files() {
         for (chunk, step) in [(1 << 16, 64), (7, 3)] {
             let (csv, jsonl, rows) = run(&model, case.input, options.clone(), chunk, step).unwrap();
             let what = format!("{} (chunks of {chunk})", case.input_name);
-            assert_same_csv(&what, &csv, case.csv);
-            assert_same_jsonl(&what, &jsonl, case.jsonl);
+            assert_same_csv(&what, &csv, case.csv, TOL);
+            assert_same_jsonl(&what, &jsonl, case.jsonl, TOL);
             // The row objects: in order, with what `classify` gives each text alone here.
             for (i, row) in rows.iter().enumerate() {
                 assert_eq!(get(&row, "index").as_f64(), Some(i as f64));
