@@ -77,8 +77,8 @@ export function barChart({ kind, title, desc, items, total, strings }) {
     const g = colour(svg('g', { class: 'item', 'data-label': item.name, 'data-count': item.count }), item);
     g.append(
       svg('text', { x: 0, y: y + 17, class: 'name' }, item.gloss ? `${item.name} ${item.gloss}` : item.name),
-      svg('rect', { x: labelW, y: y + 5, width: barW, height: 14, rx: 3, class: 'track' }),
-      svg('rect', { x: labelW, y: y + 5, width: Math.max(item.count ? 1 : 0, (barW * item.count) / max), height: 14, rx: 3, class: 'fill' }),
+      svg('rect', { x: labelW, y: y + 5, width: barW, height: 14, rx: 3, class: 'chart-track' }),
+      svg('rect', { x: labelW, y: y + 5, width: Math.max(item.count ? 1 : 0, (barW * item.count) / max), height: 14, rx: 3, class: 'chart-fill' }),
       svg('text', { x: W, y: y + 17, 'text-anchor': 'end', class: 'value' }, `${pct(share)} (${item.count})`),
     );
     image.append(g);
@@ -119,7 +119,7 @@ export function stackedColumns({ kind, title, desc, buckets, categories, counts,
       if (!v) return;
       const h = (plotH * v) / max;
       y -= h;
-      col.append(colour(svg('rect', { x, y, width: colW, height: h, class: 'fill' }), c));
+      col.append(colour(svg('rect', { x, y, width: colW, height: h, class: 'chart-fill' }), c));
     });
     image.append(col);
   });

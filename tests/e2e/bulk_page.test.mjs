@@ -183,9 +183,9 @@ test('the summary of a chat, light and dark (docs/bulk-summary.png)', async () =
   await page.setViewportSize({ width: 1100, height: 900 });
   assert.equal((await analyze(page, path.join(BULK, 'kakao-pc.txt'))).state, 'done');
   const shot = path.join(OUT, 'bulk-summary.png');
-  await (await page.$('#bulk')).screenshot({ path: shot });
+  await (await page.$('#bulk-summary')).screenshot({ path: shot });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await (await page.$('#bulk')).screenshot({ path: path.join(OUT, 'bulk-summary-dark.png') });
+  await (await page.$('#bulk-summary')).screenshot({ path: path.join(OUT, 'bulk-summary-dark.png') });
   await page.emulateMedia({ colorScheme: 'light' });
   assert.ok(fs.statSync(shot).size > 10_000);
   assert.deepEqual(await page.evaluate(() => window.__csp), [], 'no CSP violation (no inline style in the charts)');
