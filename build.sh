@@ -10,7 +10,7 @@
 #   ./build.sh setup      install the toolchain pieces (idempotent)
 #   ./build.sh pack       the npm package from dist/: dist/npm/gamjeong-<version>.tgz (docs/npm.md)
 #   ./build.sh quantize MODEL [q8,q4]   hub id or local HF folder -> models/NAME/ (docs/build.md)
-#   ./build.sh space MODEL [--quant q8|q4] [--out DIR]   a Hugging Face Space in dist/space/ (docs/space.md)
+#   ./build.sh space MODEL [--quant q8|q4|q5|q6] [--out DIR]   a Hugging Face Space in dist/space/ (docs/space.md)
 #
 # Environment knobs:
 #   PORT / HOST                 serve address (default 127.0.0.1:8080)

@@ -110,10 +110,10 @@ fn quantized_models_agree_with_f32() {
 /// so that none keeps the page busy long enough for chromedriver to lose the renderer.
 mod held_out {
     use super::common::heldout::{check_held_out, Gate};
-    use gamjeong::quant::Scheme::{self, Q4, Q6, Q8};
+    use gamjeong::Quant::{self, Q4, Q6, Q8};
     use wasm_bindgen_test::*;
 
-    fn check(name: &str, scheme: Scheme, gate: Gate) {
+    fn check(name: &str, scheme: Quant, gate: Gate) {
         // The relaxed-SIMD build's 7-bit activations add their own error, not measured
         // against issue 17's gate: held to the floors there (docs/quantization.md).
         let gate = if cfg!(target_feature = "relaxed-simd") {

@@ -1,18 +1,18 @@
 //! A weights file of either format as one stream: the first bytes say whether it is a
-//! safetensors file or a PyTorch zip checkpoint, and the matching reader drives the same
-//! [`TensorSink`]. The quantizer and the f32 loader read sources through it.
+//! safetensors file or a PyTorch checkpoint ([`Format::sniff`]), and the matching reader
+//! drives the same [`TensorSink`]. The quantizer and the f32 loader read sources through it.
+//! Also which file of a model folder holds the weights.
 
+use super::{Format, PytorchStream, SafetensorsStream, TensorReader, TensorSink};
 use crate::error::{Error, Result};
-use crate::pytorch::{self, PytorchStream};
-use crate::tensor_stream::{TensorSink, TensorStream};
 
 /// The weights file names tried in a model folder, in order (as transformers does).
 pub const WEIGHT_FILES: [&str; 2] = ["model.safetensors", "pytorch_model.bin"];
 
 pub enum CheckpointStream {
-    /// Fewer than 4 bytes so far.
+    /// Fewer than [`Format::SNIFF_LEN`] bytes so far.
     Sniffing(Vec<u8>),
-    Safetensors(TensorStream),
+    Safetensors(SafetensorsStream),
     Pytorch(PytorchStream),
 }
 
@@ -27,38 +27,48 @@ impl CheckpointStream {
         Self::Sniffing(Vec::new())
     }
 
-    pub fn push(&mut self, chunk: &[u8], sink: &mut dyn TensorSink) -> Result<()> {
-        if let Self::Sniffing(head) = self {
-            let take = (4 - head.len()).min(chunk.len());
-            head.extend_from_slice(&chunk[..take]);
-            if head.len() < 4 {
-                return Ok(());
-            }
-            let head = std::mem::take(head);
-            *self = if pytorch::is_zip(&head) || pytorch::is_legacy(&head) {
-                Self::Pytorch(PytorchStream::new())
-            } else {
-                Self::Safetensors(TensorStream::new())
-            };
-            self.push(&head, sink)?;
-            return self.push(&chunk[take..], sink);
-        }
+    /// The file's format, once its first bytes have arrived.
+    pub fn format(&self) -> Option<Format> {
         match self {
-            Self::Sniffing(_) => Ok(()),
-            Self::Safetensors(s) => s.push(chunk, sink),
-            Self::Pytorch(s) => s.push(chunk, sink),
+            Self::Sniffing(_) => None,
+            Self::Safetensors(_) => Some(Format::Safetensors),
+            Self::Pytorch(_) => Some(Format::PytorchZip),
         }
     }
+}
 
-    /// Total file size when the format states it up front (safetensors does, a zip does not).
-    pub fn expected_len(&self) -> Option<usize> {
+impl TensorReader for CheckpointStream {
+    fn push(&mut self, chunk: &[u8], sink: &mut dyn TensorSink) -> Result<()> {
+        let head = match self {
+            Self::Sniffing(head) => head,
+            Self::Safetensors(s) => return s.push(chunk, sink),
+            Self::Pytorch(s) => return s.push(chunk, sink),
+        };
+        let take = (Format::SNIFF_LEN - head.len()).min(chunk.len());
+        head.extend_from_slice(&chunk[..take]);
+        if head.len() < Format::SNIFF_LEN {
+            return Ok(());
+        }
+        let head = std::mem::take(head);
+        // A legacy checkpoint goes to the PyTorch reader too, which refuses it by name.
+        *self = if Format::sniff(&head).is_pytorch() {
+            Self::Pytorch(PytorchStream::new())
+        } else {
+            Self::Safetensors(SafetensorsStream::new())
+        };
+        self.push(&head, sink)?;
+        self.push(&chunk[take..], sink)
+    }
+
+    fn expected_len(&self) -> Option<usize> {
         match self {
+            Self::Sniffing(_) => None,
             Self::Safetensors(s) => s.expected_len(),
-            _ => None,
+            Self::Pytorch(s) => s.expected_len(),
         }
     }
 
-    pub fn consumed(&self) -> usize {
+    fn consumed(&self) -> usize {
         match self {
             Self::Sniffing(head) => head.len(),
             Self::Safetensors(s) => s.consumed(),
@@ -66,8 +76,7 @@ impl CheckpointStream {
         }
     }
 
-    /// Errors unless the whole file has arrived.
-    pub fn check_complete(&self) -> Result<()> {
+    fn check_complete(&self) -> Result<()> {
         match self {
             Self::Sniffing(head) => Err(Error::Safetensors(format!(
                 "the file is truncated: got {} bytes",

@@ -3,7 +3,7 @@
 //! transformers' f32 logits. Shared by tests/quant_accuracy.rs and, in Chromium,
 //! tests/wasm_kernels.rs.
 
-use gamjeong::quant::{quantize_bytes, Scheme, Source};
+use gamjeong::{ModelSource, Quant, quantize_bytes};
 use gamjeong::Classifier;
 use serde::Deserialize;
 
@@ -69,7 +69,7 @@ pub struct HeldOutAccuracy {
 
 /// Quantizes `model` with `scheme` (the CLI/browser quantizer), loads the file and compares
 /// its probabilities with the reference.
-pub fn held_out_accuracy(model: &HeldOut, scheme: Scheme) -> HeldOutAccuracy {
+pub fn held_out_accuracy(model: &HeldOut, scheme: Quant) -> HeldOutAccuracy {
     let files = ModelFiles {
         name: model.name,
         config: model.config,
@@ -90,12 +90,12 @@ pub struct ModelFiles<'a> {
 }
 
 /// [`held_out_accuracy`] for a model of `set` ("heldout" or "tuning").
-pub fn fixture_accuracy(model: &ModelFiles, set: &str, scheme: Scheme) -> HeldOutAccuracy {
+pub fn fixture_accuracy(model: &ModelFiles, set: &str, scheme: Quant) -> HeldOutAccuracy {
     let reference: Reference = serde_json::from_str(model.reference).expect("reference parses");
     let v = &reference.varied;
     assert_eq!(reference.set, set, "{}: not a {set} model", model.name);
     assert!(v.texts.len() >= 200 && v.texts.len() == v.probs.len());
-    let source = Source {
+    let source = ModelSource {
         model: format!("fixtures/{set}/{}", model.name),
         revision: "test".into(),
     };
@@ -160,17 +160,17 @@ pub enum Gate {
 }
 
 /// (minimum top-1 agreement, maximum |Δp|) of `scheme` under `gate`.
-pub fn limits(scheme: Scheme, gate: Gate) -> (f64, f32) {
+pub fn limits(scheme: Quant, gate: Gate) -> (f64, f32) {
     match (gate, scheme) {
-        (Gate::Issue17, Scheme::Q8) => (0.99, 0.005),
-        (Gate::Issue17, Scheme::Q4 | Scheme::Q5 | Scheme::Q6) => (0.95, 0.02),
-        (Gate::Floor, Scheme::Q8) => (0.97, 0.025),
-        (Gate::Floor, Scheme::Q4 | Scheme::Q5 | Scheme::Q6) => (0.90, 0.09),
+        (Gate::Issue17, Quant::Q8) => (0.99, 0.005),
+        (Gate::Issue17, Quant::Q4 | Quant::Q5 | Quant::Q6) => (0.95, 0.02),
+        (Gate::Floor, Quant::Q8) => (0.97, 0.025),
+        (Gate::Floor, Quant::Q4 | Quant::Q5 | Quant::Q6) => (0.90, 0.09),
     }
 }
 
 /// Measures every `(scheme, gate)` on held-out model `name`, then asserts each.
-pub fn check_held_out(name: &str, checks: &[(Scheme, Gate)], print: &dyn Fn(String)) {
+pub fn check_held_out(name: &str, checks: &[(Quant, Gate)], print: &dyn Fn(String)) {
     let model = held_out(name);
     let results: Vec<_> = checks
         .iter()

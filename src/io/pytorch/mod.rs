@@ -1,45 +1,40 @@
 //! PyTorch checkpoints (`pytorch_model.bin`, the zip format `torch.save` writes since
 //! PyTorch 1.6) read as a byte stream, like a safetensors file: the zip's local entries in file
-//! order, `data.pkl` first (parsed by the restricted unpickler in [`pickle`]), then each
-//! storage `data/{key}` as its bytes arrive. It drives the same [`TensorSink`] as
-//! [`crate::tensor_stream::TensorStream`], presenting the checkpoint as the safetensors file a
-//! conversion would write (tensors sorted by dtype then name, contiguous little-endian bytes),
-//! so the quantizer and the f32 loader have one code path for both formats. docs/pytorch.md
+//! order ([`zip`]), `data.pkl` first (parsed by the restricted unpickler in [`pickle`]), then
+//! each storage `data/{key}` as its bytes arrive. It drives the same [`TensorSink`] as
+//! [`super::SafetensorsStream`], presenting the checkpoint as the safetensors file a conversion
+//! would write (tensors sorted by dtype then name, contiguous little-endian bytes), so the
+//! quantizer and the f32 loader have one code path for both formats. docs/pytorch.md
 //! describes what is accepted and refused.
 
-pub mod pickle;
+mod pickle;
+mod zip;
 
+use super::{TensorInfo, TensorReader, TensorSink};
 use crate::error::{Error, Result};
-use crate::tensor_stream::{TensorInfo, TensorSink, MAX_RESERVE};
 use pickle::TensorRecord;
 use safetensors::Dtype;
 use std::collections::HashMap;
+use zip::{Plan, Size, ZipStream};
 
-const LOCAL: [u8; 4] = *b"PK\x03\x04";
-const CENTRAL: [u8; 4] = *b"PK\x01\x02";
-const END: [u8; 4] = *b"PK\x05\x06";
-const END64: [u8; 4] = *b"PK\x06\x06";
-const DESCRIPTOR: [u8; 4] = *b"PK\x07\x08";
 /// The largest `data.pkl` read (a state dict's is ~100 bytes per tensor).
 const MAX_PICKLE: usize = 64 << 20;
 /// The largest entry of unknown size other than `data.pkl` (`version`, `byteorder`, …).
 const MAX_SMALL_ENTRY: usize = 1 << 20;
-/// The end-of-central-directory record with its longest comment.
-const MAX_EOCD: usize = 22 + 0xffff;
 
 /// True if `head` (the first bytes of a file) starts a zip archive.
-pub fn is_zip(head: &[u8]) -> bool {
-    head.starts_with(&LOCAL)
+pub(crate) fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(&zip::LOCAL)
 }
 
 /// True if `head` starts like PyTorch's legacy (pre-1.6) format: a bare pickle stream.
-pub fn is_legacy(head: &[u8]) -> bool {
+pub(crate) fn is_legacy(head: &[u8]) -> bool {
     // Protocol 2, then LONG1 of 10 bytes: the magic number it pickles first.
     head.starts_with(&[0x80, 0x02, 0x8a, 0x0a])
 }
 
 /// The error for a checkpoint in PyTorch's legacy format.
-pub fn legacy_error() -> Error {
+pub(crate) fn legacy_error() -> Error {
     bad(
         "this is PyTorch's legacy (pre-1.6) checkpoint format, a bare pickle stream; \
          gamjeong reads the zip format torch.save has written since PyTorch 1.6: load and save \
@@ -52,46 +47,13 @@ fn bad(msg: String) -> Error {
     Error::Pytorch(msg)
 }
 
-/// How the current entry's end is found.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Size {
-    /// From the local header or, for a storage, from the pickle.
-    Known(usize),
-    /// Written with a data descriptor and not a storage: the entry ends at the first
-    /// descriptor whose sizes and CRC match the bytes before it.
-    Scan(usize),
-}
-
+/// What an entry of the archive is to the state dict.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
     Pickle,
     Storage(usize),
     ByteOrder,
     Other,
-}
-
-struct Entry {
-    name: String,
-    kind: Kind,
-    size: Size,
-    /// General-purpose flag bit 3: sizes and CRC follow the data.
-    descriptor: bool,
-    zip64: bool,
-    header_crc: u32,
-    received: usize,
-    crc: crc32fast::Hasher,
-    /// The entry's bytes when they are kept (pickle, small entries, wanted storages).
-    keep: bool,
-    buf: Vec<u8>,
-}
-
-enum Phase {
-    Signature,
-    Header,
-    NameExtra { name_len: usize, extra_len: usize },
-    Data,
-    Descriptor,
-    Tail,
 }
 
 /// One storage (`data/{key}`): which tensors read it.
@@ -107,23 +69,21 @@ struct Storage {
 
 /// Splits a PyTorch zip checkpoint (any chunking) into tensors for a [`TensorSink`].
 pub struct PytorchStream {
-    phase: Phase,
-    pending: Vec<u8>,
-    consumed: usize,
-    /// Local header fields of the entry being read.
-    flags: u16,
-    method: u16,
-    header_crc: u32,
-    header_size: u32,
-    entry: Option<Entry>,
+    zip: ZipStream,
+    dict: StateDict,
+}
+
+/// The state dict as it arrives: what `data.pkl` declares, and which storages are in.
+#[derive(Default)]
+struct StateDict {
     /// The archive's folder (`data.pkl`'s path prefix, e.g. `pytorch_model/`).
     prefix: Option<String>,
+    /// The kind of the entry being read.
+    current: Option<Kind>,
     records: Vec<TensorRecord>,
     tensors: Vec<TensorInfo>,
     wanted: Vec<bool>,
     storages: HashMap<String, Storage>,
-    /// The last bytes after the entries, to find the end-of-central-directory record.
-    tail: Vec<u8>,
 }
 
 impl Default for PytorchStream {
@@ -135,219 +95,84 @@ impl Default for PytorchStream {
 impl PytorchStream {
     pub fn new() -> Self {
         Self {
-            phase: Phase::Signature,
-            pending: Vec::new(),
-            consumed: 0,
-            flags: 0,
-            method: 0,
-            header_crc: 0,
-            header_size: 0,
-            entry: None,
-            prefix: None,
-            records: Vec::new(),
-            tensors: Vec::new(),
-            wanted: Vec::new(),
-            storages: HashMap::new(),
-            tail: Vec::new(),
+            zip: ZipStream::new(),
+            dict: StateDict::default(),
         }
     }
+}
 
-    pub fn consumed(&self) -> usize {
-        self.consumed
-    }
-
-    /// True once every storage arrived and the central directory began.
-    pub fn is_done(&self) -> bool {
-        matches!(self.phase, Phase::Tail) && self.storages.values().all(|s| s.done)
-    }
-
-    /// Errors unless the whole checkpoint has arrived.
-    pub fn check_complete(&self) -> Result<()> {
-        if self.prefix.is_none() || !matches!(self.phase, Phase::Tail) {
-            return Err(bad(format!(
-                "the checkpoint is truncated: it stops after {} bytes, inside its entries",
-                self.consumed
-            )));
-        }
-        let mut missing: Vec<&str> = self
-            .storages
-            .iter()
-            .filter(|(_, s)| !s.done)
-            .map(|(k, _)| k.as_str())
-            .collect();
-        missing.sort_unstable();
-        if let Some(key) = missing.first() {
-            return Err(bad(format!(
-                "the checkpoint has no entry data/{key} for the storage its tensors name ({} missing)",
-                missing.len()
-            )));
-        }
-        if !self.has_end_record() {
-            return Err(bad(format!(
-                "the checkpoint is truncated: no end-of-central-directory record in its last {} bytes",
-                self.tail.len()
-            )));
-        }
-        Ok(())
-    }
-
-    fn has_end_record(&self) -> bool {
-        let t = &self.tail;
-        (0..t.len().saturating_sub(21)).rev().any(|i| {
-            t[i..].starts_with(&END) && {
-                let comment = u16::from_le_bytes([t[i + 20], t[i + 21]]) as usize;
-                i + 22 + comment == t.len()
-            }
-        })
-    }
-
-    /// Feeds the next bytes of the file.
-    pub fn push(&mut self, mut chunk: &[u8], sink: &mut dyn TensorSink) -> Result<()> {
-        while !chunk.is_empty() {
-            match self.phase {
-                Phase::Signature => {
-                    if self.fill(&mut chunk, 4) {
-                        let sig: [u8; 4] = self.pending[..4].try_into().unwrap_or_default();
-                        self.pending.clear();
-                        self.signature(sig)?;
-                    }
-                }
-                Phase::Header => {
-                    if self.fill(&mut chunk, 26) {
-                        self.local_header()?;
-                    }
-                }
-                Phase::NameExtra {
-                    name_len,
-                    extra_len,
-                } => {
-                    if self.fill(&mut chunk, name_len + extra_len) {
-                        self.begin_entry(name_len, sink)?;
-                    }
-                }
-                Phase::Data => self.data(&mut chunk, sink)?,
-                Phase::Descriptor => {
-                    // The signature is optional; CRC and sizes are not.
-                    if !self.fill(&mut chunk, 4) {
-                        continue;
-                    }
-                    let (zip64, received, name) = match &self.entry {
-                        Some(e) => (e.zip64, e.received as u64, e.name.clone()),
-                        None => return Err(bad("a data descriptor without an entry".into())),
-                    };
-                    let sizes = if zip64 { 16 } else { 8 };
-                    let signed = self.pending[..4] == DESCRIPTOR;
-                    if self.fill(&mut chunk, if signed { 8 } else { 4 } + sizes) {
-                        let d = std::mem::take(&mut self.pending);
-                        let d = if signed { &d[4..] } else { &d[..] };
-                        let crc = le32(&d[0..4]);
-                        let (csize, usize_) = if zip64 {
-                            (le64(&d[4..12]), le64(&d[12..20]))
-                        } else {
-                            (le32(&d[4..8]) as u64, le32(&d[8..12]) as u64)
-                        };
-                        if csize != received || usize_ != received {
-                            return Err(bad(format!(
-                                "entry {name}: its data descriptor says {csize} bytes, the data is {received}"
-                            )));
-                        }
-                        self.end_entry(crc, sink)?;
-                    }
-                }
-                Phase::Tail => {
-                    let keep = chunk.len().min(MAX_EOCD);
-                    let drop = (self.tail.len() + keep).saturating_sub(MAX_EOCD);
-                    self.tail.drain(..drop);
-                    self.tail.extend_from_slice(&chunk[chunk.len() - keep..]);
-                    self.consumed += chunk.len();
-                    chunk = &[];
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Moves bytes into `pending` until it holds `n`; true when it does.
-    fn fill(&mut self, chunk: &mut &[u8], n: usize) -> bool {
-        let take = n.saturating_sub(self.pending.len()).min(chunk.len());
-        self.pending.extend_from_slice(&chunk[..take]);
-        *chunk = &chunk[take..];
-        self.consumed += take;
-        self.pending.len() >= n
-    }
-
-    fn signature(&mut self, sig: [u8; 4]) -> Result<()> {
-        if sig == LOCAL {
-            self.phase = Phase::Header;
-            return Ok(());
-        }
-        if self.consumed == 4 {
-            if is_legacy(&sig) {
-                return Err(legacy_error());
-            }
-            return Err(bad(
-                "this is not a PyTorch checkpoint (no zip signature at its start)".into(),
-            ));
-        }
-        if sig == CENTRAL || sig == END || sig == END64 {
-            if self.prefix.is_none() {
-                return Err(bad("the checkpoint has no data.pkl entry".into()));
-            }
-            self.tail.extend_from_slice(&sig);
-            self.phase = Phase::Tail;
-            return Ok(());
-        }
-        Err(bad(format!(
-            "the checkpoint is damaged: no zip entry at byte {}",
-            self.consumed - 4
-        )))
-    }
-
-    fn local_header(&mut self) -> Result<()> {
-        let h = std::mem::take(&mut self.pending);
-        self.flags = u16::from_le_bytes([h[2], h[3]]);
-        self.method = u16::from_le_bytes([h[4], h[5]]);
-        self.header_crc = le32(&h[10..14]);
-        self.header_size = le32(&h[14..18]);
-        let name_len = u16::from_le_bytes([h[22], h[23]]) as usize;
-        let extra_len = u16::from_le_bytes([h[24], h[25]]) as usize;
-        self.phase = Phase::NameExtra {
-            name_len,
-            extra_len,
+impl TensorReader for PytorchStream {
+    fn push(&mut self, chunk: &[u8], sink: &mut dyn TensorSink) -> Result<()> {
+        let mut entries = Entries {
+            dict: &mut self.dict,
+            sink,
         };
-        Ok(())
+        self.zip.push(chunk, &mut entries)
     }
 
-    fn begin_entry(&mut self, name_len: usize, sink: &mut dyn TensorSink) -> Result<()> {
-        let ne = std::mem::take(&mut self.pending);
-        let name = String::from_utf8_lossy(&ne[..name_len]).into_owned();
-        if self.flags & 1 != 0 {
-            return Err(bad(format!("entry {name} is encrypted")));
+    fn consumed(&self) -> usize {
+        self.zip.consumed()
+    }
+
+    fn check_complete(&self) -> Result<()> {
+        self.zip.check_entries_complete()?;
+        self.dict.check_storages()?;
+        self.zip.check_end_record()
+    }
+}
+
+/// The state dict reading the archive's entries, handing tensors to `sink`.
+struct Entries<'a> {
+    dict: &'a mut StateDict,
+    sink: &'a mut dyn TensorSink,
+}
+
+impl zip::Entries for Entries<'_> {
+    fn begin(&mut self, name: &str, declared: Option<usize>) -> Result<Plan> {
+        self.dict.begin(name, declared)
+    }
+
+    fn end(&mut self, name: &str, data: Vec<u8>) -> Result<()> {
+        let dict = &mut *self.dict;
+        match dict.current.take().expect("an entry begun") {
+            Kind::Pickle => dict.pickle(&data, self.sink),
+            Kind::ByteOrder => {
+                if data != b"little" {
+                    return Err(bad(format!(
+                        "the checkpoint's byte order is {:?}: only little-endian checkpoints \
+                         are read",
+                        String::from_utf8_lossy(&data)
+                    )));
+                }
+                Ok(())
+            }
+            Kind::Storage(_) => dict.storage_done(name, data, self.sink),
+            Kind::Other => Ok(()),
         }
-        if self.method != 0 {
-            return Err(bad(format!(
-                "entry {name} is compressed (zip method {}): torch.save stores entries \
-                 uncompressed, and so must a checkpoint gamjeong reads",
-                self.method
-            )));
+    }
+
+    fn last_entry_done(&mut self) -> Result<()> {
+        if self.dict.prefix.is_none() {
+            return Err(bad("the checkpoint has no data.pkl entry".into()));
         }
-        let zip64 = zip64_size(&ne[name_len..]);
-        let descriptor = self.flags & 8 != 0;
-        let kind = self.kind_of(&name)?;
+        Ok(())
+    }
+}
+
+impl StateDict {
+    /// How to read entry `name`: its size (the local header's, else the pickle's for a
+    /// storage, else up to a data descriptor) and whether its bytes are kept.
+    fn begin(&mut self, name: &str, declared: Option<usize>) -> Result<Plan> {
+        let kind = self.kind_of(name)?;
         if kind != Kind::Pickle && self.prefix.is_none() {
             return Err(bad(format!(
                 "the checkpoint's first entry is {name}, not data.pkl (torch.save writes the \
                  pickle first, which reading it as a stream relies on)"
             )));
         }
-        let declared = match (descriptor, zip64) {
-            (true, _) => None,
-            (false, Some(Some(n))) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
-            (false, _) => Some(self.header_size as usize),
-        };
         let size = match (kind, declared) {
             (Kind::Storage(_), _) => {
-                let s = self.storage_of(&name);
+                let s = self.storage_of(name);
                 let bytes = s.map(|s| s.bytes).unwrap_or(0);
                 if declared.is_some_and(|d| d != bytes) {
                     return Err(bad(format!(
@@ -362,7 +187,7 @@ impl PytorchStream {
             (_, None) => Size::Scan(MAX_SMALL_ENTRY),
         };
         let keep = match kind {
-            Kind::Storage(_) => self.storage_of(&name).is_some_and(|s| s.wanted),
+            Kind::Storage(_) => self.storage_of(name).is_some_and(|s| s.wanted),
             Kind::Other => matches!(size, Size::Scan(_)),
             Kind::Pickle | Kind::ByteOrder => true,
         };
@@ -374,34 +199,24 @@ impl PytorchStream {
         if let Some(n) = limit {
             return Err(bad(format!("entry {name} claims {n} bytes")));
         }
-        let mut buf = Vec::new();
-        if keep {
-            let want = match size {
-                Size::Known(n) => n.min(MAX_RESERVE),
-                Size::Scan(_) => 0,
-            };
-            buf.try_reserve_exact(want)
-                .map_err(|_| bad(format!("cannot allocate {want} bytes for entry {name}")))?;
-        }
-        self.entry = Some(Entry {
-            name,
-            kind,
-            size,
-            descriptor,
-            zip64: zip64.is_some(),
-            header_crc: self.header_crc,
-            received: 0,
-            crc: crc32fast::Hasher::new(),
-            keep,
-            buf,
-        });
-        self.phase = Phase::Data;
-        if let Some(Entry {
-            size: Size::Known(0),
-            ..
-        }) = self.entry
-        {
-            self.finish_data(sink)?;
+        self.current = Some(kind);
+        Ok(Plan { size, keep })
+    }
+
+    /// Errors unless every storage the pickle names has arrived.
+    fn check_storages(&self) -> Result<()> {
+        let mut missing: Vec<&str> = self
+            .storages
+            .iter()
+            .filter(|(_, s)| !s.done)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        missing.sort_unstable();
+        if let Some(key) = missing.first() {
+            return Err(bad(format!(
+                "the checkpoint has no entry data/{key} for the storage its tensors name ({} missing)",
+                missing.len()
+            )));
         }
         Ok(())
     }
@@ -441,97 +256,6 @@ impl PytorchStream {
             .strip_prefix(self.prefix.as_deref()?)?
             .strip_prefix("data/")?;
         self.storages.get(key)
-    }
-
-    fn data(&mut self, chunk: &mut &[u8], sink: &mut dyn TensorSink) -> Result<()> {
-        let entry = self.entry.as_mut().expect("an entry in Data");
-        match entry.size {
-            Size::Known(n) => {
-                let take = (n - entry.received).min(chunk.len());
-                let bytes = &chunk[..take];
-                entry.crc.update(bytes);
-                if entry.keep {
-                    entry.buf.extend_from_slice(bytes);
-                }
-                entry.received += take;
-                self.consumed += take;
-                *chunk = &chunk[take..];
-                if entry.received == n {
-                    self.finish_data(sink)?;
-                }
-            }
-            Size::Scan(cap) => {
-                // Byte by byte up to a descriptor, so nothing past it is swallowed; only
-                // small entries (and data.pkl) are read this way.
-                let tail = if entry.zip64 { 24 } else { 16 };
-                let mut taken = 0;
-                let mut found = None;
-                for &b in chunk.iter() {
-                    entry.buf.push(b);
-                    taken += 1;
-                    if entry.buf.len() >= tail {
-                        let at = entry.buf.len() - tail;
-                        if let Some(crc) = descriptor_at(&entry.buf, at, entry.zip64) {
-                            found = Some(crc);
-                            break;
-                        }
-                    }
-                    if entry.buf.len() > cap + tail {
-                        return Err(bad(format!(
-                            "entry {} has no data descriptor within {cap} bytes",
-                            entry.name
-                        )));
-                    }
-                }
-                self.consumed += taken;
-                *chunk = &chunk[taken..];
-                if let Some(crc) = found {
-                    entry.buf.truncate(entry.buf.len() - tail);
-                    entry.received = entry.buf.len();
-                    entry.crc.update(&entry.buf);
-                    self.end_entry(crc, sink)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn finish_data(&mut self, sink: &mut dyn TensorSink) -> Result<()> {
-        let entry = self.entry.as_ref().expect("an entry");
-        if entry.descriptor {
-            self.phase = Phase::Descriptor;
-            Ok(())
-        } else {
-            let crc = entry.header_crc;
-            self.end_entry(crc, sink)
-        }
-    }
-
-    fn end_entry(&mut self, crc: u32, sink: &mut dyn TensorSink) -> Result<()> {
-        let entry = self.entry.take().expect("an entry");
-        let got = entry.crc.finalize();
-        if got != crc {
-            return Err(bad(format!(
-                "entry {} is damaged: CRC-32 {got:08x}, the zip says {crc:08x}",
-                entry.name
-            )));
-        }
-        self.phase = Phase::Signature;
-        match entry.kind {
-            Kind::Pickle => self.pickle(&entry.buf, sink),
-            Kind::ByteOrder => {
-                if entry.buf != b"little" {
-                    return Err(bad(format!(
-                        "the checkpoint's byte order is {:?}: only little-endian checkpoints \
-                         are read",
-                        String::from_utf8_lossy(&entry.buf)
-                    )));
-                }
-                Ok(())
-            }
-            Kind::Storage(_) => self.storage_done(&entry.name, entry.buf, sink),
-            Kind::Other => Ok(()),
-        }
     }
 
     fn pickle(&mut self, data: &[u8], sink: &mut dyn TensorSink) -> Result<()> {
@@ -739,43 +463,3 @@ fn gather(r: &TensorRecord, storage: &[u8]) -> Result<Vec<u8>> {
     }
 }
 
-fn le32(b: &[u8]) -> u32 {
-    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
-}
-
-fn le64(b: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[..8]);
-    u64::from_le_bytes(a)
-}
-
-/// The zip64 extended-information field of a local header's extra data: `Some(size)` when
-/// present (the uncompressed size, if it is given), `None` when absent.
-fn zip64_size(extra: &[u8]) -> Option<Option<u64>> {
-    let mut e = extra;
-    while e.len() >= 4 {
-        let id = u16::from_le_bytes([e[0], e[1]]);
-        let len = (u16::from_le_bytes([e[2], e[3]]) as usize).min(e.len() - 4);
-        if id == 1 {
-            return Some((len >= 8).then(|| le64(&e[4..12])));
-        }
-        e = &e[4 + len..];
-    }
-    None
-}
-
-/// If `buf[at..]` is a data descriptor (with signature) for the `at` bytes before it, whose
-/// CRC-32 it matches, that CRC.
-fn descriptor_at(buf: &[u8], at: usize, zip64: bool) -> Option<u32> {
-    let d = &buf[at..];
-    if d[..4] != DESCRIPTOR {
-        return None;
-    }
-    let crc = le32(&d[4..8]);
-    let (c, u) = if zip64 {
-        (le64(&d[8..16]), le64(&d[16..24]))
-    } else {
-        (le32(&d[8..12]) as u64, le32(&d[12..16]) as u64)
-    };
-    (c == at as u64 && u == at as u64 && crc32fast::hash(&buf[..at]) == crc).then_some(crc)
-}
