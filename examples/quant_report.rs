@@ -6,8 +6,8 @@
 //! default: 200 texts of 4..=128 random vocabulary words). Encoders (no head, e.g.
 //! all-MiniLM-L6-v2): cosine of every token's last hidden state, min and mean.
 
-use gamjeong::{ModelSource, Quant, quantize_bytes};
 use gamjeong::Classifier;
+use gamjeong::{quantize_bytes, ModelSource, Quant};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

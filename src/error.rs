@@ -164,6 +164,13 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
+/// `code == "BAD_MODEL"`: the code compared with its string, as JS compares it.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 impl Serialize for ErrorCode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -215,7 +222,10 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), names.len(), "{names:?}");
         for name in names {
-            assert!(name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'), "{name}");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+                "{name}"
+            );
         }
     }
 }

@@ -3,9 +3,9 @@
 //! named `<target>-<what>`); a `stream_quantize` input's first byte is the target's mode
 //! byte (0x06: raw source, q8), the rest the source file.
 
-use gamjeong::{ModelSource, Quant, QuantMetadata, quantize_bytes};
 use gamjeong::Classifier;
 use gamjeong::StreamingLoader;
+use gamjeong::{quantize_bytes, ModelSource, Quant, QuantMetadata};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/fuzz/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -65,7 +65,7 @@ fn minilm_hidden_states_match_transformers() {
 /// mean ≥ 0.99; q8 and q6 ≥ 0.999), with the minimum reported.
 #[test]
 fn minilm_quantized_hidden_states_keep_their_direction() {
-    use gamjeong::{ModelSource, Quant, quantize_bytes};
+    use gamjeong::{quantize_bytes, ModelSource, Quant};
     let Some(dir) = minilm_dir() else { return };
     let read = |f: &str| std::fs::read(format!("{dir}/{f}")).unwrap();
     let config = String::from_utf8(read("config.json")).unwrap();

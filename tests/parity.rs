@@ -109,14 +109,8 @@ fn a_batch_larger_than_one_encoder_pass_equals_texts_alone() {
         model: "tiny-ko".into(),
         revision: "test".into(),
     };
-    let q8 = gamjeong::quantize_bytes(
-        TINY_WEIGHTS,
-        gamjeong::Quant::Q8,
-        source,
-        TINY_CONFIG,
-        tok,
-    )
-    .unwrap();
+    let q8 = gamjeong::quantize_bytes(TINY_WEIGHTS, gamjeong::Quant::Q8, source, TINY_CONFIG, tok)
+        .unwrap();
     let model = gamjeong::Classifier::from_quantized(&q8).unwrap();
     let batch = model.classify_batch(&texts).unwrap();
     for (i, text) in texts.iter().enumerate() {

@@ -5,8 +5,8 @@
 
 mod common;
 use common::*;
-use gamjeong::{ModelSource, Quant, QuantMetadata, StreamingQuantizer, quantize_bytes};
 use gamjeong::Classifier;
+use gamjeong::{quantize_bytes, ModelSource, Quant, QuantMetadata, StreamingQuantizer};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
@@ -259,13 +259,7 @@ fn read_tensors(bytes: &[u8]) -> gamjeong::Result<Vec<(String, Vec<u8>)>> {
     use gamjeong::internals::io::{TensorInfo, TensorReader, TensorSink};
     struct All(Vec<(String, Vec<u8>)>);
     impl TensorSink for All {
-        fn header(
-            &mut self,
-            _: Option<&serde_json::Map<String, serde_json::Value>>,
-            t: &[TensorInfo],
-        ) -> gamjeong::Result<Vec<bool>> {
-            Ok(vec![true; t.len()])
-        }
+        // Every tensor wanted: the default `header`.
         fn tensor(&mut self, _: usize, t: &TensorInfo, d: Vec<u8>) -> gamjeong::Result<()> {
             self.0.push((t.name.clone(), d));
             Ok(())

@@ -3,8 +3,8 @@
 
 mod common;
 use common::*;
-use gamjeong::{ModelSource, Quant, QuantMetadata, StreamingQuantizer, quantize_bytes};
 use gamjeong::Classifier;
+use gamjeong::{quantize_bytes, ModelSource, Quant, QuantMetadata, StreamingQuantizer};
 
 fn source() -> ModelSource {
     ModelSource {

@@ -9,7 +9,7 @@
 
 mod common;
 use common::heldout::{fixture_accuracy, held_out_accuracy, ModelFiles, HELD_OUT};
-use gamjeong::{ModelSource, Quant, quantize_bytes};
+use gamjeong::{quantize_bytes, ModelSource, Quant};
 use serde_json::json;
 use std::path::Path;
 

@@ -7,8 +7,8 @@ use common::*;
 use gamjeong::internals::kernels::parallel::{for_panel_ranges, MIN_PARALLEL_WORK};
 use gamjeong::internals::kernels::sgemm::{sgemm, PackedF32};
 use gamjeong::internals::kernels::{qgemm, quantize_for, PackedWeights};
-use gamjeong::{ModelSource, Quant, quantize_bytes};
 use gamjeong::Classifier;
+use gamjeong::{quantize_bytes, ModelSource, Quant};
 use std::sync::Mutex;
 
 fn pool(threads: usize) -> rayon::ThreadPool {

@@ -56,8 +56,8 @@ fn js_surface_returns_results_and_readable_errors() {
 
 #[wasm_bindgen_test]
 fn browser_quantizer_matches_the_native_one_and_loads() {
-    use gamjeong::{ModelSource, Quant, quantize_bytes};
     use gamjeong::web::{WasmClassifier, WasmQuantizer};
+    use gamjeong::{quantize_bytes, ModelSource, Quant};
     let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
     let mut q = WasmQuantizer::new("q8", "fixtures/tiny-ko", "test", TINY_CONFIG, tok).unwrap();
     for chunk in TINY_WEIGHTS.chunks(65_537) {

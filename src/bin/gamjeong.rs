@@ -12,8 +12,8 @@ fn main() -> std::process::ExitCode {
 mod cli {
     use clap::{Parser, Subcommand};
     use gamjeong::internals::io::{
-        weights_file, CheckpointStream, Format, TensorInfo, TensorReader, TensorSink,
-        WeightsFile, WEIGHT_FILES,
+        weights_file, CheckpointStream, Format, TensorInfo, TensorReader, TensorSink, WeightsFile,
+        WEIGHT_FILES,
     };
     use gamjeong::{Classifier, Error, ModelSource, Quant, QuantMetadata, StreamingQuantizer};
     use serde::Serialize;

@@ -150,7 +150,6 @@ impl Classifier {
             score_fn,
         })
     }
-
 }
 
 /// Loads a quantized model file (docs/FORMAT.md) from a byte stream, chunk by chunk, as it

@@ -13,7 +13,8 @@ pub enum CheckpointStream {
     /// Fewer than [`Format::SNIFF_LEN`] bytes so far.
     Sniffing(Vec<u8>),
     Safetensors(SafetensorsStream),
-    Pytorch(PytorchStream),
+    // Boxed: the zip reader's state is several times the safetensors reader's.
+    Pytorch(Box<PytorchStream>),
 }
 
 impl Default for CheckpointStream {
@@ -52,7 +53,7 @@ impl TensorReader for CheckpointStream {
         let head = std::mem::take(head);
         // A legacy checkpoint goes to the PyTorch reader too, which refuses it by name.
         *self = if Format::sniff(&head).is_pytorch() {
-            Self::Pytorch(PytorchStream::new())
+            Self::Pytorch(Box::default())
         } else {
             Self::Safetensors(SafetensorsStream::new())
         };

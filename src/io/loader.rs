@@ -26,10 +26,10 @@ struct Collector {
 }
 
 /// What a stream held.
-pub struct Collected {
+pub struct Collected<'a> {
     /// The header's `__metadata__` (safetensors only).
     pub metadata: Option<Map<String, Value>>,
-    pub weights: Weights<'static>,
+    pub weights: Weights<'a>,
     /// The payload's xxh3-64, when asked for ([`Collect::hashing_payload`]).
     pub payload_xxh3: Option<u64>,
 }
@@ -89,7 +89,7 @@ impl<R: TensorReader> Collect<R> {
     }
 
     /// Errors unless the whole file has arrived.
-    pub fn finish(self) -> Result<Collected> {
+    pub fn finish<'a>(self) -> Result<Collected<'a>> {
         self.reader.check_complete()?;
         let Collector {
             metadata,
@@ -108,7 +108,7 @@ impl<R: TensorReader> Collect<R> {
 super::write_via_push!(
     /// `io::copy` a file or a download into the collector; its own errors come back through
     /// [`super::copy_into`].
-    <R: TensorReader> Collect<R>
+    @generic [R: TensorReader] Collect<R>
 );
 
 impl TensorSink for Collector {

@@ -15,8 +15,10 @@ pub mod pytorch;
 pub mod safetensors;
 pub mod weights;
 
-pub use checkpoint::{weights_file, CheckpointStream, WEIGHT_FILES};
-pub use loader::{Collect, Collected};
+#[cfg(not(target_arch = "wasm32"))]
+pub use checkpoint::weights_file;
+pub use checkpoint::{CheckpointStream, WEIGHT_FILES};
+pub use loader::Collect;
 pub use pytorch::PytorchStream;
 pub use safetensors::SafetensorsStream;
 pub use weights::{Scope, Weights};
@@ -193,19 +195,29 @@ pub(crate) fn into_io(e: Error) -> std::io::Error {
 }
 
 /// `impl std::io::Write` for a sink with `push(&mut self, &[u8]) -> Result<()>`, so `io::copy`
-/// can feed it; [`copy_into`] gets the sink's own error back.
+/// can feed it; [`copy_into`] gets the sink's own error back. A generic sink is written
+/// `@generic [R: Bound] Sink<R>`.
 macro_rules! write_via_push {
-    ($(#[$doc:meta])* $(<$g:ident: $bound:path>)? $sink:ty) => {
-        $(#[$doc])*
-        impl$(<$g: $bound>)? std::io::Write for $sink {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.push(buf).map_err($crate::io::into_io)?;
-                Ok(buf.len())
-            }
+    (@body) => {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.push(buf).map_err($crate::io::into_io)?;
+            Ok(buf.len())
+        }
 
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    };
+    ($(#[$doc:meta])* @generic [$g:ident: $bound:path] $sink:ty) => {
+        $(#[$doc])*
+        impl<$g: $bound> std::io::Write for $sink {
+            $crate::io::write_via_push!(@body);
+        }
+    };
+    ($(#[$doc:meta])* $sink:ty) => {
+        $(#[$doc])*
+        impl std::io::Write for $sink {
+            $crate::io::write_via_push!(@body);
         }
     };
 }

@@ -129,7 +129,6 @@ impl TensorReader for SafetensorsStream {
         }
         Ok(())
     }
-
 }
 
 impl SafetensorsStream {

@@ -27,7 +27,10 @@ pub(crate) fn part(base: &str, suffix: &str) -> String {
 pub(crate) enum StoredMatrix {
     F32(Tensor),
     /// q8: int8 with one f32 scale per row.
-    RowScaled { q: Vec<i8>, scales: Vec<f32> },
+    RowScaled {
+        q: Vec<i8>,
+        scales: Vec<f32>,
+    },
     /// The entropy-coded tiers, decoded: int8 with one f32 scale per `block` inputs of a row.
     BlockScaled {
         q: Vec<i8>,

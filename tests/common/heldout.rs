@@ -3,8 +3,8 @@
 //! transformers' f32 logits. Shared by tests/quant_accuracy.rs and, in Chromium,
 //! tests/wasm_kernels.rs.
 
-use gamjeong::{ModelSource, Quant, quantize_bytes};
 use gamjeong::Classifier;
+use gamjeong::{quantize_bytes, ModelSource, Quant};
 use serde::Deserialize;
 
 pub struct HeldOut {

@@ -236,7 +236,7 @@ pub struct QuantAccuracy {
 /// Quantizes tiny-ko-q with `scheme` (the CLI/browser quantizer), loads the file and compares
 /// it with the f32 reference.
 pub fn quant_accuracy(scheme: gamjeong::Quant) -> QuantAccuracy {
-    use gamjeong::{ModelSource, quantize_bytes};
+    use gamjeong::{quantize_bytes, ModelSource};
     let reference: QReference = serde_json::from_str(Q_REFERENCE).expect("reference parses");
     let source = ModelSource {
         model: "fixtures/tiny-ko-q".into(),
@@ -422,7 +422,7 @@ pub fn tiny_q() -> Classifier {
 
 /// tiny-ko-q quantized by the CLI/browser quantizer.
 pub fn tiny_q_quantized(scheme: gamjeong::Quant) -> Classifier {
-    use gamjeong::{ModelSource, quantize_bytes};
+    use gamjeong::{quantize_bytes, ModelSource};
     let source = ModelSource {
         model: "fixtures/tiny-ko-q".into(),
         revision: "test".into(),

@@ -462,4 +462,3 @@ fn gather(r: &TensorRecord, storage: &[u8]) -> Result<Vec<u8>> {
         }
     }
 }
-
