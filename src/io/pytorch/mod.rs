@@ -22,13 +22,13 @@ const MAX_PICKLE: usize = 64 << 20;
 /// The largest entry of unknown size other than `data.pkl` (`version`, `byteorder`, …).
 const MAX_SMALL_ENTRY: usize = 1 << 20;
 
-/// True if `head` (the first bytes of a file) starts a zip archive.
-pub(crate) fn is_zip(head: &[u8]) -> bool {
+/// True if `head` (the first bytes of a file) starts a zip archive ([`super::Format::sniff`]).
+pub(super) fn is_zip(head: &[u8]) -> bool {
     head.starts_with(&zip::LOCAL)
 }
 
 /// True if `head` starts like PyTorch's legacy (pre-1.6) format: a bare pickle stream.
-pub(crate) fn is_legacy(head: &[u8]) -> bool {
+pub(super) fn is_legacy(head: &[u8]) -> bool {
     // Protocol 2, then LONG1 of 10 bytes: the magic number it pickles first.
     head.starts_with(&[0x80, 0x02, 0x8a, 0x0a])
 }

@@ -4,9 +4,9 @@
 //! means — and so its size when only a data descriptor states it, and whether its bytes are
 //! kept — is the [`Entries`] handler's business (the state dict in the parent module).
 
-use super::{bad, is_legacy, legacy_error};
+use super::{bad, legacy_error};
 use crate::error::Result;
-use crate::io::MAX_RESERVE;
+use crate::io::{Format, MAX_RESERVE};
 
 pub(super) const LOCAL: [u8; 4] = *b"PK\x03\x04";
 const CENTRAL: [u8; 4] = *b"PK\x01\x02";
@@ -211,7 +211,7 @@ impl ZipStream {
             return Ok(());
         }
         if self.consumed == 4 {
-            if is_legacy(&sig) {
+            if Format::sniff(&sig) == Format::PytorchLegacy {
                 return Err(legacy_error());
             }
             return Err(bad(
