@@ -17,8 +17,8 @@
 #   SKIP_NATIVE=1 / SKIP_WASM=1 / SKIP_E2E=1   test: skip a part
 #   WASM_BINDGEN_TEST_TIMEOUT   per-test-binary browser timeout in s (default here: 600)
 #   NO_HEADLESS=1               wasm tests: serve the test page for a manual browser
-#   SKIP_WASM_OPT=1 / SKIP_RELAXED=1   build: no wasm-opt / no relaxed-SIMD variant
-#   SKIP_THREADS=1              build, setup: no threads variants (nor their pinned nightly)
+#   SKIP_WASM_OPT=1 / SKIP_RELAXED=1   build: no wasm-opt / no relaxed-SIMD builds
+#   SKIP_THREADS=1              build, setup: no threads builds (nor their pinned nightly)
 #   CARGO_TARGET_DIR            cargo's target dir (default ./target; + relaxed/, threads*/)
 #   GAMJEONG_CLI / REVISION     quantize, space: an already built CLI / the hub revision
 set -euo pipefail
@@ -125,6 +125,17 @@ cmd_setup() {
 }
 
 # ---------------------------------------------------------------- build ----
+# The wasm builds come from the one table, www/runtime/builds.js (docs/build.md): one line per
+# build, "VARIANT DIR FEATURES THREADS", read through node.
+builds_table() {
+    have node || die "node not found: it reads the table of wasm builds (www/runtime/builds.js); install Node.js (./build.sh setup needs it too)"
+    node "$ROOT/scripts/builds.mjs" table || die "could not read the table of wasm builds (www/runtime/builds.js)"
+}
+# The build skipped by SKIP_RELAXED / SKIP_THREADS, if this one is.
+build_skipped() { # FEATURES THREADS
+    { [ "$2" = 1 ] && skipped THREADS; } || { [[ ",$1," == *,relaxed-simd,* ]] && skipped RELAXED; }
+}
+
 # bindgen_variant DIR CARGO_TARGET_DIR [wasm-opt flags]: wasm-bindgen + wasm-opt a built .wasm -> dist/DIR/
 bindgen_variant() {
     local out="$DIST/$1" wasm="$2/$WASM_TARGET/release/$CRATE.wasm" bg before; shift 2
@@ -143,57 +154,86 @@ bindgen_variant() {
     log "wasm-opt -O3: $before -> $(stat -c %s "$bg") bytes"
 }
 
+# The cargo target dir of a row: SIMD128 alone is .cargo/config.toml's own setting (./target, no
+# extra flags); every other row gets its own, so that the builds never invalidate each other.
+target_dir() { # VARIANT FEATURES THREADS
+    if [ "$2" = simd128 ] && [ "$3" = 0 ]; then echo "$TARGET"; else echo "$TARGET/$1"; fi
+}
+
+# cargo_variant VARIANT FEATURES THREADS: the release build of one row of the table, its features
+# as rustflags; a threads row is built by the pinned nightly with std rebuilt for atomics
+# (docs/threads.md).
+cargo_variant() {
+    local variant=$1 features="+${2//,/,+}" threads=$3 dir flags t; t=$(now)
+    dir="$(target_dir "$@")"
+    if [ "$threads" = 1 ]; then
+        flags="${THREADS_RUSTFLAGS/+simd128/$features}"
+        log "cargo +$THREADS_TOOLCHAIN rustc ($variant) -Z build-std --target-dir ${dir#"$ROOT"/}: $flags"
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" cargo "+$THREADS_TOOLCHAIN" rustc --release --lib \
+            --target "$WASM_TARGET" -Z build-std=panic_abort,std --target-dir "$dir" -- "${THREADS_LINK_ARGS[@]}"
+    elif [ "$dir" = "$TARGET" ]; then
+        log "cargo build --release --lib --target $WASM_TARGET (simd128 via .cargo/config.toml)"
+        cargo build --release --lib --target "$WASM_TARGET"
+    else
+        flags="-C target-feature=$features --cfg getrandom_backend=\"wasm_js\""
+        log "cargo build ($variant) --target-dir ${dir#"$ROOT"/}: $flags"
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" \
+            cargo build --release --lib --target "$WASM_TARGET" --target-dir "$dir"
+    fi
+    log "$variant build: $(( $(now) - t ))s"
+}
+
 cmd_build() {
-    local t0 f t flags; t0=$(now)
+    local t0 table variant dir features threads opt f; t0=$(now)
     setup_rust; setup_wasm_bindgen_cli     # no-ops when installed
     skipped WASM_OPT || setup_npm || die "npm packages could not be installed (binaryen gives wasm-opt): install Node.js + npm, or SKIP_WASM_OPT=1"
     require_wasm wasm-bindgen
-    log "cargo build --release --lib --target $WASM_TARGET (simd128 via .cargo/config.toml)"
-    cargo build --release --lib --target "$WASM_TARGET"
-    if ! skipped RELAXED; then   # its own target dir, so the builds never invalidate each other
-        log "cargo build (relaxed SIMD) --target-dir ${TARGET#"$ROOT"/}/relaxed: $RELAXED_RUSTFLAGS"
-        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
-            cargo build --release --lib --target "$WASM_TARGET" --target-dir "$TARGET/relaxed"
-    fi
-    for f in threads threads-relaxed; do   # SIMD128, and SIMD128 + relaxed SIMD
-        skipped THREADS && break
-        flags=$THREADS_RUSTFLAGS t=$(now)
-        [ $f = threads ] || flags="${THREADS_RUSTFLAGS/+simd128/+simd128,+relaxed-simd}"
-        log "cargo +$THREADS_TOOLCHAIN rustc ($f) -Z build-std --target-dir ${TARGET#"$ROOT"/}/$f: $flags"
-        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" cargo "+$THREADS_TOOLCHAIN" rustc --release --lib \
-            --target "$WASM_TARGET" -Z build-std=panic_abort,std --target-dir "$TARGET/$f" -- "${THREADS_LINK_ARGS[@]}"
-        log "$f build: $(( $(now) - t ))s"
-    done
+    table="$(builds_table)"
+    while read -r variant dir features threads; do
+        build_skipped "$features" "$threads" || cargo_variant "$variant" "$features" "$threads"
+    done <<< "$table"
     rm -rf "$DIST"
-    bindgen_variant pkg "$TARGET"
-    skipped RELAXED || bindgen_variant pkg-relaxed "$TARGET/relaxed" --enable-relaxed-simd
-    skipped THREADS || bindgen_variant pkg-threads "$TARGET/threads" --enable-threads
-    skipped THREADS || bindgen_variant pkg-threads-relaxed "$TARGET/threads-relaxed" --enable-threads --enable-relaxed-simd
-    log "copying www/* (and models/ from ./build.sh quantize) -> dist/"
+    while read -r variant dir features threads; do
+        build_skipped "$features" "$threads" && continue
+        opt=(); [[ ",$features," == *,relaxed-simd,* ]] && opt+=(--enable-relaxed-simd)
+        [ "$threads" = 1 ] && opt+=(--enable-threads)
+        bindgen_variant "$dir" "$(target_dir "$variant" "$features" "$threads")" "${opt[@]}"
+    done <<< "$table"
+    log "copying www/ (and models/ from ./build.sh quantize) -> dist/"
     cp -R www/. "$DIST/"
     if [ -d models ]; then cp -R models "$DIST/models"; fi
-    touch "$DIST/.built"
+    node "$ROOT/scripts/builds.mjs" site-files "$DIST"   # what sw.js pre-caches
+    # The marker of a finished build (dist_stale), saying what was built (bench/run.mjs reads it).
+    printf '{"commit": "%s", "src_dirty": %s, "wasm_opt": %s, "built": "%s"}\n' \
+        "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+        "$([ -n "$(git status --porcelain -- src 2>/dev/null)" ] && echo true || echo false)" \
+        "$(skipped WASM_OPT && echo false || echo true)" "$(date -u +%FT%TZ)" > "$DIST/.built"
     log "build done in $(( $(now) - t0 ))s:"
     (cd "$DIST" && find . -type f -printf '  %10s  %p\n' | sort -k2)
     log ".wasm sizes:"
-    for f in "$DIST"/{pkg,pkg-relaxed,pkg-threads,pkg-threads-relaxed}/"${CRATE}_bg.wasm"; do
+    while read -r variant dir features threads; do
+        f="$DIST/$dir/${CRATE}_bg.wasm"
         [ -f "$f" ] || continue
         printf '  %-34s %9s bytes raw  %9s bytes gzip -9\n' "${f#"$DIST"/}" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
-    done
+    done <<< "$table"
 }
 
-# dist/ is missing, incomplete or older than the sources it is built from.
+# dist/ is missing, incomplete (a build of the table missing; SKIP_THREADS=1 excuses the threads
+# builds) or older than the sources it is built from.
 dist_stale() {
-    [ ! -f "$DIST/.built" ] || [ ! -f "$DIST/pkg-relaxed/${CRATE}_bg.wasm" ] \
-        || { ! skipped THREADS && [ ! -f "$DIST/pkg-threads-relaxed/${CRATE}_bg.wasm" ]; } \
-        || [ -n "$(find src www Cargo.toml Cargo.lock .cargo -newer "$DIST/.built" -print -quit)" ]
+    local variant dir features threads
+    [ -f "$DIST/.built" ] || return 0
+    while read -r variant dir features threads; do
+        { [ "$threads" = 1 ] && skipped THREADS; } || [ -f "$DIST/$dir/${CRATE}_bg.wasm" ] || return 0
+    done <<< "$(builds_table)"
+    [ -n "$(find src www Cargo.toml Cargo.lock .cargo -newer "$DIST/.built" -print -quit)" ]
 }
 
 cmd_serve() {
     cmd_build
-    have python3 || die "python3 not found (needed to serve dist/)"
+    have node || die "node not found (needed to serve dist/: scripts/serve.mjs)"
     log "open http://${HOST:-127.0.0.1}:${PORT:-8080}/"
-    exec python3 "$ROOT/scripts/serve.py" "$DIST" --host "${HOST:-127.0.0.1}" --port "${PORT:-8080}"
+    exec node "$ROOT/scripts/serve.mjs" "$DIST" --host "${HOST:-127.0.0.1}" --port "${PORT:-8080}"
 }
 
 # ----------------------------------------------------------------- test ----
@@ -204,17 +244,38 @@ run() { # STEP CMD...: exit status of CMD
     log "$1: ${*:2}"; "${@:2}" 2>&1 | tee "$LOGDIR/$1.log"
 }
 
-# One wasm test binary in headless Chromium. A run that printed no "test result:" never ran its
-# tests (browser or chromedriver failed to start, or crashed): it is retried once. Failed tests are not.
+# One wasm test binary in headless Chromium. `--nocapture` makes the runner stream each
+# "Invoking test: NAME" line as the test starts, so a runner that stops without a result (a
+# timeout, a crash) names the test it was in. A runner that stopped before any test started
+# never ran them (browser or chromedriver failed to start): it is retried once. Failed tests are not.
 wasm_binary() { # NAME cargo-test-args...
     local step="wasm-$1"; shift
-    run "$step" cargo test --target "$WASM_TARGET" "$@" && return
+    run "$step" cargo test --target "$WASM_TARGET" "$@" -- --nocapture && return
     if ! grep -q "test result:" "$LOGDIR/$step.log"; then
-        warn "$step: the runner ended without a test result (browser/driver failure): retrying once"
-        mv "$LOGDIR/$step.log" "$LOGDIR/$step-runner-failure.log"
-        run "$step" cargo test --target "$WASM_TARGET" "$@" && return
+        if ! grep -q "^Invoking test: " "$LOGDIR/$step.log"; then
+            warn "$step: the runner ended before any test started (browser/driver failure): retrying once"
+            mv "$LOGDIR/$step.log" "$LOGDIR/$step-runner-failure.log"
+            run "$step" cargo test --target "$WASM_TARGET" "$@" -- --nocapture && return
+        fi
+        running_test "$step"
     fi
     FAILED+=("$step")
+}
+
+# running_test STEP: names the test that had started but not finished when STEP's runner stopped.
+running_test() {
+    local t; t="$(sed -n 's/^Invoking test: //p' "$LOGDIR/$1.log" | tail -n 1)"
+    [ -n "$t" ] && ! grep -qF "test $t ... " "$LOGDIR/$1.log" \
+        && warn "$1: the runner stopped while test $t was running (log: $LOGDIR/$1.log)"
+    return 0
+}
+
+# The browser the wasm and e2e tests run in, e.g. "Chromium 148.0.7778.167, ChromeDriver 148.0.7778.167".
+browser_versions() {
+    local chromium driver
+    chromium="$({ chromium --version || /usr/bin/chromium --version; } 2>/dev/null | grep -o '[0-9][0-9.]*[0-9]' | head -n 1)"
+    driver="$("${CHROMEDRIVER:-chromedriver}" --version 2>/dev/null | grep -o '[0-9][0-9.]*[0-9]' | head -n 1)"
+    echo "Chromium ${chromium:-not found}, ChromeDriver ${driver:-not found}"
 }
 
 test_native() {
@@ -230,12 +291,15 @@ test_wasm() {
     for t in tests/wasm_*.rs; do t="${t#tests/}"; tests+=("${t%.rs}"); done
     # Everything compiled first (a compile error fails the part at once), then one runner per
     # binary, so that a failure names its binary and its log.
-    run wasm-build cargo test --no-run --target "$WASM_TARGET" --lib "${tests[@]/#/--test=}" || { FAILED+=(wasm-build); return; }
-    wasm_binary lib --lib
+    # (Not --lib: the crate's unit tests are native; in wasm its test binary has none to run.)
+    run wasm-build cargo test --no-run --target "$WASM_TARGET" "${tests[@]/#/--test=}" || { FAILED+=(wasm-build); return; }
     for t in "${tests[@]}"; do wasm_binary "$t" --test "$t"; done
-    # The relaxed-SIMD variant: its int8 kernel must give the scalar kernel's sums.
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
-        wasm_binary wasm_kernels-relaxed --target-dir "$TARGET/relaxed" --test wasm_kernels
+    # The relaxed-SIMD variant: its int8 kernel must give the scalar kernel's sums, and the
+    # quantized models their accuracy with its 7-bit activations.
+    for t in wasm_kernels wasm_quant_accuracy; do
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
+            wasm_binary "$t-relaxed" --target-dir "$TARGET/relaxed" --test "$t"
+    done
     grep -ls "no tests to run" "$LOGDIR"/wasm-wasm_*.log | while read -r t; do warn "${t##*/}: no test ran"; done || true
 }
 
@@ -268,7 +332,9 @@ cmd_test() {
     # Our crate optimized, overflow checks and debug assertions kept (docs/build.md).
     export CARGO_PROFILE_DEV_OPT_LEVEL=1
     LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/gamjeong-test.XXXXXX")"
-    local part t0 n summary=()
+    local part t0 n summary=() browsers
+    browsers="$(browser_versions)"
+    log "browser tests run in $browsers"
     for part in native wasm e2e; do
         if skipped "${part^^}"; then summary+=("$part" skipped); continue; fi
         t0=$(now) n=${#FAILED[@]}
@@ -277,6 +343,7 @@ cmd_test() {
         else summary+=("$part" "FAILED ($(( $(now) - t0 ))s): ${FAILED[*]:$n}"); fi
     done
     echo; log "test summary (each runner's own summary is above; logs in $LOGDIR)"
+    printf '  %-7s %s\n' browser "$browsers"
     printf '  %-7s %s\n' "${summary[@]}"
     [ ${#FAILED[@]} = 0 ] && { printf '%sALL TESTS PASSED%s\n' "$G" "$N"; return; }
     printf '%sSOME TESTS FAILED%s, see:\n' "$R" "$N"

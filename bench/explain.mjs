@@ -3,10 +3,10 @@
 // model in headless Chromium (one thread: the page's main thread), against one classify per
 // masked text on the same rows. Median of --rounds interleaved runs.
 //
-//   BENCH_PKG=dist/pkg node bench/explain.mjs [--rounds 10] [--warmup 2] [--out target/bench/explain.json]
+//   node bench/explain.mjs [--rounds 10] [--warmup 2] [--out target/bench/explain.json]
 //
-// Needs target/bench/model.q8.safetensors (bench/README.md, steps 1 and 3) and a wasm package
-// (dist/pkg from ./build.sh build, or bench/build_pkg.sh).
+// Needs target/bench/model.q8.safetensors (docs/benchmarks.md, steps 1 and 3) and dist/pkg
+// (./build.sh build; BENCH_PKG names another wasm-bindgen package).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,7 @@ const TEXT = opt('text', '오늘 따라 저녁이 좀 맛있네. 직장에서 �
 let cpu = os.cpus()[0]?.model;
 try { cpu = execSync("lscpu | sed -n 's/^Model name: *//p'").toString().trim() || cpu; } catch {}
 const server = await serve();
-const origin = `http://127.0.0.1:${server.address().port}`;
+const { url: origin } = server;
 try {
   const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
   const before = load();
@@ -54,5 +54,5 @@ try {
   console.log(`explain (batched): median ${r.explain_median_ms.toFixed(0)} ms; one classify per masked text: median ${r.one_by_one_median_ms.toFixed(0)} ms; ${r.speedup.toFixed(2)}x`);
   console.log(`wrote ${out}`);
 } finally {
-  server.close();
+  await server.close();
 }

@@ -1,15 +1,15 @@
 // Shared by run.mjs and profile.mjs: paths, the local static server, a fresh headless Chromium.
-import http from 'node:http';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServer } from '../scripts/serve.mjs';
 
 export const BENCH = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.dirname(BENCH);
 export const ASSETS = process.env.BENCH_ASSETS || path.join(REPO, 'target', 'bench');
 export const MODEL = process.env.BENCH_MODEL || path.join(REPO, 'target', 'bert-base-random');
-export const PKG = process.env.BENCH_PKG || path.join(ASSETS, 'pkg');
+/** A wasm-bindgen build: dist/pkg/ from ./build.sh build unless BENCH_PKG names another. */
+export const PKG = process.env.BENCH_PKG || path.join(REPO, 'dist', 'pkg');
 export const ORT_DIST = path.join(BENCH, 'node_modules', 'onnxruntime-web', 'dist');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
@@ -44,40 +44,17 @@ for (const [name, spec] of Object.entries({
 })) ENGINES[name] = { name, ...spec };
 
 // ---- static server ------------------------------------------------------------------------
-const ROUTES = [
-  ['/assets/', ASSETS],
-  ['/model/', MODEL],
-  ['/pkg/', PKG],
-  ['/dist/', path.join(REPO, 'dist')],
-  ['/ort/', ORT_DIST],
-  ['/', path.join(BENCH, 'page')],
-];
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm', '.json': 'application/json',
-};
-export function serve() {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    let p = decodeURIComponent(url.pathname);
-    if (p === '/') p = '/index.html';
-    const route = ROUTES.find(([prefix]) => p.startsWith(prefix));
-    const file = path.join(route[1], p.slice(route[0].length));
-    if (!file.startsWith(route[1]) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, {
-      'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
-      'Content-Length': fs.statSync(file).size,
-      'Cache-Control': 'max-age=3600',
-      // cross-origin isolated, so that both engines may run threads (SharedArrayBuffer)
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-    });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+/** The project's static server (scripts/serve.mjs), cross-origin isolated so that both engines may run threads; `extra` mounts besides. */
+export function serve(extra = {}) {
+  return startServer({
+    ...extra,
+    '/assets/': ASSETS,
+    '/model/': MODEL,
+    '/pkg/': PKG,
+    '/dist/': path.join(REPO, 'dist'),
+    '/ort/': ORT_DIST,
+    '/': path.join(BENCH, 'page'),
+  }, { cacheControl: 'max-age=3600', log: false });
 }
 
 // ---- browser ------------------------------------------------------------------------------

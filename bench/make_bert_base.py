@@ -10,10 +10,13 @@ The model has exactly the shape of hun3359/klue-bert-base-sentiment (vocab 32000
 hidden 768, 12 layers, 12 heads, intermediate 3072, 512 positions, 2 token types,
 exact-erf gelu, layer_norm_eps 1e-12, pad 0, the real 60-label id2label) but
 random weights, so it is the same size and the same amount of work as the real
-model without redistributing it. Weights: HF init with initializer_range 0.15,
-then (as tests/fixtures/make_fixtures.py) biases N(0, 0.1), LayerNorm
-gamma 1 + N(0, 0.1), beta N(0, 0.1); finally the classifier bias is centred over
-a calibration corpus so that predictions depend on the input (see CENTER_DECIMALS).
+model without redistributing it. The weights are written by the project's one
+random BERT-base generator, scripts/make_bert_base.mjs (node; HF init with
+initializer_range 0.15, then as tests/fixtures/make_fixtures.py biases N(0, 0.1),
+LayerNorm gamma 1 + N(0, 0.1), beta N(0, 0.1)); this script adds what needs a
+tokenizer and transformers: the 32000-piece vocabulary, the classifier bias
+centred over a calibration corpus so that predictions depend on the input (see
+CENTER_DECIMALS), and the reference outputs.
 
 OUT_DIR gets:
   config.json, model.safetensors (f32, save_pretrained safe_serialization)
@@ -38,7 +41,9 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -321,12 +326,16 @@ def make_config(initializer_range):
     return cfg
 
 
-def build_model(seed, initializer_range, tk=None):
-    """Seeded random model; with `tk`, also centre the classifier bias (see CENTER_DECIMALS)."""
-    torch.manual_seed(seed)
-    model = BertForSequenceClassification(make_config(initializer_range))
-    fx.perturb_norms_and_biases(model, seed + 1)
-    model = model.float().eval()
+def build_model(out_dir, seed, initializer_range, tk=None):
+    """The seeded random model written into out_dir by scripts/make_bert_base.mjs (with out_dir's
+    tokenizer.json), loaded; with `tk`, its classifier bias centred (see CENTER_DECIMALS)."""
+    make_config(initializer_range).save_pretrained(out_dir)
+    subprocess.run(["node", str(REPO / "scripts" / "make_bert_base.mjs"), str(out_dir),
+                    "--config", str(out_dir / "config.json"), "--tokenizer", str(out_dir / "tokenizer.json"),
+                    "--seed", str(seed), "--init-range", str(initializer_range),
+                    "--bias-std", str(fx.BIAS_STD), "--ln-std", str(fx.LN_STD)], check=True)
+    (out_dir / "stamp.json").unlink()  # the bias is changed below: no longer the generator's bytes
+    model = BertForSequenceClassification.from_pretrained(out_dir, local_files_only=True).float().eval()
     if tk is not None:
         with torch.no_grad():
             model.classifier.bias.add_(centering_shift(model, tk))
@@ -402,13 +411,15 @@ def fmt_stats(s):
 # --------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------
-def scan(tk, texts):
+def scan(out, tk, texts):
     """Stats for each range in SCAN_RANGES (seed SEED): purely random classifier
     bias vs. the centred one actually used (batched, so up to ~1e-6 off the
     single-sequence numbers)."""
     for r in SCAN_RANGES:
         t0 = time.time()
-        model = build_model(SEED, r)
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy(out / "tokenizer.json", tmp)
+            model = build_model(Path(tmp), SEED, r)
         pooled = pooled_batched(model, tk, texts)
         w, b = model.classifier.weight.detach(), model.classifier.bias.detach()
         shift = centering_shift(model, tk)
@@ -459,15 +470,15 @@ def main():
     assert n_unk / n_body < 0.02, (n_unk, n_body)
 
     if args.scan:
+        scan(out, tk, texts)
         shutil.rmtree(out)
-        scan(tk, texts)
         return
 
     # ---- model ---------------------------------------------------------------
     t0 = time.time()
-    model = build_model(SEED, args.initializer_range, tk)
+    model = build_model(out, SEED, args.initializer_range, tk)
     n_params = sum(p.numel() for p in model.parameters())
-    timings["model init + classifier centring"] = time.time() - t0
+    timings["model (scripts/make_bert_base.mjs) + classifier centring"] = time.time() - t0
     t0 = time.time()
     model.save_pretrained(out, safe_serialization=True)
     timings["save_pretrained"] = time.time() - t0

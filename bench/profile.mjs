@@ -2,8 +2,8 @@
 // Where the time goes inside one engine in Chromium: V8's sampling profiler (CDP) over N runs
 // of one shape, self time aggregated by function name.
 //
-//   PROFILE=1 CARGO_TARGET_DIR=... bench/build_pkg.sh        # wasm with function names
-//   BENCH_PKG=target/bench/pkg-names node bench/profile.mjs [ENGINE] [SEQ] [BATCH] [RUNS]
+//   SKIP_WASM_OPT=1 ./build.sh build      # wasm with function names (wasm-opt -O3 drops them)
+//   node bench/profile.mjs [ENGINE] [SEQ] [BATCH] [RUNS]
 //
 // ENGINE defaults to gj-q8, SEQ 24, BATCH 1, RUNS 40. Prints the top functions by self time
 // and writes target/bench/profile-ENGINE-SEQxBATCH.cpuprofile (open it in Chrome DevTools).
@@ -14,7 +14,7 @@ import { ASSETS, ENGINES, serve, withPage } from './lib.mjs';
 
 const [engine = 'gj-q8', seq = '24', batch = '1', runs = '40'] = process.argv.slice(2);
 const server = await serve();
-const origin = `http://127.0.0.1:${server.address().port}`;
+const { url: origin } = server;
 try {
   await withPage(origin, async (page) => {
     await page.evaluate(([s, ids]) => window.bench.prepare(s, ids), [[ENGINES[engine]], '/assets/ids.json']);
@@ -57,5 +57,5 @@ try {
     console.log(`wrote ${out}`);
   });
 } finally {
-  server.close();
+  await server.close();
 }

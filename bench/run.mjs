@@ -9,7 +9,7 @@
 // files from one local HTTP server, opens a fresh headless Chromium per measurement set and
 // calls the page's window.bench.* functions. Writes bench/results.json, then runs
 // bench/report.py (results.md + latency.png) with $PYTHON (default /tmp/benchenv/bin/python).
-// Inputs: see docs/benchmarks.md (make_peer.py, build_pkg.sh, gamjeong quantize).
+// Inputs: see docs/benchmarks.md (make_peer.py, ./build.sh build, gamjeong quantize).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -91,7 +91,8 @@ function versions() {
     if (dirty) commit += '+dirty-src';
   } catch {}
   let pkgBuild = null;
-  try { pkgBuild = JSON.parse(fs.readFileSync(path.join(PKG, 'build.json'), 'utf8')); } catch {}
+  // What ./build.sh build wrote next to the package: commit, wasm-opt or not, when.
+  try { pkgBuild = JSON.parse(fs.readFileSync(path.join(path.dirname(PKG), '.built'), 'utf8')); } catch {}
   return {
     'onnxruntime-web': pj(path.join(BENCH, 'node_modules', 'onnxruntime-web', 'package.json')),
     'playwright-core': pj(path.join(BENCH, 'node_modules', 'playwright-core', 'package.json')),
@@ -107,7 +108,7 @@ function readJson(file) {
 
 // ---- main -------------------------------------------------------------------------------------
 const server = await serve();
-const origin = `http://127.0.0.1:${server.address().port}`;
+const { url: origin } = server;
 console.log(`serving on ${origin}`);
 const prev = readJson(OUT) || {};
 const results = {
@@ -173,7 +174,7 @@ try {
 } finally {
   results.machine.load_at_end = load();
   fs.writeFileSync(OUT, JSON.stringify(results, null, 1));
-  server.close();
+  await server.close();
 }
 console.log(`wrote ${OUT}`);
 if (sets.some((s) => s.includes('-t'))) {

@@ -1,4 +1,7 @@
 // package.json of the npm package (scripts/pack.sh): `node scripts/npm-package.mjs VERSION`.
+// Its file list comes from the modules' imports and the table of wasm builds (scripts/builds.mjs).
+import { npmFiles, SIDE_EFFECTS } from './builds.mjs';
+
 const version = process.argv[2];
 if (!version) throw new Error('usage: node scripts/npm-package.mjs VERSION');
 const pkg = {
@@ -21,8 +24,9 @@ const pkg = {
     },
     './package.json': './package.json',
   },
-  files: ['gamjeong.js', 'runtime.js', 'worker.js', 'pool-worker.js', 'pipeline.js', 'progress.js', 'storage.js', 'node.js', 'gamjeong.d.ts', 'pkg/', 'pkg-relaxed/', 'pkg-threads/', 'pkg-threads-relaxed/'],
-  sideEffects: false,
+  files: npmFiles(),
+  // Everything else may be dropped by a bundler when unused; these run code on import.
+  sideEffects: SIDE_EFFECTS.map((f) => `./${f}`),
   engines: { node: '>=20' },
 };
 process.stdout.write(`${JSON.stringify(pkg, null, 2)}\n`);

@@ -15,16 +15,15 @@ version="$(awk -F'"' '/^version *=/ { print $2; exit }' "$ROOT/Cargo.toml")"
 
 stage="$(mktemp -d "${TMPDIR:-/tmp}/gamjeong-pack.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
-# The JS as the build copied it next to the wasm it was built with.
-for f in gamjeong.js runtime.js worker.js pool-worker.js pipeline.js progress.js storage.js node.js gamjeong.d.ts; do
+# The JS as the build copied it next to the wasm it was built with, and every wasm build
+# (builds.js imports each by a literal path, which bundlers must resolve): the list comes from
+# the modules' imports and the table of wasm builds (scripts/builds.mjs).
+files="$(node "$ROOT/scripts/builds.mjs" npm-files)" || die "could not list the package's files"
+while read -r f; do
+    [ -f "$DIST/$f" ] || die "dist/$f is missing (a SKIP_RELAXED or SKIP_THREADS build?): run ./build.sh build"
+    mkdir -p "$stage/$(dirname "$f")"
     cp "$DIST/$f" "$stage/$f"
-done
-# Every wasm build: runtime.js imports each by a literal path, which bundlers must resolve.
-for d in pkg pkg-relaxed pkg-threads pkg-threads-relaxed; do
-    [ -f "$DIST/$d/gamjeong_bg.wasm" ] || die "dist/$d/ is missing (a SKIP_RELAXED or SKIP_THREADS build?): run ./build.sh build"
-    mkdir "$stage/$d"
-    cp "$DIST/$d/gamjeong.js" "$DIST/$d/gamjeong_bg.wasm" "$DIST/$d/gamjeong.d.ts" "$stage/$d/"
-done
+done <<< "$files"
 cp "$ROOT/docs/npm.md" "$stage/README.md"
 node "$ROOT/scripts/npm-package.mjs" "$version" > "$stage/package.json"
 

@@ -33,9 +33,9 @@ space_main() {
 
     log "space: the site -> ${out#$ROOT/}/"
     find "$out" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +   # a clone of the Space keeps its .git
-    local f
-    for f in pkg pkg-relaxed pkg-threads pkg-threads-relaxed; do if [ -d "$site/$f" ]; then cp -R "$site/$f" "$out/"; fi; done
-    for f in www/*; do cp "$site/$(basename "$f")" "$out/"; done
+    local f variant dir rest
+    while read -r variant dir rest; do if [ -d "$site/$dir" ]; then cp -R "$site/$dir" "$out/"; fi; done <<< "$(builds_table)"
+    for f in www/* site-files.json; do cp -R "$site/$(basename "$f")" "$out/"; done
     cp "$ROOT/LICENSE-MIT" "$ROOT/LICENSE-APACHE" "$out/"
 
     quantize_model "$model" "$quant" "$out/models"
@@ -64,6 +64,6 @@ PY
 
     log "space ready in ${out#$ROOT/}/ (default model: $file, $bytes bytes):"
     (cd "$out" && find . -path ./.git -prune -o -type f -printf '  %10s  %p\n' | sort -k2)
-    log "serve it: python3 scripts/serve.py ${out#$ROOT/}; deploy: docs/space.md"
+    log "serve it: node scripts/serve.mjs ${out#$ROOT/}; deploy: docs/space.md"
 }
 space_main "$@"

@@ -17,7 +17,8 @@
 
 // The layers, in the order the bytes pass through them: `io` reads files into named tensors,
 // `quant` knows how quantized tensors are stored, `model` runs the encoder on the `kernels`;
-// `classifier` puts a tokenizer, a model and the labels together.
+// `classifier` puts a tokenizer, a model and the labels together; `bulk` feeds it whole files.
+pub mod bulk;
 mod classifier;
 mod config;
 mod error;

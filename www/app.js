@@ -1,23 +1,26 @@
-// The demo page, on top of the public wrapper (gamjeong.js). Its strings: i18n.js; labels,
-// groups and glosses: the loaded model (the crate's one table). The default model: the site's
-// own (site.json, written by `./build.sh space`), else the hub default. `?model=`, `?quant=`,
-// `?lang=` and `?variant=` override; nothing is stored but the model.
-import { Classifier, DEFAULT_MODEL, DEFAULT_QUANT } from './gamjeong.js';
-import { planLoad, hubUrl } from './runtime.js';
-import { EXAMPLES } from './examples.js';
+// The demo page, on the public API only (gamjeong.js): the model (which one, asking before a
+// large download, loading it, its status and errors) and the page's two modes behind tabs,
+// text-mode.js (the text box and its results) and file-mode.js (a whole file). Its strings:
+// i18n.js and i18n-file.js; labels, groups and glosses: the loaded model (the
+// crate's one table). The default model: the site's own (site.json, written by `./build.sh
+// space`), else the hub default. `?model=`, `?quant=`, `?lang=` and `?variant=` override;
+// `?mode=file` opens the file tab; nothing is stored but the model.
+import { Classifier, DEFAULT_MODEL, DEFAULT_QUANT, hubUrl } from './gamjeong.js';
 import { STRINGS, LANGS, pickLang } from './i18n.js';
-import { attachExplainView } from './explain-view.js';
+import { FILE_STRINGS } from './i18n-file.js';
+import { textMode } from './text-mode.js';
+import { fileMode } from './file-mode.js';
+import { tabs } from './tabs.js';
 
 const $ = (id) => document.getElementById(id);
-const DEBOUNCE_MS = 250;
 /** Larger downloads wait for a click (BERT-base: q8 113.5 MB, q4 68.7 MB, f32 443 MB). */
 const ASK_ABOVE_BYTES = 150e6;
 /** Errors a retry cannot mend: the text box stays off and no retry button is offered. */
-const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT'];
+const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT', 'BAD_INPUT'];
 
 const params = new URLSearchParams(location.search);
 const lang = pickLang(params.get('lang'), navigator.languages?.length ? navigator.languages : [navigator.language]);
-const T = STRINGS[lang];
+const T = { ...STRINGS[lang], file: FILE_STRINGS[lang] };
 // auto: relaxed SIMD where the browser has it; simd128 computes exactly what the native CLI does.
 const variant = params.get('variant') || 'auto';
 // ?threads=N (docs/threads.md); absent: the library's default for this page.
@@ -29,13 +32,11 @@ let quant = DEFAULT_QUANT;
 let bundled = false; // the site's own model, not one asked for with ?model=
 let model = null;
 let state = 'loading'; // loading | ask | error | ready: what a text typed now waits for
-let composing = false;
-let timer = 0;
-let running = false;
-let again = false;
-let reveal = false;  // bring the results into view once shown (after a tap or Ctrl+Enter)
-let last = null;
-let labels = { order: [], gloss: new Map() }; // groups of the loaded model
+let text = null;     // the page's modes (text-mode.js, file-mode.js), made once the page's language is set
+let modes = [];
+/** Tells every mode of the model's state: setEnabled, pending, ready(info), failed. */
+const mode = Object.fromEntries(['setEnabled', 'pending', 'ready', 'failed']
+  .map((f) => [f, (...args) => modes.forEach((m) => m[f](...args))]));
 
 // ------------------------------------------------------------- language --
 function applyLanguage() {
@@ -61,8 +62,6 @@ function applyLanguage() {
   $('kbd-hint').textContent = T.kbdHint(mac);
   if (mac) document.querySelector('#go kbd.mod').textContent = '⌘';
 }
-// "Why?" under the top 3: word scores for a chosen emotion, computed after each result shows.
-const why = attachExplainView({ model: () => model, after: $('top'), input: $('text'), bars: $('groups'), strings: T.why });
 
 // ---------------------------------------------------------------- status --
 function setStatus(phase, text, percent) {
@@ -140,7 +139,7 @@ async function prepare() {
   let plan = null;
   if (!bundled || saveData) {
     setStatus('loading', T.preparing);
-    plan = await planLoad({ model: spec, quant, baseUrl: location.href }).catch(() => null); // load() says what is wrong
+    plan = await Classifier.plan({ model: spec, quant }).catch(() => null); // load() says what is wrong
     if (bundled && plan && !plan.cached && plan.bytes === null) plan.bytes = site.bytes ?? null;
   }
   const why = !plan || plan.cached ? null : plan.convert ? 'convert'
@@ -156,8 +155,8 @@ function ask(bytes, why) {
   $('download').textContent = T.download(bytes);
   $('ask').hidden = false;
   $('ask').dataset.why = why;
-  setInputEnabled(true);
-  if ($('text').value.trim()) showWaiting();
+  mode.setEnabled(true);
+  mode.pending();
 }
 
 async function load() {
@@ -169,9 +168,9 @@ async function load() {
   sized.clear();
   showModelName();
   // Usable while the model loads: what is typed or clicked now is classified once it is ready.
-  setInputEnabled(true);
+  mode.setEnabled(true);
   setStatus('loading', T.preparing);
-  if ($('text').value.trim()) showWaiting();
+  mode.pending();
   const t0 = performance.now();
   try {
     model = await Classifier.load({ model: spec, quant, variant, threads, onProgress });
@@ -192,12 +191,8 @@ function failed(e) {
   $('forget').hidden = true;
   showModelName(true);
   showError(what, todo, e.message, { retry: !final, offline: e.code === 'NETWORK' || navigator.onLine === false });
-  setInputEnabled(!final);
-  if ($('results').dataset.state === 'waiting') {
-    $('results').dataset.state = 'error';
-    $('results').setAttribute('aria-busy', 'false');
-    $('meta').textContent = T.notClassified;
-  }
+  mode.setEnabled(!final);
+  mode.failed();
 }
 
 function ready(info, ms) {
@@ -211,15 +206,11 @@ function ready(info, ms) {
   // the one whose published accuracy the note quotes.
   const seed = info.labels.length > 0 && info.labels.every((l) => l.group);
   $('seed-note').hidden = !seed;
-  labels = {
-    order: [...new Set(info.labels.map((l) => l.group).filter(Boolean))],
-    gloss: new Map(info.labels.filter((l) => l.group).map((l) => [l.group, l.groupGloss])),
-  };
   if ('serviceWorker' in navigator && location.protocol !== 'file:') {
     // Keeps the page itself (HTML, JS, this browser's wasm build) available offline.
     navigator.serviceWorker.register(`./sw.js?variant=${info.variant}`).catch(() => {});
   }
-  if ($('text').value.trim()) classifyNow();
+  mode.ready(info);
 }
 
 // ---------------------------------------------------------------- errors --
@@ -260,238 +251,18 @@ function showError(what, todo, detail, { retry = false, offline = false } = {}) 
   el.hidden = false;
 }
 
-// --------------------------------------------------------------- results --
-const pct = (s) => `${(100 * s).toFixed(1)}%`;
-/** `String(x)` without the exponent JS uses below 1e-6 ("1.2e-7" → "0.00000012"), all digits kept. */
-function decimal(x) {
-  if (x === 0 || Math.abs(x) >= 1e-6) return String(x);
-  const [m, e] = x.toExponential().split('e');
-  return `${x < 0 ? '-' : ''}0.${'0'.repeat(-Number(e) - 1)}${m.replace(/^-/, '').replace('.', '')}`;
-}
-
-function span(cls, text) {
-  const s = document.createElement('span');
-  s.className = cls;
-  s.textContent = text;
-  return s;
-}
-
-function barRow(s, rank) {
-  const row = document.createElement('div');
-  row.className = 'bar';
-  row.dataset.label = s.label;
-  row.dataset.score = decimal(s.score);
-  row.dataset.group = s.group ?? '';
-  row.setAttribute('role', 'meter');
-  row.setAttribute('aria-valuemin', '0');
-  row.setAttribute('aria-valuemax', '100');
-  row.setAttribute('aria-valuenow', (100 * s.score).toFixed(1));
-  row.setAttribute('aria-valuetext', pct(s.score));
-  row.setAttribute('aria-label', `${s.label}${s.gloss ? ` (${s.gloss})` : ''}${rank ? T.rank(rank) : ''}: ${pct(s.score)}`);
-  const name = span('name', '');
-  name.append(span('label', s.label), ' ', span('gloss', s.gloss ?? ''));
-  const track = span('track', '');
-  track.setAttribute('aria-hidden', 'true');
-  const fill = span('fill', '');
-  fill.style.width = `${(100 * s.score).toFixed(2)}%`;
-  track.append(fill);
-  row.append(name, track, span('pct', pct(s.score)));
-  return row;
-}
-
-/** The three highest labels, large. */
-function renderTop(scores) {
-  const top = $('top');
-  top.replaceChildren();
-  for (const s of scores.slice(0, 3)) {
-    const d = document.createElement('div');
-    d.className = 'top-item';
-    d.dataset.group = s.group ?? '';
-    const gloss = [s.gloss, s.group && `${s.group} · ${labels.gloss.get(s.group) || ''}`].filter(Boolean).join(' — ');
-    d.append(span('label', s.label), span('pct', pct(s.score)), span('gloss', gloss));
-    top.append(d);
-  }
-}
-
-function renderMeta(result) {
-  $('meta').replaceChildren(T.meta(result.tokens, result.ms.toFixed(0)));
-  if (result.truncated) {
-    const t = document.createElement('strong');
-    t.className = 'warn';
-    t.textContent = T.truncated;
-    $('meta').append(t);
-  }
-}
-
-/** Every label: by group in the taxonomy's order, or one list highest first. */
-function renderBars(scores) {
-  const rank = new Map(scores.map((s, i) => [s.index, i + 1]));
-  const container = $('groups');
-  container.replaceChildren();
-  if ($('sorted').checked || !labels.order.length) {
-    const sec = document.createElement('section');
-    sec.className = 'group all';
-    sec.setAttribute('aria-label', T.allSorted(scores.length));
-    const h = document.createElement('h3');
-    h.textContent = T.allSorted(scores.length);
-    sec.append(h);
-    for (const s of scores) sec.append(barRow(s, rank.get(s.index)));
-    container.append(sec);
-    return;
-  }
-  const groups = new Map(labels.order.map((g) => [g, []]));
-  for (const s of scores) {
-    const g = s.group ?? T.other;
-    if (!groups.has(g)) groups.set(g, []);
-    groups.get(g).push(s); // scores are sorted, so each group is too
-  }
-  for (const [g, items] of groups) {
-    if (!items.length) continue;
-    const total = items.reduce((a, s) => a + s.score, 0);
-    const sec = document.createElement('section');
-    sec.className = 'group';
-    sec.dataset.group = g;
-    sec.dataset.total = String(total);
-    const h = document.createElement('h3');
-    h.id = `group-${g}`;
-    h.append(span('', `${g} `), span('gloss', labels.gloss.get(g) || ''), span('total', pct(total)));
-    sec.setAttribute('aria-labelledby', h.id);
-    sec.append(h);
-    for (const s of items) sec.append(barRow(s, rank.get(s.index)));
-    container.append(sec);
-  }
-}
-
-/** Shows one classification (the page's only result view: top three, meta line, all bars). */
-function render(result) {
-  renderTop(result.scores);
-  renderMeta(result);
-  renderBars(result.scores);
-  const res = $('results');
-  res.dataset.text = result.text;
-  res.dataset.count = String(Number(res.dataset.count || 0) + 1);
-  res.dataset.state = 'ready';
-  res.setAttribute('aria-busy', 'false');
-  if (reveal) {
-    reveal = false;
-    revealResults();
-  }
-}
-
-/** After a tap or Ctrl+Enter on a phone the results sit below the examples: scroll them up. */
-function revealResults() {
-  const box = $('results').getBoundingClientRect();
-  const top = $('top').getBoundingClientRect();
-  if (box.top >= 0 && (top.height ? top.bottom : box.top + 80) <= innerHeight) return;
-  const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
-  $('results').scrollIntoView({ block: 'start', behavior: still ? 'auto' : 'smooth' });
-}
-
-// -------------------------------------------------------------- classify --
-/** Text given before the model is ready: say what it waits for; it is classified once loaded. */
-function showWaiting() {
-  const res = $('results');
-  const text = $('text').value;
-  if (!text.trim()) {
-    res.dataset.state = 'empty';
-    res.setAttribute('aria-busy', 'false');
-    return;
-  }
-  $('top').replaceChildren();
-  $('groups').replaceChildren();
-  $('meta').textContent = state === 'ask' ? T.waitingAsk : state === 'error' ? T.waitingError : T.waiting;
-  res.dataset.text = text;
-  res.dataset.state = 'waiting';
-  res.setAttribute('aria-busy', String(state === 'loading'));
-  if (reveal) revealResults();
-}
-
-async function classifyNow() {
-  clearTimeout(timer);
-  if (composing) return;
-  if (!model) {
-    showWaiting();
-    return;
-  }
-  if (running) { again = true; return; } // one in flight; then the latest text once more
-  running = true;
-  $('results').setAttribute('aria-busy', 'true');
-  try {
-    do {
-      again = false;
-      const result = await model.classify($('text').value);
-      last = result;
-      render(result);
-      why.show(result);
-      $('error').hidden = true;
-    } while (again && !composing);
-  } catch (e) {
-    const [what, todo] = T.errors.classify;
-    showError(what, todo, e.message);
-  } finally {
-    running = false;
-  }
-}
-
-function schedule() {
-  clearTimeout(timer);
-  timer = setTimeout(classifyNow, DEBOUNCE_MS);
-}
-
-function setupInput() {
-  const ex = $('examples');
-  for (const text of EXAMPLES) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'example';
-    b.lang = 'ko';
-    b.textContent = text;
-    b.addEventListener('click', () => {
-      $('text').value = text;
-      composing = false;
-      reveal = true;
-      classifyNow();
-    });
-    ex.append(b);
-  }
-  const ta = $('text');
-  // A Korean IME composes each syllable: never classify a half-typed one.
-  ta.addEventListener('compositionstart', () => { composing = true; clearTimeout(timer); });
-  ta.addEventListener('compositionend', () => { composing = false; schedule(); });
-  ta.addEventListener('input', (e) => { if (!e.isComposing && !composing) schedule(); });
-  ta.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.isComposing) {
-      e.preventDefault();
-      reveal = true;
-      classifyNow();
-    }
-  });
-  // A fragment link scrolls but does not always move keyboard focus: focus the box itself.
-  // (When the box is disabled — no model — the link falls back to its plain fragment jump.)
-  document.querySelector('a.skip').addEventListener('click', (e) => {
-    if ($('text').disabled) return;
-    e.preventDefault();
-    $('text').focus();
-  });
-  $('go').addEventListener('click', () => { reveal = true; classifyNow(); });
+// ----------------------------------------------------------------- start --
+async function start() {
+  applyLanguage();
+  text = textMode({ strings: T, model: () => model, state: () => state, showError });
+  const selectTab = tabs({ text: ['tab-text', 'input', 'results'], file: ['tab-file', 'bulk'] }, params.get('mode') === 'file' ? 'file' : 'text');
+  modes = [text, fileMode({ strings: T, model: () => model, openText: (t) => { selectTab('text'); text.showText(t); } })];
   $('download').addEventListener('click', load);
-  $('sorted').addEventListener('change', () => last && renderBars(last.scores));
   $('forget').addEventListener('click', async () => {
     const n = await Classifier.clearCache();
     $('forget').hidden = true;
     $('status-note').textContent = n ? T.forgotten : T.nothingStored;
   });
-}
-
-function setInputEnabled(on) {
-  for (const id of ['text', 'go']) $(id).disabled = !on;
-  for (const b of document.querySelectorAll('.example')) b.disabled = !on;
-}
-
-// ----------------------------------------------------------------- start --
-async function start() {
-  applyLanguage();
-  setupInput();
   setStatus('starting', T.preparing);
   site = await readSite();
   bundled = !params.get('model') && typeof site.model === 'string';
@@ -501,7 +272,7 @@ async function start() {
   const support = Classifier.support();
   if (!support.simd) {
     state = 'error';
-    setInputEnabled(false);
+    mode.setEnabled(false);
     setStatus('error', '');
     const [what, todo] = T.errors[support.wasm ? 'NO_SIMD' : 'NO_WASM'];
     showError(what, todo);

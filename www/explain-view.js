@@ -8,6 +8,8 @@
 // explanation and marks a shown one as stale; a result for an older text or label is dropped.
 // The label is one of the top 3 (buttons) or any bar clicked (or Enter/Space on a focused bar).
 
+import { STRINGS } from './i18n.js';
+
 const START_DELAY_MS = 350;
 /** Auto-explain up to this many tokens in all rows (text + one masked copy per word): the
  * 10-word example is ~270. Past it (long texts: one full pass per word, minutes on BERT-base,
@@ -16,21 +18,6 @@ const AUTO_TOKENS = 4096;
 const STYLE_HREF = new URL('./explain-view.css', import.meta.url).href;
 
 /** A signed score in percentage points, e.g. "+12.3 pp", "−0.4 pp". */
-/** The view's English strings; the page passes its own language's (www/i18n.js, `why`). */
-export const EN = {
-  title: 'Why? ',
-  sub: 'How much each word raises (blue) or lowers (orange) the chosen emotion: the drop in its probability when the word is hidden from the model.',
-  choices: 'Emotion to explain',
-  barTitle: 'Show why: the words behind this emotion',
-  scoreN: (n) => `Score the ${n} words`,
-  working: (label) => `Working out which words matter for ${label}…`,
-  failed: (message) => `The words could not be scored: ${message}`,
-  unread: (n) => ` … (${n} more words past the model’s 512-token limit, not read)`,
-  mostFor: (list) => `Most for it: ${list}.`,
-  mostAgainst: (list) => `Most against it: ${list}.`,
-  scored: (n, ms) => `${n} words scored in ${ms} ms.`,
-};
-
 export function percentagePoints(score) {
   const v = 100 * score;
   const s = Math.abs(v).toFixed(1);
@@ -44,9 +31,10 @@ export function percentagePoints(score) {
  * @param {HTMLElement} o.after    the view is inserted right after this element (the top 3)
  * @param {HTMLTextAreaElement} o.input  the text box (typing cancels a pending explanation)
  * @param {HTMLElement} [o.bars]   container of the `[data-label]` bars that select a label
+ * @param {object} [o.strings]  the view's texts in the page's language (i18n.js `why`; default English)
  * @returns {{show(result: object): void, clear(): void}}
  */
-export function attachExplainView({ model, after, input, bars, strings = EN }) {
+export function attachExplainView({ model, after, input, bars, strings = STRINGS.en.why }) {
   const S = strings;
   if (!document.querySelector(`link[href="${STYLE_HREF}"]`)) {
     const link = document.createElement('link');

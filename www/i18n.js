@@ -1,4 +1,3 @@
-import { EN as EXPLAIN_EN } from './explain-view.js';
 // Every string of the demo page, in Korean and English (one table; app.js reads nothing else).
 // Emotion names are not here: they come from the loaded model (Korean label + English gloss).
 // A value is text, or a function of the values it shows.
@@ -108,6 +107,7 @@ export const STRINGS = {
       HTML: ['모델 파일 대신 웹 페이지가 돌아왔습니다.', '호텔·카페·공항 와이파이처럼 로그인을 요구하는 네트워크라면 아무 웹 페이지나 열어 로그인한 뒤 다시 시도하세요. 아니라면 ?model= 주소를 확인하세요.'],
       NO_WASM: ['이 브라우저는 WebAssembly를 실행할 수 없습니다.', '최신 Chrome, Edge, Firefox 또는 Safari를 쓰고 WebAssembly가 꺼져 있지 않은지 확인하세요.'],
       WORKER: ['페이지의 백그라운드 작업자(worker)를 시작하지 못했습니다.', '다시 시도하세요. 직접 호스팅한다면 worker.js와 runtime.js를 gamjeong.js 옆에 두세요.'],
+      BAD_INPUT: ['페이지 주소의 설정 값을 이 페이지가 알지 못합니다.', '?variant= 와 ?threads= 값을 확인하세요 (자세한 내용은 아래).'],
       BAD_QUANT: (q, schemes) => [`?quant= 값 “${q}”은(는) 이 페이지가 모르는 값입니다.`, `${schemes.map((s) => `?quant=${s}`).join(', ')} 중 하나를 쓰세요 (기본값 q8: 원래 크기의 약 4분의 1; q4: 더 작고 조금 덜 정확; f32: 원래 정밀도, 가장 큼).`],
       default: ['모델을 불러오지 못했습니다.', '다시 시도하세요.'],
       classify: ['이 문장을 분석하지 못했습니다.', '다른 문장을 입력해 보세요. 모델은 계속 작동합니다.'],
@@ -174,7 +174,19 @@ export const STRINGS = {
     other: 'other',
     modelLabel: 'Model: ',
     detail: (quant, kernel, threads, mib) => `${quant} weights · ${kernel} kernel × ${threads} thread${threads > 1 ? 's' : ''} · ${mib} MiB wasm memory`,
-    why: EXPLAIN_EN,
+    why: {
+      title: 'Why? ',
+      sub: 'How much each word raises (blue) or lowers (orange) the chosen emotion: the drop in its probability when the word is hidden from the model.',
+      choices: 'Emotion to explain',
+      barTitle: 'Show why: the words behind this emotion',
+      scoreN: (n) => `Score the ${n} words`,
+      working: (label) => `Working out which words matter for ${label}…`,
+      failed: (message) => `The words could not be scored: ${message}`,
+      unread: (n) => ` … (${n} more words past the model’s 512-token limit, not read)`,
+      mostFor: (list) => `Most for it: ${list}.`,
+      mostAgainst: (list) => `Most against it: ${list}.`,
+      scored: (n, ms) => `${n} words scored in ${ms} ms.`,
+    },
     seedNote: 'Labels: 60 emotions in 6 groups (AIHub 감성대화말뭉치). The model’s test accuracy is about 29 % on 60 classes (see its model card), so read the bars as tendencies, not verdicts.',
     howTo: 'Another model: ?model= (hub id, folder URL or quantized file) and ?quant=q8|q4|f32.',
     retry: 'Retry',
@@ -191,6 +203,7 @@ export const STRINGS = {
       HTML: ['A web page came back instead of the model file.', 'If this network asks you to sign in (hotel, café or airport Wi-Fi), open any web page to sign in, then retry. Otherwise check the ?model= address.'],
       NO_WASM: ['This browser cannot run WebAssembly.', 'Use a current Chrome, Edge, Firefox or Safari, and check that WebAssembly is not disabled.'],
       WORKER: ['The page’s background worker could not start.', 'Retry; if you host this page yourself, serve worker.js and runtime.js next to gamjeong.js.'],
+      BAD_INPUT: ['A setting in the page address is not one this page knows.', 'Check the ?variant= and ?threads= values (details below).'],
       BAD_QUANT: (q, schemes) => [`The ?quant= value “${q}” is not one this page knows.`, `Use ${schemes.map((s) => `?quant=${s}`).join(', ')} (q8, the default: 8-bit, about a quarter of the full size; q4: smaller, a little less exact; f32: full precision, largest download).`],
       default: ['The model could not be loaded.', 'Retry.'],
       classify: ['This text could not be classified.', 'Try another text; the model keeps working.'],

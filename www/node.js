@@ -1,5 +1,6 @@
 // gamjeong under Node.js ≥ 20 (package.json's `node` export condition picks this file):
-// the same API as in the browser, run in-process. Only the host differs (runtime.js `platform`):
+// the same API as in the browser, run in-process. Only the host differs (runtime/platform.js),
+// and importing this module sets it (a side effect: package.json's `sideEffects` lists this file):
 // the wasm is read from disk, models may be local folders or files (paths or file: URLs), and
 // the cache is a directory (`cacheDir`, default $XDG_CACHE_HOME/gamjeong or ~/.cache/gamjeong)
 // holding the same entries, with the same headers, as the browser's Cache API; the loader
@@ -13,11 +14,11 @@ import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline as pipe } from 'node:stream/promises';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { platform } from './runtime.js';
+import { platform } from './runtime/platform.js';
+import { GamjeongError } from './runtime/errors.js';
 
 export * from './gamjeong.js';
 export { default } from './gamjeong.js';
-export { pipeline } from './pipeline.js';
 
 /** Where converted and downloaded models are kept unless `cacheDir` says otherwise. */
 export function defaultCacheDir() {
@@ -43,12 +44,22 @@ platform.fetch = async (url, init) => {
   let stat;
   try { stat = await fsp.stat(file); } catch { stat = null; }
   if (!stat?.isFile()) return new Response(null, { status: 404, statusText: 'Not Found' });
+  if (init?.method === 'HEAD') return new Response(null, { headers: { 'content-length': String(stat.size) } });
   const body = Readable.toWeb(fs.createReadStream(file, { signal: init?.signal }));
   return new Response(body, { headers: { 'content-length': String(stat.size) } });
 };
+platform.openFile = async (spec) => {
+  const file = spec instanceof URL || /^file:/i.test(spec) ? fileURLToPath(spec) : path.resolve(String(spec));
+  let stat;
+  try { stat = await fsp.stat(file); } catch (e) {
+    throw new GamjeongError(`classifyFile: cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}.`, e.code === 'ENOENT' ? 'NOT_FOUND' : 'IO');
+  }
+  if (!stat.isFile()) throw new GamjeongError(`classifyFile: ${file} is not a file.`, 'BAD_INPUT');
+  return { chunks: fs.createReadStream(file, { highWaterMark: 1 << 16 }), name: path.basename(file), size: stat.size };
+};
 platform.cacheStorage = (options = {}) => new DirCacheStorage(options.cacheDir || defaultCacheDir());
 
-/** The subset of the Cache API's CacheStorage that runtime.js uses, on a directory. */
+/** The subset of the Cache API's CacheStorage that the runtime uses (runtime/cache.js), on a directory. */
 class DirCacheStorage {
   kind = 'directory';
 

@@ -1,10 +1,11 @@
 // transformers.js-style entry point: `pipeline('text-classification', model?, options)` returns
 // an async function whose results have the shapes transformers.js's TextClassificationPipeline
 // returns (checked against its source: src/pipelines/text-classification.js), so moving from
-// transformers.js is a changed import line. Built on Classifier (gamjeong.js); the scores come
+// transformers.js is a changed import line. Built on Classifier (classifier.js); the scores come
 // from the model's own activation (softmax, or sigmoid for multi_label_classification).
-import { Classifier } from './gamjeong.js';
-import { DEFAULT_MODEL, GamjeongError } from './runtime.js';
+import { Classifier } from './classifier.js';
+import { DEFAULT_MODEL } from './runtime/address.js';
+import { GamjeongError } from './runtime/errors.js';
 import { withTotals } from './progress.js';
 
 const TASKS = { 'text-classification': 'text-classification', 'sentiment-analysis': 'text-classification' };
@@ -63,5 +64,6 @@ export async function pipeline(task, model = null, options = {}) {
     dispose: async () => classifier.dispose(),
   });
 }
+
 
 export default pipeline;

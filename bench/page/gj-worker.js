@@ -1,7 +1,7 @@
 // A gamjeong engine in a Web Worker, as the product runs it (www/worker.js): the wasm build
-// comes from the product runtime's loadWasm (dist/runtime.js), so the threads build starts
+// comes from the product runtime's loadWasm (dist/runtime/wasm.js), so the threads build starts
 // its pool exactly as Classifier.load({threads}) does. Driven by bench.js (GjWorkerEngine).
-import { loadWasm } from '/dist/runtime.js';
+import { loadWasm } from '/dist/runtime/wasm.js';
 import { fetchBytes, cachedBytes, gjFromQuantized } from './bytes.js';
 
 let cls = null;

@@ -23,7 +23,8 @@ test('ErrorCode in gamjeong.d.ts is exactly the codes www/ and the Rust crate pr
   const union = all(/'([A-Z][A-Z0-9_]+)'/g, /export type ErrorCode =([\s\S]*?);/.exec(read('www/gamjeong.d.ts'))[1]);
   const rust = await rustCodes();
   const js = new Set();
-  for (const f of ['gamjeong.js', 'runtime.js', 'pipeline.js', 'worker.js', 'storage.js', 'progress.js', 'node.js']) {
+  for (const f of ['gamjeong.js', 'classifier.js', 'pipeline.js', 'worker.js', 'progress.js', 'node.js',
+    ...fs.readdirSync(path.join(ROOT, 'www/runtime')).map((m) => `runtime/${m}`)]) {
     for (const c of all(/'([A-Z][A-Z0-9_]{2,})'/g, read(`www/${f}`))) if (!['ENOENT', 'HEAD'].includes(c)) js.add(c); // an OS error and an HTTP method, not codes
   }
   assert.ok(rust.has('BAD_MODEL') && rust.has('FORMAT_OLD') && js.has('NETWORK'), 'the scan finds codes');

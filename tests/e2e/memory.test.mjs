@@ -1,5 +1,5 @@
 // Memory at the real model's size: a random f32 BERT-base classifier in HF layout (443 MB,
-// tests/e2e/bert_base.mjs) is converted to q8 by the browser while it downloads and cached;
+// scripts/make_bert_base.mjs) is converted to q8 by the browser while it downloads and cached;
 // a fresh page then loads the cached q8 model. Peak wasm memory (memory.buffer.byteLength only
 // grows) after that load, a classification, a batch of 8 long texts and a 512-token text must
 // stay within 1.5x the cached file:
@@ -10,12 +10,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { server, browser, blankPage, loadIn, OUT, ROOT, EXAMPLES } from './common.mjs';
-import { makeBertBase } from './bert_base.mjs';
+import { makeBertBase } from '../../scripts/make_bert_base.mjs';
 
 const LIMIT = 1.5;
 let srv;
 before(async () => {
-  makeBertBase(path.join(OUT, 'bert-base'), path.join(ROOT, 'tests/fixtures/tiny-ko-q'));
+  const fixture = path.join(ROOT, 'tests/fixtures/tiny-ko-q');
+  makeBertBase(path.join(OUT, 'bert-base'), { config: path.join(fixture, 'config.json'), tokenizer: path.join(fixture, 'tokenizer.json') });
   srv = await server({ '/bb/': path.join(OUT, 'bert-base') });
 });
 after(async () => { await srv?.close(); });

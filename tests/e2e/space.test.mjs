@@ -10,7 +10,7 @@ import {
   ROOT, OUT, DIST, CLI, FIXTURES, EXAMPLES, RELAXED_TOL, Q4_TOL, reference, browser, openApp, waitReady, waitResult,
   pageBars, barsDiff, sha256File,
 } from './common.mjs';
-import { startServer } from './server.mjs';
+import { startServer } from '../../scripts/serve.mjs';
 
 const SPACE = path.join(OUT, 'space');
 const BUNDLED = 'models/tiny-ko/gamjeong/model.q8.safetensors';
@@ -35,7 +35,7 @@ function listFiles(dir, at = '') {
 
 test('space folder: the site, the bundled model (made by the quantizer), site.json, Space front matter, LFS attributes', () => {
   const files = listFiles(SPACE).sort();
-  const www = fs.readdirSync(path.join(ROOT, 'www'));
+  const www = [...listFiles(path.join(ROOT, 'www')), 'site-files.json'];
   const pkg = (d) => (fs.existsSync(path.join(DIST, d)) ? fs.readdirSync(path.join(DIST, d)).map((f) => `${d}/${f}`) : []);
   const want = [...www, ...pkg('pkg'), ...pkg('pkg-relaxed'), ...pkg('pkg-threads'), ...pkg('pkg-threads-relaxed'), 'README.md', '.gitattributes', 'LICENSE-MIT', 'LICENSE-APACHE',
     'models/tiny-ko/config.json', 'models/tiny-ko/tokenizer.json', BUNDLED].sort();

@@ -49,11 +49,11 @@ test('relaxed build: relaxed-SIMD instructions (i32x4.relaxed_dot_i8x16_i7x16_ad
 });
 
 test('the feature probes: relaxed probe validates only where relaxed SIMD is enabled', async () => {
-  const { wasmSupport } = await import('../../www/runtime.js');
+  const { wasmSupport } = await import('../../www/runtime/wasm.js');
   const here = wasmSupport();
   assert.equal(here.simd, true, 'node has fixed-width SIMD');
   // Node 20 ships relaxed SIMD behind a flag: the probe must say no without it, yes with it.
-  const probe = "import('" + path.join(ROOT, 'www/runtime.js') + "').then(m => console.log(JSON.stringify(m.wasmSupport())))";
+  const probe = "import('" + path.join(ROOT, 'www/runtime/wasm.js') + "').then(m => console.log(JSON.stringify(m.wasmSupport())))";
   const plain = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' }));
   const flagged = JSON.parse(execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', probe], { encoding: 'utf8' }));
   assert.equal(flagged.relaxed, true);

@@ -1,10 +1,15 @@
-// Static server for the e2e tests: dist/ at /, the test's fixture models at /fixtures/,
-// COOP/COEP like scripts/serve.py, every request logged, and per-path faults to inject
-// (status, truncated or corrupted bodies, a dropped connection, a body that breaks off,
-// another body such as a captive portal's page, a slow stream).
+// The one static server of the project, with the cross-origin isolation headers (COOP/COEP/CORP)
+// that SharedArrayBuffer and so the wasm threads builds need, and `application/wasm` for .wasm:
+// `./build.sh serve` serves dist/ with it, the e2e tests (tests/e2e/common.mjs) serve dist/ and
+// their fixtures, the benchmark (bench/lib.mjs) its page and assets. For the tests it logs every
+// request and injects faults per path (status, truncated or corrupted bodies, a dropped
+// connection, a body that breaks off, another body such as a captive portal's page, a slow stream).
+//
+//   node scripts/serve.mjs [DIR] [--host 127.0.0.1] [--port 8080]     (defaults: dist, $HOST, $PORT)
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
@@ -15,7 +20,9 @@ const TYPES = {
 
 /**
  * mounts: {'/': dir, '/fixtures/': dir}; `isolated: false` leaves out COOP/COEP/CORP (a page that
- * is not cross-origin isolated). Returns {url, log, faults, close}.
+ * is not cross-origin isolated); `cacheControl` (default no-store); `host`, `port` (default
+ * 127.0.0.1 and any free port); `log: false` keeps no log (a long-running server).
+ * Returns {url, log, faults, requests, close}.
  * faults: Map(pathname -> fault), one of
  *   {status}              that status, a short text body
  *   {truncate: bytes}     200 with the first bytes only (Content-Length says so)
@@ -29,24 +36,32 @@ const TYPES = {
  *   {barrier: n}          (with a file, slow or not) headers at once, the bodies once n requests
  *                         for the path are waiting: concurrent downloads, deterministically
  * log entries: {method, path, url (with query), headers, t}; entries of served bodies get
- * `end` (ms) when the last byte was written.
+ * `end` (ms) when the last byte was written, and every entry `closed` (ms) once its response is
+ * over (sent, or its connection gone).
  */
-export async function startServer(mounts, { isolated = true } = {}) {
+export async function startServer(mounts, {
+  isolated = true, cacheControl = 'no-store', host = '127.0.0.1', port = 0, log: keepLog = true,
+} = {}) {
   const log = [];
   const faults = new Map();
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const barriers = new Map();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
-    const pathname = decodeURIComponent(url.pathname);
+    let pathname;
+    try { pathname = decodeURIComponent(url.pathname); } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad request');
+      return;
+    }
     const entry = { method: req.method, path: pathname, url: req.url, headers: { ...req.headers }, t: Date.now() };
-    log.push(entry);
+    if (keepLog) log.push(entry);
+    res.on('close', () => { entry.closed = Date.now(); });
     const headers = isolated ? {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
       'Cross-Origin-Resource-Policy': 'same-origin',
-      'Cache-Control': 'no-store',
-    } : { 'Cache-Control': 'no-store' };
+      'Cache-Control': cacheControl,
+    } : { 'Cache-Control': cacheControl };
     const fault = faults.get(pathname);
     if (req.method === 'HEAD' && fault?.headLength !== undefined) {
       res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': fault.headLength });
@@ -74,13 +89,15 @@ export async function startServer(mounts, { isolated = true } = {}) {
       res.end('not found');
       return;
     }
-    let body = fs.readFileSync(file);
+    // Read whole only when a fault changes or paces the body; else streamed (a 443 MB model).
+    const inMemory = ['truncate', 'corruptAt', 'dropAfter', 'slow'].some((k) => fault?.[k] !== undefined);
+    let body = inMemory ? fs.readFileSync(file) : null;
     if (fault?.truncate !== undefined) body = body.subarray(0, fault.truncate);
     if (fault?.corruptAt !== undefined) { body = Buffer.from(body); body[fault.corruptAt] ^= 0xff; }
     res.writeHead(200, {
       ...headers,
       'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
-      'Content-Length': body.length,
+      'Content-Length': body ? body.length : fs.statSync(file).size,
     });
     if (req.method === 'HEAD') { res.end(); return; }
     if (fault?.barrier) {
@@ -122,13 +139,17 @@ export async function startServer(mounts, { isolated = true } = {}) {
         tick();
         return;
       }
-      res.end(body, () => { entry.end = Date.now(); });
+      if (body) { res.end(body, () => { entry.end = Date.now(); }); return; }
+      const stream = fs.createReadStream(file);
+      stream.on('error', () => res.destroy());
+      res.on('finish', () => { entry.end = Date.now(); });
+      stream.pipe(res);
     }
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
+  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(port, host, resolve); });
+  const bound = server.address();
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound.port}`,
     log,
     faults,
     /** requests whose path matches re, since index `from` of the log */
@@ -137,8 +158,17 @@ export async function startServer(mounts, { isolated = true } = {}) {
   };
 }
 
-// `node tests/e2e/server.mjs DIST FIXTURES` serves by hand.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const s = await startServer({ '/': process.argv[2] || 'dist', '/fixtures/': process.argv[3] || 'target/e2e/fixtures' });
-  console.log(`serving on ${s.url}/`);
+// `node scripts/serve.mjs [DIR] [--host H] [--port P]`: serves DIR (default dist) until Ctrl-C.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const args = process.argv.slice(2);
+  const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args.splice(i, 2)[1] : dflt; };
+  const host = opt('host', process.env.HOST || '127.0.0.1');
+  const port = Number(opt('port', process.env.PORT || 8080));
+  const dir = path.resolve(args[0] || 'dist');
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    console.error(`serve.mjs: directory not found: ${dir}`);
+    process.exit(1);
+  }
+  const s = await startServer({ '/': dir }, { host, port, log: false });
+  console.log(`Serving ${dir} at ${s.url}/ (COOP/COEP enabled; Ctrl-C to stop)`);
 }

@@ -1,14 +1,15 @@
 // One thread of the wasm thread pool (src/web/pool.rs, docs/threads.md): instantiates the
-// threads build on the model worker's shared memory, then runs the rayon thread it is handed
-// until the model worker ends. A same-origin module, so `worker-src 'self'` covers it.
-// `pkg` names the threads build the model worker runs (pkg-threads/ or pkg-threads-relaxed/).
+// threads build the model worker runs (`variant`, a build of builds.js) on the model worker's
+// shared memory, then runs the rayon thread it is handed until the model worker ends. A
+// same-origin module, so `worker-src 'self'` covers it.
+import { buildOf } from './builds.js';
+
 self.addEventListener('message', async ({ data }) => {
   if (data?.type !== 'gamjeong-pool-init') return;
   try {
-    // literal paths, so that bundlers see both builds
-    const { initSync, pool_worker_run } = data.pkg === 'pkg-threads-relaxed'
-      ? await import('./pkg-threads-relaxed/gamjeong.js')
-      : await import('./pkg-threads/gamjeong.js');
+    const build = buildOf(data.variant);
+    if (!build?.threads) throw new Error(`${data.variant} is not a threads build`);
+    const { initSync, pool_worker_run } = await build.load();
     initSync({ module: data.module, memory: data.memory });
     self.postMessage({ type: 'gamjeong-pool-ready' });
     pool_worker_run(data.receiver); // blocks for the life of the pool

@@ -1,6 +1,6 @@
 // Where a browser keeps models: the Cache API, or IndexedDB where the Cache API is missing or
 // refuses to open (Brave's shields, some private windows, a sandboxed iframe). Both are
-// presented as the part of CacheStorage that runtime.js uses (open/keys/delete; caches with
+// presented as the part of CacheStorage that cache.js uses (open/keys/delete; caches with
 // match/put/delete/keys), so the loader reads, verifies and reports entries the same way on both.
 
 const DB_NAME = 'gamjeong-models';

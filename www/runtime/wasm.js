@@ -1,0 +1,149 @@
+// The wasm builds at run time: which ones this engine can run (feature probes), which one a
+// load uses (the table in builds.js), how many threads, and the pool of workers the threads
+// builds share their memory with (src/web/pool.rs, docs/threads.md).
+import { BUILDS, buildOf } from './builds.js';
+import { GamjeongError } from './errors.js';
+import { platform } from './platform.js';
+
+/** A module per target feature that validates only where the engine has it. */
+const PROBES = {
+  // (v128, v128) -> v128 with i8x16.swizzle: valid wherever fixed-width SIMD is.
+  simd128: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 123, 123, 1, 123,
+    3, 2, 1, 0, 10, 10, 1, 8, 0, 32, 0, 32, 1, 253, 14, 11]),
+  // (v128, v128, v128) -> v128 with i32x4.relaxed_dot_i8x16_i7x16_add_s (0xfd 0x113), the
+  // instruction the relaxed builds' int8 kernel is made of.
+  'relaxed-simd': new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123,
+    3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 147, 2, 11]),
+};
+const FEATURE_NAMES = { simd128: 'WebAssembly SIMD', 'relaxed-simd': 'relaxed SIMD' };
+
+/** Which wasm builds this browser can run. */
+export function wasmSupport() {
+  const wasm = typeof WebAssembly === 'object';
+  const simd = wasm && WebAssembly.validate(PROBES.simd128);
+  const relaxed = simd && WebAssembly.validate(PROBES['relaxed-simd']);
+  return { wasm, simd, relaxed };
+}
+
+/** The features of `build` this engine lacks (none: it can run it). */
+function missing(build) {
+  return build.features.filter((f) => !(typeof WebAssembly === 'object' && WebAssembly.validate(PROBES[f])));
+}
+
+/** `variant` as LoadOptions take it: 'auto' or a build of the table; anything else is BAD_INPUT. */
+export function checkVariant(variant) {
+  if (variant === 'auto' || buildOf(variant)) return variant;
+  const known = ['auto', ...BUILDS.map((b) => b.variant)].map((v) => `'${v}'`).join(', ');
+  throw new GamjeongError(`Unknown variant ${JSON.stringify(variant)}: use ${known}.`, 'BAD_INPUT');
+}
+
+/** Most threads a load starts; more only costs memory (a stack each) on today's devices. */
+const MAX_THREADS = 16;
+/** Pool workers that have not reported ready by then are taken as failed. */
+const POOL_START_MS = 20000;
+
+/**
+ * How many threads this context can run the model on: `requested` (default
+ * min(4, hardwareConcurrency)) when memory can be shared and the calling thread may block,
+ * else 1 with the reason (docs/threads.md). `pool`: whether a threads build runs, which a
+ * threads `variant` asks for even with one thread.
+ */
+export function threadPlan(requested, variant = 'auto') {
+  checkVariant(variant);
+  if (requested != null && !(Number.isInteger(requested) && requested >= 1 && requested <= MAX_THREADS)) {
+    throw new GamjeongError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${requested}.`, 'BAD_INPUT');
+  }
+  const explicit = buildOf(variant)?.threads === true;
+  const one = (reason) => ({ threads: 1, reason, pool: false });
+  if (requested === 1 && !explicit) return one('threads: 1 was asked for');
+  if (variant !== 'auto' && !explicit) return one(`variant: '${variant}' is a single-threaded build`);
+  if (globalThis.crossOriginIsolated !== true) {
+    return one('the page is not cross-origin isolated (it needs the Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy headers)');
+  }
+  if (typeof SharedArrayBuffer !== 'function') return one('this browser has no SharedArrayBuffer');
+  if (typeof WorkerGlobalScope === 'undefined' || !(globalThis instanceof WorkerGlobalScope)) {
+    return one('the model runs on the page (worker: false), whose thread may not wait for others');
+  }
+  const n = requested ?? Math.min(4, globalThis.navigator?.hardwareConcurrency || 1);
+  if (n < 2 && !explicit) return one('this device reports a single core');
+  return { threads: n, reason: null, pool: true };
+}
+
+/** Starts `threads` pool workers on the threads build's shared memory (src/web/pool.rs). */
+async function startPool(mod, threads, build) {
+  const builder = new mod.PoolBuilder(threads);
+  const init = {
+    type: 'gamjeong-pool-init', variant: build.variant, module: builder.module(), memory: builder.memory(), receiver: builder.receiver(),
+  };
+  const workers = [];
+  try {
+    await Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => {
+      const w = new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module', name: 'gamjeong-pool' });
+      workers.push(w);
+      const timer = setTimeout(() => reject(new Error(`a pool worker did not start within ${POOL_START_MS / 1000} s`)), POOL_START_MS);
+      w.addEventListener('message', ({ data }) => {
+        clearTimeout(timer);
+        if (data?.type === 'gamjeong-pool-ready') resolve();
+        else reject(new Error(`a pool worker failed: ${data?.message}`));
+      });
+      w.addEventListener('error', (e) => {
+        clearTimeout(timer);
+        reject(new Error(`a pool worker could not start${e.message ? `: ${e.message}` : ' (blocked, or pool-worker.js missing)'}`));
+      });
+      w.postMessage(init);
+    })));
+  } catch (e) {
+    workers.forEach((w) => w.terminate());
+    throw e;
+  }
+  builder.build();
+}
+
+async function instantiate(build) {
+  const mod = await build.load();
+  await platform.initWasm(mod, build.dir);
+  return mod;
+}
+
+const wasmPromises = new Map();
+/**
+ * Imports and instantiates a wasm build once per `variant`: a build of the table, or `auto` /
+ * `threads-auto`: the most capable single-threaded / threads build whose features validate
+ * here (relaxed SIMD where the engine has it). A site deployed without the relaxed build
+ * falls back to its SIMD128 twin. A threads build starts a pool of `threads` workers.
+ */
+export function loadWasm(variant = 'auto', threads = 1) {
+  if (wasmPromises.has(variant)) return wasmPromises.get(variant);
+  const wasmPromise = (async () => {
+    const support = wasmSupport();
+    if (!support.wasm) throw new GamjeongError('This browser has no WebAssembly.', 'NO_WASM');
+    if (!support.simd) {
+      throw new GamjeongError('This browser does not support WebAssembly SIMD, which gamjeong needs.', 'NO_SIMD');
+    }
+    const auto = variant === 'auto' || variant === 'threads-auto';
+    const pool = variant === 'threads-auto' || (!auto && buildOf(checkVariant(variant)).threads);
+    // The builds of this kind, most features first; the last (fewest) is what `auto` falls back to.
+    const kind = BUILDS.filter((b) => b.threads === pool).sort((a, b) => b.features.length - a.features.length);
+    const plain = kind[kind.length - 1];
+    let build = auto ? kind.find((b) => !missing(b).length) ?? plain : buildOf(variant);
+    const lacks = missing(build);
+    if (lacks.length) {
+      throw new GamjeongError(`This browser does not support ${lacks.map((f) => FEATURE_NAMES[f] || f).join(' and ')}.`, 'NO_SIMD');
+    }
+    let mod;
+    try {
+      mod = await instantiate(build);
+    } catch (e) {
+      if (!auto || build === plain) throw e;
+      build = plain;
+      mod = await instantiate(build);
+    }
+    // Before anything else runs on the module: its first parallel operation would otherwise
+    // settle rayon on one thread.
+    if (pool) await startPool(mod, threads, build);
+    return { mod, variant: build.variant, build: mod.buildInfo(), threads: pool ? threads : 1 };
+  })();
+  wasmPromises.set(variant, wasmPromise);
+  wasmPromise.catch(() => wasmPromises.delete(variant));
+  return wasmPromise;
+}
