@@ -1,4 +1,4 @@
-//! PyTorch checkpoints (src/pytorch/). `data[0] % 4` picks the mode:
+//! PyTorch checkpoints (src/io/pytorch/). `data[0] % 4` picks the mode:
 //!
 //! - 0 **split**: tiny-ko-pt-views (shared and strided storages) fed to the quantizer in
 //!   chunks sized by the input must give the one-shot q8 output byte for byte (or, stopped
