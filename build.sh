@@ -10,7 +10,7 @@
 #   ./build.sh setup      install the toolchain pieces (idempotent)
 #   ./build.sh pack       the npm package from dist/: dist/npm/gamjeong-<version>.tgz (docs/npm.md)
 #   ./build.sh quantize MODEL [q8,q4]   hub id or local HF folder -> models/NAME/ (docs/build.md)
-#   ./build.sh space MODEL [--quant q8|q4] [--out DIR]   a Hugging Face Space in dist/space/ (docs/space.md)
+#   ./build.sh space MODEL [--quant q8|q4|q5|q6] [--out DIR]   a Hugging Face Space in dist/space/ (docs/space.md)
 #
 # Environment knobs:
 #   PORT / HOST                 serve address (default 127.0.0.1:8080)
@@ -19,6 +19,7 @@
 #   NO_HEADLESS=1               wasm tests: serve the test page for a manual browser
 #   SKIP_WASM_OPT=1 / SKIP_RELAXED=1   build: no wasm-opt / no relaxed-SIMD builds
 #   SKIP_THREADS=1              build, setup: no threads builds (nor their pinned nightly)
+#   BUILD_JOBS=N                build: release builds run N at a time (default 2)
 #   CARGO_TARGET_DIR            cargo's target dir (default ./target; + relaxed/, threads*/)
 #   GAMJEONG_CLI / REVISION     quantize, space: an already built CLI / the hub revision
 set -euo pipefail
@@ -183,15 +184,36 @@ cargo_variant() {
     log "$variant build: $(( $(now) - t ))s"
 }
 
+# build_lanes TABLE: the table's release builds, BUILD_JOBS at a time (default 2), row i in lane
+# i % BUILD_JOBS. A release build spends long stretches on one core (fat LTO, codegen-units = 1,
+# one big dependency at a time), where a second build fills the other. Each line of output is
+# prefixed with its build's name.
+build_lanes() {
+    local jobs="${BUILD_JOBS:-2}" lane pids=() failed=0
+    [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "BUILD_JOBS must be a positive number (got '$jobs')"
+    for (( lane = 0; lane < jobs; lane++ )); do
+        (
+            i=0
+            while read -r variant dir features threads; do
+                (( i++ % jobs == lane )) || continue
+                build_skipped "$features" "$threads" && continue
+                cargo_variant "$variant" "$features" "$threads" 2>&1 | sed -u "s/^/[$variant] /"
+                [ "${PIPESTATUS[0]}" = 0 ] || exit 1
+            done <<< "$1"
+        ) &
+        pids+=("$!")
+    done
+    for lane in "${pids[@]}"; do wait "$lane" || failed=1; done
+    [ "$failed" = 0 ] || die "a release build failed (its lines above are prefixed with its name)"
+}
+
 cmd_build() {
     local t0 table variant dir features threads opt f; t0=$(now)
     setup_rust; setup_wasm_bindgen_cli     # no-ops when installed
     skipped WASM_OPT || setup_npm || die "npm packages could not be installed (binaryen gives wasm-opt): install Node.js + npm, or SKIP_WASM_OPT=1"
     require_wasm wasm-bindgen
     table="$(builds_table)"
-    while read -r variant dir features threads; do
-        build_skipped "$features" "$threads" || cargo_variant "$variant" "$features" "$threads"
-    done <<< "$table"
+    build_lanes "$table"
     rm -rf "$DIST"
     while read -r variant dir features threads; do
         build_skipped "$features" "$threads" && continue

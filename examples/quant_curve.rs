@@ -10,11 +10,11 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 use common::heldout::{fixture_accuracy, held_out_accuracy, meets, Gate, ModelFiles, HELD_OUT};
-use gamjeong::quant::{quantize_bytes, Scheme, Source};
+use gamjeong::{quantize_bytes, ModelSource, Quant};
 use serde_json::json;
 use std::path::Path;
 
-const SCHEMES: [Scheme; 4] = [Scheme::Q4, Scheme::Q5, Scheme::Q6, Scheme::Q8];
+const SCHEMES: [Quant; 4] = [Quant::Q4, Quant::Q5, Quant::Q6, Quant::Q8];
 
 fn tuning_models() -> Vec<(String, [String; 3], Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tuning");
@@ -38,11 +38,11 @@ fn tuning_models() -> Vec<(String, [String; 3], Vec<u8>)> {
         .collect()
 }
 
-fn bert_base_bytes(scheme: Scheme) -> Option<usize> {
+fn bert_base_bytes(scheme: Quant) -> Option<usize> {
     let dir = std::path::PathBuf::from(std::env::var("GAMJEONG_BERT_BASE").ok()?);
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
     let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
-    let source = Source {
+    let source = ModelSource {
         model: "bert-base-shape".into(),
         revision: "local".into(),
     };

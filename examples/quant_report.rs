@@ -6,8 +6,8 @@
 //! default: 200 texts of 4..=128 random vocabulary words). Encoders (no head, e.g.
 //! all-MiniLM-L6-v2): cosine of every token's last hidden state, min and mean.
 
-use gamjeong::quant::{quantize_bytes, Scheme, Source};
 use gamjeong::Classifier;
+use gamjeong::{quantize_bytes, ModelSource, Quant};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = std::fs::read_to_string(dir.join("config.json"))?;
     let tokenizer = std::fs::read_to_string(dir.join("tokenizer.json"))?;
     let weights = std::fs::read(dir.join("model.safetensors"))?;
-    let source = Source {
+    let source = ModelSource {
         model: dir.display().to_string(),
         revision: "local".into(),
     };
@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             reference.iter().map(|r| top1(&r.0)).collect();
         println!("f32 predicts {} distinct top-1 labels", distinct.len());
     }
-    for scheme in [Scheme::Q8, Scheme::Q4] {
+    for scheme in [Quant::Q8, Quant::Q4] {
         let t = Instant::now();
         let bytes = quantize_bytes(&weights, scheme, source.clone(), &config, &tokenizer)?;
         let secs = t.elapsed().as_secs_f64();

@@ -4,8 +4,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p fuzz/corpus/read_model
-cargo run --release --quiet --bin gamjeong -- quantize --model tests/fixtures/tiny-ko --scheme q8 --out fuzz/corpus/read_model/tiny-ko-q8
-cargo run --release --quiet --bin gamjeong -- quantize --model tests/fixtures/tiny-ko --scheme q4 --out fuzz/corpus/read_model/tiny-ko-q4
+cargo run --release --quiet --bin gamjeong -- quantize --model tests/fixtures/tiny-ko --quant q8 --out fuzz/corpus/read_model/tiny-ko-q8
+cargo run --release --quiet --bin gamjeong -- quantize --model tests/fixtures/tiny-ko --quant q4 --out fuzz/corpus/read_model/tiny-ko-q4
 cp tests/fixtures/tiny-ko/model.safetensors fuzz/corpus/read_model/tiny-ko-f32
 # read_pytorch: the full torch.save checkpoints (raw mode, first byte 3) next to its small seeds.
 mkdir -p fuzz/corpus/read_pytorch

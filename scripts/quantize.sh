@@ -1,7 +1,8 @@
 # ./build.sh quantize MODEL [q8,q4]   (sourced by build.sh, also for `space`: uses its helpers)
 #
 # MODEL: a hub id (downloaded where the network allows, at REVISION, default main) or a local HF
-# folder. GAMJEONG_CLI=path uses an already built CLI instead of `cargo build --release`.
+# folder. The list: any tiers of `gamjeong quantize --quant` (q8, q4, q5, q6), comma-separated.
+# GAMJEONG_CLI=path uses an already built CLI instead of `cargo build --release`.
 
 # hub_download MODEL REVISION DIR: config.json, tokenizer.json and the weights as transformers
 # looks for them (model.safetensors, else pytorch_model.bin) into DIR; kept once downloaded.
@@ -30,10 +31,10 @@ hub_download() {
     die "$model has neither model.safetensors nor pytorch_model.bin at $revision"
 }
 
-# quantize_model MODEL SCHEMES PARENT: -> PARENT/NAME/ with config.json, tokenizer.json and
-# gamjeong/model.SCHEME.safetensors for each comma-separated SCHEME; sets MODEL_NAME.
+# quantize_model MODEL QUANTS PARENT: -> PARENT/NAME/ with config.json, tokenizer.json and
+# gamjeong/model.QUANT.safetensors for each comma-separated QUANT; sets MODEL_NAME.
 quantize_model() {
-    local model=$1 schemes=$2 parent=$3 src name source_id revision
+    local model=$1 quants=$2 parent=$3 src name source_id revision
     have cargo || die "cargo not found"
     if [ -d "$model" ]; then
         src="$(cd "$model" && pwd)"
@@ -44,7 +45,7 @@ quantize_model() {
         src="$TARGET/hub/$name@$revision"
         hub_download "$model" "$revision" "$src"
     fi
-    local cli="${GAMJEONG_CLI:-}" out="$parent/$name" scheme
+    local cli="${GAMJEONG_CLI:-}" out="$parent/$name" quant
     if [ -z "$cli" ]; then
         log "cargo build --release --bin gamjeong"
         cargo build --release --bin gamjeong
@@ -53,18 +54,18 @@ quantize_model() {
     [ -x "$cli" ] || die "gamjeong CLI not found at $cli"
     mkdir -p "$out/gamjeong"
     cp "$src/config.json" "$src/tokenizer.json" "$out/"
-    for scheme in ${schemes//,/ }; do
-        "$cli" quantize --model "$src" --scheme "$scheme" --source-id "$source_id" --revision "$revision" \
-            --out "$out/gamjeong/model.$scheme.safetensors"
-        log "wrote ${out#"$ROOT"/}/gamjeong/model.$scheme.safetensors ($(stat -c %s "$out/gamjeong/model.$scheme.safetensors") bytes)"
+    for quant in ${quants//,/ }; do
+        "$cli" quantize --model "$src" --quant "$quant" --source-id "$source_id" --revision "$revision" \
+            --out "$out/gamjeong/model.$quant.safetensors"
+        log "wrote ${out#"$ROOT"/}/gamjeong/model.$quant.safetensors ($(stat -c %s "$out/gamjeong/model.$quant.safetensors") bytes)"
     done
     MODEL_NAME=$name
 }
 
 cmd_quantize() {
-    local model="${1:-}" schemes="${2:-q8,q4}"
+    local model="${1:-}" quants="${2:-q8,q4}"
     [ -n "$model" ] || die "usage: ./build.sh quantize MODEL [q8,q4]   (MODEL: hub id or local folder)"
-    quantize_model "$model" "$schemes" "$ROOT/models"
+    quantize_model "$model" "$quants" "$ROOT/models"
     if [ -d "$DIST" ]; then
         mkdir -p "$DIST/models" && cp -R "$ROOT/models/$MODEL_NAME" "$DIST/models/"
         log "copied into dist/models/$MODEL_NAME/: open /?model=./models/$MODEL_NAME/"

@@ -1,4 +1,4 @@
-# ./build.sh space MODEL [--quant q8|q4] [--out DIR]   (sourced by build.sh: uses its helpers)
+# ./build.sh space MODEL [--quant q8|q4|q5|q6] [--out DIR]   (sourced by build.sh: uses its helpers)
 #
 # A deployable static site (a Hugging Face Space as it is) whose page loads MODEL, quantized
 # and bundled, by default: the built site (the wasm builds and www/), models/NAME/ (made by
@@ -10,14 +10,15 @@ space_main() {
     local model="" quant=q8 out="$DIST/space" site="${SPACE_SITE:-}"
     while [ $# -gt 0 ]; do
         case "$1" in
-            --quant) quant="${2:-}"; shift 2 ;;
+            --quant|--scheme) quant="${2:-}"; shift 2 ;;   # --scheme: the CLI's old name, an alias
             --out)   out="${2:-}"; shift 2 ;;
-            -*)      die "unknown option $1 (usage: ./build.sh space MODEL [--quant q8|q4] [--out DIR])" ;;
+            -*)      die "unknown option $1 (usage: ./build.sh space MODEL [--quant q8|q4|q5|q6] [--out DIR])" ;;
             *)       [ -z "$model" ] || die "one MODEL only"; model=$1; shift ;;
         esac
     done
-    [ -n "$model" ] || die "usage: ./build.sh space MODEL [--quant q8|q4] [--out DIR]   (MODEL: hub id or local folder)"
-    case "$quant" in q8|q4) ;; *) die "--quant must be q8 or q4 (got: $quant)" ;; esac
+    [ -n "$model" ] || die "usage: ./build.sh space MODEL [--quant q8|q4|q5|q6] [--out DIR]   (MODEL: hub id or local folder)"
+    # The tiers of `gamjeong quantize --quant` (Quant::ALL), checked before the site is built.
+    case "$quant" in q8|q4|q5|q6) ;; *) die "--quant must be q8, q4, q5 or q6 (got: $quant)" ;; esac
     have python3 || die "python3 not found (writes site.json and README.md)"
     if [ -z "$site" ]; then
         if dist_stale; then log "space: dist/ is missing or older than the sources: building it"; cmd_build; fi

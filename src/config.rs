@@ -1,20 +1,60 @@
-//! `config.json` in Hugging Face layout: candle-transformers' `BertConfig` plus `id2label`.
+//! `config.json` in Hugging Face layout: the encoder's shape, its activation, and the labels.
 
 use crate::error::{Error, Result};
-pub use candle_transformers::models::bert::{Config as BertConfig, HiddenAct};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// A model's `config.json`, checked. Its fields are read through methods, so the layout of
+/// what it holds can grow (other encoder families) without breaking callers.
 #[derive(Debug, Clone)]
 pub struct ModelConfig {
-    pub bert: BertConfig,
-    /// Class names by index, when config.json has an `id2label` map.
-    pub id2label: Option<Vec<String>>,
-    /// transformers' `problem_type`: `multi_label_classification`, `single_label_classification`
-    /// or `regression`; it decides how logits become scores (see `classifier::ScoreFn`).
-    pub problem_type: Option<String>,
-    /// The original `config.json` text, kept so it can be embedded in derived files.
-    pub json: String,
+    pub(crate) encoder: EncoderConfig,
+    id2label: Option<Vec<String>>,
+    problem_type: Option<String>,
+    json: String,
+}
+
+/// The encoder's shape as `config.json` states it (the fields BERT's config requires, as
+/// transformers writes them; unknown keys are ignored).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct EncoderConfig {
+    pub vocab_size: usize,
+    pub hidden_size: usize,
+    pub num_hidden_layers: usize,
+    pub num_attention_heads: usize,
+    pub intermediate_size: usize,
+    pub hidden_act: HiddenAct,
+    pub max_position_embeddings: usize,
+    pub type_vocab_size: usize,
+    pub layer_norm_eps: f64,
+    pub pad_token_id: usize,
+    // Required by BERT's config and so checked for presence, though inference ignores them.
+    #[allow(dead_code)]
+    hidden_dropout_prob: f64,
+    #[allow(dead_code)]
+    initializer_range: f64,
+    #[serde(default)]
+    #[allow(dead_code)]
+    position_embedding_type: PositionEmbeddingType,
+}
+
+/// The feed-forward activation (`hidden_act`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum HiddenAct {
+    /// GELU with the exact erf.
+    Gelu,
+    /// GELU's tanh approximation.
+    GeluApproximate,
+    Relu,
+}
+
+/// Position embeddings: learned absolute positions are the only kind read.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum PositionEmbeddingType {
+    #[default]
+    Absolute,
 }
 
 #[derive(Deserialize)]
@@ -27,13 +67,13 @@ struct Labels {
 
 impl ModelConfig {
     pub fn from_json(json: &str) -> Result<Self> {
-        let bert: BertConfig =
+        let encoder: EncoderConfig =
             serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
         let labels: Labels =
             serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
         let id2label = labels.id2label.map(id2label_vec).transpose()?;
         let config = Self {
-            bert,
+            encoder,
             id2label,
             problem_type: labels.problem_type,
             json: json.to_owned(),
@@ -43,7 +83,7 @@ impl ModelConfig {
     }
 
     fn validate(&self) -> Result<()> {
-        let c = &self.bert;
+        let c = &self.encoder;
         let positive = [
             ("vocab_size", c.vocab_size),
             ("hidden_size", c.hidden_size),
@@ -69,8 +109,43 @@ impl ModelConfig {
         Ok(())
     }
 
-    pub fn head_size(&self) -> usize {
-        self.bert.hidden_size / self.bert.num_attention_heads
+    /// Class names by index, when config.json has an `id2label` map.
+    pub fn id2label(&self) -> Option<&[String]> {
+        self.id2label.as_deref()
+    }
+
+    /// transformers' `problem_type`: `multi_label_classification`,
+    /// `single_label_classification` or `regression`; it decides how logits become scores
+    /// (see [`crate::ScoreFn`]).
+    pub fn problem_type(&self) -> Option<&str> {
+        self.problem_type.as_deref()
+    }
+
+    /// The original `config.json` text, kept so it can be embedded in derived files.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// Width of the hidden states (and of an embedding).
+    pub fn hidden_size(&self) -> usize {
+        self.encoder.hidden_size
+    }
+
+    pub fn num_hidden_layers(&self) -> usize {
+        self.encoder.num_hidden_layers
+    }
+
+    pub fn vocab_size(&self) -> usize {
+        self.encoder.vocab_size
+    }
+
+    /// The longest input in tokens, `[CLS]` and `[SEP]` included.
+    pub fn max_position_embeddings(&self) -> usize {
+        self.encoder.max_position_embeddings
+    }
+
+    pub(crate) fn head_size(&self) -> usize {
+        self.encoder.hidden_size / self.encoder.num_attention_heads
     }
 }
 
@@ -106,7 +181,7 @@ mod tests {
             r#"{{{BASE}, "id2label": {{"1": "b", "0": "a", "10": "k", "2": "c", "3": "d", "4": "e", "5": "f", "6": "g", "7": "h", "8": "i", "9": "j"}}}}"#
         );
         let c = ModelConfig::from_json(&json).unwrap();
-        let labels = c.id2label.unwrap();
+        let labels = c.id2label().unwrap();
         assert_eq!(labels[0], "a");
         assert_eq!(labels[10], "k");
         assert_eq!(labels.len(), 11);

@@ -1,8 +1,11 @@
-//! One error type for every public entry point, so a JS caller gets a readable message.
+//! One error type for every public entry point, so a JS caller gets a readable message and a
+//! stable code.
 
+use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     #[error("cannot read {path}: {source}")]
     Io {
@@ -58,21 +61,130 @@ pub enum Error {
     InvalidInput(String),
 
     #[error("model computation failed: {0}")]
-    Compute(#[from] candle_core::Error),
+    Compute(ComputeError),
+}
 
-    #[error("model computation failed: {0}")]
-    Kernel(#[from] crate::kernels::KernelError),
+/// Why the model's arithmetic failed: a tensor operation or an int8 kernel refused its
+/// arguments. Opaque: its message and its [`std::error::Error::source`] say what failed.
+#[derive(Debug)]
+pub struct ComputeError(Compute);
+
+#[derive(Debug)]
+enum Compute {
+    Tensor(candle_core::Error),
+    Kernel(crate::kernels::KernelError),
+}
+
+impl std::fmt::Display for ComputeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Compute::Tensor(e) => e.fmt(f),
+            Compute::Kernel(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ComputeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0 {
+            Compute::Tensor(e) => Some(e),
+            Compute::Kernel(e) => Some(e),
+        }
+    }
+}
+
+// Lets `?` convert the engine's errors inside the crate; not part of the API (the types are
+// the tensor library's and the kernels', which may change).
+#[doc(hidden)]
+impl From<candle_core::Error> for Error {
+    fn from(e: candle_core::Error) -> Self {
+        Error::Compute(ComputeError(Compute::Tensor(e)))
+    }
+}
+
+#[doc(hidden)]
+impl From<crate::kernels::KernelError> for Error {
+    fn from(e: crate::kernels::KernelError) -> Self {
+        Error::Compute(ComputeError(Compute::Kernel(e)))
+    }
+}
+
+/// Declares [`ErrorCode`] from one list: each variant with its string, so the enum, the
+/// list JS receives and the strings cannot drift apart.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// A stable, machine-readable error class: the JS `GamjeongError.code` (gamjeong.d.ts's
+        /// `ErrorCode` lists these and the JS runtime's own). Messages may be reworded; codes
+        /// are not.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order (the wasm build's `buildInfo().errorCodes`).
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// A file or folder that does not exist.
+    NotFound => "NOT_FOUND",
+    /// Any other failure to read or write a file.
+    Io => "IO",
+    /// The model's files are unreadable or do not fit together.
+    BadModel => "BAD_MODEL",
+    /// A quantized file from an older major format version.
+    FormatOld => "FORMAT_OLD",
+    /// A quantized file from a newer major format version.
+    FormatNew => "FORMAT_NEW",
+    /// Classification asked of a model without a classification head.
+    NoClassifier => "NO_CLASSIFIER",
+    /// `explain` asked of a tokenizer without a mask token.
+    NoMaskToken => "NO_MASK_TOKEN",
+    /// Text or arguments the model cannot take.
+    BadInput => "BAD_INPUT",
+    /// The arithmetic failed (a bug or an exhausted resource, not the input's fault).
+    Compute => "COMPUTE",
+    /// A wasm loader or quantizer used after `finish`.
+    Finished => "FINISHED",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `code == "BAD_MODEL"`: the code compared with its string, as JS compares it.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl Error {
-    /// A stable, machine-readable code (the JS `GamjeongError.code`; gamjeong.d.ts lists them).
-    /// Messages may be reworded; codes are not.
-    pub fn code(&self) -> &'static str {
+    /// This error's stable code.
+    pub fn code(&self) -> ErrorCode {
         match self {
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                "NOT_FOUND"
+                ErrorCode::NotFound
             }
-            Error::Io { .. } => "IO",
+            Error::Io { .. } => ErrorCode::Io,
             Error::Config(_)
             | Error::TokenizerLoad(_)
             | Error::Safetensors(_)
@@ -80,69 +192,40 @@ impl Error {
             | Error::ShapeMismatch { .. }
             | Error::UnsupportedDtype { .. }
             | Error::Format(_)
-            | Error::Pytorch(_) => "BAD_MODEL",
+            | Error::Pytorch(_) => ErrorCode::BadModel,
             Error::FormatVersion { found, reads } => {
                 let major = |v: &str| v.split('.').next().and_then(|m| m.parse::<u32>().ok());
                 match (major(found), major(reads)) {
-                    (Some(f), Some(r)) if f > r => "FORMAT_NEW",
-                    _ => "FORMAT_OLD",
+                    (Some(f), Some(r)) if f > r => ErrorCode::FormatNew,
+                    _ => ErrorCode::FormatOld,
                 }
             }
-            Error::NoClassifier => "NO_CLASSIFIER",
-            Error::NoMaskToken(_) => "NO_MASK_TOKEN",
-            Error::Tokenize(_) | Error::InvalidInput(_) => "BAD_INPUT",
-            Error::Compute(_) | Error::Kernel(_) => "COMPUTE",
+            Error::NoClassifier => ErrorCode::NoClassifier,
+            Error::NoMaskToken(_) => ErrorCode::NoMaskToken,
+            Error::Tokenize(_) | Error::InvalidInput(_) => ErrorCode::BadInput,
+            Error::Compute(_) => ErrorCode::Compute,
         }
     }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Streams `reader` (read from `path`) into a sink such as [`crate::StreamingLoader`] or
-/// [`crate::quant::StreamingQuantizer`], keeping the sink's own error when it rejects the bytes.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn copy_into(
-    path: &std::path::Path,
-    mut reader: impl std::io::Read,
-    sink: &mut impl std::io::Write,
-) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.into(),
-        source,
-    };
-    std::io::copy(&mut reader, sink).map(drop).map_err(|e| {
-        if !e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
-            return io(e); // a read error: keep it whole (OS error code and all)
-        }
-        let kind = e.kind();
-        match e.into_inner().map(|inner| inner.downcast::<Error>()) {
-            Some(Ok(ours)) => *ours,
-            Some(Err(other)) => io(std::io::Error::new(kind, other)),
-            None => io(kind.into()),
-        }
-    })
-}
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
 
-/// A sink's rejection as an `io::Error`, recoverable by [`copy_into`].
-pub(crate) fn into_io(e: Error) -> std::io::Error {
-    std::io::Error::other(e)
-}
-
-/// `impl std::io::Write` for a sink with `push(&mut self, &[u8]) -> Result<()>`, so `io::copy`
-/// can feed it; `copy_into` gets the sink's own error back.
-macro_rules! write_via_push {
-    ($(#[$doc:meta])* $sink:ty) => {
-        $(#[$doc])*
-        impl std::io::Write for $sink {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.push(buf).map_err($crate::error::into_io)?;
-                Ok(buf.len())
-            }
-
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
+    #[test]
+    fn codes_are_distinct_and_in_screaming_snake_case() {
+        let names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        for name in names {
+            assert!(
+                name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+                "{name}"
+            );
         }
-    };
+    }
 }
-pub(crate) use write_via_push;

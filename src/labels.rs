@@ -104,6 +104,7 @@ pub const EMOTIONS: [(&str, &str); 60] = [
 ];
 
 /// The English gloss of a group label (`"기쁨"` → `"joy"`).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by the wasm surface's labels()
 pub fn group_gloss(group: &str) -> Option<&'static str> {
     GROUPS.iter().find(|g| g.label == group).map(|g| g.gloss)
 }

@@ -11,46 +11,52 @@
 //! }
 //! # Ok::<(), gamjeong::Error>(())
 //! ```
+//!
+//! The API is what this page lists: the modules are private, and what is re-exported here is
+//! the promise (docs/architecture.md draws the modules behind it).
 
+// The layers, in the order the bytes pass through them: `io` reads files into named tensors,
+// `quant` knows how quantized tensors are stored, `model` runs the encoder on the `kernels`;
+// `classifier` puts a tokenizer, a model and the labels together; `bulk` feeds it whole files.
 pub mod bulk;
-pub mod classifier;
-pub mod config;
-pub mod error;
-pub mod explain;
-pub mod labels;
-pub mod quant;
-pub mod tokenize;
+mod classifier;
+mod config;
+mod error;
+mod explain;
+mod io;
+mod kernels;
+mod labels;
+mod model;
+mod quant;
+mod tokenize;
 
-pub(crate) mod checkpoint;
-pub(crate) mod kernels;
-pub(crate) mod loader;
-pub(crate) mod model;
-pub(crate) mod pytorch;
-pub(crate) mod tensor_stream;
-pub(crate) mod weights;
-
+/// The wasm-bindgen surface the JS wrapper in `www/` calls (wasm32 builds only).
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use classifier::{Classification, Classifier, EncoderOutput, Score, ScoreFn};
+pub use classifier::{Classification, Classifier, EncoderOutput, Score, ScoreFn, StreamingLoader};
 pub use config::ModelConfig;
-pub use error::{Error, Result};
+pub use error::{ComputeError, Error, ErrorCode, Result};
 pub use explain::{Explanation, WordScore};
-pub use labels::{LabelInfo, EMOTIONS, GROUPS};
-pub use loader::StreamingLoader;
+pub use labels::{Group, LabelInfo, EMOTIONS, GROUPS};
+pub use quant::{
+    is_quantized, quantize_bytes, ModelSource, Quant, QuantMetadata, StreamingQuantizer,
+};
+pub use tokenize::Encoded;
 
-/// Internals for the kernel and checkpoint tests, fuzzers and benchmarks (`tests/kernels.rs`,
-/// `tests/pytorch.rs`, `examples/bench_kernels.rs`); not a stable API.
+/// Internals for the crate's own CLI, tests, fuzzers and benchmarks (`src/bin/gamjeong.rs`,
+/// `tests/kernels.rs`, `tests/pytorch.rs`, `examples/bench_kernels.rs`); not a stable API.
 #[doc(hidden)]
 pub mod internals {
     pub mod kernels {
         pub use crate::kernels::*;
     }
-    pub mod checkpoint {
-        pub use crate::checkpoint::*;
-    }
-    pub mod tensor_stream {
-        pub use crate::tensor_stream::{TensorInfo, TensorSink};
+    pub mod io {
+        #[cfg(not(target_arch = "wasm32"))]
+        pub use crate::io::{copy_into, weights_file, WeightsFile};
+        pub use crate::io::{
+            CheckpointStream, Format, TensorInfo, TensorReader, TensorSink, WEIGHT_FILES,
+        };
     }
 }
 

@@ -159,18 +159,38 @@ fn classify_on_encoder_only_model_says_to_embed() {
 }
 
 #[test]
+fn quantize_refuses_an_unknown_tier_naming_the_known_ones() {
+    let out = std::env::temp_dir().join(format!("gamjeong-q3-{}", std::process::id()));
+    let (ok, _, err) = gamjeong(
+        &[
+            "quantize",
+            "--model",
+            MODEL,
+            "--quant",
+            "q3",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!ok && !out.exists());
+    assert!(err.contains("q8, q4, q5, q6"), "{err}");
+}
+
+#[test]
 fn quantize_matches_golden_digests() {
     let dir = std::env::temp_dir().join(format!("gamjeong-golden-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut lines = Vec::new();
-    for scheme in ["q8", "q4"] {
+    // `--scheme` is `--quant`'s alias: both flags must give the golden bytes.
+    for (flag, scheme) in [("--quant", "q8"), ("--scheme", "q4")] {
         let out = dir.join(format!("tiny-ko.{scheme}.safetensors"));
         let (ok, _, err) = gamjeong(
             &[
                 "quantize",
                 "--model",
                 MODEL,
-                "--scheme",
+                flag,
                 scheme,
                 "--out",
                 out.to_str().unwrap(),

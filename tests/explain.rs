@@ -16,7 +16,7 @@ fn f32_scores_match_transformers() {
 
 #[test]
 fn q8_scores_stay_close_to_transformers() {
-    let q8 = tiny_q_quantized(gamjeong::quant::Scheme::Q8);
+    let q8 = tiny_q_quantized(gamjeong::Quant::Q8);
     let worst = check_explanations(&q8, Q_EXPLAIN, 0.01);
     eprintln!("tiny-ko-q q8 explain: max |Δscore| = {worst:e}");
 }

@@ -3,9 +3,9 @@
 //! named `<target>-<what>`); a `stream_quantize` input's first byte is the target's mode
 //! byte (0x06: raw source, q8), the rest the source file.
 
-use gamjeong::quant::{quantize_bytes, read_metadata, Scheme, Source};
 use gamjeong::Classifier;
 use gamjeong::StreamingLoader;
+use gamjeong::{quantize_bytes, ModelSource, Quant, QuantMetadata};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/fuzz/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -25,8 +25,8 @@ fn quantize_err(name: &str) -> [String; 2] {
     let input = fixture(name);
     assert_eq!(input[0], 0x06, "raw-mode q8 input");
     let (config, tokenizer) = (tiny("config.json"), tiny("tokenizer.json"));
-    [Scheme::Q8, Scheme::Q4].map(|scheme| {
-        let source = Source {
+    [Quant::Q8, Quant::Q4].map(|scheme| {
+        let source = ModelSource {
             model: "fuzz".into(),
             revision: "unknown".into(),
         };
@@ -52,7 +52,7 @@ fn loader_does_not_allocate_what_the_header_claims() {
     assert_eq!(loader.expected_len(), Some(input.len() - 1 + (1 << 40)));
     let chunked = loader.finish().err().expect("Err");
     assert_eq!(chunked.to_string(), err.to_string());
-    assert!(read_metadata(&input, true).is_err());
+    assert!(QuantMetadata::read(&input, true).is_err());
 }
 
 /// A source header claiming a 4 TiB f32 `*.query.weight` with no bytes after it: the
@@ -110,11 +110,11 @@ fn missing_tensor_hint_is_specific_and_stable() {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    let source = Source {
+    let source = ModelSource {
         model: "tiny-ko".into(),
         revision: "unknown".into(),
     };
-    let q4 = quantize_bytes(&model, Scheme::Q4, source, &config, &tokenizer).unwrap();
+    let q4 = quantize_bytes(&model, Quant::Q4, source, &config, &tokenizer).unwrap();
     let bytes = renamed(
         q4,
         "bert.embeddings.word_embeddings.weight.q4e",

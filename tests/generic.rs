@@ -112,5 +112,5 @@ fn score_fn_follows_problem_type_as_transformers_does() {
         ScoreFn::Sigmoid
     );
     assert_eq!(ScoreFn::for_model(None, 1), ScoreFn::Sigmoid);
-    assert_eq!(ScoreFn::for_model(Some("regression"), 1), ScoreFn::None);
+    assert_eq!(ScoreFn::for_model(Some("regression"), 1), ScoreFn::Identity);
 }

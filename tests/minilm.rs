@@ -65,15 +65,15 @@ fn minilm_hidden_states_match_transformers() {
 /// mean ≥ 0.99; q8 and q6 ≥ 0.999), with the minimum reported.
 #[test]
 fn minilm_quantized_hidden_states_keep_their_direction() {
-    use gamjeong::quant::{quantize_bytes, Scheme, Source};
+    use gamjeong::{quantize_bytes, ModelSource, Quant};
     let Some(dir) = minilm_dir() else { return };
     let read = |f: &str| std::fs::read(format!("{dir}/{f}")).unwrap();
     let config = String::from_utf8(read("config.json")).unwrap();
     let tokenizer = String::from_utf8(read("tokenizer.json")).unwrap();
     let weights = read("model.safetensors");
     let reference = reference_cases(include_str!("fixtures/minilm/reference.json"));
-    for (scheme, gate) in [(Scheme::Q8, 0.999), (Scheme::Q4, 0.99), (Scheme::Q6, 0.999)] {
-        let source = Source {
+    for (scheme, gate) in [(Quant::Q8, 0.999), (Quant::Q4, 0.99), (Quant::Q6, 0.999)] {
+        let source = ModelSource {
             model: "all-MiniLM-L6-v2".into(),
             revision: "test".into(),
         };

@@ -105,18 +105,12 @@ fn a_batch_larger_than_one_encoder_pass_equals_texts_alone() {
     // so a batch row is bit-identical to its text alone (f32 above: candle's GEMM may sum in
     // another order for another row count).
     let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
-    let source = gamjeong::quant::Source {
+    let source = gamjeong::ModelSource {
         model: "tiny-ko".into(),
         revision: "test".into(),
     };
-    let q8 = gamjeong::quant::quantize_bytes(
-        TINY_WEIGHTS,
-        gamjeong::quant::Scheme::Q8,
-        source,
-        TINY_CONFIG,
-        tok,
-    )
-    .unwrap();
+    let q8 = gamjeong::quantize_bytes(TINY_WEIGHTS, gamjeong::Quant::Q8, source, TINY_CONFIG, tok)
+        .unwrap();
     let model = gamjeong::Classifier::from_quantized(&q8).unwrap();
     let batch = model.classify_batch(&texts).unwrap();
     for (i, text) in texts.iter().enumerate() {

@@ -5,13 +5,13 @@
 
 mod common;
 use common::*;
-use gamjeong::quant::{quantize_bytes, read_metadata, Scheme, Source, StreamingQuantizer};
 use gamjeong::Classifier;
+use gamjeong::{quantize_bytes, ModelSource, Quant, QuantMetadata, StreamingQuantizer};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
-fn source() -> Source {
-    Source {
+fn source() -> ModelSource {
+    ModelSource {
         model: GOLDEN_SOURCE_ID.into(),
         revision: GOLDEN_REVISION.into(),
     }
@@ -21,7 +21,7 @@ fn tok() -> &'static str {
     std::str::from_utf8(TINY_TOKENIZER).unwrap()
 }
 
-fn quantize(weights: &[u8], scheme: Scheme) -> gamjeong::Result<Vec<u8>> {
+fn quantize(weights: &[u8], scheme: Quant) -> gamjeong::Result<Vec<u8>> {
     quantize_bytes(weights, scheme, source(), TINY_CONFIG, tok())
 }
 
@@ -65,14 +65,14 @@ fn folders_and_files_with_only_pytorch_model_bin_load() {
 
 #[test]
 fn quantized_from_pytorch_equals_quantized_from_safetensors() {
-    for scheme in [Scheme::Q8, Scheme::Q4] {
+    for scheme in [Quant::Q8, Quant::Q4] {
         let from_st = quantize(TINY_WEIGHTS, scheme).unwrap();
-        let st_sha = read_metadata(&from_st, true).unwrap().source_sha256;
+        let st_sha = QuantMetadata::read(&from_st, true).unwrap().source_sha256;
         assert_eq!(st_sha, sha256_hex(TINY_WEIGHTS));
         for weights in [PT_WEIGHTS, PT_VIEWS_WEIGHTS] {
             let from_pt = quantize(weights, scheme).unwrap();
             assert_eq!(
-                read_metadata(&from_pt, true).unwrap().source_sha256,
+                QuantMetadata::read(&from_pt, true).unwrap().source_sha256,
                 sha256_hex(weights),
                 "the recorded source digest is the PyTorch file's"
             );
@@ -81,7 +81,7 @@ fn quantized_from_pytorch_equals_quantized_from_safetensors() {
                 "{scheme:?} from pytorch_model.bin differs from the safetensors one"
             );
         }
-        if scheme == Scheme::Q8 {
+        if scheme == Quant::Q8 {
             assert_eq!(sha256_hex(&from_st), golden_digest("q8"));
         }
     }
@@ -89,9 +89,9 @@ fn quantized_from_pytorch_equals_quantized_from_safetensors() {
 
 #[test]
 fn any_chunking_gives_the_same_file() {
-    let whole = quantize(PT_VIEWS_WEIGHTS, Scheme::Q8).unwrap();
+    let whole = quantize(PT_VIEWS_WEIGHTS, Quant::Q8).unwrap();
     for sizes in [&[1usize][..], &[7, 3, 1000], &[64], &[65536, 13]] {
-        let mut q = StreamingQuantizer::new(Scheme::Q8, source(), TINY_CONFIG, tok()).unwrap();
+        let mut q = StreamingQuantizer::new(Quant::Q8, source(), TINY_CONFIG, tok()).unwrap();
         let mut rest = PT_VIEWS_WEIGHTS;
         let mut it = sizes.iter().cycle();
         while !rest.is_empty() {
@@ -111,7 +111,7 @@ fn every_truncation_is_an_error() {
         .chain(PT_WEIGHTS.len() - 100..PT_WEIGHTS.len());
     for cut in cuts {
         let src = &PT_WEIGHTS[..cut];
-        assert!(quantize(src, Scheme::Q8).is_err(), "cut at {cut} quantized");
+        assert!(quantize(src, Quant::Q8).is_err(), "cut at {cut} quantized");
         assert!(load(src).is_err(), "cut at {cut} loaded");
     }
 }
@@ -207,11 +207,11 @@ fn rezip(z: &[u8], descriptor: bool, edit: impl Fn(&str, &mut Vec<u8>)) -> Vec<u
 
 #[test]
 fn entries_with_sizes_in_their_local_headers_read_the_same() {
-    let whole = quantize(PT_WEIGHTS, Scheme::Q8).unwrap();
+    let whole = quantize(PT_WEIGHTS, Quant::Q8).unwrap();
     for descriptor in [false, true] {
         let z = rezip(PT_WEIGHTS, descriptor, |_, _| {});
-        let sha = read_metadata(&whole, true).unwrap().source_sha256;
-        assert!(with_source_sha(&quantize(&z, Scheme::Q8).unwrap(), &sha) == whole);
+        let sha = QuantMetadata::read(&whole, true).unwrap().source_sha256;
+        assert!(with_source_sha(&quantize(&z, Quant::Q8).unwrap(), &sha) == whole);
     }
 }
 
@@ -256,22 +256,16 @@ fn f32s(v: &[f32]) -> Vec<u8> {
 
 /// Reads a checkpoint through the f32 loader's stream: the tensors by name.
 fn read_tensors(bytes: &[u8]) -> gamjeong::Result<Vec<(String, Vec<u8>)>> {
-    use gamjeong::internals::tensor_stream::{TensorInfo, TensorSink};
+    use gamjeong::internals::io::{TensorInfo, TensorReader, TensorSink};
     struct All(Vec<(String, Vec<u8>)>);
     impl TensorSink for All {
-        fn header(
-            &mut self,
-            _: Option<&serde_json::Map<String, serde_json::Value>>,
-            t: &[TensorInfo],
-        ) -> gamjeong::Result<Vec<bool>> {
-            Ok(vec![true; t.len()])
-        }
+        // Every tensor wanted: the default `header`.
         fn tensor(&mut self, _: usize, t: &TensorInfo, d: Vec<u8>) -> gamjeong::Result<()> {
             self.0.push((t.name.clone(), d));
             Ok(())
         }
     }
-    let mut s = gamjeong::internals::checkpoint::CheckpointStream::new();
+    let mut s = gamjeong::internals::io::CheckpointStream::new();
     let mut all = All(Vec::new());
     s.push(bytes, &mut all)?;
     s.check_complete()?;

@@ -3,22 +3,22 @@
 
 mod common;
 use common::*;
-use gamjeong::quant::{quantize_bytes, read_metadata, Scheme, Source, StreamingQuantizer};
 use gamjeong::Classifier;
+use gamjeong::{quantize_bytes, ModelSource, Quant, QuantMetadata, StreamingQuantizer};
 
-fn source() -> Source {
-    Source {
+fn source() -> ModelSource {
+    ModelSource {
         model: "fixtures/tiny-ko".into(),
         revision: "test".into(),
     }
 }
 
-fn quantized(scheme: Scheme) -> Vec<u8> {
+fn quantized(scheme: Quant) -> Vec<u8> {
     let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
     quantize_bytes(TINY_WEIGHTS, scheme, source(), TINY_CONFIG, tok).unwrap()
 }
 
-fn streamed(scheme: Scheme, chunk_sizes: &[usize]) -> Vec<u8> {
+fn streamed(scheme: Quant, chunk_sizes: &[usize]) -> Vec<u8> {
     let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
     let mut q = StreamingQuantizer::new(scheme, source(), TINY_CONFIG, tok).unwrap();
     let mut rest = TINY_WEIGHTS;
@@ -33,7 +33,7 @@ fn streamed(scheme: Scheme, chunk_sizes: &[usize]) -> Vec<u8> {
 
 #[test]
 fn any_chunking_gives_the_same_file() {
-    for scheme in [Scheme::Q8, Scheme::Q4] {
+    for scheme in [Quant::Q8, Quant::Q4] {
         let whole = quantized(scheme);
         for sizes in [&[1usize][..], &[7, 3, 1000], &[8], &[4096], &[65536, 13]] {
             assert!(
@@ -47,10 +47,10 @@ fn any_chunking_gives_the_same_file() {
 #[test]
 fn metadata_carries_everything_needed() {
     use sha2::Digest;
-    let bytes = quantized(Scheme::Q8);
-    let meta = read_metadata(&bytes, true).unwrap();
+    let bytes = quantized(Quant::Q8);
+    let meta = QuantMetadata::read(&bytes, true).unwrap();
     assert_eq!(meta.format, "gamjeong-quant");
-    assert_eq!(meta.scheme, "q8");
+    assert_eq!(meta.quant, "q8");
     assert_eq!(meta.config_json, TINY_CONFIG);
     assert_eq!(meta.tokenizer_json.as_bytes(), TINY_TOKENIZER);
     let sha: String = sha2::Sha256::digest(TINY_WEIGHTS)
@@ -76,7 +76,7 @@ fn metadata_carries_everything_needed() {
 
 #[test]
 fn corruption_and_truncation_are_detected() {
-    let bytes = quantized(Scheme::Q8);
+    let bytes = quantized(Quant::Q8);
     Classifier::from_quantized(&bytes).unwrap();
     let mut flipped = bytes.clone();
     let at = flipped.len() - 1000;
@@ -113,10 +113,10 @@ fn corruption_and_truncation_are_detected() {
 #[test]
 fn the_quantizer_rejects_broken_sources() {
     let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
-    let mut q = StreamingQuantizer::new(Scheme::Q8, source(), TINY_CONFIG, tok).unwrap();
+    let mut q = StreamingQuantizer::new(Quant::Q8, source(), TINY_CONFIG, tok).unwrap();
     q.push(&TINY_WEIGHTS[..TINY_WEIGHTS.len() - 10]).unwrap();
     assert!(q.finish().err().unwrap().to_string().contains("truncated"));
-    let mut q = StreamingQuantizer::new(Scheme::Q8, source(), TINY_CONFIG, tok).unwrap();
+    let mut q = StreamingQuantizer::new(Quant::Q8, source(), TINY_CONFIG, tok).unwrap();
     let mut longer = TINY_WEIGHTS.to_vec();
     longer.push(0);
     assert!(q
@@ -125,15 +125,15 @@ fn the_quantizer_rejects_broken_sources() {
         .unwrap()
         .to_string()
         .contains("after its last tensor"));
-    let mut q = StreamingQuantizer::new(Scheme::Q8, source(), TINY_CONFIG, tok).unwrap();
+    let mut q = StreamingQuantizer::new(Quant::Q8, source(), TINY_CONFIG, tok).unwrap();
     assert!(q.push(&[0xff; 64]).is_err());
-    assert!(StreamingQuantizer::new(Scheme::Q8, source(), "{}", tok).is_err());
+    assert!(StreamingQuantizer::new(Quant::Q8, source(), "{}", tok).is_err());
 }
 
 #[test]
 fn streaming_loader_any_chunking_equals_whole_file() {
     use gamjeong::StreamingLoader;
-    let file = quantized(Scheme::Q8);
+    let file = quantized(Quant::Q8);
     let whole = Classifier::from_quantized(&file).unwrap();
     let want = whole.classify("오늘 너무 행복해").unwrap();
     for size in [1usize, 7, 4096, file.len()] {
@@ -155,7 +155,7 @@ fn streaming_loader_any_chunking_equals_whole_file() {
 #[test]
 fn streaming_loader_rejects_bad_streams() {
     use gamjeong::StreamingLoader;
-    let file = quantized(Scheme::Q4);
+    let file = quantized(Quant::Q4);
     // Truncated: an error at finish, naming the sizes.
     let mut loader = StreamingLoader::new();
     loader.push(&file[..file.len() - 10]).unwrap();

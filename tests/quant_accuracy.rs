@@ -5,7 +5,7 @@
 
 mod common;
 use common::heldout::{check_held_out, check_held_out_f32, Gate, HELD_OUT};
-use gamjeong::quant::Scheme::{Q4, Q6, Q8};
+use gamjeong::Quant::{Q4, Q6, Q8};
 
 #[test]
 fn quantized_models_agree_with_f32() {
@@ -25,7 +25,7 @@ fn held_out_f32_matches_transformers() {
 
 /// q6 meets its target on every held-out model; q4 and q8 miss theirs there (how far:
 /// `cargo run --release --example quant_curve`) and are held to regression floors.
-const CHECKS: [(gamjeong::quant::Scheme, Gate); 3] = [
+const CHECKS: [(gamjeong::Quant, Gate); 3] = [
     (Q6, Gate::Target),
     (Q4, Gate::RegressionFloor),
     (Q8, Gate::RegressionFloor),

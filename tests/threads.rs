@@ -7,8 +7,8 @@ use common::*;
 use gamjeong::internals::kernels::parallel::{for_panel_ranges, MIN_PARALLEL_WORK};
 use gamjeong::internals::kernels::sgemm::{sgemm, PackedF32};
 use gamjeong::internals::kernels::{qgemm, quantize_for, PackedWeights};
-use gamjeong::quant::{quantize_bytes, Scheme, Source};
 use gamjeong::Classifier;
+use gamjeong::{quantize_bytes, ModelSource, Quant};
 use std::sync::Mutex;
 
 fn pool(threads: usize) -> rayon::ThreadPool {
@@ -73,9 +73,9 @@ fn check_thread_counts(name: &str, mut model: Classifier) {
     }
 }
 
-fn quantized(scheme: Scheme) -> Classifier {
+fn quantized(scheme: Quant) -> Classifier {
     let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
-    let source = Source {
+    let source = ModelSource {
         model: "fixtures/tiny-ko".into(),
         revision: "test".into(),
     };
@@ -90,12 +90,12 @@ fn f32_results_do_not_depend_on_threads() {
 
 #[test]
 fn q8_results_do_not_depend_on_threads() {
-    check_thread_counts("q8", quantized(Scheme::Q8));
+    check_thread_counts("q8", quantized(Quant::Q8));
 }
 
 #[test]
 fn q4_results_do_not_depend_on_threads() {
-    check_thread_counts("q4", quantized(Scheme::Q4));
+    check_thread_counts("q4", quantized(Quant::Q4));
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn f32_scores_match_transformers() {
 
 #[wasm_bindgen_test]
 fn q8_scores_stay_close_to_transformers() {
-    let q8 = tiny_q_quantized(gamjeong::quant::Scheme::Q8);
+    let q8 = tiny_q_quantized(gamjeong::Quant::Q8);
     check_explanations(&q8, Q_EXPLAIN, 0.01);
 }
 

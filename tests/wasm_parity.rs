@@ -57,19 +57,19 @@ fn js_surface_returns_results_and_readable_errors() {
 
 #[wasm_bindgen_test]
 fn browser_quantizer_matches_the_native_one_and_loads() {
-    use gamjeong::quant::{quantize_bytes, Scheme, Source};
     use gamjeong::web::{WasmClassifier, WasmQuantizer};
+    use gamjeong::{quantize_bytes, ModelSource, Quant};
     let tok = std::str::from_utf8(TINY_TOKENIZER).unwrap();
     let mut q = WasmQuantizer::new("q8", "fixtures/tiny-ko", "test", TINY_CONFIG, tok).unwrap();
     for chunk in TINY_WEIGHTS.chunks(65_537) {
         q.push(chunk).unwrap();
     }
     let browser = q.finish().unwrap();
-    let source = Source {
+    let source = ModelSource {
         model: "fixtures/tiny-ko".into(),
         revision: "test".into(),
     };
-    let direct = quantize_bytes(TINY_WEIGHTS, Scheme::Q8, source, TINY_CONFIG, tok).unwrap();
+    let direct = quantize_bytes(TINY_WEIGHTS, Quant::Q8, source, TINY_CONFIG, tok).unwrap();
     assert!(
         browser == direct,
         "chunked browser quantizer differs from the one-shot quantizer"

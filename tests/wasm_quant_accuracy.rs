@@ -10,7 +10,7 @@
 
 mod common;
 use common::heldout::{check_held_out, Gate};
-use gamjeong::quant::Scheme::{self, Q4, Q6, Q8};
+use gamjeong::Quant::{self, Q4, Q6, Q8};
 use wasm_bindgen_test::*;
 
 // In a worker, as the product runs the model: never blocks the page chromedriver talks to.
@@ -28,7 +28,7 @@ fn tiny_ko_q_quantized_agrees_with_f32() {
 
 /// `gate` on held-out model `name`; the relaxed-SIMD build's 7-bit activations add an error
 /// of their own that the targets were not set for: that build is held to the regression floors.
-fn check(name: &str, scheme: Scheme, gate: Gate) {
+fn check(name: &str, scheme: Quant, gate: Gate) {
     let gate = if cfg!(target_feature = "relaxed-simd") {
         Gate::RegressionFloor
     } else {

@@ -184,7 +184,9 @@ export interface CacheInfo {
  * file: captive portal, proxy or host error page), BAD_MODEL_SPEC, ABORTED (the load's
  * AbortSignal fired; `name` is then `'AbortError'`), NO_WASM, NO_SIMD, WORKER, DISPOSED,
  * NOT_LOADED (a Classifier made with `new` instead of `Classifier.load`).
- * From the model code (Rust `Error::code`): BAD_MODEL (config, tokenizer or weights unusable,
+ * From the model code (Rust `ErrorCode`, defined once in src/error.rs; the wasm build lists them
+ * in `buildInfo().errorCodes`, which tests/e2e/codes.test.mjs checks this union against):
+ * BAD_MODEL (config, tokenizer or weights unusable,
  * or a quantized file corrupt or truncated), FORMAT_OLD / FORMAT_NEW (a quantized file from an
  * older / newer gamjeong: quantize again), NO_CLASSIFIER (a bare encoder: nothing to classify),
  * BAD_INPUT, IO, COMPUTE, FINISHED, BAD_QUANT (unknown `quant`; `schemes` lists the known ones),

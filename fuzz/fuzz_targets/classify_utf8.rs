@@ -4,7 +4,7 @@
 //! (one of them padded).
 #![no_main]
 
-use gamjeong::quant::{quantize_bytes, Scheme, Source};
+use gamjeong::{ModelSource, Quant, quantize_bytes};
 use gamjeong::{Classification, Classifier};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -18,7 +18,7 @@ fn models() -> &'static [Classifier; 3] {
     static MODELS: OnceLock<[Classifier; 3]> = OnceLock::new();
     MODELS.get_or_init(|| {
         let quantized = |scheme| {
-            let source = Source {
+            let source = ModelSource {
                 model: "tiny-ko".into(),
                 revision: "fuzz".into(),
             };
@@ -27,8 +27,8 @@ fn models() -> &'static [Classifier; 3] {
         };
         [
             Classifier::from_bytes(CONFIG, TOKENIZER.as_bytes(), MODEL).unwrap(),
-            quantized(Scheme::Q8),
-            quantized(Scheme::Q4),
+            quantized(Quant::Q8),
+            quantized(Quant::Q4),
         ]
     })
 }

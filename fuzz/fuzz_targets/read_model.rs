@@ -8,16 +8,16 @@
 #![no_main]
 
 use gamjeong::StreamingLoader;
-use gamjeong::{quant, Classifier};
+use gamjeong::{Classifier, QuantMetadata};
 use libfuzzer_sys::fuzz_target;
 
 const CONFIG: &str = include_str!("../../tests/fixtures/tiny-ko/config.json");
 const TOKENIZER: &[u8] = include_bytes!("../../tests/fixtures/tiny-ko/tokenizer.json");
 
 fuzz_target!(|data: &[u8]| {
-    let _ = quant::is_quantized(data);
-    let _ = quant::read_metadata(data, false);
-    let _ = quant::read_metadata(data, true);
+    let _ = gamjeong::is_quantized(data);
+    let _ = QuantMetadata::read(data, false);
+    let _ = QuantMetadata::read(data, true);
     load_quantized(data);
     if let Some(fixed) = with_true_checksum(data) {
         load_quantized(&fixed);

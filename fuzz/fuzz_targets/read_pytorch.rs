@@ -1,4 +1,4 @@
-//! PyTorch checkpoints (src/pytorch/). `data[0] % 4` picks the mode:
+//! PyTorch checkpoints (src/io/pytorch/). `data[0] % 4` picks the mode:
 //!
 //! - 0 **split**: tiny-ko-pt-views (shared and strided storages) fed to the quantizer in
 //!   chunks sized by the input must give the one-shot q8 output byte for byte (or, stopped
@@ -11,9 +11,9 @@
 //! - 3 **raw**: the rest of the input is the weights file.
 #![no_main]
 
-use gamjeong::internals::checkpoint::CheckpointStream;
-use gamjeong::quant::{quantize_bytes, read_metadata, Scheme, Source, StreamingQuantizer};
-use gamjeong::internals::tensor_stream::{TensorInfo, TensorSink};
+use gamjeong::internals::io::CheckpointStream;
+use gamjeong::{ModelSource, Quant, QuantMetadata, StreamingQuantizer, quantize_bytes};
+use gamjeong::internals::io::{TensorInfo, TensorReader, TensorSink};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -21,15 +21,15 @@ const CONFIG: &str = include_str!("../../tests/fixtures/tiny-ko/config.json");
 const TOKENIZER: &str = include_str!("../../tests/fixtures/tiny-ko/tokenizer.json");
 const MODEL: &[u8] = include_bytes!("../../tests/fixtures/tiny-ko-pt-views/pytorch_model.bin");
 
-fn source() -> Source {
-    Source {
+fn source() -> ModelSource {
+    ModelSource {
         model: "tiny-ko-pt".into(),
         revision: "fuzz".into(),
     }
 }
 
 fn q8(bytes: &[u8]) -> gamjeong::Result<Vec<u8>> {
-    quantize_bytes(bytes, Scheme::Q8, source(), CONFIG, TOKENIZER)
+    quantize_bytes(bytes, Quant::Q8, source(), CONFIG, TOKENIZER)
 }
 
 fn reference() -> &'static [u8] {
@@ -82,14 +82,14 @@ fn check(bytes: &[u8]) {
         assert_eq!(all.1, all.0.len(), "a complete read delivered every tensor");
     }
     if let Ok(out) = q8(bytes) {
-        if let Err(e) = read_metadata(&out, true) {
+        if let Err(e) = QuantMetadata::read(&out, true) {
             panic!("the quantizer wrote a file its reader refuses: {e}");
         }
     }
 }
 
 fn split(mut ctl: &[u8]) {
-    let mut q = StreamingQuantizer::new(Scheme::Q8, source(), CONFIG, TOKENIZER).unwrap();
+    let mut q = StreamingQuantizer::new(Quant::Q8, source(), CONFIG, TOKENIZER).unwrap();
     let mut pos = 0;
     let mut stopped = false;
     while pos < MODEL.len() {

@@ -9,7 +9,7 @@
 //! - 3 **raw**: the rest of the input is the source file itself.
 #![no_main]
 
-use gamjeong::quant::{quantize_bytes, read_metadata, Scheme, Source, StreamingQuantizer};
+use gamjeong::{ModelSource, Quant, QuantMetadata, StreamingQuantizer, quantize_bytes};
 use gamjeong::Classifier;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -18,24 +18,24 @@ const CONFIG: &str = include_str!("../../tests/fixtures/tiny-ko/config.json");
 const TOKENIZER: &str = include_str!("../../tests/fixtures/tiny-ko/tokenizer.json");
 const MODEL: &[u8] = include_bytes!("../../tests/fixtures/tiny-ko/model.safetensors");
 
-fn source() -> Source {
-    Source {
+fn source() -> ModelSource {
+    ModelSource {
         model: "tiny-ko".into(),
         revision: "fuzz".into(),
     }
 }
 
-fn quantize(bytes: &[u8], scheme: Scheme) -> gamjeong::Result<Vec<u8>> {
+fn quantize(bytes: &[u8], scheme: Quant) -> gamjeong::Result<Vec<u8>> {
     quantize_bytes(bytes, scheme, source(), CONFIG, TOKENIZER)
 }
 
 /// One-shot outputs of the unmodified checkpoint, q8 and q4.
-fn reference(scheme: Scheme) -> &'static [u8] {
+fn reference(scheme: Quant) -> &'static [u8] {
     static REF: OnceLock<[Vec<u8>; 2]> = OnceLock::new();
     let r = REF.get_or_init(|| {
-        [Scheme::Q8, Scheme::Q4].map(|s| quantize(MODEL, s).expect("tiny-ko quantizes"))
+        [Quant::Q8, Quant::Q4].map(|s| quantize(MODEL, s).expect("tiny-ko quantizes"))
     });
-    &r[(scheme == Scheme::Q4) as usize]
+    &r[(scheme == Quant::Q4) as usize]
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -43,9 +43,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let scheme = if flags & 1 == 0 {
-        Scheme::Q8
+        Quant::Q8
     } else {
-        Scheme::Q4
+        Quant::Q4
     };
     match (flags >> 1) & 3 {
         0 | 1 => split(scheme, rest),
@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
 /// Chunk sizes from control bytes: top two bits 00 → 0..=63 bytes, 01 → up to 16 KiB
 /// (one more byte), 10 → up to 4 MiB (two more bytes), 11 → everything left, or, when the
 /// low six bits are all set, stop early.
-fn split(scheme: Scheme, mut ctl: &[u8]) {
+fn split(scheme: Quant, mut ctl: &[u8]) {
     let mut q = StreamingQuantizer::new(scheme, source(), CONFIG, TOKENIZER).unwrap();
     let mut pos = 0;
     let next = |ctl: &mut &[u8]| -> usize {
@@ -105,7 +105,7 @@ fn split(scheme: Scheme, mut ctl: &[u8]) {
 
 /// Up to 8 edits of 5 bytes: op (bits 0-1: xor, set, insert, truncate; bit 2: aim at the
 /// header), value, 24-bit position.
-fn mutate(scheme: Scheme, ctl: &[u8]) {
+fn mutate(scheme: Quant, ctl: &[u8]) {
     let mut src = MODEL.to_vec();
     for e in ctl.chunks_exact(5).take(8) {
         let (op, value) = (e[0], e[1]);
@@ -134,9 +134,9 @@ fn header_len(src: &[u8]) -> usize {
         .unwrap_or(0)
 }
 
-fn check_quantized(scheme: Scheme, src: &[u8]) {
+fn check_quantized(scheme: Quant, src: &[u8]) {
     if let Ok(out) = quantize(src, scheme) {
-        if let Err(e) = read_metadata(&out, true) {
+        if let Err(e) = QuantMetadata::read(&out, true) {
             panic!("the quantizer wrote a file its reader refuses: {e}");
         }
         if let Ok(model) = Classifier::from_quantized(&out) {

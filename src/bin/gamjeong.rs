@@ -15,7 +15,11 @@ mod classify_file;
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, Subcommand};
-    use gamjeong::{Classifier, Error};
+    use gamjeong::internals::io::{
+        weights_file, CheckpointStream, Format, TensorInfo, TensorReader, TensorSink, WeightsFile,
+        WEIGHT_FILES,
+    };
+    use gamjeong::{Classifier, Error, ModelSource, Quant, QuantMetadata, StreamingQuantizer};
     use serde::Serialize;
     use std::io::{BufRead, Write};
     use std::path::{Path, PathBuf};
@@ -107,9 +111,11 @@ mod cli {
             /// (model.safetensors, else pytorch_model.bin), or the weights file itself.
             #[arg(long)]
             model: PathBuf,
-            /// q8 (int8, per-row scales) or q4 (the ≤ 70 MB tier: entropy-coded, ~4.8 bits per weight).
-            #[arg(long, value_parser = ["q8", "q4"])]
-            scheme: String,
+            /// The tier: q8 (int8, per-row scales), q4 (the ≤ 70 MB tier: entropy-coded, ~4.8
+            /// bits per weight), q5 or q6 (q4's storage with finer steps). `--scheme` is an
+            /// alias.
+            #[arg(long, alias = "scheme", value_parser = quant_tier)]
+            quant: Quant,
             #[arg(long)]
             out: PathBuf,
             /// Source model id recorded in the metadata (default: the folder name).
@@ -196,11 +202,11 @@ mod cli {
             }),
             Command::Quantize {
                 model,
-                scheme,
+                quant,
                 out,
                 source_id,
                 revision,
-            } => quantize(&model, &scheme, &out, source_id, revision).map(|()| true),
+            } => quantize(&model, quant, &out, source_id, revision).map(|()| true),
             Command::Inspect { file } => inspect(&file),
         };
         match result {
@@ -220,16 +226,21 @@ mod cli {
         })
     }
 
+    /// `--quant`'s value: a tier's name, the error listing them all.
+    fn quant_tier(name: &str) -> Result<Quant, String> {
+        Quant::parse(name).ok_or_else(|| {
+            let known: Vec<&str> = Quant::ALL.map(Quant::name).to_vec();
+            format!("unknown tier `{name}` (known: {})", known.join(", "))
+        })
+    }
+
     fn quantize(
         dir: &Path,
-        scheme: &str,
+        quant: Quant,
         out: &Path,
         source_id: Option<String>,
         revision: String,
     ) -> Result<(), Error> {
-        use gamjeong::quant::{Scheme, Source, StreamingQuantizer};
-        let scheme = Scheme::parse(scheme)
-            .ok_or_else(|| Error::InvalidInput(format!("unknown scheme {scheme}")))?;
         let path = weights_path(dir)?;
         let dir = if dir.is_file() {
             dir.parent().unwrap_or(Path::new("."))
@@ -247,17 +258,13 @@ mod cli {
                 .unwrap_or_default()
         });
         let mut q = StreamingQuantizer::new(
-            scheme,
-            Source { model, revision },
+            quant,
+            ModelSource { model, revision },
             &text("config.json")?,
             &text("tokenizer.json")?,
         )?;
         // Fed in chunks like a download, so the CLI exercises the browser's code path.
-        let file = std::fs::File::open(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
-        gamjeong::error::copy_into(&path, file, &mut q)?;
+        WeightsFile::open(&path)?.stream_into(&mut q)?;
         let bytes = q.finish()?;
         std::fs::write(out, &bytes).map_err(|source| Error::Io {
             path: out.into(),
@@ -279,12 +286,12 @@ mod cli {
         if model.is_file() {
             return Ok(model.into());
         }
-        let path = gamjeong::internals::checkpoint::weights_file(model)?;
-        if !path.ends_with(gamjeong::internals::checkpoint::WEIGHT_FILES[0]) {
+        let path = weights_file(model)?;
+        if !path.ends_with(WEIGHT_FILES[0]) {
             eprintln!(
                 "gamjeong: reading {} (the folder has no {})",
                 path.display(),
-                gamjeong::internals::checkpoint::WEIGHT_FILES[0]
+                WEIGHT_FILES[0]
             );
         }
         Ok(path)
@@ -293,14 +300,14 @@ mod cli {
     fn inspect(path: &Path) -> Result<bool, Error> {
         let path = &weights_path(path)?;
         let bytes = read(path)?;
-        if !gamjeong::quant::is_quantized(&bytes) {
+        if !gamjeong::is_quantized(&bytes) {
             return list_weights(path, &bytes);
         }
-        let meta = gamjeong::quant::read_metadata(&bytes, false)?;
-        let checksum = gamjeong::quant::read_metadata(&bytes, true);
+        let meta = QuantMetadata::read(&bytes, false)?;
+        let checksum = QuantMetadata::read(&bytes, true);
         println!("file            {} ({} bytes)", path.display(), bytes.len());
         println!("format          {} {}", meta.format, meta.format_version);
-        println!("scheme          {}", meta.scheme);
+        println!("quant           {}", meta.quant);
         println!(
             "source          {} @ {}",
             meta.source_model, meta.source_revision
@@ -350,7 +357,6 @@ mod cli {
     /// Lists a source weights file's tensors (safetensors or PyTorch), reading it through the
     /// stream the quantizer uses: a damaged file fails here as it would there.
     fn list_weights(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
-        use gamjeong::internals::tensor_stream::{TensorInfo, TensorSink};
         struct List(Vec<TensorInfo>);
         impl TensorSink for List {
             fn header(
@@ -365,14 +371,12 @@ mod cli {
                 Ok(())
             }
         }
-        let mut stream = gamjeong::internals::checkpoint::CheckpointStream::new();
+        let mut stream = CheckpointStream::new();
         let mut list = List(Vec::new());
         stream.push(bytes, &mut list)?;
         stream.check_complete()?;
-        let format = match stream {
-            gamjeong::internals::checkpoint::CheckpointStream::Pytorch(_) => {
-                "PyTorch zip checkpoint"
-            }
+        let format = match stream.format() {
+            Some(Format::PytorchZip) => "PyTorch zip checkpoint",
             _ => "safetensors",
         };
         println!("file            {} ({} bytes)", path.display(), bytes.len());

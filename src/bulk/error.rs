@@ -58,9 +58,9 @@ pub enum BulkError {
 
 impl BulkError {
     /// The crate's stable error code (`BAD_INPUT` for a malformed file).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
-            BulkError::Input(_) => "BAD_INPUT",
+            BulkError::Input(_) => crate::ErrorCode::BadInput,
             BulkError::Model(e) => e.code(),
         }
     }

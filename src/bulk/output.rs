@@ -56,7 +56,7 @@ impl Schema {
             input_out,
             labels: labels.iter().map(|l| l.label.clone()).collect(),
             groups,
-            confidence: score_fn != ScoreFn::None,
+            confidence: score_fn != ScoreFn::Identity,
             threshold,
             all_scores,
             ours,

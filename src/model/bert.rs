@@ -4,7 +4,7 @@
 use super::linear::{EmbeddingTable, LayerNorm, Linear};
 use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};
-use crate::weights::{Scope, Weights};
+use crate::io::{Scope, Weights};
 use candle_core::{IndexOp, Module, Tensor};
 
 /// Token ids of a batch: `[batch, seq]` each, rows padded at the end.
@@ -42,7 +42,7 @@ struct Embeddings {
 
 impl Embeddings {
     fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
-        let b = &c.bert;
+        let b = &c.encoder;
         Ok(Self {
             word: EmbeddingTable::load(&s.pp("word_embeddings"), b.vocab_size, b.hidden_size)?,
             position: EmbeddingTable::load(
@@ -80,7 +80,7 @@ struct SelfAttention {
 
 impl SelfAttention {
     fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
-        let h = c.bert.hidden_size;
+        let h = c.encoder.hidden_size;
         let own = s.pp("self");
         let out = s.pp("output");
         Ok(Self {
@@ -88,8 +88,8 @@ impl SelfAttention {
             key: Linear::load(&own.pp("key"), h, h)?,
             value: Linear::load(&own.pp("value"), h, h)?,
             output: Linear::load(&out.pp("dense"), h, h)?,
-            norm: LayerNorm::load(&out.pp("LayerNorm"), h, c.bert.layer_norm_eps)?,
-            heads: c.bert.num_attention_heads,
+            norm: LayerNorm::load(&out.pp("LayerNorm"), h, c.encoder.layer_norm_eps)?,
+            heads: c.encoder.num_attention_heads,
             head_size: c.head_size(),
         })
     }
@@ -227,7 +227,7 @@ struct Layer {
 
 impl Layer {
     fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
-        let b = &c.bert;
+        let b = &c.encoder;
         Ok(Self {
             attention: SelfAttention::load(&s.pp("attention"), c)?,
             intermediate: Linear::load(
@@ -298,15 +298,15 @@ pub fn encoder_prefix(weights: &Weights) -> Result<&'static str> {
 impl Bert {
     pub fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
         let embeddings = Embeddings::load(&s.pp("embeddings"), c)?;
-        let layers = (0..c.bert.num_hidden_layers)
+        let layers = (0..c.encoder.num_hidden_layers)
             .map(|i| Layer::load(&s.pp("encoder.layer").pp(i), c))
             .collect::<Result<Vec<_>>>()?;
         let pooler_scope = s.pp("pooler.dense");
         let pooler = if pooler_scope.contains("bias") {
             Some(Linear::load(
                 &pooler_scope,
-                c.bert.hidden_size,
-                c.bert.hidden_size,
+                c.encoder.hidden_size,
+                c.encoder.hidden_size,
             )?)
         } else {
             None

@@ -1,16 +1,33 @@
 //! Dense layers and lookup tables over f32 or quantized storage. BERT code only calls
 //! `forward`, so one model implementation serves every scheme (docs/FORMAT.md).
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::io::Scope;
 use crate::kernels::sgemm::{sgemm, PackedF32, PACKED_F32};
 use crate::kernels::{self, PackedWeights};
-use crate::quant::scheme::{decode_q4, Q4_BLOCK};
-use crate::weights::Scope;
+use crate::quant::stored::{read_matrix, StoredMatrix};
 use candle_core::{Device, Module, Tensor};
-use safetensors::Dtype;
 
-/// A `[rows][cols]` matrix as stored in the file: f32 `X`, q8 `X.q` + `X.scale`, or
-/// q4 `X.q4e` + `X.q4x` + `X.step`. Quantized forms come back as int8 with per-block scales.
+/// A stored matrix with the scales the int8 kernels take: q8's per-row scales repeated per
+/// K-block (the kernels' block: the activation block of relaxed-SIMD builds, else a block that
+/// keeps int32 sums exact).
+fn kernel_blocks(m: StoredMatrix, cols: usize) -> Matrix {
+    match m {
+        StoredMatrix::F32(t) => Matrix::F32(t),
+        StoredMatrix::RowScaled { q, scales } => {
+            let block = kernels::q8_block(cols);
+            let nb = cols / block;
+            let scales = scales
+                .iter()
+                .flat_map(|&s| std::iter::repeat_n(s, nb))
+                .collect();
+            Matrix::Int8 { q, scales, block }
+        }
+        StoredMatrix::BlockScaled { q, scales, block } => Matrix::Int8 { q, scales, block },
+    }
+}
+
+/// A matrix as the layers hold it: f32, or int8 with one scale per `block` inputs of a row.
 enum Matrix {
     F32(Tensor),
     Int8 {
@@ -18,63 +35,6 @@ enum Matrix {
         scales: Vec<f32>,
         block: usize,
     },
-}
-
-fn load_matrix(scope: &Scope, leaf: &str, rows: usize, cols: usize) -> Result<Matrix> {
-    let q8 = format!("{leaf}.q");
-    let q4 = format!("{leaf}.q4e");
-    let scale = format!("{leaf}.scale");
-    if scope.contains(&q8) {
-        let q = bytes_to_i8(scope.take(&q8, Dtype::I8, &[rows, cols])?);
-        let row_scales = scope.get_vec(&scale, &[rows, 1])?;
-        // Per-row weight scales are repeated per K-block: the kernels' block (the activation
-        // block of relaxed-SIMD builds, else a block that keeps int32 sums exact).
-        let block = kernels::q8_block(cols);
-        let nb = cols / block;
-        let scales = row_scales
-            .iter()
-            .flat_map(|&s| std::iter::repeat_n(s, nb))
-            .collect();
-        Ok(Matrix::Int8 { q, scales, block })
-    } else if scope.contains(&q4) {
-        let exps = format!("{leaf}.q4x");
-        let coded = |name: &str| -> Result<std::borrow::Cow<'_, [u8]>> {
-            match scope.shape(name).as_deref() {
-                Some(&[len]) => scope.take(name, Dtype::U8, &[len]),
-                Some(other) => Err(Error::Format(format!(
-                    "`{}` has shape {other:?}, a q4 stream is 1-D",
-                    scope.name(name)
-                ))),
-                None => scope.take(name, Dtype::U8, &[0]), // reports the missing tensor
-            }
-        };
-        let step = scope.get_vec(&format!("{leaf}.step"), &[1])?[0];
-        let (q, scales) =
-            decode_q4(&coded(&q4)?, &coded(&exps)?, step, rows, cols).map_err(|e| match e {
-                Error::Format(m) => Error::Format(format!("`{}`: {m}", scope.name(leaf))),
-                e => e,
-            })?;
-        Ok(Matrix::Int8 {
-            q,
-            scales,
-            block: Q4_BLOCK,
-        })
-    } else {
-        Ok(Matrix::F32(scope.get(leaf, &[rows, cols])?))
-    }
-}
-
-/// int8 payload bytes as `i8`, reusing an owned buffer instead of copying it.
-fn bytes_to_i8(bytes: std::borrow::Cow<'_, [u8]>) -> Vec<i8> {
-    match bytes {
-        std::borrow::Cow::Borrowed(b) => b.iter().map(|&v| v as i8).collect(),
-        std::borrow::Cow::Owned(v) => {
-            let mut v = std::mem::ManuallyDrop::new(v);
-            // SAFETY: u8 and i8 have the same size and alignment, and every bit pattern is
-            // valid for both; the allocation is handed over whole (ptr, len, capacity).
-            unsafe { Vec::from_raw_parts(v.as_mut_ptr() as *mut i8, v.len(), v.capacity()) }
-        }
-    }
 }
 
 pub enum LinearWeight {
@@ -99,7 +59,8 @@ pub struct Linear {
 impl Linear {
     /// Loads `{scope}.weight` `[out, in]` (in any stored form) and `{scope}.bias` `[out]`.
     pub fn load(scope: &Scope, in_dim: usize, out_dim: usize) -> Result<Self> {
-        let weight = match load_matrix(scope, "weight", out_dim, in_dim)? {
+        let stored = read_matrix(scope, "weight", out_dim, in_dim)?;
+        let weight = match kernel_blocks(stored, in_dim) {
             Matrix::F32(weight) if PACKED_F32 => LinearWeight::F32Packed {
                 weight: PackedF32::new(&weight.flatten_all()?.to_vec1()?, out_dim, in_dim)?,
                 bias: scope.get_vec("bias", &[out_dim])?,
@@ -227,9 +188,15 @@ pub enum EmbeddingTable {
 
 impl EmbeddingTable {
     pub fn load(scope: &Scope, rows: usize, dim: usize) -> Result<Self> {
-        Ok(match load_matrix(scope, "weight", rows, dim)? {
-            Matrix::F32(t) => EmbeddingTable::F32(t),
-            Matrix::Int8 { q, scales, block } => EmbeddingTable::Int8 {
+        Ok(match read_matrix(scope, "weight", rows, dim)? {
+            StoredMatrix::F32(t) => EmbeddingTable::F32(t),
+            StoredMatrix::RowScaled { q, scales } => EmbeddingTable::Int8 {
+                q,
+                scales,
+                block: dim,
+                dim,
+            },
+            StoredMatrix::BlockScaled { q, scales, block } => EmbeddingTable::Int8 {
                 q,
                 scales,
                 block,

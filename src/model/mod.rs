@@ -1,8 +1,8 @@
 //! The network: a BERT encoder and an optional sequence-classification head.
 
-pub mod activation;
-pub mod bert;
-pub mod linear;
+pub(crate) mod activation;
+pub(crate) mod bert;
+pub(crate) mod linear;
 
-pub use bert::{sigmoid, softmax, BatchInput, Bert, BertOutput, Rows};
+pub use bert::{encoder_prefix, sigmoid, softmax, BatchInput, Bert, BertOutput, Rows};
 pub use linear::Linear;

@@ -2,20 +2,23 @@
 //! (format spec: docs/FORMAT.md).
 
 use crate::error::{Error, Result};
-use crate::tensor_stream::read_header;
+use crate::io::safetensors::read_header;
 use std::collections::HashMap;
 
 pub const FORMAT: &str = "gamjeong-quant";
 /// Major version: readers refuse other majors; a minor bump only adds keys.
 pub const FORMAT_VERSION: &str = "2.0";
+pub const KEY_SCHEME: &str = "scheme";
 pub const KEY_SOURCE_SHA256: &str = "source_sha256";
 pub const KEY_PAYLOAD_XXH3: &str = "payload_xxh3";
 
+/// A quantized file's `__metadata__` (docs/FORMAT.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Metadata {
+pub struct QuantMetadata {
     pub format: String,
     pub format_version: String,
-    pub scheme: String,
+    /// The tier's name ([`super::Quant::name`]), recorded under the key `scheme`.
+    pub quant: String,
     pub source_model: String,
     pub source_revision: String,
     pub source_sha256: String,
@@ -25,12 +28,24 @@ pub struct Metadata {
     pub quantizer: String,
 }
 
-impl Metadata {
-    pub fn to_map(&self) -> HashMap<&'static str, &str> {
+impl QuantMetadata {
+    /// Parses and checks the metadata of a whole file: format name, major version, and (when
+    /// `verify`) the payload checksum, which catches truncation and flipped bytes before any
+    /// tensor is used.
+    pub fn read(bytes: &[u8], verify: bool) -> Result<Self> {
+        let (header, payload_start) = read_header(bytes)?;
+        let meta = check_metadata(header.metadata.as_ref())?;
+        if verify {
+            verify_payload(&meta, xxhash_rust::xxh3::xxh3_64(&bytes[payload_start..]))?;
+        }
+        Ok(meta)
+    }
+
+    pub(crate) fn to_map(&self) -> HashMap<&'static str, &str> {
         HashMap::from([
             ("format", self.format.as_str()),
             ("format_version", &self.format_version),
-            ("scheme", &self.scheme),
+            (KEY_SCHEME, &self.quant),
             ("source_model", &self.source_model),
             ("source_revision", &self.source_revision),
             (KEY_SOURCE_SHA256, &self.source_sha256),
@@ -50,7 +65,7 @@ impl Metadata {
         Ok(Self {
             format: get("format")?,
             format_version: get("format_version")?,
-            scheme: get("scheme")?,
+            quant: get(KEY_SCHEME)?,
             source_model: get("source_model")?,
             source_revision: get("source_revision")?,
             source_sha256: get(KEY_SOURCE_SHA256)?,
@@ -70,21 +85,15 @@ pub fn is_quantized(bytes: &[u8]) -> bool {
         .unwrap_or(false)
 }
 
-/// Parses and checks the metadata: format name, major version, and (when `verify`) the
-/// payload checksum, which catches truncation and flipped bytes before any tensor is used.
-pub fn read_metadata(bytes: &[u8], verify: bool) -> Result<Metadata> {
-    let (header, payload_start) = read_header(bytes)?;
-    let meta = check_metadata(header.metadata.as_ref())?;
-    if verify {
-        verify_payload(&meta, xxhash_rust::xxh3::xxh3_64(&bytes[payload_start..]))?;
-    }
-    Ok(meta)
+/// The tier recorded in a header's `__metadata__`, unchecked.
+pub(crate) fn scheme_in(metadata: &serde_json::Map<String, serde_json::Value>) -> Option<&str> {
+    metadata.get(KEY_SCHEME)?.as_str()
 }
 
 /// Parses a header's `__metadata__` and checks the format name and major version.
 pub fn check_metadata(
     metadata: Option<&serde_json::Map<String, serde_json::Value>>,
-) -> Result<Metadata> {
+) -> Result<QuantMetadata> {
     let raw: HashMap<String, String> = metadata
         .cloned()
         .map(|m| serde_json::from_value(serde_json::Value::Object(m)))
@@ -101,7 +110,7 @@ pub fn check_metadata(
             )))
         }
     }
-    let meta = Metadata::from_map(&raw)?;
+    let meta = QuantMetadata::from_map(&raw)?;
     let major = |v: &str| v.split('.').next().unwrap_or("").to_owned();
     if major(&meta.format_version) != major(FORMAT_VERSION) {
         return Err(Error::FormatVersion {
@@ -113,7 +122,7 @@ pub fn check_metadata(
 }
 
 /// Compares the payload's xxh3-64 with the one recorded in the metadata.
-pub fn verify_payload(meta: &Metadata, payload_xxh3: u64) -> Result<()> {
+pub fn verify_payload(meta: &QuantMetadata, payload_xxh3: u64) -> Result<()> {
     let actual = format!("{payload_xxh3:016x}");
     if actual != meta.payload_xxh3 {
         return Err(Error::Format(format!(

@@ -1,14 +1,16 @@
-//! Quantized weights: the schemes, the streaming quantizer and the file metadata.
-//! Spec: docs/FORMAT.md.
+//! Quantized weights: the tiers and their arithmetic, the streaming quantizer, how a
+//! quantized matrix is stored and read back, and the file's metadata. Spec: docs/FORMAT.md.
+//! Reads files through `crate::io`; the model reads quantized matrices through [`stored`].
 
-pub mod file;
+pub(crate) mod file;
 mod rans;
-pub mod scheme;
-pub mod stream;
+pub(crate) mod scheme;
+pub(crate) mod stored;
+pub(crate) mod stream;
 
-pub use file::{is_quantized, read_metadata, Metadata};
-pub use scheme::Scheme;
-pub use stream::{quantize_bytes, Source, StreamingQuantizer};
+pub use file::{is_quantized, QuantMetadata};
+pub use scheme::Quant;
+pub use stream::{quantize_bytes, ModelSource, StreamingQuantizer};
 
 /// xorshift32 from `seed` (the first value is one step on): deterministic test inputs of the
 /// quantization modules.

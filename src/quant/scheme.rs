@@ -1,5 +1,6 @@
-//! Weight quantization schemes and the per-tensor arithmetic shared by the quantizer (CLI
-//! and browser) and the loader. Symmetric, round-half-away-from-zero (`f32::round`).
+//! The quantization tiers ([`Quant`]: q8, q4, q5, q6) and the per-tensor arithmetic shared by
+//! the quantizer (CLI and browser) and the loader. Symmetric, round-half-away-from-zero
+//! (`f32::round`).
 
 use crate::error::{Error, Result};
 
@@ -7,8 +8,12 @@ use crate::error::{Error, Result};
 pub const Q4_BLOCK: usize = 32;
 const Q8_MAX: f32 = 127.0;
 
+/// A quantization tier: how a model's weights are stored in a quantized file. Its name
+/// (`q8`, …) is what the CLI's `--quant`, the JS `quant` option and `./build.sh space --quant`
+/// take, and what the file records (under the metadata key `scheme`, docs/FORMAT.md).
+/// Unquantized weights (`f32`) are no tier: they are the source the tiers are made from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scheme {
+pub enum Quant {
     /// int8 weights, one f32 scale per output row.
     Q8,
     /// The ≤ 70 MB tier: uniform levels with one step per tensor (finer for the more
@@ -21,35 +26,36 @@ pub enum Scheme {
     Q6,
 }
 
-impl Scheme {
-    /// Every scheme, in the order the CLI and the web page list them.
-    pub const ALL: [Scheme; 4] = [Scheme::Q8, Scheme::Q4, Scheme::Q5, Scheme::Q6];
+impl Quant {
+    /// Every tier, in the order the CLI and the web page list them.
+    pub const ALL: [Quant; 4] = [Quant::Q8, Quant::Q4, Quant::Q5, Quant::Q6];
 
     pub fn name(self) -> &'static str {
         match self {
-            Scheme::Q8 => "q8",
-            Scheme::Q4 => "q4",
-            Scheme::Q5 => "q5",
-            Scheme::Q6 => "q6",
+            Quant::Q8 => "q8",
+            Quant::Q4 => "q4",
+            Quant::Q5 => "q5",
+            Quant::Q6 => "q6",
         }
     }
 
+    /// The tier named `s` (`q8`, `q4`, `q5`, `q6`).
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|scheme| scheme.name() == s)
+        Self::ALL.into_iter().find(|q| q.name() == s)
     }
 
     /// Whether matrices are stored in q4's entropy-coded form (q4, q5, q6).
     pub fn is_entropy_coded(self) -> bool {
-        self != Scheme::Q8
+        self != Quant::Q8
     }
 
     /// Step refinement of the entropy-coded tiers over q4's [`q4_step_divisor`]: each halving
     /// of the step costs about one bit per weight and halves the rounding error.
     fn step_refinement(self) -> f32 {
         match self {
-            Scheme::Q8 | Scheme::Q4 => 1.0,
-            Scheme::Q5 => 2.0,
-            Scheme::Q6 => 4.0,
+            Quant::Q8 | Quant::Q4 => 1.0,
+            Quant::Q5 => 2.0,
+            Quant::Q6 => 4.0,
         }
     }
 }
@@ -70,7 +76,7 @@ pub enum Storage {
 
 /// The storage of tensor `name` with `shape` under `scheme`. Only 2-D float matrices
 /// of the encoder, pooler, classifier and word embeddings are quantized.
-pub fn storage_for(scheme: Scheme, name: &str, shape: &[usize]) -> Storage {
+pub fn storage_for(quant: Quant, name: &str, shape: &[usize]) -> Storage {
     if name.starts_with("cls.") || name.ends_with("position_ids") {
         return Storage::Drop;
     }
@@ -82,7 +88,7 @@ pub fn storage_for(scheme: Scheme, name: &str, shape: &[usize]) -> Storage {
         "classifier.weight",
         "word_embeddings.weight",
     ];
-    if scheme.is_entropy_coded() && shape.len() == 2 && name.ends_with("position_embeddings.weight")
+    if quant.is_entropy_coded() && shape.len() == 2 && name.ends_with("position_embeddings.weight")
     {
         return Storage::F16;
     }
@@ -91,7 +97,7 @@ pub fn storage_for(scheme: Scheme, name: &str, shape: &[usize]) -> Storage {
     }
     // Small heads decide the label directly, so 4-bit error there is not worth its bytes.
     let head = name.starts_with("classifier.") || name.contains("pooler.");
-    if scheme.is_entropy_coded() && !head && shape[1].is_multiple_of(Q4_BLOCK) {
+    if quant.is_entropy_coded() && !head && shape[1].is_multiple_of(Q4_BLOCK) {
         Storage::Q4
     } else {
         Storage::Q8
@@ -156,8 +162,8 @@ pub struct Q4Matrix {
 
 /// Divisor `m` of the step `Δ = rms(W) / m` of tensor `name` under an entropy-coded
 /// `scheme`: q4's by matrix kind (`q4_kind_divisor`) times the tier's refinement.
-pub fn q4_step_divisor(scheme: Scheme, name: &str) -> f32 {
-    q4_kind_divisor(name) * scheme.step_refinement()
+pub fn q4_step_divisor(quant: Quant, name: &str) -> f32 {
+    q4_kind_divisor(name) * quant.step_refinement()
 }
 
 /// Divisor `m` of the q4 step `Δ = rms(W) / m`, by matrix kind: the finer, the more bits
@@ -309,7 +315,7 @@ mod tests {
         let mut w = pseudo_random(n * k, 2);
         w[3 * k + 40] = 2.5; // an outlier block in row 3
         let m = q4_step_divisor(
-            Scheme::Q4,
+            Quant::Q4,
             "bert.encoder.layer.0.attention.self.value.weight",
         );
         let q = quantize_q4(&w, n, k, m, &[1]);
@@ -383,7 +389,7 @@ mod tests {
         let m = [768, 768];
         assert_eq!(
             storage_for(
-                Scheme::Q8,
+                Quant::Q8,
                 "bert.encoder.layer.0.attention.self.query.weight",
                 &m
             ),
@@ -391,14 +397,14 @@ mod tests {
         );
         assert_eq!(
             storage_for(
-                Scheme::Q4,
+                Quant::Q4,
                 "bert.encoder.layer.0.attention.self.query.weight",
                 &m
             ),
             Q4
         );
-        assert_eq!(storage_for(Scheme::Q4, "bert.pooler.dense.weight", &m), Q8);
-        for tier in [Scheme::Q5, Scheme::Q6] {
+        assert_eq!(storage_for(Quant::Q4, "bert.pooler.dense.weight", &m), Q8);
+        for tier in [Quant::Q5, Quant::Q6] {
             let value = "bert.encoder.layer.0.attention.self.value.weight";
             assert_eq!(storage_for(tier, value, &m), Q4);
             assert_eq!(storage_for(tier, "classifier.weight", &[60, 768]), Q8);
@@ -406,41 +412,41 @@ mod tests {
                 storage_for(tier, "bert.embeddings.position_embeddings.weight", &m),
                 F16
             );
-            assert!(q4_step_divisor(tier, value) > q4_step_divisor(Scheme::Q4, value));
-            assert_eq!(Scheme::parse(tier.name()), Some(tier));
+            assert!(q4_step_divisor(tier, value) > q4_step_divisor(Quant::Q4, value));
+            assert_eq!(Quant::parse(tier.name()), Some(tier));
         }
-        assert_eq!(storage_for(Scheme::Q4, "classifier.weight", &[60, 768]), Q8);
+        assert_eq!(storage_for(Quant::Q4, "classifier.weight", &[60, 768]), Q8);
         assert_eq!(
             storage_for(
-                Scheme::Q4,
+                Quant::Q4,
                 "embeddings.word_embeddings.weight",
                 &[30522, 384]
             ),
             Q4
         );
-        assert_eq!(storage_for(Scheme::Q4, "x.dense.weight", &[10, 40]), Q8);
+        assert_eq!(storage_for(Quant::Q4, "x.dense.weight", &[10, 40]), Q8);
         assert_eq!(
-            storage_for(Scheme::Q8, "bert.embeddings.position_embeddings.weight", &m),
+            storage_for(Quant::Q8, "bert.embeddings.position_embeddings.weight", &m),
             Keep
         );
         assert_eq!(
-            storage_for(Scheme::Q4, "bert.embeddings.position_embeddings.weight", &m),
+            storage_for(Quant::Q4, "bert.embeddings.position_embeddings.weight", &m),
             F16
         );
         assert_eq!(
-            storage_for(Scheme::Q8, "bert.encoder.layer.0.output.dense.bias", &[768]),
+            storage_for(Quant::Q8, "bert.encoder.layer.0.output.dense.bias", &[768]),
             Keep
         );
         assert_eq!(
-            storage_for(Scheme::Q8, "bert.embeddings.LayerNorm.weight", &[768]),
+            storage_for(Quant::Q8, "bert.embeddings.LayerNorm.weight", &[768]),
             Keep
         );
         assert_eq!(
-            storage_for(Scheme::Q8, "embeddings.position_ids", &[1, 512]),
+            storage_for(Quant::Q8, "embeddings.position_ids", &[1, 512]),
             Drop
         );
         assert_eq!(
-            storage_for(Scheme::Q8, "cls.predictions.decoder.weight", &m),
+            storage_for(Quant::Q8, "cls.predictions.decoder.weight", &m),
             Drop
         );
     }

@@ -1,24 +1,26 @@
-//! The one quantizer: f32 weights in (safetensors or a PyTorch checkpoint, see
-//! `crate::checkpoint`), quantized safetensors out, fed as a byte stream
+//! The one quantizer: f32 weights in (safetensors or a PyTorch checkpoint, read by
+//! `crate::io::CheckpointStream`), quantized safetensors out, fed as a byte stream
 //! (header first, then tensors in file order). It holds one source tensor at a time plus
 //! the output, so a browser can convert a checkpoint while it downloads. The CLI feeds it
 //! a file, the browser feeds it fetch() chunks; both get identical bytes.
 
-use super::file::{Metadata, FORMAT, FORMAT_VERSION};
+use super::file::{QuantMetadata, FORMAT, FORMAT_VERSION};
 use super::scheme::{
-    encode_q4, q4_step_divisor, quantize_q4, quantize_q8, storage_for, Scheme, Storage,
+    encode_q4, q4_step_divisor, quantize_q4, quantize_q8, storage_for, Quant, Storage,
 };
-use crate::checkpoint::CheckpointStream;
+use super::stored::{part, Q4_EXPONENTS, Q4_LEVELS, Q4_STEP, Q8_LEVELS, Q8_SCALES};
 use crate::error::Result;
-use crate::tensor_stream::{bad, header_bytes, TensorInfo, TensorSink, MAX_RESERVE};
+use crate::io::safetensors::{bad, header_bytes};
+use crate::io::{CheckpointStream, TensorInfo, TensorReader, TensorSink, MAX_RESERVE};
 use half::{bf16, f16};
 use safetensors::Dtype;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// Where the source weights came from, recorded in the output's metadata.
+/// Where the source weights came from (a hub id or a folder name, and a revision), recorded
+/// in the quantized file's metadata.
 #[derive(Debug, Clone)]
-pub struct Source {
+pub struct ModelSource {
     pub model: String,
     pub revision: String,
 }
@@ -31,8 +33,8 @@ pub struct StreamingQuantizer {
 
 /// Everything but the stream splitting: the plan, and the output being written.
 struct Writer {
-    scheme: Scheme,
-    source: Source,
+    quant: Quant,
+    source: ModelSource,
     config_json: String,
     tokenizer_json: String,
     /// Word-embedding rows quantized finely under q4: the tokenizer's special tokens. Every
@@ -60,8 +62,8 @@ struct Entry {
 
 impl StreamingQuantizer {
     pub fn new(
-        scheme: Scheme,
-        source: Source,
+        quant: Quant,
+        source: ModelSource,
         config_json: &str,
         tokenizer_json: &str,
     ) -> Result<Self> {
@@ -71,7 +73,7 @@ impl StreamingQuantizer {
         Ok(Self {
             stream: CheckpointStream::new(),
             sink: Writer {
-                scheme,
+                quant,
                 source,
                 config_json: config_json.to_owned(),
                 tokenizer_json: tokenizer_json.to_owned(),
@@ -108,8 +110,8 @@ impl StreamingQuantizer {
     }
 }
 
-crate::error::write_via_push!(
-    /// `io::copy` the f32 checkpoint into the quantizer (see [`crate::error::copy_into`]).
+crate::io::write_via_push!(
+    /// `io::copy` the f32 checkpoint into the quantizer (see `crate::io::copy_into`).
     StreamingQuantizer
 );
 
@@ -121,7 +123,7 @@ impl TensorSink for Writer {
     ) -> Result<Vec<bool>> {
         self.plan = tensors
             .iter()
-            .map(|t| match storage_for(self.scheme, &t.name, &t.shape) {
+            .map(|t| match storage_for(self.quant, &t.name, &t.shape) {
                 Storage::Q8 | Storage::Q4 | Storage::F16 if !is_float(t.dtype) => Storage::Keep,
                 Storage::F16 if t.dtype == Dtype::F16 => Storage::Keep,
                 storage => storage,
@@ -192,32 +194,32 @@ impl TensorSink for Writer {
         if storage == Storage::Q8 {
             let (q, s) = quantize_q8(&w, n, k);
             let q: Vec<u8> = q.iter().map(|&v| v as u8).collect();
-            self.push(format!("{}.q", t.name), Dtype::I8, vec![n, k], &q)?;
+            self.push(part(&t.name, Q8_LEVELS), Dtype::I8, vec![n, k], &q)?;
             let s: Vec<u8> = s.iter().flat_map(|v| v.to_le_bytes()).collect();
-            self.push(format!("{}.scale", t.name), Dtype::F32, vec![n, 1], &s)?;
+            self.push(part(&t.name, Q8_SCALES), Dtype::F32, vec![n, 1], &s)?;
         } else {
             let fine: &[usize] = if t.name.ends_with("word_embeddings.weight") {
                 &self.special_ids
             } else {
                 &[]
             };
-            let q = quantize_q4(&w, n, k, q4_step_divisor(self.scheme, &t.name), fine);
+            let q = quantize_q4(&w, n, k, q4_step_divisor(self.quant, &t.name), fine);
             drop(w);
             let (levels, exps) = encode_q4(&q).map_err(|e| bad(format!("`{}`: {e}", t.name)))?;
             self.push(
-                format!("{}.q4e", t.name),
+                part(&t.name, Q4_LEVELS),
                 Dtype::U8,
                 vec![levels.len()],
                 &levels,
             )?;
             self.push(
-                format!("{}.q4x", t.name),
+                part(&t.name, Q4_EXPONENTS),
                 Dtype::U8,
                 vec![exps.len()],
                 &exps,
             )?;
             let step = q.step.to_le_bytes();
-            self.push(format!("{}.step", t.name), Dtype::F32, vec![1], &step)?;
+            self.push(part(&t.name, Q4_STEP), Dtype::F32, vec![1], &step)?;
         }
         Ok(())
     }
@@ -281,10 +283,10 @@ impl Writer {
     fn finish(mut self, source_sha256: String) -> Result<Vec<u8>> {
         self.order_payload()?;
         let payload_xxh3 = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&self.out));
-        let meta = Metadata {
+        let meta = QuantMetadata {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION.into(),
-            scheme: self.scheme.name().into(),
+            quant: self.quant.name().into(),
             source_model: self.source.model.clone(),
             source_revision: self.source.revision.clone(),
             source_sha256,
@@ -338,25 +340,25 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// Quantizes a whole in-memory source (the CLI path) through the same streaming code.
 ///
 /// ```
-/// use gamjeong::quant::{quantize_bytes, read_metadata, Scheme, Source};
+/// use gamjeong::{quantize_bytes, ModelSource, Quant, QuantMetadata};
 /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-ko");
 /// let read = |f: &str| std::fs::read(format!("{dir}/{f}")).unwrap();
-/// let source = Source { model: "tiny-ko".into(), revision: "unknown".into() };
+/// let source = ModelSource { model: "tiny-ko".into(), revision: "unknown".into() };
 /// let config = String::from_utf8(read("config.json")).unwrap();
 /// let tokenizer = String::from_utf8(read("tokenizer.json")).unwrap();
-/// let q8 = quantize_bytes(&read("model.safetensors"), Scheme::Q8, source, &config, &tokenizer)?;
-/// assert_eq!(read_metadata(&q8, true)?.scheme, "q8");
+/// let q8 = quantize_bytes(&read("model.safetensors"), Quant::Q8, source, &config, &tokenizer)?;
+/// assert_eq!(QuantMetadata::read(&q8, true)?.quant, "q8");
 /// let model = gamjeong::Classifier::from_quantized(&q8)?;
 /// # Ok::<(), gamjeong::Error>(())
 /// ```
 pub fn quantize_bytes(
     source_bytes: &[u8],
-    scheme: Scheme,
-    source: Source,
+    quant: Quant,
+    source: ModelSource,
     config_json: &str,
     tokenizer_json: &str,
 ) -> Result<Vec<u8>> {
-    let mut q = StreamingQuantizer::new(scheme, source, config_json, tokenizer_json)?;
+    let mut q = StreamingQuantizer::new(quant, source, config_json, tokenizer_json)?;
     q.push(source_bytes)?;
     q.finish()
 }

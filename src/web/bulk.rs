@@ -5,6 +5,7 @@
 
 use super::{js_error, to_js, WasmClassifier};
 use crate::bulk::{self, BulkError, Done, Format, Options, Session};
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -65,7 +66,7 @@ fn parse_options(js: JsValue) -> Result<(Options, Outputs), JsValue> {
                 let key = key.as_string().unwrap_or_default();
                 if !OPTION_KEYS.contains(&key.as_str()) {
                     return Err(js_error(
-                        "BAD_INPUT",
+                        ErrorCode::BadInput,
                         &format!(
                             "bulk options: unknown option `{key}`; accepted: {}",
                             OPTION_KEYS.join(", ")
@@ -75,13 +76,13 @@ fn parse_options(js: JsValue) -> Result<(Options, Outputs), JsValue> {
             }
         }
         serde_wasm_bindgen::from_value(js)
-            .map_err(|e| js_error("BAD_INPUT", &format!("bulk options: {e}")))?
+            .map_err(|e| js_error(ErrorCode::BadInput, &format!("bulk options: {e}")))?
     };
     let format = match o.format.as_deref() {
         None => Format::Auto,
         Some(name) => Format::parse(name).ok_or_else(|| {
             js_error(
-                "BAD_INPUT",
+                ErrorCode::BadInput,
                 &format!("unknown format `{name}`: use auto, lines, csv, tsv, jsonl or kakao"),
             )
         })?,
@@ -104,7 +105,7 @@ fn parse_options(js: JsValue) -> Result<(Options, Outputs), JsValue> {
                 "jsonl" => outputs.jsonl = true,
                 other => {
                     return Err(js_error(
-                        "BAD_INPUT",
+                        ErrorCode::BadInput,
                         &format!("unknown output `{other}`: use rows, csv or jsonl"),
                     ))
                 }

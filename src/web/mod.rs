@@ -8,7 +8,7 @@ mod pool;
 
 pub use bulk::{inspect_file, WasmBulk};
 
-use crate::{Classifier, Error};
+use crate::{Classifier, Error, ErrorCode, Quant};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -18,9 +18,11 @@ pub fn start() {
 }
 
 /// Build facts for the JS wrapper and the page: `{version, formatVersion, kernel, schemes,
-/// threads}`. `kernel` is the int8 GEMM kernel this build runs (`simd128` or `relaxed-simd`);
-/// `schemes` the quantization schemes it reads and writes (`f32` is always there besides);
-/// `threads` is true for the threads build (shared memory, [`pool::PoolBuilder`]).
+/// threads, errorCodes}`. `kernel` is the int8 GEMM kernel this build runs (`simd128` or
+/// `relaxed-simd`); `schemes` the quantization tiers it reads and writes (`f32` is always
+/// there besides); `threads` is true for the threads build (shared memory,
+/// [`pool::PoolBuilder`]); `errorCodes` every `code` an error from this module can carry
+/// ([`ErrorCode::ALL`]).
 #[wasm_bindgen(js_name = buildInfo)]
 pub fn build_info() -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
@@ -31,13 +33,15 @@ pub fn build_info() -> Result<JsValue, JsValue> {
         kernel: &'static str,
         schemes: Vec<&'static str>,
         threads: bool,
+        error_codes: &'static [ErrorCode],
     }
     to_js(&Info {
         version: env!("CARGO_PKG_VERSION"),
         format_version: crate::quant::file::FORMAT_VERSION,
         kernel: crate::kernels::best_kernel().name(),
-        schemes: crate::quant::Scheme::ALL.map(|s| s.name()).to_vec(),
+        schemes: Quant::ALL.map(Quant::name).to_vec(),
         threads: cfg!(target_feature = "atomics"),
+        error_codes: ErrorCode::ALL,
     })
 }
 
@@ -49,10 +53,10 @@ pub fn memory_bytes() -> f64 {
 }
 
 /// A JS `Error` carrying `code`, so JS branches on the code and never on message text.
-fn js_error(code: &str, message: &str) -> JsValue {
+fn js_error(code: ErrorCode, message: &str) -> JsValue {
     let err = js_sys::Error::new(message);
     // Setting a property on a fresh Error object cannot fail.
-    let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &code.as_str().into());
     err.into()
 }
 
@@ -64,7 +68,12 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     // json_compatible: `None` → null and maps → plain objects, as the CLI's JSON.
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error("COMPUTE", &format!("cannot convert the result to JS: {e}")))
+        .map_err(|e| {
+            js_error(
+                ErrorCode::Compute,
+                &format!("cannot convert the result to JS: {e}"),
+            )
+        })
 }
 
 /// Rewrites char offsets (ascending, as `explain` returns them) into UTF-16 offsets in one
@@ -89,7 +98,7 @@ fn to_utf16_offsets(text: &str, words: &mut [crate::WordScore]) {
 #[wasm_bindgen]
 pub struct WasmClassifier {
     inner: Classifier,
-    /// `f32`, or the scheme recorded in the quantized file it was loaded from.
+    /// `f32`, or the tier recorded in the quantized file it was loaded from.
     quant: String,
 }
 
@@ -120,7 +129,7 @@ impl WasmClassifier {
         loader.finish()
     }
 
-    /// The weights' scheme: `f32`, `q8` or `q4` (read from the quantized file itself).
+    /// The weights' tier: `f32`, or `q8`, `q4`, … (read from the quantized file itself).
     pub fn quant(&self) -> String {
         self.quant.clone()
     }
@@ -169,7 +178,7 @@ impl WasmClassifier {
     pub fn logits_for_ids(&self, ids: &[u32], batch: usize) -> Result<Vec<f32>, JsValue> {
         if batch == 0 || ids.is_empty() || !ids.len().is_multiple_of(batch) {
             return Err(js_error(
-                "BAD_INPUT",
+                ErrorCode::BadInput,
                 "ids.length must be a positive multiple of batch",
             ));
         }
@@ -212,39 +221,39 @@ impl WasmClassifier {
 /// or `pytorch_model.bin`) as they download, get the same quantized file the CLI writes.
 #[wasm_bindgen]
 pub struct WasmQuantizer {
-    inner: Option<crate::quant::StreamingQuantizer>,
+    inner: Option<crate::StreamingQuantizer>,
 }
 
 #[wasm_bindgen]
 impl WasmQuantizer {
     #[wasm_bindgen(constructor)]
     pub fn new(
-        scheme: &str,
+        quant: &str,
         source_model: &str,
         source_revision: &str,
         config_json: &str,
         tokenizer_json: &str,
     ) -> Result<WasmQuantizer, JsValue> {
-        let scheme = crate::quant::Scheme::parse(scheme).ok_or_else(|| {
+        let quant = Quant::parse(quant).ok_or_else(|| {
+            let known: Vec<&str> = Quant::ALL.map(Quant::name).to_vec();
             js_error(
-                "BAD_INPUT",
-                &format!("unknown scheme `{scheme}`: use q8 or q4"),
+                ErrorCode::BadInput,
+                &format!("unknown quant `{quant}`: use {}", known.join(", ")),
             )
         })?;
-        let source = crate::quant::Source {
+        let source = crate::ModelSource {
             model: source_model.into(),
             revision: source_revision.into(),
         };
-        let inner =
-            crate::quant::StreamingQuantizer::new(scheme, source, config_json, tokenizer_json)
-                .map_err(js_err)?;
+        let inner = crate::StreamingQuantizer::new(quant, source, config_json, tokenizer_json)
+            .map_err(js_err)?;
         Ok(Self { inner: Some(inner) })
     }
 
-    fn state(&mut self) -> Result<&mut crate::quant::StreamingQuantizer, JsValue> {
+    fn state(&mut self) -> Result<&mut crate::StreamingQuantizer, JsValue> {
         self.inner
             .as_mut()
-            .ok_or_else(|| js_error("FINISHED", "this quantizer has already finished"))
+            .ok_or_else(|| js_error(ErrorCode::Finished, "this quantizer has already finished"))
     }
 
     /// Feeds the next chunk of the source file (any size).
@@ -268,7 +277,7 @@ impl WasmQuantizer {
         let inner = self
             .inner
             .take()
-            .ok_or_else(|| js_error("FINISHED", "this quantizer has already finished"))?;
+            .ok_or_else(|| js_error(ErrorCode::Finished, "this quantizer has already finished"))?;
         inner.finish().map_err(js_err)
     }
 }
@@ -278,7 +287,7 @@ impl WasmQuantizer {
 /// peaks near one copy of the file, not two.
 #[wasm_bindgen]
 pub struct WasmLoader {
-    inner: Option<crate::loader::StreamingLoader>,
+    inner: Option<crate::StreamingLoader>,
 }
 
 #[wasm_bindgen]
@@ -287,14 +296,14 @@ impl WasmLoader {
     #[allow(clippy::new_without_default)] // a JS constructor, not a Rust API
     pub fn new() -> WasmLoader {
         Self {
-            inner: Some(crate::loader::StreamingLoader::new()),
+            inner: Some(crate::StreamingLoader::new()),
         }
     }
 
-    fn state(&mut self) -> Result<&mut crate::loader::StreamingLoader, JsValue> {
+    fn state(&mut self) -> Result<&mut crate::StreamingLoader, JsValue> {
         self.inner
             .as_mut()
-            .ok_or_else(|| js_error("FINISHED", "this loader has already finished"))
+            .ok_or_else(|| js_error(ErrorCode::Finished, "this loader has already finished"))
     }
 
     /// Appends the next chunk of the file. Errors early on a file that is not a gamjeong
@@ -324,8 +333,8 @@ impl WasmLoader {
         let inner = self
             .inner
             .take()
-            .ok_or_else(|| js_error("FINISHED", "this loader has already finished"))?;
-        let quant = inner.scheme().unwrap_or_default().to_owned();
+            .ok_or_else(|| js_error(ErrorCode::Finished, "this loader has already finished"))?;
+        let quant = inner.quant().unwrap_or_default().to_owned();
         Ok(WasmClassifier {
             inner: inner.finish().map_err(js_err)?,
             quant,

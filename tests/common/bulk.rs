@@ -6,14 +6,14 @@
 /// tiny-ko at q8 with the golden source id and revision: the bytes the CLI's
 /// `quantize` writes for `golden_digest("q8")`, the model of the golden files.
 pub fn golden_q8_file() -> Vec<u8> {
-    let source = gamjeong::quant::Source {
+    let source = gamjeong::ModelSource {
         model: super::GOLDEN_SOURCE_ID.into(),
         revision: super::GOLDEN_REVISION.into(),
     };
     let tok = std::str::from_utf8(super::TINY_TOKENIZER).unwrap();
-    gamjeong::quant::quantize_bytes(
+    gamjeong::quantize_bytes(
         super::TINY_WEIGHTS,
-        gamjeong::quant::Scheme::Q8,
+        gamjeong::Quant::Q8,
         source,
         super::TINY_CONFIG,
         tok,

@@ -3,8 +3,8 @@
 //! logits. Shared by tests/quant_accuracy.rs, in Chromium by tests/wasm_quant_accuracy.rs, and
 //! by the accuracy-vs-size report (examples/quant_curve.rs).
 
-use gamjeong::quant::{quantize_bytes, Scheme, Source};
 use gamjeong::Classifier;
+use gamjeong::{quantize_bytes, ModelSource, Quant};
 use serde::Deserialize;
 
 pub struct HeldOut {
@@ -69,7 +69,7 @@ pub struct HeldOutAccuracy {
 
 /// Quantizes `model` with `scheme` (the CLI/browser quantizer), loads the file and compares
 /// its probabilities with the reference.
-pub fn held_out_accuracy(model: &HeldOut, scheme: Scheme) -> HeldOutAccuracy {
+pub fn held_out_accuracy(model: &HeldOut, scheme: Quant) -> HeldOutAccuracy {
     let files = ModelFiles {
         name: model.name,
         config: model.config,
@@ -90,12 +90,12 @@ pub struct ModelFiles<'a> {
 }
 
 /// [`held_out_accuracy`] for a model of `set` ("heldout" or "tuning").
-pub fn fixture_accuracy(model: &ModelFiles, set: &str, scheme: Scheme) -> HeldOutAccuracy {
+pub fn fixture_accuracy(model: &ModelFiles, set: &str, scheme: Quant) -> HeldOutAccuracy {
     let reference: Reference = serde_json::from_str(model.reference).expect("reference parses");
     let v = &reference.varied;
     assert_eq!(reference.set, set, "{}: not a {set} model", model.name);
     assert!(v.texts.len() >= 200 && v.texts.len() == v.probs.len());
-    let source = Source {
+    let source = ModelSource {
         model: format!("fixtures/{set}/{}", model.name),
         revision: "test".into(),
     };
@@ -161,23 +161,23 @@ pub enum Gate {
 }
 
 /// (minimum top-1 agreement, maximum |Δp|) of `scheme` under `gate`.
-pub fn limits(scheme: Scheme, gate: Gate) -> (f64, f32) {
+pub fn limits(scheme: Quant, gate: Gate) -> (f64, f32) {
     match (gate, scheme) {
-        (Gate::Target, Scheme::Q8) => (0.99, 0.005),
-        (Gate::Target, Scheme::Q4 | Scheme::Q5 | Scheme::Q6) => (0.95, 0.02),
-        (Gate::RegressionFloor, Scheme::Q8) => (0.97, 0.025),
-        (Gate::RegressionFloor, Scheme::Q4 | Scheme::Q5 | Scheme::Q6) => (0.90, 0.09),
+        (Gate::Target, Quant::Q8) => (0.99, 0.005),
+        (Gate::Target, Quant::Q4 | Quant::Q5 | Quant::Q6) => (0.95, 0.02),
+        (Gate::RegressionFloor, Quant::Q8) => (0.97, 0.025),
+        (Gate::RegressionFloor, Quant::Q4 | Quant::Q5 | Quant::Q6) => (0.90, 0.09),
     }
 }
 
 /// Whether `a` (a measurement of `scheme`) passes `gate`.
-pub fn meets(a: &HeldOutAccuracy, scheme: Scheme, gate: Gate) -> bool {
+pub fn meets(a: &HeldOutAccuracy, scheme: Quant, gate: Gate) -> bool {
     let (min_agree, max_dp) = limits(scheme, gate);
     a.agreement >= min_agree && a.max_dprob <= max_dp
 }
 
 /// Measures every `(scheme, gate)` on held-out model `name`, then asserts each.
-pub fn check_held_out(name: &str, checks: &[(Scheme, Gate)], print: &dyn Fn(String)) {
+pub fn check_held_out(name: &str, checks: &[(Quant, Gate)], print: &dyn Fn(String)) {
     let model = held_out(name);
     let results: Vec<_> = checks
         .iter()

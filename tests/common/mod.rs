@@ -240,10 +240,10 @@ pub struct QuantAccuracy {
 
 /// Quantizes tiny-ko-q with `scheme` (the CLI/browser quantizer), loads the file and compares
 /// it with the f32 reference.
-pub fn quant_accuracy(scheme: gamjeong::quant::Scheme) -> QuantAccuracy {
-    use gamjeong::quant::{quantize_bytes, Source};
+pub fn quant_accuracy(scheme: gamjeong::Quant) -> QuantAccuracy {
+    use gamjeong::{quantize_bytes, ModelSource};
     let reference: QReference = serde_json::from_str(Q_REFERENCE).expect("reference parses");
-    let source = Source {
+    let source = ModelSource {
         model: "fixtures/tiny-ko-q".into(),
         revision: "test".into(),
     };
@@ -287,9 +287,9 @@ pub fn quant_accuracy(scheme: gamjeong::quant::Scheme) -> QuantAccuracy {
 /// The gates of issue 3: q8 max |Δprob| ≤ 0.01 and top-1 agreement ≥ 99%; q4 top-1
 /// agreement ≥ 97% (measured 97.5%: 5 of 200 texts change label).
 pub fn check_quant_accuracy(print: &dyn Fn(String)) {
-    use gamjeong::quant::Scheme;
-    let q8 = quant_accuracy(Scheme::Q8);
-    let q4 = quant_accuracy(Scheme::Q4);
+    use gamjeong::Quant;
+    let q8 = quant_accuracy(Quant::Q8);
+    let q4 = quant_accuracy(Quant::Q4);
     print(format!("tiny-ko-q q8: {q8:?}"));
     print(format!("tiny-ko-q q4: {q4:?}"));
     assert!(q8.cases_max_dprob <= 0.01, "q8 max |Δprob| {q8:?}");
@@ -297,7 +297,7 @@ pub fn check_quant_accuracy(print: &dyn Fn(String)) {
     assert!(q4.varied_agreement >= 0.97, "q4 top-1 agreement {q4:?}");
 }
 
-/// SHA-256 of the CLI's `gamjeong quantize --model tests/fixtures/tiny-ko --scheme S
+/// SHA-256 of the CLI's `gamjeong quantize --model tests/fixtures/tiny-ko --quant S
 /// --source-id fixtures/tiny-ko --revision test` output, one `S HEX` line per scheme: the
 /// native CLI test checks the CLI still writes exactly these bytes, and the browser test checks
 /// its streaming converter does too. After a deliberate change of the quantized bytes (or the
@@ -325,7 +325,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// `quantized` with its recorded source digest (metadata `source_sha256`) replaced by `sha`:
 /// files converted from the same weights in another container then compare byte for byte.
 pub fn with_source_sha(quantized: &[u8], sha: &str) -> Vec<u8> {
-    let meta = gamjeong::quant::read_metadata(quantized, true).unwrap();
+    let meta = gamjeong::QuantMetadata::read(quantized, true).unwrap();
     let old = meta.source_sha256.as_bytes();
     assert_eq!(old.len(), sha.len());
     let at = quantized
@@ -426,9 +426,9 @@ pub fn tiny_q() -> Classifier {
 }
 
 /// tiny-ko-q quantized by the CLI/browser quantizer.
-pub fn tiny_q_quantized(scheme: gamjeong::quant::Scheme) -> Classifier {
-    use gamjeong::quant::{quantize_bytes, Source};
-    let source = Source {
+pub fn tiny_q_quantized(scheme: gamjeong::Quant) -> Classifier {
+    use gamjeong::{quantize_bytes, ModelSource};
+    let source = ModelSource {
         model: "fixtures/tiny-ko-q".into(),
         revision: "test".into(),
     };

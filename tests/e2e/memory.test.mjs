@@ -89,7 +89,7 @@ test('BERT-base shape: converted once in the browser; from the cache, wasm memor
     // Quantized products are row by row and attention reads each row's real tokens only.
     assert.equal(m.batchVsAlone, 0, `batch rows vs the same texts alone: max |Δlogit| ${m.batchVsAlone}`);
     assert.equal(m.longestTokens, 512);
-    // Batches run in encoder passes of at most 512 padded tokens (src/classifier.rs), so the
+    // Batches run in encoder passes of at most 512 padded tokens (src/classifier/mod.rs), so the
     // heaviest use stays within the same bound.
     assert.ok(m.afterBatch <= LIMIT * file, `after a batch of 8 long texts: ${(m.afterBatch / file).toFixed(3)}x the file`);
     assert.ok(m.afterLongest <= LIMIT * file, `after a 512-token text: ${(m.afterLongest / file).toFixed(3)}x the file`);

@@ -1,39 +1,12 @@
 //! A safetensors file as a byte stream: header first, then each tensor's bytes in file order,
 //! handed out tensor by tensor as soon as they are complete. The quantizer and the streaming
 //! model loader both read through it, so a browser never holds a whole file it is receiving.
+//! Also the header's parser and writer for whole files in memory.
 
+use super::{TensorInfo, TensorReader, TensorSink, MAX_RESERVE};
 use crate::error::{Error, Result};
 use safetensors::Dtype;
 use serde_json::Value;
-
-/// One tensor of the header.
-#[derive(Debug, Clone)]
-pub struct TensorInfo {
-    pub name: String,
-    pub dtype: Dtype,
-    pub shape: Vec<usize>,
-    /// Byte range inside the payload.
-    pub start: usize,
-    pub end: usize,
-}
-
-/// What a reader does with the stream.
-pub trait TensorSink {
-    /// The parsed header: `__metadata__` (if any) and the tensors sorted by offset. Returns,
-    /// per tensor, whether its bytes are wanted (unwanted ones are skipped, never buffered).
-    fn header(
-        &mut self,
-        metadata: Option<&serde_json::Map<String, Value>>,
-        tensors: &[TensorInfo],
-    ) -> Result<Vec<bool>>;
-    /// Tensor `index` is complete; `data` is empty for unwanted tensors.
-    fn tensor(&mut self, index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()>;
-}
-
-/// The most a reader allocates ahead of the bytes on a header's claim alone (one tensor's
-/// buffer, the quantizer's output). Above the largest tensor of a BERT-large f32
-/// checkpoint (word embeddings, 119 MiB), so real files still get one exact allocation.
-pub(crate) const MAX_RESERVE: usize = 128 << 20;
 
 enum Phase {
     HeaderLen,
@@ -43,7 +16,7 @@ enum Phase {
 }
 
 /// Splits a safetensors byte stream (any chunking) into header and tensors.
-pub struct TensorStream {
+pub struct SafetensorsStream {
     phase: Phase,
     pending: Vec<u8>,
     tensors: Vec<TensorInfo>,
@@ -54,13 +27,13 @@ pub struct TensorStream {
     consumed: usize,
 }
 
-impl Default for TensorStream {
+impl Default for SafetensorsStream {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl TensorStream {
+impl SafetensorsStream {
     pub fn new() -> Self {
         Self {
             phase: Phase::HeaderLen,
@@ -74,26 +47,26 @@ impl TensorStream {
         }
     }
 
-    /// Total file size, known once the header has arrived.
-    pub fn expected_len(&self) -> Option<usize> {
+    /// True once the last tensor is complete.
+    pub fn is_done(&self) -> bool {
+        matches!(self.phase, Phase::Done)
+    }
+}
+
+impl TensorReader for SafetensorsStream {
+    /// Known once the header has arrived.
+    fn expected_len(&self) -> Option<usize> {
         match self.phase {
             Phase::HeaderLen | Phase::Header(_) => None,
             _ => Some(self.consumed - self.data_pos + self.data_len),
         }
     }
 
-    /// Bytes received so far.
-    pub fn consumed(&self) -> usize {
+    fn consumed(&self) -> usize {
         self.consumed
     }
 
-    /// True once the last tensor is complete.
-    pub fn is_done(&self) -> bool {
-        matches!(self.phase, Phase::Done)
-    }
-
-    /// Errors unless the whole file has arrived.
-    pub fn check_complete(&self) -> Result<()> {
+    fn check_complete(&self) -> Result<()> {
         if self.is_done() {
             return Ok(());
         }
@@ -107,8 +80,7 @@ impl TensorStream {
         )))
     }
 
-    /// Feeds the next bytes of the file.
-    pub fn push(&mut self, mut chunk: &[u8], sink: &mut dyn TensorSink) -> Result<()> {
+    fn push(&mut self, mut chunk: &[u8], sink: &mut dyn TensorSink) -> Result<()> {
         while !chunk.is_empty() {
             match self.phase {
                 Phase::HeaderLen => {
@@ -157,7 +129,9 @@ impl TensorStream {
         }
         Ok(())
     }
+}
 
+impl SafetensorsStream {
     fn take(&mut self, chunk: &mut &[u8], n: usize) -> Result<()> {
         if !matches!(self.phase, Phase::Data) || self.wanted[self.next] {
             if self.pending.is_empty() && matches!(self.phase, Phase::Data) {

@@ -1,11 +1,14 @@
-//! The public pipeline: text → tokens → BERT → labelled scores.
+//! The public pipeline: text → tokens → BERT → labelled scores. Loading is in [`load`].
+
+mod load;
+
+pub use load::StreamingLoader;
 
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
-use crate::labels::{label_infos, LabelInfo};
+use crate::labels::LabelInfo;
 use crate::model::{sigmoid, softmax, BatchInput, Bert, BertOutput, Linear, Rows};
 use crate::tokenize::{Encoded, TextEncoder};
-use crate::weights::Weights;
 use candle_core::{Device, Tensor};
 use serde::Serialize;
 
@@ -23,14 +26,14 @@ pub enum ScoreFn {
     Softmax,
     /// `multi_label_classification` (or a single output): each label's own probability.
     Sigmoid,
-    /// `regression`: the raw logits.
-    None,
+    /// `regression`: the raw logits, unchanged (transformers' `function_to_apply="none"`).
+    Identity,
 }
 
 impl ScoreFn {
     pub fn for_model(problem_type: Option<&str>, num_labels: usize) -> Self {
         match problem_type {
-            Some("regression") => ScoreFn::None,
+            Some("regression") => ScoreFn::Identity,
             Some("multi_label_classification") => ScoreFn::Sigmoid,
             _ if num_labels == 1 => ScoreFn::Sigmoid,
             _ => ScoreFn::Softmax,
@@ -41,7 +44,7 @@ impl ScoreFn {
         match self {
             ScoreFn::Softmax => softmax(logits),
             ScoreFn::Sigmoid => sigmoid(logits),
-            ScoreFn::None => logits.to_vec(),
+            ScoreFn::Identity => logits.to_vec(),
         }
     }
 }
@@ -115,161 +118,6 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    /// Loads a model from the three files of a Hugging Face model folder, as bytes. The
-    /// weights are `model.safetensors` or a PyTorch `pytorch_model.bin` (told apart by
-    /// their first bytes).
-    pub fn from_bytes(config_json: &str, tokenizer_json: &[u8], weights: &[u8]) -> Result<Self> {
-        let config = ModelConfig::from_json(config_json)?;
-        let weights = Weights::load(weights)?;
-        Self::from_parts(config, tokenizer_json, &weights)
-    }
-
-    /// Loads a single quantized `.safetensors` file (docs/FORMAT.md): config and tokenizer
-    /// come from its metadata, and its payload checksum is verified first.
-    pub fn from_quantized(bytes: &[u8]) -> Result<Self> {
-        let mut loader = crate::loader::StreamingLoader::new();
-        loader.push(bytes)?;
-        loader.finish()
-    }
-
-    /// A model folder in Hugging Face layout (weights: `model.safetensors`, else
-    /// `pytorch_model.bin`), a single quantized `.safetensors` file, or a `pytorch_model.bin`
-    /// with `config.json` and `tokenizer.json` next to it.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self> {
-        let path = path.as_ref();
-        if !path.exists() {
-            let source = std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no such file or folder (expected a Hugging Face model folder or a quantized .safetensors file)",
-            );
-            return Err(Error::Io {
-                path: path.into(),
-                source,
-            });
-        }
-        if path.is_dir() {
-            return Self::from_dir(path);
-        }
-        let io = |source| Error::Io {
-            path: path.into(),
-            source,
-        };
-        let mut file = std::fs::File::open(path).map_err(io)?;
-        let mut head = [0u8; 4];
-        let n = std::io::Read::read(&mut file, &mut head).map_err(io)?;
-        if crate::pytorch::is_legacy(&head[..n]) {
-            return Err(crate::pytorch::legacy_error());
-        }
-        if crate::pytorch::is_zip(&head[..n]) {
-            // A pytorch_model.bin: config.json and tokenizer.json are next to it.
-            let dir = path.parent().unwrap_or(std::path::Path::new("."));
-            return Self::from_folder_files(dir, Some(path));
-        }
-        // Streamed: the file is never held whole next to the model.
-        let mut loader = crate::loader::StreamingLoader::new();
-        crate::error::copy_into(path, std::io::Read::chain(&head[..n], file), &mut loader)?;
-        loader.finish()
-    }
-
-    /// Loads `config.json`, `tokenizer.json` and the weights from a folder: `model.safetensors`,
-    /// else `pytorch_model.bin` (the order transformers tries them in).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Self> {
-        let dir = dir.as_ref();
-        Self::from_folder_files(dir, None)
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    /// `weights`: the weights file, else the folder's (`checkpoint::weights_file`).
-    fn from_folder_files(dir: &std::path::Path, weights: Option<&std::path::Path>) -> Result<Self> {
-        let read = |path: std::path::PathBuf| {
-            std::fs::read(&path).map_err(|source| Error::Io { path, source })
-        };
-        let config = read(dir.join("config.json"))?;
-        let config = String::from_utf8(config)
-            .map_err(|_| Error::Config("config.json is not UTF-8".into()))?;
-        let tokenizer = read(dir.join("tokenizer.json"))?;
-        let weights = &match weights {
-            Some(w) => w.to_path_buf(),
-            None => crate::checkpoint::weights_file(dir)?,
-        };
-        let file = std::fs::File::open(weights).map_err(|source| Error::Io {
-            path: weights.into(),
-            source,
-        })?;
-        let mut head = [0u8; 4];
-        let n = std::io::Read::read(&mut &file, &mut head).map_err(|source| Error::Io {
-            path: weights.into(),
-            source,
-        })?;
-        if !(crate::pytorch::is_zip(&head[..n]) || crate::pytorch::is_legacy(&head[..n])) {
-            return Self::from_bytes(&config, &tokenizer, &read(weights.into())?);
-        }
-        // A PyTorch checkpoint is streamed into separately held tensors: the file is never
-        // whole in memory next to them.
-        let mut c = crate::weights::Collect::default();
-        c.push(&head[..n])?;
-        crate::error::copy_into(weights, file, &mut c)?;
-        let weights = c.finish()?;
-        Self::from_parts(ModelConfig::from_json(&config)?, &tokenizer, &weights)
-    }
-
-    pub(crate) fn from_parts(
-        config: ModelConfig,
-        tokenizer_json: &[u8],
-        weights: &Weights,
-    ) -> Result<Self> {
-        let b = &config.bert;
-        let encoder = TextEncoder::from_json(
-            tokenizer_json,
-            b.max_position_embeddings,
-            b.pad_token_id as u32,
-        )?;
-        if encoder.vocab_size() > b.vocab_size {
-            return Err(Error::Config(format!(
-                "tokenizer.json has {} tokens but the model's vocab_size is {}",
-                encoder.vocab_size(),
-                b.vocab_size
-            )));
-        }
-        let root = weights.scope(crate::model::bert::encoder_prefix(weights)?);
-        let bert = Bert::load(&root, &config)?;
-        let head_scope = weights.scope("classifier");
-        // The bias is f32 under every scheme, so it tells whether a head is present.
-        let head = match head_scope.shape("bias") {
-            None => None,
-            Some(shape) => {
-                // Without id2label transformers names the classes LABEL_0, LABEL_1, …
-                let rows = shape.first().copied().unwrap_or(0);
-                let n = config.id2label.as_ref().map_or(rows, Vec::len);
-                if !bert.has_pooler() {
-                    return Err(Error::MissingTensor {
-                        name: root.pp("pooler.dense").name("weight"),
-                        hint: " (a classification head needs the pooler)".into(),
-                    });
-                }
-                Some(Linear::load(&head_scope, b.hidden_size, n)?)
-            }
-        };
-        let names: Vec<String> = match (&head, &config.id2label) {
-            (None, _) => Vec::new(),
-            (Some(_), Some(names)) => names.clone(),
-            (Some(h), None) => (0..h.out_dim()).map(|i| format!("LABEL_{i}")).collect(),
-        };
-        let labels = label_infos(&names);
-        let score_fn = ScoreFn::for_model(config.problem_type.as_deref(), labels.len());
-        Ok(Self {
-            config,
-            encoder,
-            bert,
-            head,
-            labels,
-            pool: None,
-            score_fn,
-        })
-    }
-
     /// Runs inference on its own pool of `threads` threads (1: on the calling thread only).
     /// Results are bit-identical for every thread count: work is split over output columns,
     /// sequences and heads, never inside a sum.
@@ -478,7 +326,7 @@ impl Classifier {
                     .chain(std::iter::repeat_n(0, pad)),
             );
         }
-        let b = &self.config.bert;
+        let b = &self.config.encoder;
         if let Some(bad) = ids.iter().find(|&&id| id as usize >= b.vocab_size) {
             return Err(Error::Tokenize(format!(
                 "token id {bad} is outside vocab_size {}",
@@ -551,9 +399,9 @@ mod tests {
     use super::group_bounds;
     use super::{Classifier, Rows};
 
-    const CONFIG: &str = include_str!("../tests/fixtures/tiny-ko/config.json");
-    const TOKENIZER: &[u8] = include_bytes!("../tests/fixtures/tiny-ko/tokenizer.json");
-    const WEIGHTS: &[u8] = include_bytes!("../tests/fixtures/tiny-ko/model.safetensors");
+    const CONFIG: &str = include_str!("../../tests/fixtures/tiny-ko/config.json");
+    const TOKENIZER: &[u8] = include_bytes!("../../tests/fixtures/tiny-ko/tokenizer.json");
+    const WEIGHTS: &[u8] = include_bytes!("../../tests/fixtures/tiny-ko/model.safetensors");
 
     /// Max |Δ| between the pooled `[CLS]` rows of `Rows::First` and `Rows::All`, on a padded
     /// batch of short and long texts.
@@ -589,16 +437,16 @@ mod tests {
         eprintln!("f32: max |Δ| between the CLS-only and the full last layer: {d:e}");
         assert!(d < 1e-5, "f32: max |Δ| {d}");
         let tok = std::str::from_utf8(TOKENIZER).unwrap();
-        for scheme in [crate::quant::Scheme::Q8, crate::quant::Scheme::Q4] {
-            let source = crate::quant::Source {
+        for quant in [crate::Quant::Q8, crate::Quant::Q4] {
+            let source = crate::ModelSource {
                 model: "fixtures/tiny-ko".into(),
                 revision: "test".into(),
             };
-            let file = crate::quant::quantize_bytes(WEIGHTS, scheme, source, CONFIG, tok).unwrap();
+            let file = crate::quantize_bytes(WEIGHTS, quant, source, CONFIG, tok).unwrap();
             let model = Classifier::from_quantized(&file).unwrap();
             let d = first_row_matches_all_rows(&model);
-            eprintln!("{scheme:?}: max |Δ| between the CLS-only and the full last layer: {d:e}");
-            assert!(d < 2e-3, "{scheme:?}: max |Δ| {d}");
+            eprintln!("{quant:?}: max |Δ| between the CLS-only and the full last layer: {d:e}");
+            assert!(d < 2e-3, "{quant:?}: max |Δ| {d}");
         }
     }
 

@@ -1,8 +1,9 @@
 //! Named tensors from a safetensors buffer, checked against the shapes the config implies.
 //! Every lookup failure names the tensor, so a wrong checkpoint is diagnosed in one line.
 
+use super::safetensors::parse_file;
+use super::{CheckpointStream, Collect, Format, TensorInfo};
 use crate::error::{Error, Result};
-use crate::tensor_stream::{parse_file, TensorInfo, TensorSink};
 use candle_core::{safetensors::Load, DType, Device, Tensor};
 use safetensors::tensor::TensorView;
 use safetensors::Dtype;
@@ -25,8 +26,8 @@ pub struct Weights<'a> {
 }
 
 impl<'a> Weights<'a> {
-    /// Views into a whole safetensors file (the header is parsed by `tensor_stream`, the one
-    /// safetensors reader of the crate).
+    /// Views into a whole safetensors file (the header is parsed by [`super::safetensors`],
+    /// the one safetensors reader of the crate).
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
         let (header, payload) = parse_file(bytes)?;
         Ok(Self::from_entries(header.tensors.into_iter().map(|t| {
@@ -38,10 +39,10 @@ impl<'a> Weights<'a> {
     /// Weights from a whole weights file of either format (safetensors, or a PyTorch
     /// checkpoint, read through the same stream the quantizer uses).
     pub fn load(bytes: &'a [u8]) -> Result<Self> {
-        if crate::pytorch::is_zip(bytes) || crate::pytorch::is_legacy(bytes) {
-            let mut c = Collect::default();
+        if Format::sniff(bytes).is_pytorch() {
+            let mut c = Collect::<CheckpointStream>::new();
             c.push(bytes)?;
-            return c.finish();
+            return Ok(c.finish()?.weights);
         }
         Self::parse(bytes)
     }
@@ -156,44 +157,6 @@ impl<'a> Weights<'a> {
             weights: self,
             prefix: prefix.to_owned(),
         }
-    }
-}
-
-/// Weights from a checkpoint stream of either format, fed in chunks.
-#[derive(Default)]
-pub struct Collect {
-    stream: crate::checkpoint::CheckpointStream,
-    tensors: Vec<(TensorInfo, Vec<u8>)>,
-}
-
-impl Collect {
-    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
-        let Collect { stream, tensors } = self;
-        stream.push(chunk, &mut Sink(tensors))
-    }
-
-    pub fn finish<'a>(self) -> Result<Weights<'a>> {
-        self.stream.check_complete()?;
-        Ok(Weights::owned(self.tensors))
-    }
-}
-
-crate::error::write_via_push!(Collect);
-
-struct Sink<'m>(&'m mut Vec<(TensorInfo, Vec<u8>)>);
-
-impl TensorSink for Sink<'_> {
-    fn header(
-        &mut self,
-        _metadata: Option<&serde_json::Map<String, serde_json::Value>>,
-        tensors: &[TensorInfo],
-    ) -> Result<Vec<bool>> {
-        Ok(vec![true; tensors.len()])
-    }
-
-    fn tensor(&mut self, _index: usize, info: &TensorInfo, data: Vec<u8>) -> Result<()> {
-        self.0.push((info.clone(), data));
-        Ok(())
     }
 }
 
