@@ -4,7 +4,6 @@
 
 mod common;
 use common::bulk::csv_records;
-use common::*;
 use gamjeong::bulk::{inspect, BulkError, Done, Format, Options, Session, Skip, Values};
 use gamjeong::Classifier;
 use std::sync::OnceLock;

@@ -221,7 +221,7 @@ fn number(x: f32) -> Cell<'static> {
 /// `name`, or `input_<name>` (repeatedly) while it clashes with one of our columns.
 fn rename(name: &str, ours: &[String]) -> String {
     let mut out = name.to_owned();
-    while ours.iter().any(|o| *o == out) {
+    while ours.contains(&out) {
         out.insert_str(0, "input_");
     }
     out

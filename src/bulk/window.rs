@@ -25,10 +25,13 @@ pub struct Done {
     pub scores: Option<Vec<f32>>,
 }
 
+/// A classified row's top-1 class, its score and, with `all_scores`, every class's score.
+type Scored = (usize, f32, Option<Vec<f32>>);
+
 #[derive(Default)]
 pub(crate) struct Window {
     rows: Vec<Row>,
-    results: Vec<Option<(usize, f32, Option<Vec<f32>>)>>,
+    results: Vec<Option<Scored>>,
     /// `(row, bytes of its text the model reads)` of the rows to classify, shortest first.
     todo: Vec<(usize, usize)>,
     next: usize,
