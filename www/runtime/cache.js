@@ -42,7 +42,8 @@ export async function openCache(options, emit) {
   try {
     return { storage, cache: await storage.open(CACHE_NAME) };
   } catch (e) {
-    emit({ status: 'cache', state: 'unavailable', reason: `the Cache API refused to open (${e.name || e}): the model will be downloaded again next time` });
+    const what = storage.label ?? (storage.kind === 'indexeddb' ? 'IndexedDB' : 'the Cache API');
+    emit({ status: 'cache', state: 'unavailable', reason: `${what} refused to open (${e.name || e}): the model will be downloaded again next time` });
     return { storage: null, cache: null };
   }
 }
