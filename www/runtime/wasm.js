@@ -115,7 +115,7 @@ async function instantiate(build) {
     return mod;
   } catch (e) {
     if (e instanceof GamjeongError) throw e;
-    throw new GamjeongError(`gamjeong's WebAssembly build ${build.dir}/ could not be started (${e?.message || e}): serve the package's ${build.dir}/ folder as installed, next to its other files.`, 'NO_WASM');
+    throw new GamjeongError(`gamjeong's WebAssembly build ${build.dir}/ could not be started (${e?.message || e}). Serve the package's files as installed, side by side; a bundler that does not follow new URL('…', import.meta.url), such as esbuild, must leave gamjeong out of the bundle (gamjeong's README: “A web page with esbuild”).`, 'NO_WASM');
   }
 }
 
