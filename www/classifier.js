@@ -135,7 +135,7 @@ export class Classifier {
     return clearCache(checkOptions(options, CACHE_OPTIONS, 'Classifier.clearCache(options)'));
   }
 
-  /** {available, name, entries: [{model, revision, scheme, formatVersion, file, bytes, stored}], bytes, usage, quota}. */
+  /** {available, name, entries: [{model, revision, quant, formatVersion, file, bytes, stored}], bytes, usage, quota}. */
   static async cacheInfo(options) {
     return cacheInfo(checkOptions(options, CACHE_OPTIONS, 'Classifier.cacheInfo(options)'));
   }

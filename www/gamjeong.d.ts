@@ -62,7 +62,7 @@ export interface LoadOptions {
   model?: string;
   /** Hub revision (branch, tag or commit); default `main`. Ignored for URLs. */
   revision?: string;
-  /** Default `q8`. For a single quantized file the file's own scheme is used. */
+  /** Default `q8`. For a single quantized file the file's own tier is used. */
   quant?: Quant;
   onProgress?: (event: ProgressEvent) => void;
   /** Run in a module Web Worker (default true). Node.js: no effect (it runs in-process). */
@@ -148,7 +148,7 @@ export interface ModelInfo {
   model: string;
   revision: string;
   kind: 'hub' | 'folder' | 'file';
-  /** The weights' scheme; for a single quantized file, the one recorded in the file. */
+  /** The weights' tier; for a single quantized file, the one recorded in the file. */
   quant: Quant;
   /** cache: read from the Cache API; network: downloaded as is; convert: f32 downloaded and quantized here. */
   source: 'cache' | 'network' | 'convert';
@@ -173,7 +173,8 @@ export interface CacheEntry {
   key: string;
   model: string;
   revision: string;
-  scheme: string;
+  /** The tier stored; `file` for a single quantized file (loaded in the tier it records). */
+  quant: Quant | 'file';
   formatVersion: string;
   file: string;
   bytes: number;

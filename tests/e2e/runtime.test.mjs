@@ -151,7 +151,7 @@ test('q8 file: progress events, CLI parity, then cached: no weight request reach
     assert.equal(info.available, true);
     assert.equal(info.entries.length, 1);
     assert.equal(info.entries[0].bytes, fileSize('tiny-ko.q8.safetensors'));
-    assert.equal(info.entries[0].scheme, 'file');
+    assert.equal(info.entries[0].quant, 'file');
     await page.evaluate(() => window.__c.dispose());
     const err = await page.evaluate(() => window.__c.classify('x').then(() => null, (e) => e.code));
     assert.equal(err, 'DISPOSED');
@@ -407,7 +407,7 @@ test('hub id: someuser/tiny-ko is fetched from huggingface.co/{id}/resolve/{revi
     assert.deepEqual(srv.requests(/^\/fixtures\//, mark), [], 'nothing from the local server');
     // Cached under the hub id and each revision; the conversion is the CLI's with that id and commit.
     const info = await page.evaluate(async () => (await import('/gamjeong.js')).Classifier.cacheInfo());
-    assert.deepEqual(info.entries.map((e) => `${e.model} ${e.revision} ${e.scheme} ${e.file}`).sort(), [
+    assert.deepEqual(info.entries.map((e) => `${e.model} ${e.revision} ${e.quant} ${e.file}`).sort(), [
       `${id} main q8 model.q8.safetensors`, `${id} ${commit} q8 model.q8.safetensors`,
       `${id} refs/pr/1 f32 config.json`, `${id} refs/pr/1 f32 model.safetensors`, `${id} refs/pr/1 f32 tokenizer.json`,
     ].sort());

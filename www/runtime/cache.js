@@ -161,9 +161,10 @@ export async function cacheInfo(options = {}) {
     const c = await storage.open(name);
     for (const req of await c.keys()) {
       const res = await c.match(req);
-      const k = parseCacheKey(req.url) || { file: req.url };
+      // The key's scheme is the public API's quant ('file': a single file, in its own tier).
+      const { scheme, ...k } = parseCacheKey(req.url) || { file: req.url };
       entries.push({
-        ...k, cache: name, key: req.url,
+        ...k, quant: scheme, cache: name, key: req.url,
         bytes: Number(res?.headers.get('x-gamjeong-length')) || 0,
         stored: res?.headers.get('x-gamjeong-stored') || null,
       });
