@@ -51,7 +51,7 @@ export type ProgressEvent =
 /**
  * Every key is checked: an unknown one (`dtype`, `topK` here) or a value of the wrong kind
  * rejects with `BAD_INPUT` naming the key and the accepted ones, as do two that contradict
- * (`cache: false` with `cacheDir`; `threads` > 1 with a single-threaded `variant` or `worker: false`).
+ * (`threads` > 1 with a single-threaded `variant` or `worker: false`).
  */
 export interface LoadOptions {
   /**
@@ -89,7 +89,7 @@ export interface LoadOptions {
   signal?: AbortSignalLike;
   /**
    * Node.js: the directory models are cached in. Default `$GAMJEONG_CACHE_DIR`, else
-   * `$XDG_CACHE_HOME/gamjeong`, else `~/.cache/gamjeong`. No effect in browsers.
+   * `$XDG_CACHE_HOME/gamjeong`, else `~/.cache/gamjeong`. No effect in browsers or with `cache: false`.
    */
   cacheDir?: string;
 }

@@ -95,9 +95,6 @@ const LOAD_HINTS = {
 /** `options` of load/plan checked: every key known, every value of its kind, no two that contradict. */
 export function checkLoad(options, call, hints = LOAD_HINTS) {
   const o = checkOptions(options, LOAD_OPTIONS, call, hints);
-  if (o.cache === false && o.cacheDir != null) {
-    throw contradiction(call, `cache: false turns the cache off, but cacheDir names one (${describe(o.cacheDir)}); pass one of them`);
-  }
   const build = buildOf(o.variant);
   if (o.threads > 1 && build && !build.threads) {
     throw contradiction(call, `threads: ${o.threads} needs a threads build, but variant '${o.variant}' is single-threaded; use variant 'auto', 'threads' or 'threads-relaxed'`);

@@ -8,8 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, TOL, RELAXED_TOL, EXAMPLES, server, browser } from './common.mjs';
-import { docFiles, docRuns, freshApp, copyDir, mustRun, cliResults, matchesCli } from './recipes.mjs';
+import { FIXTURES, TOL, RELAXED_TOL, EXAMPLES, server } from './common.mjs';
+import {
+  docFiles, docRuns, freshApp, copyDir, mustRun, cliResults, matchesCli, visitRecipe, codeOf,
+} from './recipes.mjs';
 
 let app;
 let cli;
@@ -25,26 +27,15 @@ before(() => {
 });
 after(() => fs.rmSync(app, { recursive: true, force: true }));
 
-/** `dir` served (COOP/COEP unless `isolated: false`) and opened: {out, variant, threads, requests, console}. */
+/** `dir` served (COOP/COEP unless `isolated: false`) and opened as the README's page: visitRecipe's result and the requests. */
 async function visit(dir, { isolated = true } = {}) {
   const srv = await server({ '/': dir }, { isolated });
-  const b = await browser();
   try {
-    const page = await b.context.newPage();
-    const messages = [];
-    page.on('console', (m) => messages.push({ type: m.type(), text: m.text() }));
-    await page.goto(`${srv.url}/index.html`);
-    await page.waitForFunction(() => document.querySelector('#out')?.textContent !== 'loading…', null, { timeout: 60000 });
-    const line = messages.map((m) => /^gamjeong: (\S+) build on (\d+) thread/.exec(m.text)).find(Boolean);
-    assert.deepEqual(b.errors, []);
-    return { out: await page.textContent('#out'), variant: line?.[1], threads: Number(line?.[2]), requests: srv.log, console: messages };
+    return { ...await visitRecipe(`${srv.url}/index.html`), requests: srv.log };
   } finally {
-    await b.close();
     await srv.close();
   }
 }
-
-const codeOf = (out) => /^([A-Z][A-Z_]+): /.exec(out)?.[1] ?? assert.fail(`a GamjeongError with a code, got ${out}`);
 
 test('esbuild + the package folder + an import map: results equal the CLI, on threads when isolated', async () => {
   const bundle = fs.readFileSync(path.join(app, 'public/app.js'), 'utf8');

@@ -9,8 +9,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, TOL, RELAXED_TOL, EXAMPLES, browser } from './common.mjs';
-import { docFiles, docRuns, freshApp, copyDir, mustRun, startLine, cliResults, matchesCli } from './recipes.mjs';
+import { FIXTURES, TOL, RELAXED_TOL, EXAMPLES } from './common.mjs';
+import {
+  docFiles, docRuns, freshApp, copyDir, mustRun, startLine, cliResults, matchesCli, visitRecipe as visit, codeOf,
+} from './recipes.mjs';
 
 const TEXT = EXAMPLES[0]; // what main.ts classifies
 let app;
@@ -32,25 +34,6 @@ before(() => {
 });
 after(() => fs.rmSync(app, { recursive: true, force: true }));
 
-/** Opens `url` as a visitor: {out, console, threads, variant, hardwareConcurrency} once main.ts wrote its result. */
-async function visit(url) {
-  const b = await browser();
-  try {
-    const page = await b.context.newPage();
-    const consoleMessages = [];
-    page.on('console', (m) => consoleMessages.push({ type: m.type(), text: m.text() }));
-    await page.goto(url);
-    await page.waitForFunction(() => document.querySelector('#out')?.textContent !== 'loading…', null, { timeout: 60000 });
-    const out = await page.textContent('#out');
-    const hardwareConcurrency = await page.evaluate(() => navigator.hardwareConcurrency);
-    const line = consoleMessages.map((m) => /^gamjeong: (\S+) build on (\d+) thread/.exec(m.text)).find(Boolean);
-    assert.deepEqual(b.errors, []);
-    return { out, console: consoleMessages, variant: line?.[1], threads: Number(line?.[2]), hardwareConcurrency };
-  } finally {
-    await b.close();
-  }
-}
-
 function assertRecipeWorked(r, where) {
   assert.ok(r.out.startsWith('['), `${where}: main.ts wrote ${r.out}`);
   const got = JSON.parse(r.out);
@@ -61,13 +44,6 @@ function assertRecipeWorked(r, where) {
   assert.ok(r.variant.startsWith('threads'), `${where}: ${r.variant}`);
   assert.equal(r.threads, Math.min(4, r.hardwareConcurrency), where);
   assert.deepEqual(r.console.filter((m) => m.type === 'error'), [], `${where}: no error in the console`);
-}
-
-/** main.ts's catch writes `${code}: ${message}` for a GamjeongError, `unexpected: …` for anything else. */
-function codeOf(out) {
-  const m = /^([A-Z][A-Z_]+): /.exec(out);
-  assert.ok(m, `a GamjeongError with a code, got ${out}`);
-  return m[1];
 }
 
 test('npx vite: the development server runs main.ts as the README shows it', async () => {

@@ -75,7 +75,6 @@ test('every documented Classifier.load option loads; an unknown one is BAD_INPUT
 
 test('contradicting options are BAD_INPUT saying why', async () => {
   const cases = [
-    [{ cache: false, cacheDir: cacheDir }, /cache: false .* cacheDir/],
     [{ threads: 2, variant: 'simd128' }, /variant 'simd128' is single-threaded/],
     [{ threads: 2, variant: 'relaxed' }, /variant 'relaxed' is single-threaded/],
     [{ threads: 2, worker: false }, /worker: false/],
@@ -141,12 +140,22 @@ test('Node: a relaxed build Node lacks, and threads, are worded for Node', async
   c.dispose();
 });
 
-test('Chromium: models/x/ is the folder next to the page; models/x a hub id whose failure shows the folder’s spelling', async () => {
+/** `fn({srv, hub, page})` on the harness page of a fresh browser whose huggingface.co is the stand-in (hub.mjs). */
+async function withHub(fn) {
   const srv = await server();
   const b = await browser();
   try {
     const hub = await routeHub(b.context);
-    const page = await blankPage(b, srv.url);
+    await fn({ srv, hub, page: await blankPage(b, srv.url) });
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+    await srv.close();
+  }
+}
+
+test('Chromium: models/x/ is the folder next to the page; models/x a hub id whose failure shows the folder’s spelling', async () => {
+  await withHub(async ({ srv, hub, page }) => {
     // The harness page is /e2e/blank.html: the fixtures are ../fixtures/ from it, but resolve against baseUrl.
     const base = { baseUrl: `${srv.url}/`, variant: 'simd128' };
     let r = await loadIn(page, { model: 'fixtures/tiny-ko/', ...base });
@@ -158,20 +167,11 @@ test('Chromium: models/x/ is the folder next to the page; models/x a hub id whos
     assert.ok(r.error.isGamjeong);
     assert.match(r.error.message, /“fixtures\/tiny-ko” was read as a Hugging Face model id; for a folder next to the page, write '\.\/fixtures\/tiny-ko\/'/);
     assert.ok(hub.urls.length > 0, 'it asked the hub');
-  } finally {
-    await b.close();
-    await srv.close();
-  }
+  });
 });
 
 test('Chromium: a hub model is read from the hub’s file list: no request for a file the repository lacks', async () => {
-  const srv = await server();
-  const b = await browser();
-  try {
-    const hub = await routeHub(b.context);
-    const page = await blankPage(b, srv.url);
-    const messages = [];
-    page.on('console', (m) => messages.push(`${m.type()} ${m.text()}`));
+  await withHub(async ({ hub, page }) => {
     const id = 'test-org/model';
     const pt = path.join(ROOT, 'tests/fixtures/tiny-ko-pt');
     const cases = [
@@ -195,15 +195,10 @@ test('Chromium: a hub model is read from the hub’s file list: no request for a
       if (folder === pt) assert.ok(r.events.some((e) => e.status === 'fallback' && /has no model\.safetensors/.test(e.reason)));
       await page.evaluate(() => window.__c.dispose());
     }
-    assert.deepEqual(messages.filter((m) => m.startsWith('error')), [], 'no 404 in the console');
     // Without a list (the API failing) the loader probes, as for any host, and still loads.
     Object.assign(hub, { folder: path.join(FIXTURES, 'tiny-ko'), urls: [], tree: false });
     const r = await loadIn(page, { model: id, cache: false });
     assert.ifError(r.error);
     assert.ok(hub.urls.some((u) => u.endsWith('/gamjeong/model.q8.safetensors')), 'probed');
-    assert.deepEqual(b.errors, []);
-  } finally {
-    await b.close();
-    await srv.close();
-  }
+  });
 });

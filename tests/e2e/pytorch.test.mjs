@@ -32,13 +32,13 @@ before(async () => {
 after(async () => { await srv?.close(); });
 
 function load(page, opts) {
-  return page.evaluate(async (opts) => {
+  return page.evaluate(async ({ texts, ...opts }) => {
     const { Classifier } = await import('/gamjeong.js');
     const events = [];
     try {
       const c = await Classifier.load({ ...opts, onProgress: (e) => events.push(e) });
       const results = [];
-      for (const t of opts.texts) results.push(await c.classify(t));
+      for (const t of texts) results.push(await c.classify(t));
       const info = { ...c.info, labels: c.info.labels.length };
       c.dispose();
       return { info, events, results };

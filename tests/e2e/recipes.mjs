@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { ROOT, CLI } from './common.mjs';
+import assert from 'node:assert/strict';
+import { ROOT, CLI, browser } from './common.mjs';
 import { npmFiles } from '../../scripts/builds.mjs';
 
 export const README = path.join(ROOT, 'docs/npm.md');
@@ -147,4 +148,35 @@ export function matchesCli(got, cli, tol) {
     if (!(Math.abs(s.score - ref.get(s.label)) <= tol)) return `${s.label}: ${s.score} vs the CLI's ${ref.get(s.label)}`;
   }
   return null;
+}
+
+/**
+ * Opens `url` in a fresh browser as a visitor of the README's page (main.ts) does and waits for
+ * main.ts's result: {out, console: [{type, text}], variant, threads (from main.ts's console line),
+ * hardwareConcurrency}. No uncaught error on the way.
+ */
+export async function visitRecipe(url) {
+  const b = await browser();
+  try {
+    const page = await b.context.newPage();
+    const messages = [];
+    page.on('console', (m) => messages.push({ type: m.type(), text: m.text() }));
+    await page.goto(url);
+    await page.waitForFunction(() => document.querySelector('#out')?.textContent !== 'loading…', null, { timeout: 60000 });
+    const line = messages.map((m) => /^gamjeong: (\S+) build on (\d+) thread/.exec(m.text)).find(Boolean);
+    assert.deepEqual(b.errors, []);
+    return {
+      out: await page.textContent('#out'), console: messages, variant: line?.[1], threads: Number(line?.[2]),
+      hardwareConcurrency: await page.evaluate(() => navigator.hardwareConcurrency),
+    };
+  } finally {
+    await b.close();
+  }
+}
+
+/** The code main.ts's catch wrote (`${code}: ${message}`); it writes `unexpected: …` for anything but a GamjeongError. */
+export function codeOf(out) {
+  const m = /^([A-Z][A-Z_]+): /.exec(out);
+  assert.ok(m, `a GamjeongError with a code, got ${out}`);
+  return m[1];
 }

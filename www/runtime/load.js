@@ -31,7 +31,7 @@ export async function load(options = {}, emit = () => {}) {
 
 /** A hub id whose download failed may have been meant as a folder: the error says how to write one. */
 function withHubHint(e, options) {
-  if (!(e instanceof GamjeongError) || !['NOT_FOUND', 'NETWORK', 'HTTP', 'HTML'].includes(e.code)) return e;
+  if (!(e instanceof GamjeongError) || !['NOT_FOUND', 'NETWORK'].includes(e.code)) return e;
   let src;
   try { src = resolveModel(options.model || DEFAULT_MODEL, options.revision, options.baseUrl); } catch { return e; }
   if (src.kind !== 'hub' || src.id === DEFAULT_MODEL) return e;
