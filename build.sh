@@ -244,17 +244,38 @@ run() { # STEP CMD...: exit status of CMD
     log "$1: ${*:2}"; "${@:2}" 2>&1 | tee "$LOGDIR/$1.log"
 }
 
-# One wasm test binary in headless Chromium. A run that printed no "test result:" never ran its
-# tests (browser or chromedriver failed to start, or crashed): it is retried once. Failed tests are not.
+# One wasm test binary in headless Chromium. `--nocapture` makes the runner stream each
+# "Invoking test: NAME" line as the test starts, so a runner that stops without a result (a
+# timeout, a crash) names the test it was in. A runner that stopped before any test started
+# never ran them (browser or chromedriver failed to start): it is retried once. Failed tests are not.
 wasm_binary() { # NAME cargo-test-args...
     local step="wasm-$1"; shift
-    run "$step" cargo test --target "$WASM_TARGET" "$@" && return
+    run "$step" cargo test --target "$WASM_TARGET" "$@" -- --nocapture && return
     if ! grep -q "test result:" "$LOGDIR/$step.log"; then
-        warn "$step: the runner ended without a test result (browser/driver failure): retrying once"
-        mv "$LOGDIR/$step.log" "$LOGDIR/$step-runner-failure.log"
-        run "$step" cargo test --target "$WASM_TARGET" "$@" && return
+        if ! grep -q "^Invoking test: " "$LOGDIR/$step.log"; then
+            warn "$step: the runner ended before any test started (browser/driver failure): retrying once"
+            mv "$LOGDIR/$step.log" "$LOGDIR/$step-runner-failure.log"
+            run "$step" cargo test --target "$WASM_TARGET" "$@" -- --nocapture && return
+        fi
+        running_test "$step"
     fi
     FAILED+=("$step")
+}
+
+# running_test STEP: names the test that had started but not finished when STEP's runner stopped.
+running_test() {
+    local t; t="$(sed -n 's/^Invoking test: //p' "$LOGDIR/$1.log" | tail -n 1)"
+    [ -n "$t" ] && ! grep -qF "test $t ... " "$LOGDIR/$1.log" \
+        && warn "$1: the runner stopped while test $t was running (log: $LOGDIR/$1.log)"
+    return 0
+}
+
+# The browser the wasm and e2e tests run in, e.g. "Chromium 148.0.7778.167, ChromeDriver 148.0.7778.167".
+browser_versions() {
+    local chromium driver
+    chromium="$({ chromium --version || /usr/bin/chromium --version; } 2>/dev/null | grep -o '[0-9][0-9.]*[0-9]' | head -n 1)"
+    driver="$("${CHROMEDRIVER:-chromedriver}" --version 2>/dev/null | grep -o '[0-9][0-9.]*[0-9]' | head -n 1)"
+    echo "Chromium ${chromium:-not found}, ChromeDriver ${driver:-not found}"
 }
 
 test_native() {
@@ -270,12 +291,15 @@ test_wasm() {
     for t in tests/wasm_*.rs; do t="${t#tests/}"; tests+=("${t%.rs}"); done
     # Everything compiled first (a compile error fails the part at once), then one runner per
     # binary, so that a failure names its binary and its log.
-    run wasm-build cargo test --no-run --target "$WASM_TARGET" --lib "${tests[@]/#/--test=}" || { FAILED+=(wasm-build); return; }
-    wasm_binary lib --lib
+    # (Not --lib: the crate's unit tests are native; in wasm its test binary has none to run.)
+    run wasm-build cargo test --no-run --target "$WASM_TARGET" "${tests[@]/#/--test=}" || { FAILED+=(wasm-build); return; }
     for t in "${tests[@]}"; do wasm_binary "$t" --test "$t"; done
-    # The relaxed-SIMD variant: its int8 kernel must give the scalar kernel's sums.
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
-        wasm_binary wasm_kernels-relaxed --target-dir "$TARGET/relaxed" --test wasm_kernels
+    # The relaxed-SIMD variant: its int8 kernel must give the scalar kernel's sums, and the
+    # quantized models their accuracy with its 7-bit activations.
+    for t in wasm_kernels wasm_quant_accuracy; do
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_RUSTFLAGS" \
+            wasm_binary "$t-relaxed" --target-dir "$TARGET/relaxed" --test "$t"
+    done
     grep -ls "no tests to run" "$LOGDIR"/wasm-wasm_*.log | while read -r t; do warn "${t##*/}: no test ran"; done || true
 }
 
@@ -308,7 +332,9 @@ cmd_test() {
     # Our crate optimized, overflow checks and debug assertions kept (docs/build.md).
     export CARGO_PROFILE_DEV_OPT_LEVEL=1
     LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/gamjeong-test.XXXXXX")"
-    local part t0 n summary=()
+    local part t0 n summary=() browsers
+    browsers="$(browser_versions)"
+    log "browser tests run in $browsers"
     for part in native wasm e2e; do
         if skipped "${part^^}"; then summary+=("$part" skipped); continue; fi
         t0=$(now) n=${#FAILED[@]}
@@ -317,6 +343,7 @@ cmd_test() {
         else summary+=("$part" "FAILED ($(( $(now) - t0 ))s): ${FAILED[*]:$n}"); fi
     done
     echo; log "test summary (each runner's own summary is above; logs in $LOGDIR)"
+    printf '  %-7s %s\n' browser "$browsers"
     printf '  %-7s %s\n' "${summary[@]}"
     [ ${#FAILED[@]} = 0 ] && { printf '%sALL TESTS PASSED%s\n' "$G" "$N"; return; }
     printf '%sSOME TESTS FAILED%s, see:\n' "$R" "$N"

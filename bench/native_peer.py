@@ -7,6 +7,9 @@ Reads OUT_DIR/ids.json, OUT_DIR/model.onnx, OUT_DIR/model.int8.onnx (bench/make_
 writes OUT_DIR/native_peer.json (THREADS 1, the default) or native_peer_tN.json: every engine
 on THREADS intra-op threads. Per sequence length 8/24/64/128 and batch 1/8: 2 warm-up
 runs, then RUNS (default 20) timed runs; median and min in ms. Engines alternate per run.
+
+ENGINES=ort_int8,ort_f32 (default: also torch_f32) and SHAPES=24x1,64x8,128x8 (default: all)
+narrow the run; OUT_NAME names the output file. The CPU model and its VNNI flags are recorded.
 """
 
 import json
@@ -53,11 +56,16 @@ def main():
     engines = {"torch_f32": run_torch}
     for k, s in sessions.items():
         engines[k] = (lambda s: lambda f: s.run(["logits"], f))(s)
+    if os.environ.get("ENGINES"):
+        engines = {k: engines[k] for k in os.environ["ENGINES"].split(",")}
+    shapes = os.environ.get("SHAPES")
 
     results = {k: {} for k in engines}
     load = os.getloadavg()
     for seq in ["8", "24", "64", "128"]:
         for batch in (1, 8):
+            if shapes and f"{seq}x{batch}" not in shapes.split(","):
+                continue
             f = feeds(ids["ids"][seq][:batch])
             times = {k: [] for k in engines}
             for run in engines.values():
@@ -76,11 +84,24 @@ def main():
             print(f"seq {seq:>3} batch {batch}: " +
                   "  ".join(f"{k} {statistics.median(t):8.2f} ms" for k, t in times.items()), flush=True)
     name = "native_peer.json" if THREADS == 1 else f"native_peer_t{THREADS}.json"
+    name = os.environ.get("OUT_NAME", name)
     (out / name).write_text(json.dumps({
         "torch": torch.__version__, "onnxruntime": ort.__version__, "runs": runs, "threads": THREADS,
+        "cpu": cpu_model(),
         "load": [round(x, 2) for x in load] + [round(x, 2) for x in os.getloadavg()],
         "results": results,
     }, indent=1))
+
+
+def cpu_model():
+    name, flags = "unknown", []
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            name = line.split(":", 1)[1].strip()
+        elif line.startswith("flags"):
+            flags = line.split()
+    vnni = [f for f in ("avx2", "avx_vnni", "avx512_vnni") if f in flags]
+    return f"{name} ({', '.join(vnni)})"
 
 
 if __name__ == "__main__":

@@ -4,13 +4,17 @@
 //!
 //! THREADS=N runs the classifier on its own pool of N threads (`Classifier::set_threads`, as
 //! the CLI's `--threads`); set RAYON_NUM_THREADS to the same N so that candle's f32 matmuls
-//! (which use rayon's global pool) run on as many.
+//! (which use rayon's global pool) run on as many. KERNEL=NAME runs that int8 kernel
+//! (`avx2`, `avx-vnni`, `avx512-vnni`, `scalar`, …) instead of the best one here.
+//! SHAPES=24x1,64x8 limits the (tokens × batch) shapes (default: 8, 24, 64, 128 × 1 and 8),
+//! e.g. for a profiler.
 //!
 //! MODEL: a Hugging Face folder (f32) or a quantized file. IDS.json: `bench/make_peer.py`'s
 //! `ids.json` (per sequence length 8 rows of ids + torch's f32 logits). For each length,
 //! batch 1 (row 0) and batch 8 (all rows): 2 warm-up runs, then RUNS timed runs (default
 //! 20); prints the median and min, and max |Δlogit| against torch.
 
+use gamjeong::internals::kernels::{best_kernel, force_kernel, Kernel};
 use gamjeong::Classifier;
 use serde_json::Value;
 use std::time::Instant;
@@ -21,6 +25,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model_path = args.first().ok_or(usage)?;
     let ids: Value = serde_json::from_slice(&std::fs::read(args.get(1).ok_or(usage)?)?)?;
     let runs: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(20);
+    if let Ok(name) = std::env::var("KERNEL") {
+        let kernel = Kernel::from_name(&name).ok_or(format!("unknown KERNEL {name}"))?;
+        force_kernel(Some(kernel))?;
+    }
+    let shapes = std::env::var("SHAPES").ok();
+    let wanted = |seq: &str, batch: usize| {
+        shapes
+            .as_deref()
+            .is_none_or(|s| s.split(',').any(|x| x == format!("{seq}x{batch}")))
+    };
     let t = Instant::now();
     let mut model = Classifier::from_path(model_path)?;
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
@@ -28,14 +42,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         model.set_threads(n.parse()?)?;
     }
     println!(
-        "{model_path}: loaded in {load_ms:.0} ms, {} threads",
-        model.threads()
+        "{model_path}: loaded in {load_ms:.0} ms, {} threads, int8 kernel {}",
+        model.threads(),
+        best_kernel().name()
     );
     let mut results = Vec::new();
     for seq in ["8", "24", "64", "128"] {
         let rows: Vec<Vec<u32>> = serde_json::from_value(ids["ids"][seq].clone())?;
         let reference: Vec<Vec<f32>> = serde_json::from_value(ids["torch_logits"][seq].clone())?;
         for batch in [1usize, 8] {
+            if !wanted(seq, batch) {
+                continue;
+            }
             let input = &rows[..batch];
             let mut max_abs = 0f32;
             for (got, want) in model.logits_for_ids(input)?.iter().zip(&reference) {
@@ -72,7 +90,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(out) = args.get(3) {
         let json = serde_json::json!({
-            "model": model_path, "load_ms": load_ms, "threads": model.threads(), "results": results,
+            "model": model_path, "load_ms": load_ms, "threads": model.threads(),
+            "kernel": best_kernel().name(), "results": results,
         });
         std::fs::write(out, serde_json::to_string_pretty(&json)?)?;
     }

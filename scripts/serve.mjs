@@ -36,7 +36,8 @@ const TYPES = {
  *   {barrier: n}          (with a file, slow or not) headers at once, the bodies once n requests
  *                         for the path are waiting: concurrent downloads, deterministically
  * log entries: {method, path, url (with query), headers, t}; entries of served bodies get
- * `end` (ms) when the last byte was written.
+ * `end` (ms) when the last byte was written, and every entry `closed` (ms) once its response is
+ * over (sent, or its connection gone).
  */
 export async function startServer(mounts, {
   isolated = true, cacheControl = 'no-store', host = '127.0.0.1', port = 0, log: keepLog = true,
@@ -54,6 +55,7 @@ export async function startServer(mounts, {
     }
     const entry = { method: req.method, path: pathname, url: req.url, headers: { ...req.headers }, t: Date.now() };
     if (keepLog) log.push(entry);
+    res.on('close', () => { entry.closed = Date.now(); });
     const headers = isolated ? {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',

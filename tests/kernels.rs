@@ -1,5 +1,6 @@
-//! Native checks of the int8 GEMM kernels (src/kernels): every available kernel (Scalar, and
-//! AVX2 as `Native` when the CPU has it) against a naive reference, bit for bit.
+//! Native checks of the int8 GEMM kernels (src/kernels): every kernel this CPU runs (Scalar,
+//! and AVX2, AVX-VNNI, AVX-512 VNNI on x86_64 or dotprod and i8mm on aarch64 where the CPU has
+//! them) against a naive reference, bit for bit.
 //! The same checks run in the browser from tests/wasm_kernels.rs.
 //!
 //! Benchmark (prints, asserts nothing):
@@ -8,27 +9,54 @@
 
 mod common_kernels;
 use common_kernels::*;
-use gamjeong::internals::kernels::{available_kernels, Kernel};
+use gamjeong::internals::kernels::{available_kernels, best_kernel, force_kernel, Kernel};
 
 #[test]
 fn kernel_list() {
     check_kernel_list();
+    let has = |k| available_kernels().contains(&k);
     #[cfg(target_arch = "x86_64")]
-    assert_eq!(
-        available_kernels().contains(&Kernel::Native),
-        std::is_x86_feature_detected!("avx2")
-    );
+    {
+        use std::is_x86_feature_detected as cpu;
+        assert_eq!(has(Kernel::Avx2), cpu!("avx2"));
+        assert_eq!(has(Kernel::AvxVnni), cpu!("avx2") && cpu!("avxvnni"));
+        assert_eq!(
+            has(Kernel::Avx512Vnni),
+            cpu!("avx512f") && cpu!("avx512bw") && cpu!("avx512vnni")
+        );
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        use std::arch::is_aarch64_feature_detected as cpu;
+        assert_eq!(has(Kernel::NeonDot), cpu!("dotprod"));
+        assert_eq!(has(Kernel::NeonI8mm), cpu!("i8mm"));
+    }
+    for k in [Kernel::Simd128, Kernel::RelaxedSimd] {
+        assert!(!has(k), "{k:?} is wasm32 only");
+    }
+    // Which kernels ran, for the log: `cargo test --test kernels -- --nocapture`.
+    println!("kernels here: {:?}", available_kernels());
+}
+
+#[test]
+fn forced_kernel_is_used_and_unavailable_is_refused() {
+    let best = best_kernel();
+    for k in Kernel::ALL {
+        match force_kernel(Some(k)) {
+            Ok(()) => assert_eq!(best_kernel(), k),
+            Err(e) => {
+                assert!(!k.is_available(), "{k:?}: {e}");
+                assert!(e.to_string().contains(k.name()), "{e}");
+            }
+        }
+    }
+    force_kernel(None).unwrap();
+    assert_eq!(best_kernel(), best);
 }
 
 #[test]
 fn block_sums_bit_identical() {
     check_block_sums(&available_kernels());
-}
-
-#[test]
-fn native_fallback_matches_too() {
-    // Native is accepted everywhere (AVX2 or the Scalar fallback).
-    check_extremes(&[Kernel::Native]);
 }
 
 #[test]

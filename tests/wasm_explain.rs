@@ -7,7 +7,8 @@ use common::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
+// In a worker, as the product runs the model: never blocks the page chromedriver talks to.
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[wasm_bindgen_test]
 fn f32_scores_match_transformers() {

@@ -6,8 +6,7 @@
 //! Relaxed-SIMD build (separate target dir so it does not thrash the main cache):
 //!   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_backend="wasm_js"' \
 //!   CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --target-dir target/relaxed --test wasm_kernels
-//! Benchmark (prints to the console, asserts nothing): add `--release` and set
-//! `GAMJEONG_KERNEL_BENCH=1` at build time.
+//! The quantization accuracy gates that use these kernels are in tests/wasm_quant_accuracy.rs.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -16,7 +15,8 @@ use common_kernels::*;
 use gamjeong::internals::kernels::{available_kernels, best_kernel, Kernel};
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
+// In a worker, as the product runs the model: never blocks the page chromedriver talks to.
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[wasm_bindgen_test]
 #[allow(clippy::assertions_on_constants)]
@@ -97,72 +97,4 @@ fn relaxed_dot_i7_operand() {
     web_sys::console::log_1(
         &format!("relaxed dot with i7 operand -1 gives {neg} per lane: read as {how}").into(),
     );
-}
-
-/// The quantization accuracy gates of tests/quant_accuracy.rs with this build's kernels (in the
-/// relaxed-SIMD build, 7-bit activations).
-#[wasm_bindgen_test]
-fn quantized_models_agree_with_f32() {
-    common::check_quant_accuracy(&|line| web_sys::console::log_1(&line.into()));
-}
-
-/// The held-out checks of tests/quant_accuracy.rs (issue 17), one test per model and scheme
-/// so that none keeps the page busy long enough for chromedriver to lose the renderer.
-mod held_out {
-    use super::common::heldout::{check_held_out, Gate};
-    use gamjeong::quant::Scheme::{self, Q4, Q6, Q8};
-    use wasm_bindgen_test::*;
-
-    fn check(name: &str, scheme: Scheme, gate: Gate) {
-        // The relaxed-SIMD build's 7-bit activations add their own error, not measured
-        // against issue 17's gate: held to the floors there (docs/quantization.md).
-        let gate = if cfg!(target_feature = "relaxed-simd") {
-            Gate::Floor
-        } else {
-            gate
-        };
-        check_held_out(name, &[(scheme, gate)], &|line| {
-            web_sys::console::log_1(&line.into())
-        });
-    }
-
-    #[wasm_bindgen_test]
-    fn h128_l8_q6() {
-        check("h128-l8", Q6, Gate::Issue17);
-    }
-    #[wasm_bindgen_test]
-    fn h128_l8_q4_q8_floors() {
-        check("h128-l8", Q4, Gate::Floor);
-        check("h128-l8", Q8, Gate::Floor);
-    }
-    #[wasm_bindgen_test]
-    fn h256_l4_q6() {
-        check("h256-l4", Q6, Gate::Issue17);
-    }
-    #[wasm_bindgen_test]
-    fn h256_l4_q4_q8_floors() {
-        check("h256-l4", Q4, Gate::Floor);
-        check("h256-l4", Q8, Gate::Floor);
-    }
-    #[wasm_bindgen_test]
-    fn h384_l2_q6() {
-        check("h384-l2", Q6, Gate::Issue17);
-    }
-    #[wasm_bindgen_test]
-    fn h384_l2_q4_q8_floors() {
-        check("h384-l2", Q4, Gate::Floor);
-        check("h384-l2", Q8, Gate::Floor);
-    }
-    #[wasm_bindgen_test]
-    fn h768_l2_q6() {
-        check("h768-l2", Q6, Gate::Issue17);
-    }
-    #[wasm_bindgen_test]
-    fn h768_l2_q4() {
-        check("h768-l2", Q4, Gate::Floor);
-    }
-    #[wasm_bindgen_test]
-    fn h768_l2_q8() {
-        check("h768-l2", Q8, Gate::Floor);
-    }
 }

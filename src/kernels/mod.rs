@@ -21,6 +21,11 @@ mod relaxed;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+
+#[cfg(target_arch = "aarch64")]
+mod neon;
 
 use std::ops::Range;
 
@@ -28,6 +33,13 @@ use std::ops::Range;
 pub const NR: usize = 8;
 /// K values per packed group (one 32-bit lane of a dot product).
 const KG: usize = 4;
+/// Each K-block is zero-padded to a multiple of this: KG, or 2·KG on aarch64, where `smmla`
+/// takes 8 k (two records) at a time.
+const BLOCK_ALIGN: usize = if cfg!(target_arch = "aarch64") {
+    2 * KG
+} else {
+    KG
+};
 /// Activation rows per register tile.
 const MR: usize = 4;
 /// Largest |activation| a kernel multiplies: ACT_MAX, or 127 after the relaxed +64 offset.
@@ -61,7 +73,8 @@ pub fn q8_block(k: usize) -> usize {
         .unwrap_or(1)
 }
 
-/// An int8 GEMM microkernel implementation.
+/// An int8 GEMM microkernel: which instructions compute the int32 block sums. Every kernel
+/// gives the same sums bit for bit; `available_kernels` says which run here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kernel {
     /// Portable reference kernel (plain loops).
@@ -71,64 +84,129 @@ pub enum Kernel {
     /// wasm32 relaxed SIMD (`i32x4.relaxed_dot_i8x16_i7x16_add_s`); only in builds with
     /// `relaxed-simd`.
     RelaxedSimd,
-    /// x86_64 AVX2 when the CPU has it (checked at run time); otherwise the same as Scalar.
-    Native,
+    /// x86_64 AVX2 (`vpmaddwd`), when the CPU has it (checked at run time).
+    Avx2,
+    /// x86_64 AVX-VNNI, 256-bit (`vpdpwssd` on ymm), when the CPU has it.
+    AvxVnni,
+    /// x86_64 AVX-512 VNNI, 512-bit (`vpdpwssd` on zmm), when the CPU has it.
+    Avx512Vnni,
+    /// aarch64 dot product (`sdot`), when the CPU has `dotprod`.
+    NeonDot,
+    /// aarch64 int8 matrix multiply (`smmla`), when the CPU has `i8mm`.
+    NeonI8mm,
 }
 
 impl Kernel {
+    /// Every kernel, in order of preference (best last) where several are available.
+    pub const ALL: [Kernel; 8] = [
+        Kernel::Scalar,
+        Kernel::Avx2,
+        Kernel::AvxVnni,
+        Kernel::Avx512Vnni,
+        Kernel::NeonDot,
+        Kernel::NeonI8mm,
+        Kernel::Simd128,
+        Kernel::RelaxedSimd,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Kernel::Scalar => "scalar",
             Kernel::Simd128 => "simd128",
             Kernel::RelaxedSimd => "relaxed-simd",
-            Kernel::Native => "native",
+            Kernel::Avx2 => "avx2",
+            Kernel::AvxVnni => "avx-vnni",
+            Kernel::Avx512Vnni => "avx512-vnni",
+            Kernel::NeonDot => "neon-dotprod",
+            Kernel::NeonI8mm => "neon-i8mm",
         }
     }
 
-    /// Whether this kernel can run here (Scalar and Native always can; Native falls back).
+    /// The kernel called `name` ([`Kernel::name`]), available here or not.
+    pub fn from_name(name: &str) -> Option<Kernel> {
+        Kernel::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether this kernel can run here: built in, and (natively) the CPU has its
+    /// instructions, detected at run time.
     pub fn is_available(self) -> bool {
         match self {
-            Kernel::Scalar | Kernel::Native => true,
+            Kernel::Scalar => true,
             Kernel::Simd128 => cfg!(all(target_arch = "wasm32", target_feature = "simd128")),
             Kernel::RelaxedSimd => {
                 cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"))
             }
+            Kernel::Avx2 | Kernel::AvxVnni | Kernel::Avx512Vnni => x86_has(self),
+            Kernel::NeonDot | Kernel::NeonI8mm => arm_has(self),
         }
     }
 }
 
-fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
+#[cfg(target_arch = "x86_64")]
+fn x86_has(kernel: Kernel) -> bool {
+    use std::is_x86_feature_detected as has;
+    match kernel {
+        Kernel::Avx2 => has!("avx2"),
+        Kernel::AvxVnni => has!("avx2") && has!("avxvnni"),
+        Kernel::Avx512Vnni => has!("avx512f") && has!("avx512bw") && has!("avx512vnni"),
+        _ => false,
     }
 }
 
-/// The kernels that run as distinct code here, best last. `Native` is listed only where it is a
-/// real SIMD kernel (x86_64 with AVX2); elsewhere it would just be Scalar again.
+#[cfg(not(target_arch = "x86_64"))]
+fn x86_has(_: Kernel) -> bool {
+    false
+}
+
+#[cfg(target_arch = "aarch64")]
+fn arm_has(kernel: Kernel) -> bool {
+    use std::arch::is_aarch64_feature_detected as has;
+    match kernel {
+        Kernel::NeonDot => has!("dotprod"),
+        Kernel::NeonI8mm => has!("i8mm"),
+        _ => false,
+    }
+}
+
+#[cfg(not(target_arch = "aarch64"))]
+fn arm_has(_: Kernel) -> bool {
+    false
+}
+
+/// The kernels that run here, best last.
 pub fn available_kernels() -> Vec<Kernel> {
-    let mut v = vec![Kernel::Scalar];
-    if has_avx2() {
-        v.push(Kernel::Native);
-    }
-    if Kernel::Simd128.is_available() {
-        v.push(Kernel::Simd128);
-    }
-    if Kernel::RelaxedSimd.is_available() {
-        v.push(Kernel::RelaxedSimd);
-    }
-    v
+    Kernel::ALL
+        .into_iter()
+        .filter(|k| k.is_available())
+        .collect()
 }
 
-/// The fastest available kernel: RelaxedSimd > Simd128 > Native (AVX2) > Scalar.
+/// `Kernel::ALL` index + 1 of the kernel [`force_kernel`] chose; 0: none.
+static FORCED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The kernel [`qgemm`] runs: the one [`force_kernel`] chose, else the best available.
 pub fn best_kernel() -> Kernel {
-    *available_kernels()
-        .last()
-        .expect("Scalar is always available")
+    match FORCED.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => *available_kernels()
+            .last()
+            .expect("Scalar is always available"),
+        i => Kernel::ALL[i - 1],
+    }
+}
+
+/// Makes [`qgemm`] run `kernel` (process-wide; `None` goes back to the best available), for
+/// benchmarks and tests that compare kernels end to end. Results do not depend on it.
+pub fn force_kernel(kernel: Option<Kernel>) -> Result<(), KernelError> {
+    let index = match kernel {
+        None => 0,
+        Some(k) if !k.is_available() => {
+            let (op, kernel) = ("force_kernel", k.name());
+            return Err(KernelError::Unavailable { op, kernel });
+        }
+        Some(k) => 1 + Kernel::ALL.iter().position(|&a| a == k).unwrap_or(0),
+    };
+    FORCED.store(index, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
 }
 
 /// Int8 weights `[n][k]` with one f32 scale per (row, K-block), packed into NR-row panels.
@@ -139,7 +217,7 @@ pub struct PackedWeights {
     block: usize,
     /// k / block.
     nb: usize,
-    /// block rounded up to a multiple of KG.
+    /// block rounded up to a multiple of BLOCK_ALIGN.
     bp: usize,
     /// nb * bp: padded K of one panel row.
     kp: usize,
@@ -195,7 +273,7 @@ impl PackedWeights {
             let value = scales[index];
             return Err(KernelError::NonFiniteScale { index, value });
         }
-        let bp = block.div_ceil(KG) * KG;
+        let bp = block.div_ceil(BLOCK_ALIGN) * BLOCK_ALIGN;
         let kp = mul(OP, "padded k", nb, bp)?;
         let npanels = n.div_ceil(NR);
         let len = mul(OP, "packed size", mul(OP, "packed size", npanels, NR)?, kp)?;
@@ -404,11 +482,14 @@ fn quantize_slice(xr: &[f32], qr: &mut [i16]) -> Option<f32> {
 }
 
 /// `v.round_ties_even()` for `v` in `-16383.0..=16383.0`, but vectorizable (x86_64's baseline
-/// has no `roundps`): adding 1.5·2²³ lands where the f32 spacing is 1, so the add rounds for us.
+/// has no `roundps`): adding 1.5·2²³ lands where the f32 spacing is 1, so the add rounds for us,
+/// and the sum's bits are then `MAGIC`'s bits plus the rounded value (same exponent for any
+/// |value| < 2²²), so an integer subtraction reads it: no float → int conversion (Rust's
+/// saturating `as` cost ~10% of a native forward pass).
 #[inline(always)]
 fn round_small(v: f32) -> i16 {
     const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
-    ((v + MAGIC) - MAGIC) as i32 as i16
+    (v + MAGIC).to_bits().wrapping_sub(MAGIC.to_bits()) as i16
 }
 
 /// `y[m][n] = Σ_b (w.scale[n][b] * x_scale[m][b]) * Σ_{k in block b} xq[m][k] * wq[n][k]
@@ -620,6 +701,9 @@ impl Epilogue for GemmEpilogue<'_> {
 /// One microkernel: its activation scratch format and its R × NR tile.
 trait Micro {
     type X: Copy + Default;
+    /// Whether to run tiles of 2 · MR rows where there are that many (kernels with the
+    /// registers for it: it halves the weight loads and conversions per multiply-add).
+    const WIDE: bool = false;
     /// Copies one activation row (`k` values) into its padded scratch row (`kp` values).
     fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [Self::X]);
     /// Runs the tile of rows `x[0..R]` (each `kp` long) against panel `p` of `w`; `xs[r]` are
@@ -668,19 +752,24 @@ struct Job<'a> {
 
 /// Runs `job` on weight panels `panels` only.
 fn run<E: Epilogue>(kernel: Kernel, job: &Job, panels: Range<usize>, epi: &mut E) {
+    // The SIMD kernels' CPU features were checked by check_x (Kernel::is_available).
     match kernel {
         Kernel::Scalar => drive::<scalar::Scalar, E>(job, panels, epi),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Kernel::Simd128 => drive::<simd128::Simd128, E>(job, panels, epi),
         #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
         Kernel::RelaxedSimd => drive::<relaxed::Relaxed, E>(job, panels, epi),
+        // SAFETY (x86_64, aarch64): the kernel is available, so the CPU has its features.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Native if has_avx2() => {
-            // SAFETY: AVX2 was detected at run time.
-            unsafe { avx2::drive_avx2(job, panels, epi) }
-        }
-        Kernel::Native => drive::<scalar::Scalar, E>(job, panels, epi),
-        // Unavailable kernels were rejected by check_x.
+        Kernel::Avx2 => unsafe { avx2::drive_avx2(job, panels, epi) },
+        #[cfg(target_arch = "x86_64")]
+        Kernel::AvxVnni => unsafe { avx2::drive_avx_vnni(job, panels, epi) },
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512Vnni => unsafe { avx512::drive_avx512_vnni(job, panels, epi) },
+        #[cfg(target_arch = "aarch64")]
+        Kernel::NeonDot => unsafe { neon::drive_dot(job, panels, epi) },
+        #[cfg(target_arch = "aarch64")]
+        Kernel::NeonI8mm => unsafe { neon::drive_i8mm(job, panels, epi) },
         #[allow(unreachable_patterns)]
         _ => unreachable!("kernel {kernel:?} was checked to be available"),
     }
@@ -697,7 +786,7 @@ fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
 ///
 /// # Safety
 /// `K::tile`'s CPU requirements must hold (always true for the cfg-gated wasm kernels and
-/// Scalar; the AVX2 caller checks at run time).
+/// Scalar; the callers of the x86_64 and aarch64 kernels check at run time).
 #[inline(always)]
 fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
     let Job { xq, xs, m, w } = *job;
@@ -725,6 +814,17 @@ fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
             let mut r = 0;
             // SAFETY: see the function contract; rows are kp long.
             unsafe {
+                while K::WIDE && r + 2 * MR <= rows {
+                    epi.begin(m0 + r, p);
+                    K::tile::<8, E>(
+                        core::array::from_fn(|i| row(r + i)),
+                        core::array::from_fn(|i| sc(r + i)),
+                        w,
+                        p,
+                        epi,
+                    );
+                    r += 2 * MR;
+                }
                 while r + MR <= rows {
                     epi.begin(m0 + r, p);
                     K::tile::<4, E>(

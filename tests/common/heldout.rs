@@ -1,7 +1,7 @@
-//! The held-out quantization gates (issue 17): models that no quantizer parameter was tuned
-//! on, made by tests/fixtures/make_heldout.py, each with 200 texts, their token ids and
-//! transformers' f32 logits. Shared by tests/quant_accuracy.rs and, in Chromium,
-//! tests/wasm_kernels.rs.
+//! The held-out quantization gates: models that no quantizer parameter was tuned on, made by
+//! tests/fixtures/make_heldout.py, each with 200 texts, their token ids and transformers' f32
+//! logits. Shared by tests/quant_accuracy.rs, in Chromium by tests/wasm_quant_accuracy.rs, and
+//! by the accuracy-vs-size report (examples/quant_curve.rs).
 
 use gamjeong::quant::{quantize_bytes, Scheme, Source};
 use gamjeong::Classifier;
@@ -20,7 +20,7 @@ macro_rules! held_out {
         HeldOut {
             name: $name,
             config: include_str!(concat!("../fixtures/heldout/", $name, "/config.json")),
-            tokenizer: include_str!(concat!("../fixtures/heldout/", $name, "/tokenizer.json")),
+            tokenizer: super::FIXTURE_TOKENIZER,
             weights: include_bytes!(concat!("../fixtures/heldout/", $name, "/model.safetensors")),
             reference: include_str!(concat!("../fixtures/heldout/", $name, "/reference.json")),
         }
@@ -150,23 +150,30 @@ pub fn check_held_out_f32(name: &str) -> f32 {
 /// What a held-out check asserts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Gate {
-    /// Issue 17's gates: q8 top-1 agreement ≥ 99% and max |Δp| ≤ 0.005; the entropy-coded
-    /// tiers (q4, q5, q6) ≥ 95% and ≤ 0.02.
-    Issue17,
-    /// Regression floors for the tiers that miss issue 17's gate on these models (q4 and q8,
-    /// measured in docs/quantization.md): loose enough for the relaxed-SIMD build's 7-bit
-    /// activations, tight enough to catch a broken quantizer (which lands near chance).
-    Floor,
+    /// The accuracy each tier is meant to have: q8 top-1 agreement ≥ 99% and max |Δp| ≤
+    /// 0.005; the entropy-coded tiers (q4, q5, q6) ≥ 95% and ≤ 0.02. q6 meets it on every
+    /// held-out model; q4 and q8 do not (docs/quantization.md).
+    Target,
+    /// Regression floors for the tiers that miss their target on these models (q4 and q8):
+    /// loose enough for the relaxed-SIMD build's 7-bit activations, tight enough to catch a
+    /// broken quantizer (which lands near chance).
+    RegressionFloor,
 }
 
 /// (minimum top-1 agreement, maximum |Δp|) of `scheme` under `gate`.
 pub fn limits(scheme: Scheme, gate: Gate) -> (f64, f32) {
     match (gate, scheme) {
-        (Gate::Issue17, Scheme::Q8) => (0.99, 0.005),
-        (Gate::Issue17, Scheme::Q4 | Scheme::Q5 | Scheme::Q6) => (0.95, 0.02),
-        (Gate::Floor, Scheme::Q8) => (0.97, 0.025),
-        (Gate::Floor, Scheme::Q4 | Scheme::Q5 | Scheme::Q6) => (0.90, 0.09),
+        (Gate::Target, Scheme::Q8) => (0.99, 0.005),
+        (Gate::Target, Scheme::Q4 | Scheme::Q5 | Scheme::Q6) => (0.95, 0.02),
+        (Gate::RegressionFloor, Scheme::Q8) => (0.97, 0.025),
+        (Gate::RegressionFloor, Scheme::Q4 | Scheme::Q5 | Scheme::Q6) => (0.90, 0.09),
     }
+}
+
+/// Whether `a` (a measurement of `scheme`) passes `gate`.
+pub fn meets(a: &HeldOutAccuracy, scheme: Scheme, gate: Gate) -> bool {
+    let (min_agree, max_dp) = limits(scheme, gate);
+    a.agreement >= min_agree && a.max_dprob <= max_dp
 }
 
 /// Measures every `(scheme, gate)` on held-out model `name`, then asserts each.
@@ -183,7 +190,7 @@ pub fn check_held_out(name: &str, checks: &[(Scheme, Gate)], print: &dyn Fn(Stri
     for (scheme, gate, a) in results {
         let (min_agree, max_dp) = limits(scheme, gate);
         assert!(
-            a.agreement >= min_agree && a.max_dprob <= max_dp,
+            meets(&a, scheme, gate),
             "held-out {name} {}: {a:?} misses the {gate:?} gate (top-1 ≥ {min_agree}, max |Δp| ≤ {max_dp})",
             scheme.name()
         );

@@ -7,8 +7,12 @@ use gamjeong::Classifier;
 pub mod heldout;
 use serde::Deserialize;
 
+/// The one tokenizer of every fixture model (tiny-ko's WordPiece vocabulary); the other
+/// fixture folders hold symlinks to its files.
+pub const FIXTURE_TOKENIZER: &str = include_str!("../fixtures/tiny-ko/tokenizer.json");
+
 pub const TINY_CONFIG: &str = include_str!("../fixtures/tiny-ko/config.json");
-pub const TINY_TOKENIZER: &[u8] = include_bytes!("../fixtures/tiny-ko/tokenizer.json");
+pub const TINY_TOKENIZER: &[u8] = FIXTURE_TOKENIZER.as_bytes();
 pub const TINY_WEIGHTS: &[u8] = include_bytes!("../fixtures/tiny-ko/model.safetensors");
 pub const TINY_REFERENCE: &str = include_str!("../fixtures/tiny-ko/reference.json");
 
@@ -201,7 +205,7 @@ pub fn check_encoder(model: &Classifier, reference: &Reference) -> f32 {
 // Quantization accuracy (tiny-ko-q: a well-conditioned fixture, see tests/fixtures/README.md).
 
 pub const Q_CONFIG: &str = include_str!("../fixtures/tiny-ko-q/config.json");
-pub const Q_TOKENIZER: &str = include_str!("../fixtures/tiny-ko-q/tokenizer.json");
+pub const Q_TOKENIZER: &str = FIXTURE_TOKENIZER;
 pub const Q_WEIGHTS: &[u8] = include_bytes!("../fixtures/tiny-ko-q/model.safetensors");
 pub const Q_REFERENCE: &str = include_str!("../fixtures/tiny-ko-q/reference.json");
 

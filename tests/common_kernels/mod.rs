@@ -432,10 +432,6 @@ pub fn check_errors() {
     let mut out = vec![0i32; 2 * 3 * 2];
     assert!(block_sums(Kernel::Scalar, &x, m, &w, &mut out).is_ok());
     assert!(
-        block_sums(Kernel::Native, &x, m, &w, &mut out).is_ok(),
-        "Native always runs (maybe as Scalar)"
-    );
-    assert!(
         block_sums(Kernel::Scalar, &x, m, &w, &mut out[..11]).is_err(),
         "short out"
     );
@@ -443,7 +439,8 @@ pub fn check_errors() {
         block_sums(Kernel::Scalar, &x[..8], m, &w, &mut out).is_err(),
         "short x"
     );
-    for kernel in [Kernel::Simd128, Kernel::RelaxedSimd] {
+    // Every kernel runs exactly where it is available, and is refused with an error elsewhere.
+    for kernel in Kernel::ALL {
         assert_eq!(
             block_sums(kernel, &x, m, &w, &mut out).is_ok(),
             kernel.is_available(),
@@ -489,7 +486,12 @@ pub fn check_kernel_list() {
     assert_eq!(ks[0], Kernel::Scalar);
     assert_eq!(*ks.last().unwrap(), best_kernel());
     assert!(ks.iter().all(|k| k.is_available()));
-    assert!(Kernel::Scalar.is_available() && Kernel::Native.is_available());
+    assert!(Kernel::Scalar.is_available());
+    for k in Kernel::ALL {
+        assert_eq!(ks.contains(&k), k.is_available(), "{k:?}");
+        assert_eq!(Kernel::from_name(k.name()), Some(k));
+    }
+    assert_eq!(Kernel::from_name("native"), None);
 }
 
 /// The f32 GEMM: every kernel gives the same bits, within f32 rounding of an f64 reference, on

@@ -40,12 +40,14 @@ test('f32 weights to convert: asks first (size of the weights), converts on the 
     // A text given now waits for the download.
     await page.click('#examples button >> nth=2');
     assert.match(await page.$eval('#meta', (e) => e.textContent), /once the model is downloaded/);
-    await page.waitForTimeout(500);
-    assert.deepEqual(srv.log.slice(mark).filter((e) => e.path.startsWith('/fixtures/')).map((e) => `${e.method} ${e.path}`),
-      [`HEAD ${FOLDER}gamjeong/model.q8.safetensors`, `HEAD ${FOLDER}model.safetensors`], 'nothing but the size probes before the click');
-
+    const clickedAt = Date.now();
     await page.click('#download');
     await waitReady(page);
+    // From the page's start until the click on Download: the size probes, nothing else.
+    const fixtures = srv.log.slice(mark).filter((e) => e.path.startsWith('/fixtures/'));
+    assert.deepEqual(fixtures.filter((e) => e.t < clickedAt).map((e) => `${e.method} ${e.path}`),
+      [`HEAD ${FOLDER}gamjeong/model.q8.safetensors`, `HEAD ${FOLDER}model.safetensors`], 'nothing but the size probes before the click');
+    assert.ok(fixtures.some((e) => e.method === 'GET' && e.path === `${FOLDER}model.safetensors`), 'the weights were downloaded after the click');
     assert.match(await page.$eval('#status-text', (e) => e.textContent), /downloaded and converted/);
     await waitResult(page, EXAMPLES[2]);
     assert.ok(barsDiff(await pageBars(page), ref.models.q8[2]) <= RELAXED_TOL);

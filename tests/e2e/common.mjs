@@ -197,6 +197,27 @@ export function waitResult(page, text, count = 1) {
   }, [text, count], { timeout: 30_000 });
 }
 
+/** Resolves with `fn()` once it is truthy (polled every 20 ms); rejects after `ms` naming `what`. */
+export async function until(fn, what, ms = 10_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => { setTimeout(r, 20); });
+  }
+}
+
+/** The demo page's input debounce (www/app.js): a classification starts this long after typing. */
+export const DEBOUNCE_MS = 250;
+
+/**
+ * Resolves once every timer the page had set to fire within `ms` has fired: the page's timers
+ * run in order of due time, so a debounce set by the input so far has run by then (unlike a
+ * sleep in the test, which a busy page can outlast).
+ */
+export const pageTimersPast = (page, ms) => page.evaluate((ms) => new Promise((r) => { setTimeout(r, ms + 1); }), ms);
+
 /** The page's bars: [{label, score}] (score a number). */
 export const pageBars = (page) => page.$$eval('#groups .bar', (els) => els.map((e) => ({ label: e.dataset.label, score: Number(e.dataset.score) })));
 

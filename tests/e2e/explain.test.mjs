@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { server, browser, blankPage, loadIn, OUT, FIXTURES, CLI, EXAMPLES, TOL } from './common.mjs';
+import { server, browser, blankPage, loadIn, pageTimersPast, DEBOUNCE_MS, OUT, FIXTURES, CLI, EXAMPLES, TOL } from './common.mjs';
 
 let srv;
 before(async () => { srv = await server(); fs.mkdirSync(OUT, { recursive: true }); });
@@ -149,9 +149,12 @@ test('typing and IME composition cancel a pending explanation; the new text gets
     await page.keyboard.press('End');
     await page.evaluate(() => document.getElementById('text').dispatchEvent(new CompositionEvent('compositionstart')));
     assert.equal(await page.$eval('#why', (e) => e.dataset.state), 'stale');
+    const count = await page.$eval('#results', (e) => e.dataset.count);
     await page.keyboard.insertText(' 정말');
-    await page.waitForTimeout(1200);
-    assert.equal(await page.$eval('#why', (e) => e.dataset.text), EXAMPLES[0], 'nothing explained while composing');
+    // Explanations follow classifications: none started once the input's debounce has run, so none can come.
+    await pageTimersPast(page, DEBOUNCE_MS);
+    assert.deepEqual(await page.$eval('#results', (e) => [e.dataset.count, e.getAttribute('aria-busy')]), [count, 'false'], 'classified while composing');
+    assert.deepEqual(await page.$eval('#why', (e) => [e.dataset.text, e.dataset.state]), [EXAMPLES[0], 'stale'], 'nothing explained while composing');
     await page.evaluate(() => document.getElementById('text').dispatchEvent(new CompositionEvent('compositionend')));
     const typed = `${EXAMPLES[0]} 정말`;
     await waitWhy(page, typed);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  reference, server, browser, blankPage, loadIn, cacheState, fixtureHashes, sha256File, f32Digest, statuses, fileSize,
+  reference, server, browser, blankPage, loadIn, cacheState, fixtureHashes, sha256File, f32Digest, statuses, fileSize, until,
   OUT, FIXTURES, TEXTS,
 } from './common.mjs';
 
@@ -181,9 +181,9 @@ test('slow server: progress keeps moving; an AbortSignal cancels (ABORTED, nothi
     assert.ok(r.afterAbortMs < 500, `rejected ${r.afterAbortMs} ms after the abort`);
     const progress = r.events.filter((e) => e.status === 'progress');
     assert.ok(progress.at(-1).loaded < size, 'stopped before the end');
-    await new Promise((res) => setTimeout(res, 300));
     const req = srv.requests(/tiny-ko\.q8/, mark);
     assert.equal(req.length, 1);
+    await until(() => req[0].closed, 'the aborted download\'s connection to close');
     assert.equal(req[0].end, undefined, 'the server never finished sending: the fetch was aborted');
     await assertCacheClean(page, 'after abort', { expect: 0 });
 

@@ -5,7 +5,7 @@
 // overlapping classify calls on one instance each get their own result, in call order.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { reference, server, browser, blankPage, maxDiff, EXAMPLES, TEXTS, TOL } from './common.mjs';
+import { reference, server, browser, blankPage, maxDiff, pageTimersPast, DEBOUNCE_MS, EXAMPLES, TEXTS, TOL } from './common.mjs';
 
 const Q8 = '/fixtures/tiny-ko.q8.safetensors';
 // ~3.7 s for the 590 kB file: long enough to act while it loads.
@@ -85,7 +85,7 @@ test('demo page: text typed (and Ctrl+Enter) while loading is classified once re
   try {
     const page = await loadingPage(b);
     await page.fill('#text', '오늘 따라');
-    await page.waitForTimeout(400); // past the 250 ms debounce
+    await pageTimersPast(page, DEBOUNCE_MS);
     assert.equal((await results(page)).state, 'waiting');
     await page.focus('#text');
     await page.keyboard.press('End');

@@ -3,7 +3,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { reference, server, browser, openApp, waitReady, waitResult, OUT, EXAMPLES, TOL, RELAXED_TOL } from './common.mjs';
+import {
+  reference, server, browser, openApp, waitReady, waitResult, pageTimersPast, DEBOUNCE_MS, OUT, EXAMPLES, TOL, RELAXED_TOL,
+} from './common.mjs';
 let srv; let ref;
 before(async () => { ref = reference(); srv = await server(); fs.mkdirSync(OUT, { recursive: true }); });
 after(async () => { await srv?.close(); });
@@ -121,11 +123,13 @@ test('IME: no classification while composing, one after compositionend; keyboard
     await page.keyboard.insertText('좋아');
     await page.keyboard.press('Control+Enter');
     await waitResult(page, '좋아');
-    const count = Number(await page.$eval('#results', (e) => e.dataset.count));
 
     // A real IME composition through the DevTools protocol (compositionstart/update, input with isComposing).
     const cdp = await b.context.newCDPSession(page);
     await page.fill('#text', '');
+    await pageTimersPast(page, DEBOUNCE_MS); // the emptied box's own debounce has run
+    await page.waitForFunction(() => document.getElementById('results').getAttribute('aria-busy') !== 'true');
+    const count = Number(await page.$eval('#results', (e) => e.dataset.count));
     await page.focus('#text');
     const seen = await page.evaluate(() => {
       window.__ev = [];
@@ -135,12 +139,14 @@ test('IME: no classification while composing, one after compositionend; keyboard
     for (const partial of ['ㅎ', '하', '행']) {
       await cdp.send('Input.imeSetComposition', { text: partial, selectionStart: 1, selectionEnd: 1 });
     }
-    await page.waitForTimeout(900); // > the 250 ms debounce
+    await pageTimersPast(page, DEBOUNCE_MS);
     assert.deepEqual(await page.evaluate(() => window.__ev), ['compositionstart']);
     assert.equal(await page.$eval('#text', (e) => e.value), '행');
-    assert.equal(Number(await page.$eval('#results', (e) => e.dataset.count)), count, 'classified mid-composition');
+    const mid = await page.$eval('#results', (e) => ({ count: Number(e.dataset.count), busy: e.getAttribute('aria-busy') }));
+    assert.deepEqual(mid, { count, busy: 'false' }, 'classified mid-composition');
     await cdp.send('Input.insertText', { text: '행복해' }); // commits: compositionend
     await waitResult(page, '행복해', count + 1);
+    assert.equal(Number(await page.$eval('#results', (e) => e.dataset.count)), count + 1, 'one classification, of the committed text');
     assert.ok((await page.evaluate(() => window.__ev)).includes('compositionend'));
     assert.equal(await page.$eval('#results', (e) => e.dataset.text), '행복해');
   } finally { await b.close(); }
@@ -191,6 +197,9 @@ test('bad model URL and unreachable server: a visible error in plain words', asy
 
 test('?quant=f32 on a folder; offline reload after the first visit still classifies', async () => {
   const b = await browser();
+  // The first visit's own server, stopped afterwards: every request of the reload is refused,
+  // as offline, whatever the browser's network emulation lets through.
+  const site = await server();
   try {
     let page = await openPage(b, 'model=/fixtures/tiny-ko/&quant=f32');
     await waitReady(page);
@@ -200,21 +209,25 @@ test('?quant=f32 on a folder; offline reload after the first visit still classif
     await page.close();
 
     // The default single-threaded build (relaxed SIMD in Chromium), then offline.
-    page = await openPage(b, `model=${Q8}&threads=1`);
+    page = await openApp(b, site.url, `model=${Q8}&threads=1`);
     await waitReady(page);
     assert.match(await page.$eval('#model-detail', (e) => e.textContent), /relaxed-simd kernel/);
     await page.click('#examples button >> nth=0');
     await waitResult(page, EXAMPLES[0]);
     checkBars(await bars(page), ref.models.q8[0], 'default (relaxed) build', RELAXED_TOL);
     await page.evaluate(() => navigator.serviceWorker.ready);
-    await b.context.setOffline(true);
-    const mark = srv.log.length;
+    await site.close();
+    const refused = await page.evaluate(() => fetch('/style.css', { cache: 'no-store' }).then(() => 'reached', (e) => e.name));
+    assert.equal(refused, 'TypeError', 'the stopped server still answered');
     await page.reload();
     await waitReady(page);
-    assert.match(await page.$eval('#status-text', (e) => e.textContent), /storage/);
+    // The page says where the model came from: this browser's storage, nothing downloaded.
+    const status = await page.$eval('#status-text', (e) => e.textContent);
+    assert.match(status, /storage/);
+    assert.match(status, /nothing downloaded/);
     await page.click('#examples button >> nth=4');
     await waitResult(page, EXAMPLES[4]);
     checkBars(await bars(page), ref.models.q8[4], 'offline', RELAXED_TOL);
-    assert.deepEqual(srv.log.slice(mark), [], 'offline: nothing reached the server');
-  } finally { await b.context.setOffline(false); await b.close(); }
+    assert.deepEqual(b.errors, []);
+  } finally { await site.close(); await b.close(); }
 });

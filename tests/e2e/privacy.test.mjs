@@ -5,7 +5,7 @@
 // works under it with no violation and no console error, and the policy is really enforced.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { reference, server, browser, EXAMPLES } from './common.mjs';
+import { reference, server, browser, until, EXAMPLES } from './common.mjs';
 
 const Q8 = '/fixtures/tiny-ko.q8.safetensors';
 let srv; let ref;
@@ -58,8 +58,11 @@ test('20 texts classified: no request after the model is ready, none carries a t
     const atReady = { browser: requests.length, server: srv.log.length };
     // The service worker installs in the background (it fetches the page's own files once):
     // wait for it, and check that it fetched nothing else.
+    // Ready means installed: its fetches are over, and once the browser has reported each
+    // request the server saw, nothing of the start-up is left to count as classifying.
     await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.waitForTimeout(300);
+    const startup = srv.log.slice(atReady.server).map((e) => `${srv.url}${e.url}`);
+    await until(() => startup.every((u) => requests.some((r) => r.url === u)), 'the browser to report the service worker\'s requests');
     const mark = { browser: requests.length, server: srv.log.length };
     for (const e of srv.log.slice(atReady.server, mark.server)) {
       assert.match(e.path, SHELL, `after ready, before the service worker settled: ${e.method} ${e.url}`);
@@ -79,7 +82,20 @@ test('20 texts classified: no request after the model is ready, none carries a t
     await page.click('#examples button >> nth=6');
     await waitResult(page, EXAMPLES[6]);
     assert.equal(await page.$eval('#top .top-item .label', (e) => e.textContent), ref.models.q8[6].scores[0].label);
-    await page.waitForTimeout(500);
+
+    // Nor is a text stored anywhere in the browser: cookies, Web Storage, cache keys.
+    const stored = await page.evaluate(async () => {
+      const keys = [];
+      for (const n of await caches.keys()) for (const r of await (await caches.open(n)).keys()) keys.push(`${n} ${r.url}`);
+      return { cookie: document.cookie, local: localStorage.length, session: sessionStorage.length, keys, dbs: (await indexedDB.databases()).length };
+    });
+    assert.equal(stored.cookie, '');
+    assert.equal(stored.local + stored.session + stored.dbs, 0);
+    assert.ok(stored.keys.length > 0);
+    for (const k of stored.keys) assert.ok(!k.includes('QZX') && !decodeURIComponent(k).includes('비밀표지'), k);
+    assert.deepEqual(await page.evaluate(() => window.__csp), []);
+    // Closing the page ends its worker: every request of the visit has been made by then.
+    await page.close();
 
     const after = requests.slice(mark.browser);
     assert.deepEqual(after.map((r) => `${r.from} ${r.method} ${r.url}`), [], 'requests while classifying');
@@ -98,17 +114,6 @@ test('20 texts classified: no request after the model is ready, none carries a t
     console.log(`privacy: ${requests.length} requests in the visit (${mark.browser} before the model and the service worker were ready), `
       + `${after.length} while classifying ${texts.length + 1} texts`);
 
-    // Nor is a text stored anywhere in the browser: cookies, Web Storage, cache keys.
-    const stored = await page.evaluate(async () => {
-      const keys = [];
-      for (const n of await caches.keys()) for (const r of await (await caches.open(n)).keys()) keys.push(`${n} ${r.url}`);
-      return { cookie: document.cookie, local: localStorage.length, session: sessionStorage.length, keys, dbs: (await indexedDB.databases()).length };
-    });
-    assert.equal(stored.cookie, '');
-    assert.equal(stored.local + stored.session + stored.dbs, 0);
-    assert.ok(stored.keys.length > 0);
-    for (const k of stored.keys) assert.ok(!k.includes('QZX') && !decodeURIComponent(k).includes('비밀표지'), k);
-    assert.deepEqual(await page.evaluate(() => window.__csp), []);
     assert.deepEqual(seen.console, []);
     assert.deepEqual(b.errors, []);
   } finally { await b.close(); }
@@ -161,10 +166,11 @@ test('Content-Security-Policy: the documented policy, the page works under it wi
       out.eval = await new Promise((r) => setTimeout(() => {
         try { r(String(eval('1 + 1'))); } catch (e) { r(e.name); }
       }, 0));
-      await new Promise((r) => setTimeout(r, 100));
       return out;
     });
     assert.deepEqual(probe, { fetch: 'TypeError', inline: 'blocked', styleAttr: 'blocked', eval: 'EvalError' });
+    // Violation reports are events of their own: wait for the four refusals', then compare them all.
+    await page.waitForFunction(() => new Set(window.__csp.map((x) => x.directive)).size >= 4, null, { timeout: 10_000 });
     const v = (await page.evaluate(() => window.__csp)).map((x) => x.directive).sort();
     assert.deepEqual(v, ['connect-src', 'script-src', 'script-src-elem', 'style-src-attr'].sort(), JSON.stringify(v));
     assert.deepEqual(b.errors, []);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { reference, server, browser, blankPage, maxDiff, statuses, ROOT, OUT, EXAMPLES, TOL } from './common.mjs';
+import { reference, server, browser, blankPage, loadIn, maxDiff, statuses, ROOT, OUT, EXAMPLES, TOL } from './common.mjs';
 
 const SRC = path.join(ROOT, 'tests/fixtures/tiny-ko-pt');
 const DIR = path.join(OUT, 'pytorch');
@@ -31,21 +31,17 @@ before(async () => {
 });
 after(async () => { await srv?.close(); });
 
-function load(page, opts) {
-  return page.evaluate(async ({ texts, ...opts }) => {
-    const { Classifier } = await import('/gamjeong.js');
-    const events = [];
-    try {
-      const c = await Classifier.load({ ...opts, onProgress: (e) => events.push(e) });
-      const results = [];
-      for (const t of texts) results.push(await c.classify(t));
-      const info = { ...c.info, labels: c.info.labels.length };
-      c.dispose();
-      return { info, events, results };
-    } catch (e) {
-      return { error: { message: e.message, code: e.code }, events };
-    }
-  }, { ...opts, texts: EXAMPLES });
+/** loadIn, then the widget examples classified and the classifier disposed: {info, events, results} or {error, events}. */
+async function load(page, opts) {
+  const r = await loadIn(page, opts);
+  if (r.error) return r;
+  r.results = await page.evaluate(async (texts) => {
+    const out = [];
+    for (const t of texts) out.push(await window.__c.classify(t));
+    window.__c.dispose();
+    return out;
+  }, EXAMPLES);
+  return r;
 }
 
 /**

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { routeHub } from './hub.mjs';
 import {
-  reference, server, browser, blankPage, maxDiff, fileSize, cacheState, f32Digest, statuses,
+  reference, server, browser, blankPage, loadIn, maxDiff, fileSize, cacheState, f32Digest, statuses,
   OUT, TEXTS, TOL, Q4_TOL, RELAXED_TOL,
 } from './common.mjs';
 
@@ -29,26 +29,15 @@ async function open(b) {
     // Main-thread tasks over 50 ms from now on (not the page's own start-up).
     window.__long = [];
     const t0 = performance.now();
-    new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) if (e.startTime >= t0) window.__long.push(`${Math.round(e.duration)} ms at +${Math.round(e.startTime - t0)} ms (${e.attribution?.map((a) => a.containerType + ':' + a.containerSrc + ':' + a.name).join(',')})`);
-    }).observe({ type: 'longtask', buffered: true });
+    const push = (entries) => {
+      for (const e of entries) if (e.startTime >= t0) window.__long.push(`${Math.round(e.duration)} ms at +${Math.round(e.startTime - t0)} ms (${e.attribution?.map((a) => a.containerType + ':' + a.containerSrc + ':' + a.name).join(',')})`);
+    };
+    const observer = new PerformanceObserver((l) => push(l.getEntries()));
+    observer.observe({ type: 'longtask', buffered: true });
+    // Every finished task's entry, also those queued but not yet delivered to the callback.
+    window.__longTasks = () => { push(observer.takeRecords()); return window.__long; };
   });
   return page;
-}
-
-/** Classifier.load in the page; returns {info, events} or {error, events}. */
-function load(page, opts) {
-  return page.evaluate(async (opts) => {
-    const { Classifier } = await import('/gamjeong.js');
-    const events = [];
-    try {
-      const c = await Classifier.load({ ...opts, onProgress: (e) => events.push(e) });
-      window.__c = c;
-      return { info: { ...c.info, labels: c.info.labels.length }, events };
-    } catch (e) {
-      return { error: { message: e.message, code: e.code, name: e.name }, events };
-    }
-  }, opts);
 }
 
 function classifyAll(page, texts = TEXTS) {
@@ -98,7 +87,7 @@ test('q8 file: progress events, CLI parity, then cached: no weight request reach
     let page = await open(b);
     const mark = srv.log.length;
     // One thread: the single-threaded default (threads: see threads.test.mjs).
-    const first = await load(page, { model: '/fixtures/tiny-ko.q8.safetensors', threads: 1 });
+    const first = await loadIn(page, { model: '/fixtures/tiny-ko.q8.safetensors', threads: 1 });
     assert.ifError(first.error);
     const st = statuses(first.events);
     for (const s of ['cache:miss', 'initiate', 'download', 'progress', 'done', 'cache:stored', 'ready']) {
@@ -123,8 +112,7 @@ test('q8 file: progress events, CLI parity, then cached: no weight request reach
       window.__r = [];
       for (const t of texts) window.__r.push(await window.__c.classify(t));
     }, TEXTS);
-    await page.waitForTimeout(200);
-    const long = await page.evaluate(() => window.__long);
+    const long = await page.evaluate(() => window.__longTasks());
     assert.deepEqual(long, [], `main-thread long tasks: ${long}`);
     figures.relaxed_q8_cli_max_score_diff = assertMatchesCli(await page.evaluate(() => window.__r), ref.models.q8, 'q8 relaxed', RELAXED_TOL);
     await page.close();
@@ -133,7 +121,7 @@ test('q8 file: progress events, CLI parity, then cached: no weight request reach
     await b.context.route('**/*.safetensors', (route) => route.abort());
     page = await open(b);
     const mark2 = srv.log.length; const seen2 = seen.length;
-    const second = await load(page, { model: '/fixtures/tiny-ko.q8.safetensors', ...EXACT });
+    const second = await loadIn(page, { model: '/fixtures/tiny-ko.q8.safetensors', ...EXACT });
     assert.ifError(second.error);
     assert.equal(second.info.kernel, 'simd128');
     assert.equal(second.info.source, 'cache');
@@ -167,7 +155,7 @@ for (const how of ['flipped byte', 'truncated']) {
     try {
       let page = await open(b);
       const model = '/fixtures/tiny-ko.q8.safetensors';
-      assert.ifError((await load(page, { model })).error);
+      assert.ifError((await loadIn(page, { model })).error);
       const good = await cachedEntry(page, 'tiny-ko.q8');
       assert.equal(good.sha256, sha256(path.join(OUT, 'fixtures/tiny-ko.q8.safetensors')));
       await page.evaluate(async ([key, how]) => {
@@ -185,7 +173,7 @@ for (const how of ['flipped byte', 'truncated']) {
 
       page = await open(b);
       const mark = srv.log.length;
-      const r = await load(page, { model, ...EXACT });
+      const r = await loadIn(page, { model, ...EXACT });
       assert.ifError(r.error);
       const st = statuses(r.events);
       assert.ok(st.includes('cache:hit') && st.includes('cache:corrupt'), `events: ${st}`);
@@ -226,7 +214,7 @@ for (const [what, file, want] of [
     try {
       let page = await open(b);
       const model = '/fixtures/tiny-ko/';
-      const first = await load(page, { model, quant: 'f32', ...EXACT });
+      const first = await loadIn(page, { model, quant: 'f32', ...EXACT });
       assert.ifError(first.error);
       assert.equal(first.info.source, 'network');
       // Each file is stored as it came, with its checksum (computed here independently).
@@ -281,7 +269,7 @@ for (const [what, file, want] of [
 
       page = await open(b);
       const mark = srv.log.length;
-      const r = await load(page, { model, quant: 'f32', ...EXACT });
+      const r = await loadIn(page, { model, quant: 'f32', ...EXACT });
       assert.ifError(r.error);
       const st = statuses(r.events);
       assert.ok(st.includes('cache:hit') && st.includes(`cache:${want}`), `events: ${st}`);
@@ -309,7 +297,7 @@ for (const [what, file, want] of [
       // And they verify: the next load is from the cache, no request.
       page = await open(b);
       const mark2 = srv.log.length;
-      const third = await load(page, { model, quant: 'f32', ...EXACT });
+      const third = await loadIn(page, { model, quant: 'f32', ...EXACT });
       assert.ifError(third.error);
       assert.equal(third.info.source, 'cache');
       assert.ok(!statuses(third.events).some((s) => s === 'cache:corrupt' || s === 'cache:stale'));
@@ -326,7 +314,7 @@ for (const scheme of ['q8', 'q4']) {
     try {
       let page = await open(b);
       const folder = `${srv.url}/fixtures/tiny-ko/`;
-      const r = await load(page, { model: '/fixtures/tiny-ko/', quant: scheme, ...EXACT });
+      const r = await loadIn(page, { model: '/fixtures/tiny-ko/', quant: scheme, ...EXACT });
       assert.ifError(r.error);
       const st = statuses(r.events);
       assert.ok(st.includes('convert') && st.includes('cache:stored'), `events: ${st}`);
@@ -345,7 +333,7 @@ for (const scheme of ['q8', 'q4']) {
 
       page = await open(b);
       const mark = srv.log.length;
-      const again = await load(page, { model: '/fixtures/tiny-ko/', quant: scheme });
+      const again = await loadIn(page, { model: '/fixtures/tiny-ko/', quant: scheme });
       assert.ifError(again.error);
       assert.equal(again.info.source, 'cache');
       assert.deepEqual(srv.requests(/^\/fixtures\//, mark), [], 'second visit: no model request at all');
@@ -358,7 +346,7 @@ test('a folder with gamjeong/model.q8.safetensors loads it and never downloads t
   try {
     const page = await open(b);
     const mark = srv.log.length;
-    const r = await load(page, { model: '/fixtures/tiny-ko-preq', ...EXACT });
+    const r = await loadIn(page, { model: '/fixtures/tiny-ko-preq', ...EXACT });
     assert.ifError(r.error);
     assert.equal(r.info.source, 'network');
     assert.deepEqual(srv.requests(/^\/fixtures\//, mark).map((e) => e.path), ['/fixtures/tiny-ko-preq/gamjeong/model.q8.safetensors']);
@@ -393,7 +381,7 @@ test('hub id: someuser/tiny-ko is fetched from huggingface.co/{id}/resolve/{revi
     for (const [opts, folder, revision, urls, source, scheme] of cases) {
       const what = JSON.stringify(opts);
       Object.assign(hub, { id, revision, folder: path.join(fixtures, folder), urls: [] });
-      const r = await load(page, { model: id, ...opts, ...EXACT });
+      const r = await loadIn(page, { model: id, ...opts, ...EXACT });
       assert.ifError(r.error);
       assert.deepEqual(hub.urls, urls, `${what}: URLs asked for`);
       if (opts.worker !== false) assert.ok(!r.events.some((e) => e.status === 'worker'), `${what}: ran in the worker`);
@@ -428,13 +416,13 @@ test('f32, q4 file, in-page mode and the forced SIMD128 build all match the CLI'
       [{ model: '/fixtures/tiny-ko.q8.safetensors', worker: false, ...EXACT }, 'q8'],
     ];
     for (const [opts, scheme] of cases) {
-      const r = await load(page, opts);
+      const r = await loadIn(page, opts);
       assert.ifError(r.error);
       figures[`${scheme}${opts.worker === false ? '_inpage' : ''}_cli_max_diff`] = assertMatchesCli(await classifyAll(page), ref.models[scheme], JSON.stringify(opts), scheme === 'q4' ? Q4_TOL : TOL);
       await page.evaluate(() => window.__c.dispose());
     }
     // f32 is cached as its three files and comes back from the cache.
-    const again = await load(page, { model: '/fixtures/tiny-ko/', quant: 'f32' });
+    const again = await loadIn(page, { model: '/fixtures/tiny-ko/', quant: 'f32' });
     assert.equal(again.info.source, 'cache');
     await page.evaluate(() => window.__c.dispose());
     const batch = await page.evaluate(async (texts) => {
@@ -453,7 +441,7 @@ test('f32, q4 file, in-page mode and the forced SIMD128 build all match the CLI'
     }
     // The relaxed build on q4: the other kernel, within RELAXED_TOL.
     await page.goto(`${srv.url}/e2e/blank.html`);
-    const relaxed = await load(page, { model: '/fixtures/tiny-ko.q4.safetensors', variant: 'relaxed' });
+    const relaxed = await loadIn(page, { model: '/fixtures/tiny-ko.q4.safetensors', variant: 'relaxed' });
     assert.equal(relaxed.info.kernel, 'relaxed-simd');
     figures.relaxed_q4_cli_max_score_diff = assertMatchesCli(await classifyAll(page), ref.models.q4, 'q4 relaxed', RELAXED_TOL);
   } finally { await b.close(); }
@@ -463,15 +451,15 @@ test('errors: not found, truncated download (never cached), network failure, no 
   const b = await browser();
   try {
     const page = await open(b);
-    let r = await load(page, { model: '/fixtures/nope.q8.safetensors' });
+    let r = await loadIn(page, { model: '/fixtures/nope.q8.safetensors' });
     assert.equal(r.error?.code, 'NOT_FOUND');
     assert.match(r.error.message, /not found/);
-    r = await load(page, { model: '/fixtures/no-such-folder/' });
+    r = await loadIn(page, { model: '/fixtures/no-such-folder/' });
     assert.equal(r.error?.code, 'NOT_FOUND');
     assert.match(r.error.message, /config\.json/);
 
     srv.faults.set('/fixtures/tiny-ko.q4.safetensors', { truncate: 5000 });
-    r = await load(page, { model: '/fixtures/tiny-ko.q4.safetensors' });
+    r = await loadIn(page, { model: '/fixtures/tiny-ko.q4.safetensors' });
     srv.faults.clear();
     assert.equal(r.error?.code, 'BAD_MODEL', JSON.stringify(r));
     assert.ok(!statuses(r.events).includes('cache:stored'));
@@ -479,11 +467,11 @@ test('errors: not found, truncated download (never cached), network failure, no 
     assert.deepEqual(info.entries, [], 'an unverified file must never be cached');
 
     srv.faults.set('/fixtures/tiny-ko.q4.safetensors', { drop: true });
-    r = await load(page, { model: '/fixtures/tiny-ko.q4.safetensors' });
+    r = await loadIn(page, { model: '/fixtures/tiny-ko.q4.safetensors' });
     srv.faults.clear();
     assert.equal(r.error?.code, 'NETWORK', JSON.stringify(r.error));
 
-    r = await load(page, { model: 'not a model id!' });
+    r = await loadIn(page, { model: 'not a model id!' });
     assert.equal(r.error?.code, 'BAD_MODEL_SPEC');
 
     // Quota exceeded on put (in-page mode so the page's Cache can be patched): runs uncached.
@@ -534,7 +522,7 @@ test('a worker that cannot start (blocked worker.js): the model runs in the page
   try {
     await b.context.route('**/worker.js', (route) => route.abort());
     const page = await open(b);
-    const r = await load(page, { model: '/fixtures/tiny-ko.q8.safetensors', ...EXACT });
+    const r = await loadIn(page, { model: '/fixtures/tiny-ko.q8.safetensors', ...EXACT });
     assert.ifError(r.error);
     const note = r.events.find((e) => e.status === 'worker');
     assert.equal(note?.state, 'unavailable');

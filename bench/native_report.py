@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Tables of bench/native_run.sh's results (markdown on stdout).
+
+    python3 bench/native_report.py BENCH_DIR
+"""
+
+import json
+import sys
+from pathlib import Path
+
+
+def main(d):
+    d = Path(d)
+    for peer in sorted(d.glob("native_peer_t*.json")):
+        n = json.loads(peer.read_text())
+        t = n["threads"]
+        gj = {}
+        for f in sorted(d.glob(f"native_gj_*_t{t}.json")):
+            what = f.name[len("native_gj_"):-len(f"_t{t}.json")]
+            gj[what] = {f"{r['seq']}x{r['batch']}": r["median_ms"] for r in json.loads(f.read_text())["results"]}
+        shapes = list(n["results"]["ort_int8"])
+        order = ["scalar", "avx2", "avx-vnni", "avx512-vnni", "neon-dotprod", "neon-i8mm"]
+        q8 = sorted((k for k in gj if k.startswith("q8-")),
+                    key=lambda k: order.index(k[3:]) if k[3:] in order else len(order))
+        print(f"\n{t} thread(s), {n['cpu']}, onnxruntime {n['onnxruntime']}, median of {n['runs']} (ms)\n")
+        head = ["tokens × batch", "onnxruntime int8"] + [f"gamjeong {k}" for k in q8] + \
+               ["best q8 ÷ ORT int8", "onnxruntime f32", "gamjeong f32", "f32 ÷ ORT f32"]
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for s in shapes:
+            o8, of = n["results"]["ort_int8"][s], n["results"].get("ort_f32", {}).get(s, float("nan"))
+            g = [gj[k].get(s) for k in q8]
+            best = min(v for v in g if v is not None)
+            f32 = gj.get("f32", {}).get(s)
+            row = [s.replace("x", " × "), f"{o8:.1f}"] + [f"{v:.1f}" for v in g] + \
+                  [f"**{best / o8:.2f}×**", f"{of:.1f}", f"{f32:.1f}" if f32 else "–",
+                   f"{f32 / of:.2f}×" if f32 else "–"]
+            print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else sys.exit(__doc__))
