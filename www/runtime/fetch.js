@@ -24,7 +24,7 @@ export function hostOf(url) {
 
 function htmlError(file, url) {
   return new GamjeongError(
-    `${file} from ${hostOf(url)} came back as a web page (HTML) instead of the file: a Wi-Fi sign-in page (captive portal), a proxy or the host's error page answered. Sign in to the network or check the model address, then reload.`,
+    `${file} from ${hostOf(url)} came back as a web page (HTML) instead of the file: a Wi-Fi sign-in page (captive portal), a proxy or the host's error page answered. Sign in to the network or check the model address, then ${platform.host === 'node' ? 'try again' : 'reload'}.`,
     'HTML', { url });
 }
 
@@ -91,7 +91,7 @@ export async function pump(res, sink, file, phase, emit, signal) {
     const of = total ? ` of ${total}` : '';
     return new GamjeongError(phase === 'cache'
       ? `Reading ${file} from the model cache failed after ${loaded}${of} bytes (${e?.message || e}).`
-      : `The download of ${file} from ${hostOf(url)} was interrupted after ${loaded}${of} bytes (${e?.message || e}): the connection dropped. Reload to try again.`,
+      : `The download of ${file} from ${hostOf(url)} was interrupted after ${loaded}${of} bytes (${e?.message || e}): the connection dropped. ${platform.host === 'node' ? 'Try again' : 'Reload to try again'}.`,
     'NETWORK', { url });
   };
   const check = (chunk) => {
