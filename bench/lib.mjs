@@ -44,9 +44,10 @@ for (const [name, spec] of Object.entries({
 })) ENGINES[name] = { name, ...spec };
 
 // ---- static server ------------------------------------------------------------------------
-/** The project's static server (scripts/serve.mjs), cross-origin isolated so that both engines may run threads. */
-export function serve() {
+/** The project's static server (scripts/serve.mjs), cross-origin isolated so that both engines may run threads; `extra` mounts besides. */
+export function serve(extra = {}) {
   return startServer({
+    ...extra,
     '/assets/': ASSETS,
     '/model/': MODEL,
     '/pkg/': PKG,

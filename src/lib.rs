@@ -12,6 +12,7 @@
 //! # Ok::<(), gamjeong::Error>(())
 //! ```
 
+pub mod bulk;
 pub mod classifier;
 pub mod config;
 pub mod error;

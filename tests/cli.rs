@@ -252,3 +252,223 @@ fn explain_json_lines_match_the_reference_ablations() {
     );
     assert!(!ok && stderr.contains("없음"), "{stderr}");
 }
+
+/// tiny-ko at q8 by the CLI (the golden digest's bytes), for the whole-file tests.
+fn q8_model_file() -> &'static str {
+    static FILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("gamjeong-bulk-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("tiny-ko.q8.safetensors");
+        let (ok, _, err) = gamjeong(
+            &[
+                "quantize",
+                "--model",
+                MODEL,
+                "--scheme",
+                "q8",
+                "--out",
+                out.to_str().unwrap(),
+                "--source-id",
+                GOLDEN_SOURCE_ID,
+                "--revision",
+                GOLDEN_REVISION,
+            ],
+            "",
+        );
+        assert!(ok, "{err}");
+        assert_eq!(
+            sha256_hex(&std::fs::read(&out).unwrap()),
+            golden_digest("q8")
+        );
+        out.to_str().unwrap().to_owned()
+    })
+}
+
+fn temp_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("gamjeong-bulk-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+const BULK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bulk");
+
+#[test]
+fn classify_file_writes_the_golden_csv_and_jsonl() {
+    // GAMJEONG_BLESS=1 rewrites tests/fixtures/bulk/expected/ (the browser test reads them too).
+    let bless = std::env::var_os("GAMJEONG_BLESS").is_some();
+    for case in common::bulk::GOLDEN {
+        let input = format!("{BULK}/{}", case.input_name);
+        for (ext, want) in [("csv", case.csv), ("jsonl", case.jsonl)] {
+            let out = temp_path(&format!("{}.{ext}", case.input_name));
+            let mut args = vec![
+                "classify",
+                "--model",
+                q8_model_file(),
+                "--input",
+                &input,
+                "--output",
+                out.to_str().unwrap(),
+            ];
+            if case.all_scores {
+                args.push("--all-scores");
+            }
+            let (ok, stdout, stderr) = gamjeong(&args, "");
+            assert!(ok, "{}: {stderr}", case.input_name);
+            assert!(stdout.is_empty());
+            assert!(stderr.contains("rows ->"), "a summary line: {stderr}");
+            let got = std::fs::read(&out).unwrap();
+            let mut part = out.clone().into_os_string();
+            part.push(".part");
+            assert!(
+                !std::path::Path::new(&part).exists(),
+                "the .part file was renamed"
+            );
+            let what = format!("{} -> .{ext}", case.input_name);
+            if bless {
+                let path = format!("{BULK}/expected/{}.{ext}", case.input_name);
+                std::fs::write(path, &got).unwrap();
+            } else if ext == "csv" {
+                common::bulk::assert_same_csv(&what, &got, want);
+            } else {
+                common::bulk::assert_same_jsonl(&what, &got, want);
+            }
+        }
+    }
+}
+
+#[test]
+fn classify_file_streams_json_lines_on_stdout_and_stdin() {
+    // JSONL in, JSONL out, in order, ids carried through: the unit a Spark job pipes through.
+    let input: String = (0..50)
+        .map(|i| {
+            format!(
+                "{{\"id\":{i},\"text\":\"오늘 정말 {} 행복해\"}}\n",
+                "너무 ".repeat(i % 7)
+            )
+        })
+        .collect();
+    let (ok, stdout, stderr) = gamjeong(
+        &[
+            "classify",
+            "--model",
+            q8_model_file(),
+            "--input",
+            "-",
+            "--format",
+            "jsonl",
+        ],
+        &input,
+    );
+    assert!(ok, "{stderr}");
+    let lines = json_lines(&stdout);
+    assert_eq!(lines.len(), 50);
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["id"], i);
+        assert!(l["label"].is_string() && l["score"].is_f64());
+    }
+    // The default output is JSON Lines on stdout; --format auto reads a .txt chat by content.
+    let (ok, stdout, stderr) = gamjeong(
+        &[
+            "classify",
+            "--model",
+            q8_model_file(),
+            "--input",
+            &format!("{BULK}/kakao-android.txt"),
+        ],
+        "",
+    );
+    assert!(ok, "{stderr}");
+    let lines = json_lines(&stdout);
+    assert_eq!(lines[0]["speaker"], "회원님");
+    assert_eq!(lines[0]["time"], "01:33");
+    assert!(
+        stderr.contains("not messages: 2 header lines, 1 events"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn classify_file_errors_name_the_line_and_leave_no_complete_looking_file() {
+    let out = temp_path("missing-column.csv");
+    let input = temp_path("no-text-column.csv");
+    std::fs::write(&input, "id,body\n1,좋아\n").unwrap();
+    let (ok, _, stderr) = gamjeong(
+        &[
+            "classify",
+            "--model",
+            q8_model_file(),
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("line 1") && stderr.contains("`id`, `body`"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "no output file for a failed run");
+    // --output naming the input would replace it: refused, the input untouched
+    std::fs::write(&input, "id,text\n1,좋아\n").unwrap();
+    let (ok, _, stderr) = gamjeong(
+        &[
+            "classify",
+            "--model",
+            q8_model_file(),
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            input.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!ok && stderr.contains("that is the input file"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&input).unwrap(),
+        "id,text\n1,좋아\n"
+    );
+    let (ok, _, stderr) = gamjeong(
+        &[
+            "classify",
+            "--model",
+            q8_model_file(),
+            "--input",
+            &format!("{BULK}/unterminated.csv"),
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(stderr.contains("unterminated.csv: line 3"), "{stderr}");
+    // --input excludes texts; the file options need --input; outputs are .csv or .jsonl
+    let (ok, _, stderr) = gamjeong(&["classify", "--model", MODEL, "--input", "-", "hi"], "");
+    assert!(!ok && stderr.contains("cannot be used with"), "{stderr}");
+    let (ok, _, stderr) = gamjeong(&["classify", "--model", MODEL, "--column", "x"], "");
+    assert!(!ok && stderr.contains("--input"), "{stderr}");
+    // with texts (or --json, --top-k) a file option is refused, not silently ignored
+    for file_option in [
+        &["--column", "x"][..],
+        &["--all-scores"],
+        &["--format", "csv"],
+    ] {
+        for text_args in [&["hi"][..], &["--json"], &["--top-k", "3"]] {
+            let mut args = vec!["classify", "--model", MODEL];
+            args.extend(file_option);
+            args.extend(text_args);
+            let (ok, _, stderr) = gamjeong(&args, "");
+            assert!(
+                !ok && stderr.contains("cannot be used with"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+    let (ok, _, stderr) = gamjeong(
+        &[
+            "classify", "--model", MODEL, "--input", "-", "--output", "out.xlsx",
+        ],
+        "",
+    );
+    assert!(!ok && stderr.contains(".csv or a .jsonl"), "{stderr}");
+}

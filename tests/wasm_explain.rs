@@ -1,5 +1,7 @@
 //! `explain` inside headless Chromium: the transformers ablations of
-//! tests/fixtures/tiny-ko/explain.json, and the JS surface's UTF-16 offsets.
+//! tests/fixtures/tiny-ko/explain.json, and the JS surface's UTF-16 offsets. Whole-file
+//! classification (`WasmBulk`) runs in this binary too (tests/web/bulk.rs), sharing its
+//! link and its browser start.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -9,6 +11,9 @@ use wasm_bindgen_test::*;
 
 // In a worker, as the product runs the model: never blocks the page chromedriver talks to.
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+#[path = "web/bulk.rs"]
+mod web_bulk;
 
 #[wasm_bindgen_test]
 fn f32_scores_match_transformers() {

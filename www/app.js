@@ -1,12 +1,16 @@
 // The demo page, on the public API only (gamjeong.js): the model (which one, asking before a
-// large download, loading it, its status and errors) and the page's mode, text-mode.js (the text
-// box and its results). Its strings: i18n.js; labels, groups and glosses: the loaded model (the
+// large download, loading it, its status and errors) and the page's two modes behind tabs,
+// text-mode.js (the text box and its results) and file-mode.js (a whole file). Its strings:
+// i18n.js and i18n-file.js; labels, groups and glosses: the loaded model (the
 // crate's one table). The default model: the site's own (site.json, written by `./build.sh
 // space`), else the hub default. `?model=`, `?quant=`, `?lang=` and `?variant=` override;
-// nothing is stored but the model.
+// `?mode=file` opens the file tab; nothing is stored but the model.
 import { Classifier, DEFAULT_MODEL, DEFAULT_QUANT, hubUrl } from './gamjeong.js';
 import { STRINGS, LANGS, pickLang } from './i18n.js';
+import { FILE_STRINGS } from './i18n-file.js';
 import { textMode } from './text-mode.js';
+import { fileMode } from './file-mode.js';
+import { tabs } from './tabs.js';
 
 const $ = (id) => document.getElementById(id);
 /** Larger downloads wait for a click (BERT-base: q8 113.5 MB, q4 68.7 MB, f32 443 MB). */
@@ -16,7 +20,7 @@ const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT', 'BAD_INPUT']
 
 const params = new URLSearchParams(location.search);
 const lang = pickLang(params.get('lang'), navigator.languages?.length ? navigator.languages : [navigator.language]);
-const T = STRINGS[lang];
+const T = { ...STRINGS[lang], file: FILE_STRINGS[lang] };
 // auto: relaxed SIMD where the browser has it; simd128 computes exactly what the native CLI does.
 const variant = params.get('variant') || 'auto';
 // ?threads=N (docs/threads.md); absent: the library's default for this page.
@@ -28,7 +32,11 @@ let quant = DEFAULT_QUANT;
 let bundled = false; // the site's own model, not one asked for with ?model=
 let model = null;
 let state = 'loading'; // loading | ask | error | ready: what a text typed now waits for
-let mode = null;     // the page's mode (text-mode.js), made once the page's language is set
+let text = null;     // the page's modes (text-mode.js, file-mode.js), made once the page's language is set
+let modes = [];
+/** Tells every mode of the model's state: setEnabled, pending, ready(info), failed. */
+const mode = Object.fromEntries(['setEnabled', 'pending', 'ready', 'failed']
+  .map((f) => [f, (...args) => modes.forEach((m) => m[f](...args))]));
 
 // ------------------------------------------------------------- language --
 function applyLanguage() {
@@ -246,7 +254,9 @@ function showError(what, todo, detail, { retry = false, offline = false } = {}) 
 // ----------------------------------------------------------------- start --
 async function start() {
   applyLanguage();
-  mode = textMode({ strings: T, model: () => model, state: () => state, showError });
+  text = textMode({ strings: T, model: () => model, state: () => state, showError });
+  const selectTab = tabs({ text: ['tab-text', 'input', 'results'], file: ['tab-file', 'bulk'] }, params.get('mode') === 'file' ? 'file' : 'text');
+  modes = [text, fileMode({ strings: T, model: () => model, openText: (t) => { selectTab('text'); text.showText(t); } })];
   $('download').addEventListener('click', load);
   $('forget').addEventListener('click', async () => {
     const n = await Classifier.clearCache();

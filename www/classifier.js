@@ -7,7 +7,10 @@ import { wasmSupport } from './runtime/wasm.js';
 import { cacheInfo, clearCache } from './runtime/cache.js';
 import {
   checkOptions, checkLoad, loadOptions, describe, TOP_K_OPTIONS, TOP_K_HINTS, EXPLAIN_OPTIONS, CACHE_OPTIONS,
+  FILE_OPTIONS, INSPECT_OPTIONS, checkFile,
 } from './options.js';
+import { FileRun, runOptions, workerBatches } from './file-run.js';
+import { readHead } from './runtime/file.js';
 
 /** After an abort the worker normally answers within a few ms; one held by a long synchronous step (building a large model) is stopped after this. */
 const ABORT_GRACE_MS = 1000;
@@ -98,6 +101,39 @@ export class Classifier {
     return this.#call({ type: 'explain', text, label });
   }
 
+  /**
+   * Classifies a whole file — lines, CSV/TSV, JSON Lines or a KakaoTalk chat export — read in
+   * chunks (a File/Blob, a ReadableStream, a Node Readable or path). Returns a `FileRun`: an
+   * async iterable of rows in input order (file-run.js; docs/js-api.md). Nothing leaves the
+   * machine, and memory stays bounded whatever the file's size.
+   */
+  classifyFile(source, options = {}) {
+    const o = checkFile(options, FILE_OPTIONS, 'classifyFile(source, options)');
+    const opts = runOptions(o);
+    const start = (signal) => {
+      if (this.#dead) throw this.#dead;
+      if (this.#handle) return this.#handle.classifyFile(source, opts, signal);
+      return workerBatches(this.#channel(), source, opts, signal);
+    };
+    return new FileRun(start, o);
+  }
+
+  /**
+   * The start of a file, for a column picker: `{format, columns, textColumn, columnError,
+   * rows, fileName}` (the detected format, the columns, the text column chosen without asking
+   * or null with the reason, the first rows as strings). A stream is used up: pass a File/Blob or a path.
+   */
+  async inspectFile(source, options = {}) {
+    const o = checkFile(options, INSPECT_OPTIONS, 'inspectFile(source, options)');
+    if (this.#handle) {
+      const h = await readHead(source, o.headBytes);
+      return this.#local(() => this.#handle.inspectFile(h.head, h.whole, h.name, o));
+    }
+    if (typeof Blob !== 'undefined' && source instanceof Blob) return this.#call({ type: 'inspectFile', source, options: o });
+    const h = await readHead(source, o.headBytes);
+    return this.#call({ type: 'inspectFile', ...h, options: o });
+  }
+
   /** Current wasm linear memory size in bytes (it only grows, so this is the peak). */
   async memoryBytes() {
     if (this.#handle) return this.#handle.memoryBytes();
@@ -174,6 +210,26 @@ export class Classifier {
     this.#dead = this.#dead || err;
     for (const p of this.#pending.values()) { p.done(); p.reject(err); }
     this.#pending.clear();
+  }
+
+  /** What a file run needs of the worker protocol: a call with events, plain messages, a cancel. */
+  #channel() {
+    if (!this.#worker) {
+      throw new GamjeongError('This Classifier has no model: make one with `await Classifier.load(options)`, not `new Classifier()`.', 'NOT_LOADED');
+    }
+    return {
+      open: (msg, h) => {
+        const id = this.#nextId++;
+        this.#pending.set(id, { onProgress: h.event, resolve: h.resolve, reject: h.reject, done: () => {} });
+        this.#worker.postMessage({ id, ...msg });
+        return id;
+      },
+      post: (msg) => this.#worker?.postMessage(msg),
+      close: (id) => {
+        this.#pending.delete(id);
+        this.#worker?.postMessage({ type: 'abort', target: id });
+      },
+    };
   }
 
   #call(msg, onProgress, signal) {

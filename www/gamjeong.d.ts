@@ -225,6 +225,173 @@ export class GamjeongError extends Error {
   status?: number;
   /** BAD_QUANT: the schemes this build knows (`q8`, `q4`, `f32`). */
   schemes?: string[];
+  /** classifyFile / inspectFile: the file's line (1-based) where it went wrong. */
+  line?: number;
+  /** classifyFile: the file's columns, when the text column is missing or ambiguous. */
+  columns?: string[];
+  /** classifyFile, stopped or failed: the counts and progress of the rows done. */
+  summary?: FileSummary;
+  progress?: FileProgress;
+}
+
+// ---- whole files: classifyFile, inspectFile (docs/js-api.md, docs/bulk.md) -----------------
+
+/**
+ * What `classifyFile` reads, chunk by chunk: a File or Blob (its `stream()`), a ReadableStream,
+ * a Node Readable (any async iterable of byte or string chunks), a path or `file:` URL (Node),
+ * or the bytes themselves. Typed by shape, so no DOM or Node typings are needed.
+ */
+export type FileSource =
+  | { readonly size: number; stream(): unknown; slice(start?: number, end?: number): unknown }
+  | { getReader(): unknown }
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array | string>
+  | string
+  | { readonly href: string }
+  | ArrayBuffer
+  | Uint8Array;
+
+export type FileFormat = 'auto' | 'lines' | 'csv' | 'tsv' | 'jsonl' | 'kakao';
+
+export interface FileReadOptions {
+  /** Default `'auto'`: by the file name's extension, else by the first bytes. */
+  format?: FileFormat;
+  /** The text column (CSV/TSV) or field (JSONL); default `text`, or the only column. */
+  column?: string;
+  /** The name `format: 'auto'` goes by, for a source without one (a stream). */
+  fileName?: string;
+}
+
+export interface ClassifyFileOptions extends FileReadOptions {
+  /** Every row gets `scores` (class order); the files one `score_<label>` column per class. */
+  allScores?: boolean;
+  /** Rows whose top score is under this are `lowConfidence` (default 0.5). */
+  lowConfidence?: number;
+  /** The CLI's output files the batches carry: `csv` (UTF-8 with a BOM), `jsonl`. */
+  files?: ReadonlyArray<'csv' | 'jsonl'>;
+  /** Rows per step (default 32): a stop waits for at most one step. */
+  batchSize?: number;
+  /** The source's size in bytes, for `share` and `etaSeconds` (a File or path knows its own). */
+  size?: number;
+  onProgress?: (progress: FileProgress) => void;
+  /** Cancels the run after the current step: the loop rejects with `ABORTED`. */
+  signal?: AbortSignalLike;
+}
+
+export interface InspectFileOptions extends FileReadOptions {
+  /** How many of the first rows to return (default 5, at most 1000). */
+  rows?: number;
+  /** How much of the file's start to read, 1 KiB to 16 MiB (default 256 KiB). */
+  headBytes?: number;
+}
+
+export interface FileRow {
+  /** 0-based, in input order. */
+  index: number;
+  /** The input line the row starts on (1-based). */
+  line: number;
+  /** One string per input column (`FileRun.table.columns`). */
+  cells: string[];
+  text: string;
+  /** Null for a skipped row. */
+  label: string | null;
+  score: number | null;
+  /** The 60-emotion model's group (분노 … 기쁨), else null. */
+  group: string | null;
+  /** `score` under the threshold; null for a skipped row or a regression head. */
+  lowConfidence: boolean | null;
+  /** Why the row was not classified: a blank text, or a chat's photo, video, emoticon or file. */
+  skipped: 'empty' | 'media' | null;
+  /** With `allScores`: every class's score, in class order. */
+  scores?: number[];
+}
+
+export interface FileProgress {
+  bytesRead: number;
+  rowsRead: number;
+  rowsDone: number;
+  /** Input bytes up to the end of the last finished row. */
+  bytesDone: number;
+  inputDone: boolean;
+  complete: boolean;
+  totalBytes: number | null;
+  /** `bytesDone / totalBytes` (1 when complete); null when the size is unknown. */
+  share: number | null;
+  /** Rows in the whole file: exact once it is read, an estimate by bytes before. */
+  rowsTotal: number | null;
+  rowsTotalExact: boolean;
+  rowsPerSecond: number;
+  etaSeconds: number | null;
+  elapsedSeconds: number;
+}
+
+export interface FileTable {
+  format: Exclude<FileFormat, 'auto'>;
+  columns: string[];
+  textColumn: string;
+  /** The output's columns (CSV header, JSONL keys): the input's, then label, score, … */
+  outputColumns: string[];
+}
+
+export interface FileSpeaker {
+  name: string;
+  rows: number;
+  classified: number;
+  lowConfidence: number;
+  /** Top-1 counts by class index. */
+  labels: number[];
+  categoryCounts: number[];
+}
+
+export interface FileSummary {
+  rows: number;
+  classified: number;
+  skippedEmpty: number;
+  skippedMedia: number;
+  lowConfidence: number;
+  /** Top-1 counts by class index. */
+  labels: number[];
+  /** The six groups of the 60-emotion model, else the labels. */
+  categories: string[];
+  categoryCounts: number[];
+  /** Chats: per speaker, in order of first message. */
+  speakers: FileSpeaker[];
+  /** Chats: bucket (`2025-03-14`, or `2025-03-14 15` for a one-day chat) → speaker → category counts. */
+  timeline: { unit: 'day' | 'hour' | ''; buckets: Record<string, Record<string, number[]>> };
+  /** Chats: the lines that were not messages. */
+  chatLines: { header: number; events: number; unrecognized: number } | null;
+}
+
+export interface FileBatch {
+  rows: FileRow[];
+  /** The CSV bytes of this step (with `files: ['csv']`; the first start with the BOM and header). */
+  csv: Uint8Array;
+  jsonl: Uint8Array;
+  progress: FileProgress;
+  table: FileTable | null;
+}
+
+/** One run over one file, read once: rows in input order, or `batches()`. */
+export interface FileRun extends AsyncIterable<FileRow> {
+  batches(): AsyncIterableIterator<FileBatch>;
+  /** Known once the file's columns are. */
+  readonly table: FileTable | null;
+  readonly progress: FileProgress | null;
+  /** Counts over the rows done, once the run has ended (complete, stopped or failed). */
+  readonly summary: FileSummary | null;
+  /** Every row of the file was classified. */
+  readonly complete: boolean;
+}
+
+export interface FileInspection {
+  format: Exclude<FileFormat, 'auto'>;
+  columns: string[];
+  /** The text column chosen without asking, or null (`columnError` says why). */
+  textColumn: string | null;
+  columnError: string | null;
+  /** The first rows, one string per column. */
+  rows: string[][];
+  fileName: string | null;
 }
 
 /**
@@ -247,6 +414,14 @@ export class Classifier {
   classifyBatch(texts: readonly string[], options?: { topK?: number }): Promise<BatchClassification>;
   /** Word-level feature ablation for `label` (index or name; default the top label). */
   explain(text: string, options?: { label?: number | string }): Promise<Explanation>;
+  /**
+   * A whole file (lines, CSV/TSV, JSON Lines, KakaoTalk export) classified chunk by chunk where
+   * the model runs; bad options throw `BAD_INPUT` at once, a bad file rejects the loop with
+   * `BAD_INPUT` and its `line`.
+   */
+  classifyFile(source: FileSource, options?: ClassifyFileOptions): FileRun;
+  /** The start of a file: its format, columns and first rows, for a column picker. */
+  inspectFile(source: FileSource, options?: InspectFileOptions): Promise<FileInspection>;
   memoryBytes(): Promise<number>;
   dispose(): void;
 }

@@ -15,6 +15,7 @@ import { Readable } from 'node:stream';
 import { pipeline as pipe } from 'node:stream/promises';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { platform } from './runtime/platform.js';
+import { GamjeongError } from './runtime/errors.js';
 
 export * from './gamjeong.js';
 export { default } from './gamjeong.js';
@@ -48,6 +49,15 @@ platform.fetch = async (url, init) => {
   if (init?.method === 'HEAD') return new Response(null, { headers: { 'content-length': String(stat.size) } });
   const body = Readable.toWeb(fs.createReadStream(file, { signal: init?.signal }));
   return new Response(body, { headers: { 'content-length': String(stat.size) } });
+};
+platform.openFile = async (spec) => {
+  const file = spec instanceof URL || /^file:/i.test(spec) ? fileURLToPath(spec) : path.resolve(String(spec));
+  let stat;
+  try { stat = await fsp.stat(file); } catch (e) {
+    throw new GamjeongError(`classifyFile: cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}.`, e.code === 'ENOENT' ? 'NOT_FOUND' : 'IO');
+  }
+  if (!stat.isFile()) throw new GamjeongError(`classifyFile: ${file} is not a file.`, 'BAD_INPUT');
+  return { chunks: fs.createReadStream(file, { highWaterMark: 1 << 16 }), name: path.basename(file), size: stat.size };
 };
 platform.cacheStorage = (options = {}) => new DirCacheStorage(options.cacheDir || defaultCacheDir());
 

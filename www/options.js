@@ -172,3 +172,45 @@ export function pipelineLoadOptions(options, call) {
 /** The pipeline's call: `classify(texts, { top_k })`, `null` for every label. */
 export const PIPELINE_CALL_OPTIONS = { top_k: wholeNumber(0) };
 export const PIPELINE_CALL_HINTS = { topK: 'the pipeline takes top_k, as transformers.js does; topK is Classifier.classify’s' };
+
+// ---- whole files: classifyFile and inspectFile ------------------------------------------------
+
+export const FORMATS = ['auto', 'lines', 'csv', 'tsv', 'jsonl', 'kakao'];
+const FILES = ['csv', 'jsonl'];
+
+/** How a file is read: the options classifyFile and inspectFile share. */
+const FILE_READ_OPTIONS = {
+  format: oneOf(FORMATS),
+  column: orNull((v) => (typeof v === 'string' ? null : 'a string (the name of the text column or field)')),
+  fileName: isString,
+};
+/** Every option of classifyFile with its check. */
+export const FILE_OPTIONS = {
+  ...FILE_READ_OPTIONS,
+  allScores: isBoolean,
+  lowConfidence: orNull((v) => (typeof v === 'number' && v >= 0 && v <= 1 ? null : 'a number from 0 to 1')),
+  files: orNull((v) => (Array.isArray(v) && v.every((f) => FILES.includes(f)) ? null : "an array of 'csv' and 'jsonl'")),
+  batchSize: wholeNumber(1, 4096),
+  size: orNull((v) => (Number.isInteger(v) && v >= 0 ? null : 'a whole number of bytes')),
+  onProgress: isFunction,
+  signal: isSignal,
+};
+/** Names of the CLI and of WasmBulk that land on classifyFile by mistake. */
+export const FILE_HINTS = {
+  outputs: 'classifyFile takes files: [\'csv\', \'jsonl\'] for the batches’ bytes',
+  output: 'classifyFile writes no file: take the bytes of files: [\'csv\'] from run.batches()',
+  input: 'the file is classifyFile’s first argument',
+  topK: 'a file’s rows carry the top label; allScores: true adds every score',
+  top_k: 'a file’s rows carry the top label; allScores: true adds every score',
+};
+/** inspectFile takes the reading options and how much to show. */
+export const INSPECT_OPTIONS = {
+  ...FILE_READ_OPTIONS,
+  rows: wholeNumber(0, 1000),
+  headBytes: orNull((v) => (Number.isInteger(v) && v >= 1024 && v <= 16 << 20 ? null : 'a whole number of bytes from 1024 to 16 MiB')),
+};
+
+/** Checked options without the nulls (a null option is its default): what the file runtime gets. */
+export function checkFile(options, keys, call, hints = FILE_HINTS) {
+  return Object.fromEntries(Object.entries(checkOptions(options, keys, call, hints)).filter(([, v]) => v !== null));
+}

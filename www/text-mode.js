@@ -1,7 +1,7 @@
 // The demo page's text mode: the text box and the example buttons, a classification as the
 // user types (debounced, never mid-composition), the results view and the "Why?" view under
-// it. The page (app.js) owns the model and its status; a second mode (a whole file) would sit
-// beside this one, given the same things.
+// it. The page (app.js) owns the model and its status; the file mode (file-mode.js) sits
+// beside this one and opens a row's text here.
 import { EXAMPLES } from './examples.js';
 import { attachExplainView } from './explain-view.js';
 import { resultsView } from './results-view.js';
@@ -138,6 +138,13 @@ export function textMode({ strings: T, model, state, showError }) {
   $('sorted').addEventListener('change', () => last && view.renderBars(last.scores));
 
   return {
+    /** Shows `t` in the text box and classifies it (the file mode's rows open here, with "Why?"). */
+    showText(t) {
+      $('text').value = t;
+      composing = false;
+      reveal = true;
+      classifyNow();
+    },
     /** The text box, the button and the examples on or off. */
     setEnabled(on) {
       for (const id of ['text', 'go']) $(id).disabled = !on;

@@ -9,6 +9,10 @@ fn main() -> std::process::ExitCode {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "gamjeong/classify_file.rs"]
+mod classify_file;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, Subcommand};
     use gamjeong::{Classifier, Error};
@@ -32,9 +36,15 @@ mod cli {
         threads: Option<u16>,
     }
 
+    /// The arguments of `classify` on texts, which the file options (`--format`, `--column`,
+    /// …) conflict with: `requires = "input"` alone would let them pass silently with TEXTS,
+    /// since clap excuses a required `--input` that conflicts with an argument present.
+    const ONE_TEXT_ARGS: [&str; 3] = ["texts", "json", "top_k"];
+
     #[derive(Subcommand)]
     enum Command {
-        /// Classify texts given as arguments, or one per line on stdin when none are given.
+        /// Classify texts given as arguments, or one per line on stdin when none are given;
+        /// or a whole file with --input (docs/bulk.md).
         Classify {
             /// Model folder in Hugging Face layout (config.json, tokenizer.json, and
             /// model.safetensors or pytorch_model.bin), a quantized .safetensors file, or a
@@ -42,12 +52,35 @@ mod cli {
             #[arg(long)]
             model: PathBuf,
             /// Print only the N best emotions (default: 5, or all with --json).
-            #[arg(long)]
+            #[arg(long, conflicts_with = "input")]
             top_k: Option<usize>,
             /// Print JSON Lines: {"text","tokens","truncated","logits","scores"} per input.
-            #[arg(long)]
+            #[arg(long, conflicts_with = "input")]
             json: bool,
+            #[arg(conflicts_with = "input")]
             texts: Vec<String>,
+            /// Classify a whole file (`-`: stdin): text lines, CSV, TSV, JSONL or a KakaoTalk
+            /// chat export. One output row per input row, in input order.
+            #[arg(long, value_name = "FILE")]
+            input: Option<PathBuf>,
+            /// The input's format (auto: CSV, TSV and JSONL by extension, else KakaoTalk,
+            /// JSONL or lines by content).
+            #[arg(long, requires = "input", conflicts_with_all = ONE_TEXT_ARGS, default_value = "auto",
+                  value_parser = ["auto", "lines", "csv", "tsv", "jsonl", "kakao"])]
+            format: String,
+            /// The text column of a CSV/TSV file or field of a JSONL file (default: `text`,
+            /// or the only column).
+            #[arg(long, requires = "input", conflicts_with_all = ONE_TEXT_ARGS)]
+            column: Option<String>,
+            /// Write a .csv (UTF-8 with BOM) or .jsonl file instead of JSON Lines on stdout.
+            #[arg(long, requires = "input", conflicts_with_all = ONE_TEXT_ARGS, value_name = "OUT")]
+            output: Option<PathBuf>,
+            /// Add one score_<label> column per class.
+            #[arg(long, requires = "input", conflicts_with_all = ONE_TEXT_ARGS)]
+            all_scores: bool,
+            /// Mark rows whose top score is below this as low_confidence.
+            #[arg(long, requires = "input", conflicts_with_all = ONE_TEXT_ARGS, default_value_t = gamjeong::bulk::DEFAULT_LOW_CONFIDENCE)]
+            low_confidence: f32,
         },
         /// Score each word of the texts for a label: p(label | text) − p(label | word masked).
         Explain {
@@ -117,9 +150,30 @@ mod cli {
         let result = match cli.command {
             Command::Classify {
                 model,
+                input: Some(input),
+                format,
+                column,
+                output,
+                all_scores,
+                low_confidence,
+                ..
+            } => load(&model).and_then(|m| {
+                let args = crate::classify_file::FileArgs {
+                    input,
+                    format,
+                    column,
+                    output,
+                    all_scores,
+                    low_confidence,
+                };
+                crate::classify_file::run(&m, args).map(|()| true)
+            }),
+            Command::Classify {
+                model,
                 top_k,
                 json,
                 texts,
+                ..
             } => load(&model)
                 .and_then(|m| run(texts, |text, out| classify(&m, text, top_k, json, out))),
             Command::Explain {

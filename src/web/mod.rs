@@ -2,8 +2,11 @@
 //! a catchable JS `Error` with the crate's message and its stable `code` (`Error::code`),
 //! never a wasm trap.
 
+mod bulk;
 #[cfg(target_feature = "atomics")]
 mod pool;
+
+pub use bulk::{inspect_file, WasmBulk};
 
 use crate::{Classifier, Error};
 use serde::Serialize;

@@ -4,6 +4,7 @@
 
 use gamjeong::Classifier;
 
+pub mod bulk;
 pub mod heldout;
 use serde::Deserialize;
 

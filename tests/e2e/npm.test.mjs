@@ -45,5 +45,5 @@ test('every file, command block and option table of the README is one a test rea
   assert.deepEqual(Object.keys(docFiles()).sort(), ['esbuild/public/index.html', 'main.ts', 'node/classify.mjs', 'node/moods.ts',
     'node/tsconfig.json', 'vite/index.html', 'vite/tsconfig.json', 'vite/vite.config.js']);
   assert.deepEqual(Object.keys(docRuns()).sort(), ['esbuild', 'node', 'vite']);
-  assert.deepEqual(Object.keys(docOptions()).sort(), ['Classifier.load', 'calls', 'pipeline']);
+  assert.deepEqual(Object.keys(docOptions()).sort(), ['Classifier.load', 'calls', 'classifyFile', 'inspectFile', 'pipeline']);
 });

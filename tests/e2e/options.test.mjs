@@ -1,8 +1,8 @@
 // The options of the public API, as the package README lists them: every key its tables list is
 // accepted (a real load under Node.js with each) and is the runtime's and the types' list, an
-// unknown key is refused with BAD_INPUT naming it and the accepted ones, contradicting pairs are
-// refused, transformers.js's names on pipeline() mean what the README says. Then the model
-// address in Chromium: 'models/x/' is the folder next to the page (as in Node), 'models/x' a hub
+// unknown key is refused with BAD_INPUT naming it and the accepted ones (classifyFile's and
+// inspectFile's too, on a small CSV), contradicting pairs are refused, transformers.js's names
+// on pipeline() mean what the README says. Then the model address in Chromium: 'models/x/' is the folder next to the page (as in Node), 'models/x' a hub
 // id whose failure says how to write the folder, and a hub model is read from the hub's file
 // list, so no request is made for a file the repository does not have (no 404 in the console).
 import { test, before, after } from 'node:test';
@@ -17,6 +17,7 @@ import { routeHub } from './hub.mjs';
 
 const Q8 = path.join(FIXTURES, 'tiny-ko.q8.safetensors');
 const FOLDER = path.join(FIXTURES, 'tiny-ko');
+const REVIEWS = path.join(ROOT, 'tests/fixtures/bulk/reviews.csv');
 let gj;
 let opts;
 let cacheDir;
@@ -52,6 +53,59 @@ test('the README’s option tables are the runtime’s and the types’ lists', 
   assert.deepEqual(doc.pipeline.slice().sort(), typeKeys('PipelineOptions').sort());
   assert.deepEqual(doc.calls, [...Object.keys(opts.PIPELINE_CALL_OPTIONS), ...Object.keys(opts.TOP_K_OPTIONS),
     ...Object.keys(opts.EXPLAIN_OPTIONS), ...Object.keys(opts.CACHE_OPTIONS)]);
+  assert.deepEqual(doc.classifyFile, Object.keys(opts.FILE_OPTIONS));
+  assert.deepEqual(doc.classifyFile.slice().sort(), [...typeKeys('FileReadOptions'), ...typeKeys('ClassifyFileOptions')].sort());
+  assert.deepEqual(doc.inspectFile, Object.keys(opts.INSPECT_OPTIONS));
+  assert.deepEqual(doc.inspectFile.slice().sort(), [...typeKeys('FileReadOptions'), ...typeKeys('InspectFileOptions')].sort());
+});
+
+/** A value of each documented classifyFile / inspectFile option, for REVIEWS. */
+const FILE_EXAMPLE = {
+  format: 'csv', column: 'text', fileName: 'reviews.csv', allScores: true, lowConfidence: 0.3, files: ['csv', 'jsonl'],
+  batchSize: 2, size: fs.statSync(REVIEWS).size, onProgress: () => {}, signal: new AbortController().signal, rows: 2, headBytes: 4096,
+};
+
+test('classifyFile and inspectFile: every documented option is taken; an unknown one is BAD_INPUT naming it and the accepted ones', async () => {
+  const c = await gj.Classifier.load({ model: Q8, cache: false, variant: 'simd128' });
+  try {
+    const plain = [];
+    for await (const row of c.classifyFile(REVIEWS)) plain.push(row);
+    assert.ok(plain.length > 2);
+    for (const key of docOptions().classifyFile) {
+      // fileName and size are for a source that has neither: a stream.
+      const stream = key === 'fileName' || key === 'size';
+      const run = c.classifyFile(stream ? fs.createReadStream(REVIEWS) : REVIEWS,
+        { [key]: FILE_EXAMPLE[key], ...(key === 'size' && { format: 'csv' }) });
+      const rows = [];
+      const bytes = [];
+      for await (const b of run.batches()) { rows.push(...b.rows); bytes.push(b.csv); }
+      assert.ok(run.complete, key);
+      assert.deepEqual(rows.map((r) => r.text), plain.map((r) => r.text), key);
+      // The options whose effect shows in the rows or the batches.
+      if (key === 'allScores') assert.equal(rows[0].scores.length, c.info.labels.length);
+      else assert.equal(rows[0].scores, undefined, key);
+      if (key === 'files') assert.ok(bytes.every((b) => b instanceof Uint8Array), key);
+      if (key === 'lowConfidence') assert.deepEqual(rows.map((r) => r.lowConfidence), rows.map((r) => r.score < 0.3));
+      if (key === 'size') assert.equal(run.progress.share, 1);
+    }
+    for (const key of docOptions().inspectFile) {
+      const seen = await c.inspectFile(REVIEWS, { [key]: FILE_EXAMPLE[key] });
+      assert.deepEqual(seen.columns, ['id', 'label', 'text'], key);
+      assert.equal(seen.rows.length, key === 'rows' ? 2 : 5, key);
+    }
+    const accepted = (call) => (e) => e instanceof gj.GamjeongError && e.code === 'BAD_INPUT'
+      && docOptions()[call].every((k) => e.message.includes(k));
+    assert.throws(() => c.classifyFile(REVIEWS, { colum: 'text' }), (e) => accepted('classifyFile')(e) && /“colum”/.test(e.message));
+    assert.throws(() => c.classifyFile(REVIEWS, { outputs: ['csv'] }), (e) => accepted('classifyFile')(e) && /takes files/.test(e.message));
+    assert.throws(() => c.classifyFile(REVIEWS, { all_scores: true }), (e) => e.code === 'BAD_INPUT' && /did you mean allScores/.test(e.message));
+    assert.throws(() => c.classifyFile(REVIEWS, { batchSize: 0 }), (e) => e.code === 'BAD_INPUT' && /“batchSize” must be a whole number from 1 to 4096, got 0/.test(e.message));
+    await assert.rejects(c.inspectFile(REVIEWS, { row: 2 }), (e) => accepted('inspectFile')(e) && /“row”/.test(e.message));
+    await assert.rejects(c.inspectFile(REVIEWS, { allScores: true }), (e) => accepted('inspectFile')(e) && /“allScores”/.test(e.message));
+    // A null option is its default, as in the other calls.
+    assert.equal((await c.inspectFile(REVIEWS, { format: null, rows: null })).rows.length, 5);
+  } finally {
+    c.dispose();
+  }
 });
 
 test('every documented Classifier.load option loads; an unknown one is BAD_INPUT naming it and the accepted ones', async () => {

@@ -26,14 +26,15 @@ export function wasmCode(e) {
   return typeof e?.code === 'string' ? e.code : 'BAD_MODEL';
 }
 
+/** What an error may carry besides its message and code: a download's, a quant's, a file's (line, columns, the run's summary so far). */
+const EXTRA = ['url', 'status', 'schemes', 'line', 'columns', 'summary', 'progress'];
+
 export function toPlain(e) {
-  return {
-    message: e?.message || String(e),
-    code: e?.code || 'MODEL',
-    url: e?.url, status: e?.status, name: e?.name, schemes: e?.schemes,
-  };
+  const p = { message: e?.message || String(e), code: e?.code || 'MODEL', name: e?.name };
+  for (const k of EXTRA) if (e?.[k] !== undefined) p[k] = e[k];
+  return p;
 }
 
 export function fromPlain(p) {
-  return new GamjeongError(p.message, p.code, { url: p.url, status: p.status, schemes: p.schemes });
+  return new GamjeongError(p.message, p.code, Object.fromEntries(EXTRA.filter((k) => p[k] !== undefined).map((k) => [k, p[k]])));
 }

@@ -12,6 +12,7 @@ import { loadWasm, threadPlan } from './wasm.js';
 import { buildOf } from './builds.js';
 import * as quantized from './quantized.js';
 import { loadF32, f32Files } from './f32.js';
+import { runFile, inspectHead } from './file.js';
 
 /**
  * Loads a model and returns the handle the worker (or the in-page mode) serves.
@@ -145,6 +146,10 @@ function handle(model, wasm, info) {
         : model.explain(t, label ?? undefined, undefined);
       return { text: t, ...r, ms: performance.now() - s };
     },
+    /** A whole file: an async generator of batches (runtime/file.js). */
+    classifyFile: (source, options, signal) => runFile(wasm.mod, model, source, options, signal),
+    /** The start of a file (`head` bytes; `whole`: the whole file) for a column picker. */
+    inspectFile: (head, whole, name, options) => inspectHead(wasm.mod, head, whole, name, options),
     memoryBytes: () => wasm.mod.memoryBytes(),
     dispose() { model.free(); model = null; },
   };

@@ -13,6 +13,7 @@ import { browserStorage } from './storage.js';
  * - localModel(spec): a file: URL when `spec` names a local path, else null
  * - host: 'browser' | 'node', and name(): the engine as messages name it ("This browser",
  *   "Node.js v20.1.0"), so that what fails is worded for where it runs
+ * - openFile(path): `{chunks, name, size}` of a local file for classifyFile (Node), else null
  */
 export const platform = {
   host: 'browser',
@@ -22,4 +23,5 @@ export const platform = {
   cacheStorage: () => browserStorage(),
   baseUrl: () => globalThis.location?.href,
   localModel: () => null,
+  openFile: async () => null,
 };
