@@ -42,8 +42,8 @@ test('the README stands alone: no link or pointer to files the tarball does not 
 });
 
 test('every file, command block and option table of the README is one a test reads', () => {
-  assert.deepEqual(Object.keys(docFiles()).sort(), ['esbuild/public/index.html', 'main.ts', 'node/classify.mjs', 'node/moods.ts',
+  assert.deepEqual(Object.keys(docFiles()).sort(), ['esbuild/public/index.html', 'main.ts', 'node/classify.mjs', 'node/moods.ts', 'node/reviews.mjs',
     'node/tsconfig.json', 'vite/index.html', 'vite/tsconfig.json', 'vite/vite.config.js']);
-  assert.deepEqual(Object.keys(docRuns()).sort(), ['esbuild', 'node', 'vite']);
+  assert.deepEqual(Object.keys(docRuns()).sort(), ['esbuild', 'file', 'node', 'vite']);
   assert.deepEqual(Object.keys(docOptions()).sort(), ['Classifier.load', 'calls', 'classifyFile', 'inspectFile', 'pipeline']);
 });

@@ -1,8 +1,9 @@
 // The package README's Node.js recipe, run as it says from the packed tarball: classify.mjs on a
 // model folder given as a path, with the default cache and with $GAMJEONG_CACHE_DIR (a second
 // run reads the cache: the folder's weights are gone by then), a missing folder as the
-// recipe's `${code}: ${message}`; and its TypeScript: moods.ts under the README's Node-only
-// tsconfig (no DOM lib, no @types/node), a wrong pipeline option named by tsc.
+// recipe's `${code}: ${message}`; the whole-file recipe (reviews.mjs) against the CLI's rows;
+// and its TypeScript: moods.ts under the README's Node-only tsconfig (no DOM lib, no
+// @types/node), a wrong pipeline option named by tsc.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FIXTURES, TOL, RELAXED_TOL, DIST } from './common.mjs';
 import { docFiles, docRuns, freshApp, copyDir, mustRun, runLine, cliResults, matchesCli } from './recipes.mjs';
+import { BULK, cliOutputs } from './bulk.mjs';
 
 let app;
 let steps;
@@ -21,7 +23,10 @@ let env;
 
 before(async () => {
   const files = docFiles();
-  app = freshApp('node', { 'classify.mjs': files['node/classify.mjs'], 'tsconfig.json': files['node/tsconfig.json'], 'moods.ts': files['node/moods.ts'] });
+  app = freshApp('node', {
+    'classify.mjs': files['node/classify.mjs'], 'reviews.mjs': files['node/reviews.mjs'],
+    'tsconfig.json': files['node/tsconfig.json'], 'moods.ts': files['node/moods.ts'],
+  });
   copyDir(path.join(FIXTURES, 'tiny-ko'), path.join(app, 'models/my-model'));
   env = { HOME: path.join(app, 'home'), XDG_CACHE_HOME: '', GAMJEONG_CACHE_DIR: '' };
   steps = docRuns().node;
@@ -70,6 +75,25 @@ test('a folder that is not there: the recipe prints the GamjeongError’s code a
   const r = runLine('node classify.mjs ./models/not-here/', app, env);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /^NOT_FOUND: config\.json was not found at file:\/\/\S+\/models\/not-here\/config\.json/);
+});
+
+test('node reviews.mjs reviews.csv: the whole-file recipe gives the CLI’s rows; a malformed file is BAD_INPUT naming its line', () => {
+  const [line] = docRuns().file;
+  assert.equal(line, 'node reviews.mjs reviews.csv', 'the README’s command (this test runs it)');
+  fs.copyFileSync(path.join(BULK, 'reviews.csv'), path.join(app, 'reviews.csv'));
+  const out = mustRun(`${line} 2>summary.txt`, app, env).trim().split('\n').map((l) => JSON.parse(l));
+  const want = cliOutputs(path.join(FIXTURES, 'tiny-ko.q8.safetensors'), path.join(BULK, 'reviews.csv'), { column: 'text' })
+    .jsonl.toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(out.length, want.length);
+  out.forEach((r, i) => {
+    assert.equal(r.label, want[i].label, `row ${i}`);
+    assert.ok(Math.abs(r.score - want[i].score) <= tol, `row ${i}: ${r.score} vs ${want[i].score}`);
+  });
+  assert.equal(fs.readFileSync(path.join(app, 'summary.txt'), 'utf8').trim(), `${want.length} of ${want.length} rows classified`);
+  fs.copyFileSync(path.join(BULK, 'unterminated.csv'), path.join(app, 'bad.csv'));
+  const r = runLine('node reviews.mjs bad.csv', app, env);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^BAD_INPUT: .*line \d+/);
 });
 
 test('tsc: moods.ts under the README’s Node-only tsconfig; a wrong option is named', () => {
