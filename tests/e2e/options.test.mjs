@@ -78,15 +78,19 @@ test('classifyFile and inspectFile: every documented option is taken; an unknown
         { [key]: FILE_EXAMPLE[key], ...(key === 'size' && { format: 'csv' }) });
       const rows = [];
       const bytes = [];
-      for await (const b of run.batches()) { rows.push(...b.rows); bytes.push(b.csv); }
+      const sizes = [];
+      for await (const b of run.batches()) { rows.push(...b.rows); bytes.push(b.csv); sizes.push(b.rows.length); }
       assert.ok(run.complete, key);
       assert.deepEqual(rows.map((r) => r.text), plain.map((r) => r.text), key);
       // The options whose effect shows in the rows or the batches.
       if (key === 'allScores') assert.equal(rows[0].scores.length, c.info.labels.length);
       else assert.equal(rows[0].scores, undefined, key);
-      if (key === 'files') assert.ok(bytes.every((b) => b instanceof Uint8Array), key);
+      const csvBytes = bytes.reduce((n, b) => n + b.length, 0);
+      if (key === 'files') assert.deepEqual([...bytes[0].subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the CSV, with its BOM');
+      else assert.equal(csvBytes, 0, `${key}: no CSV without files`);
       if (key === 'lowConfidence') assert.deepEqual(rows.map((r) => r.lowConfidence), rows.map((r) => r.score < 0.3));
       if (key === 'size') assert.equal(run.progress.share, 1);
+      if (key === 'batchSize') assert.ok(Math.max(...sizes) <= 2 && sizes.filter(Boolean).length >= rows.length / 2, `${sizes}`);
     }
     for (const key of docOptions().inspectFile) {
       const seen = await c.inspectFile(REVIEWS, { [key]: FILE_EXAMPLE[key] });
