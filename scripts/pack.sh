@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ./build.sh pack: the release build in dist/ → the npm package dist/npm/gamjeong-<version>.tgz
-# (also copied to dist/npm/gamjeong.tgz, the name examples/ depend on), made by `npm pack` from a
+# (also copied to dist/npm/gamjeong.tgz, a name that does not change with the version), made by `npm pack` from a
 # staging folder holding exactly the package's files and its package.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -2,11 +2,14 @@
 // a module Web Worker (worker.js) and this class only passes messages, so the page's main
 // thread stays free; with `worker: false` (or where no module worker starts) it runs the
 // runtime in the page. Types: gamjeong.d.ts.
-import { DEFAULT_MODEL, DEFAULT_REVISION, DEFAULT_QUANT } from './runtime/address.js';
 import { GamjeongError, abortError, fromPlain } from './runtime/errors.js';
 import { wasmSupport } from './runtime/wasm.js';
 import { cacheInfo, clearCache } from './runtime/cache.js';
-import { FileRun, FILE_OPTIONS, INSPECT_OPTIONS, checkFileOptions, runOptions, workerBatches } from './file-run.js';
+import {
+  checkOptions, checkLoad, loadOptions, describe, TOP_K_OPTIONS, TOP_K_HINTS, EXPLAIN_OPTIONS, CACHE_OPTIONS,
+  FILE_OPTIONS, INSPECT_OPTIONS, checkFile,
+} from './options.js';
+import { FileRun, runOptions, workerBatches } from './file-run.js';
 import { readHead } from './runtime/file.js';
 
 /** After an abort the worker normally answers within a few ms; one held by a long synchronous step (building a large model) is stopped after this. */
@@ -31,14 +34,12 @@ export class Classifier {
    * @returns {Promise<Classifier>}
    */
   static async load(options = {}) {
-    const { onProgress, worker = true, signal, ...rest } = options;
-    if (signal != null && typeof signal.addEventListener !== 'function') {
-      throw new GamjeongError(`load({signal}) needs an AbortSignal, got ${describe(signal)}.`, 'BAD_INPUT');
-    }
+    const { onProgress, worker = true, signal, ...rest } = checkLoad(options, 'Classifier.load(options)');
     if (signal?.aborted) throw abortError(signal);
     const opts = loadOptions(rest);
     const c = new Classifier();
     let inPage = !(worker && typeof Worker !== 'undefined');
+    let workerError = null;
     if (!inPage) {
       c.#startWorker();
       try {
@@ -52,11 +53,12 @@ export class Classifier {
         if (e.code !== 'WORKER') throw e;
         safeCall(onProgress, { status: 'worker', state: 'unavailable', reason: `${e.message}; running in the page instead` });
         c.#dead = null;
+        workerError = e;
         inPage = true;
       }
     }
     if (inPage) {
-      const rt = await import('./runtime/load.js');
+      const rt = await importRuntime(workerError);
       c.#handle = await rt.load({ ...opts, signal }, (ev) => safeCall(onProgress, ev));
       c.info = c.#handle.info;
     }
@@ -67,14 +69,16 @@ export class Classifier {
    * Classifies one text. Result: {text, tokens, truncated, logits, scores, ms}; scores are
    * sorted, all 60 unless topK is given.
    */
-  async classify(text, { topK } = {}) {
+  async classify(text, options) {
+    const { topK } = checkOptions(options, TOP_K_OPTIONS, 'classify(text, options)', TOP_K_HINTS);
     checkText(text, 'classify(text)');
     if (this.#handle) return this.#local(() => this.#handle.classify(text, topK));
     return this.#call({ type: 'classify', text, topK });
   }
 
   /** Classifies several texts in one padded batch: {results: [...], ms}. */
-  async classifyBatch(texts, { topK } = {}) {
+  async classifyBatch(texts, options) {
+    const { topK } = checkOptions(options, TOP_K_OPTIONS, 'classifyBatch(texts, options)', TOP_K_HINTS);
     if (!Array.isArray(texts)) {
       throw new GamjeongError(`classifyBatch(texts) needs an array of strings, got ${describe(texts)}.`, 'BAD_INPUT');
     }
@@ -90,12 +94,9 @@ export class Classifier {
    * words: [{text, start, end, tokens, score}], ms}; offsets are UTF-16 (text.slice(start,
    * end) === word.text); score is null past the 512-token limit. Queued like classify.
    */
-  async explain(text, { label } = {}) {
+  async explain(text, options) {
     checkText(text, 'explain(text)');
-    const ok = label == null || typeof label === 'string' || (Number.isInteger(label) && label >= 0);
-    if (!ok) {
-      throw new GamjeongError(`explain(text, {label}) needs a label name or a class index, got ${describe(label)}.`, 'BAD_INPUT');
-    }
+    const { label } = checkOptions(options, EXPLAIN_OPTIONS, 'explain(text, options)');
     if (this.#handle) return this.#local(() => this.#handle.explain(text, label));
     return this.#call({ type: 'explain', text, label });
   }
@@ -107,7 +108,7 @@ export class Classifier {
    * machine, and memory stays bounded whatever the file's size.
    */
   classifyFile(source, options = {}) {
-    const o = checkFileOptions(options, FILE_OPTIONS, 'classifyFile(source, options)');
+    const o = checkFile(options, FILE_OPTIONS, 'classifyFile(source, options)');
     const opts = runOptions(o);
     const start = (signal) => {
       if (this.#dead) throw this.#dead;
@@ -123,7 +124,7 @@ export class Classifier {
    * or null with the reason, the first rows as strings). A stream is used up: pass a File/Blob or a path.
    */
   async inspectFile(source, options = {}) {
-    const o = checkFileOptions(options, INSPECT_OPTIONS, 'inspectFile(source, options)');
+    const o = checkFile(options, INSPECT_OPTIONS, 'inspectFile(source, options)');
     if (this.#handle) {
       const h = await readHead(source, o.headBytes);
       return this.#local(() => this.#handle.inspectFile(h.head, h.whole, h.name, o));
@@ -160,15 +161,20 @@ export class Classifier {
    * no weights are found (`load` then says why). For a page that asks before a large download.
    */
   static async plan(options = {}) {
-    const rt = await import('./runtime/load.js');
-    return rt.planLoad(loadOptions(options));
+    const { onProgress, worker, signal, ...rest } = checkLoad(options, 'Classifier.plan(options)');
+    const rt = await importRuntime();
+    return rt.planLoad(loadOptions(rest));
   }
 
   /** Deletes every gamjeong cache (all versions). Resolves to the number of caches deleted. */
-  static clearCache(options) { return clearCache(options); }
+  static async clearCache(options) {
+    return clearCache(checkOptions(options, CACHE_OPTIONS, 'Classifier.clearCache(options)'));
+  }
 
-  /** {available, name, entries: [{model, revision, scheme, formatVersion, file, bytes, stored}], bytes, usage, quota}. */
-  static cacheInfo(options) { return cacheInfo(options); }
+  /** {available, name, entries: [{model, revision, quant, formatVersion, file, bytes, stored}], bytes, usage, quota}. */
+  static async cacheInfo(options) {
+    return cacheInfo(checkOptions(options, CACHE_OPTIONS, 'Classifier.cacheInfo(options)'));
+  }
 
   /** {wasm, simd, relaxed}: what this browser can run. */
   static support() { return wasmSupport(); }
@@ -194,7 +200,7 @@ export class Classifier {
     });
     w.addEventListener('error', (e) => {
       e.preventDefault?.();
-      this.#fail(new GamjeongError(`The gamjeong worker failed: ${e.message || 'it could not start (is worker.js served next to gamjeong.js?)'}`, 'WORKER'));
+      this.#fail(new GamjeongError(`The gamjeong worker failed: ${e.message || 'it could not start: worker.js, or a module it imports (runtime/*.js), could not be loaded. Serve every file of the package as installed, side by side'}`, 'WORKER'));
     });
     w.addEventListener('messageerror', () => this.#fail(new GamjeongError('The gamjeong worker sent an unreadable message.', 'WORKER')));
     this.#worker = w;
@@ -255,18 +261,18 @@ export class Classifier {
   }
 }
 
-/** LoadOptions with their defaults: what the runtime gets, in the worker or in the page. */
-function loadOptions(rest) {
-  return {
-    model: rest.model ?? DEFAULT_MODEL,
-    revision: rest.revision ?? DEFAULT_REVISION,
-    quant: rest.quant ?? DEFAULT_QUANT,
-    cache: rest.cache ?? true,
-    variant: rest.variant ?? 'auto',
-    threads: rest.threads ?? null,
-    baseUrl: rest.baseUrl ?? globalThis.location?.href,
-    ...(rest.cacheDir != null && { cacheDir: String(rest.cacheDir) }), // Node: the cache directory
-  };
+/**
+ * The runtime's loader, imported when the model runs in the page; its files missing where the
+ * package is served is an error with a code (after a worker that failed to start: `workerError`).
+ */
+async function importRuntime(workerError) {
+  try {
+    return await import('./runtime/load.js');
+  } catch (e) {
+    const why = `runtime/load.js, or a module it imports, could not be loaded (${e?.message || e}). Serve every file of the package as installed, side by side`;
+    if (workerError) throw new GamjeongError(`${workerError.message}; running in the page failed too: ${why}.`, 'WORKER');
+    throw new GamjeongError(`gamjeong could not start: ${why}.`, 'NOT_FOUND');
+  }
 }
 
 /** A wrong argument is the caller's bug: say so, instead of classifying "undefined". */
@@ -276,8 +282,3 @@ function checkText(text, what) {
   }
 }
 
-function describe(v) {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `${typeof v}${typeof v === 'number' ? ` (${v})` : ''}`;
-}

@@ -1,54 +1,9 @@
 // `classifier.classifyFile(source, options)`: a whole file classified, as an async iterable of
 // rows (`FileRun`), or of the steps' batches with the CLI's CSV/JSONL bytes (`run.batches()`).
 // The work runs where the model is (the worker, the page, Node: runtime/file.js); this module
-// checks the options and keeps what a caller reads after the loop: table, progress, summary.
+// keeps what a caller reads after the loop: table, progress, summary (options.js checks the options).
 import { GamjeongError } from './runtime/errors.js';
 import { openSource, bytesOf } from './runtime/file.js';
-
-export const FORMATS = ['auto', 'lines', 'csv', 'tsv', 'jsonl', 'kakao'];
-const FILES = ['csv', 'jsonl'];
-
-const orNull = (check) => (v) => (v === null ? null : check(v));
-/** Every option of classifyFile with its check (null: good; else what it should be). */
-export const FILE_OPTIONS = {
-  format: orNull((v) => (FORMATS.includes(v) ? null : `one of ${FORMATS.map((f) => `'${f}'`).join(', ')}`)),
-  column: orNull((v) => (typeof v === 'string' ? null : 'a string (the name of the text column or field)')),
-  fileName: orNull((v) => (typeof v === 'string' ? null : 'a string')),
-  allScores: orNull((v) => (typeof v === 'boolean' ? null : 'true or false')),
-  lowConfidence: orNull((v) => (typeof v === 'number' && v >= 0 && v <= 1 ? null : 'a number from 0 to 1')),
-  files: orNull((v) => (Array.isArray(v) && v.every((f) => FILES.includes(f)) ? null : "an array of 'csv' and 'jsonl'")),
-  batchSize: orNull((v) => (Number.isInteger(v) && v >= 1 && v <= 4096 ? null : 'a whole number from 1 to 4096')),
-  size: orNull((v) => (Number.isInteger(v) && v >= 0 ? null : 'a whole number of bytes')),
-  onProgress: orNull((v) => (typeof v === 'function' ? null : 'a function')),
-  signal: orNull((v) => (typeof v?.addEventListener === 'function' && 'aborted' in v ? null : 'an AbortSignal')),
-};
-/** inspectFile takes the reading options and how much to show. */
-export const INSPECT_OPTIONS = {
-  format: FILE_OPTIONS.format,
-  column: FILE_OPTIONS.column,
-  fileName: FILE_OPTIONS.fileName,
-  rows: orNull((v) => (Number.isInteger(v) && v >= 0 && v <= 1000 ? null : 'a whole number from 0 to 1000')),
-  headBytes: orNull((v) => (Number.isInteger(v) && v >= 1024 && v <= 16 << 20 ? null : 'a whole number of bytes from 1024 to 16 MiB')),
-};
-
-/** `options` checked against `keys`: an unknown key or a wrong value is BAD_INPUT naming it. */
-export function checkFileOptions(options, keys, call) {
-  if (options == null) return {};
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new GamjeongError(`${call} takes an options object, got ${describe(options)}.`, 'BAD_INPUT');
-  }
-  const out = {};
-  for (const [key, value] of Object.entries(options)) {
-    if (value === undefined) continue;
-    if (!Object.hasOwn(keys, key)) {
-      throw new GamjeongError(`${call}: unknown option “${key}”. Accepted: ${Object.keys(keys).join(', ')}.`, 'BAD_INPUT');
-    }
-    const want = keys[key](value);
-    if (want) throw new GamjeongError(`${call}: option “${key}” must be ${want}, got ${describe(value)}.`, 'BAD_INPUT');
-    if (value !== null) out[key] = value;
-  }
-  return out;
-}
 
 /** What the runtime gets: plain values that cross postMessage. */
 export function runOptions({ onProgress, signal, batchSize, ...o }) {
@@ -118,13 +73,6 @@ export class FileRun {
     if (!this.#onProgress) return;
     try { this.#onProgress(p); } catch (e) { console.error('gamjeong: onProgress threw', e); }
   }
-}
-
-function describe(v) {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
-  return typeof v === 'object' ? 'an object' : String(v);
 }
 
 const isBlob = (x) => typeof Blob !== 'undefined' && x instanceof Blob;

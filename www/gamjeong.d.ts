@@ -1,7 +1,17 @@
 // Hand-written types for gamjeong.js (the public API). The raw wasm-bindgen surface has its
-// own generated types in pkg/gamjeong.d.ts.
+// own generated types in pkg/gamjeong.d.ts. They need no lib beyond ES2022: no DOM lib and no
+// @types/node, so a Node-only and a browser tsconfig both check them.
 
-export type Quant = 'q8' | 'q4' | 'f32';
+/** The quantization tier: f32 (the source weights) or a quantized one (q8 the default; q4 the smallest, q5 and q6 between). */
+export type Quant = 'q8' | 'q4' | 'q5' | 'q6' | 'f32';
+
+/** The part of an `AbortSignal` gamjeong uses: any AbortSignal (browser or Node) is one. */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
 
 /** Shaped like transformers.js's progress_callback events, plus `convert` and `cache`. */
 export type ProgressEvent =
@@ -19,8 +29,8 @@ export type ProgressEvent =
     }
   | { status: 'done'; file: string; phase: 'download' | 'convert' | 'cache' }
   /** `file`: the source weights converted (model.safetensors, or pytorch_model.bin after a `fallback`). */
-  | { status: 'convert'; file: string; from: 'f32'; to: 'q8' | 'q4'; reason: string }
-  /** The folder has no `instead` (model.safetensors: HTTP 404/401/410), so `file` (pytorch_model.bin, PyTorch's format) is read; `reason` says so. */
+  | { status: 'convert'; file: string; from: 'f32'; to: Exclude<Quant, 'f32'>; reason: string }
+  /** The folder has no `instead` (model.safetensors: HTTP 404/401/410, or not in the hub's listing), so `file` (pytorch_model.bin, PyTorch's format) is read; `reason` says so. */
   | { status: 'fallback'; file: string; instead: string; reason: string }
   | {
       status: 'cache';
@@ -38,17 +48,26 @@ export type ProgressEvent =
   | { status: 'threads'; threads: number; reason: string | null }
   | ({ status: 'ready' } & Omit<ModelInfo, 'labels'>);
 
+/**
+ * Every key is checked: an unknown one (`dtype`, `topK` here) or a value of the wrong kind
+ * rejects with `BAD_INPUT` naming the key and the accepted ones, as do two that contradict
+ * (`threads` > 1 with a single-threaded `variant` or `worker: false`).
+ */
 export interface LoadOptions {
-  /** Hub id (default `hun3359/klue-bert-base-sentiment`), URL of a folder in HF layout, or URL of one quantized `.safetensors`. Relative URLs resolve against the page. */
+  /**
+   * Hub id (default `hun3359/klue-bert-base-sentiment`), URL of a folder in HF layout, or URL of
+   * one quantized `.safetensors`. Relative URLs resolve against the page: a folder next to it is
+   * `'./models/x/'` (`'models/x'` is a hub id). Node.js: also a path or `file:` URL.
+   */
   model?: string;
   /** Hub revision (branch, tag or commit); default `main`. Ignored for URLs. */
   revision?: string;
-  /** Default `q8`. For a single quantized file the file's own scheme is used. */
+  /** Default `q8`. For a single quantized file the file's own tier is used. */
   quant?: Quant;
   onProgress?: (event: ProgressEvent) => void;
-  /** Run in a module Web Worker (default true). */
+  /** Run in a module Web Worker (default true). Node.js: no effect (it runs in-process). */
   worker?: boolean;
-  /** Use the Cache API (default true). */
+  /** Keep the model in the cache (default true): the Cache API or IndexedDB in browsers, a directory in Node.js. */
   cache?: boolean;
   /** wasm build: `auto` (relaxed SIMD when the browser has it; with more than one thread a threads build), `simd128`, `relaxed`, or a threads build even with `threads: 1`: `threads` (SIMD128) or `threads-relaxed` (one thread when the page is not cross-origin isolated). */
   variant?: 'auto' | 'simd128' | 'relaxed' | 'threads' | 'threads-relaxed';
@@ -59,7 +78,7 @@ export interface LoadOptions {
    * bit-identical for every thread count above 1 (docs/threads.md).
    */
   threads?: number;
-  /** Base for relative model URLs (default: the page's URL). */
+  /** Base for relative model URLs (default: the page's URL; Node.js: the working directory). */
   baseUrl?: string;
   /**
    * Cancels the load: the download stops (the fetch is aborted), `load` rejects with a
@@ -67,8 +86,11 @@ export interface LoadOptions {
    * stopped and nothing is put in the cache. A signal that is already aborted rejects at once,
    * before any request. A later `load` of the same model starts afresh.
    */
-  signal?: AbortSignal;
-  /** Node.js only: the directory models are cached in (default `$XDG_CACHE_HOME/gamjeong` or `~/.cache/gamjeong`). */
+  signal?: AbortSignalLike;
+  /**
+   * Node.js: the directory models are cached in. Default `$GAMJEONG_CACHE_DIR`, else
+   * `$XDG_CACHE_HOME/gamjeong`, else `~/.cache/gamjeong`. No effect in browsers or with `cache: false`.
+   */
   cacheDir?: string;
 }
 
@@ -126,7 +148,7 @@ export interface ModelInfo {
   model: string;
   revision: string;
   kind: 'hub' | 'folder' | 'file';
-  /** The weights' scheme; for a single quantized file, the one recorded in the file. */
+  /** The weights' tier; for a single quantized file, the one recorded in the file. */
   quant: Quant;
   /** cache: read from the Cache API; network: downloaded as is; convert: f32 downloaded and quantized here. */
   source: 'cache' | 'network' | 'convert';
@@ -151,7 +173,8 @@ export interface CacheEntry {
   key: string;
   model: string;
   revision: string;
-  scheme: string;
+  /** The tier stored; `file` for a single quantized file (loaded in the tier it records). */
+  quant: Quant | 'file';
   formatVersion: string;
   file: string;
   bytes: number;
@@ -254,7 +277,14 @@ export interface ClassifyFileOptions extends FileReadOptions {
   size?: number;
   onProgress?: (progress: FileProgress) => void;
   /** Cancels the run after the current step: the loop rejects with `ABORTED`. */
-  signal?: { readonly aborted: boolean; addEventListener(type: 'abort', listener: () => void, options?: object): void };
+  signal?: AbortSignalLike;
+}
+
+export interface InspectFileOptions extends FileReadOptions {
+  /** How many of the first rows to return (default 5, at most 1000). */
+  rows?: number;
+  /** How much of the file's start to read, 1 KiB to 16 MiB (default 256 KiB). */
+  headBytes?: number;
 }
 
 export interface FileRow {
@@ -376,7 +406,7 @@ export class Classifier {
    * What `load(options)` would download, without downloading a body (HEAD requests and a look
    * into the cache this host uses): null when no weights are found (`load` then says why).
    */
-  static plan(options?: Omit<LoadOptions, 'onProgress' | 'signal' | 'worker'>): Promise<LoadPlan | null>;
+  static plan(options?: LoadOptions): Promise<LoadPlan | null>;
   /** `cacheDir`: Node.js only. */
   static clearCache(options?: { cacheDir?: string }): Promise<number>;
   static cacheInfo(options?: { cacheDir?: string }): Promise<CacheInfo>;
@@ -393,7 +423,7 @@ export class Classifier {
    */
   classifyFile(source: FileSource, options?: ClassifyFileOptions): FileRun;
   /** The start of a file: its format, columns and first rows, for a column picker. */
-  inspectFile(source: FileSource, options?: FileReadOptions & { rows?: number; headBytes?: number }): Promise<FileInspection>;
+  inspectFile(source: FileSource, options?: InspectFileOptions): Promise<FileInspection>;
   memoryBytes(): Promise<number>;
   dispose(): void;
 }
@@ -423,25 +453,42 @@ export type PipelineProgressEvent =
       files: Record<string, { loaded: number; total: number }>;
     };
 
+/** transformers.js's `dtype` names, mapped to gamjeong's tiers: auto → q8; fp32 → f32; q8, int8, uint8 → q8; q4; and gamjeong's own f32, q5, q6. */
+export type DType = 'auto' | 'fp32' | 'f32' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q5' | 'q6';
+
+/** `Classifier.load`'s options but `model` (the second argument) and `onProgress`, plus transformers.js's names. Checked as strictly. */
 export interface PipelineOptions extends Omit<LoadOptions, 'model' | 'onProgress'> {
   progress_callback?: (event: PipelineProgressEvent) => void;
-  /** transformers.js names for `quant`: fp32/f32 → f32, q8/int8 → q8, q4. */
-  dtype?: 'fp32' | 'f32' | 'q8' | 'int8' | 'q4';
+  /** transformers.js's name for `quant` (`DType`). With `quant` too, both must name the same tier. */
+  dtype?: DType;
+  /** transformers.js's device: gamjeong runs on the CPU through WebAssembly, so only these are accepted (and change nothing). */
+  device?: 'auto' | 'wasm' | 'cpu';
 }
 
 export interface TextClassificationSingle { label: string; score: number }
 export type TextClassificationOutput = TextClassificationSingle[];
-/** Default 1; `null`: every label, highest score first. */
+/** The pipeline's call options, transformers.js's: `top_k` (default 1; `null`: every label, highest score first). */
 export interface TextClassificationOptions { top_k?: number | null }
+
+/**
+ * What `classify(texts, { top_k })` returns: for one text its `top_k` best labels; for several,
+ * with top_k 1 (the default) the best label of each in one flat list, else a list per text.
+ */
+export type TextClassificationResult<T, K> = T extends string
+  ? TextClassificationOutput
+  : [K] extends [1 | undefined]
+    ? TextClassificationOutput
+    : number extends K
+      ? TextClassificationOutput | TextClassificationOutput[]
+      : TextClassificationOutput[];
 
 /** As transformers.js's TextClassificationPipeline: call it with a text or an array of texts. */
 export interface TextClassificationPipeline {
-  /** One text: its `top_k` best labels. */
-  (texts: string, options?: TextClassificationOptions): Promise<TextClassificationOutput>;
-  /** Several texts, top_k 1: the best label of each, one flat list. */
-  (texts: readonly string[], options?: { top_k?: 1 }): Promise<TextClassificationOutput>;
-  /** Several texts: a list of labels per text. */
-  (texts: readonly string[], options: TextClassificationOptions): Promise<TextClassificationOutput[]>;
+  /** One signature (not overloads), so that a wrong option (`{ topK: 3 }`) is named as such. */
+  <T extends string | readonly string[], K extends number | null | undefined = undefined>(
+    texts: T,
+    options?: { top_k?: K },
+  ): Promise<TextClassificationResult<T, K>>;
   readonly task: 'text-classification';
   /** What was loaded (labels with the 60-emotion taxonomy's group/gloss when the model is that one). */
   readonly info: ModelInfo;

@@ -27,6 +27,8 @@ export function defaultCacheDir() {
   return path.join(base, 'gamjeong');
 }
 
+platform.host = 'node';
+platform.name = () => `Node.js ${process.version}`;
 platform.initWasm = async (mod, dir) => {
   const bytes = await fsp.readFile(new URL(`./${dir}/gamjeong_bg.wasm`, import.meta.url));
   await mod.default({ module_or_path: bytes });
@@ -63,7 +65,10 @@ platform.cacheStorage = (options = {}) => new DirCacheStorage(options.cacheDir |
 class DirCacheStorage {
   kind = 'directory';
 
-  constructor(root) { this.root = root; }
+  constructor(root) {
+    this.root = root;
+    this.label = `the cache directory ${root}`;
+  }
 
   async open(name) {
     const dir = path.join(this.root, safeName(name));

@@ -7,10 +7,9 @@ import { Classifier } from './classifier.js';
 import { DEFAULT_MODEL } from './runtime/address.js';
 import { GamjeongError } from './runtime/errors.js';
 import { withTotals } from './progress.js';
+import { checkOptions, pipelineLoadOptions, PIPELINE_CALL_OPTIONS, PIPELINE_CALL_HINTS } from './options.js';
 
 const TASKS = { 'text-classification': 'text-classification', 'sentiment-analysis': 'text-classification' };
-/** transformers.js `dtype` names for the schemes gamjeong runs. */
-const DTYPES = { fp32: 'f32', f32: 'f32', q8: 'q8', int8: 'q8', q4: 'q4' };
 
 /**
  * @param {string} task `text-classification` (or its alias `sentiment-analysis`)
@@ -22,26 +21,22 @@ export async function pipeline(task, model = null, options = {}) {
   if (!resolved) {
     throw new GamjeongError(`Unsupported pipeline: ${task}. gamjeong runs ${Object.keys(TASKS).join(', ')}.`, 'BAD_INPUT');
   }
-  const { progress_callback, dtype, quant, ...rest } = options ?? {};
-  if (dtype != null && !DTYPES[dtype]) {
-    throw new GamjeongError(`Unsupported dtype “${dtype}”: use ${Object.keys(DTYPES).join(', ')}.`, 'BAD_INPUT');
+  if (model != null && typeof model !== 'string') {
+    throw new GamjeongError(`pipeline(task, model): model must be a string (a hub id, folder or file), got ${typeof model}.`, 'BAD_INPUT');
   }
+  const { options: loadOpts, progress_callback } = pipelineLoadOptions(options, 'pipeline(task, model, options)');
   const name = model || DEFAULT_MODEL;
   const report = progress_callback
     ? withTotals((ev) => progress_callback(ev.status === 'ready' ? { ...ev, task: resolved } : ev), name)
     : undefined;
-  const classifier = await Classifier.load({
-    ...rest, model: name, quant: quant ?? DTYPES[dtype], onProgress: report,
-  });
+  const classifier = await Classifier.load({ ...loadOpts, model: name, onProgress: report });
 
   /**
    * One text → `[{label, score}, …]`; an array of texts → one entry per text (a flat list
    * with top_k 1, else a list per text). top_k: default 1, `null` = every label.
    */
-  async function classify(texts, { top_k = 1 } = {}) {
-    if (top_k !== null && !(Number.isInteger(top_k) && top_k >= 0)) {
-      throw new GamjeongError(`top_k must be a whole number or null (all labels), got ${top_k}.`, 'BAD_INPUT');
-    }
+  async function classify(texts, options) {
+    const { top_k = 1 } = checkOptions(options, PIPELINE_CALL_OPTIONS, 'classify(texts, options)', PIPELINE_CALL_HINTS);
     const many = Array.isArray(texts);
     const results = many
       ? (texts.length ? (await classifier.classifyBatch(texts)).results : [])

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import { routeHub } from './hub.mjs';
 import {
   reference, server, browser, blankPage, loadIn, maxDiff, fileSize, cacheState, f32Digest, statuses,
   OUT, TEXTS, TOL, Q4_TOL, RELAXED_TOL,
@@ -138,7 +139,7 @@ test('q8 file: progress events, CLI parity, then cached: no weight request reach
     assert.equal(info.available, true);
     assert.equal(info.entries.length, 1);
     assert.equal(info.entries[0].bytes, fileSize('tiny-ko.q8.safetensors'));
-    assert.equal(info.entries[0].scheme, 'file');
+    assert.equal(info.entries[0].quant, 'file');
     await page.evaluate(() => window.__c.dispose());
     const err = await page.evaluate(() => window.__c.classify('x').then(() => null, (e) => e.code));
     assert.equal(err, 'DISPOSED');
@@ -353,32 +354,6 @@ test('a folder with gamjeong/model.q8.safetensors loads it and never downloads t
   } finally { await b.close(); }
 });
 
-/**
- * Answers https://huggingface.co/** from a fixture folder as the hub does: `/{id}/resolve/{revision}/{file}`
- * for `hub.id` at `hub.revision` (URL-decoded), 404 EntryNotFound for anything else; CORS as
- * the hub sends it. `hub.urls` collects every URL asked for: context.route sees the module
- * worker's fetches too. (The hub answers an LFS file with a 302 to its CDN; a cross-origin 302
- * made with route.fulfill fails fetch here ("Failed to fetch"), so files are served directly.)
- */
-async function routeHub(context) {
-  const hub = { id: null, revision: null, folder: null, urls: [] };
-  await context.route('https://huggingface.co/**', (route) => {
-    const url = route.request().url();
-    hub.urls.push(url);
-    const m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(new URL(url).pathname);
-    const file = m && m[1] === hub.id && decodeURIComponent(m[2]) === hub.revision ? path.join(hub.folder, m[3]) : null;
-    const headers = { 'access-control-allow-origin': '*' };
-    if (!file || !fs.existsSync(file)) {
-      return route.fulfill({ status: 404, headers: { ...headers, 'x-error-code': 'EntryNotFound' }, contentType: 'text/plain; charset=utf-8', body: 'Entry not found' });
-    }
-    return route.fulfill({
-      status: 200, headers, body: fs.readFileSync(file),
-      contentType: file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
-    });
-  });
-  return hub;
-}
-
 test('hub id: someuser/tiny-ko is fetched from huggingface.co/{id}/resolve/{revision}/{file} (revision URL-encoded), worker and in-page', async () => {
   const b = await browser();
   try {
@@ -386,20 +361,22 @@ test('hub id: someuser/tiny-ko is fetched from huggingface.co/{id}/resolve/{revi
     const page = await open(b);
     const id = 'someuser/tiny-ko';
     const base = `https://huggingface.co/${id}/resolve`;
+    // The hub's listing of the repository comes first: no request for a file it does not list.
+    const tree = (rev, dir = '') => `https://huggingface.co/api/models/${id}/tree/${encodeURIComponent(rev)}${dir && `/${dir}`}`;
     const fixtures = path.join(OUT, 'fixtures');
     const commit = '0123456789abcdef0123456789abcdef01234567';
     const mark = srv.log.length;
     const cases = [
       // [options, folder served, revision served, URLs asked for, source, reference]
-      [{ revision: 'main' }, 'tiny-ko-preq', 'main', ['gamjeong/model.q8.safetensors'].map((f) => `${base}/main/${f}`), 'network', 'q8'],
+      [{ revision: 'main' }, 'tiny-ko-preq', 'main', [tree('main'), tree('main', 'gamjeong'), `${base}/main/gamjeong/model.q8.safetensors`], 'network', 'q8'],
       // No revision: 'main', the q8 file just cached under it.
       [{}, 'tiny-ko-preq', 'main', [], 'cache', 'q8'],
-      // A commit, no pre-quantized file (404): the f32 files, converted while they download.
+      // A commit, no pre-quantized file (not listed, not asked for): the f32 files, converted while they download.
       [{ revision: commit }, 'tiny-ko', commit,
-        ['gamjeong/model.q8.safetensors', 'config.json', 'tokenizer.json', 'model.safetensors'].map((f) => `${base}/${commit}/${f}`), 'convert', 'q8'],
+        [tree(commit), ...['config.json', 'tokenizer.json', 'model.safetensors'].map((f) => `${base}/${commit}/${f}`)], 'convert', 'q8'],
       // A PR ref: its slashes are encoded (as huggingface_hub does); in-page mode; f32.
       [{ revision: 'refs/pr/1', quant: 'f32', worker: false }, 'tiny-ko', 'refs/pr/1',
-        ['config.json', 'tokenizer.json', 'model.safetensors'].map((f) => `${base}/refs%2Fpr%2F1/${f}`), 'network', 'f32'],
+        [...['config.json', 'tokenizer.json'].map((f) => `${base}/refs%2Fpr%2F1/${f}`), tree('refs/pr/1'), `${base}/refs%2Fpr%2F1/model.safetensors`], 'network', 'f32'],
     ];
     for (const [opts, folder, revision, urls, source, scheme] of cases) {
       const what = JSON.stringify(opts);
@@ -418,7 +395,7 @@ test('hub id: someuser/tiny-ko is fetched from huggingface.co/{id}/resolve/{revi
     assert.deepEqual(srv.requests(/^\/fixtures\//, mark), [], 'nothing from the local server');
     // Cached under the hub id and each revision; the conversion is the CLI's with that id and commit.
     const info = await page.evaluate(async () => (await import('/gamjeong.js')).Classifier.cacheInfo());
-    assert.deepEqual(info.entries.map((e) => `${e.model} ${e.revision} ${e.scheme} ${e.file}`).sort(), [
+    assert.deepEqual(info.entries.map((e) => `${e.model} ${e.revision} ${e.quant} ${e.file}`).sort(), [
       `${id} main q8 model.q8.safetensors`, `${id} ${commit} q8 model.q8.safetensors`,
       `${id} refs/pr/1 f32 config.json`, `${id} refs/pr/1 f32 model.safetensors`, `${id} refs/pr/1 f32 tokenizer.json`,
     ].sort());

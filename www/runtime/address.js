@@ -11,7 +11,7 @@ export const QUANT_DIR = 'gamjeong';
 /** Source weights of a model folder, in the order transformers tries them. */
 export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
 export const TEXT_FILES = ['config.json', 'tokenizer.json'];
-const HUB = 'https://huggingface.co';
+export const HUB = 'https://huggingface.co';
 
 /** A model's page on the Hugging Face hub, or one of its files at `revision`. */
 export function hubUrl(id, revision, file) {
@@ -20,14 +20,18 @@ export function hubUrl(id, revision, file) {
 
 /**
  * `model`: hub id, folder URL (HF layout) or URL of one quantized .safetensors; Node: also a
- * local path. Relative URLs resolve against `baseUrl` (the page, not the worker).
+ * local path. Relative URLs resolve against `baseUrl` (the page, not the worker). What cannot
+ * be a hub id is a relative folder in every host: a trailing `/` (`models/x/`) or more than one
+ * `/` (`public/models/x`). `owner/name` is a hub id (Node: unless such a folder exists), and
+ * the error of a failed hub download says how to write the folder (`hubHint`).
  * Returns {kind: 'hub'|'folder'|'file', id, revision, url (file) | fileUrl(name) (hub, folder)}.
  */
 export function resolveModel(model = DEFAULT_MODEL, revision = DEFAULT_REVISION, baseUrl) {
   const spec = platform.localModel(String(model).trim()) ?? String(model).trim();
   if (!spec) throw new GamjeongError('No model given.', 'BAD_MODEL_SPEC');
   const path = spec.split(/[?#]/)[0];
-  const looksUrl = /^[a-z][a-z0-9+.-]*:/i.test(spec) || /^(\.{0,2}\/)/.test(spec);
+  const looksUrl = /^[a-z][a-z0-9+.-]*:/i.test(spec) || /^(\.{0,2}\/)/.test(spec)
+    || path.endsWith('/') || path.split('/').length > 2;
   const abs = (u) => {
     try { return new URL(u, baseUrl || platform.baseUrl()).href; } catch {
       throw new GamjeongError(`“${spec}” is not a valid URL.`, 'BAD_MODEL_SPEC');
@@ -42,11 +46,22 @@ export function resolveModel(model = DEFAULT_MODEL, revision = DEFAULT_REVISION,
     return { kind: 'folder', id: folder, revision: '-', fileUrl: (f) => new URL(f, folder).href };
   }
   if (!/^[\w.-]+(\/[\w.-]+)?$/.test(spec)) {
-    throw new GamjeongError(`“${spec}” is neither a Hugging Face model id (owner/name) nor a URL.`, 'BAD_MODEL_SPEC');
+    throw new GamjeongError(`“${spec}” is neither a Hugging Face model id (owner/name) nor a URL${platform.host === 'node' ? ' or an existing path' : ''}.`, 'BAD_MODEL_SPEC');
   }
   const rev = String(revision || DEFAULT_REVISION);
   return {
     kind: 'hub', id: spec, revision: rev,
     fileUrl: (f) => hubUrl(spec, rev, f),
   };
+}
+
+/**
+ * For a load of hub id `spec` that failed to download: how to write it if a folder was meant
+ * (`models/x` is a hub id; `./models/x/` the folder next to the page, or in Node's working directory).
+ */
+export function hubHint(spec) {
+  const folder = `'./${spec}/'`;
+  return platform.host === 'node'
+    ? `“${spec}” is no folder in the working directory, so it was read as a Hugging Face model id; for a folder, write its path (${folder})`
+    : `“${spec}” was read as a Hugging Face model id; for a folder next to the page, write ${folder}`;
 }

@@ -42,7 +42,8 @@ export async function openCache(options, emit) {
   try {
     return { storage, cache: await storage.open(CACHE_NAME) };
   } catch (e) {
-    emit({ status: 'cache', state: 'unavailable', reason: `the Cache API refused to open (${e.name || e}): the model will be downloaded again next time` });
+    const what = storage.label ?? (storage.kind === 'indexeddb' ? 'IndexedDB' : 'the Cache API');
+    emit({ status: 'cache', state: 'unavailable', reason: `${what} refused to open (${e.name || e}): the model will be downloaded again next time` });
     return { storage: null, cache: null };
   }
 }
@@ -160,9 +161,10 @@ export async function cacheInfo(options = {}) {
     const c = await storage.open(name);
     for (const req of await c.keys()) {
       const res = await c.match(req);
-      const k = parseCacheKey(req.url) || { file: req.url };
+      // The key's scheme is the public API's quant ('file': a single file, in its own tier).
+      const { scheme, ...k } = parseCacheKey(req.url) || { file: req.url };
       entries.push({
-        ...k, cache: name, key: req.url,
+        ...k, quant: scheme, cache: name, key: req.url,
         bytes: Number(res?.headers.get('x-gamjeong-length')) || 0,
         stored: res?.headers.get('x-gamjeong-stored') || null,
       });

@@ -24,7 +24,7 @@ export function hostOf(url) {
 
 function htmlError(file, url) {
   return new GamjeongError(
-    `${file} from ${hostOf(url)} came back as a web page (HTML) instead of the file: a Wi-Fi sign-in page (captive portal), a proxy or the host's error page answered. Sign in to the network or check the model address, then reload.`,
+    `${file} from ${hostOf(url)} came back as a web page (HTML) instead of the file: a Wi-Fi sign-in page (captive portal), a proxy or the host's error page answered. Sign in to the network or check the model address, then ${platform.host === 'node' ? 'try again' : 'reload'}.`,
     'HTML', { url });
 }
 
@@ -90,8 +90,8 @@ export async function pump(res, sink, file, phase, emit, signal) {
     throwIfAborted(signal);
     const of = total ? ` of ${total}` : '';
     return new GamjeongError(phase === 'cache'
-      ? `Reading ${file} from the browser's cache failed after ${loaded}${of} bytes (${e?.message || e}).`
-      : `The download of ${file} from ${hostOf(url)} was interrupted after ${loaded}${of} bytes (${e?.message || e}): the connection dropped. Reload to try again.`,
+      ? `Reading ${file} from the model cache failed after ${loaded}${of} bytes (${e?.message || e}).`
+      : `The download of ${file} from ${hostOf(url)} was interrupted after ${loaded}${of} bytes (${e?.message || e}): the connection dropped. ${platform.host === 'node' ? 'Try again' : 'Reload to try again'}.`,
     'NETWORK', { url });
   };
   const check = (chunk) => {
@@ -155,6 +155,13 @@ export async function downloadText(url, file, emit, signal) {
  */
 export async function fetchWeights(src, emit, signal) {
   const [first, second] = WEIGHT_FILES;
+  const files = await src.listing?.();
+  if (files && !files.has(first) && files.has(second)) {
+    // The hub lists the PyTorch checkpoint only: no request for the absent file.
+    const res = await fetchOk(src.fileUrl(second), second, { signal });
+    emit({ status: 'fallback', file: second, instead: first, reason: `the model's repository has no ${first}: reading the PyTorch checkpoint ${second}` });
+    return { res, file: second };
+  }
   try {
     return { res: await fetchOk(src.fileUrl(first), first, { signal }), file: first };
   } catch (e) {

@@ -4,8 +4,9 @@
 // they are (f32.js); a single .safetensors URL is read as it is. Runs inside the module Web
 // Worker (worker.js), in the page (`worker: false`) or in Node (node.js).
 import { abortError, throwIfAborted, GamjeongError } from './errors.js';
-import { DEFAULT_MODEL, DEFAULT_QUANT, QUANT_DIR, WEIGHT_FILES, resolveModel } from './address.js';
+import { DEFAULT_MODEL, DEFAULT_QUANT, QUANT_DIR, WEIGHT_FILES, resolveModel, hubHint } from './address.js';
 import { headOf, headWeights } from './fetch.js';
+import { listHub } from './listing.js';
 import { CACHE_NAME, cacheKey, openCache, sweepStale, isCached } from './cache.js';
 import { loadWasm, threadPlan } from './wasm.js';
 import { buildOf } from './builds.js';
@@ -25,8 +26,18 @@ export async function load(options = {}, emit = () => {}) {
     return await loadInner(options, emit, signal);
   } catch (e) {
     if (signal?.aborted) throw abortError(signal);
-    throw e;
+    throw withHubHint(e, options);
   }
+}
+
+/** A hub id whose download failed may have been meant as a folder: the error says how to write one. */
+function withHubHint(e, options) {
+  if (!(e instanceof GamjeongError) || !['NOT_FOUND', 'NETWORK'].includes(e.code)) return e;
+  let src;
+  try { src = resolveModel(options.model || DEFAULT_MODEL, options.revision, options.baseUrl); } catch { return e; }
+  if (src.kind !== 'hub' || src.id === DEFAULT_MODEL) return e;
+  e.message = `${e.message} (${hubHint(src.id)})`;
+  return e;
 }
 
 /** The wasm build for `options` (threads when the plan allows), reporting the thread count. */
@@ -52,6 +63,9 @@ async function loadInner(options, emit, signal) {
   throwIfAborted(signal);
   const scheme = options.quant || DEFAULT_QUANT;
   const src = resolveModel(options.model || DEFAULT_MODEL, options.revision, options.baseUrl);
+  let listed;
+  // What the hub lists (null elsewhere), asked once and only on a cache miss.
+  src.listing = () => (listed ??= listHub(src, QUANT_DIR, signal));
   const wasm = await startWasm(options, emit);
   const schemes = [...wasm.build.schemes, 'f32'];
   if (!schemes.includes(scheme)) {
@@ -78,9 +92,12 @@ async function loadInner(options, emit, signal) {
     if (model) {
       source = 'cache';
     } else {
-      // 1. a pre-quantized file in the folder; 2. convert the source weights while downloading
-      // (model.safetensors, else pytorch_model.bin).
-      model = await quantized.download(wasm, src.fileUrl(`${QUANT_DIR}/${file}`), file, src, cache, key, emit, { optional: true, signal });
+      // 1. a pre-quantized file in the folder (asked for unless the hub's listing lacks it);
+      // 2. convert the source weights while downloading (model.safetensors, else pytorch_model.bin).
+      const files = await src.listing();
+      if (!files || files.has(`${QUANT_DIR}/${file}`)) {
+        model = await quantized.download(wasm, src.fileUrl(`${QUANT_DIR}/${file}`), file, src, cache, key, emit, { optional: true, signal });
+      }
       if (!model) {
         model = await quantized.convert(wasm, src, scheme, cache, key, emit, signal);
         source = 'convert';
@@ -156,6 +173,14 @@ export async function planLoad(options = {}) {
   }
   const plan = (head, convert) => head && { cached: false, bytes: head.bytes, convert };
   if (src.kind === 'file') return plan(await headOf(src.url), false);
+  const files = await listHub(src, QUANT_DIR);
+  if (files) {
+    // The hub's listing has the sizes: no probe at all.
+    const quantFile = scheme !== 'f32' && `${QUANT_DIR}/${file}`;
+    if (quantFile && files.has(quantFile)) return plan({ bytes: files.get(quantFile) }, false);
+    const weights = WEIGHT_FILES.find((f) => files.has(f));
+    return weights ? plan({ bytes: files.get(weights) }, scheme !== 'f32') : null;
+  }
   if (scheme !== 'f32') {
     const q = await headOf(src.fileUrl(`${QUANT_DIR}/${file}`));
     if (q) return plan(q, false);

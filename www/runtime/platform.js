@@ -11,9 +11,13 @@ import { browserStorage } from './storage.js';
  *   IndexedDB (storage.js); Node: a directory (`options.cacheDir`)
  * - baseUrl(): what relative model URLs resolve against
  * - localModel(spec): a file: URL when `spec` names a local path, else null
+ * - host: 'browser' | 'node', and name(): the engine as messages name it ("This browser",
+ *   "Node.js v20.1.0"), so that what fails is worded for where it runs
  * - openFile(path): `{chunks, name, size}` of a local file for classifyFile (Node), else null
  */
 export const platform = {
+  host: 'browser',
+  name: () => 'This browser',
   fetch: (url, init) => fetch(url, init),
   initWasm: (mod) => mod.default(),
   cacheStorage: () => browserStorage(),

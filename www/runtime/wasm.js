@@ -30,15 +30,17 @@ function missing(build) {
   return build.features.filter((f) => !(typeof WebAssembly === 'object' && WebAssembly.validate(PROBES[f])));
 }
 
+/** The `variant`s LoadOptions take: 'auto' and the builds of the table. */
+export const VARIANTS = ['auto', ...BUILDS.map((b) => b.variant)];
+
 /** `variant` as LoadOptions take it: 'auto' or a build of the table; anything else is BAD_INPUT. */
 export function checkVariant(variant) {
-  if (variant === 'auto' || buildOf(variant)) return variant;
-  const known = ['auto', ...BUILDS.map((b) => b.variant)].map((v) => `'${v}'`).join(', ');
-  throw new GamjeongError(`Unknown variant ${JSON.stringify(variant)}: use ${known}.`, 'BAD_INPUT');
+  if (VARIANTS.includes(variant)) return variant;
+  throw new GamjeongError(`Unknown variant ${JSON.stringify(variant)}: use ${VARIANTS.map((v) => `'${v}'`).join(', ')}.`, 'BAD_INPUT');
 }
 
 /** Most threads a load starts; more only costs memory (a stack each) on today's devices. */
-const MAX_THREADS = 16;
+export const MAX_THREADS = 16;
 /** Pool workers that have not reported ready by then are taken as failed. */
 const POOL_START_MS = 20000;
 
@@ -57,6 +59,9 @@ export function threadPlan(requested, variant = 'auto') {
   const one = (reason) => ({ threads: 1, reason, pool: false });
   if (requested === 1 && !explicit) return one('threads: 1 was asked for');
   if (variant !== 'auto' && !explicit) return one(`variant: '${variant}' is a single-threaded build`);
+  if (platform.host === 'node') {
+    return one('Node.js runs the model in-process on one thread (the threads builds need Web Workers sharing memory)');
+  }
   if (globalThis.crossOriginIsolated !== true) {
     return one('the page is not cross-origin isolated (it needs the Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy headers)');
   }
@@ -99,10 +104,19 @@ async function startPool(mod, threads, build) {
   builder.build();
 }
 
+/**
+ * A build's module, instantiated. Its files missing where the package is served (a bundler that
+ * left them out, a copy without them) is NO_WASM naming the build, not a bare `Error`.
+ */
 async function instantiate(build) {
-  const mod = await build.load();
-  await platform.initWasm(mod, build.dir);
-  return mod;
+  try {
+    const mod = await build.load();
+    await platform.initWasm(mod, build.dir);
+    return mod;
+  } catch (e) {
+    if (e instanceof GamjeongError) throw e;
+    throw new GamjeongError(`gamjeong's WebAssembly build ${build.dir}/ could not be started (${e?.message || e}). Serve the package's files as installed, side by side; a bundler that does not follow new URL('…', import.meta.url), such as esbuild, must leave gamjeong out of the bundle (gamjeong's README: “A web page with esbuild”).`, 'NO_WASM');
+  }
 }
 
 const wasmPromises = new Map();
@@ -116,9 +130,9 @@ export function loadWasm(variant = 'auto', threads = 1) {
   if (wasmPromises.has(variant)) return wasmPromises.get(variant);
   const wasmPromise = (async () => {
     const support = wasmSupport();
-    if (!support.wasm) throw new GamjeongError('This browser has no WebAssembly.', 'NO_WASM');
+    if (!support.wasm) throw new GamjeongError(`${platform.name()} has no WebAssembly.`, 'NO_WASM');
     if (!support.simd) {
-      throw new GamjeongError('This browser does not support WebAssembly SIMD, which gamjeong needs.', 'NO_SIMD');
+      throw new GamjeongError(`${platform.name()} does not support WebAssembly SIMD, which gamjeong needs.`, 'NO_SIMD');
     }
     const auto = variant === 'auto' || variant === 'threads-auto';
     const pool = variant === 'threads-auto' || (!auto && buildOf(checkVariant(variant)).threads);
@@ -128,7 +142,7 @@ export function loadWasm(variant = 'auto', threads = 1) {
     let build = auto ? kind.find((b) => !missing(b).length) ?? plain : buildOf(variant);
     const lacks = missing(build);
     if (lacks.length) {
-      throw new GamjeongError(`This browser does not support ${lacks.map((f) => FEATURE_NAMES[f] || f).join(' and ')}.`, 'NO_SIMD');
+      throw new GamjeongError(`${platform.name()} does not support ${lacks.map((f) => FEATURE_NAMES[f] || f).join(' and ')}, which variant '${build.variant}' needs: use variant 'auto' (or '${plain.variant}').`, 'NO_SIMD');
     }
     let mod;
     try {
