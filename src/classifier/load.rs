@@ -60,8 +60,9 @@ impl Classifier {
         loader.finish()
     }
 
-    /// Loads `config.json`, `tokenizer.json` and the weights from a folder: `model.safetensors`,
-    /// else `pytorch_model.bin` (the order transformers tries them in).
+    /// Loads `config.json`, the tokenizer (`tokenizer.json`, else `vocab.txt` with
+    /// `tokenizer_config.json`) and the weights from a folder: `model.safetensors`, else
+    /// `pytorch_model.bin` (the order transformers tries them in).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Self> {
         let dir = dir.as_ref();
@@ -80,7 +81,7 @@ impl Classifier {
         let config = read(dir.join("config.json"))?;
         let config = String::from_utf8(config)
             .map_err(|_| Error::Config("config.json is not UTF-8".into()))?;
-        let tokenizer = read(dir.join("tokenizer.json"))?;
+        let tokenizer = crate::tokenize::tokenizer_json_in_dir(dir)?;
         let file = match weights {
             Some(file) => file,
             None => crate::io::WeightsFile::open(&crate::io::weights_file(dir)?)?,
