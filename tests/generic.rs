@@ -114,3 +114,138 @@ fn score_fn_follows_problem_type_as_transformers_does() {
     assert_eq!(ScoreFn::for_model(None, 1), ScoreFn::Sigmoid);
     assert_eq!(ScoreFn::for_model(Some("regression"), 1), ScoreFn::Identity);
 }
+
+// --- Repos without tokenizer.json (make_vocab_fixtures.py): the WordPiece tokenizer built
+// from vocab.txt + tokenizer_config.json, against transformers' BertTokenizer.
+
+#[derive(Deserialize)]
+struct VocabCase {
+    text: String,
+    input_ids: Vec<u32>,
+    truncated: bool,
+    logits: Vec<f32>,
+}
+
+fn vocab_fixture(name: &str) -> (Classifier, Vec<VocabCase>) {
+    #[derive(Deserialize)]
+    struct VocabReference {
+        cases: Vec<VocabCase>,
+    }
+    let dir = fixture_dir(name);
+    assert!(!dir.join("tokenizer.json").exists());
+    let reference = std::fs::read_to_string(dir.join("reference.json")).unwrap();
+    let reference: VocabReference = serde_json::from_str(&reference).unwrap();
+    (Classifier::from_dir(&dir).unwrap(), reference.cases)
+}
+
+fn fixture_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Token ids equal on every text, logits within TOLERANCE one by one and in one padded batch.
+fn check_vocab_fixture(name: &str) {
+    let (model, cases) = vocab_fixture(name);
+    let mut worst = 0f32;
+    for case in &cases {
+        let encoded = model.encode(&case.text).unwrap();
+        assert_eq!(encoded.ids, case.input_ids, "{name} {:?}", case.text);
+        assert_eq!(encoded.truncated, case.truncated, "{name} {:?}", case.text);
+        let got = model.classify(&case.text).unwrap();
+        for (a, b) in got.logits.iter().zip(&case.logits) {
+            worst = worst.max((a - b).abs());
+        }
+    }
+    let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
+    for (got, case) in model.classify_batch(&texts).unwrap().iter().zip(&cases) {
+        for (a, b) in got.logits.iter().zip(&case.logits) {
+            worst = worst.max((a - b).abs());
+        }
+    }
+    assert!(worst <= TOLERANCE, "{name}: max |Δlogit| {worst}");
+    println!("{name}: max |Δlogit| vs transformers (single and batched) = {worst:e}");
+}
+
+#[test]
+fn vocab_txt_only_repo_matches_bert_tokenizer() {
+    check_vocab_fixture("tiny-ko-vocab");
+}
+
+#[test]
+fn vocab_txt_lower_case_strip_accents_and_model_max_length_match_bert_tokenizer() {
+    check_vocab_fixture("tiny-ko-vocab-lower");
+}
+
+#[test]
+fn vocab_txt_tokenizer_keeps_the_special_tokens_explain_needs() {
+    // The same model with its tokenizer.json explains the same words with the same scores.
+    let (model, cases) = vocab_fixture("tiny-ko-vocab");
+    let own = Classifier::from_dir(fixture_dir("tiny-ko")).unwrap();
+    let text = &cases[0].text;
+    let ours = model.explain(text, None).unwrap();
+    let want = own.explain(text, None).unwrap();
+    assert!(ours.words.len() > 1);
+    assert_eq!(format!("{ours:?}"), format!("{want:?}"));
+}
+
+#[test]
+fn a_quantized_file_of_a_vocab_txt_repo_carries_the_built_tokenizer() {
+    let dir = fixture_dir("tiny-ko-vocab");
+    let json = gamjeong::internals::tokenize::tokenizer_json_in_dir(&dir).unwrap();
+    let config = std::fs::read_to_string(dir.join("config.json")).unwrap();
+    let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
+    let source = gamjeong::ModelSource {
+        model: "tiny-ko-vocab".into(),
+        revision: "main".into(),
+    };
+    let tokenizer = std::str::from_utf8(&json).unwrap();
+    let bytes =
+        gamjeong::quantize_bytes(&weights, gamjeong::Quant::Q8, source, &config, tokenizer)
+            .unwrap();
+    let (f32_model, cases) = vocab_fixture("tiny-ko-vocab");
+    let q8 = Classifier::from_quantized(&bytes).unwrap();
+    for case in &cases {
+        assert_eq!(q8.encode(&case.text).unwrap(), f32_model.encode(&case.text).unwrap());
+    }
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gamjeong-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_sentencepiece_only_repo_is_refused_with_what_was_found() {
+    let dir = scratch_dir("spiece");
+    let ko = fixture_dir("tiny-ko");
+    for f in ["config.json", "model.safetensors"] {
+        std::fs::copy(ko.join(f), dir.join(f)).unwrap();
+    }
+    std::fs::write(dir.join("sentencepiece.bpe.model"), b"not read").unwrap();
+    let err = Classifier::from_dir(&dir).err().unwrap();
+    let msg = err.to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(err.code(), gamjeong::ErrorCode::UnsupportedModel, "{msg}");
+    assert!(msg.contains("sentencepiece.bpe.model") && msg.contains("vocab.txt"), "{msg}");
+}
+
+#[test]
+fn an_unknown_model_type_is_refused_with_the_supported_ones() {
+    let dir = scratch_dir("model-type");
+    let ko = fixture_dir("tiny-ko");
+    for f in ["tokenizer.json", "model.safetensors"] {
+        std::fs::copy(ko.join(f), dir.join(f)).unwrap();
+    }
+    let config = std::fs::read_to_string(ko.join("config.json"))
+        .unwrap()
+        .replace("\"model_type\": \"bert\"", "\"model_type\": \"deberta-v2\"");
+    std::fs::write(dir.join("config.json"), config).unwrap();
+    let err = Classifier::from_dir(&dir).err().unwrap();
+    let msg = err.to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(err.code(), gamjeong::ErrorCode::UnsupportedModel, "{msg}");
+    assert!(msg.contains("deberta-v2") && msg.contains("bert"), "{msg}");
+}
