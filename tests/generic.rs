@@ -200,13 +200,15 @@ fn a_quantized_file_of_a_vocab_txt_repo_carries_the_built_tokenizer() {
         revision: "main".into(),
     };
     let tokenizer = std::str::from_utf8(&json).unwrap();
-    let bytes =
-        gamjeong::quantize_bytes(&weights, gamjeong::Quant::Q8, source, &config, tokenizer)
-            .unwrap();
+    let bytes = gamjeong::quantize_bytes(&weights, gamjeong::Quant::Q8, source, &config, tokenizer)
+        .unwrap();
     let (f32_model, cases) = vocab_fixture("tiny-ko-vocab");
     let q8 = Classifier::from_quantized(&bytes).unwrap();
     for case in &cases {
-        assert_eq!(q8.encode(&case.text).unwrap(), f32_model.encode(&case.text).unwrap());
+        assert_eq!(
+            q8.encode(&case.text).unwrap(),
+            f32_model.encode(&case.text).unwrap()
+        );
     }
 }
 
@@ -229,7 +231,10 @@ fn a_sentencepiece_only_repo_is_refused_with_what_was_found() {
     let msg = err.to_string();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(err.code(), gamjeong::ErrorCode::UnsupportedModel, "{msg}");
-    assert!(msg.contains("sentencepiece.bpe.model") && msg.contains("vocab.txt"), "{msg}");
+    assert!(
+        msg.contains("sentencepiece.bpe.model") && msg.contains("vocab.txt"),
+        "{msg}"
+    );
 }
 
 #[test]

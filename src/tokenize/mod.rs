@@ -133,14 +133,13 @@ pub fn tokenizer_json_in_dir(dir: &std::path::Path) -> Result<Vec<u8>> {
         return tokenizer_json_from_vocab(&text("vocab.txt")?, config.as_deref())
             .map(String::into_bytes);
     }
-    if let Some(found) = SENTENCEPIECE_FILES.iter().find(|f| dir.join(f).is_file()) {
+    // The files of a SentencePiece tokenizer, read only through a tokenizer.json.
+    let sentencepiece = ["spiece.model", "sentencepiece.bpe.model"];
+    if let Some(found) = sentencepiece.iter().find(|f| dir.join(f).is_file()) {
         return Err(unsupported_sentencepiece(found));
     }
     read("tokenizer.json")
 }
-
-/// The files of a SentencePiece tokenizer, which is read only through a `tokenizer.json`.
-pub const SENTENCEPIECE_FILES: [&str; 2] = ["spiece.model", "sentencepiece.bpe.model"];
 
 /// A repo whose tokenizer is only a SentencePiece model (`found`).
 pub fn unsupported_sentencepiece(found: &str) -> Error {
