@@ -261,7 +261,7 @@ mod cli {
             quant,
             ModelSource { model, revision },
             &text("config.json")?,
-            &tokenizer_json(&dir)?,
+            &tokenizer_json(dir)?,
         )?;
         // Fed in chunks like a download, so the CLI exercises the browser's code path.
         WeightsFile::open(&path)?.stream_into(&mut q)?;

@@ -189,7 +189,7 @@ pub fn tokenizer_json_from_vocab(
     // transformers writes 1e30 ("no limit") when a checkpoint states none.
     if let Some(max) = config
         .model_max_length
-        .filter(|&m| m >= 2.0 && m < 1e9)
+        .filter(|m| (2.0..1e9).contains(m))
         .map(|m| m as usize)
     {
         tokenizer
