@@ -212,25 +212,33 @@ fn a_quantized_file_of_a_vocab_txt_repo_carries_the_built_tokenizer() {
     }
 }
 
-fn scratch_dir(name: &str) -> PathBuf {
+/// `Classifier::from_dir`'s message (its code checked: `UNSUPPORTED_MODEL`) on a scratch folder holding tiny-ko's files
+/// `copied` and the files `written`.
+fn refusal(name: &str, copied: &[&str], written: &[(&str, String)]) -> String {
     let dir = std::env::temp_dir().join(format!("gamjeong-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    let ko = fixture_dir("tiny-ko");
+    for f in copied {
+        std::fs::copy(ko.join(f), dir.join(f)).unwrap();
+    }
+    for (f, text) in written {
+        std::fs::write(dir.join(f), text).unwrap();
+    }
+    let err = Classifier::from_dir(&dir).err().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let msg = err.to_string();
+    assert_eq!(err.code(), gamjeong::ErrorCode::UnsupportedModel, "{msg}");
+    msg
 }
 
 #[test]
 fn a_sentencepiece_only_repo_is_refused_with_what_was_found() {
-    let dir = scratch_dir("spiece");
-    let ko = fixture_dir("tiny-ko");
-    for f in ["config.json", "model.safetensors"] {
-        std::fs::copy(ko.join(f), dir.join(f)).unwrap();
-    }
-    std::fs::write(dir.join("sentencepiece.bpe.model"), b"not read").unwrap();
-    let err = Classifier::from_dir(&dir).err().unwrap();
-    let msg = err.to_string();
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(err.code(), gamjeong::ErrorCode::UnsupportedModel, "{msg}");
+    let msg = refusal(
+        "spiece",
+        &["config.json", "model.safetensors"],
+        &[("sentencepiece.bpe.model", "not read".into())],
+    );
     assert!(
         msg.contains("sentencepiece.bpe.model") && msg.contains("vocab.txt"),
         "{msg}"
@@ -239,18 +247,13 @@ fn a_sentencepiece_only_repo_is_refused_with_what_was_found() {
 
 #[test]
 fn an_unknown_model_type_is_refused_with_the_supported_ones() {
-    let dir = scratch_dir("model-type");
-    let ko = fixture_dir("tiny-ko");
-    for f in ["tokenizer.json", "model.safetensors"] {
-        std::fs::copy(ko.join(f), dir.join(f)).unwrap();
-    }
-    let config = std::fs::read_to_string(ko.join("config.json"))
+    let config = std::fs::read_to_string(fixture_dir("tiny-ko").join("config.json"))
         .unwrap()
         .replace("\"model_type\": \"bert\"", "\"model_type\": \"deberta-v2\"");
-    std::fs::write(dir.join("config.json"), config).unwrap();
-    let err = Classifier::from_dir(&dir).err().unwrap();
-    let msg = err.to_string();
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(err.code(), gamjeong::ErrorCode::UnsupportedModel, "{msg}");
+    let msg = refusal(
+        "model-type",
+        &["tokenizer.json", "model.safetensors"],
+        &[("config.json", config)],
+    );
     assert!(msg.contains("deberta-v2") && msg.contains("bert"), "{msg}");
 }
