@@ -5,7 +5,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The `model_type`s this build runs (a config without one is read as BERT).
-pub const SUPPORTED_MODEL_TYPES: &[&str] = &["bert"];
+pub const SUPPORTED_MODEL_TYPES: &[&str] = &["bert", "electra"];
 
 /// A model's `config.json`, checked. Its fields are read through methods, so the layout of
 /// what it holds can grow (other encoder families) without breaking callers.
@@ -31,6 +31,10 @@ pub(crate) struct EncoderConfig {
     pub type_vocab_size: usize,
     pub layer_norm_eps: f64,
     pub pad_token_id: usize,
+    /// ELECTRA's embedding width (projected to `hidden_size` by `embeddings_project` when it
+    /// differs); BERT's is `hidden_size`.
+    #[serde(default)]
+    pub embedding_size: Option<usize>,
     // Required by BERT's config and so checked for presence, though inference ignores them.
     #[allow(dead_code)]
     hidden_dropout_prob: f64,

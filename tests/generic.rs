@@ -257,3 +257,30 @@ fn an_unknown_model_type_is_refused_with_the_supported_ones() {
     );
     assert!(msg.contains("deberta-v2") && msg.contains("bert"), "{msg}");
 }
+
+// --- ELECTRA (make_generic_fixtures.py): `electra.` prefix, embedding_size 16 < hidden 32
+// projected by embeddings_project, the dense → gelu → out_proj head on the first token.
+
+#[test]
+fn electra_matches_the_transformers_pipeline() {
+    check_against_pipeline("tiny-ko-electra", ScoreFn::Softmax);
+}
+
+#[test]
+fn multi_label_electra_matches_the_transformers_pipeline() {
+    check_against_pipeline("tiny-ko-electra-multilabel", ScoreFn::Sigmoid);
+}
+
+#[test]
+fn electra_batched_with_padding_equals_one_by_one() {
+    let (model, reference) = fixture("tiny-ko-electra");
+    let texts: Vec<&str> = reference.cases.iter().map(|c| c.text.as_str()).collect();
+    let batch = model.classify_batch(&texts).unwrap();
+    let mut worst = 0f32;
+    for (got, case) in batch.iter().zip(&reference.cases) {
+        for (a, b) in got.logits.iter().zip(&case.logits) {
+            worst = worst.max((a - b).abs());
+        }
+    }
+    assert!(worst <= TOLERANCE, "max |Δlogit| {worst}");
+}
