@@ -284,3 +284,45 @@ fn electra_batched_with_padding_equals_one_by_one() {
     }
     assert!(worst <= TOLERANCE, "max |Δlogit| {worst}");
 }
+
+/// q8 files of the ELECTRA fixtures (the head's dense quantized, out_proj and
+/// embeddings_project kept f32 by `storage_for`) load and keep transformers' top label on
+/// every text. These fixtures are chaotic on purpose (initializer_range 0.3, like tiny-ko), so
+/// the accuracy gates of a well-conditioned model (tiny-ko-q, quant_accuracy.rs) are not
+/// theirs; max |Δp| is printed.
+#[test]
+fn quantized_electra_keeps_the_top_label() {
+    for name in ["tiny-ko-electra", "tiny-ko-electra-multilabel"] {
+        let dir = fixture_dir(name);
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+        let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
+        let (_, reference) = fixture(name);
+        let source = gamjeong::ModelSource {
+            model: name.into(),
+            revision: "main".into(),
+        };
+        let bytes = gamjeong::quantize_bytes(
+            &weights,
+            gamjeong::Quant::Q8,
+            source,
+            &read("config.json"),
+            &read("tokenizer.json"),
+        )
+        .unwrap();
+        let model = Classifier::from_quantized(&bytes).unwrap();
+        let mut worst = 0f32;
+        for case in &reference.cases {
+            let got = model.classify(&case.text).unwrap();
+            assert_eq!(
+                got.scores[0].label, case.pipeline[0].label,
+                "{name} {:?}",
+                case.text
+            );
+            for want in &case.pipeline {
+                let ours = got.scores.iter().find(|s| s.label == want.label).unwrap();
+                worst = worst.max((ours.score - want.score).abs());
+            }
+        }
+        println!("{name} q8: max |Δp| vs transformers = {worst:e}");
+    }
+}

@@ -51,7 +51,11 @@ impl Embeddings {
                 b.max_position_embeddings,
                 dim,
             )?,
-            token_type: EmbeddingTable::load(&s.pp("token_type_embeddings"), b.type_vocab_size, dim)?,
+            token_type: EmbeddingTable::load(
+                &s.pp("token_type_embeddings"),
+                b.type_vocab_size,
+                dim,
+            )?,
             norm: LayerNorm::load(&s.pp("LayerNorm"), dim, b.layer_norm_eps)?,
         })
     }
@@ -292,7 +296,9 @@ pub fn encoder_prefix(weights: &Weights) -> Result<&'static str> {
     } else {
         Err(Error::MissingTensor {
             name: format!("bert.{PROBE}"),
-            hint: format!(" (nor `electra.{PROBE}` nor `{PROBE}`: is this a BERT or ELECTRA checkpoint?)"),
+            hint: format!(
+                " (nor `electra.{PROBE}` nor `{PROBE}`: is this a BERT or ELECTRA checkpoint?)"
+            ),
         })
     }
 }

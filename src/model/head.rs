@@ -27,7 +27,10 @@ impl Head {
         pooler: Option<String>,
     ) -> Result<Option<Self>> {
         // A bias is f32 under every scheme, so it tells which head is present.
-        let rows = |s: &Scope| s.shape("bias").map(|shape| shape.first().copied().unwrap_or(0));
+        let rows = |s: &Scope| {
+            s.shape("bias")
+                .map(|shape| shape.first().copied().unwrap_or(0))
+        };
         if let Some(n) = rows(scope) {
             if let Some(name) = pooler {
                 return Err(Error::MissingTensor {
