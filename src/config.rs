@@ -4,6 +4,9 @@ use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// The `model_type`s this build runs (a config without one is read as BERT).
+pub const SUPPORTED_MODEL_TYPES: &[&str] = &["bert", "electra"];
+
 /// A model's `config.json`, checked. Its fields are read through methods, so the layout of
 /// what it holds can grow (other encoder families) without breaking callers.
 #[derive(Debug, Clone)]
@@ -28,6 +31,10 @@ pub(crate) struct EncoderConfig {
     pub type_vocab_size: usize,
     pub layer_norm_eps: f64,
     pub pad_token_id: usize,
+    /// ELECTRA's embedding width (projected to `hidden_size` by `embeddings_project` when it
+    /// differs); BERT's is `hidden_size`.
+    #[serde(default)]
+    pub embedding_size: Option<usize>,
     // Required by BERT's config and so checked for presence, though inference ignores them.
     #[allow(dead_code)]
     hidden_dropout_prob: f64,
@@ -60,6 +67,8 @@ enum PositionEmbeddingType {
 #[derive(Deserialize)]
 struct Labels {
     #[serde(default)]
+    model_type: Option<String>,
+    #[serde(default)]
     id2label: Option<BTreeMap<String, String>>,
     #[serde(default)]
     problem_type: Option<String>,
@@ -67,6 +76,18 @@ struct Labels {
 
 impl ModelConfig {
     pub fn from_json(json: &str) -> Result<Self> {
+        // The family first: another family's config may lack BERT's fields, and "missing
+        // field" would hide the real reason.
+        let labels: Labels =
+            serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
+        if let Some(family) = labels.model_type.as_deref() {
+            if !SUPPORTED_MODEL_TYPES.contains(&family) {
+                return Err(Error::UnsupportedModel(format!(
+                    "config.json's model_type is `{family}`; supported: {}",
+                    SUPPORTED_MODEL_TYPES.join(", ")
+                )));
+            }
+        }
         let encoder: EncoderConfig =
             serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
         let labels: Labels =
@@ -208,5 +229,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("missing field"), "{err}");
+    }
+
+    #[test]
+    fn names_an_unsupported_family() {
+        let json = format!("{{{BASE}, \"model_type\": \"t5\"}}");
+        let err = ModelConfig::from_json(&json).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::UnsupportedModel);
+        let msg = err.to_string();
+        assert!(msg.contains("`t5`") && msg.contains("bert"), "{msg}");
+        // Checked before BERT's fields, which another family may not have.
+        let err = ModelConfig::from_json(r#"{"model_type": "distilbert", "dim": 8}"#).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::UnsupportedModel);
     }
 }

@@ -17,6 +17,9 @@ pub enum Error {
     #[error("config.json is not a valid BERT config: {0}")]
     Config(String),
 
+    #[error("this model is not supported: {0}")]
+    UnsupportedModel(String),
+
     #[error("tokenizer.json could not be loaded: {0}")]
     TokenizerLoad(String),
 
@@ -146,6 +149,9 @@ error_codes! {
     FormatOld => "FORMAT_OLD",
     /// A quantized file from a newer major format version.
     FormatNew => "FORMAT_NEW",
+    /// A model family or tokenizer this build does not run (the message names what was
+    /// found and what is supported).
+    UnsupportedModel => "UNSUPPORTED_MODEL",
     /// Classification asked of a model without a classification head.
     NoClassifier => "NO_CLASSIFIER",
     /// `explain` asked of a tokenizer without a mask token.
@@ -200,6 +206,7 @@ impl Error {
                     _ => ErrorCode::FormatOld,
                 }
             }
+            Error::UnsupportedModel(_) => ErrorCode::UnsupportedModel,
             Error::NoClassifier => ErrorCode::NoClassifier,
             Error::NoMaskToken(_) => ErrorCode::NoMaskToken,
             Error::Tokenize(_) | Error::InvalidInput(_) => ErrorCode::BadInput,

@@ -42,7 +42,7 @@ pub use labels::{Group, LabelInfo, EMOTIONS, GROUPS};
 pub use quant::{
     is_quantized, quantize_bytes, ModelSource, Quant, QuantMetadata, StreamingQuantizer,
 };
-pub use tokenize::Encoded;
+pub use tokenize::{tokenizer_json_from_vocab, Encoded};
 
 /// Internals for the crate's own CLI, tests, fuzzers and benchmarks (`src/bin/gamjeong.rs`,
 /// `tests/kernels.rs`, `tests/pytorch.rs`, `examples/bench_kernels.rs`); not a stable API.
@@ -50,6 +50,10 @@ pub use tokenize::Encoded;
 pub mod internals {
     pub mod kernels {
         pub use crate::kernels::*;
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub mod tokenize {
+        pub use crate::tokenize::tokenizer_json_in_dir;
     }
     pub mod io {
         #[cfg(not(target_arch = "wasm32"))]

@@ -492,3 +492,69 @@ fn classify_file_errors_name_the_line_and_leave_no_complete_looking_file() {
     );
     assert!(!ok && stderr.contains(".csv or a .jsonl"), "{stderr}");
 }
+
+/// A folder with vocab.txt and no tokenizer.json (make_vocab_fixtures.py): `classify` gives
+/// transformers' BertTokenizer token counts and logits, and `quantize` writes a file that
+/// tokenizes the same way.
+#[test]
+fn a_vocab_txt_folder_classifies_and_quantizes() {
+    #[derive(serde::Deserialize)]
+    struct Case {
+        text: String,
+        input_ids: Vec<u32>,
+        logits: Vec<f32>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Reference {
+        cases: Vec<Case>,
+    }
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tiny-ko-vocab-lower"
+    );
+    let reference: Reference =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/reference.json")).unwrap())
+            .unwrap();
+    let cases: Vec<&Case> = reference
+        .cases
+        .iter()
+        .filter(|c| !c.text.contains(['\n', '\r']) && !c.text.is_empty())
+        .collect();
+    let stdin: String = cases.iter().map(|c| format!("{}\n", c.text)).collect();
+    let out = temp_path("tiny-ko-vocab-lower.q8.safetensors");
+    let (ok, _, err) = gamjeong(
+        &[
+            "quantize",
+            "--model",
+            dir,
+            "--quant",
+            "q8",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    for model in [dir, out.to_str().unwrap()] {
+        let (ok, stdout, stderr) = gamjeong(&["classify", "--model", model, "--json"], &stdin);
+        assert!(ok, "{stderr}");
+        let lines = json_lines(&stdout);
+        assert_eq!(lines.len(), cases.len());
+        for (line, case) in lines.iter().zip(&cases) {
+            assert_eq!(
+                line["tokens"],
+                case.input_ids.len(),
+                "{model} {:?}",
+                case.text
+            );
+            if model == dir {
+                let logits = floats(&line["logits"]);
+                assert!(
+                    max_abs_diff(&logits, &case.logits) <= TOLERANCE,
+                    "{:?}",
+                    case.text
+                );
+            }
+        }
+    }
+}

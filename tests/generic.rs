@@ -114,3 +114,215 @@ fn score_fn_follows_problem_type_as_transformers_does() {
     assert_eq!(ScoreFn::for_model(None, 1), ScoreFn::Sigmoid);
     assert_eq!(ScoreFn::for_model(Some("regression"), 1), ScoreFn::Identity);
 }
+
+// --- Repos without tokenizer.json (make_vocab_fixtures.py): the WordPiece tokenizer built
+// from vocab.txt + tokenizer_config.json, against transformers' BertTokenizer.
+
+#[derive(Deserialize)]
+struct VocabCase {
+    text: String,
+    input_ids: Vec<u32>,
+    truncated: bool,
+    logits: Vec<f32>,
+}
+
+fn vocab_fixture(name: &str) -> (Classifier, Vec<VocabCase>) {
+    #[derive(Deserialize)]
+    struct VocabReference {
+        cases: Vec<VocabCase>,
+    }
+    let dir = fixture_dir(name);
+    assert!(!dir.join("tokenizer.json").exists());
+    let reference = std::fs::read_to_string(dir.join("reference.json")).unwrap();
+    let reference: VocabReference = serde_json::from_str(&reference).unwrap();
+    (Classifier::from_dir(&dir).unwrap(), reference.cases)
+}
+
+fn fixture_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Token ids equal on every text, logits within TOLERANCE one by one and in one padded batch.
+fn check_vocab_fixture(name: &str) {
+    let (model, cases) = vocab_fixture(name);
+    let mut worst = 0f32;
+    for case in &cases {
+        let encoded = model.encode(&case.text).unwrap();
+        assert_eq!(encoded.ids, case.input_ids, "{name} {:?}", case.text);
+        assert_eq!(encoded.truncated, case.truncated, "{name} {:?}", case.text);
+        let got = model.classify(&case.text).unwrap();
+        for (a, b) in got.logits.iter().zip(&case.logits) {
+            worst = worst.max((a - b).abs());
+        }
+    }
+    let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
+    for (got, case) in model.classify_batch(&texts).unwrap().iter().zip(&cases) {
+        for (a, b) in got.logits.iter().zip(&case.logits) {
+            worst = worst.max((a - b).abs());
+        }
+    }
+    assert!(worst <= TOLERANCE, "{name}: max |Δlogit| {worst}");
+    println!("{name}: max |Δlogit| vs transformers (single and batched) = {worst:e}");
+}
+
+#[test]
+fn vocab_txt_only_repo_matches_bert_tokenizer() {
+    check_vocab_fixture("tiny-ko-vocab");
+}
+
+#[test]
+fn vocab_txt_lower_case_strip_accents_and_model_max_length_match_bert_tokenizer() {
+    check_vocab_fixture("tiny-ko-vocab-lower");
+}
+
+#[test]
+fn vocab_txt_tokenizer_keeps_the_special_tokens_explain_needs() {
+    // The same model with its tokenizer.json explains the same words with the same scores.
+    let (model, cases) = vocab_fixture("tiny-ko-vocab");
+    let own = Classifier::from_dir(fixture_dir("tiny-ko")).unwrap();
+    let text = &cases[0].text;
+    let ours = model.explain(text, None).unwrap();
+    let want = own.explain(text, None).unwrap();
+    assert!(ours.words.len() > 1);
+    assert_eq!(format!("{ours:?}"), format!("{want:?}"));
+}
+
+#[test]
+fn a_quantized_file_of_a_vocab_txt_repo_carries_the_built_tokenizer() {
+    let dir = fixture_dir("tiny-ko-vocab");
+    let json = gamjeong::internals::tokenize::tokenizer_json_in_dir(&dir).unwrap();
+    let config = std::fs::read_to_string(dir.join("config.json")).unwrap();
+    let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
+    let source = gamjeong::ModelSource {
+        model: "tiny-ko-vocab".into(),
+        revision: "main".into(),
+    };
+    let tokenizer = std::str::from_utf8(&json).unwrap();
+    let bytes = gamjeong::quantize_bytes(&weights, gamjeong::Quant::Q8, source, &config, tokenizer)
+        .unwrap();
+    let (f32_model, cases) = vocab_fixture("tiny-ko-vocab");
+    let q8 = Classifier::from_quantized(&bytes).unwrap();
+    for case in &cases {
+        assert_eq!(
+            q8.encode(&case.text).unwrap(),
+            f32_model.encode(&case.text).unwrap()
+        );
+    }
+}
+
+/// `Classifier::from_dir`'s message (its code checked: `UNSUPPORTED_MODEL`) on a scratch folder holding tiny-ko's files
+/// `copied` and the files `written`.
+fn refusal(name: &str, copied: &[&str], written: &[(&str, String)]) -> String {
+    let dir = std::env::temp_dir().join(format!("gamjeong-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ko = fixture_dir("tiny-ko");
+    for f in copied {
+        std::fs::copy(ko.join(f), dir.join(f)).unwrap();
+    }
+    for (f, text) in written {
+        std::fs::write(dir.join(f), text).unwrap();
+    }
+    let err = Classifier::from_dir(&dir).err().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let msg = err.to_string();
+    assert_eq!(err.code(), gamjeong::ErrorCode::UnsupportedModel, "{msg}");
+    msg
+}
+
+#[test]
+fn a_sentencepiece_only_repo_is_refused_with_what_was_found() {
+    let msg = refusal(
+        "spiece",
+        &["config.json", "model.safetensors"],
+        &[("sentencepiece.bpe.model", "not read".into())],
+    );
+    assert!(
+        msg.contains("sentencepiece.bpe.model") && msg.contains("vocab.txt"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn an_unknown_model_type_is_refused_with_the_supported_ones() {
+    let config = std::fs::read_to_string(fixture_dir("tiny-ko").join("config.json"))
+        .unwrap()
+        .replace("\"model_type\": \"bert\"", "\"model_type\": \"deberta-v2\"");
+    let msg = refusal(
+        "model-type",
+        &["tokenizer.json", "model.safetensors"],
+        &[("config.json", config)],
+    );
+    assert!(msg.contains("deberta-v2") && msg.contains("bert"), "{msg}");
+}
+
+// --- ELECTRA (make_generic_fixtures.py): `electra.` prefix, embedding_size 16 < hidden 32
+// projected by embeddings_project, the dense → gelu → out_proj head on the first token.
+
+#[test]
+fn electra_matches_the_transformers_pipeline() {
+    check_against_pipeline("tiny-ko-electra", ScoreFn::Softmax);
+}
+
+#[test]
+fn multi_label_electra_matches_the_transformers_pipeline() {
+    check_against_pipeline("tiny-ko-electra-multilabel", ScoreFn::Sigmoid);
+}
+
+#[test]
+fn electra_batched_with_padding_equals_one_by_one() {
+    let (model, reference) = fixture("tiny-ko-electra");
+    let texts: Vec<&str> = reference.cases.iter().map(|c| c.text.as_str()).collect();
+    let batch = model.classify_batch(&texts).unwrap();
+    let mut worst = 0f32;
+    for (got, case) in batch.iter().zip(&reference.cases) {
+        for (a, b) in got.logits.iter().zip(&case.logits) {
+            worst = worst.max((a - b).abs());
+        }
+    }
+    assert!(worst <= TOLERANCE, "max |Δlogit| {worst}");
+}
+
+/// q8 files of the ELECTRA fixtures (the head's dense quantized, out_proj and
+/// embeddings_project kept f32 by `storage_for`) load and keep transformers' top label on
+/// every text. These fixtures are chaotic on purpose (initializer_range 0.3, like tiny-ko), so
+/// the accuracy gates of a well-conditioned model (tiny-ko-q, quant_accuracy.rs) are not
+/// theirs; max |Δp| is printed.
+#[test]
+fn quantized_electra_keeps_the_top_label() {
+    for name in ["tiny-ko-electra", "tiny-ko-electra-multilabel"] {
+        let dir = fixture_dir(name);
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+        let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
+        let (_, reference) = fixture(name);
+        let source = gamjeong::ModelSource {
+            model: name.into(),
+            revision: "main".into(),
+        };
+        let bytes = gamjeong::quantize_bytes(
+            &weights,
+            gamjeong::Quant::Q8,
+            source,
+            &read("config.json"),
+            &read("tokenizer.json"),
+        )
+        .unwrap();
+        let model = Classifier::from_quantized(&bytes).unwrap();
+        let mut worst = 0f32;
+        for case in &reference.cases {
+            let got = model.classify(&case.text).unwrap();
+            assert_eq!(
+                got.scores[0].label, case.pipeline[0].label,
+                "{name} {:?}",
+                case.text
+            );
+            for want in &case.pipeline {
+                let ours = got.scores.iter().find(|s| s.label == want.label).unwrap();
+                worst = worst.max((ours.score - want.score).abs());
+            }
+        }
+        println!("{name} q8: max |Δp| vs transformers = {worst:e}");
+    }
+}

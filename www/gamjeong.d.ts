@@ -213,13 +213,15 @@ export interface CacheInfo {
  * or a quantized file corrupt or truncated), FORMAT_OLD / FORMAT_NEW (a quantized file from an
  * older / newer gamjeong: quantize again), NO_CLASSIFIER (a bare encoder: nothing to classify),
  * BAD_INPUT, IO, COMPUTE, FINISHED, BAD_QUANT (unknown `quant`; `schemes` lists the known ones),
- * NO_MASK_TOKEN (`explain` on a tokenizer without [MASK]). MODEL: anything else.
+ * NO_MASK_TOKEN (`explain` on a tokenizer without [MASK]), UNSUPPORTED_MODEL (a model family or
+ * tokenizer this version does not run; the message names what was found and what is
+ * supported). MODEL: anything else.
  */
 export type ErrorCode =
   | 'NETWORK' | 'NOT_FOUND' | 'HTTP' | 'HTML' | 'BAD_MODEL_SPEC' | 'ABORTED' | 'NO_WASM'
   | 'NO_SIMD' | 'WORKER' | 'DISPOSED' | 'NOT_LOADED'
   | 'BAD_MODEL' | 'FORMAT_OLD' | 'FORMAT_NEW' | 'NO_CLASSIFIER' | 'BAD_INPUT' | 'IO' | 'COMPUTE'
-  | 'FINISHED' | 'MODEL' | 'BAD_QUANT' | 'NO_MASK_TOKEN';
+  | 'FINISHED' | 'MODEL' | 'BAD_QUANT' | 'NO_MASK_TOKEN' | 'UNSUPPORTED_MODEL';
 
 export class GamjeongError extends Error {
   code: ErrorCode;

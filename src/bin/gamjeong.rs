@@ -261,7 +261,7 @@ mod cli {
             quant,
             ModelSource { model, revision },
             &text("config.json")?,
-            &text("tokenizer.json")?,
+            &tokenizer_json(dir)?,
         )?;
         // Fed in chunks like a download, so the CLI exercises the browser's code path.
         WeightsFile::open(&path)?.stream_into(&mut q)?;
@@ -520,6 +520,13 @@ mod cli {
     fn to_json<T: Serialize>(value: &T) -> String {
         // Serializing plain structs of strings and numbers cannot fail; NaN becomes null.
         serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+
+    /// The folder's `tokenizer.json`, or the one built from its `vocab.txt`.
+    fn tokenizer_json(dir: &Path) -> Result<String, Error> {
+        let bytes = gamjeong::internals::tokenize::tokenizer_json_in_dir(dir)?;
+        String::from_utf8(bytes)
+            .map_err(|_| Error::InvalidInput("tokenizer.json is not UTF-8".into()))
     }
 
     fn io_error(source: std::io::Error) -> Error {

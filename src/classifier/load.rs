@@ -7,7 +7,7 @@ use crate::config::ModelConfig;
 use crate::error::{Error, Result};
 use crate::io::{Collect, SafetensorsStream, Weights};
 use crate::labels::label_infos;
-use crate::model::{encoder_prefix, Bert, Linear};
+use crate::model::{encoder_prefix, Bert, Head};
 use crate::quant::file::{check_metadata, scheme_in, verify_payload};
 use crate::tokenize::TextEncoder;
 
@@ -60,8 +60,9 @@ impl Classifier {
         loader.finish()
     }
 
-    /// Loads `config.json`, `tokenizer.json` and the weights from a folder: `model.safetensors`,
-    /// else `pytorch_model.bin` (the order transformers tries them in).
+    /// Loads `config.json`, the tokenizer (`tokenizer.json`, else `vocab.txt` with
+    /// `tokenizer_config.json`) and the weights from a folder: `model.safetensors`, else
+    /// `pytorch_model.bin` (the order transformers tries them in).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Self> {
         let dir = dir.as_ref();
@@ -80,7 +81,7 @@ impl Classifier {
         let config = read(dir.join("config.json"))?;
         let config = String::from_utf8(config)
             .map_err(|_| Error::Config("config.json is not UTF-8".into()))?;
-        let tokenizer = read(dir.join("tokenizer.json"))?;
+        let tokenizer = crate::tokenize::tokenizer_json_in_dir(dir)?;
         let file = match weights {
             Some(file) => file,
             None => crate::io::WeightsFile::open(&crate::io::weights_file(dir)?)?,
@@ -116,23 +117,13 @@ impl Classifier {
         }
         let root = weights.scope(encoder_prefix(weights)?);
         let bert = Bert::load(&root, &config)?;
-        let head_scope = weights.scope("classifier");
-        // The bias is f32 under every scheme, so it tells whether a head is present.
-        let head = match head_scope.shape("bias") {
-            None => None,
-            Some(shape) => {
-                // Without id2label transformers names the classes LABEL_0, LABEL_1, …
-                let rows = shape.first().copied().unwrap_or(0);
-                let n = config.id2label().map_or(rows, <[String]>::len);
-                if !bert.has_pooler() {
-                    return Err(Error::MissingTensor {
-                        name: root.pp("pooler.dense").name("weight"),
-                        hint: " (a classification head needs the pooler)".into(),
-                    });
-                }
-                Some(Linear::load(&head_scope, b.hidden_size, n)?)
-            }
-        };
+        let head = Head::load(
+            &weights.scope("classifier"),
+            b.hidden_size,
+            config.id2label().map(<[String]>::len),
+            (!bert.has_pooler()).then(|| root.pp("pooler.dense").name("weight")),
+        )?;
+        // Without id2label transformers names the classes LABEL_0, LABEL_1, …
         let names: Vec<String> = match (&head, config.id2label()) {
             (None, _) => Vec::new(),
             (Some(_), Some(names)) => names.to_vec(),

@@ -7,7 +7,7 @@ pub use load::StreamingLoader;
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
 use crate::labels::LabelInfo;
-use crate::model::{sigmoid, softmax, BatchInput, Bert, BertOutput, Linear, Rows};
+use crate::model::{sigmoid, softmax, BatchInput, Bert, BertOutput, Head, Rows};
 use crate::tokenize::{Encoded, TextEncoder};
 use candle_core::{Device, Tensor};
 use serde::Serialize;
@@ -107,7 +107,7 @@ pub struct Classifier {
     config: ModelConfig,
     encoder: TextEncoder,
     bert: Bert,
-    head: Option<Linear>,
+    head: Option<Head>,
     labels: Vec<LabelInfo>,
     /// The classifier's own thread pool ([`Classifier::set_threads`]); `None` runs on the
     /// current rayon pool (natively rayon's global pool, one thread per core unless
@@ -211,12 +211,11 @@ impl Classifier {
         }
     }
 
-    fn logits(&self, head: &Linear, encoded: &[Encoded]) -> Result<Vec<Vec<f32>>> {
+    fn logits(&self, head: &Head, encoded: &[Encoded]) -> Result<Vec<Vec<f32>>> {
         let mut logits = Vec::with_capacity(encoded.len());
-        // The head reads the pooled `[CLS]` row only.
+        // Every head reads the first token's row only (BERT's through the pooler).
         self.forward_groups(encoded, Rows::First, |_, out| {
-            let pooled = out.pooled.ok_or(Error::NoClassifier)?;
-            logits.extend(head.forward(&pooled)?.to_vec2::<f32>()?);
+            logits.extend(head.forward(&out)?.to_vec2::<f32>()?);
             Ok(())
         })?;
         Ok(logits)

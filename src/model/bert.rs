@@ -41,21 +41,22 @@ struct Embeddings {
 }
 
 impl Embeddings {
-    fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
+    /// `dim`: the embedding width (`hidden_size`, or ELECTRA's `embedding_size`).
+    fn load(s: &Scope, c: &ModelConfig, dim: usize) -> Result<Self> {
         let b = &c.encoder;
         Ok(Self {
-            word: EmbeddingTable::load(&s.pp("word_embeddings"), b.vocab_size, b.hidden_size)?,
+            word: EmbeddingTable::load(&s.pp("word_embeddings"), b.vocab_size, dim)?,
             position: EmbeddingTable::load(
                 &s.pp("position_embeddings"),
                 b.max_position_embeddings,
-                b.hidden_size,
+                dim,
             )?,
             token_type: EmbeddingTable::load(
                 &s.pp("token_type_embeddings"),
                 b.type_vocab_size,
-                b.hidden_size,
+                dim,
             )?,
-            norm: LayerNorm::load(&s.pp("LayerNorm"), b.hidden_size, b.layer_norm_eps)?,
+            norm: LayerNorm::load(&s.pp("LayerNorm"), dim, b.layer_norm_eps)?,
         })
     }
 
@@ -274,30 +275,44 @@ impl Layer {
 
 pub struct Bert {
     embeddings: Embeddings,
+    /// ELECTRA's `embeddings_project` (`embedding_size` → `hidden_size`), when they differ.
+    project: Option<Linear>,
     layers: Vec<Layer>,
     pooler: Option<Linear>,
 }
 
-/// Where the encoder's tensors live: `bert.` in HF `BertFor*` checkpoints, the root in a
-/// bare `BertModel`.
+/// Where the encoder's tensors live: `bert.` in HF `BertFor*` checkpoints, `electra.` in
+/// `ElectraFor*` ones, the root in a bare `BertModel` / `ElectraModel`.
 pub fn encoder_prefix(weights: &Weights) -> Result<&'static str> {
     // LayerNorm is stored as-is under every scheme, so it marks the prefix reliably.
     const PROBE: &str = "embeddings.LayerNorm.weight";
-    if weights.contains(&format!("bert.{PROBE}")) {
-        Ok("bert")
+    if let Some(prefix) = ["bert", "electra"]
+        .into_iter()
+        .find(|p| weights.contains(&format!("{p}.{PROBE}")))
+    {
+        Ok(prefix)
     } else if weights.contains(PROBE) {
         Ok("")
     } else {
         Err(Error::MissingTensor {
             name: format!("bert.{PROBE}"),
-            hint: format!(" (nor `{PROBE}`: is this a BERT checkpoint?)"),
+            hint: format!(
+                " (nor `electra.{PROBE}` nor `{PROBE}`: is this a BERT or ELECTRA checkpoint?)"
+            ),
         })
     }
 }
 
 impl Bert {
     pub fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
-        let embeddings = Embeddings::load(&s.pp("embeddings"), c)?;
+        let hidden = c.encoder.hidden_size;
+        let dim = c.encoder.embedding_size.unwrap_or(hidden);
+        let embeddings = Embeddings::load(&s.pp("embeddings"), c, dim)?;
+        // transformers creates the projection only when the widths differ.
+        let project = match dim != hidden {
+            true => Some(Linear::load(&s.pp("embeddings_project"), dim, hidden)?),
+            false => None,
+        };
         let layers = (0..c.encoder.num_hidden_layers)
             .map(|i| Layer::load(&s.pp("encoder.layer").pp(i), c))
             .collect::<Result<Vec<_>>>()?;
@@ -313,6 +328,7 @@ impl Bert {
         };
         Ok(Self {
             embeddings,
+            project,
             layers,
             pooler,
         })
@@ -326,6 +342,9 @@ impl Bert {
     /// last needs all of them, whatever it is.
     pub fn forward(&self, input: &BatchInput, rows: Rows) -> Result<BertOutput> {
         let mut x = self.embeddings.forward(&input.ids, &input.type_ids)?;
+        if let Some(project) = &self.project {
+            x = project.forward(&x)?;
+        }
         let last = self.layers.len().saturating_sub(1);
         for (i, layer) in self.layers.iter().enumerate() {
             let rows = if i == last { rows } else { Rows::All };

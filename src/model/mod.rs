@@ -2,7 +2,8 @@
 
 pub(crate) mod activation;
 pub(crate) mod bert;
+pub(crate) mod head;
 pub(crate) mod linear;
 
 pub use bert::{encoder_prefix, sigmoid, softmax, BatchInput, Bert, BertOutput, Rows};
-pub use linear::Linear;
+pub use head::Head;

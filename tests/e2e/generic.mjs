@@ -6,7 +6,7 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import { ROOT } from './common.mjs';
 
-export const GENERIC = ['tiny-ko-sentiment', 'tiny-ko-multilabel'];
+export const GENERIC = ['tiny-ko-sentiment', 'tiny-ko-multilabel', 'tiny-ko-electra', 'tiny-ko-electra-multilabel'];
 export const genericDir = (name) => path.join(ROOT, 'tests/fixtures', name);
 export const genericReference = (name) => JSON.parse(fs.readFileSync(path.join(genericDir(name), 'reference.json'), 'utf8'));
 

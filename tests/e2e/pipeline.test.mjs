@@ -3,15 +3,22 @@
 // shapes, progress_total sums the files of a load, and wasm errors reach the page with their code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, TOL, server, browser, blankPage } from './common.mjs';
+import { ROOT, OUT, TOL, server, browser, blankPage, loadIn } from './common.mjs';
 import { GENERIC, genericReference, assertPipelineParity, assertResultShapes } from './generic.mjs';
 
 let srv;
 let b;
 let page;
+// A folder whose tokenizer is only a SentencePiece model (its contents are never read).
+const SPIECE = path.join(OUT, 'spiece-only');
 before(async () => {
-  srv = await server({ '/generic/': path.join(ROOT, 'tests/fixtures') });
+  fs.rmSync(SPIECE, { recursive: true, force: true });
+  fs.mkdirSync(SPIECE, { recursive: true });
+  for (const f of ['config.json', 'model.safetensors']) fs.copyFileSync(path.join(ROOT, 'tests/fixtures/tiny-ko', f), path.join(SPIECE, f));
+  fs.writeFileSync(path.join(SPIECE, 'spiece.model'), 'not read');
+  srv = await server({ '/generic/': path.join(ROOT, 'tests/fixtures'), '/spiece/': SPIECE });
   b = await browser();
   page = await blankPage(b, srv.url);
 });
@@ -53,4 +60,47 @@ test('wasm errors reach the page with their stable code', async () => {
     return codes;
   });
   assert.deepEqual(r, { encoder: 'NO_CLASSIFIER', dtype: 'BAD_INPUT', input: 'BAD_INPUT' });
+});
+
+test('a folder without tokenizer.json: the WordPiece built from vocab.txt equals transformers\' BertTokenizer (f32; q8 converted); SentencePiece-only is refused', async () => {
+  // The lower-casing, accent-stripping fixture truncating at its model_max_length (128).
+  const folder = '/generic/tiny-ko-vocab-lower/';
+  const ref = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/fixtures/tiny-ko-vocab-lower/reference.json'), 'utf8'));
+  const texts = ref.cases.map((c) => c.text);
+  const run = async (quant) => {
+    const mark = srv.log.length;
+    const r = await loadIn(page, { model: folder, quant, variant: 'simd128', cache: false });
+    assert.ifError(r.error);
+    r.got = await page.evaluate(async (texts) => {
+      const { results } = await window.__c.classifyBatch(texts);
+      window.__c.dispose();
+      return results.map((x) => ({ tokens: x.tokens, truncated: x.truncated, logits: x.logits }));
+    }, texts);
+    r.paths = srv.log.slice(mark).map((e) => e.path).filter((p) => p.startsWith(folder)).map((p) => p.slice(folder.length));
+    return r;
+  };
+  const f32 = await run('f32');
+  assert.deepEqual(f32.paths, ['config.json', 'tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'model.safetensors']);
+  const fb = f32.events.find((e) => e.status === 'fallback');
+  assert.equal(fb?.file, 'vocab.txt');
+  assert.match(fb.reason, /no tokenizer\.json .*built from vocab\.txt and tokenizer_config\.json/);
+  let worst = 0;
+  ref.cases.forEach((c, i) => {
+    const got = f32.got[i];
+    assert.equal(got.tokens, c.input_ids.length, `tokens of ${JSON.stringify(c.text.slice(0, 30))}`);
+    assert.equal(got.truncated, c.truncated);
+    c.logits.forEach((l, j) => { worst = Math.max(worst, Math.abs(got.logits[j] - l)); });
+  });
+  assert.ok(worst <= TOL, `f32 max |Δlogit| ${worst}`);
+  console.log(`chromium tiny-ko-vocab-lower f32 (batched): max |Δlogit| vs transformers ${worst.toExponential(2)}`);
+  // The conversion path fetches the same tokenizer files and tokenizes the same way.
+  const q8 = await run('q8');
+  assert.equal(q8.info.source, 'convert');
+  assert.deepEqual(q8.paths.filter((p) => !p.startsWith('gamjeong/') && !p.endsWith('.safetensors')),
+    ['config.json', 'tokenizer.json', 'vocab.txt', 'tokenizer_config.json']);
+  ref.cases.forEach((c, i) => assert.equal(q8.got[i].tokens, c.input_ids.length));
+
+  const sp = await loadIn(page, { model: '/spiece/', quant: 'f32', variant: 'simd128', cache: false });
+  assert.equal(sp.error?.code, 'UNSUPPORTED_MODEL', JSON.stringify(sp.error));
+  assert.match(sp.error.message, /SentencePiece model \(spiece\.model\).*vocab\.txt/);
 });

@@ -1,10 +1,12 @@
-// The f32 model: a Hugging Face folder's three files (config, tokenizer, then model.safetensors
-// or pytorch_model.bin), cached as they are after the model was built from them, each with its
-// digest (digest.js), checked on every read. All three entries or none: one that fails its
+// The f32 model: a Hugging Face folder's three files (config, tokenizer.json — or the one
+// tokenizer.js builds from vocab.txt — then model.safetensors or pytorch_model.bin), cached as
+// they are after the model was built from them, each with its digest (digest.js), checked on
+// every read. All three entries or none: one that fails its
 // check deletes the set, which is downloaded again.
 import { GamjeongError, throwIfAborted, wasmCode } from './errors.js';
 import { TEXT_FILES, WEIGHT_FILES } from './address.js';
 import { readAll, downloadText, fetchWeights } from './fetch.js';
+import { tokenizerJson } from './tokenizer.js';
 import { cacheKey, cachePut, deleteAll, dropEntry } from './cache.js';
 import { DIGEST_HEADER, digestOf, verifyCachedF32, CachedF32Error } from './digest.js';
 
@@ -77,8 +79,8 @@ export async function loadF32(wasm, src, cache, formatMajor, emit, signal) {
     const model = await fromCache(wasm, cache, keysOf, emit, signal);
     if (model) return { model, source: 'cache' };
   }
-  const parts = [];
-  for (const f of TEXT_FILES) parts.push(await downloadText(src.fileUrl(f), f, emit, signal));
+  const parts = [await downloadText(src.fileUrl(TEXT_FILES[0]), TEXT_FILES[0], emit, signal)];
+  parts.push(await tokenizerJson(wasm, src, emit, signal));
   const { res, file: weights } = await fetchWeights(src, emit, signal);
   emit({ status: 'initiate', file: weights, url: res.url });
   emit({ status: 'download', file: weights, url: res.url });

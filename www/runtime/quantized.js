@@ -5,6 +5,7 @@ import { GamjeongError, throwIfAborted, wasmCode } from './errors.js';
 import { QUANT_DIR } from './address.js';
 import { fetchOk, pump, contentLength, downloadText, fetchWeights } from './fetch.js';
 import { cachePut, dropEntry } from './cache.js';
+import { tokenizerJson } from './tokenizer.js';
 
 /** Streams a quantized file into WasmLoader; `keep` collects the chunks for the cache. */
 async function loadStream(wasm, res, file, phase, emit, keep, signal) {
@@ -75,7 +76,7 @@ export async function download(wasm, url, file, src, cache, key, emit, { optiona
 /** f32 source → q8/q4 while downloading; the result is verified by WasmLoader, then cached. */
 export async function convert(wasm, src, scheme, cache, key, emit, signal) {
   const configBytes = await downloadText(src.fileUrl('config.json'), 'config.json', emit, signal);
-  const tokenizerBytes = await downloadText(src.fileUrl('tokenizer.json'), 'tokenizer.json', emit, signal);
+  const tokenizerBytes = await tokenizerJson(wasm, src, emit, signal);
   const dec = new TextDecoder('utf-8', { fatal: true });
   let q;
   try {

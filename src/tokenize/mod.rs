@@ -1,5 +1,10 @@
 //! The model's own `tokenizer.json` (for KLUE: WordPiece, no lower-casing, no accent
-//! stripping), with truncation pinned to the model's position table.
+//! stripping), with truncation pinned to the model's position table; for a repo without one,
+//! the `tokenizer.json` BERT's WordPiece makes from `vocab.txt` ([`wordpiece`]).
+
+mod wordpiece;
+
+pub use wordpiece::tokenizer_json_from_vocab;
 
 use crate::error::{Error, Result};
 use std::ops::Range;
@@ -21,10 +26,15 @@ pub struct TextEncoder {
 
 impl TextEncoder {
     /// `max_len` counts the special tokens too (`[CLS] … [SEP]`), like transformers'
-    /// `max_length`; `fallback_pad_id` is used when the tokenizer has no `[PAD]`.
+    /// `max_length`, and is lowered to the file's own truncation length when it has one
+    /// (the `model_max_length` of a tokenizer built from `vocab.txt`); `fallback_pad_id` is
+    /// used when the tokenizer has no `[PAD]`.
     pub fn from_json(json: &[u8], max_len: usize, fallback_pad_id: u32) -> Result<Self> {
         let mut tokenizer =
             Tokenizer::from_bytes(json).map_err(|e| Error::TokenizerLoad(e.to_string()))?;
+        let max_len = tokenizer
+            .get_truncation()
+            .map_or(max_len, |t| t.max_length.min(max_len));
         // Padding is ours to do per batch; the file's own settings would pad single texts.
         tokenizer.with_padding(None);
         tokenizer
@@ -96,4 +106,45 @@ fn encoded(encoding: &Encoding) -> Encoded {
         type_ids: encoding.get_type_ids().to_vec(),
         truncated: !encoding.get_overflowing().is_empty(),
     }
+}
+
+/// A model folder's tokenizer as `tokenizer.json` bytes: its `tokenizer.json`, else the one
+/// built from `vocab.txt` (+ `tokenizer_config.json`). A SentencePiece-only folder, or one
+/// with neither, is an error naming what it holds.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn tokenizer_json_in_dir(dir: &std::path::Path) -> Result<Vec<u8>> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|source| Error::Io { path, source })
+    };
+    let json = dir.join("tokenizer.json");
+    if json.is_file() {
+        return read("tokenizer.json");
+    }
+    if dir.join("vocab.txt").is_file() {
+        let text = |name: &str| {
+            String::from_utf8(read(name)?)
+                .map_err(|_| Error::TokenizerLoad(format!("{name} is not UTF-8")))
+        };
+        let config = match dir.join("tokenizer_config.json").is_file() {
+            true => Some(text("tokenizer_config.json")?),
+            false => None,
+        };
+        return tokenizer_json_from_vocab(&text("vocab.txt")?, config.as_deref())
+            .map(String::into_bytes);
+    }
+    // The files of a SentencePiece tokenizer, read only through a tokenizer.json.
+    let sentencepiece = ["spiece.model", "sentencepiece.bpe.model"];
+    if let Some(found) = sentencepiece.iter().find(|f| dir.join(f).is_file()) {
+        return Err(unsupported_sentencepiece(found));
+    }
+    read("tokenizer.json")
+}
+
+/// A repo whose tokenizer is only a SentencePiece model (`found`).
+pub fn unsupported_sentencepiece(found: &str) -> Error {
+    Error::UnsupportedModel(format!(
+        "the tokenizer is a SentencePiece model ({found}) without a tokenizer.json; supported \
+         tokenizers: a tokenizer.json, or a WordPiece vocab.txt (with tokenizer_config.json)"
+    ))
 }
