@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { server, browser, openApp, waitReady, OUT } from './common.mjs';
+import { server, browser, openApp, waitReady, OUT, recordRequests } from './common.mjs';
 import { analyze } from './bulk.mjs';
 
 let srv;
@@ -16,11 +16,7 @@ after(async () => { await srv?.close(); });
 test('a whole file classified and both results downloaded: not one request, none carries a text', async () => {
   const b = await browser({ acceptDownloads: true });
   try {
-    const requests = [];
-    b.context.on('request', (r) => requests.push({
-      url: r.url(), method: r.method(), headers: r.headers(), body: r.postData() || '',
-      from: r.serviceWorker() ? 'service worker' : r.frame() ? 'page' : 'worker',
-    }));
+    const requests = recordRequests(b.context);
     const logStart = srv.log.length;
     const page = await openApp(b, srv.url, 'mode=file&model=/fixtures/tiny-ko.q8.safetensors&variant=simd128');
     await waitReady(page);

@@ -227,3 +227,13 @@ export function barsDiff(bars, want) {
   if (bars.length !== want.scores.length) return Infinity;
   return Math.max(...want.scores.map((s) => (byLabel.has(s.label) ? Math.abs(byLabel.get(s.label) - s.score) : Infinity)));
 }
+
+/** Every request a browser context makes (page, workers, service worker), recorded as it is made. */
+export function recordRequests(context) {
+  const requests = [];
+  context.on('request', (r) => requests.push({
+    url: r.url(), method: r.method(), headers: r.headers(), body: r.postData() || '',
+    from: r.serviceWorker() ? 'service worker' : r.frame() ? 'page' : 'worker',
+  }));
+  return requests;
+}

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { reference, server, browser, until, EXAMPLES, DIST } from './common.mjs';
+import { reference, server, browser, until, EXAMPLES, DIST, recordRequests } from './common.mjs';
 
 const Q8 = '/fixtures/tiny-ko.q8.safetensors';
 let srv; let ref;
@@ -54,11 +54,7 @@ const waitResult = (page, text) => page.waitForFunction((text) => {
 test('20 texts classified: no request after the model is ready, none carries a text', async () => {
   const b = await browser();
   try {
-    const requests = [];
-    b.context.on('request', (r) => requests.push({
-      url: r.url(), method: r.method(), headers: r.headers(), body: r.postData() || '',
-      from: r.serviceWorker() ? 'service worker' : r.frame() ? 'page' : 'worker',
-    }));
+    const requests = recordRequests(b.context);
     const logStart = srv.log.length;
     const { page, seen } = await openPage(b, `model=${Q8}&variant=simd128`);
     await page.waitForSelector('#status[data-phase="ready"]', { timeout: 60_000 });
