@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
   ROOT, OUT, DIST, CLI, FIXTURES, EXAMPLES, RELAXED_TOL, Q4_TOL, reference, browser, openApp, waitReady, waitResult,
-  pageBars, barsDiff, sha256File,
+  pageBars, barsDiff, sha256File, recordRequests,
 } from './common.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -70,8 +70,7 @@ test('space folder: the site, the bundled model (made by the quantizer), site.js
 test('space page, no query string: loads the bundled file at once, no other origin contacted; ?model= still overrides', async () => {
   const b = await browser();
   try {
-    const requests = [];
-    b.context.on('request', (r) => requests.push({ url: r.url(), method: r.method() }));
+    const requests = recordRequests(b.context);
     const mark = srv.log.length;
     let page = await openApp(b, srv.url, '');
     await waitReady(page);
