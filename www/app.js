@@ -3,20 +3,24 @@
 // text-mode.js (the text box and its results) and file-mode.js (a whole file). Its strings:
 // i18n.js and i18n-file.js; labels, groups and glosses: the loaded model (the
 // crate's one table). The default model: the site's own (site.json, written by `./build.sh
-// space`), else the hub default. `?model=`, `?quant=`, `?lang=` and `?variant=` override;
-// `?mode=file` opens the file tab; nothing is stored but the model.
+// space`), else the hub default; the picker offers it, models.js's curated list and any hub id
+// or folder URL, and a choice replaces the model in place (the previous one's worker is
+// stopped, its memory freed) and goes into the address as `?model=`. `?model=`, `?quant=`,
+// `?lang=` and `?variant=` override; `?mode=file` opens the file tab; nothing is stored but
+// the model.
 import { Classifier, DEFAULT_MODEL, DEFAULT_QUANT, hubUrl } from './gamjeong.js';
 import { STRINGS, LANGS, pickLang } from './i18n.js';
 import { FILE_STRINGS } from './i18n-file.js';
 import { textMode } from './text-mode.js';
 import { fileMode } from './file-mode.js';
 import { tabs } from './tabs.js';
+import { MODELS, curated, tierBytes } from './models.js';
 
 const $ = (id) => document.getElementById(id);
 /** Larger downloads wait for a click (BERT-base: q8 113.5 MB, q4 68.7 MB, f32 443 MB). */
 const ASK_ABOVE_BYTES = 150e6;
 /** Errors a retry cannot mend: the text box stays off and no retry button is offered. */
-const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT', 'BAD_INPUT'];
+const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT', 'BAD_INPUT', 'UNSUPPORTED_MODEL'];
 
 const params = new URLSearchParams(location.search);
 const lang = pickLang(params.get('lang'), navigator.languages?.length ? navigator.languages : [navigator.language]);
@@ -31,6 +35,8 @@ let spec = DEFAULT_MODEL;
 let quant = DEFAULT_QUANT;
 let bundled = false; // the site's own model, not one asked for with ?model=
 let model = null;
+let generation = 0;  // the model asked for last: a load or plan for an earlier one is dropped
+let loading = null;  // the AbortController of the load under way
 let state = 'loading'; // loading | ask | error | ready: what a text typed now waits for
 let text = null;     // the page's modes (text-mode.js, file-mode.js), made once the page's language is set
 let modes = [];
@@ -135,11 +141,13 @@ async function readSite() {
 
 /** Asks first when the download is large, converts f32 weights, or the browser saves data. */
 async function prepare() {
+  const gen = generation;
   const saveData = navigator.connection?.saveData === true;
   let plan = null;
   if (!bundled || saveData) {
     setStatus('loading', T.preparing);
     plan = await Classifier.plan({ model: spec, quant }).catch(() => null); // load() says what is wrong
+    if (gen !== generation) return; // another model was picked meanwhile
     if (bundled && plan && !plan.cached && plan.bytes === null) plan.bytes = site.bytes ?? null;
   }
   const why = !plan || plan.cached ? null : plan.convert ? 'convert'
@@ -172,12 +180,20 @@ async function load() {
   setStatus('loading', T.preparing);
   mode.pending();
   const t0 = performance.now();
+  const gen = generation;
+  loading = new AbortController();
+  const signal = loading.signal;
+  let m;
   try {
-    model = await Classifier.load({ model: spec, quant, variant, threads, onProgress });
+    m = await Classifier.load({ model: spec, quant, variant, threads, onProgress: (e) => gen === generation && onProgress(e), signal });
   } catch (e) {
-    failed(e);
+    if (gen === generation) failed(e);
     return;
+  } finally {
+    if (loading?.signal === signal) loading = null;
   }
+  if (gen !== generation) { m.dispose(); return; }
+  model = m;
   ready(model.info, performance.now() - t0);
 }
 
@@ -211,6 +227,83 @@ function ready(info, ms) {
     navigator.serviceWorker.register(`./sw.js?variant=${info.variant}`).catch(() => {});
   }
   mode.ready(info);
+}
+
+// ---------------------------------------------------------------- picker --
+/** The spec the page opens without ?model=: the site's own model, else the hub default. */
+const pageDefault = () => (typeof site.model === 'string' ? site.model : DEFAULT_MODEL);
+
+/** The picker's options: the site's own model, the curated list, another model…; `spec` selected. */
+function fillPicker() {
+  const sel = $('model-picker');
+  const opt = (value, text) => {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = text;
+    sel.append(o);
+  };
+  sel.replaceChildren();
+  if (typeof site.model === 'string' && !curated(site.model)) opt(site.model, site.label || site.model);
+  for (const m of MODELS) opt(m.id, `${m.id} — ${m.task[lang]}`);
+  opt('', T.pickerOther);
+  const listed = [...sel.options].some((o) => o.value && o.value === spec);
+  sel.value = listed ? spec : '';
+  $('model-other').hidden = listed;
+  if (!listed) $('model-other-input').value = spec;
+  showFacts();
+}
+
+/** What the curated entry says of the chosen model: task, labels, sizes per tier, license. */
+function showFacts() {
+  const m = curated($('model-picker').value);
+  $('model-facts').textContent = m ? T.facts(m, tierBytes(m.config, m.labels)) : '';
+}
+
+/**
+ * Replaces the model: the load under way is cancelled, the loaded one disposed (its worker
+ * stopped, which frees its wasm memory: a wasm memory never shrinks, so a new model gets a
+ * new worker), the address says `?model=`, and the new one is planned and loaded as at start.
+ */
+function switchModel(next) {
+  if (!next || next === spec) return;
+  generation++;
+  loading?.abort();
+  loading = null;
+  model?.dispose();
+  model = null;
+  spec = next;
+  bundled = typeof site.model === 'string' && next === site.model;
+  const u = new URLSearchParams(location.search);
+  if (next === pageDefault()) u.delete('model'); else u.set('model', next);
+  const query = String(u);
+  history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
+  for (const a of $('lang').querySelectorAll('a')) {
+    const l = new URL(a.href);
+    if (u.has('model')) l.searchParams.set('model', next); else l.searchParams.delete('model');
+    a.href = l.search;
+  }
+  $('error').hidden = true;
+  $('seed-note').hidden = true;
+  $('model-detail').textContent = '—';
+  prepare();
+}
+
+function attachPicker() {
+  const sel = $('model-picker');
+  sel.addEventListener('change', () => {
+    showFacts();
+    if (sel.value) {
+      $('model-other').hidden = true;
+      switchModel(sel.value);
+    } else {
+      $('model-other').hidden = false;
+      $('model-other-input').focus();
+    }
+  });
+  $('model-other').addEventListener('submit', (e) => {
+    e.preventDefault();
+    switchModel($('model-other-input').value.trim());
+  });
 }
 
 // ---------------------------------------------------------------- errors --
@@ -269,6 +362,8 @@ async function start() {
   spec = params.get('model') || (bundled ? site.model : DEFAULT_MODEL);
   quant = params.get('quant') || (bundled && site.quant) || DEFAULT_QUANT;
   showModelName();
+  fillPicker();
+  attachPicker();
   const support = Classifier.support();
   if (!support.simd) {
     state = 'error';

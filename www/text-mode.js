@@ -135,7 +135,7 @@ export function textMode({ strings: T, model, state, showError }) {
     $('text').focus();
   });
   $('go').addEventListener('click', () => { reveal = true; classifyNow(); });
-  $('sorted').addEventListener('change', () => last && view.renderBars(last.scores));
+  $('sorted').addEventListener('change', () => last && view.renderBars(last));
 
   return {
     /** Shows `t` in the text box and classifies it (the file mode's rows open here, with "Why?"). */
@@ -152,11 +152,15 @@ export function textMode({ strings: T, model, state, showError }) {
     },
     /** The model's state changed while it is not ready: a text already typed says what it waits for. */
     pending() {
-      if ($('text').value.trim()) showWaiting();
+      // Another model is coming: the last result was the previous model's.
+      if (last) { last = null; view.clear(); why.clear(); }
+      showWaiting();
     },
     /** The model is ready: its labels, and a text already typed is classified. */
     ready(info) {
       view.setLabels(info.labels);
+      // The toggle chooses between the taxonomy's groups and one list: a model without groups has one list only.
+      $('sorted').closest('label').hidden = !info.labels.some((l) => l.group);
       if ($('text').value.trim()) classifyNow();
     },
     /** The model could not be loaded: a waiting text is not classified. */
