@@ -85,6 +85,8 @@ function setStatus(phase, text, percent) {
 }
 
 const notes = [];
+/** Adds a note once (an f32 model stores three files, each saying so). */
+const note = (text) => { if (!notes.includes(text)) notes.push(text); };
 const sized = new Set();
 /** The loading note, with the real size once the first weight file's size is known. */
 function sizeNote(e) {
@@ -98,7 +100,7 @@ function onProgress(e) {
       setStatus('download', T.starting(e.file));
       break;
     case 'convert':
-      notes.push(T.noteConvert);
+      note(T.noteConvert);
       break;
     case 'progress':
       if (e.total && !sized.has(e.file)) {
@@ -109,10 +111,10 @@ function onProgress(e) {
       break;
     case 'cache':
       if (e.state === 'hit') setStatus('cache', T.cacheHit(e.file));
-      if (e.state === 'corrupt') notes.push(T.noteCorrupt);
-      if (e.state === 'stale') notes.push(T.noteStale);
-      if (e.state === 'stored') notes.push(T.noteStored);
-      if (e.state === 'unavailable' || e.state === 'disabled') notes.push(T.noteNotStored(e.reason));
+      if (e.state === 'corrupt') note(T.noteCorrupt);
+      if (e.state === 'stale') note(T.noteStale);
+      if (e.state === 'stored') note(T.noteStored);
+      if (e.state === 'unavailable' || e.state === 'disabled') note(T.noteNotStored(e.reason));
       break;
     default:
   }
