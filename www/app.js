@@ -14,7 +14,7 @@ import { FILE_STRINGS } from './i18n-file.js';
 import { textMode } from './text-mode.js';
 import { fileMode } from './file-mode.js';
 import { tabs } from './tabs.js';
-import { MODELS, curated, tierBytes } from './models.js';
+import { modelPicker } from './model-picker.js';
 
 const $ = (id) => document.getElementById(id);
 /** Larger downloads wait for a click (BERT-base: q8 113.5 MB, q4 68.7 MB, f32 443 MB). */
@@ -235,32 +235,6 @@ function ready(info, ms) {
 /** The spec the page opens without ?model=: the site's own model, else the hub default. */
 const pageDefault = () => (typeof site.model === 'string' ? site.model : DEFAULT_MODEL);
 
-/** The picker's options: the site's own model, the curated list, another model…; `spec` selected. */
-function fillPicker() {
-  const sel = $('model-picker');
-  const opt = (value, text) => {
-    const o = document.createElement('option');
-    o.value = value;
-    o.textContent = text;
-    sel.append(o);
-  };
-  sel.replaceChildren();
-  if (typeof site.model === 'string' && !curated(site.model)) opt(site.model, site.label || site.model);
-  for (const m of MODELS) opt(m.id, `${m.id} — ${m.task[lang]}`);
-  opt('', T.pickerOther);
-  const listed = [...sel.options].some((o) => o.value && o.value === spec);
-  sel.value = listed ? spec : '';
-  $('model-other').hidden = listed;
-  if (!listed) $('model-other-input').value = spec;
-  showFacts();
-}
-
-/** What the curated entry says of the chosen model: task, labels, sizes per tier, license. */
-function showFacts() {
-  const m = curated($('model-picker').value);
-  $('model-facts').textContent = m ? T.facts(m, tierBytes(m.config, m.labels)) : '';
-}
-
 /**
  * Replaces the model: the load under way is cancelled, the loaded one disposed (its worker
  * stopped, which frees its wasm memory: a wasm memory never shrinks, so a new model gets a
@@ -288,24 +262,6 @@ function switchModel(next) {
   $('seed-note').hidden = true;
   $('model-detail').textContent = '—';
   prepare();
-}
-
-function attachPicker() {
-  const sel = $('model-picker');
-  sel.addEventListener('change', () => {
-    showFacts();
-    if (sel.value) {
-      $('model-other').hidden = true;
-      switchModel(sel.value);
-    } else {
-      $('model-other').hidden = false;
-      $('model-other-input').focus();
-    }
-  });
-  $('model-other').addEventListener('submit', (e) => {
-    e.preventDefault();
-    switchModel($('model-other-input').value.trim());
-  });
 }
 
 // ---------------------------------------------------------------- errors --
@@ -364,8 +320,7 @@ async function start() {
   spec = params.get('model') || (bundled ? site.model : DEFAULT_MODEL);
   quant = params.get('quant') || (bundled && site.quant) || DEFAULT_QUANT;
   showModelName();
-  fillPicker();
-  attachPicker();
+  modelPicker({ strings: T, lang, onPick: switchModel }).show(spec, site);
   const support = Classifier.support();
   if (!support.simd) {
     state = 'error';
