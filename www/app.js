@@ -259,6 +259,7 @@ function switchModel(next) {
     a.href = l.search;
   }
   $('error').hidden = true;
+  $('status-note').textContent = '';
   $('seed-note').hidden = true;
   $('model-detail').textContent = '—';
   prepare();

@@ -88,8 +88,14 @@ export function textMode({ strings: T, model, state, showError }) {
         $('error').hidden = true;
       } while (again && !composing);
     } catch (e) {
-      const [what, todo] = T.errors.classify;
-      showError(what, todo, e.message);
+      // A model replaced meanwhile (the picker) disposed the one this text was sent to: not an
+      // error; the new model classifies the text once it is ready (it asked while this ran).
+      if (model() === m) {
+        const [what, todo] = T.errors.classify;
+        showError(what, todo, e.message);
+      } else if (again) {
+        setTimeout(classifyNow);
+      }
     } finally {
       running = false;
     }
