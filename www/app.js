@@ -15,6 +15,7 @@ import { textMode } from './text-mode.js';
 import { fileMode } from './file-mode.js';
 import { tabs } from './tabs.js';
 import { modelPicker } from './model-picker.js';
+import { loadStatus } from './load-status.js';
 
 const $ = (id) => document.getElementById(id);
 /** Larger downloads wait for a click (BERT-base: q8 113.5 MB, q4 68.7 MB, f32 443 MB). */
@@ -41,6 +42,8 @@ let state = 'loading'; // loading | ask | error | ready: what a text typed now w
 let text = null;     // the page's modes (text-mode.js, file-mode.js), made once the page's language is set
 let modes = [];
 /** Tells every mode of the model's state: setEnabled, pending, ready(info), failed. */
+const status = loadStatus({ strings: T, quant: () => quant });
+const setStatus = status.set;
 const mode = Object.fromEntries(['setEnabled', 'pending', 'ready', 'failed']
   .map((f) => [f, (...args) => modes.forEach((m) => m[f](...args))]));
 
@@ -67,57 +70,6 @@ function applyLanguage() {
   const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
   $('kbd-hint').textContent = T.kbdHint(mac);
   if (mac) document.querySelector('#go kbd.mod').textContent = '⌘';
-}
-
-// ---------------------------------------------------------------- status --
-function setStatus(phase, text, percent) {
-  $('status').dataset.phase = phase;
-  $('status-phase').textContent = T.phase[phase] || T.phase.loading;
-  $('status-text').textContent = text;
-  const bar = $('status-bar');
-  if (percent === undefined) {
-    bar.hidden = !['download', 'convert', 'cache', 'loading'].includes(phase);
-    bar.removeAttribute('value');
-  } else {
-    bar.hidden = false;
-    bar.value = percent;
-  }
-}
-
-const notes = [];
-/** Adds a note once (an f32 model stores three files, each saying so). */
-const note = (text) => { if (!notes.includes(text)) notes.push(text); };
-const sized = new Set();
-/** The loading note, with the real size once the first weight file's size is known. */
-function sizeNote(e) {
-  if (e.phase === 'cache' || !/\.(safetensors|bin)$/.test(e.file)) return; // a cache read downloads nothing
-  $('status-note').textContent = e.phase === 'convert' ? T.sizeNoteConvert(e.total, quant) : T.sizeNote(e.total);
-}
-function onProgress(e) {
-  switch (e.status) {
-    case 'initiate':
-    case 'download':
-      setStatus('download', T.starting(e.file));
-      break;
-    case 'convert':
-      note(T.noteConvert);
-      break;
-    case 'progress':
-      if (e.total && !sized.has(e.file)) {
-        sized.add(e.file);
-        sizeNote(e);
-      }
-      setStatus(e.phase, T.progress(e.file, e.loaded, e.total, e.progress), e.total ? e.progress : undefined);
-      break;
-    case 'cache':
-      if (e.state === 'hit') setStatus('cache', T.cacheHit(e.file));
-      if (e.state === 'corrupt') note(T.noteCorrupt);
-      if (e.state === 'stale') note(T.noteStale);
-      if (e.state === 'stored') note(T.noteStored);
-      if (e.state === 'unavailable' || e.state === 'disabled') note(T.noteNotStored(e.reason));
-      break;
-    default:
-  }
 }
 
 // ----------------------------------------------------------------- model --
@@ -173,9 +125,7 @@ async function load() {
   state = 'loading';
   $('ask').hidden = true;
   $('error').hidden = true;
-  $('status-note').textContent = '';
-  notes.length = 0;
-  sized.clear();
+  status.reset();
   showModelName();
   // Usable while the model loads: what is typed or clicked now is classified once it is ready.
   mode.setEnabled(true);
@@ -187,7 +137,7 @@ async function load() {
   const signal = loading.signal;
   let m;
   try {
-    m = await Classifier.load({ model: spec, quant, variant, threads, onProgress: (e) => gen === generation && onProgress(e), signal });
+    m = await Classifier.load({ model: spec, quant, variant, threads, onProgress: (e) => gen === generation && status.onProgress(e), signal });
   } catch (e) {
     if (gen === generation) failed(e);
     return;
@@ -216,7 +166,7 @@ function failed(e) {
 function ready(info, ms) {
   state = 'ready';
   setStatus('ready', T.readyFrom(info.source, (ms / 1000).toFixed(1)));
-  $('status-note').textContent = notes.length ? notes.join(' ') : T.storedHere;
+  $('status-note').textContent = status.notes() ?? T.storedHere;
   $('forget').hidden = !info.cacheName;
   $('model-detail').textContent = T.detail(info.quant, info.kernel, info.threads, (info.memoryBytes / 2 ** 20).toFixed(0));
   $('model-detail').dataset.threads = info.threads;

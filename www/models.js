@@ -12,7 +12,7 @@
 export const MODELS = [
   {
     id: 'hun3359/klue-bert-base-sentiment',
-    task: { ko: '감정 60가지 (6개 그룹, AIHub 감성대화말뭉치)', en: '60 emotions in 6 groups (AIHub 감성대화말뭉치)' },
+    task: { ko: '감정 60가지 (6개 그룹, AIHub 감성대화말뭉치)', en: '60 emotions in 6 groups (AIHub emotional dialogue corpus)' },
     labels: 60,
     multiLabel: false,
     license: 'cc-by-sa-4.0',
