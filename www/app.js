@@ -3,20 +3,25 @@
 // text-mode.js (the text box and its results) and file-mode.js (a whole file). Its strings:
 // i18n.js and i18n-file.js; labels, groups and glosses: the loaded model (the
 // crate's one table). The default model: the site's own (site.json, written by `./build.sh
-// space`), else the hub default. `?model=`, `?quant=`, `?lang=` and `?variant=` override;
-// `?mode=file` opens the file tab; nothing is stored but the model.
+// space`), else the hub default; the picker offers it, models.js's curated list and any hub id
+// or folder URL, and a choice replaces the model in place (the previous one's worker is
+// stopped, its memory freed) and goes into the address as `?model=`. `?model=`, `?quant=`,
+// `?lang=` and `?variant=` override; `?mode=file` opens the file tab; nothing is stored but
+// the model.
 import { Classifier, DEFAULT_MODEL, DEFAULT_QUANT, hubUrl } from './gamjeong.js';
 import { STRINGS, LANGS, pickLang } from './i18n.js';
 import { FILE_STRINGS } from './i18n-file.js';
 import { textMode } from './text-mode.js';
 import { fileMode } from './file-mode.js';
 import { tabs } from './tabs.js';
+import { modelPicker } from './model-picker.js';
+import { loadStatus } from './load-status.js';
 
 const $ = (id) => document.getElementById(id);
 /** Larger downloads wait for a click (BERT-base: q8 113.5 MB, q4 68.7 MB, f32 443 MB). */
 const ASK_ABOVE_BYTES = 150e6;
 /** Errors a retry cannot mend: the text box stays off and no retry button is offered. */
-const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT', 'BAD_INPUT'];
+const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT', 'BAD_INPUT', 'UNSUPPORTED_MODEL'];
 
 const params = new URLSearchParams(location.search);
 const lang = pickLang(params.get('lang'), navigator.languages?.length ? navigator.languages : [navigator.language]);
@@ -31,10 +36,14 @@ let spec = DEFAULT_MODEL;
 let quant = DEFAULT_QUANT;
 let bundled = false; // the site's own model, not one asked for with ?model=
 let model = null;
+let generation = 0;  // the model asked for last: a load or plan for an earlier one is dropped
+let loading = null;  // the AbortController of the load under way
 let state = 'loading'; // loading | ask | error | ready: what a text typed now waits for
 let text = null;     // the page's modes (text-mode.js, file-mode.js), made once the page's language is set
 let modes = [];
 /** Tells every mode of the model's state: setEnabled, pending, ready(info), failed. */
+const status = loadStatus({ strings: T, quant: () => quant });
+const setStatus = status.set;
 const mode = Object.fromEntries(['setEnabled', 'pending', 'ready', 'failed']
   .map((f) => [f, (...args) => modes.forEach((m) => m[f](...args))]));
 
@@ -63,55 +72,6 @@ function applyLanguage() {
   if (mac) document.querySelector('#go kbd.mod').textContent = '⌘';
 }
 
-// ---------------------------------------------------------------- status --
-function setStatus(phase, text, percent) {
-  $('status').dataset.phase = phase;
-  $('status-phase').textContent = T.phase[phase] || T.phase.loading;
-  $('status-text').textContent = text;
-  const bar = $('status-bar');
-  if (percent === undefined) {
-    bar.hidden = !['download', 'convert', 'cache', 'loading'].includes(phase);
-    bar.removeAttribute('value');
-  } else {
-    bar.hidden = false;
-    bar.value = percent;
-  }
-}
-
-const notes = [];
-const sized = new Set();
-/** The loading note, with the real size once the first weight file's size is known. */
-function sizeNote(e) {
-  if (e.phase === 'cache' || !/\.(safetensors|bin)$/.test(e.file)) return; // a cache read downloads nothing
-  $('status-note').textContent = e.phase === 'convert' ? T.sizeNoteConvert(e.total, quant) : T.sizeNote(e.total);
-}
-function onProgress(e) {
-  switch (e.status) {
-    case 'initiate':
-    case 'download':
-      setStatus('download', T.starting(e.file));
-      break;
-    case 'convert':
-      notes.push(T.noteConvert);
-      break;
-    case 'progress':
-      if (e.total && !sized.has(e.file)) {
-        sized.add(e.file);
-        sizeNote(e);
-      }
-      setStatus(e.phase, T.progress(e.file, e.loaded, e.total, e.progress), e.total ? e.progress : undefined);
-      break;
-    case 'cache':
-      if (e.state === 'hit') setStatus('cache', T.cacheHit(e.file));
-      if (e.state === 'corrupt') notes.push(T.noteCorrupt);
-      if (e.state === 'stale') notes.push(T.noteStale);
-      if (e.state === 'stored') notes.push(T.noteStored);
-      if (e.state === 'unavailable' || e.state === 'disabled') notes.push(T.noteNotStored(e.reason));
-      break;
-    default:
-  }
-}
-
 // ----------------------------------------------------------------- model --
 /** Names the model in the header; links only to a hub page, never to a file that may not exist. */
 function showModelName(failed = false) {
@@ -135,11 +95,13 @@ async function readSite() {
 
 /** Asks first when the download is large, converts f32 weights, or the browser saves data. */
 async function prepare() {
+  const gen = generation;
   const saveData = navigator.connection?.saveData === true;
   let plan = null;
   if (!bundled || saveData) {
     setStatus('loading', T.preparing);
     plan = await Classifier.plan({ model: spec, quant }).catch(() => null); // load() says what is wrong
+    if (gen !== generation) return; // another model was picked meanwhile
     if (bundled && plan && !plan.cached && plan.bytes === null) plan.bytes = site.bytes ?? null;
   }
   const why = !plan || plan.cached ? null : plan.convert ? 'convert'
@@ -163,21 +125,27 @@ async function load() {
   state = 'loading';
   $('ask').hidden = true;
   $('error').hidden = true;
-  $('status-note').textContent = '';
-  notes.length = 0;
-  sized.clear();
+  status.reset();
   showModelName();
   // Usable while the model loads: what is typed or clicked now is classified once it is ready.
   mode.setEnabled(true);
   setStatus('loading', T.preparing);
   mode.pending();
   const t0 = performance.now();
+  const gen = generation;
+  loading = new AbortController();
+  const signal = loading.signal;
+  let m;
   try {
-    model = await Classifier.load({ model: spec, quant, variant, threads, onProgress });
+    m = await Classifier.load({ model: spec, quant, variant, threads, onProgress: (e) => gen === generation && status.onProgress(e), signal });
   } catch (e) {
-    failed(e);
+    if (gen === generation) failed(e);
     return;
+  } finally {
+    if (loading?.signal === signal) loading = null;
   }
+  if (gen !== generation) { m.dispose(); return; }
+  model = m;
   ready(model.info, performance.now() - t0);
 }
 
@@ -198,7 +166,7 @@ function failed(e) {
 function ready(info, ms) {
   state = 'ready';
   setStatus('ready', T.readyFrom(info.source, (ms / 1000).toFixed(1)));
-  $('status-note').textContent = notes.length ? notes.join(' ') : T.storedHere;
+  $('status-note').textContent = status.notes() ?? T.storedHere;
   $('forget').hidden = !info.cacheName;
   $('model-detail').textContent = T.detail(info.quant, info.kernel, info.threads, (info.memoryBytes / 2 ** 20).toFixed(0));
   $('model-detail').dataset.threads = info.threads;
@@ -211,6 +179,40 @@ function ready(info, ms) {
     navigator.serviceWorker.register(`./sw.js?variant=${info.variant}`).catch(() => {});
   }
   mode.ready(info);
+}
+
+// ---------------------------------------------------------------- picker --
+/** The spec the page opens without ?model=: the site's own model, else the hub default. */
+const pageDefault = () => (typeof site.model === 'string' ? site.model : DEFAULT_MODEL);
+
+/**
+ * Replaces the model: the load under way is cancelled, the loaded one disposed (its worker
+ * stopped, which frees its wasm memory: a wasm memory never shrinks, so a new model gets a
+ * new worker), the address says `?model=`, and the new one is planned and loaded as at start.
+ */
+function switchModel(next) {
+  if (!next || next === spec) return;
+  generation++;
+  loading?.abort();
+  loading = null;
+  model?.dispose();
+  model = null;
+  spec = next;
+  bundled = typeof site.model === 'string' && next === site.model;
+  const u = new URLSearchParams(location.search);
+  if (next === pageDefault()) u.delete('model'); else u.set('model', next);
+  const query = String(u);
+  history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
+  for (const a of $('lang').querySelectorAll('a')) {
+    const l = new URL(a.href);
+    if (u.has('model')) l.searchParams.set('model', next); else l.searchParams.delete('model');
+    a.href = l.search;
+  }
+  $('error').hidden = true;
+  $('status-note').textContent = '';
+  $('seed-note').hidden = true;
+  $('model-detail').textContent = '—';
+  prepare();
 }
 
 // ---------------------------------------------------------------- errors --
@@ -269,6 +271,7 @@ async function start() {
   spec = params.get('model') || (bundled ? site.model : DEFAULT_MODEL);
   quant = params.get('quant') || (bundled && site.quant) || DEFAULT_QUANT;
   showModelName();
+  modelPicker({ strings: T, lang, onPick: switchModel }).show(spec, site);
   const support = Classifier.support();
   if (!support.simd) {
     state = 'error';

@@ -1,5 +1,8 @@
 // One classification on the demo page: the three highest labels large, the meta line (tokens,
-// time, truncation) and a bar per label, by group in the taxonomy's order or all sorted.
+// time, truncation) and a bar per label: by group in the taxonomy's order (the 60 emotions,
+// whose labels the loaded model gives with their groups), else one list highest first. A
+// multi-label model's scores are each label's own probability (a sigmoid, not a softmax that
+// sums to 1): its bars carry the 0.5 line past which the model says a label applies.
 
 const pct = (s) => `${(100 * s).toFixed(1)}%`;
 /** `String(x)` without the exponent JS uses below 1e-6 ("1.2e-7" → "0.00000012"), all digits kept. */
@@ -7,6 +10,21 @@ function decimal(x) {
   if (x === 0 || Math.abs(x) >= 1e-6) return String(x);
   const [m, e] = x.toExponential().split('e');
   return `${x < 0 ? '-' : ''}0.${'0'.repeat(-Number(e) - 1)}${m.replace(/^-/, '').replace('.', '')}`;
+}
+
+/** Score within this of its logit's sigmoid: the model scores each label on its own (f32 arithmetic in wasm). */
+const SIGMOID_TOL = 1e-5;
+
+/**
+ * Whether `result`'s scores are each label's sigmoid (a multi-label model, or one output),
+ * read off the result itself: the engine applies the model's own activation (softmax, sigmoid
+ * for config.json's `problem_type: multi_label_classification`, identity for regression) and
+ * a softmax over two or more labels is never every label's sigmoid.
+ */
+export function isMultiLabel(result) {
+  const { logits, scores } = result;
+  if (!logits?.length || scores.length !== logits.length) return false;
+  return scores.every((s) => Math.abs(s.score - 1 / (1 + Math.exp(-logits[s.index]))) <= SIGMOID_TOL);
 }
 
 function span(cls, text) {
@@ -27,7 +45,7 @@ function span(cls, text) {
 export function resultsView({ top, meta, groups, sorted, strings: T }) {
   let labels = { order: [], gloss: new Map() }; // groups of the loaded model
 
-  function barRow(s, rank) {
+  function barRow(s, rank, multi = false) {
     const row = document.createElement('div');
     row.className = 'bar';
     row.dataset.label = s.label;
@@ -38,7 +56,7 @@ export function resultsView({ top, meta, groups, sorted, strings: T }) {
     row.setAttribute('aria-valuemax', '100');
     row.setAttribute('aria-valuenow', (100 * s.score).toFixed(1));
     row.setAttribute('aria-valuetext', pct(s.score));
-    row.setAttribute('aria-label', `${s.label}${s.gloss ? ` (${s.gloss})` : ''}${rank ? T.rank(rank) : ''}: ${pct(s.score)}`);
+    row.setAttribute('aria-label', `${s.label}${s.gloss ? ` (${s.gloss})` : ''}${rank ? T.rank(rank) : ''}: ${pct(s.score)}${multi ? T.applies(s.score >= 0.5) : ''}`);
     const name = span('name', '');
     name.append(span('label', s.label), ' ', span('gloss', s.gloss ?? ''));
     const track = span('track', '');
@@ -46,6 +64,10 @@ export function resultsView({ top, meta, groups, sorted, strings: T }) {
     const fill = span('fill', '');
     fill.style.width = `${(100 * s.score).toFixed(2)}%`;
     track.append(fill);
+    if (multi) {
+      row.dataset.applies = String(s.score >= 0.5);
+      track.append(span('half', ''));
+    }
     row.append(name, track, span('pct', pct(s.score)));
     return row;
   }
@@ -72,18 +94,33 @@ export function resultsView({ top, meta, groups, sorted, strings: T }) {
     }
   }
 
-  /** Every label: by group in the taxonomy's order, or one list highest first. */
-  function renderBars(scores) {
+  /** Every label: by group in the taxonomy's order, or one list highest first (with the 0.5 line when multi-label). */
+  function renderBars(result) {
+    const { scores } = result;
+    const multi = isMultiLabel(result);
+    const byGroups = !multi && labels.order.length > 0 && !sorted.checked;
+    groups.dataset.layout = byGroups ? 'groups' : 'sorted';
+    groups.dataset.multilabel = String(multi);
     const rank = new Map(scores.map((s, i) => [s.index, i + 1]));
     groups.replaceChildren();
-    if (sorted.checked || !labels.order.length) {
+    if (!byGroups) {
       const sec = document.createElement('section');
       sec.className = 'group all';
-      sec.setAttribute('aria-label', T.allSorted(scores.length));
       const h = document.createElement('h3');
+      h.id = 'group-all';
       h.textContent = T.allSorted(scores.length);
+      sec.setAttribute('aria-labelledby', h.id);
       sec.append(h);
-      for (const s of scores) sec.append(barRow(s, rank.get(s.index)));
+      if (multi) {
+        const above = scores.filter((s) => s.score >= 0.5).length;
+        const note = document.createElement('p');
+        note.className = 'multi-note muted small';
+        note.id = 'multi-note';
+        note.textContent = T.multiLabel(above);
+        sec.setAttribute('aria-describedby', note.id);
+        sec.append(note);
+      }
+      for (const s of scores) sec.append(barRow(s, rank.get(s.index), multi));
       groups.append(sec);
       return;
     }
@@ -122,12 +159,14 @@ export function resultsView({ top, meta, groups, sorted, strings: T }) {
     render(result) {
       renderTop(result.scores);
       renderMeta(result);
-      renderBars(result.scores);
+      renderBars(result);
     },
     renderBars,
     clear() {
       top.replaceChildren();
       groups.replaceChildren();
+      delete groups.dataset.layout;
+      delete groups.dataset.multilabel;
     },
   };
 }

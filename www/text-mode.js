@@ -88,8 +88,14 @@ export function textMode({ strings: T, model, state, showError }) {
         $('error').hidden = true;
       } while (again && !composing);
     } catch (e) {
-      const [what, todo] = T.errors.classify;
-      showError(what, todo, e.message);
+      // A model replaced meanwhile (the picker) disposed the one this text was sent to: not an
+      // error; the new model classifies the text once it is ready (it asked while this ran).
+      if (model() === m) {
+        const [what, todo] = T.errors.classify;
+        showError(what, todo, e.message);
+      } else if (again) {
+        setTimeout(classifyNow);
+      }
     } finally {
       running = false;
     }
@@ -135,7 +141,7 @@ export function textMode({ strings: T, model, state, showError }) {
     $('text').focus();
   });
   $('go').addEventListener('click', () => { reveal = true; classifyNow(); });
-  $('sorted').addEventListener('change', () => last && view.renderBars(last.scores));
+  $('sorted').addEventListener('change', () => last && view.renderBars(last));
 
   return {
     /** Shows `t` in the text box and classifies it (the file mode's rows open here, with "Why?"). */
@@ -152,11 +158,15 @@ export function textMode({ strings: T, model, state, showError }) {
     },
     /** The model's state changed while it is not ready: a text already typed says what it waits for. */
     pending() {
-      if ($('text').value.trim()) showWaiting();
+      // Another model is coming: the last result was the previous model's.
+      if (last) { last = null; view.clear(); why.clear(); }
+      showWaiting();
     },
     /** The model is ready: its labels, and a text already typed is classified. */
     ready(info) {
       view.setLabels(info.labels);
+      // The toggle chooses between the taxonomy's groups and one list: a model without groups has one list only.
+      $('sorted').closest('label').hidden = !info.labels.some((l) => l.group);
       if ($('text').value.trim()) classifyNow();
     },
     /** The model could not be loaded: a waiting text is not classified. */

@@ -4,7 +4,8 @@
 // inspectFile's too, on a small CSV), contradicting pairs are refused, transformers.js's names
 // on pipeline() mean what the README says. Then the model address in Chromium: 'models/x/' is the folder next to the page (as in Node), 'models/x' a hub
 // id whose failure says how to write the folder, and a hub model is read from the hub's file
-// list, so no request is made for a file the repository does not have (no 404 in the console).
+// list, so no request is made for a file the repository does not have (no 404 in the console),
+// the tokenizer.json of a vocab.txt-only repository included.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -238,11 +239,14 @@ test('Chromium: a hub model is read from the hub’s file list: no request for a
   await withHub(async ({ hub, page }) => {
     const id = 'test-org/model';
     const pt = path.join(ROOT, 'tests/fixtures/tiny-ko-pt');
+    const vocab = path.join(ROOT, 'tests/fixtures/tiny-ko-vocab');
     const cases = [
       // [folder served as the repository, source, files asked for (resolve/main/…), bytes plan() announces]
       ['tiny-ko', 'convert', ['config.json', 'tokenizer.json', 'model.safetensors'], 'model.safetensors'],
       ['tiny-ko-preq', 'network', ['gamjeong/model.q8.safetensors'], 'gamjeong/model.q8.safetensors'],
       [pt, 'convert', ['config.json', 'tokenizer.json', 'pytorch_model.bin'], 'pytorch_model.bin'],
+      // No tokenizer.json in the list: straight to vocab.txt, no 404 asked for.
+      [vocab, 'convert', ['config.json', 'vocab.txt', 'tokenizer_config.json', 'model.safetensors'], 'model.safetensors'],
     ];
     for (const [folder, source, files, planned] of cases) {
       const dir = path.isAbsolute(folder) ? folder : path.join(FIXTURES, folder);
@@ -257,12 +261,20 @@ test('Chromium: a hub model is read from the hub’s file list: no request for a
       const asked = hub.urls.filter((u) => u.includes('/resolve/')).map((u) => u.replace(`https://huggingface.co/${id}/resolve/main/`, ''));
       assert.deepEqual(asked, files, folder);
       if (folder === pt) assert.ok(r.events.some((e) => e.status === 'fallback' && /has no model\.safetensors/.test(e.reason)));
+      if (folder === vocab) assert.ok(r.events.some((e) => e.status === 'fallback' && e.file === 'vocab.txt' && /not in the hub’s file list/.test(e.reason)));
       await page.evaluate(() => window.__c.dispose());
     }
     // Without a list (the API failing) the loader probes, as for any host, and still loads.
     Object.assign(hub, { folder: path.join(FIXTURES, 'tiny-ko'), urls: [], tree: false });
-    const r = await loadIn(page, { model: id, cache: false });
+    let r = await loadIn(page, { model: id, cache: false });
     assert.ifError(r.error);
     assert.ok(hub.urls.some((u) => u.endsWith('/gamjeong/model.q8.safetensors')), 'probed');
+    await page.evaluate(() => window.__c.dispose());
+    // The vocab.txt-only repository without a list: tokenizer.json is probed (a 404), then vocab.txt.
+    Object.assign(hub, { folder: vocab, urls: [] });
+    r = await loadIn(page, { model: id, cache: false });
+    assert.ifError(r.error);
+    assert.ok(hub.urls.some((u) => u.endsWith('/resolve/main/tokenizer.json')), 'probed');
+    assert.ok(r.events.some((e) => e.status === 'fallback' && /HTTP 404/.test(e.reason)));
   });
 });

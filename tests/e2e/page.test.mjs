@@ -1,13 +1,31 @@
-// The demo page (www/index.html + app.js) in headless Chromium, on the CLI-made fixtures.
+// The demo page (www/index.html + app.js) in headless Chromium, on the CLI-made fixtures; the
+// model picker on the ELECTRA fixtures (one label per text, and multi-label) against
+// transformers' scores, and its size arithmetic (www/models.js) against the quantizer's files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import {
   reference, server, browser, openApp, waitReady, waitResult, pageTimersPast, DEBOUNCE_MS, OUT, EXAMPLES, TOL, RELAXED_TOL,
+  ROOT, FIXTURES, CLI,
 } from './common.mjs';
+import { genericDir, genericReference } from './generic.mjs';
+import { MODELS, tierBytes } from '../../www/models.js';
+
+const UNSUPPORTED = path.join(OUT, 'page-unsupported');
 let srv; let ref;
-before(async () => { ref = reference(); srv = await server(); fs.mkdirSync(OUT, { recursive: true }); });
+before(async () => {
+  ref = reference();
+  fs.mkdirSync(OUT, { recursive: true });
+  // A model of a family gamjeong will never run: the same files, another model_type.
+  fs.rmSync(UNSUPPORTED, { recursive: true, force: true });
+  fs.mkdirSync(UNSUPPORTED);
+  for (const f of ['tokenizer.json', 'model.safetensors']) fs.copyFileSync(path.join(FIXTURES, 'tiny-ko', f), path.join(UNSUPPORTED, f));
+  const config = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny-ko/config.json'), 'utf8'));
+  fs.writeFileSync(path.join(UNSUPPORTED, 'config.json'), JSON.stringify({ ...config, model_type: 'xlnet', architectures: ['XLNetForSequenceClassification'] }));
+  srv = await server({ '/generic/': path.join(ROOT, 'tests/fixtures'), '/unsupported/': UNSUPPORTED });
+});
 after(async () => { await srv?.close(); });
 
 const Q8 = '/fixtures/tiny-ko.q8.safetensors';
@@ -230,4 +248,155 @@ test('?quant=f32 on a folder; offline reload after the first visit still classif
     checkBars(await bars(page), ref.models.q8[4], 'offline', RELAXED_TOL);
     assert.deepEqual(b.errors, []);
   } finally { await site.close(); await b.close(); }
+});
+
+/** The data bytes of a safetensors file (its size without the 8-byte length and the JSON header). */
+function dataBytes(file) {
+  const b = fs.readFileSync(file);
+  return b.length - 8 - Number(b.readBigUInt64LE(0));
+}
+
+test('models.js: the sizes per tier are the quantizer\'s (f32 and q8 exact, q4 within 5 %); docs/models.md lists every entry', () => {
+  const electraQ = {};
+  for (const scheme of ['q8', 'q4']) {
+    electraQ[scheme] = path.join(OUT, `page-electra.${scheme}.safetensors`);
+    execFileSync(CLI, ['quantize', '--model', genericDir('tiny-ko-electra'), '--scheme', scheme, '--out', electraQ[scheme]]);
+  }
+  const cases = [
+    ['tiny-ko (BERT)', path.join(FIXTURES, 'tiny-ko'), { q8: path.join(FIXTURES, 'tiny-ko.q8.safetensors'), q4: path.join(FIXTURES, 'tiny-ko.q4.safetensors') }],
+    ['tiny-ko-electra (embedding 16 < hidden 32)', genericDir('tiny-ko-electra'), electraQ],
+  ];
+  for (const [what, dir, q] of cases) {
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    const got = tierBytes(config, Object.keys(config.id2label).length);
+    assert.equal(got.f32, dataBytes(path.join(dir, 'model.safetensors')), `${what}: f32`);
+    assert.equal(got.q8, dataBytes(q.q8), `${what}: q8`);
+    const q4 = dataBytes(q.q4);
+    assert.ok(Math.abs(got.q4 - q4) <= 0.05 * q4, `${what}: q4 estimated ${got.q4}, file ${q4}`);
+  }
+  const docs = fs.readFileSync(path.join(ROOT, 'docs/models.md'), 'utf8');
+  for (const m of MODELS) {
+    assert.ok(['bert', 'electra'].includes(m.config.model_type), m.id);
+    assert.ok(m.task.ko && m.task.en && m.labels > 0 && m.license && m.family, m.id);
+    const row = docs.split('\n').find((l) => l.startsWith(`| [${m.id}](https://huggingface.co/${m.id})`));
+    assert.ok(row, `docs/models.md has no row for ${m.id}`);
+    assert.ok(row.includes(`\`${m.license}\``) && row.includes(`| ${m.labels} `), `docs/models.md: ${m.id}'s license and label count`);
+  }
+});
+
+/** The page's bars: label, score, the 0.5 line, and the container's layout. */
+const barsView = (page) => page.evaluate(() => {
+  const g = document.getElementById('groups');
+  return {
+    layout: g.dataset.layout, multilabel: g.dataset.multilabel,
+    bars: [...g.querySelectorAll('.bar')].map((e) => ({
+      label: e.dataset.label, score: Number(e.dataset.score), applies: e.dataset.applies, half: !!e.querySelector('.half'), aria: e.getAttribute('aria-label'),
+    })),
+    note: g.querySelector('.multi-note')?.textContent ?? null,
+    sortedToggle: !document.getElementById('sorted').closest('label').hidden,
+  };
+});
+
+/** Picks "another model…" and loads `spec` from its box. */
+async function pickOther(page, spec) {
+  await page.selectOption('#model-picker', '');
+  await page.fill('#model-other-input', spec);
+  await page.click('#model-other button[type="submit"]');
+}
+
+test('model picker: ELECTRA one-label and multi-label models as sorted bars (the 0.5 line), the old worker stopped; an unsupported or unreachable model fails in the page\'s words and another can be picked', async () => {
+  const b = await browser();
+  try {
+    const page = await openPage(b, `model=${Q8}&quant=f32&variant=simd128&lang=en`);
+    await waitReady(page);
+    // The fixture is not in the curated list: "another model…" holds it.
+    const options = await page.$$eval('#model-picker option', (os) => os.map((o) => o.value));
+    assert.deepEqual(options, [...MODELS.map((m) => m.id), '']);
+    assert.equal(await page.$eval('#model-picker', (e) => e.value), '');
+    assert.equal(await page.$eval('#model-other-input', (e) => e.value), Q8);
+    assert.equal(await page.$eval('label[for="model-picker"]', (e) => e.textContent), 'Model');
+    await page.click('#examples button >> nth=0');
+    await waitResult(page, EXAMPLES[0]);
+    let v = await barsView(page);
+    assert.deepEqual([v.layout, v.multilabel, v.bars.length, v.sortedToggle], ['groups', 'false', 60, true]);
+    await page.check('#sorted');
+    assert.equal((await barsView(page)).layout, 'sorted');
+    await page.uncheck('#sorted');
+
+    const workers = page.workers();
+    assert.equal(workers.length, 1, 'one model worker');
+    const stopped = new Promise((r) => { workers[0].once('close', r); });
+    const mark = srv.log.length;
+    for (const name of ['tiny-ko-electra', 'tiny-ko-electra-multilabel']) {
+      const want = genericReference(name);
+      const multi = want.problem_type === 'multi_label_classification';
+      await pickOther(page, `/generic/${name}/`);
+      await waitReady(page);
+      assert.equal(new URL(page.url()).searchParams.get('model'), `/generic/${name}/`, 'the choice is in the address');
+      assert.equal(await page.$eval('#seed-note', (e) => e.hidden), true);
+      for (const [i, c] of want.cases.slice(0, 3).entries()) {
+        await page.fill('#text', c.text);
+        await page.click('#go');
+        await page.waitForFunction(([t, m]) => {
+          const r = document.getElementById('results');
+          return r.dataset.state === 'ready' && r.dataset.text === t && document.getElementById('groups').dataset.multilabel === m;
+        }, [c.text, String(multi)]);
+        v = await barsView(page);
+        assert.equal(v.layout, 'sorted', `${name}: one list`);
+        assert.equal(v.sortedToggle, false, `${name}: no groups to toggle`);
+        assert.deepEqual(v.bars.map((x) => x.label), c.pipeline.map((x) => x.label), `${name} case ${i}: the model's own labels, highest first`);
+        const worst = Math.max(...v.bars.map((x, j) => Math.abs(x.score - c.pipeline[j].score)));
+        assert.ok(worst <= TOL, `${name} case ${i}: max |Δ| vs transformers ${worst}`);
+        assert.ok(v.bars.every((x) => x.half === multi), `${name}: the 0.5 line only for multi-label`);
+        if (multi) {
+          assert.ok(v.bars.every((x) => x.applies === String(x.score >= 0.5)));
+          assert.match(v.note, /several can hold at once/);
+          assert.match(v.note, new RegExp(`— ${v.bars.filter((x) => x.score >= 0.5).length} now`));
+          assert.ok(v.bars.filter((x) => x.score >= 0.5).every((x) => x.aria.endsWith('applies (over 50 %)')));
+        } else {
+          assert.equal(v.note, null);
+          assert.ok(Math.abs(v.bars.reduce((a, x) => a + x.score, 0) - 1) <= 1e-4);
+        }
+      }
+    }
+    await Promise.race([stopped, new Promise((_, no) => { setTimeout(() => no(new Error('the first model\'s worker was not stopped')), 5000); })]);
+    assert.equal(page.workers().length, 1, 'one model worker after two switches');
+    // Each new worker starts the wasm build again (a fresh memory is the point); the file comes from
+    // the browser's cache or the service worker when the host allows it: reported, not asserted.
+    const wasm = srv.log.slice(mark).filter((e) => e.path.endsWith('.wasm'));
+    console.log(`model picker: 2 switches, ${wasm.length} wasm request(s) reached the server: ${wasm.map((e) => e.path).join(', ')}`);
+    await page.screenshot({ path: path.join(OUT, 'page-multilabel.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(OUT, 'page-multilabel-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // A family gamjeong does not run: the page's words, the engine's detail, no retry; the picker still works.
+    await pickOther(page, '/unsupported/');
+    await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    assert.equal(await page.$eval('#error .what', (e) => e.textContent), 'This page cannot run this kind of model.');
+    assert.match(await page.$eval('#error .detail', (e) => e.textContent), /xlnet/);
+    assert.equal(await page.$$eval('#error #retry', (x) => x.length), 0);
+    assert.equal(await page.$eval('#model-picker', (e) => e.disabled), false);
+
+    // A curated hub model, the hub unreachable here: its facts, then the hub's error; then a model that loads.
+    await b.context.route('https://huggingface.co/**', (r) => r.fulfill({ status: 404, headers: { 'access-control-allow-origin': '*' }, body: 'Repository not found' }));
+    const small = MODELS.find((m) => m.config.model_type === 'electra');
+    await page.selectOption('#model-picker', small.id);
+    await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    assert.equal(await page.$eval('#error .what', (e) => e.textContent), 'The model could not be found.');
+    const facts = await page.$eval('#model-facts', (e) => e.textContent);
+    const sizes = tierBytes(small.config, small.labels);
+    assert.ok(facts.includes(`${small.labels} labels`) && facts.includes(`license ${small.license}`), facts);
+    assert.ok(facts.includes(`f32 ${(sizes.f32 / 1e6).toFixed(1)} MB`) && facts.includes(`q8 ${(sizes.q8 / 1e6).toFixed(1)} MB`), facts);
+    assert.equal(new URL(page.url()).searchParams.get('model'), small.id);
+    await pickOther(page, Q8);
+    await waitReady(page);
+    assert.equal(await page.$eval('#error', (e) => e.hidden), true);
+    await page.click('#examples button >> nth=2');
+    await waitResult(page, EXAMPLES[2]);
+    checkBars(await bars(page), ref.models.q8[2], 'back on the fixture');
+    assert.equal(page.workers().length, 1, 'failed loads leave no worker behind');
+    assert.deepEqual(b.errors, []);
+    assert.deepEqual(await page.evaluate(() => window.__csp), [], 'CSP violations');
+  } finally { await b.close(); }
 });

@@ -374,9 +374,10 @@ test('hub id: someuser/tiny-ko is fetched from huggingface.co/{id}/resolve/{revi
       // A commit, no pre-quantized file (not listed, not asked for): the f32 files, converted while they download.
       [{ revision: commit }, 'tiny-ko', commit,
         [tree(commit), ...['config.json', 'tokenizer.json', 'model.safetensors'].map((f) => `${base}/${commit}/${f}`)], 'convert', 'q8'],
-      // A PR ref: its slashes are encoded (as huggingface_hub does); in-page mode; f32.
+      // A PR ref: its slashes are encoded (as huggingface_hub does); in-page mode; f32 (the list
+      // is read before the tokenizer: it says whether tokenizer.json is there).
       [{ revision: 'refs/pr/1', quant: 'f32', worker: false }, 'tiny-ko', 'refs/pr/1',
-        [...['config.json', 'tokenizer.json'].map((f) => `${base}/refs%2Fpr%2F1/${f}`), tree('refs/pr/1'), `${base}/refs%2Fpr%2F1/model.safetensors`], 'network', 'f32'],
+        [`${base}/refs%2Fpr%2F1/config.json`, tree('refs/pr/1'), ...['tokenizer.json', 'model.safetensors'].map((f) => `${base}/refs%2Fpr%2F1/${f}`)], 'network', 'f32'],
     ];
     for (const [opts, folder, revision, urls, source, scheme] of cases) {
       const what = JSON.stringify(opts);

@@ -1,15 +1,21 @@
 // The folder's tokenizer as tokenizer.json bytes, as transformers finds it: tokenizer.json,
-// else (a 404, 401 or 410 for it) the WordPiece vocab.txt with tokenizer_config.json, built
-// into a tokenizer.json by the wasm module (tokenizerFromVocab: BertTokenizer's pieces). A
-// folder with only a SentencePiece model gets UNSUPPORTED_MODEL naming it.
+// else the WordPiece vocab.txt with tokenizer_config.json, built into a tokenizer.json by the
+// wasm module (tokenizerFromVocab: BertTokenizer's pieces). A folder with only a SentencePiece
+// model gets UNSUPPORTED_MODEL naming it. On the hub the repository's file list (listing.js)
+// says which of these files exist, so nothing is asked for that is not there; elsewhere a
+// 404, 401 or 410 for tokenizer.json is what sends the loader to vocab.txt.
 import { GamjeongError, wasmCode } from './errors.js';
 import { downloadText, headOf } from './fetch.js';
 
 export const TOKENIZER_FALLBACK = ['vocab.txt', 'tokenizer_config.json'];
 const SENTENCEPIECE = ['spiece.model', 'sentencepiece.bpe.model'];
 
-/** null when `file` is absent (404/401/410); its bytes otherwise. Other failures are thrown. */
-async function optionalText(src, file, emit, signal) {
+/**
+ * `file`'s bytes, or null when it is absent: not in the hub's list (`files`, when there is
+ * one), else a 404/401/410. Other failures are thrown.
+ */
+async function optionalText(src, files, file, emit, signal) {
+  if (files && !files.has(file)) return null;
   try {
     return await downloadText(src.fileUrl(file), file, emit, signal);
   } catch (e) {
@@ -18,22 +24,30 @@ async function optionalText(src, file, emit, signal) {
   }
 }
 
+/** Whether `file` is in the folder: the hub's list, else a HEAD probe. */
+const present = async (src, files, file) => (files ? files.has(file) : !!await headOf(src.fileUrl(file)));
+
 /** tokenizer.json's bytes for the folder `src`; emits `fallback` when built from vocab.txt. */
 export async function tokenizerJson(wasm, src, emit, signal) {
   const first = 'tokenizer.json';
+  const files = await src.listing?.() ?? null;
   let missing;
-  try {
-    return await downloadText(src.fileUrl(first), first, emit, signal);
-  } catch (e) {
-    if (e?.code !== 'NOT_FOUND') throw e;
-    missing = e;
+  if (!files || files.has(first)) {
+    try {
+      return await downloadText(src.fileUrl(first), first, emit, signal);
+    } catch (e) {
+      if (e?.code !== 'NOT_FOUND') throw e;
+      missing = { message: e.message, why: `HTTP ${e.status}`, url: e.url, status: e.status };
+    }
+  } else {
+    missing = { message: `${first} is not in the file list of ${src.id}.`, why: 'not in the hub’s file list', url: src.fileUrl(first), status: 404 };
   }
   const [vocabFile, configFile] = TOKENIZER_FALLBACK;
-  const vocab = await optionalText(src, vocabFile, emit, signal);
-  const config = vocab && await optionalText(src, configFile, emit, signal);
+  const vocab = await optionalText(src, files, vocabFile, emit, signal);
+  const config = vocab && await optionalText(src, files, configFile, emit, signal);
   let sentencePiece;
   if (!vocab) {
-    for (const f of SENTENCEPIECE) if (!sentencePiece && await headOf(src.fileUrl(f))) sentencePiece = f;
+    for (const f of SENTENCEPIECE) if (!sentencePiece && await present(src, files, f)) sentencePiece = f;
     if (!sentencePiece) {
       throw new GamjeongError(`${missing.message} Nor was vocab.txt: the model folder has no tokenizer gamjeong can read.`, 'NOT_FOUND', { url: missing.url, status: missing.status });
     }
@@ -45,6 +59,6 @@ export async function tokenizerJson(wasm, src, emit, signal) {
   } catch (e) {
     throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, wasmCode(e));
   }
-  emit({ status: 'fallback', file: 'vocab.txt', instead: first, reason: `no ${first} in the model folder (HTTP ${missing.status}): the WordPiece tokenizer was built from vocab.txt${config ? ' and tokenizer_config.json' : ''}` });
+  emit({ status: 'fallback', file: 'vocab.txt', instead: first, reason: `no ${first} in the model folder (${missing.why}): the WordPiece tokenizer was built from vocab.txt${config ? ' and tokenizer_config.json' : ''}` });
   return new TextEncoder().encode(json);
 }
