@@ -258,7 +258,8 @@ async function start() {
   applyLanguage();
   text = textMode({ strings: T, model: () => model, state: () => state, showError });
   const selectTab = tabs({ text: ['tab-text', 'input', 'results'], file: ['tab-file', 'bulk'] }, params.get('mode') === 'file' ? 'file' : 'text');
-  modes = [text, fileMode({ strings: T, model: () => model, openText: (t) => { selectTab('text'); text.showText(t); } })];
+  let picker = null;
+  modes = [text, fileMode({ strings: T, model: () => model, openText: (t) => { selectTab('text'); text.showText(t); }, onRunning: (r) => picker?.setEnabled(!r) })];
   $('download').addEventListener('click', load);
   $('forget').addEventListener('click', async () => {
     const n = await Classifier.clearCache();
@@ -271,7 +272,8 @@ async function start() {
   spec = params.get('model') || (bundled ? site.model : DEFAULT_MODEL);
   quant = params.get('quant') || (bundled && site.quant) || DEFAULT_QUANT;
   showModelName();
-  modelPicker({ strings: T, lang, onPick: switchModel }).show(spec, site);
+  picker = modelPicker({ strings: T, lang, onPick: switchModel });
+  picker.show(spec, site);
   const support = Classifier.support();
   if (!support.simd) {
     state = 'error';

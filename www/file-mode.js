@@ -26,8 +26,10 @@ const size = (b) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.max(1, Ma
  * @param {object} o.strings   the page's strings; `strings.file` this mode's (i18n-file.js)
  * @param {() => object | null} o.model  the loaded Classifier, null until then
  * @param {(text: string) => void} o.openText  shows a text in the text view (its "Why?")
+ * @param {(running: boolean) => void} [o.onRunning]  a file run started or ended (the page
+ *   keeps the model from being switched under it)
  */
-export function fileMode({ strings: T, model, openText }) {
+export function fileMode({ strings: T, model, openText, onRunning }) {
   const F = T.file;
   const root = $('bulk');
   let info = null;
@@ -49,6 +51,7 @@ export function fileMode({ strings: T, model, openText }) {
   function setState(s) {
     root.dataset.state = s;
     root.setAttribute('aria-busy', String(s === 'reading' || s === 'running'));
+    onRunning?.(s === 'running');
     if (s !== 'reading') delete root.dataset.need;
   }
   const show = (ids) => {

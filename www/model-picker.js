@@ -34,6 +34,12 @@ export function modelPicker({ strings: T, lang, onPick }) {
   });
 
   return {
+    /** Whether a model may be picked now (not while a file is being classified by the current one). */
+    setEnabled(on) {
+      sel.disabled = !on;
+      box.disabled = !on;
+      other.querySelector('button')?.toggleAttribute('disabled', !on);
+    },
     /** The options (`site`: site.json, whose model comes first when it is not a curated one), `spec` selected. */
     show(spec, site) {
       const opt = (value, text) => {

@@ -126,6 +126,7 @@ test('stop: the run ends at once as cancelled, its partial downloads are the CLI
   await page.waitForFunction(() => Number(document.getElementById('bulk').dataset.rows) >= 512, null, { timeout: 60_000 });
   assert.equal(await page.$eval('#bulk', (x) => x.dataset.state), 'running');
   assert.match(await page.$eval('#bulk-status', (x) => x.textContent), /rows/);
+  assert.equal(await page.$eval('#model-picker', (x) => x.disabled), true, 'no model switch under a running file');
   const t0 = Date.now();
   await page.click('#bulk-cancel');
   await page.waitForFunction(() => document.getElementById('bulk').dataset.state === 'cancelled', null, { timeout: 10_000 });
@@ -142,6 +143,7 @@ test('stop: the run ends at once as cancelled, its partial downloads are the CLI
   const c = compareOutputs('jsonl', got.jsonl.bytes, cliOutputs(Q8, head).jsonl, TOL);
   assert.equal(c.rows, rows);
   figures.cancel = { rows, stopMs };
+  assert.equal(await page.$eval('#model-picker', (x) => x.disabled), false, 'the picker is back once the run ended');
   // Usable: the text view classifies, and a new file runs to the end.
   await page.click('#tab-text');
   await page.fill('#text', '오늘 정말 행복해');
