@@ -163,6 +163,12 @@ export interface ModelInfo {
   version: string;
   formatVersion: string;
   labels: ModelLabel[];
+  /**
+   * How scores come from logits (config.json's `problem_type`): softmax (one label per text,
+   * scores sum to 1), sigmoid (multi-label or one output: each label's own probability, 0.5
+   * the line past which it applies), identity (regression: the logits).
+   */
+  scoreFn: 'softmax' | 'sigmoid' | 'identity';
   /** wasm memory after loading, bytes. */
   memoryBytes: number;
   loadMs: number;

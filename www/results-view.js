@@ -12,21 +12,6 @@ function decimal(x) {
   return `${x < 0 ? '-' : ''}0.${'0'.repeat(-Number(e) - 1)}${m.replace(/^-/, '').replace('.', '')}`;
 }
 
-/** Score within this of its logit's sigmoid: the model scores each label on its own (f32 arithmetic in wasm). */
-const SIGMOID_TOL = 1e-5;
-
-/**
- * Whether `result`'s scores are each label's sigmoid (a multi-label model, or one output),
- * read off the result itself: the engine applies the model's own activation (softmax, sigmoid
- * for config.json's `problem_type: multi_label_classification`, identity for regression) and
- * a softmax over two or more labels is never every label's sigmoid.
- */
-export function isMultiLabel(result) {
-  const { logits, scores } = result;
-  if (!logits?.length || scores.length !== logits.length) return false;
-  return scores.every((s) => Math.abs(s.score - 1 / (1 + Math.exp(-logits[s.index]))) <= SIGMOID_TOL);
-}
-
 function span(cls, text) {
   const s = document.createElement('span');
   s.className = cls;
@@ -43,7 +28,7 @@ function span(cls, text) {
  * @param {object} o.strings      the page's strings (i18n.js)
  */
 export function resultsView({ top, meta, groups, sorted, strings: T }) {
-  let labels = { order: [], gloss: new Map() }; // groups of the loaded model
+  let labels = { order: [], gloss: new Map(), scoreFn: 'softmax' }; // groups of the loaded model, its score function
 
   function barRow(s, rank, multi = false) {
     const row = document.createElement('div');
@@ -97,7 +82,7 @@ export function resultsView({ top, meta, groups, sorted, strings: T }) {
   /** Every label: by group in the taxonomy's order, or one list highest first (with the 0.5 line when multi-label). */
   function renderBars(result) {
     const { scores } = result;
-    const multi = isMultiLabel(result);
+    const multi = labels.scoreFn === 'sigmoid';
     const byGroups = !multi && labels.order.length > 0 && !sorted.checked;
     groups.dataset.layout = byGroups ? 'groups' : 'sorted';
     groups.dataset.multilabel = String(multi);
@@ -148,9 +133,10 @@ export function resultsView({ top, meta, groups, sorted, strings: T }) {
   }
 
   return {
-    /** The groups (and their glosses) of the loaded model's labels (`info.labels`). */
-    setLabels(modelLabels) {
+    /** The groups (and their glosses) of the loaded model's labels (`info.labels`) and how it scores (`info.scoreFn`). */
+    setLabels(modelLabels, scoreFn) {
       labels = {
+        scoreFn,
         order: [...new Set(modelLabels.map((l) => l.group).filter(Boolean))],
         gloss: new Map(modelLabels.filter((l) => l.group).map((l) => [l.group, l.groupGloss])),
       };

@@ -164,7 +164,7 @@ export function textMode({ strings: T, model, state, showError }) {
     },
     /** The model is ready: its labels, and a text already typed is classified. */
     ready(info) {
-      view.setLabels(info.labels);
+      view.setLabels(info.labels, info.scoreFn);
       // The toggle chooses between the taxonomy's groups and one list: a model without groups has one list only.
       $('sorted').closest('label').hidden = !info.labels.some((l) => l.group);
       if ($('text').value.trim()) classifyNow();

@@ -156,6 +156,14 @@ impl WasmClassifier {
         self.quant.clone()
     }
 
+    /// How scores come from logits, as transformers' pipeline applies them: `"softmax"`,
+    /// `"sigmoid"` (config.json's `multi_label_classification`, or a single output: each
+    /// label's own probability) or `"identity"` (`regression`).
+    #[wasm_bindgen(js_name = scoreFn)]
+    pub fn score_fn(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.score_fn())
+    }
+
     /// `{tokens, truncated, logits, scores: [{index, label, group, gloss, score}]}`.
     pub fn classify(&self, text: &str, top_k: Option<usize>) -> Result<JsValue, JsValue> {
         let mut c = self.inner.classify(text).map_err(js_err)?;

@@ -109,6 +109,10 @@ for (const name of GENERIC) {
     console.log(`node ${name}: max |Δ| vs transformers ${worst.toExponential(2)}`);
     // The 60-emotion taxonomy belongs to that model only.
     assert.ok(classify.info.labels.every((l) => l.group === null && l.gloss === null));
+    // transformers' pipeline default function_to_apply for this config.
+    const scoreFn = ref.problem_type === 'regression' ? 'identity'
+      : ref.problem_type === 'multi_label_classification' || Object.keys(ref.id2label).length === 1 ? 'sigmoid' : 'softmax';
+    assert.equal(classify.info.scoreFn, scoreFn, `${name}: info.scoreFn`);
     await assertResultShapes((t, o) => classify(t, o), Object.keys(ref.id2label).length);
     await classify.dispose();
   });

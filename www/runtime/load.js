@@ -114,7 +114,7 @@ async function loadInner(options, emit, signal) {
     source, cached: source === 'cache', cacheName: cache ? CACHE_NAME : null,
     storage: cache ? storage.kind ?? 'cache-api' : null,
     variant: wasm.variant, kernel: wasm.build.kernel, threads: wasm.threads, version: wasm.build.version,
-    formatVersion: wasm.build.formatVersion, labels: model.labels(),
+    formatVersion: wasm.build.formatVersion, labels: model.labels(), scoreFn: model.scoreFn(),
     memoryBytes: wasm.mod.memoryBytes(), loadMs: performance.now() - t0,
   };
   emit({ status: 'ready', ...info, labels: undefined });
