@@ -36,6 +36,7 @@ pub mod web;
 
 pub use classifier::{Classification, Classifier, EncoderOutput, Score, ScoreFn, StreamingLoader};
 pub use config::ModelConfig;
+pub use kernels::Activations;
 pub use error::{ComputeError, Error, ErrorCode, Result};
 pub use explain::{Explanation, WordScore};
 pub use labels::{Group, LabelInfo, EMOTIONS, GROUPS};

@@ -321,6 +321,7 @@ fn classify_file_writes_the_golden_csv_and_jsonl() {
         let input = format!("{BULK}/{}", case.input_name);
         for (ext, want) in [("csv", case.csv), ("jsonl", case.jsonl)] {
             let out = temp_path(&format!("{}.{ext}", case.input_name));
+            // The browser's activation format: tests/web/bulk.rs holds the page to these files.
             let mut args = vec![
                 "classify",
                 "--model",
@@ -329,6 +330,8 @@ fn classify_file_writes_the_golden_csv_and_jsonl() {
                 &input,
                 "--output",
                 out.to_str().unwrap(),
+                "--activations",
+                "15",
             ];
             if case.all_scores {
                 args.push("--all-scores");

@@ -139,6 +139,7 @@ impl Classifier {
             labels,
             pool: None,
             score_fn,
+            activations: Default::default(),
         })
     }
 }
