@@ -19,9 +19,16 @@ def main(d):
             what = f.name[len("native_gj_"):-len(f"_t{t}.json")]
             gj[what] = {f"{r['seq']}x{r['batch']}": r["median_ms"] for r in json.loads(f.read_text())["results"]}
         shapes = list(n["results"]["ort_int8"])
-        order = ["scalar", "avx2", "avx-vnni", "avx512-vnni", "neon-dotprod", "neon-i8mm"]
-        q8 = sorted((k for k in gj if k.startswith("q8-")),
-                    key=lambda k: order.index(k[3:]) if k[3:] in order else len(order))
+        order = ["scalar", "avx2", "avx-vnni", "avx512-vnni", "avx-vnni-u8", "avx512-vnni-u8",
+                 "neon-dotprod", "neon-i8mm"]
+
+        def rank(what):
+            # q8-KERNEL-aBITS (older runs: q8-KERNEL, 15 bits): 15-bit runs first, then by kernel.
+            kernel, _, bits = what[3:].rpartition("-a")
+            kernel, bits = (kernel, int(bits)) if bits.isdigit() else (what[3:], 15)
+            return (-bits, order.index(kernel) if kernel in order else len(order))
+
+        q8 = sorted((k for k in gj if k.startswith("q8-")), key=rank)
         print(f"\n{t} thread(s), {n['cpu']}, onnxruntime {n['onnxruntime']}, median of {n['runs']} (ms)\n")
         head = ["tokens × batch", "onnxruntime int8"] + [f"gamjeong {k}" for k in q8] + \
                ["best q8 ÷ ORT int8", "onnxruntime f32", "gamjeong f32", "f32 ÷ ORT f32"]

@@ -36,9 +36,9 @@ pub mod web;
 
 pub use classifier::{Classification, Classifier, EncoderOutput, Score, ScoreFn, StreamingLoader};
 pub use config::ModelConfig;
-pub use kernels::Activations;
 pub use error::{ComputeError, Error, ErrorCode, Result};
 pub use explain::{Explanation, WordScore};
+pub use kernels::Activations;
 pub use labels::{Group, LabelInfo, EMOTIONS, GROUPS};
 pub use quant::{
     is_quantized, quantize_bytes, ModelSource, Quant, QuantMetadata, StreamingQuantizer,

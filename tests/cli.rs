@@ -313,6 +313,35 @@ fn temp_path(name: &str) -> std::path::PathBuf {
 
 const BULK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bulk");
 
+/// `--activations`: a q8 file runs 8 bits by default natively, and the flag picks the format
+/// the library's `set_activations` does (15: the browser's).
+#[test]
+fn activations_flag_matches_the_library() {
+    let file = q8_model_file();
+    let mut model = gamjeong::Classifier::from_path(file).unwrap();
+    assert_eq!(model.activations(), gamjeong::Activations::Bits8);
+    let text = "오늘 정말 행복해";
+    let logits = |args: &[&str]| {
+        let mut all = vec!["classify", "--model", file, "--json", "--threads", "1"];
+        all.extend(args);
+        let (ok, stdout, stderr) = gamjeong(&all, &format!("{text}\n"));
+        assert!(ok, "{stderr}");
+        floats(&json_lines(&stdout)[0]["logits"])
+    };
+    let by_default = logits(&[]);
+    assert_eq!(by_default, model.classify(text).unwrap().logits);
+    assert_eq!(logits(&["--activations", "8"]), by_default);
+    model.set_activations(gamjeong::Activations::Bits15);
+    let bits15 = logits(&["--activations", "15"]);
+    assert_eq!(bits15, model.classify(text).unwrap().logits);
+    assert_ne!(bits15, by_default, "the two formats round differently");
+    let (ok, _, stderr) = gamjeong(
+        &["classify", "--model", file, "--activations", "7", "x"],
+        "",
+    );
+    assert!(!ok && stderr.contains("--activations"), "{stderr}");
+}
+
 #[test]
 fn classify_file_writes_the_golden_csv_and_jsonl() {
     // GAMJEONG_BLESS=1 rewrites tests/fixtures/bulk/expected/ (the browser test reads them too).

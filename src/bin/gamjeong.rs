@@ -40,8 +40,8 @@ mod cli {
         threads: Option<u16>,
         /// Bits per activation in the int8 layers of a quantized model: 8 (the `vpdpbusd`
         /// format, fast on CPUs with AVX-VNNI or AVX-512 VNNI) or 15 (the browser's format:
-        /// the page's scores within 1e-4). Default: the library's (docs/quantization.md).
-        /// Results depend on it, never on the CPU.
+        /// the page's scores within 1e-4). Default: 8 for q8 files, 15 for q4, q5 and q6
+        /// (docs/quantization.md). Results depend on it, never on the CPU.
         #[arg(long, global = true, value_parser = ["8", "15"])]
         activations: Option<String>,
     }
@@ -158,11 +158,10 @@ mod cli {
         // candle runs element-wise tensor ops on a pool of its own, sized from this variable
         // when it first runs (the tensor ops are per element: any size gives the same bits).
         std::env::set_var("CANDLE_NUM_THREADS", threads.to_string());
-        // clap let only "8" and "15" through.
+        // clap lets only "8" and "15" through; `None` keeps the model's default.
         let activations = cli
             .activations
-            .and_then(|bits| gamjeong::Activations::from_bits(bits.parse().ok()?))
-            .unwrap_or_default();
+            .and_then(|bits| gamjeong::Activations::from_bits(bits.parse().ok()?));
         let load = |path: &Path| load(path, threads, activations);
         let result = match cli.command {
             Command::Classify {
@@ -411,11 +410,13 @@ mod cli {
     fn load(
         path: &std::path::Path,
         threads: usize,
-        activations: gamjeong::Activations,
+        activations: Option<gamjeong::Activations>,
     ) -> Result<Classifier, Error> {
         let mut model = Classifier::from_path(path)?;
         model.set_threads(threads)?;
-        model.set_activations(activations);
+        if let Some(activations) = activations {
+            model.set_activations(activations);
+        }
         Ok(model)
     }
 

@@ -6,9 +6,11 @@ use super::{Classifier, ScoreFn};
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
 use crate::io::{Collect, SafetensorsStream, Weights};
+use crate::kernels::Activations;
 use crate::labels::label_infos;
 use crate::model::{encoder_prefix, Bert, Head};
 use crate::quant::file::{check_metadata, scheme_in, verify_payload};
+use crate::quant::Quant;
 use crate::tokenize::TextEncoder;
 
 impl Classifier {
@@ -139,7 +141,7 @@ impl Classifier {
             labels,
             pool: None,
             score_fn,
-            activations: Default::default(),
+            activations: Activations::Bits15,
         })
     }
 }
@@ -195,7 +197,10 @@ impl StreamingLoader {
         let meta = check_metadata(file.metadata.as_ref())?;
         verify_payload(&meta, file.payload_xxh3.unwrap_or_default())?;
         let config = ModelConfig::from_json(&meta.config_json)?;
-        Classifier::from_parts(config, meta.tokenizer_json.as_bytes(), &file.weights)
+        let mut model =
+            Classifier::from_parts(config, meta.tokenizer_json.as_bytes(), &file.weights)?;
+        model.set_activations(default_activations(Quant::parse(&meta.quant)));
+        Ok(model)
     }
 }
 
@@ -204,3 +209,14 @@ crate::io::write_via_push!(
     /// `crate::io::copy_into`.
     StreamingLoader
 );
+
+/// The activation format a model of tier `quant` starts with. Natively q8 runs 8-bit
+/// activations, the format of `vpdpbusd`: q8 with them passes q8's held-out gates. The other
+/// tiers keep 15 bits (q6 with 8 misses its target on a held-out model), and so does every
+/// wasm build (SIMD128's format, where 8 bits buy no speed). docs/quantization.md has the figures.
+fn default_activations(quant: Option<Quant>) -> Activations {
+    match quant {
+        Some(Quant::Q8) if cfg!(not(target_arch = "wasm32")) => Activations::Bits8,
+        _ => Activations::Bits15,
+    }
+}

@@ -82,25 +82,9 @@ pub enum Activations {
     Bits8,
 }
 
-impl Default for Activations {
-    /// What a `Classifier` starts with: [`Activations::DEFAULT`].
-    fn default() -> Self {
-        Activations::DEFAULT
-    }
-}
-
 impl Activations {
     /// Every format.
     pub const ALL: [Activations; 2] = [Activations::Bits15, Activations::Bits8];
-
-    /// The format a `Classifier` starts with: 8 bits natively (q8 with them passes the q8
-    /// held-out gates, docs/quantization.md), 15 bits in wasm builds (SIMD128's format, where
-    /// 8 bits would buy no speed).
-    pub const DEFAULT: Activations = if cfg!(target_arch = "wasm32") {
-        Activations::Bits15
-    } else {
-        Activations::Bits8
-    };
 
     /// The bits of a value: 15 or 8 (the `--activations` value of the CLI).
     pub fn bits(self) -> u32 {

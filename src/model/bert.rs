@@ -359,7 +359,10 @@ impl Bert {
                 &mut l.output,
             ]
         });
-        self.project.iter_mut().chain(layers).chain(&mut self.pooler)
+        self.project
+            .iter_mut()
+            .chain(layers)
+            .chain(&mut self.pooler)
     }
 
     /// `rows` says which rows of the last hidden state the caller reads; every layer but the

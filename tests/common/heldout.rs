@@ -3,8 +3,8 @@
 //! logits. Shared by tests/quant_accuracy.rs, in Chromium by tests/wasm_quant_accuracy.rs, and
 //! by the accuracy-vs-size report (examples/quant_curve.rs).
 
-use gamjeong::{Activations, Classifier};
 use gamjeong::{quantize_bytes, ModelSource, Quant};
+use gamjeong::{Activations, Classifier};
 use serde::Deserialize;
 
 pub struct HeldOut {
@@ -214,7 +214,9 @@ pub fn check_held_out_with(
     print: &dyn Fn(String),
 ) {
     let model = held_out(name);
-    let bits = acts.map_or(String::new(), |a| format!(" ({}-bit activations)", a.bits()));
+    let bits = acts.map_or(String::new(), |a| {
+        format!(" ({}-bit activations)", a.bits())
+    });
     let results: Vec<_> = checks
         .iter()
         .map(|&(scheme, gate)| {
