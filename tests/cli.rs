@@ -313,13 +313,13 @@ fn temp_path(name: &str) -> std::path::PathBuf {
 
 const BULK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bulk");
 
-/// `--activations`: a q8 file runs 8 bits by default natively, and the flag picks the format
-/// the library's `set_activations` does (15: the browser's).
+/// `--activations`: a model runs 15 bits by default, and the flag picks the format the
+/// library's `set_activations` does.
 #[test]
 fn activations_flag_matches_the_library() {
     let file = q8_model_file();
     let mut model = gamjeong::Classifier::from_path(file).unwrap();
-    assert_eq!(model.activations(), gamjeong::Activations::Bits8);
+    assert_eq!(model.activations(), gamjeong::Activations::Bits15);
     let text = "오늘 정말 행복해";
     let logits = |args: &[&str]| {
         let mut all = vec!["classify", "--model", file, "--json", "--threads", "1"];
@@ -330,11 +330,11 @@ fn activations_flag_matches_the_library() {
     };
     let by_default = logits(&[]);
     assert_eq!(by_default, model.classify(text).unwrap().logits);
-    assert_eq!(logits(&["--activations", "8"]), by_default);
-    model.set_activations(gamjeong::Activations::Bits15);
-    let bits15 = logits(&["--activations", "15"]);
-    assert_eq!(bits15, model.classify(text).unwrap().logits);
-    assert_ne!(bits15, by_default, "the two formats round differently");
+    assert_eq!(logits(&["--activations", "15"]), by_default);
+    model.set_activations(gamjeong::Activations::Bits8);
+    let bits8 = logits(&["--activations", "8"]);
+    assert_eq!(bits8, model.classify(text).unwrap().logits);
+    assert_ne!(bits8, by_default, "the two formats round differently");
     let (ok, _, stderr) = gamjeong(
         &["classify", "--model", file, "--activations", "7", "x"],
         "",

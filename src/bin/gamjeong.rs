@@ -40,8 +40,8 @@ mod cli {
         threads: Option<u16>,
         /// Bits per activation in the int8 layers of a quantized model: 8 (the `vpdpbusd`
         /// format, fast on CPUs with AVX-VNNI or AVX-512 VNNI) or 15 (the browser's format:
-        /// the page's scores within 1e-4). Default: 8 for q8 files, 15 for q4, q5 and q6
-        /// (docs/quantization.md). Results depend on it, never on the CPU.
+        /// the page's scores within 1e-4). Default: 15 (8 bits' fidelity: docs/quantization.md).
+        /// Results depend on it, never on the CPU.
         #[arg(long, global = true, value_parser = ["8", "15"])]
         activations: Option<String>,
     }

@@ -10,7 +10,6 @@ use crate::kernels::Activations;
 use crate::labels::label_infos;
 use crate::model::{encoder_prefix, Bert, Head};
 use crate::quant::file::{check_metadata, scheme_in, verify_payload};
-use crate::quant::Quant;
 use crate::tokenize::TextEncoder;
 
 impl Classifier {
@@ -141,6 +140,8 @@ impl Classifier {
             labels,
             pool: None,
             score_fn,
+            // 8 bits are opt-in: they pass q8's held-out gates but not its gate on real
+            // trained weights (docs/quantization.md, "Activation formats").
             activations: Activations::Bits15,
         })
     }
@@ -209,14 +210,3 @@ crate::io::write_via_push!(
     /// `crate::io::copy_into`.
     StreamingLoader
 );
-
-/// The activation format a model of tier `quant` starts with. Natively q8 runs 8-bit
-/// activations, the format of `vpdpbusd`: q8 with them passes q8's held-out gates. The other
-/// tiers keep 15 bits (q6 with 8 misses its target on a held-out model), and so does every
-/// wasm build (SIMD128's format, where 8 bits buy no speed). docs/quantization.md has the figures.
-fn default_activations(quant: Option<Quant>) -> Activations {
-    match quant {
-        Some(Quant::Q8) if cfg!(not(target_arch = "wasm32")) => Activations::Bits8,
-        _ => Activations::Bits15,
-    }
-}

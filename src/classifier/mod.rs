@@ -141,9 +141,9 @@ impl Classifier {
     /// [`Activations::Bits15`] is the browser's SIMD128 format: a native run with it gives the
     /// page's scores. [`Activations::Bits8`] is what `vpdpbusd` (AVX-VNNI, AVX-512 VNNI)
     /// multiplies, faster where the CPU has it, at the fidelity docs/quantization.md measures.
-    /// A q8 file starts with 8 bits natively, every other model and every wasm build with 15
-    /// (docs/quantization.md). Results depend on this choice, never on the CPU. The
-    /// relaxed-SIMD wasm build keeps its own 7-bit blocks whatever is set.
+    /// Every model starts with 15 bits (8 bits' fidelity: docs/quantization.md). Results
+    /// depend on this choice, never on the CPU. The relaxed-SIMD wasm build keeps its own 7-bit
+    /// blocks whatever is set.
     pub fn set_activations(&mut self, activations: Activations) {
         self.activations = activations;
         let head = self.head.iter_mut().flat_map(Head::linears_mut);

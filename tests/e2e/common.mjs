@@ -29,8 +29,9 @@ export const DIST = process.env.E2E_DIST || path.join(ROOT, 'dist');
 export const CLI = process.env.GAMJEONG_CLI || path.join(TARGET, 'debug/gamjeong');
 /**
  * The CLI's flag for the browser's activation format: 15 bits, as the SIMD128 build quantizes
- * (the native default is 8, docs/quantization.md). Every CLI run whose output a browser or Node
- * result is compared with passes it, so that the two compare like with like.
+ * (also the CLI's default today; 8 is an option, docs/quantization.md). Every CLI run whose
+ * output a browser or Node result is compared with passes it, so that the two compare like
+ * with like whatever the native default becomes.
  */
 export const LIKE_BROWSER = ['--activations', '15'];
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
