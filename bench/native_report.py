@@ -29,9 +29,12 @@ def main(d):
             return (-bits, order.index(kernel) if kernel in order else len(order))
 
         q8 = sorted((k for k in gj if k.startswith("q8-")), key=rank)
-        print(f"\n{t} thread(s), {n['cpu']}, onnxruntime {n['onnxruntime']}, median of {n['runs']} (ms)\n")
+        print(f"\n{t} thread(s), {n['cpu']}, onnxruntime {n['onnxruntime']}, median of {n['runs']} (ms), "
+              f"load averages {n.get('load')}\n")
+        has_f32 = "ort_f32" in n["results"]
         head = ["tokens × batch", "onnxruntime int8"] + [f"gamjeong {k}" for k in q8] + \
-               ["best q8 ÷ ORT int8", "onnxruntime f32", "gamjeong f32", "f32 ÷ ORT f32"]
+               ["best q8 ÷ ORT int8"] + \
+               (["onnxruntime f32", "gamjeong f32", "f32 ÷ ORT f32"] if has_f32 else [])
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
         for s in shapes:
@@ -40,8 +43,9 @@ def main(d):
             best = min(v for v in g if v is not None)
             f32 = gj.get("f32", {}).get(s)
             row = [s.replace("x", " × "), f"{o8:.1f}"] + [f"{v:.1f}" for v in g] + \
-                  [f"**{best / o8:.2f}×**", f"{of:.1f}", f"{f32:.1f}" if f32 else "–",
-                   f"{f32 / of:.2f}×" if f32 else "–"]
+                  [f"**{best / o8:.2f}×**"] + \
+                  ([f"{of:.1f}", f"{f32:.1f}" if f32 else "–", f"{f32 / of:.2f}×" if f32 else "–"]
+                   if has_f32 else [])
             print("| " + " | ".join(row) + " |")
 
 
