@@ -198,10 +198,7 @@ impl StreamingLoader {
         let meta = check_metadata(file.metadata.as_ref())?;
         verify_payload(&meta, file.payload_xxh3.unwrap_or_default())?;
         let config = ModelConfig::from_json(&meta.config_json)?;
-        let mut model =
-            Classifier::from_parts(config, meta.tokenizer_json.as_bytes(), &file.weights)?;
-        model.set_activations(default_activations(Quant::parse(&meta.quant)));
-        Ok(model)
+        Classifier::from_parts(config, meta.tokenizer_json.as_bytes(), &file.weights)
     }
 }
 
