@@ -137,13 +137,12 @@ impl Classifier {
         Ok(())
     }
 
-    /// How the int8 layers of a quantized model quantize their inputs (f32 models ignore it).
-    /// [`Activations::Bits15`] is the browser's SIMD128 format: a native run with it gives the
-    /// page's scores. [`Activations::Bits8`] is what `vpdpbusd` (AVX-VNNI, AVX-512 VNNI)
-    /// multiplies, faster where the CPU has it, at the fidelity docs/quantization.md measures.
-    /// Every model starts with 15 bits (8 bits' fidelity: docs/quantization.md). Results
-    /// depend on this choice, never on the CPU. The relaxed-SIMD wasm build keeps its own 7-bit
-    /// blocks whatever is set.
+    /// How the int8 layers of a quantized model quantize their inputs (f32 models ignore it):
+    /// [`Activations::Bits15`], the default and the browser's SIMD128 format (a native run
+    /// gives the page's scores), or [`Activations::Bits8`], what `vpdpbusd` (AVX-VNNI,
+    /// AVX-512 VNNI) multiplies: faster where the CPU has it, less faithful
+    /// (docs/quantization.md, "Activation formats"). Results depend on this choice, never on
+    /// the CPU. The relaxed-SIMD wasm build keeps its own 7-bit blocks whatever is set.
     pub fn set_activations(&mut self, activations: Activations) {
         self.activations = activations;
         let head = self.head.iter_mut().flat_map(Head::linears_mut);
