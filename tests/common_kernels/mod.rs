@@ -105,6 +105,15 @@ fn packed(q: &[i8], n: usize, k: usize, block: usize, rng: &mut Rng) -> PackedWe
     PackedWeights::new(q.to_vec(), scales, n, k, block).unwrap()
 }
 
+/// The kernels of `kernels` that take activations up to |`max`|.
+fn taking(kernels: &[Kernel], max: i16) -> Vec<Kernel> {
+    kernels
+        .iter()
+        .copied()
+        .filter(|k| k.act_max() >= max)
+        .collect()
+}
+
 /// Every kernel in `kernels` gives exactly the reference int32 block sums on random shapes with
 /// ragged m, n, k and blocks. Weights use the full i8 range (incl. -128), activations ±ACT_MAX.
 pub fn check_block_sums(kernels: &[Kernel]) {
@@ -114,11 +123,7 @@ pub fn check_block_sums(kernels: &[Kernel]) {
 /// [`check_block_sums`] with activations in `-max..=max`, on the kernels of `kernels` that take
 /// them (all of them for 8-bit activations, `ACT8_MAX`).
 pub fn check_block_sums_upto(kernels: &[Kernel], max: i16) {
-    let kernels: Vec<Kernel> = kernels
-        .iter()
-        .copied()
-        .filter(|k| k.act_max() >= max)
-        .collect();
+    let kernels = taking(kernels, max);
     assert!(kernels.contains(&Kernel::Scalar));
     let mut rng = Rng::new(0x5EED ^ max as u64);
     let mut cases = 0;
@@ -160,11 +165,7 @@ pub fn check_extremes(kernels: &[Kernel]) {
 
 /// [`check_extremes`] at |x| = `max`, on the kernels of `kernels` that take it.
 pub fn check_extremes_upto(kernels: &[Kernel], max: i16) {
-    let kernels: Vec<Kernel> = kernels
-        .iter()
-        .copied()
-        .filter(|k| k.act_max() >= max)
-        .collect();
+    let kernels = taking(kernels, max);
     let (m, n) = (5, 11);
     let big = kernels::MAX_BLOCK.min(4096) / 4 * 4;
     for &(k, block) in &[(big, big), (4096, 32), (768, 768), (100, 100)] {
@@ -209,11 +210,7 @@ pub fn check_qgemm(kernels: &[Kernel]) {
 
 /// [`check_qgemm`] on activations quantized into `-max..=max`, on the kernels that take them.
 pub fn check_qgemm_upto(kernels: &[Kernel], max: i16) {
-    let kernels: Vec<Kernel> = kernels
-        .iter()
-        .copied()
-        .filter(|k| k.act_max() >= max)
-        .collect();
+    let kernels = taking(kernels, max);
     let mut rng = Rng::new(42);
     for &(m, n, k, block) in &[
         (1, 1, 1, 1),
