@@ -277,8 +277,7 @@ pub fn best_kernel_for(acts: Activations) -> Kernel {
     match FORCED.load(std::sync::atomic::Ordering::Relaxed) {
         0 => available_kernels()
             .into_iter()
-            .filter(|k| k.accepts(acts))
-            .next_back()
+            .rfind(|k| k.accepts(acts))
             .unwrap_or(Kernel::Scalar),
         i => Kernel::ALL[i - 1],
     }

@@ -564,7 +564,7 @@ pub fn check_kernel_list() {
     assert_eq!(ks[0], Kernel::Scalar);
     // The best kernel for a format is the last available one that takes it.
     for acts in Activations::ALL {
-        let best = ks.iter().copied().filter(|k| k.accepts(acts)).next_back();
+        let best = ks.iter().copied().rfind(|k| k.accepts(acts));
         assert_eq!(best, Some(best_kernel_for(acts)), "{acts:?}");
     }
     assert_eq!(best_kernel(), best_kernel_for(Activations::Bits15));
