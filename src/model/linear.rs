@@ -101,7 +101,10 @@ impl Linear {
     /// [`Linear::forward`], then `act` applied in place on the output buffer.
     pub fn forward_then(&self, x: &Tensor, act: Option<fn(&mut [f32])>) -> Result<Tensor> {
         let input = Input::new(x, self.in_dim)?;
-        self.forward_input(&input, act, &mut Quantized::default())
+        let mut quantized = Quantized::take();
+        let y = self.forward_input(&input, act, &mut quantized);
+        quantized.give_back();
+        y
     }
 
     /// [`Linear::forward`] of each of `layers` on the same `x` (attention's query, key and
@@ -109,15 +112,17 @@ impl Linear {
     pub fn forward_shared<const N: usize>(layers: [&Linear; N], x: &Tensor) -> Result<[Tensor; N]> {
         let in_dim = layers.first().map_or(0, |l| l.in_dim);
         let input = Input::new(x, in_dim)?;
-        let mut quantized = Quantized::default();
-        let mut outs = Vec::with_capacity(N);
-        for l in layers {
-            if l.in_dim != in_dim {
-                return Err(input_width(l.in_dim, in_dim));
-            }
-            outs.push(l.forward_input(&input, None, &mut quantized)?);
+        if let Some(l) = layers.iter().find(|l| l.in_dim != in_dim) {
+            return Err(input_width(l.in_dim, in_dim));
         }
-        outs.try_into()
+        let mut quantized = Quantized::take();
+        let outs: Result<Vec<Tensor>> = layers
+            .iter()
+            .map(|l| l.forward_input(&input, None, &mut quantized))
+            .collect();
+        quantized.give_back();
+        outs?
+            .try_into()
             .map_err(|_| candle_core::Error::Msg("one output per layer".into()).into())
     }
 
@@ -137,19 +142,20 @@ impl Linear {
                 }
             }
             LinearWeight::F32Packed { weight, bias } => {
-                let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
                 let mut y = vec![0f32; rows * self.out_dim];
-                sgemm(&xs, rows, weight, bias, &mut y)?;
+                with_f32_slice(x2, |xs| Ok(sgemm(xs, rows, weight, bias, &mut y)?))?;
                 self.finish(y, rows, act, device)?
             }
             LinearWeight::Int8 { weight, bias } => {
                 let key = (self.acts, weight.block());
                 if quantized.key != Some(key) {
-                    let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
-                    quantized.xq.resize(xs.len(), 0);
+                    quantized.key = None;
+                    quantized.xq.resize(rows * self.in_dim, 0);
                     quantized.scale.resize(rows * weight.nblocks(), 0.0);
                     let (q, s) = (&mut quantized.xq[..], &mut quantized.scale[..]);
-                    kernels::quantize_for(weight, self.acts, &xs, rows, q, s)?;
+                    with_f32_slice(x2, |xs| {
+                        Ok(kernels::quantize_for(weight, self.acts, xs, rows, q, s)?)
+                    })?;
                     quantized.key = Some(key);
                 }
                 let (xq, scale) = (&quantized.xq, &quantized.scale);
@@ -200,11 +206,49 @@ fn input_width(want: usize, got: usize) -> crate::error::Error {
 
 /// An input quantized for the int8 layers, kept while the layers that share the input run:
 /// `key` says for which (activation format, weight K-block) `xq` and `scale` hold.
-#[derive(Default)]
 struct Quantized {
     key: Option<(Activations, usize)>,
     xq: Vec<i16>,
     scale: Vec<f32>,
+}
+
+thread_local! {
+    /// The buffers of [`Quantized`], reused from layer to layer instead of allocated and
+    /// zero-filled per call. Taken out while in use: a forward pass that rayon starts on this
+    /// thread meanwhile (work stealing while a GEMM waits) finds it empty and allocates.
+    static SCRATCH: std::cell::Cell<(Vec<i16>, Vec<f32>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+}
+
+impl Quantized {
+    fn take() -> Self {
+        let (xq, scale) = SCRATCH.take();
+        Self {
+            key: None,
+            xq,
+            scale,
+        }
+    }
+
+    fn give_back(self) {
+        SCRATCH.set((self.xq, self.scale));
+    }
+}
+
+/// Runs `f` on an f32 tensor's values where they lie (contiguous CPU storage), else on a copy.
+fn with_f32_slice<T>(x: &Tensor, f: impl FnOnce(&[f32]) -> Result<T>) -> Result<T> {
+    {
+        let (storage, layout) = x.storage_and_layout();
+        if let (candle_core::Storage::Cpu(candle_core::CpuStorage::F32(v)), Some((a, b))) =
+            (&*storage, layout.contiguous_offsets())
+        {
+            if let Some(values) = v.get(a..b) {
+                return f(values);
+            }
+        }
+    }
+    let copy: Vec<f32> = x.flatten_all()?.to_vec1()?;
+    f(&copy)
 }
 
 impl Linear {
