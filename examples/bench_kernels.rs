@@ -11,7 +11,8 @@ mod common_kernels;
 use common_kernels::Rng;
 use gamjeong::internals::kernels::sgemm::{sgemm_kernels, sgemm_with, PackedF32};
 use gamjeong::internals::kernels::{
-    self, available_kernels, qgemm, qgemm_with, quantize_blocks, Kernel, PackedWeights, ACT_MAX,
+    self, available_kernels, qgemm, qgemm_with, quantize_blocks, quantize_blocks_to, Kernel,
+    PackedWeights, ACT8_MAX, ACT_MAX,
 };
 
 fn main() {
@@ -107,9 +108,24 @@ fn bench(now: &dyn Fn() -> f64, print: &dyn Fn(String)) {
             let q = rng.i8s(n * k, -127, 127);
             let w = PackedWeights::new(q, vec![0.01; n * (k / block)], n, k, block).unwrap();
             for kernel in available_kernels() {
+                if kernel.act_max() < ACT_MAX {
+                    continue;
+                }
                 let n_samples = if kernel == Kernel::Scalar { 3 } else { samples };
                 let ms = time_ms(now, n_samples, || {
                     qgemm_with(kernel, &xq, &xs, m, &w, None, &mut y).unwrap();
+                });
+                line += &format!(" | {}/b{block} {}", kernel.name(), fmt_ms(ms));
+            }
+            // 8-bit activations, on the kernels made for them.
+            let mut xq8 = vec![0i16; m * k];
+            quantize_blocks_to(ACT8_MAX, &xf, m, k, block, &mut xq8, &mut xs).unwrap();
+            for kernel in available_kernels() {
+                if kernel.act_max() != ACT8_MAX {
+                    continue;
+                }
+                let ms = time_ms(now, samples, || {
+                    qgemm_with(kernel, &xq8, &xs, m, &w, None, &mut y).unwrap();
                 });
                 line += &format!(" | {}/b{block} {}", kernel.name(), fmt_ms(ms));
             }

@@ -5,7 +5,9 @@
 //! THREADS=N runs the classifier on its own pool of N threads (`Classifier::set_threads`, as
 //! the CLI's `--threads`); set RAYON_NUM_THREADS to the same N so that candle's f32 matmuls
 //! (which use rayon's global pool) run on as many. KERNEL=NAME runs that int8 kernel
-//! (`avx2`, `avx-vnni`, `avx512-vnni`, `scalar`, …) instead of the best one here.
+//! (`avx2`, `avx-vnni`, `avx512-vnni`, `avx512-vnni-u8`, `scalar`, …) instead of the best one
+//! here. ACTIVATIONS=15|8 sets the int8 layers' activation bits (`--activations` of the CLI;
+//! default: the library's).
 //! SHAPES=24x1,64x8 limits the (tokens × batch) shapes (default: 8, 24, 64, 128 × 1 and 8),
 //! e.g. for a profiler.
 //!
@@ -14,8 +16,8 @@
 //! batch 1 (row 0) and batch 8 (all rows): 2 warm-up runs, then RUNS timed runs (default
 //! 20); prints the median and min, and max |Δlogit| against torch.
 
-use gamjeong::internals::kernels::{best_kernel, force_kernel, Kernel};
-use gamjeong::Classifier;
+use gamjeong::internals::kernels::{best_kernel_for, force_kernel, Kernel};
+use gamjeong::{Activations, Classifier};
 use serde_json::Value;
 use std::time::Instant;
 
@@ -41,10 +43,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(n) = std::env::var("THREADS") {
         model.set_threads(n.parse()?)?;
     }
+    if let Ok(bits) = std::env::var("ACTIVATIONS") {
+        let acts = Activations::from_bits(bits.parse()?).ok_or("ACTIVATIONS is 15 or 8")?;
+        model.set_activations(acts);
+    }
+    let acts = model.activations();
+    let kernel = best_kernel_for(acts).name();
     println!(
-        "{model_path}: loaded in {load_ms:.0} ms, {} threads, int8 kernel {}",
+        "{model_path}: loaded in {load_ms:.0} ms, {} threads, int8 kernel {kernel}, {}-bit activations",
         model.threads(),
-        best_kernel().name()
+        acts.bits()
     );
     let mut results = Vec::new();
     for seq in ["8", "24", "64", "128"] {
@@ -91,7 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(out) = args.get(3) {
         let json = serde_json::json!({
             "model": model_path, "load_ms": load_ms, "threads": model.threads(),
-            "kernel": best_kernel().name(), "results": results,
+            "kernel": kernel, "activations": acts.bits(), "results": results,
         });
         std::fs::write(out, serde_json::to_string_pretty(&json)?)?;
     }

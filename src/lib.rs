@@ -38,6 +38,7 @@ pub use classifier::{Classification, Classifier, EncoderOutput, Score, ScoreFn, 
 pub use config::ModelConfig;
 pub use error::{ComputeError, Error, ErrorCode, Result};
 pub use explain::{Explanation, WordScore};
+pub use kernels::Activations;
 pub use labels::{Group, LabelInfo, EMOTIONS, GROUPS};
 pub use quant::{
     is_quantized, quantize_bytes, ModelSource, Quant, QuantMetadata, StreamingQuantizer,

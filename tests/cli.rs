@@ -313,6 +313,35 @@ fn temp_path(name: &str) -> std::path::PathBuf {
 
 const BULK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bulk");
 
+/// `--activations`: a model runs 15 bits by default, and the flag picks the format the
+/// library's `set_activations` does.
+#[test]
+fn activations_flag_matches_the_library() {
+    let file = q8_model_file();
+    let mut model = gamjeong::Classifier::from_path(file).unwrap();
+    assert_eq!(model.activations(), gamjeong::Activations::Bits15);
+    let text = "오늘 정말 행복해";
+    let logits = |args: &[&str]| {
+        let mut all = vec!["classify", "--model", file, "--json", "--threads", "1"];
+        all.extend(args);
+        let (ok, stdout, stderr) = gamjeong(&all, &format!("{text}\n"));
+        assert!(ok, "{stderr}");
+        floats(&json_lines(&stdout)[0]["logits"])
+    };
+    let by_default = logits(&[]);
+    assert_eq!(by_default, model.classify(text).unwrap().logits);
+    assert_eq!(logits(&["--activations", "15"]), by_default);
+    model.set_activations(gamjeong::Activations::Bits8);
+    let bits8 = logits(&["--activations", "8"]);
+    assert_eq!(bits8, model.classify(text).unwrap().logits);
+    assert_ne!(bits8, by_default, "the two formats round differently");
+    let (ok, _, stderr) = gamjeong(
+        &["classify", "--model", file, "--activations", "7", "x"],
+        "",
+    );
+    assert!(!ok && stderr.contains("--activations"), "{stderr}");
+}
+
 #[test]
 fn classify_file_writes_the_golden_csv_and_jsonl() {
     // GAMJEONG_BLESS=1 rewrites tests/fixtures/bulk/expected/ (the browser test reads them too).
@@ -321,6 +350,7 @@ fn classify_file_writes_the_golden_csv_and_jsonl() {
         let input = format!("{BULK}/{}", case.input_name);
         for (ext, want) in [("csv", case.csv), ("jsonl", case.jsonl)] {
             let out = temp_path(&format!("{}.{ext}", case.input_name));
+            // The browser's activation format: tests/web/bulk.rs holds the page to these files.
             let mut args = vec![
                 "classify",
                 "--model",
@@ -329,6 +359,8 @@ fn classify_file_writes_the_golden_csv_and_jsonl() {
                 &input,
                 "--output",
                 out.to_str().unwrap(),
+                "--activations",
+                "15",
             ];
             if case.all_scores {
                 args.push("--all-scores");

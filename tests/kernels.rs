@@ -1,6 +1,7 @@
 //! Native checks of the int8 GEMM kernels (src/kernels): every kernel this CPU runs (Scalar,
-//! and AVX2, AVX-VNNI, AVX-512 VNNI on x86_64 or dotprod and i8mm on aarch64 where the CPU has
-//! them) against a naive reference, bit for bit.
+//! and AVX2, AVX-VNNI, AVX-512 VNNI — `vpdpwssd` and `vpdpbusd` — on x86_64 or dotprod and
+//! i8mm on aarch64 where the CPU has them) against a naive reference, bit for bit, on 15-bit
+//! and on 8-bit activations.
 //! The same checks run in the browser from tests/wasm_kernels.rs.
 //!
 //! Benchmark (prints, asserts nothing):
@@ -9,7 +10,9 @@
 
 mod common_kernels;
 use common_kernels::*;
-use gamjeong::internals::kernels::{available_kernels, best_kernel, force_kernel, Kernel};
+use gamjeong::internals::kernels::{
+    available_kernels, best_kernel, force_kernel, Kernel, ACT8_MAX,
+};
 
 #[test]
 fn kernel_list() {
@@ -20,10 +23,10 @@ fn kernel_list() {
         use std::is_x86_feature_detected as cpu;
         assert_eq!(has(Kernel::Avx2), cpu!("avx2"));
         assert_eq!(has(Kernel::AvxVnni), cpu!("avx2") && cpu!("avxvnni"));
-        assert_eq!(
-            has(Kernel::Avx512Vnni),
-            cpu!("avx512f") && cpu!("avx512bw") && cpu!("avx512vnni")
-        );
+        let avx512_vnni = cpu!("avx512f") && cpu!("avx512bw") && cpu!("avx512vnni");
+        assert_eq!(has(Kernel::Avx512Vnni), avx512_vnni);
+        assert_eq!(has(Kernel::AvxVnniU8), has(Kernel::AvxVnni));
+        assert_eq!(has(Kernel::Avx512VnniU8), avx512_vnni);
     }
     #[cfg(target_arch = "aarch64")]
     {
@@ -67,6 +70,28 @@ fn extremes_do_not_overflow() {
 #[test]
 fn qgemm_matches_f64() {
     check_qgemm(&available_kernels());
+}
+
+/// 8-bit activations (the `vpdpbusd` kernels' format): every kernel, the 15-bit-capable ones
+/// included, gives the reference int32 sums, so the 8-bit results do not depend on the CPU.
+#[test]
+fn block_sums_bit_identical_8bit() {
+    check_block_sums_upto(&available_kernels(), ACT8_MAX);
+}
+
+#[test]
+fn extremes_do_not_overflow_8bit() {
+    check_extremes_upto(&available_kernels(), ACT8_MAX);
+}
+
+#[test]
+fn qgemm_matches_f64_8bit() {
+    check_qgemm_upto(&available_kernels(), ACT8_MAX);
+}
+
+#[test]
+fn quantize_8bit_error_bound() {
+    check_quantize_upto(ACT8_MAX);
 }
 
 #[test]

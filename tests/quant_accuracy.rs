@@ -4,7 +4,8 @@
 #![cfg(not(target_arch = "wasm32"))] // tests/wasm_quant_accuracy.rs runs the same checks in the browser
 
 mod common;
-use common::heldout::{check_held_out, check_held_out_f32, Gate, HELD_OUT};
+use common::heldout::{check_held_out, check_held_out_f32, check_held_out_with, Gate, HELD_OUT};
+use gamjeong::Activations;
 use gamjeong::Quant::{Q4, Q6, Q8};
 
 #[test]
@@ -49,4 +50,16 @@ fn held_out_h384_l2_q6_meets_target_q4_q8_above_regression_floor() {
 #[test]
 fn held_out_h768_l2_q6_meets_target_q4_q8_above_regression_floor() {
     check_held_out("h768-l2", &CHECKS, &|line| println!("{line}"));
+}
+
+/// The tests above run the default 15-bit activations; q8 with the opt-in 8-bit ones (the
+/// `vpdpbusd` kernels' format) is held to the same q8 floor. Its figures (`--nocapture`) are
+/// docs/quantization.md's "Activation formats".
+#[test]
+fn held_out_q8_with_8_bit_activations() {
+    for m in &HELD_OUT {
+        let checks = [(Q8, Gate::RegressionFloor)];
+        let acts = Some(Activations::Bits8);
+        check_held_out_with(m.name, acts, &checks, &|line| println!("{line}"));
+    }
 }

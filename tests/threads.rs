@@ -168,7 +168,7 @@ fn parallel_gemms_equal_one_thread() {
                 sgemm(&x, m, &packed, &bias, &mut yf).unwrap();
                 let mut xq = vec![0i16; m * k];
                 let mut xs = vec![0f32; m * qw.nblocks()];
-                quantize_for(&qw, &x, m, &mut xq, &mut xs).unwrap();
+                quantize_for(&qw, gamjeong::Activations::Bits15, &x, m, &mut xq, &mut xs).unwrap();
                 let mut yq = vec![0f32; m * n];
                 qgemm(&xq, &xs, m, &qw, Some(&bias), &mut yq).unwrap();
                 (bits(&yf), bits(&yq))

@@ -38,6 +38,12 @@ mod cli {
         /// for every thread count.
         #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,
+        /// Bits per activation in the int8 layers of a quantized model: 8 (the `vpdpbusd`
+        /// format, fast on CPUs with AVX-VNNI or AVX-512 VNNI) or 15 (the browser's format:
+        /// the page's scores within 1e-4). Default: 15 (8 bits' fidelity: docs/quantization.md).
+        /// Results depend on it, never on the CPU.
+        #[arg(long, global = true, value_parser = ["8", "15"])]
+        activations: Option<String>,
     }
 
     /// The arguments of `classify` on texts, which the file options (`--format`, `--column`,
@@ -152,7 +158,11 @@ mod cli {
         // candle runs element-wise tensor ops on a pool of its own, sized from this variable
         // when it first runs (the tensor ops are per element: any size gives the same bits).
         std::env::set_var("CANDLE_NUM_THREADS", threads.to_string());
-        let load = |path: &Path| load(path, threads);
+        // clap lets only "8" and "15" through; `None` keeps the model's default.
+        let activations = cli
+            .activations
+            .and_then(|bits| gamjeong::Activations::from_bits(bits.parse().ok()?));
+        let load = |path: &Path| load(path, threads, activations);
         let result = match cli.command {
             Command::Classify {
                 model,
@@ -397,9 +407,16 @@ mod cli {
         Ok(true)
     }
 
-    fn load(path: &std::path::Path, threads: usize) -> Result<Classifier, Error> {
+    fn load(
+        path: &std::path::Path,
+        threads: usize,
+        activations: Option<gamjeong::Activations>,
+    ) -> Result<Classifier, Error> {
         let mut model = Classifier::from_path(path)?;
         model.set_threads(threads)?;
+        if let Some(activations) = activations {
+            model.set_activations(activations);
+        }
         Ok(model)
     }
 

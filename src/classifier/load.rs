@@ -6,6 +6,7 @@ use super::{Classifier, ScoreFn};
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
 use crate::io::{Collect, SafetensorsStream, Weights};
+use crate::kernels::Activations;
 use crate::labels::label_infos;
 use crate::model::{encoder_prefix, Bert, Head};
 use crate::quant::file::{check_metadata, scheme_in, verify_payload};
@@ -139,6 +140,9 @@ impl Classifier {
             labels,
             pool: None,
             score_fn,
+            // 8 bits are opt-in: they pass q8's held-out gates but not its gate on real
+            // trained weights (docs/quantization.md, "Activation formats").
+            activations: Activations::Bits15,
         })
     }
 }

@@ -6,6 +6,7 @@ pub use load::StreamingLoader;
 
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
+use crate::kernels::Activations;
 use crate::labels::LabelInfo;
 use crate::model::{sigmoid, softmax, BatchInput, Bert, BertOutput, Head, Rows};
 use crate::tokenize::{Encoded, TextEncoder};
@@ -115,6 +116,7 @@ pub struct Classifier {
     /// the calling thread in the single-threaded build).
     pool: Option<rayon::ThreadPool>,
     score_fn: ScoreFn,
+    activations: Activations,
 }
 
 impl Classifier {
@@ -133,6 +135,25 @@ impl Classifier {
             .map_err(|e| Error::InvalidInput(format!("cannot start {threads} threads: {e}")))?;
         self.pool = Some(pool);
         Ok(())
+    }
+
+    /// How the int8 layers of a quantized model quantize their inputs (f32 models ignore it):
+    /// [`Activations::Bits15`], the default and the browser's SIMD128 format (a native run
+    /// gives the page's scores), or [`Activations::Bits8`], what `vpdpbusd` (AVX-VNNI,
+    /// AVX-512 VNNI) multiplies: faster where the CPU has it, less faithful
+    /// (docs/quantization.md, "Activation formats"). Results depend on this choice, never on
+    /// the CPU. The relaxed-SIMD wasm build keeps its own 7-bit blocks whatever is set.
+    pub fn set_activations(&mut self, activations: Activations) {
+        self.activations = activations;
+        let head = self.head.iter_mut().flat_map(Head::linears_mut);
+        for linear in self.bert.linears_mut().chain(head) {
+            linear.set_activations(activations);
+        }
+    }
+
+    /// The activation format of the int8 layers ([`Classifier::set_activations`]).
+    pub fn activations(&self) -> Activations {
+        self.activations
     }
 
     /// Threads inference runs on.

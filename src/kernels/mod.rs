@@ -23,6 +23,8 @@ mod relaxed;
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+#[cfg(target_arch = "x86_64")]
+mod vnni_u8;
 
 #[cfg(target_arch = "aarch64")]
 mod neon;
@@ -48,13 +50,65 @@ const ACT_BOUND: usize = if RELAXED { 127 } else { ACT_MAX as usize };
 /// `block * ACT_BOUND * 128 <= i32::MAX` (|w| <= 128): 1024 with 15-bit activations.
 pub const MAX_BLOCK: usize = (i32::MAX as usize) / (ACT_BOUND * 128);
 const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"));
+/// Whether [`PackedWeights`] keeps per-block weight sums (builds with an unsigned-activation
+/// kernel).
+const WSUM: bool = RELAXED || cfg!(target_arch = "x86_64");
 /// Target size of the per-chunk activation scratch (re-read once per weight panel).
 const X_CHUNK_BYTES: usize = 96 * 1024;
 
 /// Largest |value| of a quantized activation: 16383 (15 bits, one scale per row), or 63 with
 /// `relaxed-simd` (7 bits per 32-wide block; why: docs/architecture.md, "int8 GEMM"). [`qgemm`]
-/// and [`block_sums`] reject anything outside `-ACT_MAX..=ACT_MAX`, whatever the kernel.
+/// and [`block_sums`] reject anything outside `-ACT_MAX..=ACT_MAX`, whatever the kernel (and
+/// outside `-127..=127` for the kernels that take 8-bit activations only, [`Kernel::act_max`]).
 pub const ACT_MAX: i16 = if RELAXED { 63 } else { 16383 };
+
+/// Largest |value| of an 8-bit activation ([`Activations::Bits8`]): symmetric, so that
+/// `x + 128` is a u8 for `vpdpbusd`.
+pub const ACT8_MAX: i16 = 127;
+
+/// How [`quantize_for`] quantizes activations (one scale per row in both). The int8 layers'
+/// results depend on this choice and on nothing else: every kernel that accepts a format
+/// computes the same int32 sums for it. In `relaxed-simd` builds neither applies: those use
+/// their 7-bit 32-wide blocks ([`ACT_BLOCK`]) whatever is asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Activations {
+    /// 15 bits (`-16383..=16383`): as good as f32 activations in practice; the SIMD128
+    /// build's format, so a native run with it reproduces the browser's scores.
+    Bits15,
+    /// 8 bits (`-127..=127`): what `vpdpbusd` (AVX-VNNI, AVX-512 VNNI) multiplies 64 at a
+    /// time, twice the 15-bit kernels' products per instruction, at some fidelity cost
+    /// (docs/quantization.md).
+    Bits8,
+}
+
+impl Activations {
+    /// Every format.
+    pub const ALL: [Activations; 2] = [Activations::Bits15, Activations::Bits8];
+
+    /// The bits of a value: 15 or 8 (the `--activations` value of the CLI).
+    pub fn bits(self) -> u32 {
+        match self {
+            Activations::Bits15 => 15,
+            Activations::Bits8 => 8,
+        }
+    }
+
+    /// The format of `bits` (15 or 8).
+    pub fn from_bits(bits: u32) -> Option<Activations> {
+        Activations::ALL.into_iter().find(|a| a.bits() == bits)
+    }
+
+    /// Largest |value| [`quantize_for`] writes in this format (this build's [`ACT_MAX`] in
+    /// `relaxed-simd` builds).
+    pub fn max(self) -> i16 {
+        match self {
+            _ if RELAXED => ACT_MAX,
+            Activations::Bits15 => ACT_MAX,
+            Activations::Bits8 => ACT8_MAX,
+        }
+    }
+}
 
 /// Activation scale granularity of this build: one per row, or one per 32-wide block.
 pub const ACT_BLOCK: Option<usize> = if RELAXED { Some(32) } else { None };
@@ -90,6 +144,10 @@ pub enum Kernel {
     AvxVnni,
     /// x86_64 AVX-512 VNNI, 512-bit (`vpdpwssd` on zmm), when the CPU has it.
     Avx512Vnni,
+    /// x86_64 AVX-VNNI, 256-bit `vpdpbusd` (u8 × i8) on 8-bit activations only.
+    AvxVnniU8,
+    /// x86_64 AVX-512 VNNI, 512-bit `vpdpbusd` (u8 × i8) on 8-bit activations only.
+    Avx512VnniU8,
     /// aarch64 dot product (`sdot`), when the CPU has `dotprod`.
     NeonDot,
     /// aarch64 int8 matrix multiply (`smmla`), when the CPU has `i8mm`.
@@ -98,11 +156,13 @@ pub enum Kernel {
 
 impl Kernel {
     /// Every kernel, in order of preference (best last) where several are available.
-    pub const ALL: [Kernel; 8] = [
+    pub const ALL: [Kernel; 10] = [
         Kernel::Scalar,
         Kernel::Avx2,
         Kernel::AvxVnni,
         Kernel::Avx512Vnni,
+        Kernel::AvxVnniU8,
+        Kernel::Avx512VnniU8,
         Kernel::NeonDot,
         Kernel::NeonI8mm,
         Kernel::Simd128,
@@ -117,6 +177,8 @@ impl Kernel {
             Kernel::Avx2 => "avx2",
             Kernel::AvxVnni => "avx-vnni",
             Kernel::Avx512Vnni => "avx512-vnni",
+            Kernel::AvxVnniU8 => "avx-vnni-u8",
+            Kernel::Avx512VnniU8 => "avx512-vnni-u8",
             Kernel::NeonDot => "neon-dotprod",
             Kernel::NeonI8mm => "neon-i8mm",
         }
@@ -136,9 +198,27 @@ impl Kernel {
             Kernel::RelaxedSimd => {
                 cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"))
             }
-            Kernel::Avx2 | Kernel::AvxVnni | Kernel::Avx512Vnni => x86_has(self),
+            Kernel::Avx2
+            | Kernel::AvxVnni
+            | Kernel::Avx512Vnni
+            | Kernel::AvxVnniU8
+            | Kernel::Avx512VnniU8 => x86_has(self),
             Kernel::NeonDot | Kernel::NeonI8mm => arm_has(self),
         }
+    }
+
+    /// Largest |activation| this kernel multiplies exactly: [`ACT8_MAX`] for the `vpdpbusd`
+    /// kernels, [`ACT_MAX`] for every other.
+    pub fn act_max(self) -> i16 {
+        match self {
+            Kernel::AvxVnniU8 | Kernel::Avx512VnniU8 => ACT8_MAX,
+            _ => ACT_MAX,
+        }
+    }
+
+    /// Whether this kernel takes activations quantized as `acts`.
+    pub fn accepts(self, acts: Activations) -> bool {
+        acts.max() <= self.act_max()
     }
 }
 
@@ -147,8 +227,10 @@ fn x86_has(kernel: Kernel) -> bool {
     use std::is_x86_feature_detected as has;
     match kernel {
         Kernel::Avx2 => has!("avx2"),
-        Kernel::AvxVnni => has!("avx2") && has!("avxvnni"),
-        Kernel::Avx512Vnni => has!("avx512f") && has!("avx512bw") && has!("avx512vnni"),
+        Kernel::AvxVnni | Kernel::AvxVnniU8 => has!("avx2") && has!("avxvnni"),
+        Kernel::Avx512Vnni | Kernel::Avx512VnniU8 => {
+            has!("avx512f") && has!("avx512bw") && has!("avx512vnni")
+        }
         _ => false,
     }
 }
@@ -184,12 +266,19 @@ pub fn available_kernels() -> Vec<Kernel> {
 /// `Kernel::ALL` index + 1 of the kernel [`force_kernel`] chose; 0: none.
 static FORCED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// The kernel [`qgemm`] runs: the one [`force_kernel`] chose, else the best available.
+/// The kernel [`qgemm`] runs on 15-bit activations: [`best_kernel_for`]`(Bits15)`.
 pub fn best_kernel() -> Kernel {
+    best_kernel_for(Activations::Bits15)
+}
+
+/// The kernel [`qgemm_for`] runs on activations quantized as `acts`: the one [`force_kernel`]
+/// chose (an error at the call if it does not accept them), else the best available that does.
+pub fn best_kernel_for(acts: Activations) -> Kernel {
     match FORCED.load(std::sync::atomic::Ordering::Relaxed) {
-        0 => *available_kernels()
-            .last()
-            .expect("Scalar is always available"),
+        0 => available_kernels()
+            .into_iter()
+            .rfind(|k| k.accepts(acts))
+            .unwrap_or(Kernel::Scalar),
         i => Kernel::ALL[i - 1],
     }
 }
@@ -227,8 +316,8 @@ pub struct PackedWeights {
     data: Vec<i8>,
     /// [panel][nb][NR], zero for padding rows.
     scales: Vec<f32>,
-    /// [panel][nb][NR]: Σ_k w over the block (the relaxed kernel's offset correction).
-    #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+    /// [panel][nb][NR]: Σ_k w over the block, the offset correction of the kernels that take
+    /// unsigned activations (relaxed SIMD, `vpdpbusd`); empty in builds without them.
     wsum: Vec<i32>,
 }
 
@@ -279,8 +368,7 @@ impl PackedWeights {
         let len = mul(OP, "packed size", mul(OP, "packed size", npanels, NR)?, kp)?;
         let mut data = vec![0i8; len];
         let mut pscales = vec![0f32; npanels * nb * NR];
-        #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-        let mut wsum = vec![0i32; npanels * nb * NR];
+        let mut wsum = vec![0i32; if WSUM { npanels * nb * NR } else { 0 }];
         for row in 0..n {
             let (p, j) = (row / NR, row % NR);
             let panel = &mut data[p * NR * kp..(p + 1) * NR * kp];
@@ -291,8 +379,7 @@ impl PackedWeights {
                     panel[(kk / KG) * NR * KG + j * KG + kk % KG] = src[b * block + t];
                 }
                 pscales[(p * nb + b) * NR + j] = scales[row * nb + b];
-                #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-                {
+                if WSUM {
                     wsum[(p * nb + b) * NR + j] = src[b * block..(b + 1) * block]
                         .iter()
                         .map(|&v| v as i32)
@@ -312,7 +399,6 @@ impl PackedWeights {
             npanels,
             data,
             scales: pscales,
-            #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
             wsum,
         })
     }
@@ -336,13 +422,9 @@ impl PackedWeights {
 
     /// Heap + inline bytes held (packed weights incl. padding, scales, offsets).
     pub fn bytes(&self) -> usize {
-        #[allow(unused_mut)]
-        let mut b = std::mem::size_of::<Self>() + self.data.capacity() + self.scales.capacity() * 4;
-        #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-        {
-            b += self.wsum.capacity() * 4;
-        }
-        b
+        std::mem::size_of::<Self>()
+            + self.data.capacity()
+            + (self.scales.capacity() + self.wsum.capacity()) * 4
     }
 
     /// Panel `p`: `kp / KG` records of NR × KG bytes.
@@ -373,9 +455,30 @@ pub fn quantize_blocks(
     q: &mut [i16],
     scale: &mut [f32],
 ) -> Result<(), KernelError> {
+    quantize_blocks_to(ACT_MAX, x, m, k, block, q, scale)
+}
+
+/// [`quantize_blocks`] into `-max..=max` (`1..=ACT_MAX`).
+pub fn quantize_blocks_to(
+    max: i16,
+    x: &[f32],
+    m: usize,
+    k: usize,
+    block: usize,
+    q: &mut [i16],
+    scale: &mut [f32],
+) -> Result<(), KernelError> {
     const OP: &str = "quantize_blocks";
     check_len(OP, "x", x.len(), "m*k", &[m, k])?;
     check_len(OP, "q", q.len(), "m*k", &[m, k])?;
+    if !(1..=ACT_MAX).contains(&max) {
+        return Err(KernelError::ActivationRange {
+            op: OP,
+            value: max,
+            index: 0,
+            max: ACT_MAX,
+        });
+    }
     if k == 0 {
         // k = 0 has no blocks.
         return check_len(OP, "scale", scale.len(), "m*(k/block)", &[m, 0]);
@@ -391,7 +494,7 @@ pub fn quantize_blocks(
         .zip(scale.iter_mut())
         .enumerate()
     {
-        *s = quantize_slice(xb, qb).ok_or(KernelError::NonFiniteInput {
+        *s = quantize_slice(max as f32, xb, qb).ok_or(KernelError::NonFiniteInput {
             op: OP,
             row: i / nb,
         })?;
@@ -407,19 +510,32 @@ pub fn quantize_rows(
     q: &mut [i16],
     scale: &mut [f32],
 ) -> Result<(), KernelError> {
+    quantize_rows_to(ACT_MAX, x, m, k, q, scale)
+}
+
+/// [`quantize_rows`] into `-max..=max` (`1..=ACT_MAX`).
+pub fn quantize_rows_to(
+    max: i16,
+    x: &[f32],
+    m: usize,
+    k: usize,
+    q: &mut [i16],
+    scale: &mut [f32],
+) -> Result<(), KernelError> {
     if k == 0 {
         check_len("quantize_rows", "scale", scale.len(), "m", &[m])?;
         scale.fill(0.0);
-        return quantize_blocks(x, m, k, 1, q, &mut []);
+        return quantize_blocks_to(max, x, m, k, 1, q, &mut []);
     }
-    quantize_blocks(x, m, k, k, q, scale)
+    quantize_blocks_to(max, x, m, k, k, q, scale)
 }
 
-/// Quantizes `x` `[m][k]` for a [`qgemm`] with `w`, in this build's granularity
-/// ([`ACT_BLOCK`]): `scale` gets `m * w.nblocks()` values (a row's scale repeated per block
-/// when there is one per row).
+/// Quantizes `x` `[m][k]` for a [`qgemm_for`] with `w`, as `acts` says (in `relaxed-simd`
+/// builds: 7 bits per [`ACT_BLOCK`]): `scale` gets `m * w.nblocks()` values (a row's scale
+/// repeated per block when there is one per row).
 pub fn quantize_for(
     w: &PackedWeights,
+    acts: Activations,
     x: &[f32],
     m: usize,
     q: &mut [i16],
@@ -430,18 +546,22 @@ pub fn quantize_for(
     if ACT_BLOCK.is_some() {
         return quantize_blocks(x, m, k, w.block, q, scale);
     }
-    let mut rows = vec![0f32; m];
-    quantize_rows(x, m, k, q, &mut rows)?;
-    for (dst, &s) in scale.chunks_exact_mut(nb).zip(&rows) {
-        dst.fill(s);
+    // Each row's scale goes to the row's first block slot, then is repeated in place.
+    check_len("quantize_for", "x", x.len(), "m*k", &[m, k])?;
+    check_len("quantize_for", "q", q.len(), "m*k", &[m, k])?;
+    for (r, (xr, qr)) in x.chunks_exact(k).zip(q.chunks_exact_mut(k)).enumerate() {
+        let s = quantize_slice(acts.max() as f32, xr, qr).ok_or(KernelError::NonFiniteInput {
+            op: "quantize_for",
+            row: r,
+        })?;
+        scale[r * nb..(r + 1) * nb].fill(s);
     }
     Ok(())
 }
 
 /// Quantizes one block; `None` if it holds a non-finite value.
 #[inline(always)]
-fn quantize_slice(xr: &[f32], qr: &mut [i16]) -> Option<f32> {
-    let amax_q = ACT_MAX as f32;
+fn quantize_slice(amax_q: f32, xr: &[f32], qr: &mut [i16]) -> Option<f32> {
     // max |x| and a non-finite check, in 8 independent lanes so it vectorizes.
     let mut lanes = [0f32; 8];
     let mut bad = false;
@@ -505,6 +625,20 @@ pub fn qgemm(
     y: &mut [f32],
 ) -> Result<(), KernelError> {
     qgemm_with(best_kernel(), xq, x_scale, m, w, bias, y)
+}
+
+/// [`qgemm`] on activations quantized as `acts` ([`quantize_for`]), with the best kernel for
+/// them ([`best_kernel_for`]).
+pub fn qgemm_for(
+    acts: Activations,
+    xq: &[i16],
+    x_scale: &[f32],
+    m: usize,
+    w: &PackedWeights,
+    bias: Option<&[f32]>,
+    y: &mut [f32],
+) -> Result<(), KernelError> {
+    qgemm_with(best_kernel_for(acts), xq, x_scale, m, w, bias, y)
 }
 
 /// [`qgemm`] with a chosen kernel (for tests and benchmarks). The result does not depend on it.
@@ -588,20 +722,21 @@ fn check_x(
         return Err(KernelError::Unavailable { op, kernel });
     }
     check_len(op, "xq", xq.len(), "m*k", &[m, w.k])?;
+    let max = kernel.act_max();
     // Branch-free so it vectorizes.
     let out_of_range = xq
         .iter()
-        .fold(false, |acc, &v| acc | (v.unsigned_abs() > ACT_MAX as u16));
+        .fold(false, |acc, &v| acc | (v.unsigned_abs() > max as u16));
     if out_of_range {
         let index = xq
             .iter()
-            .position(|&v| v.unsigned_abs() > ACT_MAX as u16)
+            .position(|&v| v.unsigned_abs() > max as u16)
             .unwrap_or(0);
         return Err(KernelError::ActivationRange {
             op,
             value: xq[index],
             index,
-            max: ACT_MAX,
+            max,
         });
     }
     Ok(())
@@ -766,6 +901,10 @@ fn run<E: Epilogue>(kernel: Kernel, job: &Job, panels: Range<usize>, epi: &mut E
         Kernel::AvxVnni => unsafe { avx2::drive_avx_vnni(job, panels, epi) },
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx512Vnni => unsafe { avx512::drive_avx512_vnni(job, panels, epi) },
+        #[cfg(target_arch = "x86_64")]
+        Kernel::AvxVnniU8 => unsafe { vnni_u8::drive_ymm(job, panels, epi) },
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512VnniU8 => unsafe { vnni_u8::drive_zmm(job, panels, epi) },
         #[cfg(target_arch = "aarch64")]
         Kernel::NeonDot => unsafe { neon::drive_dot(job, panels, epi) },
         #[cfg(target_arch = "aarch64")]

@@ -112,9 +112,17 @@ impl SelfAttention {
             Rows::First => x.narrow(1, 0, 1)?,
         };
         let sq = queries.dim(1)?;
-        let q = self.query.forward(&queries)?;
-        let k = self.key.forward(x)?;
-        let v = self.value.forward(x)?;
+        // The products that read the same input quantize it once.
+        let (q, k, v) = match rows {
+            Rows::All => {
+                let [q, k, v] = Linear::forward_shared([&self.query, &self.key, &self.value], x)?;
+                (q, k, v)
+            }
+            Rows::First => {
+                let [k, v] = Linear::forward_shared([&self.key, &self.value], x)?;
+                (self.query.forward(&queries)?, k, v)
+            }
+        };
         // One sequence at a time, on its real tokens only: a padded row then computes exactly
         // what the text alone computes (transformers masks padded keys instead, which gives the
         // same values up to summation order), and a whole batch's `[heads, s, s]` scores — its
@@ -336,6 +344,25 @@ impl Bert {
 
     pub fn has_pooler(&self) -> bool {
         self.pooler.is_some()
+    }
+
+    /// Every dense layer of the encoder (to set how the int8 ones quantize their inputs).
+    pub fn linears_mut(&mut self) -> impl Iterator<Item = &mut Linear> {
+        let layers = self.layers.iter_mut().flat_map(|l| {
+            let a = &mut l.attention;
+            [
+                &mut a.query,
+                &mut a.key,
+                &mut a.value,
+                &mut a.output,
+                &mut l.intermediate,
+                &mut l.output,
+            ]
+        });
+        self.project
+            .iter_mut()
+            .chain(layers)
+            .chain(&mut self.pooler)
     }
 
     /// `rows` says which rows of the last hidden state the caller reads; every layer but the

@@ -61,6 +61,14 @@ impl Head {
         }
     }
 
+    /// The head's dense layers.
+    pub fn linears_mut(&mut self) -> Vec<&mut Linear> {
+        match self {
+            Head::Pooled(classifier) => vec![classifier],
+            Head::FirstToken { dense, out_proj } => vec![dense, out_proj],
+        }
+    }
+
     /// `[batch, labels]` logits from the encoder's output (its first rows suffice).
     pub fn forward(&self, out: &BertOutput) -> Result<Tensor> {
         match self {

@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::io::Scope;
 use crate::kernels::sgemm::{sgemm, PackedF32, PACKED_F32};
-use crate::kernels::{self, PackedWeights};
+use crate::kernels::{self, Activations, PackedWeights};
 use crate::quant::stored::{read_matrix, StoredMatrix};
 use candle_core::{Device, Module, Tensor};
 
@@ -54,6 +54,8 @@ pub struct Linear {
     weight: LinearWeight,
     in_dim: usize,
     out_dim: usize,
+    /// How an int8 layer quantizes its input ([`Linear::set_activations`]).
+    acts: Activations,
 }
 
 impl Linear {
@@ -78,11 +80,17 @@ impl Linear {
             weight,
             in_dim,
             out_dim,
+            acts: Activations::Bits15,
         })
     }
 
     pub fn out_dim(&self) -> usize {
         self.out_dim
+    }
+
+    /// How an int8 layer quantizes its input from now on (f32 layers ignore it).
+    pub fn set_activations(&mut self, acts: Activations) {
+        self.acts = acts;
     }
 
     /// `x` is `[..., in]`; the result is `[..., out]`.
@@ -92,47 +100,155 @@ impl Linear {
 
     /// [`Linear::forward`], then `act` applied in place on the output buffer.
     pub fn forward_then(&self, x: &Tensor, act: Option<fn(&mut [f32])>) -> Result<Tensor> {
-        let (&in_dim, lead) = x
-            .dims()
-            .split_last()
-            .ok_or_else(|| candle_core::Error::Msg("linear input must have rank >= 1".into()))?;
-        if in_dim != self.in_dim {
-            return Err(candle_core::Error::Msg(format!(
-                "linear expects {} inputs, got {in_dim}",
-                self.in_dim
-            ))
-            .into());
+        let input = Input::new(x, self.in_dim)?;
+        let mut quantized = Quantized::take();
+        let y = self.forward_input(&input, act, &mut quantized);
+        quantized.give_back();
+        y
+    }
+
+    /// [`Linear::forward`] of each of `layers` on the same `x` (attention's query, key and
+    /// value): the int8 layers among them quantize `x` once, not once each.
+    pub fn forward_shared<const N: usize>(layers: [&Linear; N], x: &Tensor) -> Result<[Tensor; N]> {
+        let in_dim = layers.first().map_or(0, |l| l.in_dim);
+        let input = Input::new(x, in_dim)?;
+        if let Some(l) = layers.iter().find(|l| l.in_dim != in_dim) {
+            return Err(input_width(l.in_dim, in_dim));
         }
-        let rows: usize = lead.iter().product();
-        let x2 = x.reshape((rows, in_dim))?;
+        let mut quantized = Quantized::take();
+        let outs: Result<Vec<Tensor>> = layers
+            .iter()
+            .map(|l| l.forward_input(&input, None, &mut quantized))
+            .collect();
+        quantized.give_back();
+        outs?
+            .try_into()
+            .map_err(|_| candle_core::Error::Msg("one output per layer".into()).into())
+    }
+
+    fn forward_input(
+        &self,
+        input: &Input,
+        act: Option<fn(&mut [f32])>,
+        quantized: &mut Quantized,
+    ) -> Result<Tensor> {
+        let (x2, rows, device) = (&input.x2, input.rows, input.x2.device());
         let y = match &self.weight {
             LinearWeight::F32 { weight_t, bias } => {
                 let y = x2.matmul(weight_t)?.broadcast_add(bias)?;
                 match act {
-                    Some(_) => self.finish(y.flatten_all()?.to_vec1()?, rows, act, x.device())?,
+                    Some(_) => self.finish(y.flatten_all()?.to_vec1()?, rows, act, device)?,
                     None => y,
                 }
             }
             LinearWeight::F32Packed { weight, bias } => {
-                let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
                 let mut y = vec![0f32; rows * self.out_dim];
-                sgemm(&xs, rows, weight, bias, &mut y)?;
-                self.finish(y, rows, act, x.device())?
+                with_f32_slice(x2, |xs| Ok(sgemm(xs, rows, weight, bias, &mut y)?))?;
+                self.finish(y, rows, act, device)?
             }
             LinearWeight::Int8 { weight, bias } => {
-                let xs: Vec<f32> = x2.flatten_all()?.to_vec1()?;
-                let mut xq = vec![0i16; xs.len()];
-                let mut scale = vec![0f32; rows * weight.nblocks()];
-                kernels::quantize_for(weight, &xs, rows, &mut xq, &mut scale)?;
+                let key = (self.acts, weight.block());
+                if quantized.key != Some(key) {
+                    quantized.key = None;
+                    quantized.xq.resize(rows * self.in_dim, 0);
+                    quantized.scale.resize(rows * weight.nblocks(), 0.0);
+                    let (q, s) = (&mut quantized.xq[..], &mut quantized.scale[..]);
+                    with_f32_slice(x2, |xs| {
+                        Ok(kernels::quantize_for(weight, self.acts, xs, rows, q, s)?)
+                    })?;
+                    quantized.key = Some(key);
+                }
+                let (xq, scale) = (&quantized.xq, &quantized.scale);
                 let mut y = vec![0f32; rows * self.out_dim];
-                kernels::qgemm(&xq, &scale, rows, weight, Some(bias), &mut y)?;
-                self.finish(y, rows, act, x.device())?
+                kernels::qgemm_for(self.acts, xq, scale, rows, weight, Some(bias), &mut y)?;
+                self.finish(y, rows, act, device)?
             }
         };
-        let mut out_dims = lead.to_vec();
-        out_dims.push(self.out_dim);
-        Ok(y.reshape(out_dims)?)
+        Ok(y.reshape(input.out_dims(self.out_dim))?)
     }
+}
+
+/// A layer input `[..., in]` as the 2-D `[rows, in]` the products take.
+struct Input {
+    x2: Tensor,
+    rows: usize,
+    lead: Vec<usize>,
+}
+
+impl Input {
+    fn new(x: &Tensor, in_dim: usize) -> Result<Self> {
+        let (&got, lead) = x
+            .dims()
+            .split_last()
+            .ok_or_else(|| candle_core::Error::Msg("linear input must have rank >= 1".into()))?;
+        if got != in_dim {
+            return Err(input_width(in_dim, got));
+        }
+        let rows: usize = lead.iter().product();
+        Ok(Self {
+            x2: x.reshape((rows, in_dim))?,
+            rows,
+            lead: lead.to_vec(),
+        })
+    }
+
+    /// `[..., out]`
+    fn out_dims(&self, out_dim: usize) -> Vec<usize> {
+        let mut dims = self.lead.clone();
+        dims.push(out_dim);
+        dims
+    }
+}
+
+fn input_width(want: usize, got: usize) -> crate::error::Error {
+    candle_core::Error::Msg(format!("linear expects {want} inputs, got {got}")).into()
+}
+
+/// An input quantized for the int8 layers, kept while the layers that share the input run:
+/// `key` says for which (activation format, weight K-block) `xq` and `scale` hold.
+struct Quantized {
+    key: Option<(Activations, usize)>,
+    xq: Vec<i16>,
+    scale: Vec<f32>,
+}
+
+thread_local! {
+    /// The buffers of [`Quantized`], reused from layer to layer instead of allocated and
+    /// zero-filled per call. Taken out while in use: a forward pass that rayon starts on this
+    /// thread meanwhile (work stealing while a GEMM waits) finds it empty and allocates.
+    static SCRATCH: std::cell::Cell<(Vec<i16>, Vec<f32>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+}
+
+impl Quantized {
+    fn take() -> Self {
+        let (xq, scale) = SCRATCH.take();
+        Self {
+            key: None,
+            xq,
+            scale,
+        }
+    }
+
+    fn give_back(self) {
+        SCRATCH.set((self.xq, self.scale));
+    }
+}
+
+/// Runs `f` on an f32 tensor's values where they lie (contiguous CPU storage), else on a copy.
+fn with_f32_slice<T>(x: &Tensor, f: impl FnOnce(&[f32]) -> Result<T>) -> Result<T> {
+    {
+        let (storage, layout) = x.storage_and_layout();
+        if let (candle_core::Storage::Cpu(candle_core::CpuStorage::F32(v)), Some((a, b))) =
+            (&*storage, layout.contiguous_offsets())
+        {
+            if let Some(values) = v.get(a..b) {
+                return f(values);
+            }
+        }
+    }
+    let copy: Vec<f32> = x.flatten_all()?.to_vec1()?;
+    f(&copy)
 }
 
 impl Linear {

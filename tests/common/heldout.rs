@@ -3,8 +3,8 @@
 //! logits. Shared by tests/quant_accuracy.rs, in Chromium by tests/wasm_quant_accuracy.rs, and
 //! by the accuracy-vs-size report (examples/quant_curve.rs).
 
-use gamjeong::Classifier;
 use gamjeong::{quantize_bytes, ModelSource, Quant};
+use gamjeong::{Activations, Classifier};
 use serde::Deserialize;
 
 pub struct HeldOut {
@@ -70,6 +70,16 @@ pub struct HeldOutAccuracy {
 /// Quantizes `model` with `scheme` (the CLI/browser quantizer), loads the file and compares
 /// its probabilities with the reference.
 pub fn held_out_accuracy(model: &HeldOut, scheme: Quant) -> HeldOutAccuracy {
+    held_out_accuracy_with(model, scheme, None)
+}
+
+/// [`held_out_accuracy`] with the int8 layers' activations quantized as `acts` (`None`: the
+/// library's default).
+pub fn held_out_accuracy_with(
+    model: &HeldOut,
+    scheme: Quant,
+    acts: Option<Activations>,
+) -> HeldOutAccuracy {
     let files = ModelFiles {
         name: model.name,
         config: model.config,
@@ -77,7 +87,7 @@ pub fn held_out_accuracy(model: &HeldOut, scheme: Quant) -> HeldOutAccuracy {
         weights: model.weights,
         reference: model.reference,
     };
-    fixture_accuracy(&files, "heldout", scheme)
+    fixture_accuracy_with(&files, "heldout", scheme, acts)
 }
 
 /// A model of tests/fixtures/heldout or tests/fixtures/tuning, as bytes.
@@ -91,6 +101,17 @@ pub struct ModelFiles<'a> {
 
 /// [`held_out_accuracy`] for a model of `set` ("heldout" or "tuning").
 pub fn fixture_accuracy(model: &ModelFiles, set: &str, scheme: Quant) -> HeldOutAccuracy {
+    fixture_accuracy_with(model, set, scheme, None)
+}
+
+/// [`fixture_accuracy`] with the int8 layers' activations quantized as `acts` (`None`: the
+/// library's default).
+pub fn fixture_accuracy_with(
+    model: &ModelFiles,
+    set: &str,
+    scheme: Quant,
+    acts: Option<Activations>,
+) -> HeldOutAccuracy {
     let reference: Reference = serde_json::from_str(model.reference).expect("reference parses");
     let v = &reference.varied;
     assert_eq!(reference.set, set, "{}: not a {set} model", model.name);
@@ -101,7 +122,10 @@ pub fn fixture_accuracy(model: &ModelFiles, set: &str, scheme: Quant) -> HeldOut
     };
     let file = quantize_bytes(model.weights, scheme, source, model.config, model.tokenizer)
         .unwrap_or_else(|e| panic!("{}: quantize: {e}", model.name));
-    let q = Classifier::from_quantized(&file).unwrap();
+    let mut q = Classifier::from_quantized(&file).unwrap();
+    if let Some(acts) = acts {
+        q.set_activations(acts);
+    }
     for (text, ids) in v.texts.iter().zip(&v.input_ids) {
         assert_eq!(
             &q.encode(text).unwrap().ids,
@@ -178,12 +202,26 @@ pub fn meets(a: &HeldOutAccuracy, scheme: Quant, gate: Gate) -> bool {
 
 /// Measures every `(scheme, gate)` on held-out model `name`, then asserts each.
 pub fn check_held_out(name: &str, checks: &[(Quant, Gate)], print: &dyn Fn(String)) {
+    check_held_out_with(name, None, checks, print)
+}
+
+/// [`check_held_out`] with the int8 layers' activations quantized as `acts` (`None`: the
+/// library's default).
+pub fn check_held_out_with(
+    name: &str,
+    acts: Option<Activations>,
+    checks: &[(Quant, Gate)],
+    print: &dyn Fn(String),
+) {
     let model = held_out(name);
+    let bits = acts.map_or(String::new(), |a| {
+        format!(" ({}-bit activations)", a.bits())
+    });
     let results: Vec<_> = checks
         .iter()
         .map(|&(scheme, gate)| {
-            let a = held_out_accuracy(model, scheme);
-            print(format!("held-out {name} {}: {a:?}", scheme.name()));
+            let a = held_out_accuracy_with(model, scheme, acts);
+            print(format!("held-out {name} {}{bits}: {a:?}", scheme.name()));
             (scheme, gate, a)
         })
         .collect();
@@ -191,7 +229,7 @@ pub fn check_held_out(name: &str, checks: &[(Quant, Gate)], print: &dyn Fn(Strin
         let (min_agree, max_dp) = limits(scheme, gate);
         assert!(
             meets(&a, scheme, gate),
-            "held-out {name} {}: {a:?} misses the {gate:?} gate (top-1 ≥ {min_agree}, max |Δp| ≤ {max_dp})",
+            "held-out {name} {}{bits}: {a:?} misses the {gate:?} gate (top-1 ≥ {min_agree}, max |Δp| ≤ {max_dp})",
             scheme.name()
         );
     }

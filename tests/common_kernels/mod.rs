@@ -6,8 +6,9 @@ use gamjeong::internals::kernels::sgemm::{
     sgemm, sgemm_kernels, sgemm_with, PackedF32, SgemmKernel,
 };
 use gamjeong::internals::kernels::{
-    self, available_kernels, best_kernel, block_sums, qgemm, qgemm_with, quantize_blocks,
-    quantize_rows, Kernel, PackedWeights, ACT_MAX,
+    self, available_kernels, best_kernel, best_kernel_for, block_sums, qgemm, qgemm_with,
+    quantize_blocks, quantize_blocks_to, quantize_rows, quantize_rows_to, Activations, Kernel,
+    PackedWeights, ACT_MAX,
 };
 
 /// xorshift64* — tiny deterministic PRNG, no crates.
@@ -104,15 +105,32 @@ fn packed(q: &[i8], n: usize, k: usize, block: usize, rng: &mut Rng) -> PackedWe
     PackedWeights::new(q.to_vec(), scales, n, k, block).unwrap()
 }
 
+/// The kernels of `kernels` that take activations up to |`max`|.
+fn taking(kernels: &[Kernel], max: i16) -> Vec<Kernel> {
+    kernels
+        .iter()
+        .copied()
+        .filter(|k| k.act_max() >= max)
+        .collect()
+}
+
 /// Every kernel in `kernels` gives exactly the reference int32 block sums on random shapes with
 /// ragged m, n, k and blocks. Weights use the full i8 range (incl. -128), activations ±ACT_MAX.
 pub fn check_block_sums(kernels: &[Kernel]) {
-    let mut rng = Rng::new(0x5EED);
+    check_block_sums_upto(kernels, ACT_MAX);
+}
+
+/// [`check_block_sums`] with activations in `-max..=max`, on the kernels of `kernels` that take
+/// them (all of them for 8-bit activations, `ACT8_MAX`).
+pub fn check_block_sums_upto(kernels: &[Kernel], max: i16) {
+    let kernels = taking(kernels, max);
+    assert!(kernels.contains(&Kernel::Scalar));
+    let mut rng = Rng::new(0x5EED ^ max as u64);
     let mut cases = 0;
     for &k in &KS {
         for block in blocks_for(k) {
             for (m, n) in shapes(&mut rng) {
-                let x = rng.i16s(m * k, -ACT_MAX, ACT_MAX);
+                let x = rng.i16s(m * k, -max, max);
                 let q = rng.i8s(n * k, i8::MIN, i8::MAX);
                 let w = packed(&q, n, k, block, &mut rng);
                 assert_eq!(
@@ -120,7 +138,7 @@ pub fn check_block_sums(kernels: &[Kernel]) {
                     (n, k, block, k / block)
                 );
                 let want = reference_sums(&x, m, &q, n, k, block);
-                for &kernel in kernels {
+                for &kernel in &kernels {
                     let mut got = vec![i32::MIN; want.len()];
                     block_sums(kernel, &x, m, &w, &mut got).unwrap();
                     if got != want {
@@ -142,21 +160,27 @@ pub fn check_block_sums(kernels: &[Kernel]) {
 /// ([`kernels::MAX_BLOCK`]) and over 4096 in small blocks, and alternating signs: no
 /// saturation or wrap anywhere.
 pub fn check_extremes(kernels: &[Kernel]) {
+    check_extremes_upto(kernels, ACT_MAX);
+}
+
+/// [`check_extremes`] at |x| = `max`, on the kernels of `kernels` that take it.
+pub fn check_extremes_upto(kernels: &[Kernel], max: i16) {
+    let kernels = taking(kernels, max);
     let (m, n) = (5, 11);
     let big = kernels::MAX_BLOCK.min(4096) / 4 * 4;
     for &(k, block) in &[(big, big), (4096, 32), (768, 768), (100, 100)] {
         for pattern in 0..4 {
             let x: Vec<i16> = (0..m * k)
                 .map(|i| match pattern {
-                    0 => ACT_MAX,
-                    1 => -ACT_MAX,
-                    2 if i % 2 == 0 => ACT_MAX,
-                    2 => -ACT_MAX,
+                    0 => max,
+                    1 => -max,
+                    2 if i % 2 == 0 => max,
+                    2 => -max,
                     _ => {
                         if (i / 3) % 2 == 0 {
-                            ACT_MAX
+                            max
                         } else {
-                            -ACT_MAX
+                            -max
                         }
                     }
                 })
@@ -166,7 +190,7 @@ pub fn check_extremes(kernels: &[Kernel]) {
                 .collect();
             let w = PackedWeights::new(q.clone(), vec![1.0; n * (k / block)], n, k, block).unwrap();
             let want = reference_sums(&x, m, &q, n, k, block);
-            for &kernel in kernels {
+            for &kernel in &kernels {
                 let mut got = vec![0; want.len()];
                 block_sums(kernel, &x, m, &w, &mut got).unwrap();
                 assert_eq!(
@@ -181,6 +205,12 @@ pub fn check_extremes(kernels: &[Kernel]) {
 /// qgemm (every kernel) against an f64 evaluation of the same formula; all kernels agree
 /// bit for bit since their int32 sums do and the f32 epilogue is shared.
 pub fn check_qgemm(kernels: &[Kernel]) {
+    check_qgemm_upto(kernels, ACT_MAX);
+}
+
+/// [`check_qgemm`] on activations quantized into `-max..=max`, on the kernels that take them.
+pub fn check_qgemm_upto(kernels: &[Kernel], max: i16) {
+    let kernels = taking(kernels, max);
     let mut rng = Rng::new(42);
     for &(m, n, k, block) in &[
         (1, 1, 1, 1),
@@ -198,7 +228,8 @@ pub fn check_qgemm(kernels: &[Kernel]) {
             .collect();
         let mut xq = vec![0i16; m * k];
         let mut xs = vec![0f32; m * nb];
-        quantize_blocks(&x, m, k, block, &mut xq, &mut xs).unwrap();
+        quantize_blocks_to(max, &x, m, k, block, &mut xq, &mut xs).unwrap();
+        assert!(xq.iter().all(|v| v.abs() <= max) && xq.iter().any(|v| v.abs() == max));
         let q = rng.i8s(n * k, -127, 127);
         let scales: Vec<f32> = (0..n * nb).map(|_| rng.f32().abs() * 0.02 + 1e-4).collect();
         let bias: Vec<f32> = (0..n).map(|_| rng.f32()).collect();
@@ -207,7 +238,7 @@ pub fn check_qgemm(kernels: &[Kernel]) {
 
         let sums = reference_sums(&xq, m, &q, n, k, block);
         let mut first: Option<Vec<f32>> = None;
-        for &kernel in kernels {
+        for &kernel in &kernels {
             for with_bias in [false, true] {
                 let mut y = vec![f32::NAN; m * n];
                 let b = with_bias.then_some(&bias[..]);
@@ -245,18 +276,27 @@ pub fn check_qgemm(kernels: &[Kernel]) {
                 }
             }
         }
-        // The default entry point equals the explicit best kernel.
+        // The default entry points equal the explicit best kernel.
         let mut y1 = vec![0f32; m * n];
         let mut y2 = vec![0f32; m * n];
-        qgemm(&xq, &xs, m, &w, Some(&bias), &mut y1).unwrap();
-        qgemm_with(best_kernel(), &xq, &xs, m, &w, Some(&bias), &mut y2).unwrap();
-        assert_eq!(y1, y2);
+        if max == ACT_MAX {
+            qgemm(&xq, &xs, m, &w, Some(&bias), &mut y1).unwrap();
+            qgemm_with(best_kernel(), &xq, &xs, m, &w, Some(&bias), &mut y2).unwrap();
+            assert_eq!(y1, y2);
+        }
+        for acts in Activations::ALL.into_iter().filter(|a| a.max() == max) {
+            kernels::qgemm_for(acts, &xq, &xs, m, &w, Some(&bias), &mut y1).unwrap();
+            qgemm_with(best_kernel_for(acts), &xq, &xs, m, &w, Some(&bias), &mut y2).unwrap();
+            assert_eq!(y1, y2);
+        }
     }
 }
 
-/// quantize_rows: range, scale, error bound (|q·s − x| ≤ s/2 + eps), zero rows, ties-to-even.
-pub fn check_quantize() {
-    let mut rng = Rng::new(7);
+/// The row quantizer into `-max..=max`: range, scale, error bound, zero rows, ties-to-even;
+/// and `quantize_for` in the format of that `max` gives the same values (not in relaxed-SIMD
+/// builds, whose format is fixed).
+pub fn check_quantize_upto(max: i16) {
+    let mut rng = Rng::new(7 ^ max as u64);
     let (m, k) = (9, 301);
     let mut x: Vec<f32> = (0..m * k)
         .map(|i| rng.f32() * (1 + i % 7) as f32 * 10.0)
@@ -265,49 +305,73 @@ pub fn check_quantize() {
     x[5 * k..6 * k].iter_mut().for_each(|v| *v *= 1e-30); // tiny but normal scale
     let mut q = vec![0i16; m * k];
     let mut s = vec![-1f32; m];
-    quantize_rows(&x, m, k, &mut q, &mut s).unwrap();
+    quantize_rows_to(max, &x, m, k, &mut q, &mut s).unwrap();
     for r in 0..m {
         let row = &x[r * k..(r + 1) * k];
         let amax = row.iter().fold(0f32, |a, v| a.max(v.abs()));
-        assert_eq!(s[r], amax / ACT_MAX as f32, "row {r} scale");
+        assert_eq!(s[r], amax / max as f32, "row {r} scale");
         let mut hit_max = amax == 0.0;
         for (i, (&v, &qv)) in row.iter().zip(&q[r * k..(r + 1) * k]).enumerate() {
-            assert!((-ACT_MAX..=ACT_MAX).contains(&qv), "q out of range");
+            assert!((-max..=max).contains(&qv), "q out of range");
             let err = (qv as f32 * s[r] - v).abs();
             assert!(
                 err <= s[r] * 0.5 * (1.0 + 1e-5) + v.abs() * 1e-6,
                 "row {r} [{i}]: {v} -> {qv} * {} (err {err})",
                 s[r]
             );
-            hit_max |= qv.unsigned_abs() == ACT_MAX as u16;
+            hit_max |= qv.unsigned_abs() == max as u16;
         }
-        assert!(hit_max, "row {r}: the largest value must map to ±ACT_MAX");
+        assert!(hit_max, "row {r}: the largest value must map to ±max");
     }
     assert_eq!(s[3], 0.0);
     assert!(q[3 * k..4 * k].iter().all(|&v| v == 0));
 
-    // Ties go to even: with max = ACT_MAX the scale is exactly 1.
-    let a = ACT_MAX as f32;
+    // Ties go to even: with max = max the scale is exactly 1.
+    let a = max as f32;
     let x = [a, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5];
     let mut q = [0i16; 8];
     let mut s = [0f32];
-    quantize_rows(&x, 1, 8, &mut q, &mut s).unwrap();
+    quantize_rows_to(max, &x, 1, 8, &mut q, &mut s).unwrap();
     assert_eq!(s[0], 1.0);
-    assert_eq!(q, [ACT_MAX, 0, 2, 2, 0, -2, -2, 4]);
+    assert_eq!(q, [max, 0, 2, 2, 0, -2, -2, 4]);
 
-    // Every quarter step in -ACT_MAX..=ACT_MAX (ties included) rounds like round_ties_even.
-    let a = ACT_MAX as f32;
-    let steps = 8 * ACT_MAX as usize;
+    // Every quarter step in -max..=max (ties included) rounds like round_ties_even.
+    let a = max as f32;
+    let steps = 8 * max as usize;
     let mut x: Vec<f32> = (0..=steps).map(|i| -a + i as f32 * 0.25).collect();
     x.push(a); // the row max, so the scale is exactly 1
     let mut q = vec![0i16; x.len()];
     let mut s = [0f32];
-    quantize_rows(&x, 1, x.len(), &mut q, &mut s).unwrap();
+    quantize_rows_to(max, &x, 1, x.len(), &mut q, &mut s).unwrap();
     assert_eq!(s[0], 1.0);
     for (&v, &qv) in x.iter().zip(&q) {
         assert_eq!(qv as f32, v.round_ties_even(), "{v}");
     }
 
+    if kernels::ACT_BLOCK.is_none() {
+        for acts in Activations::ALL.into_iter().filter(|a| a.max() == max) {
+            let (m, k) = (5, 768);
+            let x: Vec<f32> = (0..m * k)
+                .map(|i| rng.f32() * (1 + i % 13) as f32)
+                .collect();
+            let (mut q1, mut s1) = (vec![0i16; m * k], vec![0f32; m]);
+            quantize_rows_to(max, &x, m, k, &mut q1, &mut s1).unwrap();
+            let w = PackedWeights::new(vec![1; 2 * k], vec![1.0; 2 * 3], 2, k, 256).unwrap();
+            let (mut q2, mut s2) = (vec![0i16; m * k], vec![0f32; m * 3]);
+            kernels::quantize_for(&w, acts, &x, m, &mut q2, &mut s2).unwrap();
+            assert_eq!(q1, q2, "{acts:?}");
+            let repeated: Vec<f32> = s1.iter().flat_map(|&v| [v; 3]).collect();
+            assert_eq!(repeated, s2, "{acts:?}");
+        }
+    }
+    assert!(quantize_rows_to(0, &[1.0], 1, 1, &mut [0], &mut [0.0]).is_err());
+    assert!(quantize_rows_to(ACT_MAX + 1, &[1.0], 1, 1, &mut [0], &mut [0.0]).is_err());
+}
+
+/// quantize_rows: range, scale, error bound (|q·s − x| ≤ s/2 + eps), zero rows, ties-to-even.
+pub fn check_quantize() {
+    check_quantize_upto(ACT_MAX);
+    let mut rng = Rng::new(7);
     // Degenerate sizes.
     quantize_rows(&[], 0, 5, &mut [], &mut []).unwrap();
     let mut s = [7f32; 2];
@@ -429,6 +493,20 @@ pub fn check_errors() {
         }
     }
 
+    // Kernels that take 8-bit activations only refuse anything wider, and so do the others
+    // past ACT_MAX.
+    for kernel in available_kernels() {
+        let mut xb = x.clone();
+        xb[3] = kernel.act_max() + 1;
+        let err = block_sums(kernel, &xb, m, &w, &mut [0; 12]).unwrap_err();
+        assert!(err.to_string().contains("outside"), "{kernel:?}: {err}");
+        xb[3] = -kernel.act_max();
+        assert!(
+            block_sums(kernel, &xb, m, &w, &mut [0; 12]).is_ok(),
+            "{kernel:?}"
+        );
+    }
+
     let mut out = vec![0i32; 2 * 3 * 2];
     assert!(block_sums(Kernel::Scalar, &x, m, &w, &mut out).is_ok());
     assert!(
@@ -484,7 +562,15 @@ pub fn check_errors() {
 pub fn check_kernel_list() {
     let ks = available_kernels();
     assert_eq!(ks[0], Kernel::Scalar);
-    assert_eq!(*ks.last().unwrap(), best_kernel());
+    // The best kernel for a format is the last available one that takes it.
+    for acts in Activations::ALL {
+        let best = ks.iter().copied().rfind(|k| k.accepts(acts));
+        assert_eq!(best, Some(best_kernel_for(acts)), "{acts:?}");
+    }
+    assert_eq!(best_kernel(), best_kernel_for(Activations::Bits15));
+    assert_eq!(Activations::from_bits(8), Some(Activations::Bits8));
+    assert_eq!(Activations::from_bits(15), Some(Activations::Bits15));
+    assert_eq!(Activations::from_bits(16), None);
     assert!(ks.iter().all(|k| k.is_available()));
     assert!(Kernel::Scalar.is_available());
     for k in Kernel::ALL {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { ROOT, CLI } from './common.mjs';
+import { ROOT, CLI, LIKE_BROWSER } from './common.mjs';
 
 export const BULK = path.join(ROOT, 'tests/fixtures/bulk');
 /** Every input shape, with the options the page and the CLI are given. */
@@ -20,14 +20,14 @@ export const SHAPES = [
   { file: 'kakao-android.txt' },
 ];
 
-/** `gamjeong classify --input FILE --output OUT.csv|.jsonl`: `{csv, jsonl}` bytes. */
+/** `gamjeong classify --input FILE --output OUT.csv|.jsonl` in the browser's format: `{csv, jsonl}` bytes. */
 export function cliOutputs(model, input, { column, allScores = false, format } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gamjeong-bulk-cli-'));
   try {
     const out = {};
     for (const kind of ['csv', 'jsonl']) {
       const file = path.join(dir, `out.${kind}`);
-      const args = ['classify', '--model', model, '--input', input, '--output', file, '--threads', '1'];
+      const args = ['classify', '--model', model, '--input', input, '--output', file, '--threads', '1', ...LIKE_BROWSER];
       if (column) args.push('--column', column);
       if (format) args.push('--format', format);
       if (allScores) args.push('--all-scores');

@@ -27,6 +27,13 @@ export const OUT = process.env.E2E_OUT || path.join(ROOT, 'target/e2e');
 export const FIXTURES = path.join(OUT, 'fixtures');
 export const DIST = process.env.E2E_DIST || path.join(ROOT, 'dist');
 export const CLI = process.env.GAMJEONG_CLI || path.join(TARGET, 'debug/gamjeong');
+/**
+ * The CLI's flag for the browser's activation format: 15 bits, as the SIMD128 build quantizes
+ * (also the CLI's default today; 8 is an option, docs/quantization.md). Every CLI run whose
+ * output a browser or Node result is compared with passes it, so that the two compare like
+ * with like whatever the native default becomes.
+ */
+export const LIKE_BROWSER = ['--activations', '15'];
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export { EXAMPLES };
 /** The widget sentences, then a text past 512 tokens, then mixed scripts. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { server, browser, blankPage, loadIn, pageTimersPast, DEBOUNCE_MS, OUT, FIXTURES, CLI, EXAMPLES, TOL } from './common.mjs';
+import { server, browser, blankPage, loadIn, pageTimersPast, DEBOUNCE_MS, OUT, FIXTURES, CLI, LIKE_BROWSER, EXAMPLES, TOL } from './common.mjs';
 
 let srv;
 before(async () => { srv = await server(); fs.mkdirSync(OUT, { recursive: true }); });
@@ -16,7 +16,7 @@ const EXACT = `model=${Q8}&variant=simd128`;
 
 /** `gamjeong explain --json` on the e2e q8 fixture: one parsed line per text. */
 function cli(texts, label) {
-  const args = ['explain', '--model', path.join(FIXTURES, 'tiny-ko.q8.safetensors'), '--json'];
+  const args = ['explain', '--model', path.join(FIXTURES, 'tiny-ko.q8.safetensors'), '--json', ...LIKE_BROWSER];
   if (label !== undefined) args.push('--label', String(label));
   const out = execFileSync(CLI, args, { input: texts.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
   return out.trim().split('\n').map((l) => JSON.parse(l));

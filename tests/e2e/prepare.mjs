@@ -5,12 +5,13 @@
 //   fixtures/tiny-ko/                     the f32 HF folder (the browser converts it)
 //   fixtures/tiny-ko-preq/                same + gamjeong/model.q8.safetensors (pre-quantized)
 //   fixtures/tiny-ko.q8.safetensors, .q4  single quantized files (CLI quantize)
-//   reference.json                        CLI `classify --json` for every text and model
+//   reference.json                        CLI `classify --json` for every text and model, with
+//                                         the browser's 15-bit activations (LIKE_BROWSER)
 // Usage: node tests/e2e/prepare.mjs   (GAMJEONG_CLI = path of the gamjeong binary)
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ROOT, OUT, FIXTURES, CLI, TEXTS } from './common.mjs';
+import { ROOT, OUT, FIXTURES, CLI, TEXTS, LIKE_BROWSER } from './common.mjs';
 
 function run(args, input) {
   return execFileSync(CLI, args, { input, encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -40,7 +41,7 @@ run(['quantize', '--model', src, '--scheme', 'q8', '--out', path.join(FIXTURES, 
 
 const reference = { texts: TEXTS, cli: CLI, source: src, models: {} };
 for (const [name, model] of Object.entries(models)) {
-  const lines = run(['classify', '--model', model, '--json'], TEXTS.join('\n') + '\n').trim().split('\n');
+  const lines = run(['classify', '--model', model, '--json', ...LIKE_BROWSER], TEXTS.join('\n') + '\n').trim().split('\n');
   if (lines.length !== TEXTS.length) throw new Error(`${name}: ${lines.length} CLI lines for ${TEXTS.length} texts`);
   reference.models[name] = lines.map((l) => JSON.parse(l));
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { reference, server, browser, blankPage, loadIn, maxDiff, statuses, ROOT, OUT, EXAMPLES, TOL } from './common.mjs';
+import { reference, server, browser, blankPage, loadIn, maxDiff, statuses, ROOT, OUT, EXAMPLES, TOL, LIKE_BROWSER } from './common.mjs';
 
 const SRC = path.join(ROOT, 'tests/fixtures/tiny-ko-pt');
 const DIR = path.join(OUT, 'pytorch');
@@ -15,7 +15,7 @@ const FOLDER = '/pt/tiny-ko-pt/';
 let srv; let cli; const want = {};
 
 const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-const classifyCli = (model) => execFileSync(cli, ['classify', '--model', model, '--json'], { input: EXAMPLES.join('\n') + '\n', encoding: 'utf8' })
+const classifyCli = (model) => execFileSync(cli, ['classify', '--model', model, '--json', ...LIKE_BROWSER], { input: EXAMPLES.join('\n') + '\n', encoding: 'utf8' })
   .trim().split('\n').map((l) => JSON.parse(l));
 
 before(async () => {

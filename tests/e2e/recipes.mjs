@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { ROOT, CLI, browser } from './common.mjs';
+import { ROOT, CLI, LIKE_BROWSER, browser } from './common.mjs';
 import { npmFiles } from '../../scripts/builds.mjs';
 
 export const README = path.join(ROOT, 'docs/npm.md');
@@ -133,7 +133,7 @@ export function startLine(line, cwd, args = []) {
 
 /** The CLI's results for `texts` on `model` (JSON lines): the reference a recipe's results are compared with. */
 export function cliResults(model, texts) {
-  const out = execFileSync(CLI, ['classify', '--model', model, '--json'], { input: `${texts.join('\n')}\n`, encoding: 'utf8' });
+  const out = execFileSync(CLI, ['classify', '--model', model, '--json', ...LIKE_BROWSER], { input: `${texts.join('\n')}\n`, encoding: 'utf8' });
   return out.trim().split('\n').map((l) => JSON.parse(l));
 }
 
