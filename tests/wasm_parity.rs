@@ -29,6 +29,22 @@ fn bare_encoder_matches_transformers() {
     check_encoder(&tiny_encoder(), &reference(ENCODER_REFERENCE));
 }
 
+/// RoBERTa (positions after pad_token_id, klue/roberta's special tokens) and DistilBERT (its
+/// own names, from a vocab.txt): token ids, logits one by one and in one padded batch.
+#[wasm_bindgen_test]
+fn roberta_and_distilbert_match_transformers() {
+    use common::families::*;
+    for (name, model, reference) in [
+        ("tiny-ko-roberta", roberta(), ROBERTA_REFERENCE),
+        ("tiny-ko-distilbert", distilbert(), DISTILBERT_REFERENCE),
+    ] {
+        let worst = check_family(name, &model, &family_reference(reference));
+        let line =
+            format!("{name}: max |Δlogit| vs transformers (one by one and batched) = {worst:e}");
+        web_sys::console::log_1(&line.into());
+    }
+}
+
 #[wasm_bindgen_test]
 fn js_surface_returns_results_and_readable_errors() {
     use gamjeong::web::WasmClassifier;

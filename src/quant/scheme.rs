@@ -484,7 +484,11 @@ mod tests {
         // Its head: pre_classifier and classifier stay q8 under q4, as BERT's.
         assert_eq!(storage_for(Quant::Q4, "pre_classifier.weight", &m), Q8);
         assert_eq!(
-            storage_for(Quant::Q4, "distilbert.transformer.layer.0.sa_layer_norm.weight", &[768]),
+            storage_for(
+                Quant::Q4,
+                "distilbert.transformer.layer.0.sa_layer_norm.weight",
+                &[768]
+            ),
             Keep
         );
         // ELECTRA's and RoBERTa's head: dense int8, out_proj f32.
