@@ -181,6 +181,13 @@ fn vocab_txt_lower_case_strip_accents_and_model_max_length_match_bert_tokenizer(
 }
 
 #[test]
+fn special_tokens_map_json_names_the_special_tokens_as_in_transformers() {
+    // <pad> <unk> <s> </s> <mask> named only in special_tokens_map.json: without it the five
+    // would be BERT's defaults, absent from this vocab.txt, and every id would differ.
+    check_vocab_fixture("tiny-ko-vocab-map");
+}
+
+#[test]
 fn vocab_txt_tokenizer_keeps_the_special_tokens_explain_needs() {
     // The same model with its tokenizer.json explains the same words with the same scores.
     let (model, cases) = vocab_fixture("tiny-ko-vocab");
