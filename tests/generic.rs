@@ -356,13 +356,7 @@ fn distilbert_from_vocab_txt_matches_the_transformers_pipeline() {
 
 #[test]
 fn roberta_and_distilbert_batched_with_padding_match_transformers() {
-    for (name, model, reference) in [
-        ("tiny-ko-roberta", roberta(), ROBERTA_REFERENCE),
-        ("tiny-ko-distilbert", distilbert(), DISTILBERT_REFERENCE),
-    ] {
-        let worst = check_family(name, &model, &family_reference(reference));
-        println!("{name}: max |Δlogit| vs transformers (one by one and batched) = {worst:e}");
-    }
+    check_roberta_and_distilbert(&|line| println!("{line}"));
 }
 
 /// The roberta fixture's files in a scratch folder, with `config.json` edited by `edit`.

@@ -33,16 +33,9 @@ fn bare_encoder_matches_transformers() {
 /// own names, from a vocab.txt): token ids, logits one by one and in one padded batch.
 #[wasm_bindgen_test]
 fn roberta_and_distilbert_match_transformers() {
-    use common::families::*;
-    for (name, model, reference) in [
-        ("tiny-ko-roberta", roberta(), ROBERTA_REFERENCE),
-        ("tiny-ko-distilbert", distilbert(), DISTILBERT_REFERENCE),
-    ] {
-        let worst = check_family(name, &model, &family_reference(reference));
-        let line =
-            format!("{name}: max |Δlogit| vs transformers (one by one and batched) = {worst:e}");
+    common::families::check_roberta_and_distilbert(&|line| {
         web_sys::console::log_1(&line.into());
-    }
+    });
 }
 
 #[wasm_bindgen_test]

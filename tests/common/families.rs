@@ -95,3 +95,16 @@ pub fn check_family(name: &str, model: &Classifier, reference: &FamilyReference)
     }
     worst
 }
+
+/// [`check_family`] on tiny-ko-roberta and tiny-ko-distilbert, each figure given to `print`.
+pub fn check_roberta_and_distilbert(print: &dyn Fn(String)) {
+    for (name, model, reference) in [
+        ("tiny-ko-roberta", roberta(), ROBERTA_REFERENCE),
+        ("tiny-ko-distilbert", distilbert(), DISTILBERT_REFERENCE),
+    ] {
+        let worst = check_family(name, &model, &family_reference(reference));
+        print(format!(
+            "{name}: max |Δlogit| vs transformers (one by one and batched) = {worst:e}"
+        ));
+    }
+}
