@@ -50,6 +50,10 @@ impl Embeddings {
     fn load(s: &Scope, c: &ModelConfig, dim: usize) -> Result<Self> {
         let b = &c.encoder;
         let layout = c.family.layout();
+        // In the checkpoint's order, so a wrong width is reported on the word embeddings.
+        let word = EmbeddingTable::load(&s.pp("word_embeddings"), b.vocab_size, dim)?;
+        let position =
+            EmbeddingTable::load(&s.pp("position_embeddings"), b.max_position_embeddings, dim)?;
         let token_type = match layout.token_types {
             true => Some(EmbeddingTable::load(
                 &s.pp("token_type_embeddings"),
@@ -59,12 +63,8 @@ impl Embeddings {
             false => None,
         };
         Ok(Self {
-            word: EmbeddingTable::load(&s.pp("word_embeddings"), b.vocab_size, dim)?,
-            position: EmbeddingTable::load(
-                &s.pp("position_embeddings"),
-                b.max_position_embeddings,
-                dim,
-            )?,
+            word,
+            position,
             token_type,
             norm: LayerNorm::load(&s.pp("LayerNorm"), dim, b.layer_norm_eps)?,
             positions: layout.positions,
