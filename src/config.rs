@@ -1,16 +1,16 @@
-//! `config.json` in Hugging Face layout: the encoder's shape, its activation, and the labels.
+//! `config.json` in Hugging Face layout: the family, the encoder's shape, its activation, and
+//! the labels.
 
 use crate::error::{Error, Result};
+use crate::model::{Family, Positions};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// The `model_type`s this build runs (a config without one is read as BERT).
-pub const SUPPORTED_MODEL_TYPES: &[&str] = &["bert", "electra"];
 
 /// A model's `config.json`, checked. Its fields are read through methods, so the layout of
 /// what it holds can grow (other encoder families) without breaking callers.
 #[derive(Debug, Clone)]
 pub struct ModelConfig {
+    pub(crate) family: Family,
     pub(crate) encoder: EncoderConfig,
     id2label: Option<Vec<String>>,
     problem_type: Option<String>,
@@ -18,7 +18,8 @@ pub struct ModelConfig {
 }
 
 /// The encoder's shape as `config.json` states it (the fields BERT's config requires, as
-/// transformers writes them; unknown keys are ignored).
+/// transformers writes them; unknown keys are ignored). DistilBERT's own keys are renamed to
+/// these first ([`DISTILBERT_KEYS`]).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct EncoderConfig {
     pub vocab_size: usize,
@@ -28,6 +29,7 @@ pub(crate) struct EncoderConfig {
     pub intermediate_size: usize,
     pub hidden_act: HiddenAct,
     pub max_position_embeddings: usize,
+    /// 0 for a family without token types (DistilBERT).
     pub type_vocab_size: usize,
     pub layer_norm_eps: f64,
     pub pad_token_id: usize,
@@ -64,10 +66,60 @@ enum PositionEmbeddingType {
     Absolute,
 }
 
+/// DistilBERT's `config.json` keys and BERT's names for them.
+const DISTILBERT_KEYS: [(&str, &str); 6] = [
+    ("dim", "hidden_size"),
+    ("n_layers", "num_hidden_layers"),
+    ("n_heads", "num_attention_heads"),
+    ("hidden_dim", "intermediate_size"),
+    ("activation", "hidden_act"),
+    ("dropout", "hidden_dropout_prob"),
+];
+
+/// DistilBERT's config in BERT's keys: renamed, plus what transformers' DistilBERT fixes in
+/// code (LayerNorm eps 1e-12, no token types) or defaults (`pad_token_id` 0, GELU).
+fn distilbert_as_bert(json: &str) -> Result<serde_json::Value> {
+    let mut value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
+    let map = value
+        .as_object_mut()
+        .ok_or_else(|| Error::Config("config.json is not a JSON object".into()))?;
+    for (theirs, bert) in DISTILBERT_KEYS {
+        if let Some(v) = map.remove(theirs) {
+            map.insert(bert.to_owned(), v);
+        }
+    }
+    map.insert("layer_norm_eps".into(), 1e-12.into());
+    map.insert("type_vocab_size".into(), 0.into());
+    let defaults: [(&str, serde_json::Value); 4] = [
+        ("pad_token_id", 0.into()),
+        ("hidden_act", "gelu".into()),
+        ("hidden_dropout_prob", 0.1.into()),
+        ("initializer_range", 0.02.into()),
+    ];
+    for (key, v) in defaults {
+        map.entry(key).or_insert(v);
+    }
+    Ok(value)
+}
+
+/// A message naming a BERT key, with DistilBERT's name for it.
+fn with_distilbert_key(msg: String) -> String {
+    match DISTILBERT_KEYS
+        .iter()
+        .find(|(_, bert)| msg.contains(&format!("`{bert}`")))
+    {
+        Some((theirs, _)) => format!("{msg} (DistilBERT's `{theirs}`)"),
+        None => msg,
+    }
+}
+
 #[derive(Deserialize)]
 struct Labels {
     #[serde(default)]
     model_type: Option<String>,
+    #[serde(default)]
+    architectures: Option<Vec<String>>,
     #[serde(default)]
     id2label: Option<BTreeMap<String, String>>,
     #[serde(default)]
@@ -80,20 +132,18 @@ impl ModelConfig {
         // field" would hide the real reason.
         let labels: Labels =
             serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
-        if let Some(family) = labels.model_type.as_deref() {
-            if !SUPPORTED_MODEL_TYPES.contains(&family) {
-                return Err(Error::UnsupportedModel(format!(
-                    "config.json's model_type is `{family}`; supported: {}",
-                    SUPPORTED_MODEL_TYPES.join(", ")
-                )));
-            }
-        }
-        let encoder: EncoderConfig =
-            serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
-        let labels: Labels =
-            serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
+        let family = Family::from_config(
+            labels.model_type.as_deref(),
+            labels.architectures.as_deref().unwrap_or_default(),
+        )?;
+        let encoder: EncoderConfig = match family {
+            Family::DistilBert => serde_json::from_value(distilbert_as_bert(json)?)
+                .map_err(|e| Error::Config(with_distilbert_key(e.to_string()))),
+            _ => serde_json::from_str(json).map_err(|e| Error::Config(e.to_string())),
+        }?;
         let id2label = labels.id2label.map(id2label_vec).transpose()?;
         let config = Self {
+            family,
             encoder,
             id2label,
             problem_type: labels.problem_type,
@@ -111,10 +161,12 @@ impl ModelConfig {
             ("num_attention_heads", c.num_attention_heads),
             ("intermediate_size", c.intermediate_size),
             ("max_position_embeddings", c.max_position_embeddings),
-            ("type_vocab_size", c.type_vocab_size),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(Error::Config(format!("`{name}` must be positive")));
+        }
+        if self.family.layout().token_types && c.type_vocab_size == 0 {
+            return Err(Error::Config("`type_vocab_size` must be positive".into()));
         }
         if !c.hidden_size.is_multiple_of(c.num_attention_heads) {
             return Err(Error::Config(format!(
@@ -122,12 +174,26 @@ impl ModelConfig {
                 c.hidden_size, c.num_attention_heads
             )));
         }
-        if c.max_position_embeddings < 2 {
-            return Err(Error::Config(
-                "max_position_embeddings must leave room for [CLS] and [SEP]".into(),
-            ));
+        if self.max_tokens() < 2 {
+            return Err(Error::Config(format!(
+                "max_position_embeddings {} must leave room for [CLS] and [SEP]{}",
+                c.max_position_embeddings,
+                match self.positions() {
+                    Positions::AfterPadding => " after pad_token_id + 1",
+                    Positions::FromZero => "",
+                }
+            )));
         }
         Ok(())
+    }
+
+    /// The encoder family (`model_type`, else `architectures`).
+    pub(crate) fn family(&self) -> Family {
+        self.family
+    }
+
+    pub(crate) fn positions(&self) -> Positions {
+        self.family.layout().positions
     }
 
     /// Class names by index, when config.json has an `id2label` map.
@@ -160,9 +226,19 @@ impl ModelConfig {
         self.encoder.vocab_size
     }
 
-    /// The longest input in tokens, `[CLS]` and `[SEP]` included.
+    /// The size of the position table (`max_position_embeddings`).
     pub fn max_position_embeddings(&self) -> usize {
         self.encoder.max_position_embeddings
+    }
+
+    /// The longest input in tokens, `[CLS]` and `[SEP]` included: the position table, less
+    /// the `pad_token_id + 1` positions RoBERTa's numbering skips (514 → 512 for klue/roberta).
+    pub fn max_tokens(&self) -> usize {
+        let c = &self.encoder;
+        match self.positions() {
+            Positions::FromZero => c.max_position_embeddings,
+            Positions::AfterPadding => c.max_position_embeddings.saturating_sub(c.pad_token_id + 1),
+        }
     }
 
     pub(crate) fn head_size(&self) -> usize {
@@ -239,7 +315,46 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("`t5`") && msg.contains("bert"), "{msg}");
         // Checked before BERT's fields, which another family may not have.
-        let err = ModelConfig::from_json(r#"{"model_type": "distilbert", "dim": 8}"#).unwrap_err();
+        let err = ModelConfig::from_json(r#"{"model_type": "funnel", "d_model": 8}"#).unwrap_err();
         assert_eq!(err.code(), crate::ErrorCode::UnsupportedModel);
+    }
+
+    #[test]
+    fn roberta_positions_leave_pad_token_id_plus_one_rows_unused() {
+        let json = format!("{{{BASE}, \"model_type\": \"roberta\"}}")
+            .replace(r#""type_vocab_size": 2"#, r#""type_vocab_size": 1"#)
+            .replace(r#""pad_token_id": 0"#, r#""pad_token_id": 1"#);
+        let c = ModelConfig::from_json(&json).unwrap();
+        assert_eq!(c.family(), Family::Roberta);
+        assert_eq!((c.max_position_embeddings(), c.max_tokens()), (16, 14));
+        let tight = json.replace(
+            r#""max_position_embeddings": 16"#,
+            r#""max_position_embeddings": 3"#,
+        );
+        let err = ModelConfig::from_json(&tight).unwrap_err().to_string();
+        assert!(err.contains("after pad_token_id + 1"), "{err}");
+    }
+
+    #[test]
+    fn distilbert_keys_are_read_as_berts() {
+        let json = r#"{"model_type": "distilbert", "vocab_size": 10, "dim": 8, "n_layers": 3,
+            "n_heads": 2, "hidden_dim": 16, "activation": "relu", "dropout": 0.1,
+            "max_position_embeddings": 16, "initializer_range": 0.02}"#;
+        let c = ModelConfig::from_json(json).unwrap();
+        assert_eq!(c.family(), Family::DistilBert);
+        let e = &c.encoder;
+        let shape = (e.hidden_size, e.num_hidden_layers, e.num_attention_heads);
+        assert_eq!(shape, (8, 3, 2));
+        assert_eq!((e.intermediate_size, e.hidden_act), (16, HiddenAct::Relu));
+        assert_eq!(
+            (e.type_vocab_size, e.pad_token_id, e.layer_norm_eps),
+            (0, 0, 1e-12)
+        );
+        assert_eq!(c.max_tokens(), 16);
+        // Its shape keys are required like BERT's, under its own names.
+        let err = ModelConfig::from_json(&json.replace(r#""n_heads": 2,"#, ""))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`n_heads`"), "{err}");
     }
 }

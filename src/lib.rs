@@ -43,7 +43,7 @@ pub use labels::{Group, LabelInfo, EMOTIONS, GROUPS};
 pub use quant::{
     is_quantized, quantize_bytes, ModelSource, Quant, QuantMetadata, StreamingQuantizer,
 };
-pub use tokenize::{tokenizer_json_from_vocab, Encoded};
+pub use tokenize::{tokenizer_json_from_vocab, tokenizer_json_from_vocab_files, Encoded};
 
 /// Internals for the crate's own CLI, tests, fuzzers and benchmarks (`src/bin/gamjeong.rs`,
 /// `tests/kernels.rs`, `tests/pytorch.rs`, `examples/bench_kernels.rs`); not a stable API.

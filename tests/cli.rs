@@ -590,3 +590,50 @@ fn a_vocab_txt_folder_classifies_and_quantizes() {
         }
     }
 }
+
+/// RoBERTa and DistilBERT folders (make_generic_fixtures.py): `classify` gives transformers'
+/// token counts and logits, and `quantize --quant q8` writes a file that loads and keeps
+/// transformers' top label on every text.
+#[test]
+fn roberta_and_distilbert_folders_classify_and_quantize() {
+    for (name, reference) in [
+        ("tiny-ko-roberta", families::ROBERTA_REFERENCE),
+        ("tiny-ko-distilbert", families::DISTILBERT_REFERENCE),
+    ] {
+        let dir = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let reference = families::family_reference(reference);
+        let cases: Vec<&families::FamilyCase> = reference
+            .cases
+            .iter()
+            .filter(|c| !c.text.contains(['\n', '\r']) && !c.text.is_empty())
+            .collect();
+        let stdin: String = cases.iter().map(|c| format!("{}\n", c.text)).collect();
+        let out = temp_path(&format!("{name}.q8.safetensors"));
+        let args = ["quantize", "--model", &dir, "--quant", "q8", "--out"];
+        let (ok, _, err) = gamjeong(&[&args[..], &[out.to_str().unwrap()]].concat(), "");
+        assert!(ok, "{err}");
+        let argmax = |v: &[f32]| (0..v.len()).max_by(|&a, &b| v[a].total_cmp(&v[b])).unwrap();
+        let (mut worst, mut worst_q8) = (0f32, 0f32);
+        for model in [dir.as_str(), out.to_str().unwrap()] {
+            let (ok, stdout, stderr) = gamjeong(&["classify", "--model", model, "--json"], &stdin);
+            assert!(ok, "{stderr}");
+            let lines = json_lines(&stdout);
+            assert_eq!(lines.len(), cases.len());
+            for (line, case) in lines.iter().zip(&cases) {
+                let what = format!("{name} {model} {:?}", case.text);
+                assert_eq!(line["tokens"], case.input_ids.len(), "{what}");
+                let logits = floats(&line["logits"]);
+                let d = max_abs_diff(&logits, &case.logits);
+                if model == dir {
+                    assert!(d <= TOLERANCE, "{what}: |Δlogit| {d}");
+                    worst = worst.max(d);
+                } else {
+                    assert_eq!(argmax(&logits), argmax(&case.logits), "{what}: q8 top-1");
+                    worst_q8 = worst_q8.max(d);
+                }
+            }
+        }
+        println!("{name}: CLI f32 max |Δlogit| {worst:e}; q8 max |Δlogit| {worst_q8:e}");
+        std::fs::remove_file(&out).unwrap();
+    }
+}

@@ -1,8 +1,11 @@
-//! Any BERT sequence classifier, not only the 60-emotion one: parity with transformers'
-//! `pipeline("text-classification", top_k=None)` on the fixtures of make_generic_fixtures.py
-//! (softmax for a single-label model, sigmoid per label for `multi_label_classification`).
+//! Any sequence classifier of the supported families, not only the 60-emotion one: parity
+//! with transformers' `pipeline("text-classification", top_k=None)` on the fixtures of
+//! make_generic_fixtures.py (softmax for a single-label model, sigmoid per label for
+//! `multi_label_classification`), BERT, ELECTRA, RoBERTa and DistilBERT.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::families::*;
 use gamjeong::{Classifier, ScoreFn};
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -178,6 +181,13 @@ fn vocab_txt_lower_case_strip_accents_and_model_max_length_match_bert_tokenizer(
 }
 
 #[test]
+fn special_tokens_map_json_names_the_special_tokens_as_in_transformers() {
+    // <pad> <unk> <s> </s> <mask> named only in special_tokens_map.json: without it the five
+    // would be BERT's defaults, absent from this vocab.txt, and every id would differ.
+    check_vocab_fixture("tiny-ko-vocab-map");
+}
+
+#[test]
 fn vocab_txt_tokenizer_keeps_the_special_tokens_explain_needs() {
     // The same model with its tokenizer.json explains the same words with the same scores.
     let (model, cases) = vocab_fixture("tiny-ko-vocab");
@@ -325,4 +335,90 @@ fn quantized_electra_keeps_the_top_label() {
         }
         println!("{name} q8: max |Δp| vs transformers = {worst:e}");
     }
+}
+
+// --- RoBERTa and DistilBERT (make_generic_fixtures.py): RoBERTa's positions after
+// pad_token_id, its tanh head and klue/roberta's special-token ids; DistilBERT's own tensor and
+// config names, no token types, its relu head, from a vocab.txt with multilingual-cased ids.
+
+#[test]
+fn roberta_matches_the_transformers_pipeline() {
+    check_against_pipeline("tiny-ko-roberta", ScoreFn::Softmax);
+}
+
+#[test]
+fn distilbert_from_vocab_txt_matches_the_transformers_pipeline() {
+    assert!(!fixture_dir("tiny-ko-distilbert")
+        .join("tokenizer.json")
+        .exists());
+    check_against_pipeline("tiny-ko-distilbert", ScoreFn::Softmax);
+}
+
+#[test]
+fn roberta_and_distilbert_batched_with_padding_match_transformers() {
+    check_roberta_and_distilbert(&|line| println!("{line}"));
+}
+
+/// The roberta fixture's files in a scratch folder, with `config.json` edited by `edit`.
+fn roberta_with_config(
+    tag: &str,
+    edit: impl Fn(&mut serde_json::Value),
+) -> gamjeong::Result<Classifier> {
+    let src = fixture_dir("tiny-ko-roberta");
+    let dir = std::env::temp_dir().join(format!("gamjeong-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["tokenizer.json", "model.safetensors"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(src.join("config.json")).unwrap()).unwrap();
+    edit(&mut config);
+    std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    let model = Classifier::from_dir(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    model
+}
+
+#[test]
+fn xlm_roberta_and_a_config_with_only_architectures_read_as_roberta() {
+    let reference = family_reference(ROBERTA_REFERENCE);
+    let xlm = roberta_with_config("xlm-roberta", |c| {
+        c["model_type"] = "xlm-roberta".into();
+        c["architectures"] = serde_json::json!(["XLMRobertaForSequenceClassification"]);
+    });
+    let by_architecture = roberta_with_config("roberta-arch", |c| {
+        c.as_object_mut().unwrap().remove("model_type");
+    });
+    for model in [xlm.unwrap(), by_architecture.unwrap()] {
+        for case in reference.cases.iter().take(8) {
+            let got = model.classify(&case.text).unwrap();
+            assert!(common::max_abs_diff(&got.logits, &case.logits) <= TOLERANCE);
+        }
+    }
+}
+
+#[test]
+fn roberta_from_pytorch_model_bin_matches_transformers() {
+    // The folder has both files; the .bin given by path is read (config and tokenizer beside it).
+    let bin = fixture_dir("tiny-ko-roberta").join("pytorch_model.bin");
+    let model = Classifier::from_path(&bin).unwrap();
+    let reference = family_reference(ROBERTA_REFERENCE);
+    let worst = check_family("tiny-ko-roberta (pytorch_model.bin)", &model, &reference);
+    println!("tiny-ko-roberta pytorch_model.bin: max |Δlogit| = {worst:e}");
+}
+
+#[test]
+fn a_family_config_over_another_familys_weights_is_named() {
+    let err = roberta_with_config("roberta-as-bert", |c| {
+        c["model_type"] = "bert".into();
+    })
+    .err()
+    .unwrap();
+    assert_eq!(err.code(), gamjeong::ErrorCode::BadModel);
+    let msg = err.to_string();
+    assert!(
+        msg.contains("bert.embeddings") && msg.contains("under `roberta.`"),
+        "{msg}"
+    );
 }

@@ -29,6 +29,15 @@ fn bare_encoder_matches_transformers() {
     check_encoder(&tiny_encoder(), &reference(ENCODER_REFERENCE));
 }
 
+/// RoBERTa (positions after pad_token_id, klue/roberta's special tokens) and DistilBERT (its
+/// own names, from a vocab.txt): token ids, logits one by one and in one padded batch.
+#[wasm_bindgen_test]
+fn roberta_and_distilbert_match_transformers() {
+    common::families::check_roberta_and_distilbert(&|line| {
+        web_sys::console::log_1(&line.into());
+    });
+}
+
 #[wasm_bindgen_test]
 fn js_surface_returns_results_and_readable_errors() {
     use gamjeong::web::WasmClassifier;

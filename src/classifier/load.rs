@@ -104,11 +104,8 @@ impl Classifier {
         weights: &Weights,
     ) -> Result<Self> {
         let b = &config.encoder;
-        let encoder = TextEncoder::from_json(
-            tokenizer_json,
-            b.max_position_embeddings,
-            b.pad_token_id as u32,
-        )?;
+        let encoder =
+            TextEncoder::from_json(tokenizer_json, config.max_tokens(), b.pad_token_id as u32)?;
         if encoder.vocab_size() > b.vocab_size {
             return Err(Error::Config(format!(
                 "tokenizer.json has {} tokens but the model's vocab_size is {}",
@@ -116,10 +113,12 @@ impl Classifier {
                 b.vocab_size
             )));
         }
-        let root = weights.scope(encoder_prefix(weights)?);
+        let family = config.family();
+        let root = weights.scope(encoder_prefix(weights, family)?);
         let bert = Bert::load(&root, &config)?;
         let head = Head::load(
-            &weights.scope("classifier"),
+            &weights.scope(""),
+            family.layout().head,
             b.hidden_size,
             config.id2label().map(<[String]>::len),
             (!bert.has_pooler()).then(|| root.pp("pooler.dense").name("weight")),

@@ -353,7 +353,12 @@ impl Classifier {
                 b.vocab_size
             )));
         }
-        if let Some(bad) = types.iter().find(|&&t| t as usize >= b.type_vocab_size) {
+        // A family without token types (type_vocab_size 0) never reads them.
+        let types_read = b.type_vocab_size > 0;
+        if let Some(bad) = types
+            .iter()
+            .find(|&&t| types_read && t as usize >= b.type_vocab_size)
+        {
             return Err(Error::Tokenize(format!(
                 "token type {bad} is outside type_vocab_size {}",
                 b.type_vocab_size

@@ -1,6 +1,8 @@
 //! BERT encoder as in transformers' `modeling_bert.py`, written once for every weight
-//! storage: all matrix products go through [`Linear`].
+//! storage (all matrix products go through [`Linear`]) and every family: ELECTRA, RoBERTa and
+//! DistilBERT are BERT with the differences `family.rs` lists as data.
 
+use super::family::{Family, LayerNames, Positions};
 use super::linear::{EmbeddingTable, LayerNorm, Linear};
 use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};
@@ -36,37 +38,79 @@ pub struct BertOutput {
 struct Embeddings {
     word: EmbeddingTable,
     position: EmbeddingTable,
-    token_type: EmbeddingTable,
+    /// `None` for a family without token types (DistilBERT).
+    token_type: Option<EmbeddingTable>,
     norm: LayerNorm,
+    positions: Positions,
+    pad: u32,
 }
 
 impl Embeddings {
     /// `dim`: the embedding width (`hidden_size`, or ELECTRA's `embedding_size`).
     fn load(s: &Scope, c: &ModelConfig, dim: usize) -> Result<Self> {
         let b = &c.encoder;
-        Ok(Self {
-            word: EmbeddingTable::load(&s.pp("word_embeddings"), b.vocab_size, dim)?,
-            position: EmbeddingTable::load(
-                &s.pp("position_embeddings"),
-                b.max_position_embeddings,
-                dim,
-            )?,
-            token_type: EmbeddingTable::load(
+        let layout = c.family.layout();
+        // In the checkpoint's order, so a wrong width is reported on the word embeddings.
+        let word = EmbeddingTable::load(&s.pp("word_embeddings"), b.vocab_size, dim)?;
+        let position =
+            EmbeddingTable::load(&s.pp("position_embeddings"), b.max_position_embeddings, dim)?;
+        let token_type = match layout.token_types {
+            true => Some(EmbeddingTable::load(
                 &s.pp("token_type_embeddings"),
                 b.type_vocab_size,
                 dim,
-            )?,
+            )?),
+            false => None,
+        };
+        Ok(Self {
+            word,
+            position,
+            token_type,
             norm: LayerNorm::load(&s.pp("LayerNorm"), dim, b.layer_norm_eps)?,
+            positions: layout.positions,
+            pad: b.pad_token_id as u32,
         })
     }
 
+    /// Token types are read only by a family that has them (rows: `[batch, seq]` both).
     fn forward(&self, ids: &Tensor, type_ids: &Tensor) -> Result<Tensor> {
-        let seq_len = ids.dim(1)?;
-        let positions = Tensor::arange(0u32, seq_len as u32, ids.device())?;
-        let x = (self.word.forward(ids)? + self.token_type.forward(type_ids)?)?
-            .broadcast_add(&self.position.forward(&positions)?)?;
+        let mut x = self.word.forward(ids)?;
+        if let Some(types) = &self.token_type {
+            x = (x + types.forward(type_ids)?)?;
+        }
+        let x = match self.positions {
+            Positions::FromZero => {
+                let seq_len = ids.dim(1)? as u32;
+                let positions = Tensor::arange(0u32, seq_len, ids.device())?;
+                x.broadcast_add(&self.position.forward(&positions)?)?
+            }
+            Positions::AfterPadding => {
+                (x + self
+                    .position
+                    .forward(&positions_after_padding(ids, self.pad)?)?)?
+            }
+        };
         self.norm.forward(&x)
     }
+}
+
+/// RoBERTa's position ids, as transformers' `create_position_ids_from_input_ids` computes
+/// them: `pad + 1, pad + 2, …` over the tokens that are not `pad`, and `pad` for those that
+/// are, so a text's positions do not depend on the padding of its batch.
+fn positions_after_padding(ids: &Tensor, pad: u32) -> Result<Tensor> {
+    let (b, s) = ids.dims2()?;
+    let mut out = Vec::with_capacity(b * s);
+    for row in ids.to_vec2::<u32>()? {
+        let mut last = pad;
+        out.extend(row.into_iter().map(|id| match id == pad {
+            true => pad,
+            false => {
+                last += 1;
+                last
+            }
+        }));
+    }
+    Ok(Tensor::from_vec(out, (b, s), ids.device())?)
 }
 
 struct SelfAttention {
@@ -80,16 +124,15 @@ struct SelfAttention {
 }
 
 impl SelfAttention {
-    fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
+    /// `s`: the layer's scope (the names inside it are `n`'s).
+    fn load(s: &Scope, c: &ModelConfig, n: &LayerNames) -> Result<Self> {
         let h = c.encoder.hidden_size;
-        let own = s.pp("self");
-        let out = s.pp("output");
         Ok(Self {
-            query: Linear::load(&own.pp("query"), h, h)?,
-            key: Linear::load(&own.pp("key"), h, h)?,
-            value: Linear::load(&own.pp("value"), h, h)?,
-            output: Linear::load(&out.pp("dense"), h, h)?,
-            norm: LayerNorm::load(&out.pp("LayerNorm"), h, c.encoder.layer_norm_eps)?,
+            query: Linear::load(&s.pp(n.query), h, h)?,
+            key: Linear::load(&s.pp(n.key), h, h)?,
+            value: Linear::load(&s.pp(n.value), h, h)?,
+            output: Linear::load(&s.pp(n.attention_out), h, h)?,
+            norm: LayerNorm::load(&s.pp(n.attention_norm), h, c.encoder.layer_norm_eps)?,
             heads: c.encoder.num_attention_heads,
             head_size: c.head_size(),
         })
@@ -237,23 +280,12 @@ struct Layer {
 impl Layer {
     fn load(s: &Scope, c: &ModelConfig) -> Result<Self> {
         let b = &c.encoder;
+        let n = &c.family.layout().layer;
         Ok(Self {
-            attention: SelfAttention::load(&s.pp("attention"), c)?,
-            intermediate: Linear::load(
-                &s.pp("intermediate").pp("dense"),
-                b.hidden_size,
-                b.intermediate_size,
-            )?,
-            output: Linear::load(
-                &s.pp("output").pp("dense"),
-                b.intermediate_size,
-                b.hidden_size,
-            )?,
-            norm: LayerNorm::load(
-                &s.pp("output").pp("LayerNorm"),
-                b.hidden_size,
-                b.layer_norm_eps,
-            )?,
+            attention: SelfAttention::load(s, c, n)?,
+            intermediate: Linear::load(&s.pp(n.ffn_in), b.hidden_size, b.intermediate_size)?,
+            output: Linear::load(&s.pp(n.ffn_out), b.intermediate_size, b.hidden_size)?,
+            norm: LayerNorm::load(&s.pp(n.ffn_norm), b.hidden_size, b.layer_norm_eps)?,
             act: b.hidden_act,
         })
     }
@@ -289,26 +321,37 @@ pub struct Bert {
     pooler: Option<Linear>,
 }
 
-/// Where the encoder's tensors live: `bert.` in HF `BertFor*` checkpoints, `electra.` in
-/// `ElectraFor*` ones, the root in a bare `BertModel` / `ElectraModel`.
-pub fn encoder_prefix(weights: &Weights) -> Result<&'static str> {
+/// Where the encoder's tensors live: under the family's prefix (`bert.`, `electra.`,
+/// `roberta.`, `distilbert.`) in an HF `*For*` checkpoint, at the root in a bare `*Model`.
+pub fn encoder_prefix(weights: &Weights, family: Family) -> Result<&'static str> {
     // LayerNorm is stored as-is under every scheme, so it marks the prefix reliably.
     const PROBE: &str = "embeddings.LayerNorm.weight";
-    if let Some(prefix) = ["bert", "electra"]
-        .into_iter()
-        .find(|p| weights.contains(&format!("{p}.{PROBE}")))
-    {
-        Ok(prefix)
-    } else if weights.contains(PROBE) {
-        Ok("")
-    } else {
-        Err(Error::MissingTensor {
-            name: format!("bert.{PROBE}"),
-            hint: format!(
-                " (nor `electra.{PROBE}` nor `{PROBE}`: is this a BERT or ELECTRA checkpoint?)"
-            ),
-        })
+    let prefix = family.layout().prefix;
+    if weights.contains(&format!("{prefix}.{PROBE}")) {
+        return Ok(prefix);
     }
+    if weights.contains(PROBE) {
+        return Ok("");
+    }
+    // Another family's weights under a config of this one: say so.
+    let other = Family::ALL
+        .iter()
+        .map(|f| f.layout().prefix)
+        .find(|p| weights.contains(&format!("{p}.{PROBE}")));
+    let hint = match other {
+        Some(p) => format!(
+            " (the weights are under `{p}.`, but config.json's model_type reads as `{}`)",
+            family.model_type()
+        ),
+        None => format!(
+            " (nor `{PROBE}` at the root: is this a {} checkpoint?)",
+            family.model_type()
+        ),
+    };
+    Err(Error::MissingTensor {
+        name: format!("{prefix}.{PROBE}"),
+        hint,
+    })
 }
 
 impl Bert {
@@ -321,8 +364,9 @@ impl Bert {
             true => Some(Linear::load(&s.pp("embeddings_project"), dim, hidden)?),
             false => None,
         };
+        let layers_scope = s.pp(c.family.layout().layers);
         let layers = (0..c.encoder.num_hidden_layers)
-            .map(|i| Layer::load(&s.pp("encoder.layer").pp(i), c))
+            .map(|i| Layer::load(&layers_scope.pp(i), c))
             .collect::<Result<Vec<_>>>()?;
         let pooler_scope = s.pp("pooler.dense");
         let pooler = if pooler_scope.contains("bias") {

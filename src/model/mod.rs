@@ -1,9 +1,13 @@
-//! The network: a BERT encoder and an optional sequence-classification head.
+//! The network: one encoder for every family (the families' differences are data, `family`)
+//! and an optional sequence-classification head.
 
 pub(crate) mod activation;
 pub(crate) mod bert;
+pub(crate) mod family;
 pub(crate) mod head;
 pub(crate) mod linear;
 
 pub use bert::{encoder_prefix, sigmoid, softmax, BatchInput, Bert, BertOutput, Rows};
+pub use family::Family;
+pub(crate) use family::Positions;
 pub use head::Head;

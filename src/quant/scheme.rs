@@ -75,18 +75,26 @@ pub enum Storage {
 }
 
 /// The storage of tensor `name` with `shape` under `scheme`. Only 2-D float matrices
-/// of the encoder, pooler, classifier and word embeddings are quantized.
+/// of the encoder, pooler, classifier and word embeddings are quantized: BERT's names, and
+/// DistilBERT's for the same matrices (the family tables in `model/family.rs`).
+/// ELECTRA's `embeddings_project` and the `out_proj` of ELECTRA's and RoBERTa's heads stay f32.
 pub fn storage_for(quant: Quant, name: &str, shape: &[usize]) -> Storage {
     if name.starts_with("cls.") || name.ends_with("position_ids") {
         return Storage::Drop;
     }
-    const MATRICES: [&str; 6] = [
+    const MATRICES: [&str; 12] = [
         "query.weight",
         "key.weight",
         "value.weight",
         "dense.weight",
         "classifier.weight",
         "word_embeddings.weight",
+        "q_lin.weight",
+        "k_lin.weight",
+        "v_lin.weight",
+        "out_lin.weight",
+        "lin1.weight",
+        "lin2.weight",
     ];
     if quant.is_entropy_coded() && shape.len() == 2 && name.ends_with("position_embeddings.weight")
     {
@@ -96,7 +104,9 @@ pub fn storage_for(quant: Quant, name: &str, shape: &[usize]) -> Storage {
         return Storage::Keep;
     }
     // Small heads decide the label directly, so 4-bit error there is not worth its bytes.
-    let head = name.starts_with("classifier.") || name.contains("pooler.");
+    let head = name.starts_with("classifier.")
+        || name.starts_with("pre_classifier.")
+        || name.contains("pooler.");
     if quant.is_entropy_coded() && !head && shape[1].is_multiple_of(Q4_BLOCK) {
         Storage::Q4
     } else {
@@ -170,7 +180,8 @@ pub fn q4_step_divisor(quant: Quant, name: &str) -> f32 {
 /// the entropy coder spends. Ranked by measured sensitivity (value and the FFN input
 /// matter most, query/key least); tuned on all-MiniLM-L6-v2 and tiny-ko-q (docs/architecture.md, "Why q4 is entropy-coded").
 fn q4_kind_divisor(name: &str) -> f32 {
-    const KINDS: [(&str, f32); 7] = [
+    // BERT's names, then DistilBERT's for the same kinds.
+    const KINDS: [(&str, f32); 13] = [
         ("attention.self.query.weight", 4.0),
         ("attention.self.key.weight", 4.0),
         ("attention.self.value.weight", 12.0),
@@ -178,6 +189,12 @@ fn q4_kind_divisor(name: &str) -> f32 {
         ("intermediate.dense.weight", 9.0),
         ("output.dense.weight", 6.0),
         ("word_embeddings.weight", 6.0),
+        ("attention.q_lin.weight", 4.0),
+        ("attention.k_lin.weight", 4.0),
+        ("attention.v_lin.weight", 12.0),
+        ("attention.out_lin.weight", 9.0),
+        ("ffn.lin1.weight", 9.0),
+        ("ffn.lin2.weight", 6.0),
     ];
     KINDS
         .iter()
@@ -448,6 +465,37 @@ mod tests {
         assert_eq!(
             storage_for(Quant::Q8, "cls.predictions.decoder.weight", &m),
             Drop
+        );
+        // DistilBERT's names for BERT's matrices, with BERT's q4 step per kind.
+        for (theirs, bert) in [
+            ("attention.q_lin", "attention.self.query"),
+            ("attention.v_lin", "attention.self.value"),
+            ("attention.out_lin", "attention.output.dense"),
+            ("ffn.lin1", "intermediate.dense"),
+            ("ffn.lin2", "output.dense"),
+        ] {
+            let theirs = format!("distilbert.transformer.layer.0.{theirs}.weight");
+            let bert = format!("bert.encoder.layer.0.{bert}.weight");
+            for tier in Quant::ALL {
+                assert_eq!(storage_for(tier, &theirs, &m), storage_for(tier, &bert, &m));
+                assert_eq!(q4_step_divisor(tier, &theirs), q4_step_divisor(tier, &bert));
+            }
+        }
+        // Its head: pre_classifier and classifier stay q8 under q4, as BERT's.
+        assert_eq!(storage_for(Quant::Q4, "pre_classifier.weight", &m), Q8);
+        assert_eq!(
+            storage_for(
+                Quant::Q4,
+                "distilbert.transformer.layer.0.sa_layer_norm.weight",
+                &[768]
+            ),
+            Keep
+        );
+        // ELECTRA's and RoBERTa's head: dense int8, out_proj f32.
+        assert_eq!(storage_for(Quant::Q4, "classifier.dense.weight", &m), Q8);
+        assert_eq!(
+            storage_for(Quant::Q8, "classifier.out_proj.weight", &[3, 768]),
+            Keep
         );
     }
 }

@@ -4,7 +4,7 @@
 
 mod wordpiece;
 
-pub use wordpiece::tokenizer_json_from_vocab;
+pub use wordpiece::{tokenizer_json_from_vocab, tokenizer_json_from_vocab_files};
 
 use crate::error::{Error, Result};
 use std::ops::Range;
@@ -109,7 +109,7 @@ fn encoded(encoding: &Encoding) -> Encoded {
 }
 
 /// A model folder's tokenizer as `tokenizer.json` bytes: its `tokenizer.json`, else the one
-/// built from `vocab.txt` (+ `tokenizer_config.json`). A SentencePiece-only folder, or one
+/// built from `vocab.txt` (+ `tokenizer_config.json`, `special_tokens_map.json`). A SentencePiece-only folder, or one
 /// with neither, is an error naming what it holds.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn tokenizer_json_in_dir(dir: &std::path::Path) -> Result<Vec<u8>> {
@@ -126,12 +126,18 @@ pub fn tokenizer_json_in_dir(dir: &std::path::Path) -> Result<Vec<u8>> {
             String::from_utf8(read(name)?)
                 .map_err(|_| Error::TokenizerLoad(format!("{name} is not UTF-8")))
         };
-        let config = match dir.join("tokenizer_config.json").is_file() {
-            true => Some(text("tokenizer_config.json")?),
-            false => None,
+        let optional = |name: &str| match dir.join(name).is_file() {
+            true => text(name).map(Some),
+            false => Ok(None),
         };
-        return tokenizer_json_from_vocab(&text("vocab.txt")?, config.as_deref())
-            .map(String::into_bytes);
+        let config = optional("tokenizer_config.json")?;
+        let map = optional("special_tokens_map.json")?;
+        return tokenizer_json_from_vocab_files(
+            &text("vocab.txt")?,
+            config.as_deref(),
+            map.as_deref(),
+        )
+        .map(String::into_bytes);
     }
     // The files of a SentencePiece tokenizer, read only through a tokenizer.json.
     let sentencepiece = ["spiece.model", "sentencepiece.bpe.model"];

@@ -37,9 +37,35 @@ struct BertTokenizerConfig {
     mask_token: Option<Value>,
     #[serde(default)]
     model_max_length: Option<f64>,
-    /// transformers ≥ 4.34 lists every added token here, keyed by id.
+    /// transformers ≥ 4.34 lists every added token here, keyed by id; without it (older
+    /// files) transformers reads `special_tokens_map.json` instead.
     #[serde(default)]
-    added_tokens_decoder: BTreeMap<String, AddedTokenEntry>,
+    added_tokens_decoder: Option<BTreeMap<String, AddedTokenEntry>>,
+}
+
+impl BertTokenizerConfig {
+    /// `special_tokens_map.json` over this config, as transformers 5 reads it: only when the
+    /// config has no `added_tokens_decoder`, and then each special token the map names
+    /// replaces the config's (a string or `{"content": …}`, like the config's own).
+    fn with_special_tokens_map(mut self, map: &str) -> Result<Self> {
+        if self.added_tokens_decoder.is_some() {
+            return Ok(self);
+        }
+        let mut map: BTreeMap<String, Value> =
+            serde_json::from_str(map).map_err(|e| bad(format!("special_tokens_map.json: {e}")))?;
+        for (key, slot) in [
+            ("unk_token", &mut self.unk_token),
+            ("sep_token", &mut self.sep_token),
+            ("pad_token", &mut self.pad_token),
+            ("cls_token", &mut self.cls_token),
+            ("mask_token", &mut self.mask_token),
+        ] {
+            if let Some(value) = map.remove(key) {
+                *slot = Some(value);
+            }
+        }
+        Ok(self)
+    }
 }
 
 fn yes() -> bool {
@@ -102,8 +128,22 @@ pub fn tokenizer_json_from_vocab(
     vocab_txt: &str,
     tokenizer_config: Option<&str>,
 ) -> Result<String> {
-    let config: BertTokenizerConfig = serde_json::from_str(tokenizer_config.unwrap_or("{}"))
+    tokenizer_json_from_vocab_files(vocab_txt, tokenizer_config, None)
+}
+
+/// [`tokenizer_json_from_vocab`] with the repo's `special_tokens_map.json` too (when it has
+/// one), which names the special tokens of older repos whose `tokenizer_config.json` has no
+/// `added_tokens_decoder`.
+pub fn tokenizer_json_from_vocab_files(
+    vocab_txt: &str,
+    tokenizer_config: Option<&str>,
+    special_tokens_map: Option<&str>,
+) -> Result<String> {
+    let mut config: BertTokenizerConfig = serde_json::from_str(tokenizer_config.unwrap_or("{}"))
         .map_err(|e| bad(format!("tokenizer_config.json: {e}")))?;
+    if let Some(map) = special_tokens_map {
+        config = config.with_special_tokens_map(map)?;
+    }
     let vocab = read_vocab(vocab_txt);
     if vocab.is_empty() {
         return Err(bad("vocab.txt is empty".into()));
@@ -137,6 +177,7 @@ pub fn tokenizer_json_from_vocab(
     // transformers adds them; each keeps its vocab.txt id when it has one.
     let mut listed: Vec<(u32, AddedTokenEntry)> = config
         .added_tokens_decoder
+        .unwrap_or_default()
         .into_iter()
         .map(|(id, t)| {
             id.parse::<u32>()
@@ -204,7 +245,27 @@ pub fn tokenizer_json_from_vocab(
 
 #[cfg(test)]
 mod tests {
-    use super::read_vocab;
+    use super::{read_vocab, tokenizer_json_from_vocab_files};
+
+    #[test]
+    fn special_tokens_map_counts_only_without_added_tokens_decoder() {
+        let vocab = "<pad>\n<unk>\n<s>\n</s>\n<mask>\n[CLS]\n[SEP]\n[PAD]\n[UNK]\n[MASK]\na\n";
+        let map = r#"{"cls_token": "<s>", "sep_token": {"content": "</s>"}, "pad_token": "<pad>",
+            "unk_token": "<unk>", "mask_token": "<mask>", "bos_token": "<s>"}"#;
+        let cls_of = |config: Option<&str>| {
+            let json = tokenizer_json_from_vocab_files(vocab, config, Some(map)).unwrap();
+            let t = tokenizers::Tokenizer::from_bytes(json.as_bytes()).unwrap();
+            t.encode("a", true).unwrap().get_ids().to_vec()
+        };
+        assert_eq!(cls_of(None), [2, 10, 3]);
+        // The map replaces what tokenizer_config.json says…
+        assert_eq!(cls_of(Some(r#"{"cls_token": "[CLS]"}"#)), [2, 10, 3]);
+        // …unless it lists its added tokens (transformers ≥ 4.34): then the map is not read.
+        let listed = r#"{"cls_token": "[CLS]", "sep_token": "[SEP]", "added_tokens_decoder": {}}"#;
+        assert_eq!(cls_of(Some(listed)), [5, 10, 6]);
+        let err = tokenizer_json_from_vocab_files(vocab, None, Some("[1]")).unwrap_err();
+        assert!(err.to_string().contains("special_tokens_map.json"), "{err}");
+    }
 
     #[test]
     fn vocab_lines_as_python_reads_them() {

@@ -55,18 +55,22 @@ pub fn memory_bytes() -> f64 {
 /// The `tokenizer.json` of a repo that has none, built from its `vocab.txt` and
 /// `tokenizer_config.json` (`undefined` when absent) as transformers' `BertTokenizer` builds
 /// it. `sentencePiece`: the name of a SentencePiece model file the repo has instead (then the
-/// error is `UNSUPPORTED_MODEL`, naming it).
+/// error is `UNSUPPORTED_MODEL`, naming it). `specialTokensMap`: its `special_tokens_map.json`
+/// (`undefined` when absent), read as transformers reads it.
 #[wasm_bindgen(js_name = tokenizerFromVocab)]
 pub fn tokenizer_from_vocab(
     vocab_txt: Option<String>,
     tokenizer_config: Option<String>,
     sentence_piece: Option<String>,
+    special_tokens_map: Option<String>,
 ) -> Result<String, JsValue> {
     match (vocab_txt, sentence_piece) {
-        (Some(vocab), _) => {
-            crate::tokenize::tokenizer_json_from_vocab(&vocab, tokenizer_config.as_deref())
-                .map_err(js_err)
-        }
+        (Some(vocab), _) => crate::tokenize::tokenizer_json_from_vocab_files(
+            &vocab,
+            tokenizer_config.as_deref(),
+            special_tokens_map.as_deref(),
+        )
+        .map_err(js_err),
         (None, Some(found)) => Err(js_err(crate::tokenize::unsupported_sentencepiece(&found))),
         (None, None) => Err(js_err(Error::TokenizerLoad(
             "the model has neither tokenizer.json nor vocab.txt".into(),

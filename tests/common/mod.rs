@@ -5,6 +5,7 @@
 use gamjeong::Classifier;
 
 pub mod bulk;
+pub mod families;
 pub mod heldout;
 use serde::Deserialize;
 

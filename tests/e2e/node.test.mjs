@@ -99,7 +99,9 @@ test('f32 from a file: URL, with the pipeline API and progress_total', async () 
   await classify.dispose();
 });
 
-for (const name of GENERIC) {
+// Beyond BERT and ELECTRA, one more family in Node: DistilBERT, from a folder without
+// tokenizer.json (its WordPiece built from vocab.txt, multilingual-cased special-token ids).
+for (const name of [...GENERIC, 'tiny-ko-distilbert']) {
   test(`${name}: the pipeline equals transformers' pipeline(top_k=None)`, async () => {
     const ref = genericReference(name);
     const classify = await gj.pipeline('text-classification', genericDir(name), { dtype: 'fp32', cache: false });
