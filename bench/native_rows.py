@@ -13,6 +13,8 @@ Run by hand, never in CI (needs onnxruntime and tokenizers; docs/benchmarks.md "
 `texts`: natural sentences of the benchmark model's corpus (bench/make_bert_base.py), 1 to 4
 joined per line (about 8 to 90 tokens), deterministic.
 
+`GJ_ARGS` (environment): more flags for the gamjeong CLI, e.g. `--activations 8`.
+
 `run`: both engines classify every line of TEXTS one text at a time (batch 1, what the CLI
 does with lines on stdin) on THREADS threads, from a cold process:
   gamjeong   `GJ_CLI classify --model GJ_Q8 --json --threads THREADS < TEXTS > out.jsonl`
@@ -151,16 +153,18 @@ def run(model_dir, onnx, q8, texts, cli, threads, rounds, out_json, bulk=False):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), RAYON_NUM_THREADS=str(threads),
                CANDLE_NUM_THREADS=str(threads))
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))
+    # GJ_ARGS: more CLI flags for gamjeong, e.g. "--activations 8"
+    extra = os.environ.get("GJ_ARGS", "").split()
 
     def gamjeong():
         t = time.perf_counter()
         if bulk:
             subprocess.run([cli, "classify", "--model", q8, "--input", texts, "--format", "lines",
-                            "--output", str(tmp / "gj_rows.jsonl"), "--threads", str(threads)],
+                            "--output", str(tmp / "gj_rows.jsonl"), "--threads", str(threads), *extra],
                            check=True, env=env)
         else:
             with open(texts, "rb") as i, open(tmp / "gj_rows.jsonl", "wb") as o:
-                subprocess.run([cli, "classify", "--model", q8, "--json", "--threads", str(threads)],
+                subprocess.run([cli, "classify", "--model", q8, "--json", "--threads", str(threads), *extra],
                                stdin=i, stdout=o, check=True, env=env)
         wall = time.perf_counter() - t
         assert sum(1 for _ in open(tmp / "gj_rows.jsonl", encoding="utf-8")) == n
@@ -188,7 +192,7 @@ def run(model_dir, onnx, q8, texts, cli, threads, rounds, out_json, bulk=False):
             if inner:
                 runs[k].append(inner["run_s"])
             print(f"round {i} {k}: {wall:.2f} s wall, {n / wall:.1f} rows/s", flush=True)
-    res = {"texts": n, "threads": threads, "rounds": rounds, "cpu": cpu_model(),
+    res = {"texts": n, "threads": threads, "rounds": rounds, "cpu": cpu_model(), "gamjeong_args": extra,
            "mode": "bulk (--input, sorted batches)" if bulk else "one text per pass (stdin)", "engines": {}}
     if bulk:
         gj = [json.loads(l)["label"] for l in open(tmp / "gj_rows.jsonl", encoding="utf-8")]
