@@ -80,7 +80,8 @@ test('a folder without tokenizer.json: the WordPiece built from vocab.txt equals
     return r;
   };
   const f32 = await run('f32');
-  assert.deepEqual(f32.paths, ['config.json', 'tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'model.safetensors']);
+  // special_tokens_map.json is optional: asked for (a 404 here) as tokenizer_config.json has no added_tokens_decoder.
+  assert.deepEqual(f32.paths, ['config.json', 'tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'model.safetensors']);
   const fb = f32.events.find((e) => e.status === 'fallback');
   assert.equal(fb?.file, 'vocab.txt');
   assert.match(fb.reason, /no tokenizer\.json .*built from vocab\.txt and tokenizer_config\.json/);
@@ -97,8 +98,25 @@ test('a folder without tokenizer.json: the WordPiece built from vocab.txt equals
   const q8 = await run('q8');
   assert.equal(q8.info.source, 'convert');
   assert.deepEqual(q8.paths.filter((p) => !p.startsWith('gamjeong/') && !p.endsWith('.safetensors')),
-    ['config.json', 'tokenizer.json', 'vocab.txt', 'tokenizer_config.json']);
+    ['config.json', 'tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']);
   ref.cases.forEach((c, i) => assert.equal(q8.got[i].tokens, c.input_ids.length));
+
+  // Special tokens renamed and named only in special_tokens_map.json (as older repos ship them).
+  const mapRef = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/fixtures/tiny-ko-vocab-map/reference.json'), 'utf8'));
+  const m = await loadIn(page, { model: '/generic/tiny-ko-vocab-map/', quant: 'f32', variant: 'simd128', cache: false });
+  assert.ifError(m.error);
+  assert.match(m.events.find((e) => e.status === 'fallback')?.reason ?? '', /and special_tokens_map\.json/);
+  const mapGot = await page.evaluate(async (texts) => {
+    const { results } = await window.__c.classifyBatch(texts);
+    window.__c.dispose();
+    return results.map((x) => ({ tokens: x.tokens, logits: x.logits }));
+  }, mapRef.cases.map((c) => c.text));
+  let mapWorst = 0;
+  mapRef.cases.forEach((c, i) => {
+    assert.equal(mapGot[i].tokens, c.input_ids.length, `tiny-ko-vocab-map tokens of ${JSON.stringify(c.text.slice(0, 30))}`);
+    c.logits.forEach((l, j) => { mapWorst = Math.max(mapWorst, Math.abs(mapGot[i].logits[j] - l)); });
+  });
+  assert.ok(mapWorst <= TOL, `tiny-ko-vocab-map f32 max |Δlogit| ${mapWorst}`);
 
   const sp = await loadIn(page, { model: '/spiece/', quant: 'f32', variant: 'simd128', cache: false });
   assert.equal(sp.error?.code, 'UNSUPPORTED_MODEL', JSON.stringify(sp.error));

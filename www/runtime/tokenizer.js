@@ -1,5 +1,6 @@
 // The folder's tokenizer as tokenizer.json bytes, as transformers finds it: tokenizer.json,
-// else the WordPiece vocab.txt with tokenizer_config.json, built into a tokenizer.json by the
+// else the WordPiece vocab.txt with tokenizer_config.json (and special_tokens_map.json, which
+// transformers reads when tokenizer_config.json has no added_tokens_decoder), built into a tokenizer.json by the
 // wasm module (tokenizerFromVocab: BertTokenizer's pieces). A folder with only a SentencePiece
 // model gets UNSUPPORTED_MODEL naming it. On the hub the repository's file list (listing.js)
 // says which of these files exist, so nothing is asked for that is not there; elsewhere a
@@ -7,7 +8,7 @@
 import { GamjeongError, wasmCode } from './errors.js';
 import { downloadText, headOf } from './fetch.js';
 
-export const TOKENIZER_FALLBACK = ['vocab.txt', 'tokenizer_config.json'];
+export const TOKENIZER_FALLBACK = ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json'];
 const SENTENCEPIECE = ['spiece.model', 'sentencepiece.bpe.model'];
 
 /**
@@ -42,9 +43,14 @@ export async function tokenizerJson(wasm, src, emit, signal) {
   } else {
     missing = { message: `${first} is not in the file list of ${src.id}.`, why: 'not in the hub’s file list', url: src.fileUrl(first), status: 404 };
   }
-  const [vocabFile, configFile] = TOKENIZER_FALLBACK;
+  const [vocabFile, configFile, mapFile] = TOKENIZER_FALLBACK;
+  const dec = new TextDecoder('utf-8', { fatal: true });
   const vocab = await optionalText(src, files, vocabFile, emit, signal);
   const config = vocab && await optionalText(src, files, configFile, emit, signal);
+  // transformers 5 takes the special tokens from tokenizer_config.json's added_tokens_decoder
+  // when it has one, and from special_tokens_map.json only otherwise: no request when unused.
+  const decoder = config && /"added_tokens_decoder"\s*:/.test(dec.decode(config));
+  const map = vocab && !decoder && await optionalText(src, files, mapFile, emit, signal);
   let sentencePiece;
   if (!vocab) {
     for (const f of SENTENCEPIECE) if (!sentencePiece && await present(src, files, f)) sentencePiece = f;
@@ -52,13 +58,12 @@ export async function tokenizerJson(wasm, src, emit, signal) {
       throw new GamjeongError(`${missing.message} Nor was vocab.txt: the model folder has no tokenizer gamjeong can read.`, 'NOT_FOUND', { url: missing.url, status: missing.status });
     }
   }
-  const dec = new TextDecoder('utf-8', { fatal: true });
   let json;
   try {
-    json = wasm.mod.tokenizerFromVocab(vocab ? dec.decode(vocab) : undefined, config ? dec.decode(config) : undefined, sentencePiece);
+    json = wasm.mod.tokenizerFromVocab(vocab ? dec.decode(vocab) : undefined, config ? dec.decode(config) : undefined, sentencePiece, map ? dec.decode(map) : undefined);
   } catch (e) {
     throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, wasmCode(e));
   }
-  emit({ status: 'fallback', file: 'vocab.txt', instead: first, reason: `no ${first} in the model folder (${missing.why}): the WordPiece tokenizer was built from vocab.txt${config ? ' and tokenizer_config.json' : ''}` });
+  emit({ status: 'fallback', file: 'vocab.txt', instead: first, reason: `no ${first} in the model folder (${missing.why}): the WordPiece tokenizer was built from vocab.txt${config ? ' and tokenizer_config.json' : ''}${map ? ' and special_tokens_map.json' : ''}` });
   return new TextEncoder().encode(json);
 }
