@@ -60,7 +60,8 @@ def make_texts(out, n):
     print(f"{out}: {n} texts")
 
 
-ORT_CHILD = r"""
+# Both onnxruntime children: the session (THREADS intra-op threads), the tokenizer, the labels.
+ORT_SETUP = r"""
 import json, sys, time
 t0 = time.perf_counter()
 import numpy as np, onnxruntime as ort
@@ -74,6 +75,9 @@ tk = Tokenizer.from_file(model_dir + "/tokenizer.json")
 tk.enable_truncation(512)
 labels = json.load(open(model_dir + "/config.json"))["id2label"]
 t1 = time.perf_counter()
+"""
+
+ORT_CHILD = ORT_SETUP + r"""
 with open(texts, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as o:
     for line in f:
         text = line.rstrip("\n")
@@ -90,21 +94,8 @@ print(json.dumps({"load_s": t1 - t0, "run_s": time.perf_counter() - t1}))
 
 # The bulk mode's batching (src/bulk/window.rs WINDOW_ROWS, classify_file.rs STEP_ROWS,
 # src/classifier MAX_BATCH_TOKENS and group_bounds), reproduced for onnxruntime.
-ORT_BULK_CHILD = r"""
-import json, sys, time
-t0 = time.perf_counter()
-import numpy as np, onnxruntime as ort
-from tokenizers import Tokenizer
-model_dir, onnx, texts, threads, out = sys.argv[1:6]
+ORT_BULK_CHILD = ORT_SETUP + r"""
 WINDOW, STEP, MAX_TOKENS = 256, 64, 512
-so = ort.SessionOptions()
-so.intra_op_num_threads = int(threads)
-so.inter_op_num_threads = 1
-s = ort.InferenceSession(onnx, so, providers=["CPUExecutionProvider"])
-tk = Tokenizer.from_file(model_dir + "/tokenizer.json")
-tk.enable_truncation(512)
-labels = json.load(open(model_dir + "/config.json"))["id2label"]
-t1 = time.perf_counter()
 
 def groups(lens):
     start = 0
