@@ -139,9 +139,8 @@ impl Classifier {
             labels,
             pool: None,
             score_fn,
-            // 8 bits are opt-in: they pass q8's held-out gates but not its gate on real
-            // trained weights (docs/quantization.md, "Activation formats").
-            activations: Activations::Bits15,
+            // What every loaded Linear starts with.
+            activations: Activations::default(),
         })
     }
 }

@@ -70,11 +70,16 @@ pub const ACT8_MAX: i16 = 127;
 /// results depend on this choice and on nothing else: every kernel that accepts a format
 /// computes the same int32 sums for it. In `relaxed-simd` builds neither applies: those use
 /// their 7-bit 32-wide blocks ([`ACT_BLOCK`]) whatever is asked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// The default is 15 bits, in every layer a model loads and in what `Classifier::activations`
+/// reports: 8 bits pass q8's held-out gates but not its gate on real trained weights
+/// (docs/quantization.md, "Activation formats").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Activations {
     /// 15 bits (`-16383..=16383`): as good as f32 activations in practice; the SIMD128
     /// build's format, so a native run with it reproduces the browser's scores.
+    #[default]
     Bits15,
     /// 8 bits (`-127..=127`): what `vpdpbusd` (AVX-VNNI, AVX-512 VNNI) multiplies 64 at a
     /// time, twice the 15-bit kernels' products per instruction, at some fidelity cost

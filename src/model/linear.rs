@@ -80,7 +80,7 @@ impl Linear {
             weight,
             in_dim,
             out_dim,
-            acts: Activations::Bits15,
+            acts: Activations::default(),
         })
     }
 
