@@ -42,8 +42,8 @@ mod cli {
         /// format, fast on CPUs with AVX-VNNI or AVX-512 VNNI) or 15 (the browser's format:
         /// the page's scores within 1e-4). Default: 15 (8 bits' fidelity: docs/quantization.md).
         /// Results depend on it, never on the CPU.
-        #[arg(long, global = true, value_parser = ["8", "15"])]
-        activations: Option<String>,
+        #[arg(long, global = true, value_parser = activation_bits)]
+        activations: Option<gamjeong::Activations>,
     }
 
     /// The arguments of `classify` on texts, which the file options (`--format`, `--column`,
@@ -158,10 +158,8 @@ mod cli {
         // candle runs element-wise tensor ops on a pool of its own, sized from this variable
         // when it first runs (the tensor ops are per element: any size gives the same bits).
         std::env::set_var("CANDLE_NUM_THREADS", threads.to_string());
-        // clap lets only "8" and "15" through; `None` keeps the model's default.
-        let activations = cli
-            .activations
-            .and_then(|bits| gamjeong::Activations::from_bits(bits.parse().ok()?));
+        // `None` keeps the model's default.
+        let activations = cli.activations;
         let load = |path: &Path| load(path, threads, activations);
         let result = match cli.command {
             Command::Classify {
@@ -237,6 +235,20 @@ mod cli {
     }
 
     /// `--quant`'s value: a tier's name, the error listing them all.
+    fn activation_bits(bits: &str) -> Result<gamjeong::Activations, String> {
+        let all = gamjeong::Activations::ALL;
+        bits.parse()
+            .ok()
+            .and_then(gamjeong::Activations::from_bits)
+            .ok_or_else(|| {
+                let known: Vec<String> = all.map(|a| a.bits().to_string()).to_vec();
+                format!(
+                    "`{bits}` is not an activation format (known: {})",
+                    known.join(", ")
+                )
+            })
+    }
+
     fn quant_tier(name: &str) -> Result<Quant, String> {
         Quant::parse(name).ok_or_else(|| {
             let known: Vec<&str> = Quant::ALL.map(Quant::name).to_vec();
