@@ -45,14 +45,21 @@ export async function tokenizerJson(wasm, src, emit, signal) {
   }
   const [vocabFile, configFile, mapFile] = TOKENIZER_FALLBACK;
   const dec = new TextDecoder('utf-8', { fatal: true });
-  const vocab = await optionalText(src, files, vocabFile, emit, signal);
-  const config = vocab && await optionalText(src, files, configFile, emit, signal);
+  /** A file's text (undefined when absent); not UTF-8 is the model's fault. */
+  const text = (bytes, file) => {
+    if (bytes == null) return undefined;
+    try { return dec.decode(bytes); } catch { throw new GamjeongError(`The model at ${src.id} cannot be used: ${file} is not UTF-8 text.`, 'BAD_MODEL'); }
+  };
+  const vocab = text(await optionalText(src, files, vocabFile, emit, signal), vocabFile);
+  const config = vocab === undefined ? undefined : text(await optionalText(src, files, configFile, emit, signal), configFile);
   // transformers 5 takes the special tokens from tokenizer_config.json's added_tokens_decoder
-  // when it has one, and from special_tokens_map.json only otherwise: no request when unused.
-  const decoder = config && /"added_tokens_decoder"\s*:/.test(dec.decode(config));
-  const map = vocab && !decoder && await optionalText(src, files, mapFile, emit, signal);
+  // when it has one (not null), and from special_tokens_map.json only otherwise, as the wasm
+  // builder does: no request when unused. A config that is not JSON is the builder's to report.
+  let decoder = false;
+  try { decoder = config !== undefined && JSON.parse(config)?.added_tokens_decoder != null; } catch { /* reported below */ }
+  const map = vocab === undefined || decoder ? undefined : text(await optionalText(src, files, mapFile, emit, signal), mapFile);
   let sentencePiece;
-  if (!vocab) {
+  if (vocab === undefined) {
     for (const f of SENTENCEPIECE) if (!sentencePiece && await present(src, files, f)) sentencePiece = f;
     if (!sentencePiece) {
       throw new GamjeongError(`${missing.message} Nor was vocab.txt: the model folder has no tokenizer gamjeong can read.`, 'NOT_FOUND', { url: missing.url, status: missing.status });
@@ -60,10 +67,10 @@ export async function tokenizerJson(wasm, src, emit, signal) {
   }
   let json;
   try {
-    json = wasm.mod.tokenizerFromVocab(vocab ? dec.decode(vocab) : undefined, config ? dec.decode(config) : undefined, sentencePiece, map ? dec.decode(map) : undefined);
+    json = wasm.mod.tokenizerFromVocab(vocab, config, sentencePiece, map);
   } catch (e) {
     throw new GamjeongError(`The model at ${src.id} cannot be used: ${e.message || e}`, wasmCode(e));
   }
-  emit({ status: 'fallback', file: 'vocab.txt', instead: first, reason: `no ${first} in the model folder (${missing.why}): the WordPiece tokenizer was built from vocab.txt${config ? ' and tokenizer_config.json' : ''}${map ? ' and special_tokens_map.json' : ''}` });
+  emit({ status: 'fallback', file: 'vocab.txt', instead: first, reason: `no ${first} in the model folder (${missing.why}): the WordPiece tokenizer was built from vocab.txt${config !== undefined ? ' and tokenizer_config.json' : ''}${map !== undefined ? ' and special_tokens_map.json' : ''}` });
   return new TextEncoder().encode(json);
 }
