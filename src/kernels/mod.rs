@@ -551,14 +551,16 @@ pub fn quantize_for(
     if ACT_BLOCK.is_some() {
         return quantize_blocks(x, m, k, w.block, q, scale);
     }
-    // Each row's scale goes to the row's first block slot, then is repeated in place.
-    check_len("quantize_for", "x", x.len(), "m*k", &[m, k])?;
-    check_len("quantize_for", "q", q.len(), "m*k", &[m, k])?;
-    for (r, (xr, qr)) in x.chunks_exact(k).zip(q.chunks_exact_mut(k)).enumerate() {
-        let s = quantize_slice(acts.max() as f32, xr, qr).ok_or(KernelError::NonFiniteInput {
-            op: "quantize_for",
-            row: r,
-        })?;
+    // One scale per row into the first m slots, then each repeated over its row's blocks, last
+    // row first so that no scale is overwritten before it is read.
+    let rows = scale.get_mut(..m).ok_or(KernelError::BlockDivide {
+        op: "quantize_for",
+        block: w.block,
+        k,
+    })?;
+    quantize_rows_to(acts.max(), x, m, k, q, rows)?;
+    for r in (0..m).rev() {
+        let s = scale[r];
         scale[r * nb..(r + 1) * nb].fill(s);
     }
     Ok(())
