@@ -23,6 +23,13 @@ pub fn relu(xs: &mut [f32]) {
     }
 }
 
+/// `tanh` in place (RoBERTa's classification head).
+pub fn tanh(xs: &mut [f32]) {
+    for x in xs {
+        *x = x.tanh();
+    }
+}
+
 /// erf for f32: `x · p(x²) / q(x²)` on x clamped to [-4, 4] (beyond, erf is ±1 in f32), with
 /// the minimax coefficients used by Eigen and XLA; max abs error ~1e-7.
 #[inline(always)]

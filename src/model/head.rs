@@ -5,7 +5,7 @@
 //! `dense → tanh → out_proj` (`RobertaClassificationHead`), DistilBERT's
 //! `pre_classifier → relu → classifier`.
 
-use super::activation::{gelu_erf, relu};
+use super::activation::{gelu_erf, relu, tanh};
 use super::bert::BertOutput;
 use super::family::{HeadAct, HeadLayout};
 use super::linear::Linear;
@@ -22,12 +22,6 @@ pub enum Head {
         act: fn(&mut [f32]),
         out: Linear,
     },
-}
-
-fn tanh(xs: &mut [f32]) {
-    for x in xs {
-        *x = x.tanh();
-    }
 }
 
 impl Head {
