@@ -340,6 +340,7 @@ fn activations_flag_matches_the_library() {
         "",
     );
     assert!(!ok && stderr.contains("--activations"), "{stderr}");
+    assert!(stderr.contains("known: 15, 8"), "names the formats: {stderr}");
 }
 
 #[test]
