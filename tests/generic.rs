@@ -483,7 +483,8 @@ fn q8_of_electra_roberta_distilbert_against_the_q8_gate() {
         // gate measures quantization alone.
         let (f32_model, _) = fixture(name);
         let json = std::fs::read_to_string(fixture_dir(name).join("reference.json")).unwrap();
-        check_family(name, &f32_model, &family_reference(&json));
+        let f32_worst = check_family(name, &f32_model, &family_reference(&json));
+        println!("{name} f32: max |Δlogit| one by one and batched {f32_worst:e}");
         let (worst, agree, n) = quantized_vs_transformers(name, gamjeong::Quant::Q8);
         println!("{name} q8: max |Δp| {worst:e}, top-1 {agree}/{n}");
         assert_eq!(
