@@ -422,3 +422,110 @@ fn a_family_config_over_another_familys_weights_is_named() {
         "{msg}"
     );
 }
+
+// --- The q8 gate per family (make_generic_fixtures.py's Q_FAMILIES): well-conditioned fixtures
+// made by tiny-ko-q's recipe, unlike the chaotic parity fixtures above, quantized by the one
+// quantizer (`quantize_bytes` is the CLI's `StreamingQuantizer` fed in one chunk) and judged
+// against transformers' f32 pipeline on every fixture text.
+
+const Q_FIXTURES: [&str; 3] = [
+    "tiny-ko-electra-q",
+    "tiny-ko-roberta-q",
+    "tiny-ko-distilbert-q",
+];
+
+/// A fixture quantized to `quant` against transformers' f32: (max |Δp| over every label of
+/// every text, texts whose top-1 label agrees, texts).
+fn quantized_vs_transformers(name: &str, quant: gamjeong::Quant) -> (f32, usize, usize) {
+    let dir = fixture_dir(name);
+    let tokenizer = gamjeong::internals::tokenize::tokenizer_json_in_dir(&dir).unwrap();
+    let bytes = gamjeong::quantize_bytes(
+        &std::fs::read(dir.join("model.safetensors")).unwrap(),
+        quant,
+        gamjeong::ModelSource {
+            model: name.into(),
+            revision: "main".into(),
+        },
+        &std::fs::read_to_string(dir.join("config.json")).unwrap(),
+        std::str::from_utf8(&tokenizer).unwrap(),
+    )
+    .unwrap();
+    let model = Classifier::from_quantized(&bytes).unwrap();
+    let (_, reference) = fixture(name);
+    let (mut worst, mut agree) = (0f32, 0);
+    for case in &reference.cases {
+        let got = model.classify(&case.text).unwrap();
+        agree += usize::from(got.scores[0].label == case.pipeline[0].label);
+        for want in &case.pipeline {
+            let ours = got.scores.iter().find(|s| s.label == want.label).unwrap();
+            worst = worst.max((ours.score - want.score).abs());
+        }
+    }
+    (worst, agree, reference.cases.len())
+}
+
+/// The q8 gate: max |Δp| ≤ 0.01 and top-1 agreement ≥ 97 % against transformers' f32.
+fn q8_gate_holds(worst: f32, agree: usize, n: usize) -> bool {
+    worst <= 0.01 && agree as f64 >= 0.97 * n as f64
+}
+
+/// Fixtures whose q8 file misses the gate today (docs/models.md, "q8 gate"): RoBERTa max |Δp|
+/// 0.0124 on the mostly-`[UNK]` text, DistilBERT 0.0155 on `xxx…` and top-1 25/27 (the empty
+/// and the blank text, one input [CLS][SEP] whose f32 top-1 leads by 0.0018). The recipe's
+/// parameters were chosen on other texts (tune_q_families.sh) and are not re-chosen on these;
+/// the test fails when a listed fixture starts to hold the gate, so the list stays true.
+const Q8_GATE_MISSES: [&str; 2] = ["tiny-ko-roberta-q", "tiny-ko-distilbert-q"];
+
+#[test]
+fn q8_of_electra_roberta_distilbert_against_the_q8_gate() {
+    for name in Q_FIXTURES {
+        // The f32 model reproduces the reference (ids, logits one by one and batched), so the
+        // gate measures quantization alone.
+        let (f32_model, _) = fixture(name);
+        let json = std::fs::read_to_string(fixture_dir(name).join("reference.json")).unwrap();
+        let f32_worst = check_family(name, &f32_model, &family_reference(&json));
+        println!("{name} f32: max |Δlogit| one by one and batched {f32_worst:e}");
+        let (worst, agree, n) = quantized_vs_transformers(name, gamjeong::Quant::Q8);
+        println!("{name} q8: max |Δp| {worst:e}, top-1 {agree}/{n}");
+        assert_eq!(
+            q8_gate_holds(worst, agree, n),
+            !Q8_GATE_MISSES.contains(&name),
+            "{name} q8: max |Δp| {worst}, top-1 {agree}/{n} (listed as missing: {})",
+            Q8_GATE_MISSES.contains(&name)
+        );
+    }
+}
+
+/// q4 on the same fixtures, held to what docs/quantization.md promises q4 on models it was not
+/// tuned on (the held-out regression floor): top-1 ≥ 90 %, max |Δp| ≤ 0.09.
+#[test]
+fn q4_of_electra_roberta_distilbert_keeps_the_top_label_on_most_texts() {
+    for name in Q_FIXTURES {
+        let (worst, agree, n) = quantized_vs_transformers(name, gamjeong::Quant::Q4);
+        println!("{name} q4: max |Δp| {worst:e}, top-1 {agree}/{n}");
+        assert!(
+            worst <= 0.09 && agree as f64 >= 0.90 * n as f64,
+            "{name} q4: max |Δp| {worst}, top-1 {agree}/{n}"
+        );
+    }
+}
+
+#[test]
+fn explain_finds_the_mask_token_of_roberta_and_distilbert() {
+    // klue/roberta's [MASK] is 4, multilingual DistilBERT's 103: each read from its tokenizer.
+    for (name, mask) in [("tiny-ko-roberta-q", 4), ("tiny-ko-distilbert-q", 103)] {
+        let (model, reference) = fixture(name);
+        let ids = model.encode("[MASK]").unwrap().ids;
+        assert_eq!(ids[1..ids.len() - 1], [mask], "{name}: {ids:?}");
+        let text = &reference.cases[0].text;
+        let explained = model.explain(text, None).unwrap();
+        assert!(explained.words.len() > 1, "{name}");
+        assert!(
+            explained
+                .words
+                .iter()
+                .any(|w| w.score.is_some_and(|s| s != 0.0)),
+            "{name}: {explained:?}"
+        );
+    }
+}
