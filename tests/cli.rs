@@ -340,7 +340,10 @@ fn activations_flag_matches_the_library() {
         "",
     );
     assert!(!ok && stderr.contains("--activations"), "{stderr}");
-    assert!(stderr.contains("known: 15, 8"), "names the formats: {stderr}");
+    assert!(
+        stderr.contains("known: 15, 8"),
+        "names the formats: {stderr}"
+    );
 }
 
 #[test]
