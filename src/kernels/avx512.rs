@@ -79,22 +79,28 @@ impl Micro for Avx512Vnni {
                 wp = wp.add(NR * KG);
                 xo += KG;
             }
-            let acc: [__m512i; R] = core::array::from_fn(|r| {
-                let mut s = acc[0][r];
-                for a in &acc[1..] {
-                    s = _mm512_add_epi32(s, a[r]);
-                }
-                s
-            });
-            let v: [__m256i; R] = core::array::from_fn(|r| {
-                // Lanes (2j, 2j + 1) hold row j's two k pairs: add them, keep the low dwords.
-                let pairs = _mm512_add_epi32(acc[r], _mm512_srli_epi64::<32>(acc[r]));
-                _mm512_cvtepi64_epi32(pairs)
-            });
+            let v = fold_chains(&acc);
             block_end::<R, E>(v, &xs, scales.as_ptr(), b, &mut facc, epi);
         }
         finish::<R, E>(&facc, epi);
     }
+}
+
+/// Each row's 8 column sums from its chains' accumulators, whose lanes (2j, 2j + 1) hold
+/// column j's two halves of the k range (the layout both zmm kernels accumulate in): the
+/// chains added, then each lane pair added and narrowed to its low dword.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn fold_chains<const R: usize, const C: usize>(
+    acc: &[[__m512i; R]; C],
+) -> [__m256i; R] {
+    core::array::from_fn(|r| {
+        let mut s = acc[0][r];
+        for a in &acc[1..] {
+            s = _mm512_add_epi32(s, a[r]);
+        }
+        _mm512_cvtepi64_epi32(_mm512_add_epi32(s, _mm512_srli_epi64::<32>(s)))
+    })
 }
 
 /// `vpdpwssd` on zmm, written as `asm!`: LLVM's generic x86-64 tuning would otherwise split

@@ -178,15 +178,8 @@ impl Micro for ZmmU8 {
                 wp = wp.add(NR * KG);
             }
             let c = offset_correction(w, p, b);
-            let v: [__m256i; R] = core::array::from_fn(|r| {
-                let mut s = acc[0][r];
-                for a in &acc[1..] {
-                    s = _mm512_add_epi32(s, a[r]);
-                }
-                // Lanes (2j, 2j + 1) hold row j's two k-halves: add them, keep the low dwords.
-                let halves = _mm512_add_epi32(s, _mm512_srli_epi64::<32>(s));
-                _mm256_sub_epi32(_mm512_cvtepi64_epi32(halves), c)
-            });
+            let sums = super::avx512::fold_chains(&acc);
+            let v: [__m256i; R] = core::array::from_fn(|r| _mm256_sub_epi32(sums[r], c));
             block_end::<R, E>(v, &xs, scales.as_ptr(), b, &mut facc, epi);
         }
         finish::<R, E>(&facc, epi);
