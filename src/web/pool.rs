@@ -108,3 +108,15 @@ pub fn pool_worker_run(receiver: usize) -> Result<(), JsError> {
     thread.run();
     Ok(())
 }
+
+/// The thread profile of docs/threads.md (`bench/threads_profile.mjs`): sets whether forward
+/// passes spin (`spin`, on by default) and whether the pool's timers run (`timers`), and
+/// returns the counters since the last call (`kernels::parallel::ThreadProfile`, times in ns).
+#[wasm_bindgen(js_name = threadProfile)]
+pub fn thread_profile(timers: bool, spin: bool) -> Result<JsValue, JsValue> {
+    use crate::kernels::parallel;
+    let profile = parallel::take_profile();
+    parallel::set_profiling(timers);
+    parallel::set_spinning(spin);
+    super::to_js(&profile)
+}
