@@ -125,7 +125,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn profile_line(p: &gamjeong::internals::kernels::parallel::ThreadProfile) -> String {
     let passes = p.passes.max(1) as f64;
     let per = |x: u64| x as f64 / passes;
-    let mean_us = |ns: u64, n: u64| if n == 0 { 0.0 } else { ns as f64 / n as f64 / 1e3 };
+    let mean_us = |ns: u64, n: u64| {
+        if n == 0 {
+            0.0
+        } else {
+            ns as f64 / n as f64 / 1e3
+        }
+    };
     format!(
         "per pass: {:.1} regions spun + {:.1} via rayon, {:.0}/{:.0} tasks on other threads; \
          join delay {:.1} µs spun ({:.1} joins), {:.1} µs rayon ({:.1} joins); region time {:.2} ms, \

@@ -51,12 +51,34 @@ const SPIN_CHECK: u32 = 64;
 /// when the pool has one thread or `work` multiply-adds are below [`MIN_PARALLEL_WORK`],
 /// else as parallel tasks on the current pool.
 pub fn for_panel_ranges(panels: usize, work: usize, f: impl Fn(Range<usize>) + Sync) {
+    for_panel_ranges_of(&[panels], work, |_, r| f(r));
+}
+
+/// [`for_panel_ranges`] over several products at once (one region instead of one each):
+/// `f(i, range)` on ranges that cover `0..panels[i]` of every product `i` exactly once, the
+/// tasks cutting through the products' panels laid end to end.
+pub fn for_panel_ranges_of(panels: &[usize], work: usize, f: impl Fn(usize, Range<usize>) + Sync) {
+    let total: usize = panels.iter().sum();
     let threads = rayon::current_num_threads();
-    if threads <= 1 || panels < 2 || work < MIN_PARALLEL_WORK {
-        return f(0..panels);
+    if threads <= 1 || total < 2 || work < MIN_PARALLEL_WORK {
+        for (i, &n) in panels.iter().enumerate() {
+            f(i, 0..n);
+        }
+        return;
     }
-    let tasks = (threads * TASKS_PER_THREAD).min(panels);
-    region(tasks, &|t| f(t * panels / tasks..(t + 1) * panels / tasks));
+    let tasks = (threads * TASKS_PER_THREAD).min(total);
+    region(tasks, &|t| {
+        let (mut lo, hi) = (t * total / tasks, (t + 1) * total / tasks);
+        let mut offset = 0;
+        for (i, &n) in panels.iter().enumerate() {
+            if lo < offset + n && lo < hi {
+                let end = hi.min(offset + n);
+                f(i, lo - offset..end - offset);
+                lo = end;
+            }
+            offset += n;
+        }
+    });
 }
 
 /// `[f(0), …, f(n − 1)]`, computed in parallel on the current pool (in order on one thread).
@@ -143,7 +165,14 @@ fn region(tasks: usize, f: Task) {
         }
         f(t)
     });
-    STATS.region(false, tasks, others.into_inner(), t0, joined.into_inner(), 0);
+    STATS.region(
+        false,
+        tasks,
+        others.into_inner(),
+        t0,
+        joined.into_inner(),
+        0,
+    );
 }
 
 thread_local! {
@@ -367,7 +396,11 @@ fn yield_cpu() {
 #[cfg(not(target_arch = "wasm32"))]
 fn now_ns() -> u64 {
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    START.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64 + 1
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_nanos() as u64
+        + 1
 }
 
 /// Nanoseconds on a monotonic clock (`performance.now()`, 5 µs steps in an isolated page).
