@@ -403,15 +403,19 @@ fn now_ns() -> u64 {
         + 1
 }
 
-/// Nanoseconds on a monotonic clock (`performance.now()`, 5 µs steps in an isolated page).
+/// Nanoseconds on a clock every Web Worker shares (`performance.now()` counts from each
+/// worker's own origin, so the origin is added; 5 µs steps in an isolated page).
 #[cfg(target_arch = "wasm32")]
 fn now_ns() -> u64 {
     #[wasm_bindgen::prelude::wasm_bindgen]
     extern "C" {
         #[wasm_bindgen(js_namespace = performance, js_name = now)]
         fn performance_now() -> f64;
+        #[wasm_bindgen(js_namespace = performance, js_name = timeOrigin, thread_local_v2)]
+        static TIME_ORIGIN: f64;
     }
-    (performance_now() * 1e6) as u64 + 1
+    let origin = TIME_ORIGIN.with(|o| *o);
+    ((origin + performance_now()) * 1e6) as u64
 }
 
 /// Counters of every pool since the last [`take_profile`], for the thread profile of

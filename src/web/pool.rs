@@ -13,8 +13,10 @@
 //! 3. once every worker is ready, JS calls [`PoolBuilder::build`], which builds rayon's
 //!    global pool with a spawn handler that hands its n threads to the waiting workers.
 //!
-//! Everything that blocks (`Atomics.wait` under the channel and rayon's sleep) runs in
-//! workers, never on a page's main thread.
+//! A classification runs as one pass on a pool worker while the model worker waits for it
+//! once, and the other pool workers spin on its regions (`kernels::parallel::pass`).
+//! Everything that blocks or spins (`Atomics.wait` under the channel, rayon's sleep, a pass's
+//! spinners) runs in workers, never on a page's main thread.
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Mutex;
