@@ -197,7 +197,12 @@ fn parallel_gemms_equal_one_thread() {
                 quantize_for(&qw, gamjeong::Activations::Bits15, &x, m, &mut xq, &mut xs).unwrap();
                 let mut yq = vec![0f32; m * n];
                 qgemm(&xq, &xs, m, &qw, Some(&bias), &mut yq).unwrap();
-                // The same product twice in one region, inside a forward pass (spinners).
+                if m != 7 {
+                    return (bits(&yf), bits(&yq));
+                }
+                // The same product twice in one region, inside a forward pass (spinners): one
+                // shape is enough (the region code does not depend on it), and debug builds
+                // (CI) pay for every product.
                 let (mut a, mut b) = (vec![0f32; m * n], vec![0f32; m * n]);
                 pass(|| {
                     let mut outs = [
