@@ -2,7 +2,7 @@
 //! storage (all matrix products go through [`Linear`]) and every family: ELECTRA, RoBERTa and
 //! DistilBERT are BERT with the differences `family.rs` lists as data.
 
-use super::family::{Family, LayerNames, Positions};
+use crate::family::{Family, LayerNames, Positions};
 use super::linear::{EmbeddingTable, LayerNorm, Linear};
 use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};

@@ -7,7 +7,7 @@
 
 use super::activation::{gelu_erf, relu, tanh};
 use super::bert::BertOutput;
-use super::family::{HeadAct, HeadLayout};
+use crate::family::{HeadAct, HeadLayout};
 use super::linear::Linear;
 use crate::error::{Error, Result};
 use crate::io::Scope;
