@@ -347,24 +347,60 @@ mod tests {
     fn each_family_names_its_matrices() {
         use Matrix::*;
         let cases = [
-            (Family::Bert, "bert.encoder.layer.11.attention.output.dense.weight", Some(AttentionOut)),
-            (Family::Bert, "encoder.layer.0.output.dense.weight", Some(FfnOut)),
-            (Family::Bert, "bert.embeddings.word_embeddings.weight", Some(WordEmbeddings)),
+            (
+                Family::Bert,
+                "bert.encoder.layer.11.attention.output.dense.weight",
+                Some(AttentionOut),
+            ),
+            (
+                Family::Bert,
+                "encoder.layer.0.output.dense.weight",
+                Some(FfnOut),
+            ),
+            (
+                Family::Bert,
+                "bert.embeddings.word_embeddings.weight",
+                Some(WordEmbeddings),
+            ),
             (Family::Bert, "bert.pooler.dense.weight", Some(HeadDense)),
             (Family::Bert, "classifier.weight", Some(PooledClassifier)),
             (Family::Bert, "bert.encoder.layer.0.output.dense.bias", None),
-            (Family::Bert, "bert.embeddings.position_embeddings.weight", None),
-            (Family::Bert, "bert.encoder.layerx.0.output.dense.weight", None),
+            (
+                Family::Bert,
+                "bert.embeddings.position_embeddings.weight",
+                None,
+            ),
+            (
+                Family::Bert,
+                "bert.encoder.layerx.0.output.dense.weight",
+                None,
+            ),
             (Family::Electra, "electra.embeddings_project.weight", None),
             (Family::Electra, "classifier.dense.weight", Some(HeadDense)),
             (Family::Roberta, "classifier.out_proj.weight", Some(HeadOut)),
-            (Family::Roberta, "roberta.encoder.layer.1.attention.self.value.weight", Some(Value)),
-            (Family::DistilBert, "distilbert.transformer.layer.0.ffn.lin1.weight", Some(FfnIn)),
-            (Family::DistilBert, "distilbert.transformer.layer.5.attention.q_lin.weight", Some(Query)),
+            (
+                Family::Roberta,
+                "roberta.encoder.layer.1.attention.self.value.weight",
+                Some(Value),
+            ),
+            (
+                Family::DistilBert,
+                "distilbert.transformer.layer.0.ffn.lin1.weight",
+                Some(FfnIn),
+            ),
+            (
+                Family::DistilBert,
+                "distilbert.transformer.layer.5.attention.q_lin.weight",
+                Some(Query),
+            ),
             (Family::DistilBert, "pre_classifier.weight", Some(HeadDense)),
             // The name BERT's pooled classifier has: here the first-token head's last matrix.
             (Family::DistilBert, "classifier.weight", Some(HeadOut)),
-            (Family::DistilBert, "distilbert.embeddings.word_embeddings.weight", Some(WordEmbeddings)),
+            (
+                Family::DistilBert,
+                "distilbert.embeddings.word_embeddings.weight",
+                Some(WordEmbeddings),
+            ),
         ];
         for (family, name, want) in cases {
             assert_eq!(family.matrix(name), want, "{family:?} {name}");

@@ -6,7 +6,7 @@ pub(crate) mod bert;
 pub(crate) mod head;
 pub(crate) mod linear;
 
-pub use bert::{encoder_prefix, sigmoid, softmax, BatchInput, Bert, BertOutput, Rows};
 pub use crate::family::Family;
 pub(crate) use crate::family::Positions;
+pub use bert::{encoder_prefix, sigmoid, softmax, BatchInput, Bert, BertOutput, Rows};
 pub use head::Head;

@@ -381,7 +381,8 @@ mod tests {
     fn storage_rules() {
         use Storage::*;
         let m = [768, 768];
-        let bert = |quant, name: &str, shape: &[usize]| storage_for(quant, Family::Bert, name, shape);
+        let bert =
+            |quant, name: &str, shape: &[usize]| storage_for(quant, Family::Bert, name, shape);
         let query = "bert.encoder.layer.0.attention.self.query.weight";
         assert_eq!(bert(Quant::Q8, query, &m), Q8);
         assert_eq!(bert(Quant::Q4, query, &m), Q4);
@@ -402,12 +403,20 @@ mod tests {
         }
         assert_eq!(bert(Quant::Q4, "classifier.weight", &[60, 768]), Q8);
         assert_eq!(
-            bert(Quant::Q4, "embeddings.word_embeddings.weight", &[30522, 384]),
+            bert(
+                Quant::Q4,
+                "embeddings.word_embeddings.weight",
+                &[30522, 384]
+            ),
             Q4
         );
         // Rows not a multiple of q4's block stay int8; names the table does not know stay f32.
         assert_eq!(
-            bert(Quant::Q4, "bert.encoder.layer.0.output.dense.weight", &[10, 40]),
+            bert(
+                Quant::Q4,
+                "bert.encoder.layer.0.output.dense.weight",
+                &[10, 40]
+            ),
             Q8
         );
         assert_eq!(bert(Quant::Q8, "x.dense.weight", &m), Keep);
@@ -423,7 +432,10 @@ mod tests {
             bert(Quant::Q8, "bert.encoder.layer.0.output.dense.bias", &[768]),
             Keep
         );
-        assert_eq!(bert(Quant::Q8, "bert.embeddings.LayerNorm.weight", &[768]), Keep);
+        assert_eq!(
+            bert(Quant::Q8, "bert.embeddings.LayerNorm.weight", &[768]),
+            Keep
+        );
         assert_eq!(bert(Quant::Q8, "embeddings.position_ids", &[1, 512]), Drop);
         assert_eq!(bert(Quant::Q8, "cls.predictions.decoder.weight", &m), Drop);
         // DistilBERT's names for BERT's matrices, with BERT's q4 step per kind.
@@ -458,7 +470,11 @@ mod tests {
                 let dense = format!("{dense}.weight");
                 let out = format!("{out}.weight");
                 assert_eq!(storage_for(tier, family, &dense, &m), Q8, "{family:?}");
-                assert_eq!(storage_for(tier, family, &out, &[3, 768]), Keep, "{family:?}");
+                assert_eq!(
+                    storage_for(tier, family, &out, &[3, 768]),
+                    Keep,
+                    "{family:?}"
+                );
             }
         }
         assert_eq!(
@@ -471,7 +487,12 @@ mod tests {
             Keep
         );
         assert_eq!(
-            storage_for(Quant::Q8, Family::Electra, "electra.embeddings_project.weight", &[256, 128]),
+            storage_for(
+                Quant::Q8,
+                Family::Electra,
+                "electra.embeddings_project.weight",
+                &[256, 128]
+            ),
             Keep
         );
     }

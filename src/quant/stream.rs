@@ -126,11 +126,13 @@ impl TensorSink for Writer {
     ) -> Result<Vec<bool>> {
         self.plan = tensors
             .iter()
-            .map(|t| match storage_for(self.quant, self.family, &t.name, &t.shape) {
-                Storage::Q8 | Storage::Q4 | Storage::F16 if !is_float(t.dtype) => Storage::Keep,
-                Storage::F16 if t.dtype == Dtype::F16 => Storage::Keep,
-                storage => storage,
-            })
+            .map(
+                |t| match storage_for(self.quant, self.family, &t.name, &t.shape) {
+                    Storage::Q8 | Storage::Q4 | Storage::F16 if !is_float(t.dtype) => Storage::Keep,
+                    Storage::F16 if t.dtype == Dtype::F16 => Storage::Keep,
+                    storage => storage,
+                },
+            )
             .collect();
         for (&storage, t) in self.plan.iter().zip(tensors) {
             if matches!(storage, Storage::Q8 | Storage::Q4) && t.shape.contains(&0) {
@@ -206,7 +208,13 @@ impl TensorSink for Writer {
             } else {
                 &[]
             };
-            let q = quantize_q4(&w, n, k, q4_step_divisor(self.quant, self.family, &t.name), fine);
+            let q = quantize_q4(
+                &w,
+                n,
+                k,
+                q4_step_divisor(self.quant, self.family, &t.name),
+                fine,
+            );
             drop(w);
             let (levels, exps) = encode_q4(&q).map_err(|e| bad(format!("`{}`: {e}", t.name)))?;
             self.push(
