@@ -1,6 +1,6 @@
 //! BERT encoder as in transformers' `modeling_bert.py`, written once for every weight
 //! storage (all matrix products go through [`Linear`]) and every family: ELECTRA, RoBERTa and
-//! DistilBERT are BERT with the differences `family.rs` lists as data.
+//! DistilBERT are BERT with the differences `crate::family` lists as data.
 
 use super::linear::{EmbeddingTable, LayerNorm, Linear};
 use crate::config::{HiddenAct, ModelConfig};
