@@ -23,6 +23,7 @@ mod classifier;
 mod config;
 mod error;
 mod explain;
+mod family;
 mod io;
 mod kernels;
 mod labels;

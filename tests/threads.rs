@@ -1,7 +1,7 @@
 //! Thread counts change no bit: logits and hidden states with 1, 2 and 3 threads, for f32, q8
-//! and q4 weights (forward passes with spinning threads, kernels::parallel::pass), and the
-//! parallel GEMMs against one thread on shapes large enough to split, through rayon alone and
-//! through a pass's spinners, one product per region or several.
+//! and q4 weights and every family (forward passes with spinning threads,
+//! kernels::parallel::pass), and the parallel GEMMs against one thread on shapes large enough to
+//! split, through rayon alone and through a pass's spinners, one product per region or several.
 #![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
@@ -102,6 +102,35 @@ fn q8_results_do_not_depend_on_threads() {
 #[test]
 fn q4_results_do_not_depend_on_threads() {
     check_thread_counts("q4", quantized(Quant::Q4));
+}
+
+/// The other families on the one encoder -- ELECTRA (embeddings_project, GELU head), RoBERTa (its
+/// positions after padding), DistilBERT (no token types) -- f32 and q8: the same bits on 1, 2
+/// and 3 threads.
+#[test]
+fn every_family_gives_the_same_bits_on_any_thread_count() {
+    for name in ["tiny-ko-electra", "tiny-ko-roberta", "tiny-ko-distilbert"] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        check_thread_counts(name, Classifier::from_dir(&dir).unwrap());
+        let tokenizer = gamjeong::internals::tokenize::tokenizer_json_in_dir(&dir).unwrap();
+        let file = quantize_bytes(
+            &std::fs::read(dir.join("model.safetensors")).unwrap(),
+            Quant::Q8,
+            ModelSource {
+                model: name.into(),
+                revision: "test".into(),
+            },
+            &std::fs::read_to_string(dir.join("config.json")).unwrap(),
+            std::str::from_utf8(&tokenizer).unwrap(),
+        )
+        .unwrap();
+        check_thread_counts(
+            &format!("{name} q8"),
+            Classifier::from_quantized(&file).unwrap(),
+        );
+    }
 }
 
 #[test]

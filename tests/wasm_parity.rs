@@ -38,6 +38,40 @@ fn roberta_and_distilbert_match_transformers() {
     });
 }
 
+/// The q8 gate's fixtures of ELECTRA, RoBERTa and DistilBERT in wasm: the browser's chunked
+/// quantizer writes the native one's bytes, and q8 holds the gate (or misses it) as natively.
+/// (Their f32 parity is native's, tests/generic.rs; f32 of these families in wasm is
+/// `roberta_and_distilbert_match_transformers` and the page's ELECTRA tests.)
+#[wasm_bindgen_test]
+fn q8_gate_fixtures_of_every_family() {
+    use common::families::*;
+    use gamjeong::web::WasmQuantizer;
+    use gamjeong::{quantize_bytes, Classifier, ModelSource, Quant};
+    for name in Q_FIXTURES {
+        let (config, tokenizer, weights, reference) = q_fixture(name);
+        let reference = family_reference(reference);
+        let mut q = WasmQuantizer::new("q8", name, "test", config, &tokenizer).unwrap();
+        for chunk in weights.chunks(65_537) {
+            q.push(chunk).unwrap();
+        }
+        let browser = q.finish().unwrap();
+        let source = ModelSource {
+            model: name.into(),
+            revision: "test".into(),
+        };
+        let native = quantize_bytes(weights, Quant::Q8, source, config, &tokenizer).unwrap();
+        assert!(browser == native, "{name}: the browser's q8 file differs");
+        let q8 = Classifier::from_quantized(&browser).unwrap();
+        let (worst, agree, n) = against_pipeline(&q8, &reference);
+        console_log!("{name} q8: max |Δp| {worst:e}, top-1 {agree}/{n}");
+        assert_eq!(
+            q8_gate_holds(worst, agree, n),
+            !Q8_GATE_MISSES.contains(&name),
+            "{name} q8 in wasm: max |Δp| {worst}, top-1 {agree}/{n}"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 fn js_surface_returns_results_and_readable_errors() {
     use gamjeong::web::WasmClassifier;

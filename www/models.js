@@ -49,26 +49,28 @@ const Q4_BLOCK = 32;
 
 /**
  * The tensors a quantized file stores, as the quantizer treats them (src/quant/scheme.rs
- * `storage_for`): [rows, cols, kind] with kind `matrix` (int8, or entropy-coded in q4 when
- * its row length is a multiple of 32), `head` (int8 in every tier), `pos` (f16 in q4) or `keep`
- * (f32). `labels`: the classifier's outputs.
+ * `storage_for` on the family tables of src/family.rs; page.test.mjs holds this copy to the
+ * quantizer's own files for every family): [rows, cols, kind] with kind `matrix` (int8, or
+ * entropy-coded in q4 when its row length is a multiple of 32), `head` (int8 in every tier),
+ * `pos` (f16 in q4) or `keep` (f32). `labels`: the classifier's outputs. DistilBERT's config
+ * names the shape `dim`, `n_layers`, `hidden_dim`.
  */
 function tensors(config, labels) {
-  const H = config.hidden_size;
+  const family = config.model_type ?? 'bert';
+  const H = config.hidden_size ?? config.dim;
   const E = config.embedding_size ?? H;
-  const I = config.intermediate_size;
-  const t = [
-    [config.vocab_size, E, 'matrix'], [config.max_position_embeddings, E, 'pos'],
-    [config.type_vocab_size ?? 2, E, 'keep'], [2, E, 'keep'], // token types; embedding LayerNorm
-  ];
+  const I = config.intermediate_size ?? config.hidden_dim;
+  const t = [[config.vocab_size, E, 'matrix'], [config.max_position_embeddings, E, 'pos'], [2, E, 'keep']]; // + embedding LayerNorm
+  if (family !== 'distilbert') t.push([config.type_vocab_size ?? 2, E, 'keep']); // token types
   if (E !== H) t.push([H, E, 'keep'], [1, H, 'keep']); // ELECTRA's embeddings_project
-  for (let l = 0; l < config.num_hidden_layers; l++) {
+  for (let l = 0; l < (config.num_hidden_layers ?? config.n_layers); l++) {
     for (let i = 0; i < 4; i++) t.push([H, H, 'matrix'], [1, H, 'keep']); // query, key, value, attention output
     t.push([I, H, 'matrix'], [1, I, 'keep'], [H, I, 'matrix'], [1, H, 'keep'], [4, H, 'keep']); // FFN, two LayerNorms
   }
-  // BERT: pooler then classifier (both int8); ELECTRA: classifier.dense (int8), out_proj (f32).
+  // BERT: pooler then classifier, both int8. The first-token heads (ELECTRA, RoBERTa,
+  // DistilBERT): their dense layer int8, their last matrix f32.
   t.push([H, H, 'head'], [1, H, 'keep']);
-  t.push([labels, H, config.model_type === 'electra' ? 'keep' : 'head'], [1, labels, 'keep']);
+  t.push([labels, H, family === 'bert' ? 'head' : 'keep'], [1, labels, 'keep']);
   return t;
 }
 

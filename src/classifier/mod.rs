@@ -10,7 +10,7 @@ use crate::kernels::Activations;
 use crate::labels::LabelInfo;
 use crate::model::{sigmoid, softmax, BatchInput, Bert, BertOutput, Head, Rows};
 use crate::tokenize::{Encoded, TextEncoder};
-use candle_core::{Device, Tensor};
+
 use serde::Serialize;
 
 /// Padded tokens per encoder pass of a batch (see `Classifier::forward_groups`): 512 keeps
@@ -367,12 +367,14 @@ impl Classifier {
             )));
         }
         let padded = lengths.iter().any(|&l| l < seq);
-        let dev = Device::Cpu;
-        Ok(BatchInput {
-            ids: Tensor::from_vec(ids, (n, seq), &dev)?,
-            type_ids: Tensor::from_vec(types, (n, seq), &dev)?,
-            lengths: padded.then_some(lengths),
-        })
+        BatchInput::new(
+            ids,
+            types,
+            (n, seq),
+            padded.then_some(lengths),
+            self.config.family,
+            b.pad_token_id as u32,
+        )
     }
 
     fn scored(&self, enc: &Encoded, logits: Vec<f32>) -> Classification {

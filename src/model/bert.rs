@@ -1,11 +1,11 @@
 //! BERT encoder as in transformers' `modeling_bert.py`, written once for every weight
 //! storage (all matrix products go through [`Linear`]) and every family: ELECTRA, RoBERTa and
-//! DistilBERT are BERT with the differences `family.rs` lists as data.
+//! DistilBERT are BERT with the differences `crate::family` lists as data.
 
-use super::family::{Family, LayerNames, Positions};
 use super::linear::{EmbeddingTable, LayerNorm, Linear};
 use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};
+use crate::family::{Family, LayerNames, Positions};
 use crate::io::{Scope, Weights};
 use candle_core::{IndexOp, Module, Tensor};
 
@@ -13,8 +13,38 @@ use candle_core::{IndexOp, Module, Tensor};
 pub struct BatchInput {
     pub ids: Tensor,
     pub type_ids: Tensor,
+    /// Position ids by the family's numbering: `[1, seq]` (the same for every row) or, for
+    /// RoBERTa's, `[batch, seq]`.
+    pub positions: Tensor,
     /// Real tokens per row (the rest is padding); `None` when no row is padded.
     pub lengths: Option<Vec<usize>>,
+}
+
+impl BatchInput {
+    /// `ids` and `type_ids` row-major `[batch, seq]`; positions numbered by `family` (with
+    /// `pad`, the config's `pad_token_id`), computed here once from the ids in hand.
+    pub(crate) fn new(
+        ids: Vec<u32>,
+        type_ids: Vec<u32>,
+        (batch, seq): (usize, usize),
+        lengths: Option<Vec<usize>>,
+        family: Family,
+        pad: u32,
+    ) -> Result<Self> {
+        let dev = candle_core::Device::Cpu;
+        let positions = match family.layout().positions {
+            Positions::FromZero => Tensor::arange(0u32, seq as u32, &dev)?.unsqueeze(0)?,
+            Positions::AfterPadding => {
+                Tensor::from_vec(positions_after_padding(&ids, seq, pad), (batch, seq), &dev)?
+            }
+        };
+        Ok(Self {
+            ids: Tensor::from_vec(ids, (batch, seq), &dev)?,
+            type_ids: Tensor::from_vec(type_ids, (batch, seq), &dev)?,
+            positions,
+            lengths,
+        })
+    }
 }
 
 /// Which rows of the last hidden state [`Bert::forward`] computes.
@@ -41,8 +71,6 @@ struct Embeddings {
     /// `None` for a family without token types (DistilBERT).
     token_type: Option<EmbeddingTable>,
     norm: LayerNorm,
-    positions: Positions,
-    pad: u32,
 }
 
 impl Embeddings {
@@ -67,42 +95,29 @@ impl Embeddings {
             position,
             token_type,
             norm: LayerNorm::load(&s.pp("LayerNorm"), dim, b.layer_norm_eps)?,
-            positions: layout.positions,
-            pad: b.pad_token_id as u32,
         })
     }
 
-    /// Token types are read only by a family that has them (rows: `[batch, seq]` both).
-    fn forward(&self, ids: &Tensor, type_ids: &Tensor) -> Result<Tensor> {
-        let mut x = self.word.forward(ids)?;
+    /// Token types are read only by a family that has them.
+    fn forward(&self, input: &BatchInput) -> Result<Tensor> {
+        let mut x = self.word.forward(&input.ids)?;
         if let Some(types) = &self.token_type {
-            x = (x + types.forward(type_ids)?)?;
+            x = (x + types.forward(&input.type_ids)?)?;
         }
-        let x = match self.positions {
-            Positions::FromZero => {
-                let seq_len = ids.dim(1)? as u32;
-                let positions = Tensor::arange(0u32, seq_len, ids.device())?;
-                x.broadcast_add(&self.position.forward(&positions)?)?
-            }
-            Positions::AfterPadding => {
-                (x + self
-                    .position
-                    .forward(&positions_after_padding(ids, self.pad)?)?)?
-            }
-        };
+        let x = x.broadcast_add(&self.position.forward(&input.positions)?)?;
         self.norm.forward(&x)
     }
 }
 
-/// RoBERTa's position ids, as transformers' `create_position_ids_from_input_ids` computes
-/// them: `pad + 1, pad + 2, …` over the tokens that are not `pad`, and `pad` for those that
-/// are, so a text's positions do not depend on the padding of its batch.
-fn positions_after_padding(ids: &Tensor, pad: u32) -> Result<Tensor> {
-    let (b, s) = ids.dims2()?;
-    let mut out = Vec::with_capacity(b * s);
-    for row in ids.to_vec2::<u32>()? {
+/// RoBERTa's position ids of `ids` (rows of `seq`), as transformers'
+/// `create_position_ids_from_input_ids` computes them: `pad + 1, pad + 2, …` over the tokens
+/// that are not `pad`, and `pad` for those that are, so a text's positions do not depend on the
+/// padding of its batch.
+fn positions_after_padding(ids: &[u32], seq: usize, pad: u32) -> Vec<u32> {
+    let mut out = Vec::with_capacity(ids.len());
+    for row in ids.chunks(seq.max(1)) {
         let mut last = pad;
-        out.extend(row.into_iter().map(|id| match id == pad {
+        out.extend(row.iter().map(|&id| match id == pad {
             true => pad,
             false => {
                 last += 1;
@@ -110,7 +125,7 @@ fn positions_after_padding(ids: &Tensor, pad: u32) -> Result<Tensor> {
             }
         }));
     }
-    Ok(Tensor::from_vec(out, (b, s), ids.device())?)
+    out
 }
 
 struct SelfAttention {
@@ -412,7 +427,7 @@ impl Bert {
     /// `rows` says which rows of the last hidden state the caller reads; every layer but the
     /// last needs all of them, whatever it is.
     pub fn forward(&self, input: &BatchInput, rows: Rows) -> Result<BertOutput> {
-        let mut x = self.embeddings.forward(&input.ids, &input.type_ids)?;
+        let mut x = self.embeddings.forward(input)?;
         if let Some(project) = &self.project {
             x = project.forward(&x)?;
         }

@@ -7,9 +7,9 @@
 
 use super::activation::{gelu_erf, relu, tanh};
 use super::bert::BertOutput;
-use super::family::{HeadAct, HeadLayout};
 use super::linear::Linear;
 use crate::error::{Error, Result};
+use crate::family::{HeadAct, HeadLayout};
 use crate::io::Scope;
 use candle_core::{IndexOp, Tensor};
 

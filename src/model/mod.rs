@@ -1,13 +1,12 @@
-//! The network: one encoder for every family (the families' differences are data, `family`)
+//! The network: one encoder for every family (the families' differences are data, `crate::family`)
 //! and an optional sequence-classification head.
 
 pub(crate) mod activation;
 pub(crate) mod bert;
-pub(crate) mod family;
 pub(crate) mod head;
 pub(crate) mod linear;
 
+pub use crate::family::Family;
+pub(crate) use crate::family::Positions;
 pub use bert::{encoder_prefix, sigmoid, softmax, BatchInput, Bert, BertOutput, Rows};
-pub use family::Family;
-pub(crate) use family::Positions;
 pub use head::Head;

@@ -3,6 +3,7 @@
 //! (`f32::round`).
 
 use crate::error::{Error, Result};
+use crate::family::{Family, Matrix};
 
 /// K-block of the q4 scheme: one exponent per 32 consecutive inputs of a row.
 pub const Q4_BLOCK: usize = 32;
@@ -74,43 +75,32 @@ pub enum Storage {
     Drop,
 }
 
-/// The storage of tensor `name` with `shape` under `scheme`. Only 2-D float matrices
-/// of the encoder, pooler, classifier and word embeddings are quantized: BERT's names, and
-/// DistilBERT's for the same matrices (the family tables in `model/family.rs`).
-/// ELECTRA's `embeddings_project` and the `out_proj` of ELECTRA's and RoBERTa's heads stay f32.
-pub fn storage_for(quant: Quant, name: &str, shape: &[usize]) -> Storage {
+/// The storage of tensor `name` with `shape` under `quant`, in a checkpoint of `family`. Only
+/// the 2-D matrices the family's table names (`Family::matrix`) are quantized: the encoder's,
+/// the word embeddings, BERT's pooler and classifier, a first-token head's dense layer. A
+/// first-token head's last matrix (ELECTRA's and RoBERTa's `out_proj`, DistilBERT's
+/// `classifier`) stays f32, as does ELECTRA's `embeddings_project`.
+pub fn storage_for(quant: Quant, family: Family, name: &str, shape: &[usize]) -> Storage {
     if name.starts_with("cls.") || name.ends_with("position_ids") {
         return Storage::Drop;
     }
-    const MATRICES: [&str; 12] = [
-        "query.weight",
-        "key.weight",
-        "value.weight",
-        "dense.weight",
-        "classifier.weight",
-        "word_embeddings.weight",
-        "q_lin.weight",
-        "k_lin.weight",
-        "v_lin.weight",
-        "out_lin.weight",
-        "lin1.weight",
-        "lin2.weight",
-    ];
     if quant.is_entropy_coded() && shape.len() == 2 && name.ends_with("position_embeddings.weight")
     {
         return Storage::F16;
     }
-    if shape.len() != 2 || !MATRICES.iter().any(|m| name.ends_with(m)) {
-        return Storage::Keep;
-    }
-    // Small heads decide the label directly, so 4-bit error there is not worth its bytes.
-    let head = name.starts_with("classifier.")
-        || name.starts_with("pre_classifier.")
-        || name.contains("pooler.");
-    if quant.is_entropy_coded() && !head && shape[1].is_multiple_of(Q4_BLOCK) {
-        Storage::Q4
-    } else {
-        Storage::Q8
+    let kind = match family.matrix(name) {
+        Some(kind) if shape.len() == 2 => kind,
+        _ => return Storage::Keep,
+    };
+    match kind {
+        // labels × hidden weights that decide the label directly: int8's error there moved
+        // the fixtures' probabilities by up to 0.014 (docs/models.md, "q8 gate"), for 0.1 %
+        // of a BERT-base file.
+        Matrix::HeadOut => Storage::Keep,
+        // Small heads decide the label directly, so 4-bit error there is not worth its bytes.
+        Matrix::HeadDense | Matrix::PooledClassifier => Storage::Q8,
+        _ if quant.is_entropy_coded() && shape[1].is_multiple_of(Q4_BLOCK) => Storage::Q4,
+        _ => Storage::Q8,
     }
 }
 
@@ -170,36 +160,22 @@ pub struct Q4Matrix {
     pub step: f32,
 }
 
-/// Divisor `m` of the step `Δ = rms(W) / m` of tensor `name` under an entropy-coded
-/// `scheme`: q4's by matrix kind (`q4_kind_divisor`) times the tier's refinement.
-pub fn q4_step_divisor(quant: Quant, name: &str) -> f32 {
-    q4_kind_divisor(name) * quant.step_refinement()
+/// Divisor `m` of the step `Δ = rms(W) / m` of tensor `name` (of a `family` checkpoint) under
+/// an entropy-coded `quant`: q4's by matrix kind (`q4_kind_divisor`) times the tier's refinement.
+pub fn q4_step_divisor(quant: Quant, family: Family, name: &str) -> f32 {
+    q4_kind_divisor(family.matrix(name)) * quant.step_refinement()
 }
 
 /// Divisor `m` of the q4 step `Δ = rms(W) / m`, by matrix kind: the finer, the more bits
 /// the entropy coder spends. Ranked by measured sensitivity (value and the FFN input
 /// matter most, query/key least); tuned on all-MiniLM-L6-v2 and tiny-ko-q (docs/architecture.md, "Why q4 is entropy-coded").
-fn q4_kind_divisor(name: &str) -> f32 {
-    // BERT's names, then DistilBERT's for the same kinds.
-    const KINDS: [(&str, f32); 13] = [
-        ("attention.self.query.weight", 4.0),
-        ("attention.self.key.weight", 4.0),
-        ("attention.self.value.weight", 12.0),
-        ("attention.output.dense.weight", 9.0),
-        ("intermediate.dense.weight", 9.0),
-        ("output.dense.weight", 6.0),
-        ("word_embeddings.weight", 6.0),
-        ("attention.q_lin.weight", 4.0),
-        ("attention.k_lin.weight", 4.0),
-        ("attention.v_lin.weight", 12.0),
-        ("attention.out_lin.weight", 9.0),
-        ("ffn.lin1.weight", 9.0),
-        ("ffn.lin2.weight", 6.0),
-    ];
-    KINDS
-        .iter()
-        .find(|(suffix, _)| name.ends_with(suffix))
-        .map_or(9.0, |&(_, m)| m)
+fn q4_kind_divisor(kind: Option<Matrix>) -> f32 {
+    match kind {
+        Some(Matrix::Query | Matrix::Key) => 4.0,
+        Some(Matrix::Value) => 12.0,
+        Some(Matrix::FfnOut | Matrix::WordEmbeddings) => 6.0,
+        _ => 9.0,
+    }
 }
 
 /// Exponent range of q4 blocks: wide enough for any finite tensor (a block's max is at most
@@ -333,6 +309,7 @@ mod tests {
         w[3 * k + 40] = 2.5; // an outlier block in row 3
         let m = q4_step_divisor(
             Quant::Q4,
+            Family::Bert,
             "bert.encoder.layer.0.attention.self.value.weight",
         );
         let q = quantize_q4(&w, n, k, m, &[1]);
@@ -404,70 +381,65 @@ mod tests {
     fn storage_rules() {
         use Storage::*;
         let m = [768, 768];
-        assert_eq!(
-            storage_for(
-                Quant::Q8,
-                "bert.encoder.layer.0.attention.self.query.weight",
-                &m
-            ),
-            Q8
-        );
-        assert_eq!(
-            storage_for(
-                Quant::Q4,
-                "bert.encoder.layer.0.attention.self.query.weight",
-                &m
-            ),
-            Q4
-        );
-        assert_eq!(storage_for(Quant::Q4, "bert.pooler.dense.weight", &m), Q8);
+        let bert =
+            |quant, name: &str, shape: &[usize]| storage_for(quant, Family::Bert, name, shape);
+        let query = "bert.encoder.layer.0.attention.self.query.weight";
+        assert_eq!(bert(Quant::Q8, query, &m), Q8);
+        assert_eq!(bert(Quant::Q4, query, &m), Q4);
+        assert_eq!(bert(Quant::Q4, "bert.pooler.dense.weight", &m), Q8);
         for tier in [Quant::Q5, Quant::Q6] {
             let value = "bert.encoder.layer.0.attention.self.value.weight";
-            assert_eq!(storage_for(tier, value, &m), Q4);
-            assert_eq!(storage_for(tier, "classifier.weight", &[60, 768]), Q8);
+            assert_eq!(bert(tier, value, &m), Q4);
+            assert_eq!(bert(tier, "classifier.weight", &[60, 768]), Q8);
             assert_eq!(
-                storage_for(tier, "bert.embeddings.position_embeddings.weight", &m),
+                bert(tier, "bert.embeddings.position_embeddings.weight", &m),
                 F16
             );
-            assert!(q4_step_divisor(tier, value) > q4_step_divisor(Quant::Q4, value));
+            assert!(
+                q4_step_divisor(tier, Family::Bert, value)
+                    > q4_step_divisor(Quant::Q4, Family::Bert, value)
+            );
             assert_eq!(Quant::parse(tier.name()), Some(tier));
         }
-        assert_eq!(storage_for(Quant::Q4, "classifier.weight", &[60, 768]), Q8);
+        assert_eq!(bert(Quant::Q4, "classifier.weight", &[60, 768]), Q8);
         assert_eq!(
-            storage_for(
+            bert(
                 Quant::Q4,
                 "embeddings.word_embeddings.weight",
                 &[30522, 384]
             ),
             Q4
         );
-        assert_eq!(storage_for(Quant::Q4, "x.dense.weight", &[10, 40]), Q8);
+        // Rows not a multiple of q4's block stay int8; names the table does not know stay f32.
         assert_eq!(
-            storage_for(Quant::Q8, "bert.embeddings.position_embeddings.weight", &m),
+            bert(
+                Quant::Q4,
+                "bert.encoder.layer.0.output.dense.weight",
+                &[10, 40]
+            ),
+            Q8
+        );
+        assert_eq!(bert(Quant::Q8, "x.dense.weight", &m), Keep);
+        assert_eq!(
+            bert(Quant::Q8, "bert.embeddings.position_embeddings.weight", &m),
             Keep
         );
         assert_eq!(
-            storage_for(Quant::Q4, "bert.embeddings.position_embeddings.weight", &m),
+            bert(Quant::Q4, "bert.embeddings.position_embeddings.weight", &m),
             F16
         );
         assert_eq!(
-            storage_for(Quant::Q8, "bert.encoder.layer.0.output.dense.bias", &[768]),
+            bert(Quant::Q8, "bert.encoder.layer.0.output.dense.bias", &[768]),
             Keep
         );
         assert_eq!(
-            storage_for(Quant::Q8, "bert.embeddings.LayerNorm.weight", &[768]),
+            bert(Quant::Q8, "bert.embeddings.LayerNorm.weight", &[768]),
             Keep
         );
-        assert_eq!(
-            storage_for(Quant::Q8, "embeddings.position_ids", &[1, 512]),
-            Drop
-        );
-        assert_eq!(
-            storage_for(Quant::Q8, "cls.predictions.decoder.weight", &m),
-            Drop
-        );
+        assert_eq!(bert(Quant::Q8, "embeddings.position_ids", &[1, 512]), Drop);
+        assert_eq!(bert(Quant::Q8, "cls.predictions.decoder.weight", &m), Drop);
         // DistilBERT's names for BERT's matrices, with BERT's q4 step per kind.
-        for (theirs, bert) in [
+        for (theirs, ours) in [
             ("attention.q_lin", "attention.self.query"),
             ("attention.v_lin", "attention.self.value"),
             ("attention.out_lin", "attention.output.dense"),
@@ -475,26 +447,52 @@ mod tests {
             ("ffn.lin2", "output.dense"),
         ] {
             let theirs = format!("distilbert.transformer.layer.0.{theirs}.weight");
-            let bert = format!("bert.encoder.layer.0.{bert}.weight");
+            let ours = format!("bert.encoder.layer.0.{ours}.weight");
             for tier in Quant::ALL {
-                assert_eq!(storage_for(tier, &theirs, &m), storage_for(tier, &bert, &m));
-                assert_eq!(q4_step_divisor(tier, &theirs), q4_step_divisor(tier, &bert));
+                assert_eq!(
+                    storage_for(tier, Family::DistilBert, &theirs, &m),
+                    bert(tier, &ours, &m)
+                );
+                assert_eq!(
+                    q4_step_divisor(tier, Family::DistilBert, &theirs),
+                    q4_step_divisor(tier, Family::Bert, &ours)
+                );
             }
         }
-        // Its head: pre_classifier and classifier stay q8 under q4, as BERT's.
-        assert_eq!(storage_for(Quant::Q4, "pre_classifier.weight", &m), Q8);
+        // The first-token heads: the dense layer int8 in every tier, the last matrix f32 --
+        // DistilBERT's `classifier` too, though BERT's matrix of that name is int8.
+        for tier in Quant::ALL {
+            for (family, dense, out) in [
+                (Family::Electra, "classifier.dense", "classifier.out_proj"),
+                (Family::Roberta, "classifier.dense", "classifier.out_proj"),
+                (Family::DistilBert, "pre_classifier", "classifier"),
+            ] {
+                let dense = format!("{dense}.weight");
+                let out = format!("{out}.weight");
+                assert_eq!(storage_for(tier, family, &dense, &m), Q8, "{family:?}");
+                assert_eq!(
+                    storage_for(tier, family, &out, &[3, 768]),
+                    Keep,
+                    "{family:?}"
+                );
+            }
+        }
         assert_eq!(
             storage_for(
                 Quant::Q4,
+                Family::DistilBert,
                 "distilbert.transformer.layer.0.sa_layer_norm.weight",
                 &[768]
             ),
             Keep
         );
-        // ELECTRA's and RoBERTa's head: dense int8, out_proj f32.
-        assert_eq!(storage_for(Quant::Q4, "classifier.dense.weight", &m), Q8);
         assert_eq!(
-            storage_for(Quant::Q8, "classifier.out_proj.weight", &[3, 768]),
+            storage_for(
+                Quant::Q8,
+                Family::Electra,
+                "electra.embeddings_project.weight",
+                &[256, 128]
+            ),
             Keep
         );
     }

@@ -37,6 +37,8 @@ struct Writer {
     source: ModelSource,
     config_json: String,
     tokenizer_json: String,
+    /// The checkpoint's family (from config.json): which tensor is which kind of matrix.
+    family: crate::family::Family,
     /// Word-embedding rows quantized finely under q4: the tokenizer's special tokens. Every
     /// input holds [CLS] and [SEP], so their rows' rounding error is shared by all inputs.
     special_ids: Vec<usize>,
@@ -68,7 +70,7 @@ impl StreamingQuantizer {
         tokenizer_json: &str,
     ) -> Result<Self> {
         // Fail before any download if the companion files are unusable.
-        crate::config::ModelConfig::from_json(config_json)?;
+        let config = crate::config::ModelConfig::from_json(config_json)?;
         let encoder = crate::tokenize::TextEncoder::from_json(tokenizer_json.as_bytes(), 512, 0)?;
         Ok(Self {
             stream: CheckpointStream::new(),
@@ -77,6 +79,7 @@ impl StreamingQuantizer {
                 source,
                 config_json: config_json.to_owned(),
                 tokenizer_json: tokenizer_json.to_owned(),
+                family: config.family,
                 special_ids: encoder.special_token_ids(),
                 plan: Vec::new(),
                 entries: Vec::new(),
@@ -123,11 +126,13 @@ impl TensorSink for Writer {
     ) -> Result<Vec<bool>> {
         self.plan = tensors
             .iter()
-            .map(|t| match storage_for(self.quant, &t.name, &t.shape) {
-                Storage::Q8 | Storage::Q4 | Storage::F16 if !is_float(t.dtype) => Storage::Keep,
-                Storage::F16 if t.dtype == Dtype::F16 => Storage::Keep,
-                storage => storage,
-            })
+            .map(
+                |t| match storage_for(self.quant, self.family, &t.name, &t.shape) {
+                    Storage::Q8 | Storage::Q4 | Storage::F16 if !is_float(t.dtype) => Storage::Keep,
+                    Storage::F16 if t.dtype == Dtype::F16 => Storage::Keep,
+                    storage => storage,
+                },
+            )
             .collect();
         for (&storage, t) in self.plan.iter().zip(tensors) {
             if matches!(storage, Storage::Q8 | Storage::Q4) && t.shape.contains(&0) {
@@ -203,7 +208,13 @@ impl TensorSink for Writer {
             } else {
                 &[]
             };
-            let q = quantize_q4(&w, n, k, q4_step_divisor(self.quant, &t.name), fine);
+            let q = quantize_q4(
+                &w,
+                n,
+                k,
+                q4_step_divisor(self.quant, self.family, &t.name),
+                fine,
+            );
             drop(w);
             let (levels, exps) = encode_q4(&q).map_err(|e| bad(format!("`{}`: {e}", t.name)))?;
             self.push(

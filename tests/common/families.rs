@@ -27,6 +27,14 @@ pub struct FamilyCase {
     pub input_ids: Vec<u32>,
     pub truncated: bool,
     pub logits: Vec<f32>,
+    /// transformers' pipeline scores, highest first.
+    pub pipeline: Vec<PipelineScore>,
+}
+
+#[derive(Deserialize)]
+pub struct PipelineScore {
+    pub label: String,
+    pub score: f32,
 }
 
 #[derive(Deserialize)]
@@ -107,4 +115,79 @@ pub fn check_roberta_and_distilbert(print: &dyn Fn(String)) {
             "{name}: max |Δlogit| vs transformers (one by one and batched) = {worst:e}"
         ));
     }
+}
+
+// --- The q8 gate per family (make_generic_fixtures.py's Q_FAMILIES): well-conditioned fixtures
+// made by tiny-ko-q's recipe, judged against transformers' f32 pipeline on every fixture text,
+// natively (tests/generic.rs) and in wasm (tests/wasm_parity.rs). Compiled in: wasm reads no
+// files.
+
+pub const Q_FIXTURES: [&str; 3] = [
+    "tiny-ko-electra-q",
+    "tiny-ko-roberta-q",
+    "tiny-ko-distilbert-q",
+];
+
+/// Fixtures whose q8 file misses the gate today (docs/models.md, "q8 gate"): DistilBERT on
+/// top-1 alone (25/27; max |Δp| 0.0033 holds) -- its two misses are one input, the empty and the
+/// blank text (`[CLS][SEP]`), whose f32 top two labels are 0.0009 apart, closer than q8's
+/// rounding moves them. The recipe's parameters were chosen on other texts
+/// (tune_q_families.sh) and are not re-chosen on these; the tests fail when a listed fixture
+/// starts to hold the gate, so the list stays true.
+pub const Q8_GATE_MISSES: [&str; 1] = ["tiny-ko-distilbert-q"];
+
+/// The q8 gate: max |Δp| ≤ 0.01 and top-1 agreement ≥ 97 % against transformers' f32.
+pub fn q8_gate_holds(worst: f32, agree: usize, n: usize) -> bool {
+    worst <= 0.01 && agree as f64 >= 0.97 * n as f64
+}
+
+/// A Q_FIXTURES fixture's config.json, tokenizer.json (built from vocab.txt for DistilBERT's,
+/// which has none), model.safetensors and reference.json.
+pub fn q_fixture(name: &str) -> (&'static str, String, &'static [u8], &'static str) {
+    macro_rules! files {
+        ($dir:literal) => {
+            (
+                include_str!(concat!("../fixtures/", $dir, "/config.json")),
+                include_bytes!(concat!("../fixtures/", $dir, "/model.safetensors")).as_slice(),
+                include_str!(concat!("../fixtures/", $dir, "/reference.json")),
+            )
+        };
+    }
+    let ((config, weights, reference), tokenizer) = match name {
+        "tiny-ko-electra-q" => (
+            files!("tiny-ko-electra-q"),
+            include_str!("../fixtures/tiny-ko-electra-q/tokenizer.json").to_string(),
+        ),
+        "tiny-ko-roberta-q" => (
+            files!("tiny-ko-roberta-q"),
+            include_str!("../fixtures/tiny-ko-roberta-q/tokenizer.json").to_string(),
+        ),
+        "tiny-ko-distilbert-q" => (
+            files!("tiny-ko-distilbert-q"),
+            gamjeong::tokenizer_json_from_vocab(
+                include_str!("../fixtures/tiny-ko-distilbert-q/vocab.txt"),
+                Some(include_str!(
+                    "../fixtures/tiny-ko-distilbert-q/tokenizer_config.json"
+                )),
+            )
+            .expect("tiny-ko-distilbert-q's tokenizer builds"),
+        ),
+        _ => panic!("{name} is no q8-gate fixture"),
+    };
+    (config, tokenizer, weights, reference)
+}
+
+/// `model` (a quantized fixture) against transformers' f32 pipeline: (max |Δp| over every
+/// label of every text, texts whose top-1 label agrees, texts).
+pub fn against_pipeline(model: &Classifier, reference: &FamilyReference) -> (f32, usize, usize) {
+    let (mut worst, mut agree) = (0f32, 0);
+    for case in &reference.cases {
+        let got = model.classify(&case.text).unwrap();
+        agree += usize::from(got.scores[0].label == case.pipeline[0].label);
+        for want in &case.pipeline {
+            let ours = got.scores.iter().find(|s| s.label == want.label).unwrap();
+            worst = worst.max((ours.score - want.score).abs());
+        }
+    }
+    (worst, agree, reference.cases.len())
 }

@@ -257,14 +257,16 @@ function dataBytes(file) {
 }
 
 test('models.js: the sizes per tier are the quantizer\'s (f32 and q8 exact, q4 within 5 %); docs/models.md lists every entry', () => {
-  const electraQ = {};
-  for (const scheme of ['q8', 'q4']) {
-    electraQ[scheme] = path.join(OUT, `page-electra.${scheme}.safetensors`);
-    execFileSync(CLI, ['quantize', '--model', genericDir('tiny-ko-electra'), '--scheme', scheme, '--out', electraQ[scheme]]);
-  }
+  const quantized = (name) => Object.fromEntries(['q8', 'q4'].map((scheme) => {
+    const out = path.join(OUT, `page-${name}.${scheme}.safetensors`);
+    execFileSync(CLI, ['quantize', '--model', genericDir(name), '--scheme', scheme, '--out', out]);
+    return [scheme, out];
+  }));
   const cases = [
     ['tiny-ko (BERT)', path.join(FIXTURES, 'tiny-ko'), { q8: path.join(FIXTURES, 'tiny-ko.q8.safetensors'), q4: path.join(FIXTURES, 'tiny-ko.q4.safetensors') }],
-    ['tiny-ko-electra (embedding 16 < hidden 32)', genericDir('tiny-ko-electra'), electraQ],
+    ['tiny-ko-electra (embedding 16 < hidden 32)', genericDir('tiny-ko-electra'), quantized('tiny-ko-electra')],
+    ['tiny-ko-roberta-q (RoBERTa: one token type, 514 positions)', genericDir('tiny-ko-roberta-q'), quantized('tiny-ko-roberta-q')],
+    ['tiny-ko-distilbert-q (DistilBERT: dim/n_layers/hidden_dim, no token types)', genericDir('tiny-ko-distilbert-q'), quantized('tiny-ko-distilbert-q')],
   ];
   for (const [what, dir, q] of cases) {
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
@@ -276,7 +278,7 @@ test('models.js: the sizes per tier are the quantizer\'s (f32 and q8 exact, q4 w
   }
   const docs = fs.readFileSync(path.join(ROOT, 'docs/models.md'), 'utf8');
   for (const m of MODELS) {
-    assert.ok(['bert', 'electra'].includes(m.config.model_type), m.id);
+    assert.ok(['bert', 'electra', 'roberta', 'distilbert'].includes(m.config.model_type), m.id);
     assert.ok(m.task.ko && m.task.en && m.labels > 0 && m.license && m.family, m.id);
     const row = docs.split('\n').find((l) => l.startsWith(`| [${m.id}](https://huggingface.co/${m.id})`));
     assert.ok(row, `docs/models.md has no row for ${m.id}`);

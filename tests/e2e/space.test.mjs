@@ -120,3 +120,43 @@ test('space page: a ?model= that fails offers the site’s own model, which then
     assert.equal(await page.$eval('#model-link', (e) => e.textContent), 'tiny-ko');
   } finally { srv.faults.clear(); await b.close(); }
 });
+
+// Another family through the same builder: DistilBERT (no token types, its own tensor names), from
+// a vocab.txt-only folder (no tokenizer.json). The bundled file is the CLI's; the page loads it
+// with no query string and shows the model's own labels with the CLI's q8 scores.
+test('space of a DistilBERT vocab.txt-only folder: the CLI\'s q8 file, its tokenizer files, the page classifies with it', async () => {
+  const dir = path.join(ROOT, 'tests/fixtures/tiny-ko-distilbert');
+  const out = path.join(OUT, 'space-distilbert');
+  const bundled = 'models/tiny-ko-distilbert/gamjeong/model.q8.safetensors';
+  fs.rmSync(out, { recursive: true, force: true });
+  execFileSync(path.join(ROOT, 'build.sh'), ['space', dir, '--quant', 'q8', '--out', out], {
+    env: { ...process.env, SPACE_SITE: DIST, GAMJEONG_CLI: CLI }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  assert.deepEqual(listFiles(path.join(out, 'models')).sort(), [
+    'tiny-ko-distilbert/config.json', 'tiny-ko-distilbert/gamjeong/model.q8.safetensors',
+    'tiny-ko-distilbert/tokenizer_config.json', 'tiny-ko-distilbert/vocab.txt',
+  ]);
+  const cliFile = path.join(OUT, 'space-distilbert-cli-q8.safetensors');
+  execFileSync(CLI, ['quantize', '--model', dir, '--scheme', 'q8', '--source-id', 'tiny-ko-distilbert', '--revision', 'unknown', '--out', cliFile]);
+  assert.equal(sha256File(path.join(out, bundled)), sha256File(cliFile));
+  const site = JSON.parse(fs.readFileSync(path.join(out, 'site.json'), 'utf8'));
+  assert.equal(site.model, bundled);
+
+  const text = '오늘 밥이 너무 맛있었어. 행복해';
+  const want = JSON.parse(execFileSync(CLI, ['classify', '--model', cliFile, '--json', '--activations', '15', text], { encoding: 'utf8' }));
+  const own = await startServer({ '/': out });
+  const b = await browser();
+  try {
+    const page = await openApp(b, own.url, 'variant=simd128');
+    await waitReady(page);
+    await page.fill('#text', text);
+    await page.click('#go');
+    await waitResult(page, text);
+    assert.equal(await page.$eval('#groups', (e) => e.dataset.layout), 'sorted', 'the model\'s own labels, one list');
+    const bars = await pageBars(page);
+    assert.deepEqual(bars.map((x) => x.label), want.scores.map((x) => x.label), 'labels, highest first');
+    const d = barsDiff(bars, want);
+    assert.ok(d <= 1e-4, `bundled DistilBERT in the page vs the CLI's q8: ${d}`);
+    assert.deepEqual(b.errors, []);
+  } finally { await b.close(); await own.close(); }
+});

@@ -1,7 +1,9 @@
 //! The encoder families gamjeong runs and each one's differences from BERT, as data: where its
 //! tensors live and what they are called, how it counts positions, whether it has token
-//! types, and its classification head. The one encoder (`bert.rs`) and the one head type
-//! (`head.rs`) read these tables; no family has code of its own.
+//! types, and its classification head. The one encoder (`model/bert.rs`), the one head type
+//! (`model/head.rs`) and the quantizer (`quant/scheme.rs`, through [`Family::matrix`]) read
+//! these tables; no family has code of its own. It sits below `io`, `quant` and `model` so
+//! that each of them can read it.
 
 use crate::error::{Error, Result};
 
@@ -164,6 +166,32 @@ const DISTILBERT: Layout = Layout {
     },
 };
 
+/// What a 2-D weight is in its family's layout: the quantizer stores and rounds each kind its
+/// own way (`quant::scheme::storage_for`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Matrix {
+    WordEmbeddings,
+    Query,
+    Key,
+    Value,
+    AttentionOut,
+    FfnIn,
+    FfnOut,
+    /// BERT's pooler, or a first-token head's dense layer (DistilBERT's `pre_classifier`).
+    HeadDense,
+    /// BERT's `classifier`, on the pooler's output.
+    PooledClassifier,
+    /// A first-token head's last matrix: ELECTRA's and RoBERTa's `classifier.out_proj`,
+    /// DistilBERT's `classifier`.
+    HeadOut,
+}
+
+/// `base` is `rel` or ends in `.{rel}`: `rel` under some scope.
+fn is_scoped(base: &str, rel: &str) -> bool {
+    base.strip_suffix(rel)
+        .is_some_and(|scope| scope.is_empty() || scope.ends_with('.'))
+}
+
 impl Family {
     pub const ALL: [Family; 4] = [
         Family::Bert,
@@ -221,6 +249,51 @@ impl Family {
         }
     }
 
+    /// The kind of the weight `name` of this family's checkpoint (with or without the
+    /// encoder's prefix), or `None` when it is no matrix the table names (biases, norms,
+    /// position and token-type embeddings, ELECTRA's `embeddings_project`, …).
+    pub(crate) fn matrix(self, name: &str) -> Option<Matrix> {
+        let layout = self.layout();
+        let base = name.strip_suffix(".weight")?;
+        match layout.head {
+            HeadLayout::Pooled { classifier } if base == classifier => {
+                return Some(Matrix::PooledClassifier)
+            }
+            HeadLayout::Pooled { .. } if is_scoped(base, "pooler.dense") => {
+                return Some(Matrix::HeadDense)
+            }
+            HeadLayout::FirstToken { dense, .. } if base == dense => {
+                return Some(Matrix::HeadDense)
+            }
+            HeadLayout::FirstToken { out, .. } if base == out => return Some(Matrix::HeadOut),
+            _ => {}
+        }
+        if is_scoped(base, "embeddings.word_embeddings") {
+            return Some(Matrix::WordEmbeddings);
+        }
+        // `…{layers}.{i}.{tensor}`
+        let (scope, rest) = base.split_once(layout.layers)?;
+        let (index, tensor) = rest.strip_prefix('.')?.split_once('.')?;
+        if !(scope.is_empty() || scope.ends_with('.'))
+            || index.is_empty()
+            || !index.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let l = &layout.layer;
+        [
+            (l.query, Matrix::Query),
+            (l.key, Matrix::Key),
+            (l.value, Matrix::Value),
+            (l.attention_out, Matrix::AttentionOut),
+            (l.ffn_in, Matrix::FfnIn),
+            (l.ffn_out, Matrix::FfnOut),
+        ]
+        .into_iter()
+        .find(|&(n, _)| n == tensor)
+        .map(|(_, m)| m)
+    }
+
     pub(crate) fn layout(self) -> &'static Layout {
         match self {
             Family::Bert => &BERT,
@@ -267,6 +340,70 @@ mod tests {
         for (model_type, names, want) in cases {
             let got = Family::from_config(model_type, &archs(names)).unwrap();
             assert_eq!(got, want, "{model_type:?} {names:?}");
+        }
+    }
+
+    #[test]
+    fn each_family_names_its_matrices() {
+        use Matrix::*;
+        let cases = [
+            (
+                Family::Bert,
+                "bert.encoder.layer.11.attention.output.dense.weight",
+                Some(AttentionOut),
+            ),
+            (
+                Family::Bert,
+                "encoder.layer.0.output.dense.weight",
+                Some(FfnOut),
+            ),
+            (
+                Family::Bert,
+                "bert.embeddings.word_embeddings.weight",
+                Some(WordEmbeddings),
+            ),
+            (Family::Bert, "bert.pooler.dense.weight", Some(HeadDense)),
+            (Family::Bert, "classifier.weight", Some(PooledClassifier)),
+            (Family::Bert, "bert.encoder.layer.0.output.dense.bias", None),
+            (
+                Family::Bert,
+                "bert.embeddings.position_embeddings.weight",
+                None,
+            ),
+            (
+                Family::Bert,
+                "bert.encoder.layerx.0.output.dense.weight",
+                None,
+            ),
+            (Family::Electra, "electra.embeddings_project.weight", None),
+            (Family::Electra, "classifier.dense.weight", Some(HeadDense)),
+            (Family::Roberta, "classifier.out_proj.weight", Some(HeadOut)),
+            (
+                Family::Roberta,
+                "roberta.encoder.layer.1.attention.self.value.weight",
+                Some(Value),
+            ),
+            (
+                Family::DistilBert,
+                "distilbert.transformer.layer.0.ffn.lin1.weight",
+                Some(FfnIn),
+            ),
+            (
+                Family::DistilBert,
+                "distilbert.transformer.layer.5.attention.q_lin.weight",
+                Some(Query),
+            ),
+            (Family::DistilBert, "pre_classifier.weight", Some(HeadDense)),
+            // The name BERT's pooled classifier has: here the first-token head's last matrix.
+            (Family::DistilBert, "classifier.weight", Some(HeadOut)),
+            (
+                Family::DistilBert,
+                "distilbert.embeddings.word_embeddings.weight",
+                Some(WordEmbeddings),
+            ),
+        ];
+        for (family, name, want) in cases {
+            assert_eq!(family.matrix(name), want, "{family:?} {name}");
         }
     }
 
