@@ -1,13 +1,18 @@
 //! Thread counts change no bit: logits and hidden states with 1, 2 and 3 threads, for f32, q8
-//! and q4 weights and every family, and the parallel GEMMs against one thread on shapes large
-//! enough to split.
+//! and q4 weights and every family (forward passes with spinning threads,
+//! kernels::parallel::pass), and the parallel GEMMs against one thread on shapes large enough to
+//! split, through rayon alone and through a pass's spinners, one product per region or several.
 #![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
 use common::*;
-use gamjeong::internals::kernels::parallel::{for_panel_ranges, MIN_PARALLEL_WORK};
+use gamjeong::internals::kernels::parallel::{
+    for_panel_ranges, for_panel_ranges_of, pass, MIN_PARALLEL_WORK,
+};
 use gamjeong::internals::kernels::sgemm::{sgemm, PackedF32};
-use gamjeong::internals::kernels::{qgemm, quantize_for, PackedWeights};
+use gamjeong::internals::kernels::{
+    best_kernel, qgemm, qgemm_many, quantize_for, PackedWeights, QgemmOut,
+};
 use gamjeong::Classifier;
 use gamjeong::{quantize_bytes, ModelSource, Quant};
 use std::sync::Mutex;
@@ -162,6 +167,26 @@ fn panel_ranges_cover_once_and_split_only_large_work() {
         }
         assert_eq!(next, panels);
     }
+    // Several products in one region (attention's query, key and value), in a forward pass
+    // (its spinners) and without: every panel of every product once.
+    for spin in [false, true] {
+        for threads in [1, 2, 3] {
+            let parts = [5, 96, 1, 7];
+            let seen = Mutex::new(Vec::new());
+            let region =
+                || for_panel_ranges_of(&parts, big, |i, r| seen.lock().unwrap().push((i, r)));
+            pool(threads).install(|| if spin { pass(region) } else { region() });
+            let mut covered: Vec<Vec<usize>> = parts.iter().map(|&n| vec![0; n]).collect();
+            for (i, r) in seen.into_inner().unwrap() {
+                assert!(r.start < r.end && r.end <= parts[i], "{i}: {r:?}");
+                r.for_each(|p| covered[i][p] += 1);
+            }
+            assert!(
+                covered.iter().flatten().all(|&c| c == 1),
+                "{threads} threads (spin {spin}): {covered:?}"
+            );
+        }
+    }
     assert_eq!(ranges_in(1, 96, big * 100), vec![0..96]);
     assert_eq!(ranges_in(3, 96, big - 1), vec![0..96]);
     assert_eq!(ranges_in(3, 1, big * 100), vec![0..1]);
@@ -201,6 +226,37 @@ fn parallel_gemms_equal_one_thread() {
                 quantize_for(&qw, gamjeong::Activations::Bits15, &x, m, &mut xq, &mut xs).unwrap();
                 let mut yq = vec![0f32; m * n];
                 qgemm(&xq, &xs, m, &qw, Some(&bias), &mut yq).unwrap();
+                if m != 7 {
+                    return (bits(&yf), bits(&yq));
+                }
+                // The same product twice in one region, inside a forward pass (spinners): one
+                // shape is enough (the region code does not depend on it), and debug builds
+                // (CI) pay for every product.
+                let (mut a, mut b) = (vec![0f32; m * n], vec![0f32; m * n]);
+                pass(|| {
+                    let mut outs = [
+                        QgemmOut {
+                            w: &qw,
+                            bias: Some(&bias),
+                            y: &mut a,
+                        },
+                        QgemmOut {
+                            w: &qw,
+                            bias: None,
+                            y: &mut b,
+                        },
+                    ];
+                    qgemm_many(best_kernel(), &xq, &xs, m, &mut outs).unwrap();
+                });
+                assert!(
+                    bits(&a) == bits(&yq),
+                    "qgemm_many {m}x{n}x{k}, {threads} threads"
+                );
+                qgemm(&xq, &xs, m, &qw, None, &mut yq).unwrap();
+                assert!(
+                    bits(&b) == bits(&yq),
+                    "qgemm_many {m}x{n}x{k}, {threads} threads"
+                );
                 (bits(&yf), bits(&yq))
             })
         };

@@ -45,6 +45,8 @@ self.onmessage = async ({ data }) => {
     if (data.type === 'init') result = await init(data);
     else if (data.type === 'run') result = run(data);
     else if (data.type === 'memory') result = { memory: mod.memoryBytes() };
+    // the pool's counters (threads builds: src/web/pool.rs; bench/threads_profile.mjs)
+    else if (data.type === 'profile') result = { stats: mod.threadProfile ? mod.threadProfile(data.timers, data.spin ?? true) : null };
     else throw new Error(`unknown message ${data.type}`);
     self.postMessage({ id: data.id, result });
   } catch (e) {

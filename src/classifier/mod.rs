@@ -219,16 +219,18 @@ impl Classifier {
         mut each: impl FnMut(&[Encoded], BertOutput) -> Result<()> + Send,
     ) -> Result<()> {
         let lens: Vec<usize> = encoded.iter().map(|e| e.ids.len()).collect();
-        let mut run = || {
+        let work = || {
             for range in group_bounds(&lens, MAX_BATCH_TOKENS) {
                 let group = &encoded[range];
                 each(group, self.bert.forward(&self.batch_input(group)?, rows)?)?;
             }
             Ok(())
         };
+        // One pass: the pool's other threads spin on its regions (kernels::parallel::pass).
+        use crate::kernels::parallel::pass;
         match &self.pool {
-            Some(pool) => pool.install(run),
-            None => run(),
+            Some(pool) => pool.install(|| pass(work)),
+            None => pass(work),
         }
     }
 

@@ -658,20 +658,47 @@ pub fn qgemm_with(
     bias: Option<&[f32]>,
     y: &mut [f32],
 ) -> Result<(), KernelError> {
+    qgemm_many(kernel, xq, x_scale, m, &mut [QgemmOut { w, bias, y }])
+}
+
+/// One product of [`qgemm_many`]: its weights, bias and `[m][w.n()]` output.
+pub struct QgemmOut<'a> {
+    pub w: &'a PackedWeights,
+    pub bias: Option<&'a [f32]>,
+    pub y: &'a mut [f32],
+}
+
+/// [`qgemm_with`] for each of `outs` on the same input (attention's query, key and value), as
+/// one parallel region: each output is computed exactly as by its own call.
+pub fn qgemm_many(
+    kernel: Kernel,
+    xq: &[i16],
+    x_scale: &[f32],
+    m: usize,
+    outs: &mut [QgemmOut],
+) -> Result<(), KernelError> {
     const OP: &str = "qgemm";
-    check_x(OP, kernel, xq, m, w)?;
-    check_len(OP, "x_scale", x_scale.len(), "m*nblocks", &[m, w.nb])?;
-    if let Some(bias) = bias {
-        check_len(OP, "bias", bias.len(), "n", &[w.n])?;
+    let mut work = 0usize;
+    for QgemmOut { w, bias, y } in outs.iter() {
+        check_x(OP, kernel, xq, m, w)?;
+        check_len(OP, "x_scale", x_scale.len(), "m*nblocks", &[m, w.nb])?;
+        if let Some(bias) = bias {
+            check_len(OP, "bias", bias.len(), "n", &[w.n])?;
+        }
+        let mn = mul(OP, "m * n", m, w.n)?;
+        check_len(OP, "y", y.len(), "m*n", &[m, w.n])?;
+        work = work.saturating_add(mn.saturating_mul(w.k));
     }
-    let mn = mul(OP, "m * n", m, w.n)?;
-    check_len(OP, "y", y.len(), "m*n", &[m, w.n])?;
     if m == 0 {
         return Ok(());
     }
-    let y = parallel::SharedOut::new(y);
-    let work = mn.saturating_mul(w.k);
-    parallel::for_panel_ranges(w.npanels, work, |panels| {
+    let parts: Vec<(&PackedWeights, Option<&[f32]>, parallel::SharedOut)> = outs
+        .iter_mut()
+        .map(|o| (o.w, o.bias, parallel::SharedOut::new(o.y)))
+        .collect();
+    let panels: Vec<usize> = parts.iter().map(|(w, ..)| w.npanels).collect();
+    parallel::for_panel_ranges_of(&panels, work, |i, panels| {
+        let (w, bias, y) = parts[i];
         let mut epi = GemmEpilogue {
             n: w.n,
             bias,

@@ -240,9 +240,9 @@ impl SelfAttention {
 /// Attention scores (f32) computed at once per sequence: 1 MiB, all heads up to 147 tokens.
 const SCORES_PER_PASS: usize = 1 << 18;
 
-/// [`cat_chunks`] with the pieces computed in parallel on the current rayon pool (in order
-/// on one thread). For attention, whose pieces — sequences, groups of heads — are independent
-/// and each computed exactly as on one thread; at most one piece per pool thread is alive.
+/// [`cat_chunks`] with the pieces computed in parallel on the current pool (in order on one
+/// thread). For attention, whose pieces — sequences, groups of heads — are independent and
+/// each computed exactly as on one thread.
 fn par_cat_chunks(
     total: usize,
     step: usize,
@@ -252,12 +252,12 @@ fn par_cat_chunks(
     if total <= step {
         return f(0, total);
     }
-    use rayon::prelude::*;
-    let starts: Vec<usize> = (0..total).step_by(step).collect();
-    let parts = starts
-        .par_iter()
-        .map(|&start| f(start, step.min(total - start)))
-        .collect::<Result<Vec<_>>>()?;
+    let parts = crate::kernels::parallel::map(total.div_ceil(step), |i| {
+        let start = i * step;
+        f(start, step.min(total - start))
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
     Ok(Tensor::cat(&parts, dim)?)
 }
 

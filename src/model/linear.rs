@@ -116,10 +116,14 @@ impl Linear {
             return Err(input_width(l.in_dim, in_dim));
         }
         let mut quantized = Quantized::take();
-        let outs: Result<Vec<Tensor>> = layers
-            .iter()
-            .map(|l| l.forward_input(&input, None, &mut quantized))
-            .collect();
+        let outs: Result<Vec<Tensor>> = match Self::int8_alike(&layers) {
+            // One parallel region for all of them (kernels::qgemm_many).
+            Some(acts) => Self::forward_int8_shared(&layers, acts, &input, &mut quantized),
+            None => layers
+                .iter()
+                .map(|l| l.forward_input(&input, None, &mut quantized))
+                .collect(),
+        };
         quantized.give_back();
         outs?
             .try_into()
@@ -147,17 +151,7 @@ impl Linear {
                 self.finish(y, rows, act, device)?
             }
             LinearWeight::Int8 { weight, bias } => {
-                let key = (self.acts, weight.block());
-                if quantized.key != Some(key) {
-                    quantized.key = None;
-                    quantized.xq.resize(rows * self.in_dim, 0);
-                    quantized.scale.resize(rows * weight.nblocks(), 0.0);
-                    let (q, s) = (&mut quantized.xq[..], &mut quantized.scale[..]);
-                    with_f32_slice(x2, |xs| {
-                        Ok(kernels::quantize_for(weight, self.acts, xs, rows, q, s)?)
-                    })?;
-                    quantized.key = Some(key);
-                }
+                self.quantize(weight, input, quantized)?;
                 let (xq, scale) = (&quantized.xq, &quantized.scale);
                 let mut y = vec![0f32; rows * self.out_dim];
                 kernels::qgemm_for(self.acts, xq, scale, rows, weight, Some(bias), &mut y)?;
@@ -252,6 +246,85 @@ fn with_f32_slice<T>(x: &Tensor, f: impl FnOnce(&[f32]) -> Result<T>) -> Result<
 }
 
 impl Linear {
+    /// The activation format shared by `layers` if all are int8 with the same K-block (one
+    /// quantized input serves them all), else `None`.
+    fn int8_alike(layers: &[&Linear]) -> Option<Activations> {
+        let key = |l: &Linear| match &l.weight {
+            LinearWeight::Int8 { weight, .. } => Some((l.acts, weight.block())),
+            _ => None,
+        };
+        let first = key(layers.first()?)?;
+        layers
+            .iter()
+            .all(|l| key(l) == Some(first))
+            .then_some(first.0)
+    }
+
+    /// [`Linear::forward_input`] of int8 `layers` alike ([`Linear::int8_alike`]) on one input:
+    /// one quantization, one parallel region.
+    fn forward_int8_shared(
+        layers: &[&Linear],
+        acts: Activations,
+        input: &Input,
+        quantized: &mut Quantized,
+    ) -> Result<Vec<Tensor>> {
+        fn int8(l: &Linear) -> Option<(&PackedWeights, &[f32])> {
+            match &l.weight {
+                LinearWeight::Int8 { weight, bias } => Some((weight, bias)),
+                _ => None,
+            }
+        }
+        let parts: Vec<_> = layers.iter().filter_map(|l| int8(l)).collect();
+        let (first, _) = parts[0];
+        layers[0].quantize(first, input, quantized)?;
+        let rows = input.rows;
+        let mut ys: Vec<Vec<f32>> = layers
+            .iter()
+            .map(|l| vec![0f32; rows * l.out_dim])
+            .collect();
+        let mut outs: Vec<kernels::QgemmOut> = parts
+            .iter()
+            .zip(&mut ys)
+            .map(|(&(w, bias), y)| kernels::QgemmOut {
+                w,
+                bias: Some(bias),
+                y,
+            })
+            .collect();
+        let kernel = kernels::best_kernel_for(acts);
+        kernels::qgemm_many(kernel, &quantized.xq, &quantized.scale, rows, &mut outs)?;
+        layers
+            .iter()
+            .zip(ys)
+            .map(|(l, y)| {
+                let y = l.finish(y, rows, None, input.x2.device())?;
+                Ok(y.reshape(input.out_dims(l.out_dim))?)
+            })
+            .collect()
+    }
+
+    /// Quantizes `input` for `weight` into `quantized`, unless it already holds it.
+    fn quantize(
+        &self,
+        weight: &PackedWeights,
+        input: &Input,
+        quantized: &mut Quantized,
+    ) -> Result<()> {
+        let key = (self.acts, weight.block());
+        if quantized.key != Some(key) {
+            let rows = input.rows;
+            quantized.key = None;
+            quantized.xq.resize(rows * self.in_dim, 0);
+            quantized.scale.resize(rows * weight.nblocks(), 0.0);
+            let (q, s) = (&mut quantized.xq[..], &mut quantized.scale[..]);
+            with_f32_slice(&input.x2, |xs| {
+                Ok(kernels::quantize_for(weight, self.acts, xs, rows, q, s)?)
+            })?;
+            quantized.key = Some(key);
+        }
+        Ok(())
+    }
+
     fn finish(
         &self,
         mut y: Vec<f32>,

@@ -13,8 +13,10 @@
 //! 3. once every worker is ready, JS calls [`PoolBuilder::build`], which builds rayon's
 //!    global pool with a spawn handler that hands its n threads to the waiting workers.
 //!
-//! Everything that blocks (`Atomics.wait` under the channel and rayon's sleep) runs in
-//! workers, never on a page's main thread.
+//! A classification runs as one pass on a pool worker while the model worker waits for it
+//! once, and the other pool workers spin on its regions (`kernels::parallel::pass`).
+//! Everything that blocks or spins (`Atomics.wait` under the channel, rayon's sleep, a pass's
+//! spinners) runs in workers, never on a page's main thread.
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Mutex;
@@ -107,4 +109,16 @@ pub fn pool_worker_run(receiver: usize) -> Result<(), JsError> {
         .map_err(|_| JsError::new("the pool was dropped before it started"))?;
     thread.run();
     Ok(())
+}
+
+/// The thread profile of docs/threads.md (`bench/threads_profile.mjs`): sets whether forward
+/// passes spin (`spin`, on by default) and whether the pool's timers run (`timers`), and
+/// returns the counters since the last call (`kernels::parallel::ThreadProfile`, times in ns).
+#[wasm_bindgen(js_name = threadProfile)]
+pub fn thread_profile(timers: bool, spin: bool) -> Result<JsValue, JsValue> {
+    use crate::kernels::parallel;
+    let profile = parallel::take_profile();
+    parallel::set_profiling(timers);
+    parallel::set_spinning(spin);
+    super::to_js(&profile)
 }
