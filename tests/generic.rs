@@ -458,12 +458,7 @@ fn q8_of_electra_roberta_distilbert_against_the_q8_gate() {
         println!("{name} f32: max |Δlogit| one by one and batched {f32_worst:e}");
         let (worst, agree, n) = quantized_vs_transformers(name, gamjeong::Quant::Q8);
         println!("{name} q8: max |Δp| {worst:e}, top-1 {agree}/{n}");
-        if q8_gate_holds(worst, agree, n) == Q8_GATE_MISSES.contains(&name) {
-            wrong.push(format!(
-                "{name} q8: max |Δp| {worst}, top-1 {agree}/{n} (listed as missing: {})",
-                Q8_GATE_MISSES.contains(&name)
-            ));
-        }
+        wrong.extend(unexpected_q8_verdict(name, worst, agree, n));
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }

@@ -135,8 +135,17 @@ pub const Q_FIXTURES: [&str; 3] = [
 pub const Q8_GATE_MISSES: [&str; 1] = ["tiny-ko-electra-q"];
 
 /// The q8 gate: max |Δp| ≤ 0.01 and top-1 agreement ≥ 97 % against transformers' f32.
-pub fn q8_gate_holds(worst: f32, agree: usize, n: usize) -> bool {
+fn q8_gate_holds(worst: f32, agree: usize, n: usize) -> bool {
     worst <= 0.01 && agree as f64 >= 0.97 * n as f64
+}
+
+/// `Some(why)` when `name`'s q8 figures disagree with Q8_GATE_MISSES (it holds the gate but is
+/// listed, or misses it and is not).
+pub fn unexpected_q8_verdict(name: &str, worst: f32, agree: usize, n: usize) -> Option<String> {
+    let listed = Q8_GATE_MISSES.contains(&name);
+    (q8_gate_holds(worst, agree, n) == listed).then(|| {
+        format!("{name} q8: max |Δp| {worst}, top-1 {agree}/{n} (listed as missing: {listed})")
+    })
 }
 
 /// A Q_FIXTURES fixture's config.json, tokenizer.json (built from vocab.txt for DistilBERT's,
