@@ -118,7 +118,7 @@ pub fn check_roberta_and_distilbert(print: &dyn Fn(String)) {
 }
 
 // --- The q8 gate per family (make_generic_fixtures.py's Q_FAMILIES): well-conditioned fixtures
-// made by tiny-ko-q's recipe, judged against transformers' f32 pipeline on every fixture text,
+// made by tiny-ko-q's recipe unchanged, judged against transformers' f32 pipeline on every fixture text,
 // natively (tests/generic.rs) and in wasm (tests/wasm_parity.rs). Compiled in: wasm reads no
 // files.
 
@@ -128,17 +128,24 @@ pub const Q_FIXTURES: [&str; 3] = [
     "tiny-ko-distilbert-q",
 ];
 
-/// Fixtures whose q8 file misses the gate today (docs/models.md, "q8 gate"): DistilBERT on
-/// top-1 alone (25/27; max |Δp| 0.0033 holds) -- its two misses are one input, the empty and the
-/// blank text (`[CLS][SEP]`), whose f32 top two labels are 0.0009 apart, closer than q8's
-/// rounding moves them. The recipe's parameters were chosen on other texts
-/// (tune_q_families.sh) and are not re-chosen on these; the tests fail when a listed fixture
-/// starts to hold the gate, so the list stays true.
-pub const Q8_GATE_MISSES: [&str; 1] = ["tiny-ko-distilbert-q"];
+/// Fixtures whose q8 file misses the gate today (docs/models.md, "q8 gate"): ELECTRA on max |Δp|
+/// alone (0.0120 > 0.01 on the control-character text; top-1 27/27). The fixtures are tiny-ko-q's
+/// recipe unchanged, with no value chosen per family or on these texts; the tests fail when a
+/// listed fixture starts to hold the gate or an unlisted one misses, so the list stays true.
+pub const Q8_GATE_MISSES: [&str; 1] = ["tiny-ko-electra-q"];
 
 /// The q8 gate: max |Δp| ≤ 0.01 and top-1 agreement ≥ 97 % against transformers' f32.
-pub fn q8_gate_holds(worst: f32, agree: usize, n: usize) -> bool {
+fn q8_gate_holds(worst: f32, agree: usize, n: usize) -> bool {
     worst <= 0.01 && agree as f64 >= 0.97 * n as f64
+}
+
+/// `Some(why)` when `name`'s q8 figures disagree with Q8_GATE_MISSES (it holds the gate but is
+/// listed, or misses it and is not).
+pub fn unexpected_q8_verdict(name: &str, worst: f32, agree: usize, n: usize) -> Option<String> {
+    let listed = Q8_GATE_MISSES.contains(&name);
+    (q8_gate_holds(worst, agree, n) == listed).then(|| {
+        format!("{name} q8: max |Δp| {worst}, top-1 {agree}/{n} (listed as missing: {listed})")
+    })
 }
 
 /// A Q_FIXTURES fixture's config.json, tokenizer.json (built from vocab.txt for DistilBERT's,
