@@ -16,9 +16,16 @@ export function modelPicker({ strings: T, lang, onPick }) {
   const other = $('model-other');
   const box = $('model-other-input');
 
+  // The sizes come from the engine, loaded for them on first use: the facts show without them
+  // until then, and stay so if it fails (the picker works either way).
   function showFacts() {
     const m = curated(sel.value);
-    $('model-facts').textContent = m ? T.facts(m, tierBytes(m.config, m.labels)) : '';
+    const facts = $('model-facts');
+    facts.textContent = m ? T.facts(m, null) : '';
+    if (!m) return;
+    tierBytes(m.config, m.labels).then((sizes) => {
+      if (curated(sel.value) === m) facts.textContent = T.facts(m, sizes);
+    }, (e) => console.warn(`gamjeong: no download sizes for ${m.id}:`, e));
   }
 
   sel.addEventListener('change', () => {
