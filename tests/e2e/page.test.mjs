@@ -1,6 +1,6 @@
 // The demo page (www/index.html + app.js) in headless Chromium, on the CLI-made fixtures; the
 // model picker on the ELECTRA fixtures (one label per text, and multi-label) against
-// transformers' scores, and its size arithmetic (www/models.js) against the quantizer's files.
+// transformers' scores, and the picker's sizes (the engine's wasm tierBytes, via www/models.js) against the quantizer's files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
