@@ -13,7 +13,7 @@ use crate::family::{HeadLayout, Layout};
 /// Bytes of tensor data per tier (the safetensors header, the tokenizer and config a quantized
 /// file carries — under 1 MB — not counted). `f32` and `q8` are exact; the entropy-coded tiers
 /// (`q4`, `q5`, `q6`) depend on the weights and are estimated at q4's average of
-/// [`Q4_BITS`] bits per weight, one bit more per halving of the step.
+/// 4.8 bits per weight, one bit more per halving of the step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TierBytes {
     pub f32: u64,
