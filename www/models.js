@@ -48,7 +48,7 @@ export const curated = (id) => MODELS.find((m) => m.id === id);
  * (config.json's fields, an object) and `labels` outputs (when config has no `id2label`), as
  * the engine's quantizer stores them (its wasm export `tierBytes`: f32 and q8 exact, the
  * entropy-coded tiers estimated; the tokenizer and config a quantized file carries, under 1 MB,
- * not counted). The engine's module is loaded for it on first use (the one the page's model
+ * not counted). The engine's module is loaded for it on its first call (the one the page's model
  * runs on: a browser fetches it once). A config the engine would not load rejects with its code
  * (`BAD_MODEL`, `UNSUPPORTED_MODEL`).
  */
