@@ -42,7 +42,8 @@ pub use explain::{Explanation, WordScore};
 pub use kernels::Activations;
 pub use labels::{Group, LabelInfo, EMOTIONS, GROUPS};
 pub use quant::{
-    is_quantized, quantize_bytes, ModelSource, Quant, QuantMetadata, StreamingQuantizer,
+    is_quantized, quantize_bytes, tier_bytes, ModelSource, Quant, QuantMetadata,
+    StreamingQuantizer, TierBytes,
 };
 pub use tokenize::{tokenizer_json_from_vocab, tokenizer_json_from_vocab_files, Encoded};
 

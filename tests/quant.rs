@@ -179,3 +179,61 @@ fn streaming_loader_rejects_bad_streams() {
     long.extend_from_slice(b"junk");
     assert!(loader.push(&long).is_err());
 }
+
+/// Bytes of tensor data in a safetensors file: all of it after the header.
+fn data_bytes(file: &[u8]) -> u64 {
+    let header = u64::from_le_bytes(file[..8].try_into().unwrap());
+    file.len() as u64 - 8 - header
+}
+
+#[test]
+fn tier_bytes_are_the_quantizers_for_every_family() {
+    // f32 and q8 exact against the real files; the entropy-coded tiers within 5 %.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    for name in [
+        "tiny-ko",
+        "tiny-ko-electra", // embedding 16 < hidden 32: embeddings_project
+        "tiny-ko-roberta-q",
+        "tiny-ko-distilbert-q", // dim/n_layers/hidden_dim, no token types
+    ] {
+        let path = std::path::Path::new(dir).join(name);
+        let read = |f: &str| std::fs::read(path.join(f)).unwrap();
+        let config = String::from_utf8(read("config.json")).unwrap();
+        let tokenizer = gamjeong::internals::tokenize::tokenizer_json_in_dir(&path).unwrap();
+        let tokenizer = std::str::from_utf8(&tokenizer).unwrap();
+        let weights = read("model.safetensors");
+        let got = gamjeong::tier_bytes(&config).unwrap();
+        assert_eq!(got.f32, data_bytes(&weights), "{name}: f32");
+        for (scheme, want) in [
+            (Quant::Q8, got.q8),
+            (Quant::Q4, got.q4),
+            (Quant::Q5, got.q5),
+            (Quant::Q6, got.q6),
+        ] {
+            let file = quantize_bytes(&weights, scheme, source(), &config, tokenizer).unwrap();
+            let real = data_bytes(&file);
+            if scheme == Quant::Q8 {
+                assert_eq!(want, real, "{name}: q8");
+            } else {
+                let off = (want as f64 - real as f64).abs() / real as f64;
+                assert!(
+                    off <= 0.05,
+                    "{name} {scheme:?}: estimated {want}, file {real}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn tier_bytes_refuses_bad_configs_with_a_code() {
+    let code = |json: &str| gamjeong::tier_bytes(json).unwrap_err().code();
+    assert_eq!(code("not json"), gamjeong::ErrorCode::BadModel);
+    assert_eq!(
+        code(r#"{"model_type": "xlnet"}"#),
+        gamjeong::ErrorCode::UnsupportedModel
+    );
+    // A config the engine loads but with no label count.
+    let no_labels = TINY_CONFIG.replace("\"id2label\"", "\"x_id2label\"");
+    assert_eq!(code(&no_labels), gamjeong::ErrorCode::BadModel);
+}

@@ -16,12 +16,29 @@ export function modelPicker({ strings: T, lang, onPick }) {
   const other = $('model-other');
   const box = $('model-other-input');
 
+  // The sizes come from the engine's module, which the page's own thread loads only once the
+  // picker is used (a visit that never opens it costs no second module): the facts show without
+  // sizes until then, and stay so if it fails (the picker works either way).
+  let wantSizes = false;
+  const useSizes = () => {
+    if (wantSizes) return;
+    wantSizes = true;
+    showFacts();
+  };
+  for (const ev of ['focus', 'pointerenter']) sel.addEventListener(ev, useSizes);
+
   function showFacts() {
     const m = curated(sel.value);
-    $('model-facts').textContent = m ? T.facts(m, tierBytes(m.config, m.labels)) : '';
+    const facts = $('model-facts');
+    facts.textContent = m ? T.facts(m, null) : '';
+    if (!m || !wantSizes) return;
+    tierBytes(m.config, m.labels).then((sizes) => {
+      if (curated(sel.value) === m) facts.textContent = T.facts(m, sizes);
+    }, (e) => console.warn(`gamjeong: no download sizes for ${m.id}:`, e));
   }
 
   sel.addEventListener('change', () => {
+    wantSizes = true;
     showFacts();
     other.hidden = !!sel.value;
     if (sel.value) onPick(sel.value);

@@ -5,11 +5,13 @@
 pub(crate) mod file;
 mod rans;
 pub(crate) mod scheme;
+mod sizes;
 pub(crate) mod stored;
 pub(crate) mod stream;
 
 pub use file::{is_quantized, QuantMetadata};
 pub use scheme::Quant;
+pub use sizes::{tier_bytes, TierBytes};
 pub use stream::{quantize_bytes, ModelSource, StreamingQuantizer};
 
 /// xorshift32 from `seed` (the first value is one step on): deterministic test inputs of the

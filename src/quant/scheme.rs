@@ -52,7 +52,7 @@ impl Quant {
 
     /// Step refinement of the entropy-coded tiers over q4's [`q4_step_divisor`]: each halving
     /// of the step costs about one bit per weight and halves the rounding error.
-    fn step_refinement(self) -> f32 {
+    pub(crate) fn step_refinement(self) -> f32 {
         match self {
             Quant::Q8 | Quant::Q4 => 1.0,
             Quant::Q5 => 2.0,

@@ -78,6 +78,15 @@ pub fn tokenizer_from_vocab(
     }
 }
 
+/// Bytes of each tier's weights (`{f32, q8, q4, q5, q6}`) of the model `configJson`
+/// (config.json's text) describes, as the quantizer writes them: f32 and q8 exact, the
+/// entropy-coded tiers estimated (docs/models.md, "Download sizes"). A config the engine would
+/// not load is its error (`BAD_MODEL`, `UNSUPPORTED_MODEL`).
+#[wasm_bindgen(js_name = tierBytes)]
+pub fn tier_bytes(config_json: &str) -> Result<JsValue, JsValue> {
+    to_js(&crate::quant::tier_bytes(config_json).map_err(js_err)?)
+}
+
 /// A JS `Error` carrying `code`, so JS branches on the code and never on message text.
 fn js_error(code: ErrorCode, message: &str) -> JsValue {
     let err = js_sys::Error::new(message);

@@ -1,6 +1,6 @@
 // The demo page (www/index.html + app.js) in headless Chromium, on the CLI-made fixtures; the
 // model picker on the ELECTRA fixtures (one label per text, and multi-label) against
-// transformers' scores, and its size arithmetic (www/models.js) against the quantizer's files.
+// transformers' scores, and the picker's sizes (the engine's wasm tierBytes, via www/models.js) against the quantizer's files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -8,10 +8,13 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
   reference, server, browser, openApp, waitReady, waitResult, pageTimersPast, DEBOUNCE_MS, OUT, EXAMPLES, TOL, RELAXED_TOL,
-  ROOT, FIXTURES, CLI,
+  ROOT, FIXTURES, CLI, DIST,
 } from './common.mjs';
 import { genericDir, genericReference } from './generic.mjs';
-import { MODELS, tierBytes } from '../../www/models.js';
+import { pathToFileURL } from 'node:url';
+// The picker's list and its sizes, from the engine's wasm (models.js's tierBytes) run in Node.
+await import(pathToFileURL(path.join(DIST, 'node.js')).href);
+const { MODELS, tierBytes } = await import(pathToFileURL(path.join(DIST, 'models.js')).href);
 
 const UNSUPPORTED = path.join(OUT, 'page-unsupported');
 let srv; let ref;
@@ -256,7 +259,7 @@ function dataBytes(file) {
   return b.length - 8 - Number(b.readBigUInt64LE(0));
 }
 
-test('models.js: the sizes per tier are the quantizer\'s (f32 and q8 exact, q4 within 5 %); docs/models.md lists every entry', () => {
+test('models.js: the sizes per tier are the engine\'s, equal to the quantizer\'s files (f32 and q8 exact, q4 within 5 %); docs/models.md lists every entry', async () => {
   const quantized = (name) => Object.fromEntries(['q8', 'q4'].map((scheme) => {
     const out = path.join(OUT, `page-${name}.${scheme}.safetensors`);
     execFileSync(CLI, ['quantize', '--model', genericDir(name), '--scheme', scheme, '--out', out]);
@@ -270,7 +273,7 @@ test('models.js: the sizes per tier are the quantizer\'s (f32 and q8 exact, q4 w
   ];
   for (const [what, dir, q] of cases) {
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
-    const got = tierBytes(config, Object.keys(config.id2label).length);
+    const got = await tierBytes(config);
     assert.equal(got.f32, dataBytes(path.join(dir, 'model.safetensors')), `${what}: f32`);
     assert.equal(got.q8, dataBytes(q.q8), `${what}: q8`);
     const q4 = dataBytes(q.q4);
@@ -386,8 +389,10 @@ test('model picker: ELECTRA one-label and multi-label models as sorted bars (the
     await page.selectOption('#model-picker', small.id);
     await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
     assert.equal(await page.$eval('#error .what', (e) => e.textContent), 'The model could not be found.');
+    // The sizes come once the page has the engine's module: until then the facts go without them.
+    await page.waitForFunction(() => document.getElementById('model-facts').textContent.includes('f32 '), null, { timeout: 30_000 });
     const facts = await page.$eval('#model-facts', (e) => e.textContent);
-    const sizes = tierBytes(small.config, small.labels);
+    const sizes = await tierBytes(small.config, small.labels);
     assert.ok(facts.includes(`${small.labels} labels`) && facts.includes(`license ${small.license}`), facts);
     assert.ok(facts.includes(`f32 ${(sizes.f32 / 1e6).toFixed(1)} MB`) && facts.includes(`q8 ${(sizes.q8 / 1e6).toFixed(1)} MB`), facts);
     assert.equal(new URL(page.url()).searchParams.get('model'), small.id);
