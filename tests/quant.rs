@@ -236,4 +236,17 @@ fn tier_bytes_refuses_bad_configs_with_a_code() {
     // A config the engine loads but with no label count.
     let no_labels = TINY_CONFIG.replace("\"id2label\"", "\"x_id2label\"");
     assert_eq!(code(&no_labels), gamjeong::ErrorCode::BadModel);
+    // Absurd sizes are sized (saturating), at once, not looped over nor overflowed: each layer
+    // counts as many times as the config says.
+    let two = gamjeong::tier_bytes(TINY_CONFIG).unwrap();
+    let layers = |n: &str| {
+        TINY_CONFIG.replace(
+            "\"num_hidden_layers\": 2",
+            &format!("\"num_hidden_layers\": {n}"),
+        )
+    };
+    let four = gamjeong::tier_bytes(&layers("4")).unwrap();
+    assert!(four.f32 > two.f32 && four.q8 > two.q8);
+    let huge = gamjeong::tier_bytes(&layers("18446744073709551615")).unwrap();
+    assert_eq!(huge.f32, u64::MAX);
 }

@@ -437,6 +437,14 @@ export class Classifier {
 }
 
 export function wasmSupport(): { wasm: boolean; simd: boolean; relaxed: boolean };
+/** Bytes of tensor data per tier. */
+export interface TierBytes { f32: number; q8: number; q4: number; q5: number; q6: number }
+/**
+ * What each tier of a model costs to download, from its config.json alone (an object or its
+ * text; labels from `id2label`, else `num_labels`), by the engine's own quantizer rules: f32 and
+ * q8 exact, q4/q5/q6 estimated. Rejects with `BAD_MODEL` or `UNSUPPORTED_MODEL`.
+ */
+export function tierBytes(config: object | string): Promise<TierBytes>;
 /** A model's page on the Hugging Face hub, or with `file` the URL of one of its files at `revision` (default `main`). */
 export function hubUrl(id: string, revision?: string, file?: string): string;
 export const DEFAULT_MODEL: string;

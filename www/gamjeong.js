@@ -10,5 +10,6 @@ export { Classifier, Classifier as default } from './classifier.js';
 export { pipeline } from './pipeline.js';
 export { GamjeongError } from './runtime/errors.js';
 export { wasmSupport } from './runtime/wasm.js';
+export { tierBytes } from './runtime/sizes.js';
 export { DEFAULT_MODEL, DEFAULT_REVISION, DEFAULT_QUANT, QUANT_DIR, hubUrl } from './runtime/address.js';
 export { CACHE_NAME } from './runtime/cache.js';

@@ -2,8 +2,7 @@
 // lists the same entries with the pages they come from) and the download size of each tier,
 // computed by the engine from the config.json fields each entry copies. Facts are as each model's card on
 // the Hugging Face hub states them (task, labels, license), checked against its config.json.
-import { loadWasm } from './runtime/wasm.js';
-import { GamjeongError, wasmCode } from './runtime/errors.js';
+import { tierBytes as engineTierBytes } from './gamjeong.js';
 
 /**
  * Curated Korean sequence classifiers of the families gamjeong runs (docs/models.md names the
@@ -52,12 +51,6 @@ export const curated = (id) => MODELS.find((m) => m.id === id);
  * runs on: a browser fetches it once). A config the engine would not load rejects with its code
  * (`BAD_MODEL`, `UNSUPPORTED_MODEL`).
  */
-export async function tierBytes(config, labels) {
-  const { mod } = await loadWasm('auto');
-  const json = JSON.stringify(labels === undefined ? config : { num_labels: labels, ...config });
-  try {
-    return mod.tierBytes(json);
-  } catch (e) {
-    throw new GamjeongError(`No sizes for this model: ${e?.message || e}`, wasmCode(e));
-  }
+export function tierBytes(config, labels) {
+  return engineTierBytes(labels === undefined ? config : { num_labels: labels, ...config });
 }

@@ -27,51 +27,51 @@ pub struct TierBytes {
 const Q4_BITS: f64 = 4.8;
 
 /// The tensors of a `*ForSequenceClassification` checkpoint of `config`'s family with
-/// `labels` outputs, as (name, shape): the names the family table gives, so that
-/// [`storage_for`] classifies them as it does a real file's.
-fn tensors(config: &ModelConfig, labels: usize) -> Vec<(String, Vec<usize>)> {
+/// `labels` outputs, as (name, shape, how many): the names the family table gives, so that
+/// [`storage_for`] classifies them as it does a real file's. The layers are one entry each, counted
+/// `num_hidden_layers` times: their storage does not depend on the layer's number, and a config
+/// naming a huge count costs nothing to size.
+fn tensors(config: &ModelConfig, labels: usize) -> Vec<(String, Vec<usize>, u64)> {
     let c = &config.encoder;
     let layout: &Layout = config.family.layout();
     let (h, i) = (c.hidden_size, c.intermediate_size);
     let e = c.embedding_size.unwrap_or(h);
     let p = layout.prefix;
-    let mut t: Vec<(String, Vec<usize>)> = Vec::new();
-    // A dense layer (`[rows, cols]` weight, `[rows]` bias) or a LayerNorm (`cols` = None).
-    let mut add = |name: String, rows: usize, cols: Option<usize>| {
+    let mut t: Vec<(String, Vec<usize>, u64)> = Vec::new();
+    // A dense layer (`[rows, cols]` weight, `[rows]` bias) or a LayerNorm (`cols` = None), `n` times.
+    let mut add = |name: String, rows: usize, cols: Option<usize>, n: u64| {
         let weight = match cols {
             Some(cols) => vec![rows, cols],
             None => vec![rows],
         };
-        t.push((format!("{name}.weight"), weight));
-        t.push((format!("{name}.bias"), vec![rows]));
+        t.push((format!("{name}.weight"), weight, n));
+        t.push((format!("{name}.bias"), vec![rows], n));
     };
-    add(format!("{p}.embeddings.LayerNorm"), e, None);
+    add(format!("{p}.embeddings.LayerNorm"), e, None, 1);
     if e != h {
-        add(format!("{p}.embeddings_project"), h, Some(e));
+        add(format!("{p}.embeddings_project"), h, Some(e), 1);
     }
-    for l in 0..c.num_hidden_layers {
-        let n = &layout.layer;
-        let at = |rel: &str| format!("{p}.{}.{l}.{rel}", layout.layers);
-        for m in [n.query, n.key, n.value, n.attention_out] {
-            add(at(m), h, Some(h));
-        }
-        add(at(n.ffn_in), i, Some(h));
-        add(at(n.ffn_out), h, Some(i));
-        add(at(n.attention_norm), h, None);
-        add(at(n.ffn_norm), h, None);
+    let (n, layers) = (&layout.layer, c.num_hidden_layers as u64);
+    let at = |rel: &str| format!("{p}.{}.0.{rel}", layout.layers);
+    for m in [n.query, n.key, n.value, n.attention_out] {
+        add(at(m), h, Some(h), layers);
     }
+    add(at(n.ffn_in), i, Some(h), layers);
+    add(at(n.ffn_out), h, Some(i), layers);
+    add(at(n.attention_norm), h, None, layers);
+    add(at(n.ffn_norm), h, None, layers);
     match layout.head {
         HeadLayout::Pooled { classifier } => {
-            add(format!("{p}.pooler.dense"), h, Some(h));
-            add(classifier.to_owned(), labels, Some(h));
+            add(format!("{p}.pooler.dense"), h, Some(h), 1);
+            add(classifier.to_owned(), labels, Some(h), 1);
         }
         HeadLayout::FirstToken { dense, out, .. } => {
-            add(dense.to_owned(), h, Some(h));
-            add(out.to_owned(), labels, Some(h));
+            add(dense.to_owned(), h, Some(h), 1);
+            add(out.to_owned(), labels, Some(h), 1);
         }
     }
     let mut table = |name: &str, rows: usize| {
-        t.push((format!("{p}.embeddings.{name}.weight"), vec![rows, e]));
+        t.push((format!("{p}.embeddings.{name}.weight"), vec![rows, e], 1));
     };
     table("word_embeddings", c.vocab_size);
     table("position_embeddings", c.max_position_embeddings);
@@ -92,23 +92,24 @@ pub fn tier_bytes(config_json: &str) -> Result<TierBytes> {
     };
     let list = tensors(&config, labels);
     let bytes = |quant: Option<Quant>| -> u64 {
+        // Saturating: a config naming absurd sizes gets an absurd size, never an overflow.
         list.iter()
-            .map(|(name, shape)| {
-                let w = shape.iter().product::<usize>() as u64;
-                let Some(quant) = quant else { return 4 * w };
-                match storage_for(quant, config.family, name, shape) {
-                    Storage::Keep => 4 * w,
-                    Storage::F16 => 2 * w,
-                    Storage::Drop => 0,
-                    Storage::Q8 => w + 4 * shape[0] as u64,
-                    Storage::Q4 => {
+            .map(|(name, shape, count)| {
+                let w = shape.iter().fold(1u64, |a, &d| a.saturating_mul(d as u64));
+                let one = match quant.map(|q| (q, storage_for(q, config.family, name, shape))) {
+                    None | Some((_, Storage::Keep)) => w.saturating_mul(4),
+                    Some((_, Storage::F16)) => w.saturating_mul(2),
+                    Some((_, Storage::Drop)) => 0,
+                    Some((_, Storage::Q8)) => w.saturating_add(4 * shape[0] as u64),
+                    Some((quant, Storage::Q4)) => {
                         debug_assert!(shape[1].is_multiple_of(Q4_BLOCK));
                         let bits = Q4_BITS + quant.step_refinement().log2() as f64;
                         (w as f64 * bits / 8.0).ceil() as u64
                     }
-                }
+                };
+                one.saturating_mul(*count)
             })
-            .sum()
+            .fold(0u64, u64::saturating_add)
     };
     Ok(TierBytes {
         f32: bytes(None),
