@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
 """Where a model's q8 error comes from, tensor by tensor (transformers f32, CPU).
 
-    HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/q8_error_by_tensor.py MODEL_DIR [TEXTS.json] [--old-rule] [--summary]
+    HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/q8_error_by_tensor.py MODEL_DIR [TEXTS.json] [--rule RULE] [--summary]
     HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/q8_error_by_tensor.py --rules RULE,RULE.. [--tuning-texts | --texts T.json] MODEL_DIR..
 
-Rounds the weights the quantizer stores as int8 (src/quant/scheme.rs `storage_for`: the
-encoder's matrices, the word embeddings, BERT's pooler and classifier, a first-token head's dense
-layer; a first-token head's last matrix stays f32) with the quantizer's q8 rule (one scale per
+Rounds the weights the quantizer stores as int8 under q8 (src/quant/scheme.rs `storage_for`: the
+encoder's matrices and the word embeddings; the head stays f32 -- rule `head` below; `--rule`
+simulates another) with the quantizer's q8 rounding (one scale per
 row, the best of absmax/d for d in 127..127*1.25 by squared error) and reports the max |Δp|
 and top-1 agreement against the unrounded model over the texts (default: the `cases` of
 MODEL_DIR/reference.json), then, for each int8 tensor, the max |Δp| with only that tensor
 rounded and with all but that one rounded. Weight rounding only: the engine's 15-bit
 activations are left out (the totals equal `cargo test --test generic` to four digits), and
 torch.round breaks ties to even where the quantizer rounds them away from zero (ties are rare).
---old-rule: DistilBERT's `classifier` int8 as well, as the quantizer stored it before the
-family table (docs/models.md, "Why the earlier fixtures missed").
+--rule old: the head's dense layer and DistilBERT's `classifier` int8 as well, as the quantizer
+stored them before the family table (docs/models.md, "Why the earlier fixtures missed");
+--rule head-int8: the head's dense layer (and BERT's pooler and classifier) int8, the rule
+before q8 kept the head f32 (docs/models.md, "q8 gate").
 
 --rules compares storage rules (RULES below) on several models: per model and rule, max |Δp|,
 the mean over texts of each text's max |Δp|, and top-1 agreement, nothing per tensor.
@@ -42,13 +44,14 @@ INT8_SUFFIXES = ("query.weight", "key.weight", "value.weight", "dense.weight", "
 HEAD_DENSE = ("bert.pooler.dense.weight", "pooler.dense.weight", "classifier.dense.weight",
               "pre_classifier.weight")
 
-# Storage rules, by the int8 matrices each leaves f32 beyond the encoder's f32 tensors:
-#   old         DistilBERT's `classifier` int8 too (the quantizer before the family table)
-#   current     a first-token head's last matrix f32 (ELECTRA/RoBERTa out_proj, DistilBERT
-#               classifier); BERT's pooler and classifier int8
+# q8 storage rules, by the int8 matrices each leaves f32 beyond the encoder's f32 tensors:
+#   old         as head-int8, with DistilBERT's `classifier` int8 too (before the family table)
+#   head-int8   a first-token head's last matrix f32 (ELECTRA/RoBERTa out_proj, DistilBERT
+#               classifier); BERT's pooler and classifier and every head's dense matrix int8
 #   head-dense  + every head's dense matrix f32 (HEAD_DENSE)
 #   head        + BERT's classifier f32: every matrix after the encoder f32, in every family
-RULES = ("old", "current", "head-dense", "head")
+#               (the quantizer's q8 rule today)
+RULES = ("old", "head-int8", "head-dense", "head")
 
 
 def int8_names(state, model_type, rule):
@@ -146,8 +149,12 @@ def main():
         assert texts, "--texts T.json or --tuning-texts"
         compare_rules([Path(a) for a in rest], rules, texts)
         return
+    rule = "head"
+    if "--rule" in argv:
+        rule = argv[argv.index("--rule") + 1]
+        argv = [a for a in argv if a not in ("--rule", rule)]
+        assert rule in RULES, rule
     args = [a for a in argv if not a.startswith("--")]
-    rule = "old" if "--old-rule" in argv else "current"
     summary = "--summary" in argv
     d = Path(args[0])
     tk, model = load(d)
