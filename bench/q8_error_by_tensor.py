@@ -1,19 +1,28 @@
 #!/usr/bin/env python3
 """Where a model's q8 error comes from, tensor by tensor (transformers f32, CPU).
 
-    HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/q8_error_by_tensor.py MODEL_DIR [TEXTS.json] [--old-rule] [--summary]
+    HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/q8_error_by_tensor.py MODEL_DIR [TEXTS.json] [--rule RULE] [--summary]
+    HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/q8_error_by_tensor.py --rules RULE,RULE.. [--tuning-texts | --texts T.json] MODEL_DIR..
 
-Rounds the weights the quantizer stores as int8 (src/quant/scheme.rs `storage_for`: the
-encoder's matrices, the word embeddings, BERT's pooler and classifier, a first-token head's dense
-layer; a first-token head's last matrix stays f32) with the quantizer's q8 rule (one scale per
+Rounds the weights the quantizer stores as int8 under q8 (src/quant/scheme.rs `storage_for`: the
+encoder's matrices and the word embeddings; the head stays f32 -- rule `head` below; `--rule`
+simulates another) with the quantizer's q8 rounding (one scale per
 row, the best of absmax/d for d in 127..127*1.25 by squared error) and reports the max |Δp|
 and top-1 agreement against the unrounded model over the texts (default: the `cases` of
 MODEL_DIR/reference.json), then, for each int8 tensor, the max |Δp| with only that tensor
 rounded and with all but that one rounded. Weight rounding only: the engine's 15-bit
 activations are left out (the totals equal `cargo test --test generic` to four digits), and
 torch.round breaks ties to even where the quantizer rounds them away from zero (ties are rare).
---old-rule: DistilBERT's `classifier` int8 as well, as the quantizer stored it before the
-family table (docs/models.md, "Why the earlier fixtures missed").
+--rule old: the head's dense layer and DistilBERT's `classifier` int8 as well, as the quantizer
+stored them before the family table (docs/models.md, "Why the earlier fixtures missed");
+--rule head-int8: the head's dense layer (and BERT's pooler and classifier) int8, the rule
+before q8 kept the head f32 (docs/models.md, "q8 gate").
+
+--rules compares storage rules (RULES below) on several models: per model and rule, max |Δp|,
+the mean over texts of each text's max |Δp|, and top-1 agreement, nothing per tensor.
+--tuning-texts: the 600 texts of the tuning set (tests/fixtures/tuning/*/reference.json
+`varied`), disjoint from the q8 gate's 27 and from the held-out models' texts; the way a rule
+was chosen for the quantizer (docs/models.md, "q8 gate").
 """
 
 import json
@@ -23,16 +32,85 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+REPO = Path(__file__).resolve().parent.parent
+
 INT8_SUFFIXES = ("query.weight", "key.weight", "value.weight", "dense.weight", "classifier.weight",
                  "word_embeddings.weight", "q_lin.weight", "k_lin.weight", "v_lin.weight",
                  "out_lin.weight", "lin1.weight", "lin2.weight")
 
 
-def int8_names(state, model_type, old_rule):
+# A head's matrices on the first token: BERT's pooler dense, ELECTRA's and RoBERTa's
+# classifier.dense, DistilBERT's pre_classifier (the family table's `HeadDense`).
+HEAD_DENSE = ("bert.pooler.dense.weight", "pooler.dense.weight", "classifier.dense.weight",
+              "pre_classifier.weight")
+
+# q8 storage rules, by the int8 matrices each leaves f32 beyond the encoder's f32 tensors:
+#   old         as head-int8, with DistilBERT's `classifier` int8 too (before the family table)
+#   head-int8   a first-token head's last matrix f32 (ELECTRA/RoBERTa out_proj, DistilBERT
+#               classifier); BERT's pooler and classifier and every head's dense matrix int8
+#   head-dense  + every head's dense matrix f32 (HEAD_DENSE)
+#   head        + BERT's classifier f32: every matrix after the encoder f32, in every family
+#               (the quantizer's q8 rule today)
+RULES = ("old", "head-int8", "head-dense", "head")
+
+
+def int8_names(state, model_type, rule):
     names = [k for k, v in state.items() if v.dim() == 2 and k.endswith(INT8_SUFFIXES)]
-    if model_type == "distilbert" and not old_rule:
+    if model_type == "distilbert" and rule != "old":
         names.remove("classifier.weight")  # the head's last matrix: f32
+    if rule in ("head-dense", "head"):
+        names = [k for k in names if k not in HEAD_DENSE]
+    if rule == "head" and model_type == "bert":
+        names.remove("classifier.weight")
     return names
+
+
+def tuning_texts():
+    texts = []
+    for ref in sorted((REPO / "tests/fixtures/tuning").glob("*/reference.json")):
+        texts += json.loads(ref.read_text(encoding="utf-8"))["varied"]["texts"]
+    gate = json.loads((REPO / "tests/fixtures/tiny-ko-electra-q/reference.json").read_text(encoding="utf-8"))
+    assert not set(texts) & {c["text"] for c in gate["cases"]}, "tuning texts overlap the gate's"
+    return texts
+
+
+def load(d):
+    tk = AutoTokenizer.from_pretrained(d, local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(d, local_files_only=True).float().eval()
+    return tk, model
+
+
+def probs_fn(tk, model, texts):
+    def probs(state):
+        model.load_state_dict(state)
+        out = []
+        with torch.no_grad():
+            for t in texts:
+                enc = tk(t, truncation=True, max_length=512, return_tensors="pt")
+                enc.pop("token_type_ids", None)  # all 0 for one text; DistilBERT takes none
+                out.append(torch.softmax(model(**enc).logits[0], -1))
+        return torch.stack(out)
+    return probs
+
+
+def compare_rules(dirs, rules, texts):
+    print(f"{len(texts)} texts; per rule: max |dp| / mean over texts of max |dp| / top-1 agreement")
+    print("| model | " + " | ".join(rules) + " |")
+    print("|---" * (len(rules) + 1) + "|")
+    for d in dirs:
+        tk, model = load(d)
+        probs = probs_fn(tk, model, texts)
+        f32 = {k: v.clone() for k, v in model.state_dict().items()}
+        p0 = probs(f32)
+        cells = []
+        for rule in rules:
+            names = int8_names(f32, model.config.model_type, rule)
+            p = probs({k: (q8(v) if k in names else v) for k, v in f32.items()})
+            dp = (p - p0).abs().max(1).values
+            agree = int((p.argmax(1) == p0.argmax(1)).sum())
+            cells.append(f"{float(dp.max()):.4f} / {float(dp.mean()):.5f} / {agree}")
+        print(f"| {d.parent.name}/{d.name} ({model.config.model_type}) | " + " | ".join(cells) + " |",
+              flush=True)
 
 
 def q8(w):
@@ -53,29 +131,41 @@ def q8(w):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    old_rule, summary = "--old-rule" in sys.argv, "--summary" in sys.argv
-    d = Path(args[0])
+    argv = sys.argv[1:]
     torch.set_num_threads(1)
-    tk = AutoTokenizer.from_pretrained(d, local_files_only=True)
-    model = AutoModelForSequenceClassification.from_pretrained(d, local_files_only=True).float().eval()
+    if "--rules" in argv:
+        i = argv.index("--rules")
+        rules = argv[i + 1].split(",")
+        assert set(rules) <= set(RULES), rules
+        rest = argv[:i] + argv[i + 2:]
+        texts = None
+        if "--texts" in rest:
+            j = rest.index("--texts")
+            texts = json.loads(Path(rest[j + 1]).read_text(encoding="utf-8"))
+            rest = rest[:j] + rest[j + 2:]
+        if "--tuning-texts" in rest:
+            rest.remove("--tuning-texts")
+            texts = tuning_texts()
+        assert texts, "--texts T.json or --tuning-texts"
+        compare_rules([Path(a) for a in rest], rules, texts)
+        return
+    rule = "head"
+    if "--rule" in argv:
+        rule = argv[argv.index("--rule") + 1]
+        argv = [a for a in argv if a not in ("--rule", rule)]
+        assert rule in RULES, rule
+    args = [a for a in argv if not a.startswith("--")]
+    summary = "--summary" in argv
+    d = Path(args[0])
+    tk, model = load(d)
     if len(args) > 1:
         texts = json.loads(Path(args[1]).read_text(encoding="utf-8"))
     else:
         texts = [c["text"] for c in json.loads((d / "reference.json").read_text(encoding="utf-8"))["cases"]]
-
-    def probs(state):
-        model.load_state_dict(state)
-        out = []
-        with torch.no_grad():
-            for t in texts:
-                enc = tk(t, truncation=True, max_length=512, return_tensors="pt")
-                enc.pop("token_type_ids", None)  # all 0 for one text; DistilBERT takes none
-                out.append(torch.softmax(model(**enc).logits[0], -1))
-        return torch.stack(out)
+    probs = probs_fn(tk, model, texts)
 
     f32 = {k: v.clone() for k, v in model.state_dict().items()}
-    names = int8_names(f32, model.config.model_type, old_rule)
+    names = int8_names(f32, model.config.model_type, rule)
     rounded = {k: (q8(v) if k in names else v) for k, v in f32.items()}
     p0 = probs(f32)
     p = probs(rounded)

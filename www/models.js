@@ -37,6 +37,19 @@ export const MODELS = [
       type_vocab_size: 2, layer_norm_eps: 1e-12, pad_token_id: 0, hidden_dropout_prob: 0.1, initializer_range: 0.02,
     },
   },
+  {
+    id: 'Unggi/ko_hate_speech_KcELECTRA',
+    task: { ko: '혐오 표현 여부 (CLEAN / UNCLEAN)', en: 'Hate speech or not (CLEAN / UNCLEAN)' },
+    labels: 2,
+    multiLabel: false,
+    license: 'cc-by-nc-sa-4.0',
+    family: 'ELECTRA (KcELECTRA-base)',
+    config: {
+      model_type: 'electra', vocab_size: 50135, embedding_size: 768, hidden_size: 768, num_hidden_layers: 12,
+      num_attention_heads: 12, intermediate_size: 3072, hidden_act: 'gelu', max_position_embeddings: 512,
+      type_vocab_size: 2, layer_norm_eps: 1e-12, pad_token_id: 0, hidden_dropout_prob: 0.1, initializer_range: 0.02,
+    },
+  },
 ];
 
 /** The entry for hub id `id`, or undefined. */
