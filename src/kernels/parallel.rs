@@ -543,22 +543,29 @@ impl Stats {
     }
 }
 
-/// A `&mut [f32]` that parallel tasks write in disjoint parts (an output matrix whose column
+/// A `&mut [T]` that parallel tasks write in disjoint parts (an output matrix whose column
 /// ranges belong to different tasks, so no task owns a contiguous slice of it).
-#[derive(Clone, Copy)]
-pub struct SharedOut<'a> {
-    ptr: *mut f32,
+pub struct SharedOut<'a, T = f32> {
+    ptr: *mut T,
     len: usize,
-    _borrow: PhantomData<&'a mut [f32]>,
+    _borrow: PhantomData<&'a mut [T]>,
 }
 
-// SAFETY: SharedOut is a borrowed `&mut [f32]`; the only access is `part`, whose contract makes
-// callers write disjoint elements.
-unsafe impl Send for SharedOut<'_> {}
-unsafe impl Sync for SharedOut<'_> {}
+impl<T> Clone for SharedOut<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
 
-impl<'a> SharedOut<'a> {
-    pub fn new(y: &'a mut [f32]) -> Self {
+impl<T> Copy for SharedOut<'_, T> {}
+
+// SAFETY: SharedOut is a borrowed `&mut [T]`; the only access is `part`, whose contract makes
+// callers write disjoint elements.
+unsafe impl<T: Send> Send for SharedOut<'_, T> {}
+unsafe impl<T: Send> Sync for SharedOut<'_, T> {}
+
+impl<'a, T> SharedOut<'a, T> {
+    pub fn new(y: &'a mut [T]) -> Self {
         Self {
             ptr: y.as_mut_ptr(),
             len: y.len(),
@@ -580,7 +587,7 @@ impl<'a> SharedOut<'a> {
     /// No other live reference (from any thread) may overlap the returned range.
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
-    pub unsafe fn part(&self, start: usize, len: usize) -> &mut [f32] {
+    pub unsafe fn part(&self, start: usize, len: usize) -> &mut [T] {
         assert!(
             start.checked_add(len).is_some_and(|end| end <= self.len),
             "SharedOut::part out of bounds"
