@@ -270,7 +270,10 @@ impl Hot {
             let grouped = |g: usize| (g * per..((g + 1) * per).min(tasks)).for_each(f);
             return self.run(tasks.div_ceil(per), &grouped);
         }
-        if self.spinners.load(SeqCst) == 0 {
+        // Re-armed as soon as one spinner has given up (not only the last): a pass must not
+        // be left with fewer helpers than threads. A broadcast job reaching a thread that is
+        // still spinning returns at once (`spin`), and the count stays that of live jobs.
+        if self.spinners.load(SeqCst) < rayon::current_num_threads() - 1 {
             self.arm();
         }
         let t0 = STATS.clock();
