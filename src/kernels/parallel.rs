@@ -1,5 +1,6 @@
-//! Parallel regions on the current rayon pool: GEMMs split over output-column panels, and
-//! independent pieces (attention's sequences and groups of heads) mapped in parallel.
+//! Parallel regions on the current rayon pool: GEMMs split over output-column panels (in
+//! parts of decreasing size), and independent pieces (attention's (sequence, group of heads)
+//! pairs, blocks of rows to quantize) mapped in parallel.
 //!
 //! Each GEMM task runs the serial driver on its own range of weight panels, so every output
 //! is computed by the same code, in the same summation order, as on one thread: results are

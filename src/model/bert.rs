@@ -202,7 +202,10 @@ impl SelfAttention {
         // thread when the batch has fewer sequences than threads.
         let threads = rayon::current_num_threads().max(1);
         let per_group = (SCORES_PER_PASS / (sq * s).max(1))
-            .min(self.heads.div_ceil(threads.div_ceil(b.max(1)).min(self.heads)))
+            .min(
+                self.heads
+                    .div_ceil(threads.div_ceil(b.max(1)).min(self.heads)),
+            )
             .clamp(1, self.heads);
         let groups = self.heads.div_ceil(per_group);
         let mut out = vec![0f32; b * sq * h];
