@@ -25,7 +25,7 @@ export const ENGINES = {
 };
 // Threads (bench/threads.md): ORT at 2 threads; gamjeong in a Web Worker through the product
 // runtime (dist/): the single-threaded builds (SIMD128, relaxed SIMD) and the threads builds
-// (t1/t2: SIMD128 on a pool of 1/2; t2r: relaxed SIMD on 2).
+// (t1/t2: SIMD128 on a pool of 1/2; t1r/t2r: relaxed SIMD on a pool of 1/2).
 const F32 = { url: '/model/model.safetensors', config: '/model/config.json', tokenizer: '/model/tokenizer.json' };
 const Q8 = { url: '/assets/model.q8.safetensors' };
 for (const [name, spec] of Object.entries({
@@ -35,6 +35,7 @@ for (const [name, spec] of Object.entries({
   'gj-q8-relaxed': { kind: 'gjw', variant: 'relaxed', threads: 1, ...Q8 },
   'gj-q8-t1': { kind: 'gjw', variant: 'threads', threads: 1, ...Q8 },
   'gj-q8-t2': { kind: 'gjw', variant: 'threads', threads: 2, ...Q8 },
+  'gj-q8-t1r': { kind: 'gjw', variant: 'threads-relaxed', threads: 1, ...Q8 },
   'gj-q8-t2r': { kind: 'gjw', variant: 'threads-relaxed', threads: 2, ...Q8 },
   'gj-f32-simd128': { kind: 'gjw', variant: 'simd128', threads: 1, ...F32 },
   'gj-f32-t1': { kind: 'gjw', variant: 'threads', threads: 1, ...F32 },

@@ -32,7 +32,7 @@ p(`${res.date.slice(0, 16).replace('T', ' ')} UTC · ${m.cpu_model} (${m.cpus} v
   `${m.load_at_start.join(' ')}, at end ${(m.load_at_end || []).join(' ')} · ${res.config.pause_ms} ms pause between runs`);
 p();
 p('gamjeong runs in a Web Worker through the product runtime (`dist/`): `simd128` / `relaxed` are the ' +
-  'single-threaded builds, `t1` / `t2` the SIMD128 threads build with a pool of 1 / 2, `t2r` the relaxed-SIMD threads build on 2. ORT-web runs in the ' +
+  'single-threaded builds, `t1` / `t2` the SIMD128 threads build with a pool of 1 / 2, `t1r` / `t2r` the relaxed-SIMD threads build on 1 / 2. ORT-web runs in the ' +
   'page with `env.wasm.numThreads` = 1 or 2 (one count per page, so `t1` and `t2` of ORT are two pages).');
 for (const set of Object.keys(res.warm).filter((s) => s.includes('-t'))) {
   const r = res.warm[set];

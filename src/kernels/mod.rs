@@ -658,14 +658,24 @@ pub fn qgemm_with(
     bias: Option<&[f32]>,
     y: &mut [f32],
 ) -> Result<(), KernelError> {
-    qgemm_many(kernel, xq, x_scale, m, &mut [QgemmOut { w, bias, y }])
+    let out = QgemmOut {
+        w,
+        bias,
+        y,
+        act: None,
+    };
+    qgemm_many(kernel, xq, x_scale, m, &mut [out])
 }
 
-/// One product of [`qgemm_many`]: its weights, bias and `[m][w.n()]` output.
+/// One product of [`qgemm_many`]: its weights, bias and `[m][w.n()]` output, and an
+/// element-wise function (GELU) applied to the output where it was just computed.
 pub struct QgemmOut<'a> {
     pub w: &'a PackedWeights,
     pub bias: Option<&'a [f32]>,
     pub y: &'a mut [f32],
+    /// Applied by each task to the columns it computed (element-wise, so the same bits as on
+    /// the whole output afterwards, without a serial pass over it).
+    pub act: Option<fn(&mut [f32])>,
 }
 
 /// [`qgemm_with`] for each of `outs` on the same input (attention's query, key and value), as
@@ -679,7 +689,7 @@ pub fn qgemm_many(
 ) -> Result<(), KernelError> {
     const OP: &str = "qgemm";
     let mut work = 0usize;
-    for QgemmOut { w, bias, y } in outs.iter() {
+    for QgemmOut { w, bias, y, .. } in outs.iter() {
         check_x(OP, kernel, xq, m, w)?;
         check_len(OP, "x_scale", x_scale.len(), "m*nblocks", &[m, w.nb])?;
         if let Some(bias) = bias {
@@ -692,13 +702,19 @@ pub fn qgemm_many(
     if m == 0 {
         return Ok(());
     }
-    let parts: Vec<(&PackedWeights, Option<&[f32]>, parallel::SharedOut)> = outs
+    type Part<'a> = (
+        &'a PackedWeights,
+        Option<&'a [f32]>,
+        parallel::SharedOut<'a>,
+        Option<fn(&mut [f32])>,
+    );
+    let parts: Vec<Part> = outs
         .iter_mut()
-        .map(|o| (o.w, o.bias, parallel::SharedOut::new(o.y)))
+        .map(|o| (o.w, o.bias, parallel::SharedOut::new(o.y), o.act))
         .collect();
     let panels: Vec<usize> = parts.iter().map(|(w, ..)| w.npanels).collect();
     parallel::for_panel_ranges_of(&panels, work, |i, panels| {
-        let (w, bias, y) = parts[i];
+        let (w, bias, y, act) = parts[i];
         let mut epi = GemmEpilogue {
             n: w.n,
             bias,
@@ -712,7 +728,14 @@ pub fn qgemm_many(
             m,
             w,
         };
-        run(kernel, &job, panels, &mut epi);
+        run(kernel, &job, panels.clone(), &mut epi);
+        if let Some(act) = act {
+            let (c0, c1) = (panels.start * NR, (panels.end * NR).min(w.n));
+            for mi in 0..m {
+                // SAFETY: this task's columns (its panels) of row mi, as the epilogue wrote.
+                act(unsafe { y.part(mi * w.n + c0, c1 - c0) });
+            }
+        }
     });
     Ok(())
 }

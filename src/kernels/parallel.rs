@@ -1,5 +1,6 @@
-//! Parallel regions on the current rayon pool: GEMMs split over output-column panels, and
-//! independent pieces (attention's sequences and groups of heads) mapped in parallel.
+//! Parallel regions on the current rayon pool: GEMMs split over output-column panels (in
+//! parts of decreasing size), and independent pieces (attention's (sequence, group of heads)
+//! pairs, blocks of rows to quantize) mapped in parallel.
 //!
 //! Each GEMM task runs the serial driver on its own range of weight panels, so every output
 //! is computed by the same code, in the same summation order, as on one thread: results are
@@ -68,7 +69,7 @@ pub fn for_panel_ranges_of(panels: &[usize], work: usize, f: impl Fn(usize, Rang
     }
     let tasks = (threads * TASKS_PER_THREAD).min(total);
     region(tasks, &|t| {
-        let (mut lo, hi) = (t * total / tasks, (t + 1) * total / tasks);
+        let (mut lo, hi) = (guided(t, tasks, total), guided(t + 1, tasks, total));
         let mut offset = 0;
         for (i, &n) in panels.iter().enumerate() {
             if lo < offset + n && lo < hi {
@@ -79,6 +80,16 @@ pub fn for_panel_ranges_of(panels: &[usize], work: usize, f: impl Fn(usize, Rang
             offset += n;
         }
     });
+}
+
+/// Where task `t` of `tasks` starts in `0..total` (`total >= tasks`): every task gets one
+/// unit, the rest is shared out in decreasing parts (sizes falling linearly, the last about
+/// 1/tasks² of it). Threads claim tasks in order, so the tasks left when one thread runs out
+/// of work are the small ones: the other waits less for the last of them than with equal
+/// parts, for the same number of tasks (each task re-packs the activations it reads).
+fn guided(t: usize, tasks: usize, total: usize) -> usize {
+    let left = tasks - t;
+    t + (total - tasks) - (total - tasks) * left * left / (tasks * tasks)
 }
 
 /// `[f(0), …, f(n − 1)]`, computed in parallel on the current pool (in order on one thread).
@@ -270,7 +281,10 @@ impl Hot {
             let grouped = |g: usize| (g * per..((g + 1) * per).min(tasks)).for_each(f);
             return self.run(tasks.div_ceil(per), &grouped);
         }
-        if self.spinners.load(SeqCst) == 0 {
+        // Re-armed as soon as one spinner has given up (not only the last): a pass must not
+        // be left with fewer helpers than threads. A broadcast job reaching a thread that is
+        // still spinning returns at once (`spin`), and the count stays that of live jobs.
+        if self.spinners.load(SeqCst) < rayon::current_num_threads() - 1 {
             self.arm();
         }
         let t0 = STATS.clock();
@@ -543,22 +557,29 @@ impl Stats {
     }
 }
 
-/// A `&mut [f32]` that parallel tasks write in disjoint parts (an output matrix whose column
+/// A `&mut [T]` that parallel tasks write in disjoint parts (an output matrix whose column
 /// ranges belong to different tasks, so no task owns a contiguous slice of it).
-#[derive(Clone, Copy)]
-pub struct SharedOut<'a> {
-    ptr: *mut f32,
+pub struct SharedOut<'a, T = f32> {
+    ptr: *mut T,
     len: usize,
-    _borrow: PhantomData<&'a mut [f32]>,
+    _borrow: PhantomData<&'a mut [T]>,
 }
 
-// SAFETY: SharedOut is a borrowed `&mut [f32]`; the only access is `part`, whose contract makes
-// callers write disjoint elements.
-unsafe impl Send for SharedOut<'_> {}
-unsafe impl Sync for SharedOut<'_> {}
+impl<T> Clone for SharedOut<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
 
-impl<'a> SharedOut<'a> {
-    pub fn new(y: &'a mut [f32]) -> Self {
+impl<T> Copy for SharedOut<'_, T> {}
+
+// SAFETY: SharedOut is a borrowed `&mut [T]`; the only access is `part`, whose contract makes
+// callers write disjoint elements.
+unsafe impl<T: Send> Send for SharedOut<'_, T> {}
+unsafe impl<T: Send> Sync for SharedOut<'_, T> {}
+
+impl<'a, T> SharedOut<'a, T> {
+    pub fn new(y: &'a mut [T]) -> Self {
         Self {
             ptr: y.as_mut_ptr(),
             len: y.len(),
@@ -580,7 +601,7 @@ impl<'a> SharedOut<'a> {
     /// No other live reference (from any thread) may overlap the returned range.
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
-    pub unsafe fn part(&self, start: usize, len: usize) -> &mut [f32] {
+    pub unsafe fn part(&self, start: usize, len: usize) -> &mut [T] {
         assert!(
             start.checked_add(len).is_some_and(|end| end <= self.len),
             "SharedOut::part out of bounds"

@@ -7,6 +7,7 @@ use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};
 use crate::family::{Family, LayerNames, Positions};
 use crate::io::{Scope, Weights};
+use crate::kernels::parallel::{self, SharedOut};
 use candle_core::{IndexOp, Module, Tensor};
 
 /// Token ids of a batch: `[batch, seq]` each, rows padded at the end.
@@ -153,23 +154,13 @@ impl SelfAttention {
         })
     }
 
-    /// `[b, s, h]` → `[b, heads, s, head_size]`
-    fn split_heads(&self, x: &Tensor) -> Result<Tensor> {
-        let (b, s, _) = x.dims3()?;
-        Ok(x.reshape((b, s, self.heads, self.head_size))?
-            .transpose(1, 2)?
-            .contiguous()?)
-    }
-
     /// `x` `[b, s, h]` → `[b, s, h]`, or `[b, 1, h]` (the first token's row) with
     /// `Rows::First`: keys and values still come from every token.
     fn forward(&self, x: &Tensor, lengths: Option<&[usize]>, rows: Rows) -> Result<Tensor> {
-        let (b, s, h) = x.dims3()?;
         let queries = match rows {
             Rows::All => x.clone(),
             Rows::First => x.narrow(1, 0, 1)?,
         };
-        let sq = queries.dim(1)?;
         // The products that read the same input quantize it once.
         let (q, k, v) = match rows {
             Rows::All => {
@@ -181,51 +172,74 @@ impl SelfAttention {
                 (self.query.forward(&queries)?, k, v)
             }
         };
-        // One sequence at a time, on its real tokens only: a padded row then computes exactly
-        // what the text alone computes (transformers masks padded keys instead, which gives the
-        // same values up to summation order), and a whole batch's `[heads, s, s]` scores — its
-        // largest temporaries, in a wasm memory that never shrinks — are never held at once.
-        let context = par_cat_chunks(b, 1, 0, |i, _| {
-            let len = lengths.map_or(s, |l| l[i]);
-            let qlen = len.min(sq);
-            let row = |t: &Tensor, n: usize| t.narrow(0, i, 1)?.narrow(1, 0, n);
-            let ctx = self.attend_one(&row(&q, qlen)?, &row(&k, len)?, &row(&v, len)?)?;
-            if qlen == sq {
-                return Ok(ctx);
-            }
-            // Padding positions: their output is never read by a real token.
-            let pad = Tensor::zeros((1, sq - qlen, h), ctx.dtype(), ctx.device())?;
-            Ok(Tensor::cat(&[ctx, pad], 1)?)
-        })?;
+        let context = self.attend(&q, &k, &v, lengths)?;
         self.norm
             .forward(&(self.output.forward(&context)? + queries)?)
     }
 
-    /// softmax(q kᵀ / √d) v for one sequence: q `[1, sq, hidden]`, k and v `[1, s, hidden]`,
-    /// out `[1, sq, hidden]`.
-    fn attend_one(&self, q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
+    /// softmax(q kᵀ / √d) v for every sequence of the batch: q `[b, sq, hidden]`, k and v
+    /// `[b, s, hidden]`, out `[b, sq, hidden]`. One parallel region whose tasks are (sequence,
+    /// group of heads) pairs: each task cuts its heads out of q, k and v and writes its context
+    /// into its own columns of the output, so nothing runs between the projections and the
+    /// output product but the region, and no region is nested in another (a batch used to
+    /// start one per sequence, through rayon). One sequence is computed on its real tokens
+    /// only: a padded row then computes exactly what the text alone computes (transformers
+    /// masks padded keys instead, which gives the same values up to summation order); its
+    /// padding positions stay 0 (no real token reads them). Each (sequence, head) is computed
+    /// by the same operations whatever the grouping, so the thread count changes no bit.
+    fn attend(
+        &self,
+        q: &Tensor,
+        k: &Tensor,
+        v: &Tensor,
+        lengths: Option<&[usize]>,
+    ) -> Result<Tensor> {
         let (b, sq, h) = q.dims3()?;
         let s = k.dim(1)?;
-        let (q, k, v) = (
-            self.split_heads(q)?,
-            self.split_heads(k)?,
-            self.split_heads(v)?,
-        );
-        // A few heads at a time for long texts: a 512-token text's `[12, 512, 512]` scores
-        // are 12 MiB per temporary.
-        // With several threads, at least one group of heads per thread (a single text).
-        let threads = rayon::current_num_threads().clamp(1, self.heads);
-        let per_pass = (SCORES_PER_PASS / (sq * s).max(1))
-            .min(self.heads.div_ceil(threads))
-            .clamp(1, self.heads);
-        let context = par_cat_chunks(self.heads, per_pass, 1, |h0, n| {
-            self.attend_heads(
-                &q.narrow(1, h0, n)?,
-                &k.narrow(1, h0, n)?,
-                &v.narrow(1, h0, n)?,
+        let hs = self.head_size;
+        // A few heads at a time for long texts (a 512-token text's `[12, 512, 512]` scores are
+        // 12 MiB per temporary, and a batch's are never held at once); at least one task per
+        // thread when the batch has fewer sequences than threads.
+        let threads = rayon::current_num_threads().max(1);
+        let per_group = (SCORES_PER_PASS / (sq * s).max(1))
+            .min(
+                self.heads
+                    .div_ceil(threads.div_ceil(b.max(1)).min(self.heads)),
             )
-        })?;
-        Ok(context.transpose(1, 2)?.reshape((b, sq, h))?)
+            .clamp(1, self.heads);
+        let groups = self.heads.div_ceil(per_group);
+        let mut out = vec![0f32; b * sq * h];
+        let shared = SharedOut::new(&mut out);
+        let done = parallel::map(b * groups, |t| -> Result<()> {
+            let (i, h0) = (t / groups, (t % groups) * per_group);
+            let n = per_group.min(self.heads - h0);
+            let len = lengths.map_or(s, |l| l[i]);
+            let qlen = len.min(sq);
+            if qlen == 0 {
+                return Ok(());
+            }
+            // `[1, rows, hidden]` of sequence i → its heads h0..h0 + n, `[1, n, rows, hs]`.
+            let heads = |x: &Tensor, rows: usize| -> Result<Tensor> {
+                Ok(x.narrow(0, i, 1)?
+                    .narrow(1, 0, rows)?
+                    .narrow(2, h0 * hs, n * hs)?
+                    .reshape((1, rows, n, hs))?
+                    .transpose(1, 2)?
+                    .contiguous()?)
+            };
+            let ctx = self.attend_heads(&heads(q, qlen)?, &heads(k, len)?, &heads(v, len)?)?;
+            let ctx: Vec<f32> = ctx.flatten_all()?.to_vec1()?;
+            for (j, head) in ctx.chunks_exact(qlen * hs).enumerate() {
+                for (r, src) in head.chunks_exact(hs).enumerate() {
+                    // SAFETY: row r of sequence i, columns of head h0 + j: this task's only.
+                    let dst = unsafe { shared.part((i * sq + r) * h + (h0 + j) * hs, hs) };
+                    dst.copy_from_slice(src);
+                }
+            }
+            Ok(())
+        });
+        done.into_iter().collect::<Result<()>>()?;
+        Ok(Tensor::from_vec(out, (b, sq, h), q.device())?)
     }
 
     /// `[b, n, s, head_size]` each (n heads) → the same shape.
@@ -237,29 +251,8 @@ impl SelfAttention {
     }
 }
 
-/// Attention scores (f32) computed at once per sequence: 1 MiB, all heads up to 147 tokens.
+/// Attention scores (f32) computed at once per task: 1 MiB, all heads up to 147 tokens.
 const SCORES_PER_PASS: usize = 1 << 18;
-
-/// [`cat_chunks`] with the pieces computed in parallel on the current pool (in order on one
-/// thread). For attention, whose pieces — sequences, groups of heads — are independent and
-/// each computed exactly as on one thread.
-fn par_cat_chunks(
-    total: usize,
-    step: usize,
-    dim: usize,
-    f: impl Fn(usize, usize) -> Result<Tensor> + Sync,
-) -> Result<Tensor> {
-    if total <= step {
-        return f(0, total);
-    }
-    let parts = crate::kernels::parallel::map(total.div_ceil(step), |i| {
-        let start = i * step;
-        f(start, step.min(total - start))
-    })
-    .into_iter()
-    .collect::<Result<Vec<_>>>()?;
-    Ok(Tensor::cat(&parts, dim)?)
-}
 
 /// `f(start, len)` over `0..total` in pieces of at most `step`, concatenated along `dim`; one
 /// piece is returned as it is. The encoder works piecewise where whole-batch temporaries

@@ -3,6 +3,7 @@
 
 use crate::error::Result;
 use crate::io::Scope;
+use crate::kernels::parallel::SharedOut;
 use crate::kernels::sgemm::{sgemm, PackedF32, PACKED_F32};
 use crate::kernels::{self, Activations, PackedWeights};
 use crate::quant::stored::{read_matrix, StoredMatrix};
@@ -154,8 +155,16 @@ impl Linear {
                 self.quantize(weight, input, quantized)?;
                 let (xq, scale) = (&quantized.xq, &quantized.scale);
                 let mut y = vec![0f32; rows * self.out_dim];
-                kernels::qgemm_for(self.acts, xq, scale, rows, weight, Some(bias), &mut y)?;
-                self.finish(y, rows, act, device)?
+                // `act` runs inside the product's tasks, on the columns each computed.
+                let out = kernels::QgemmOut {
+                    w: weight,
+                    bias: Some(bias),
+                    y: &mut y,
+                    act,
+                };
+                let kernel = kernels::best_kernel_for(self.acts);
+                kernels::qgemm_many(kernel, xq, scale, rows, &mut [out])?;
+                self.finish(y, rows, None, device)?
             }
         };
         Ok(y.reshape(input.out_dims(self.out_dim))?)
@@ -229,6 +238,47 @@ impl Quantized {
     }
 }
 
+/// Elements of an input below which it is quantized on the calling thread (a region costs
+/// more than it saves there): a 24-token feed-forward input (24 × 3072) is split, a 24-token
+/// hidden state (24 × 768) is not.
+const PARALLEL_QUANTIZE: usize = 1 << 16;
+
+/// [`kernels::quantize_for`] on blocks of rows in parallel (every row is quantized alone, so
+/// the blocks change no bit): a batch's inputs are 0.4–1.6 M values, which one thread would
+/// quantize while the others wait.
+fn quantize_rows_parallel(
+    w: &PackedWeights,
+    acts: Activations,
+    xs: &[f32],
+    rows: usize,
+    q: &mut [i16],
+    scale: &mut [f32],
+) -> Result<()> {
+    let (k, nb) = (w.k(), w.nblocks());
+    let ok_lens = xs.len() == rows * k && q.len() == rows * k && scale.len() == rows * nb;
+    if rows * k < PARALLEL_QUANTIZE || !ok_lens {
+        return Ok(kernels::quantize_for(w, acts, xs, rows, q, scale)?);
+    }
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let (qs, ss) = (SharedOut::new(q), SharedOut::new(scale));
+    // The work of a region in the GEMMs' unit (multiply-adds): quantizing a value costs
+    // about as much as a few dozen int8 multiply-adds.
+    kernels::parallel::for_panel_ranges(rows, rows * k * 16, |r| {
+        let n = r.end - r.start;
+        // SAFETY: rows r of q and scale: this task's only.
+        let (qr, sr) = unsafe { (qs.part(r.start * k, n * k), ss.part(r.start * nb, n * nb)) };
+        let xr = &xs[r.start * k..r.end * k];
+        if kernels::quantize_for(w, acts, xr, n, qr, sr).is_err() {
+            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    if failed.into_inner() {
+        // Again on one thread, for the error with the row of the whole input.
+        kernels::quantize_for(w, acts, xs, rows, q, scale)?;
+    }
+    Ok(())
+}
+
 /// Runs `f` on an f32 tensor's values where they lie (contiguous CPU storage), else on a copy.
 fn with_f32_slice<T>(x: &Tensor, f: impl FnOnce(&[f32]) -> Result<T>) -> Result<T> {
     {
@@ -289,6 +339,7 @@ impl Linear {
                 w,
                 bias: Some(bias),
                 y,
+                act: None,
             })
             .collect();
         let kernel = kernels::best_kernel_for(acts);
@@ -318,7 +369,7 @@ impl Linear {
             quantized.scale.resize(rows * weight.nblocks(), 0.0);
             let (q, s) = (&mut quantized.xq[..], &mut quantized.scale[..]);
             with_f32_slice(&input.x2, |xs| {
-                Ok(kernels::quantize_for(weight, self.acts, xs, rows, q, s)?)
+                quantize_rows_parallel(weight, self.acts, xs, rows, q, s)
             })?;
             quantized.key = Some(key);
         }
