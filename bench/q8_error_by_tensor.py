@@ -5,8 +5,9 @@
     HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/q8_error_by_tensor.py --rules RULE,RULE.. [--tuning-texts | --texts T.json] MODEL_DIR..
 
 Rounds the weights the quantizer stores as int8 under q8 (src/quant/scheme.rs `storage_for`: the
-encoder's matrices and the word embeddings; the head stays f32 -- rule `head` below; `--rule`
-simulates another) with the quantizer's q8 rounding (one scale per
+encoder's matrices, the word embeddings, BERT's pooler and classifier, a first-token head's dense
+layer; a first-token head's last matrix stays f32 -- rule `head-int8` below; `--rule` simulates
+another) with the quantizer's q8 rounding (one scale per
 row, the best of absmax/d for d in 127..127*1.25 by squared error) and reports the max |Δp|
 and top-1 agreement against the unrounded model over the texts (default: the `cases` of
 MODEL_DIR/reference.json), then, for each int8 tensor, the max |Δp| with only that tensor
@@ -15,8 +16,8 @@ activations are left out (the totals equal `cargo test --test generic` to four d
 torch.round breaks ties to even where the quantizer rounds them away from zero (ties are rare).
 --rule old: the head's dense layer and DistilBERT's `classifier` int8 as well, as the quantizer
 stored them before the family table (docs/models.md, "Why the earlier fixtures missed");
---rule head-int8: the head's dense layer (and BERT's pooler and classifier) int8, the rule
-before q8 kept the head f32 (docs/models.md, "q8 gate").
+--rule head: every matrix after the encoder f32, the rule examined for q8 and not kept
+(docs/models.md, "q8 gate").
 
 --rules compares storage rules (RULES below) on several models: per model and rule, max |Δp|,
 the mean over texts of each text's max |Δp|, and top-1 agreement, nothing per tensor.
@@ -48,9 +49,10 @@ HEAD_DENSE = ("bert.pooler.dense.weight", "pooler.dense.weight", "classifier.den
 #   old         as head-int8, with DistilBERT's `classifier` int8 too (before the family table)
 #   head-int8   a first-token head's last matrix f32 (ELECTRA/RoBERTa out_proj, DistilBERT
 #               classifier); BERT's pooler and classifier and every head's dense matrix int8
+#               (the quantizer's q8 rule)
 #   head-dense  + every head's dense matrix f32 (HEAD_DENSE)
 #   head        + BERT's classifier f32: every matrix after the encoder f32, in every family
-#               (the quantizer's q8 rule today)
+#               (examined, not kept: docs/models.md, "q8 gate")
 RULES = ("old", "head-int8", "head-dense", "head")
 
 
@@ -149,7 +151,7 @@ def main():
         assert texts, "--texts T.json or --tuning-texts"
         compare_rules([Path(a) for a in rest], rules, texts)
         return
-    rule = "head"
+    rule = "head-int8"
     if "--rule" in argv:
         rule = argv[argv.index("--rule") + 1]
         argv = [a for a in argv if a not in ("--rule", rule)]

@@ -18,7 +18,7 @@ import { modelPicker } from './model-picker.js';
 import { loadStatus } from './load-status.js';
 
 const $ = (id) => document.getElementById(id);
-/** Larger downloads wait for a click (BERT-base: q8 115.4 MB, q4 68.7 MB, f32 443 MB). */
+/** Larger downloads wait for a click (BERT-base: q8 113.5 MB, q4 68.7 MB, f32 443 MB). */
 const ASK_ABOVE_BYTES = 150e6;
 /** Errors a retry cannot mend: the text box stays off and no retry button is offered. */
 const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT', 'BAD_INPUT', 'UNSUPPORTED_MODEL'];

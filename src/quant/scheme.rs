@@ -76,11 +76,10 @@ pub enum Storage {
 }
 
 /// The storage of tensor `name` with `shape` under `quant`, in a checkpoint of `family`. Only
-/// the 2-D matrices the family's table names (`Family::matrix`) are quantized: the encoder's and
-/// the word embeddings, and under q4/q5/q6 the head's (BERT's pooler and classifier, a
-/// first-token head's dense layer) as int8. Under q8 every matrix of the head stays f32; a
+/// the 2-D matrices the family's table names (`Family::matrix`) are quantized: the encoder's,
+/// the word embeddings, BERT's pooler and classifier, a first-token head's dense layer. A
 /// first-token head's last matrix (ELECTRA's and RoBERTa's `out_proj`, DistilBERT's
-/// `classifier`) stays f32 in every tier, as does ELECTRA's `embeddings_project`.
+/// `classifier`) stays f32, as does ELECTRA's `embeddings_project`.
 pub fn storage_for(quant: Quant, family: Family, name: &str, shape: &[usize]) -> Storage {
     if name.starts_with("cls.") || name.ends_with("position_ids") {
         return Storage::Drop;
@@ -98,11 +97,7 @@ pub fn storage_for(quant: Quant, family: Family, name: &str, shape: &[usize]) ->
         // the fixtures' probabilities by up to 0.014 (docs/models.md, "q8 gate"), for 0.1 %
         // of a BERT-base file.
         Matrix::HeadOut => Storage::Keep,
-        // The head runs on one token per text, so int8 buys it no speed, and its error reaches
-        // the logits without being averaged over tokens: under q8 it stays f32 (1.9 MB at the
-        // BERT-base shape; chosen on a tuning set, docs/models.md "q8 gate"). The coded tiers
-        // keep it one step finer than their encoder, int8, inside q4's size budget.
-        Matrix::HeadDense | Matrix::PooledClassifier if quant == Quant::Q8 => Storage::Keep,
+        // Small heads decide the label directly, so 4-bit error there is not worth its bytes.
         Matrix::HeadDense | Matrix::PooledClassifier => Storage::Q8,
         _ if quant.is_entropy_coded() && shape[1].is_multiple_of(Q4_BLOCK) => Storage::Q4,
         _ => Storage::Q8,
@@ -464,13 +459,9 @@ mod tests {
                 );
             }
         }
-        // The first-token heads: the dense layer f32 under q8 and int8 in the coded tiers, the
-        // last matrix f32 in every tier -- DistilBERT's `classifier` too, though BERT's matrix of
-        // that name is int8 in the coded tiers.
+        // The first-token heads: the dense layer int8 in every tier, the last matrix f32 --
+        // DistilBERT's `classifier` too, though BERT's matrix of that name is int8.
         for tier in Quant::ALL {
-            let head = if tier == Quant::Q8 { Keep } else { Q8 };
-            assert_eq!(bert(tier, "bert.pooler.dense.weight", &m), head);
-            assert_eq!(bert(tier, "classifier.weight", &[60, 768]), head);
             for (family, dense, out) in [
                 (Family::Electra, "classifier.dense", "classifier.out_proj"),
                 (Family::Roberta, "classifier.dense", "classifier.out_proj"),
@@ -478,7 +469,7 @@ mod tests {
             ] {
                 let dense = format!("{dense}.weight");
                 let out = format!("{out}.weight");
-                assert_eq!(storage_for(tier, family, &dense, &m), head, "{family:?}");
+                assert_eq!(storage_for(tier, family, &dense, &m), Q8, "{family:?}");
                 assert_eq!(
                     storage_for(tier, family, &out, &[3, 768]),
                     Keep,

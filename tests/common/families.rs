@@ -128,12 +128,11 @@ pub const Q_FIXTURES: [&str; 3] = [
     "tiny-ko-distilbert-q",
 ];
 
-/// Fixtures whose q8 file misses the gate today (docs/models.md, "q8 gate"): none since q8 keeps
-/// the head f32 (ELECTRA missed on max |Δp| alone before, 0.0120; now 0.0072). The fixtures are
-/// tiny-ko-q's recipe unchanged, with no value chosen per family or on these texts, and the storage
-/// rule was chosen on other seeds and texts; the tests fail when a listed fixture starts to hold
-/// the gate or an unlisted one misses, so the list stays true.
-pub const Q8_GATE_MISSES: [&str; 0] = [];
+/// Fixtures whose q8 file misses the gate today (docs/models.md, "q8 gate"): ELECTRA on max |Δp|
+/// alone (0.0120 > 0.01 on the control-character text; top-1 27/27). The fixtures are tiny-ko-q's
+/// recipe unchanged, with no value chosen per family or on these texts; the tests fail when a
+/// listed fixture starts to hold the gate or an unlisted one misses, so the list stays true.
+pub const Q8_GATE_MISSES: [&str; 1] = ["tiny-ko-electra-q"];
 
 /// The q8 gate: max |Δp| ≤ 0.01 and top-1 agreement ≥ 97 % against transformers' f32.
 fn q8_gate_holds(worst: f32, agree: usize, n: usize) -> bool {
