@@ -5,7 +5,6 @@
 
 use crate::classifier::Classifier;
 use crate::error::{Error, Result};
-use crate::model::softmax;
 use crate::tokenize::Encoded;
 use serde::Serialize;
 use std::ops::Range;
@@ -18,7 +17,7 @@ pub const MASK_TOKEN: &str = "[MASK]";
 pub struct Explanation {
     pub label: String,
     pub index: usize,
-    /// p(label | text).
+    /// The label's score for the text, as `classify` gives it (p(label | text)).
     pub prob: f32,
     /// Tokens fed to the model, `[CLS]` and `[SEP]` included.
     pub tokens: usize,
@@ -126,7 +125,14 @@ impl Classifier {
                 truncated: encoded.truncated,
             }
         }));
-        let probs: Vec<Vec<f32>> = self.logits_of(&rows)?.iter().map(|l| softmax(l)).collect();
+        // The label's score as `classify` gives it: a softmax, or each label's own sigmoid for
+        // a multi-label model (a softmax there would explain a number nobody is shown).
+        let score_fn = self.score_fn();
+        let probs: Vec<Vec<f32>> = self
+            .logits_of(&rows)?
+            .iter()
+            .map(|l| score_fn.apply(l))
+            .collect();
         let base = &probs[0];
         let index = label.unwrap_or_else(|| {
             // Highest probability, lowest index on ties (as `classify` sorts).

@@ -346,6 +346,58 @@ fn activations_flag_matches_the_library() {
     );
 }
 
+/// `--score-fn` picks the scores the library's `set_score_fn` gives, in the text mode and in
+/// the file mode, and names the known functions on a bad one.
+#[test]
+fn score_fn_flag_matches_the_library() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tiny-ko-multilabel"
+    );
+    let mut model = gamjeong::Classifier::from_path(dir).unwrap();
+    model.set_score_fn(gamjeong::ScoreFn::Softmax);
+    let text = "오늘 정말 행복해";
+    let want = model.classify(text).unwrap();
+    let (ok, stdout, stderr) = gamjeong(
+        &[
+            "classify",
+            "--model",
+            dir,
+            "--json",
+            "--score-fn",
+            "softmax",
+        ],
+        &format!("{text}\n"),
+    );
+    assert!(ok, "{stderr}");
+    let got = &json_lines(&stdout)[0]["scores"][0];
+    assert_eq!(got["index"], want.scores[0].index);
+    assert_eq!(got["score"].as_f64().unwrap() as f32, want.scores[0].score);
+    let (ok, stdout, stderr) = gamjeong(
+        &[
+            "classify",
+            "--model",
+            dir,
+            "--input",
+            "-",
+            "--format",
+            "lines",
+            "--score-fn",
+            "softmax",
+        ],
+        &format!("{text}\n"),
+    );
+    assert!(ok, "{stderr}");
+    let row = &json_lines(&stdout)[0];
+    assert_eq!(row["label"], want.scores[0].label.as_str(), "{row}");
+    assert_eq!(row["score"].as_f64().unwrap() as f32, want.scores[0].score);
+    let (ok, _, stderr) = gamjeong(&["classify", "--model", dir, "--score-fn", "relu", "x"], "");
+    assert!(
+        !ok && stderr.contains("softmax, sigmoid, identity"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn classify_file_writes_the_golden_csv_and_jsonl() {
     // GAMJEONG_BLESS=1 rewrites tests/fixtures/bulk/expected/ (the browser test reads them too).

@@ -23,11 +23,33 @@ fn q8_scores_stay_close_to_transformers() {
 
 #[test]
 fn batched_rows_equal_one_classify_per_masked_text() {
-    // "[MASK]" in a text is the special token itself, so each masked copy can be written as a
-    // text and classified alone; the batched ablation must give the same probabilities.
-    let model = tiny();
+    check_ablations(&tiny());
+}
+
+/// A multi-label model explains its label's own sigmoid probability, the score `classify`
+/// shows, not a softmax over the labels.
+#[test]
+fn a_multi_label_model_explains_the_score_classify_gives() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tiny-ko-multilabel"
+    );
+    let mut model = gamjeong::Classifier::from_path(dir).unwrap();
+    assert_eq!(model.score_fn(), gamjeong::ScoreFn::Sigmoid);
+    check_ablations(&model);
+    model.set_score_fn(gamjeong::ScoreFn::Softmax);
+    check_ablations(&model);
+}
+
+/// Each word's score is the label's score for the text minus its score with the word's tokens
+/// masked, and both equal what `classify` gives: "[MASK]" in a text is the special token
+/// itself, so each masked copy can be written as a text and classified alone.
+fn check_ablations(model: &gamjeong::Classifier) {
     let text = "직장에서 부당한 일을 겪어서 너무 화가 나";
     let e = model.explain(text, None).unwrap();
+    let full = model.classify(text).unwrap();
+    assert_eq!(full.scores[0].index, e.index, "the top label by default");
+    assert!((full.scores[0].score - e.prob).abs() <= 1e-6);
     for (k, w) in e.words.iter().enumerate() {
         let masked: Vec<String> = e
             .words

@@ -118,6 +118,30 @@ fn score_fn_follows_problem_type_as_transformers_does() {
     assert_eq!(ScoreFn::for_model(Some("regression"), 1), ScoreFn::Identity);
 }
 
+/// `set_score_fn` overrides the config as transformers' `function_to_apply` does: the logits
+/// stay transformers', the scores become the chosen function of them, in every call.
+#[test]
+fn set_score_fn_overrides_the_config() {
+    let (mut model, reference) = fixture("tiny-ko-multilabel");
+    let case = &reference.cases[0];
+    model.set_score_fn("softmax".parse().unwrap());
+    assert_eq!(model.score_fn(), ScoreFn::Softmax);
+    let got = model.classify(&case.text).unwrap();
+    let max = case.logits.iter().copied().fold(f32::MIN, f32::max);
+    let exp: Vec<f32> = case.logits.iter().map(|l| (l - max).exp()).collect();
+    let sum: f32 = exp.iter().sum();
+    for s in &got.scores {
+        assert!((s.score - exp[s.index] / sum).abs() <= TOLERANCE, "{s:?}");
+    }
+    model.set_score_fn("identity".parse().unwrap());
+    let got = model.classify_batch(&[&case.text]).unwrap();
+    for s in &got[0].scores {
+        assert!((s.score - case.logits[s.index]).abs() <= TOLERANCE, "{s:?}");
+    }
+    let err = "relu".parse::<ScoreFn>().unwrap_err().to_string();
+    assert!(err.contains("softmax, sigmoid, identity"), "{err}");
+}
+
 // --- Repos without tokenizer.json (make_vocab_fixtures.py): the WordPiece tokenizer built
 // from vocab.txt + tokenizer_config.json, against transformers' BertTokenizer.
 

@@ -30,6 +30,9 @@ const T = { ...STRINGS[lang], file: FILE_STRINGS[lang] };
 const variant = params.get('variant') || 'auto';
 // ?threads=N (docs/threads.md); absent: the library's default for this page.
 const threads = params.has('threads') ? Number(params.get('threads')) : undefined;
+// ?scoreFn=sigmoid: how a ?model= scores when its config.json does not say (LoadOptions.scoreFn);
+// it belongs to that model, so picking another drops it.
+let scoreFn = params.get('scoreFn') || undefined;
 
 let site = {};       // site.json: {model, quant, label, link, bytes}
 let spec = DEFAULT_MODEL;
@@ -137,7 +140,7 @@ async function load() {
   const signal = loading.signal;
   let m;
   try {
-    m = await Classifier.load({ model: spec, quant, variant, threads, onProgress: (e) => gen === generation && status.onProgress(e), signal });
+    m = await Classifier.load({ model: spec, quant, variant, threads, scoreFn, onProgress: (e) => gen === generation && status.onProgress(e), signal });
   } catch (e) {
     if (gen === generation) failed(e);
     return;
@@ -201,11 +204,14 @@ function switchModel(next) {
   bundled = typeof site.model === 'string' && next === site.model;
   const u = new URLSearchParams(location.search);
   if (next === pageDefault()) u.delete('model'); else u.set('model', next);
+  u.delete('scoreFn');
+  scoreFn = undefined;
   const query = String(u);
   history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
   for (const a of $('lang').querySelectorAll('a')) {
     const l = new URL(a.href);
     if (u.has('model')) l.searchParams.set('model', next); else l.searchParams.delete('model');
+    l.searchParams.delete('scoreFn');
     a.href = l.search;
   }
   $('error').hidden = true;

@@ -53,6 +53,9 @@ export type ProgressEvent =
  * rejects with `BAD_INPUT` naming the key and the accepted ones, as do two that contradict
  * (`threads` > 1 with a single-threaded `variant` or `worker: false`).
  */
+/** How a model's logits become scores: `info.scoreFn`, `LoadOptions.scoreFn`. */
+export type ScoreFn = 'softmax' | 'sigmoid' | 'identity';
+
 export interface LoadOptions {
   /**
    * Hub id (default `hun3359/klue-bert-base-sentiment`), URL of a folder in HF layout, or URL of
@@ -80,6 +83,12 @@ export interface LoadOptions {
   threads?: number;
   /** Base for relative model URLs (default: the page's URL; Node.js: the working directory). */
   baseUrl?: string;
+  /**
+   * How scores come from logits, overriding config.json's `problem_type` (default: the model's
+   * own, `info.scoreFn`): `'sigmoid'` for a model trained multi-label whose config does not say
+   * so, `'identity'` for the raw logits. transformers' `function_to_apply`; the logits do not change.
+   */
+  scoreFn?: ScoreFn;
   /**
    * Cancels the load: the download stops (the fetch is aborted), `load` rejects with a
    * `GamjeongError` whose `code` is `'ABORTED'` and `name` is `'AbortError'`, the worker is
@@ -168,7 +177,7 @@ export interface ModelInfo {
    * scores sum to 1), sigmoid (multi-label or one output: each label's own probability, 0.5
    * the line past which it applies), identity (regression: the logits).
    */
-  scoreFn: 'softmax' | 'sigmoid' | 'identity';
+  scoreFn: ScoreFn;
   /** wasm memory after loading, bytes. */
   memoryBytes: number;
   loadMs: number;
@@ -479,6 +488,8 @@ export interface PipelineOptions extends Omit<LoadOptions, 'model' | 'onProgress
   dtype?: DType;
   /** transformers.js's device: gamjeong runs on the CPU through WebAssembly, so only these are accepted (and change nothing). */
   device?: 'auto' | 'wasm' | 'cpu';
+  /** transformers' name for `scoreFn` (`'none'` is `'identity'`). With `scoreFn` too, both must agree. */
+  function_to_apply?: 'softmax' | 'sigmoid' | 'none';
 }
 
 export interface TextClassificationSingle { label: string; score: number }

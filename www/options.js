@@ -66,6 +66,11 @@ export function contradiction(call, why) {
 
 // ---- Classifier.load (and plan): the options, their checks, their defaults ---------------------
 
+/** The score functions a model can be given (`info.scoreFn` names the one in force). */
+export const SCORE_FNS = ['softmax', 'sigmoid', 'identity'];
+/** transformers' `function_to_apply` names, as pipeline() takes them. */
+const FUNCTIONS_TO_APPLY = { softmax: 'softmax', sigmoid: 'sigmoid', none: 'identity' };
+
 /** Every option of `Classifier.load` and `Classifier.plan`, with its check; defaults in loadOptions. */
 export const LOAD_OPTIONS = {
   model: isString,
@@ -80,6 +85,8 @@ export const LOAD_OPTIONS = {
   variant: oneOf(VARIANTS),
   threads: wholeNumber(1, MAX_THREADS),
   baseUrl: isUrl,
+  // How scores come from logits, overriding config.json's problem_type (the wasm's setScoreFn).
+  scoreFn: oneOf(SCORE_FNS),
 };
 
 /** Names from other APIs that land on Classifier.load by mistake. */
@@ -117,6 +124,7 @@ export function loadOptions(o) {
     // A string: a URL object does not cross postMessage.
     baseUrl: o.baseUrl != null ? String(o.baseUrl) : globalThis.location?.href,
     ...(o.cacheDir != null && { cacheDir: o.cacheDir }), // Node: the cache directory
+    ...(o.scoreFn != null && { scoreFn: o.scoreFn }),
   };
 }
 
@@ -150,6 +158,7 @@ export const PIPELINE_OPTIONS = {
   dtype: (v) => (Object.hasOwn(DTYPES, v) ? null : `one of ${Object.keys(DTYPES).map((d) => `'${d}'`).join(', ')} (gamjeong has no fp16 or bnb4 tier)`),
   device: (v) => (DEVICES.includes(v) ? null
     : `one of ${DEVICES.map((d) => `'${d}'`).join(', ')}: gamjeong runs on the CPU through WebAssembly (no WebGPU)`),
+  function_to_apply: oneOf(Object.keys(FUNCTIONS_TO_APPLY)),
 };
 const PIPELINE_HINTS = {
   onProgress: 'the pipeline takes progress_callback, as transformers.js does',
@@ -161,12 +170,16 @@ const PIPELINE_HINTS = {
 
 /** pipeline()'s options checked, as Classifier.load's options: dtype mapped to quant (agreeing with quant when both are given). */
 export function pipelineLoadOptions(options, call) {
-  const { progress_callback, dtype, device, ...rest } = checkOptions(options, PIPELINE_OPTIONS, call, PIPELINE_HINTS);
+  const { progress_callback, dtype, device, function_to_apply, ...rest } = checkOptions(options, PIPELINE_OPTIONS, call, PIPELINE_HINTS);
   const quant = dtype == null ? rest.quant : DTYPES[dtype];
   if (dtype != null && rest.quant != null && rest.quant !== quant) {
     throw contradiction(call, `dtype '${dtype}' means quant '${quant}', but quant is ${describe(rest.quant)}; pass one of them`);
   }
-  return { options: checkLoad({ ...rest, quant }, call), progress_callback };
+  const scoreFn = function_to_apply == null ? rest.scoreFn : FUNCTIONS_TO_APPLY[function_to_apply];
+  if (function_to_apply != null && rest.scoreFn != null && rest.scoreFn !== scoreFn) {
+    throw contradiction(call, `function_to_apply '${function_to_apply}' means scoreFn '${scoreFn}', but scoreFn is ${describe(rest.scoreFn)}; pass one of them`);
+  }
+  return { options: checkLoad({ ...rest, quant, scoreFn }, call), progress_callback };
 }
 
 /** The pipeline's call: `classify(texts, { top_k })`, `null` for every label. */

@@ -44,6 +44,11 @@ mod cli {
         /// Results depend on it, never on the CPU.
         #[arg(long, global = true, value_parser = activation_bits)]
         activations: Option<gamjeong::Activations>,
+        /// How scores come from logits, overriding config.json's `problem_type`: softmax,
+        /// sigmoid (each label's own probability, for a multi-label model whose config does
+        /// not say so) or identity (the raw logits). As transformers' `function_to_apply`.
+        #[arg(long, global = true, value_parser = score_fn)]
+        score_fn: Option<gamjeong::ScoreFn>,
     }
 
     /// The arguments of `classify` on texts, which the file options (`--format`, `--column`,
@@ -159,8 +164,8 @@ mod cli {
         // when it first runs (the tensor ops are per element: any size gives the same bits).
         std::env::set_var("CANDLE_NUM_THREADS", threads.to_string());
         // `None` keeps the model's default.
-        let activations = cli.activations;
-        let load = |path: &Path| load(path, threads, activations);
+        let (activations, score_fn) = (cli.activations, cli.score_fn);
+        let load = |path: &Path| load(path, threads, activations, score_fn);
         let result = match cli.command {
             Command::Classify {
                 model,
@@ -235,6 +240,10 @@ mod cli {
     }
 
     /// `--quant`'s value: a tier's name, the error listing them all.
+    fn score_fn(name: &str) -> Result<gamjeong::ScoreFn, String> {
+        name.parse().map_err(|e: Error| e.to_string())
+    }
+
     fn activation_bits(bits: &str) -> Result<gamjeong::Activations, String> {
         let all = gamjeong::Activations::ALL;
         bits.parse()
@@ -423,11 +432,15 @@ mod cli {
         path: &std::path::Path,
         threads: usize,
         activations: Option<gamjeong::Activations>,
+        score_fn: Option<gamjeong::ScoreFn>,
     ) -> Result<Classifier, Error> {
         let mut model = Classifier::from_path(path)?;
         model.set_threads(threads)?;
         if let Some(activations) = activations {
             model.set_activations(activations);
+        }
+        if let Some(score_fn) = score_fn {
+            model.set_score_fn(score_fn);
         }
         Ok(model)
     }

@@ -41,11 +41,30 @@ impl ScoreFn {
         }
     }
 
+    /// The names `set_score_fn`, the CLI's `--score-fn` and the JS `scoreFn` option take.
+    pub const NAMES: [&'static str; 3] = ["softmax", "sigmoid", "identity"];
+
     pub fn apply(self, logits: &[f32]) -> Vec<f32> {
         match self {
             ScoreFn::Softmax => softmax(logits),
             ScoreFn::Sigmoid => sigmoid(logits),
             ScoreFn::Identity => logits.to_vec(),
+        }
+    }
+}
+
+impl std::str::FromStr for ScoreFn {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self> {
+        match name {
+            "softmax" => Ok(ScoreFn::Softmax),
+            "sigmoid" => Ok(ScoreFn::Sigmoid),
+            "identity" => Ok(ScoreFn::Identity),
+            _ => Err(Error::InvalidInput(format!(
+                "unknown score function {name:?}: expected one of {}",
+                ScoreFn::NAMES.join(", ")
+            ))),
         }
     }
 }
@@ -173,9 +192,18 @@ impl Classifier {
         &self.labels
     }
 
-    /// How this model's logits become scores.
+    /// How this model's logits become scores: the config's (`problem_type`, label count)
+    /// unless [`Classifier::set_score_fn`] said otherwise.
     pub fn score_fn(&self) -> ScoreFn {
         self.score_fn
+    }
+
+    /// Overrides how logits become scores, for every later `classify`, `explain` and file
+    /// run, as transformers' `function_to_apply` does: for a model trained multi-label whose
+    /// config.json lacks `problem_type` (its authors pass `function_to_apply="sigmoid"`), or
+    /// to read raw logits (`Identity`). The logits themselves do not change.
+    pub fn set_score_fn(&mut self, score_fn: ScoreFn) {
+        self.score_fn = score_fn;
     }
 
     pub fn has_classifier(&self) -> bool {

@@ -177,6 +177,14 @@ impl WasmClassifier {
         to_js(&self.inner.score_fn())
     }
 
+    /// Overrides how scores come from logits (`"softmax"`, `"sigmoid"` or `"identity"`) for
+    /// every later call, as transformers' `function_to_apply`; another name is BAD_INPUT.
+    #[wasm_bindgen(js_name = setScoreFn)]
+    pub fn set_score_fn(&mut self, name: &str) -> Result<(), JsValue> {
+        self.inner.set_score_fn(name.parse().map_err(js_err)?);
+        Ok(())
+    }
+
     /// `{tokens, truncated, logits, scores: [{index, label, group, gloss, score}]}`.
     pub fn classify(&self, text: &str, top_k: Option<usize>) -> Result<JsValue, JsValue> {
         let mut c = self.inner.classify(text).map_err(js_err)?;

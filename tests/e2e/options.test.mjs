@@ -35,7 +35,7 @@ after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 const EXAMPLE = {
   model: Q8, revision: 'main', quant: 'q8', onProgress: () => {}, signal: new AbortController().signal, worker: true,
   cache: false, cacheDir: null, variant: 'simd128', threads: 1, baseUrl: pathToFileURL(`${ROOT}/`).href,
-  progress_callback: () => {}, dtype: 'int8', device: 'wasm',
+  progress_callback: () => {}, dtype: 'int8', device: 'wasm', scoreFn: 'softmax', function_to_apply: 'softmax',
 };
 
 /** The keys of `interface NAME` in gamjeong.d.ts (its own and those it extends from LoadOptions). */
@@ -149,6 +149,8 @@ test('contradicting options are BAD_INPUT saying why', async () => {
   }
   await assert.rejects(gj.pipeline('text-classification', Q8, { dtype: 'fp32', quant: 'q8' }),
     (e) => e.code === 'BAD_INPUT' && /dtype 'fp32' means quant 'f32', but quant is "q8"/.test(e.message));
+  await assert.rejects(gj.pipeline('text-classification', Q8, { function_to_apply: 'none', scoreFn: 'sigmoid' }),
+    (e) => e.code === 'BAD_INPUT' && /function_to_apply 'none' means scoreFn 'identity', but scoreFn is "sigmoid"/.test(e.message));
   // A threads variant with one thread is no contradiction (it asks for that build).
   const c = await gj.Classifier.load({ model: Q8, threads: 1, variant: 'threads', cache: false });
   c.dispose();
@@ -172,6 +174,16 @@ test('pipeline(): every documented option loads; dtype maps as the README says; 
   await assert.rejects(gj.pipeline('text-classification', Q8, { device: 'webgpu' }), (e) => e.code === 'BAD_INPUT' && /no WebGPU/.test(e.message));
   await assert.rejects(gj.pipeline('text-classification', Q8, { onProgress() {} }), (e) => e.code === 'BAD_INPUT' && /progress_callback/.test(e.message));
   await assert.rejects(gj.pipeline('text-classification', Q8, { session_options: {} }), (e) => e.code === 'BAD_INPUT' && /ONNX Runtime/.test(e.message));
+
+  // function_to_apply (transformers' name for scoreFn): scores become sigmoid(logits), info says so.
+  const s = await gj.pipeline('text-classification', Q8, { cache: false, function_to_apply: 'sigmoid' });
+  assert.equal(s.info.scoreFn, 'sigmoid');
+  const [top] = (await s.classifier.classify('좋아', { topK: 1 })).scores;
+  const { logits } = await s.classifier.classify('좋아');
+  assert.ok(Math.abs(top.score - 1 / (1 + Math.exp(-logits[top.index]))) < 1e-6, JSON.stringify(top));
+  await s.dispose();
+  await assert.rejects(gj.Classifier.load({ model: Q8, scoreFn: 'relu' }),
+    (e) => e.code === 'BAD_INPUT' && /“scoreFn” must be one of 'softmax', 'sigmoid', 'identity'/.test(e.message));
 
   const p = await gj.pipeline('text-classification', Q8, { cache: false, variant: 'simd128' });
   assert.equal((await p('좋아', { top_k: 3 })).length, 3);

@@ -16,7 +16,7 @@ import { runFile, inspectHead } from './file.js';
 
 /**
  * Loads a model and returns the handle the worker (or the in-page mode) serves.
- * options: {model, revision, quant, cache, cacheDir, variant, threads, baseUrl, signal};
+ * options: {model, revision, quant, cache, cacheDir, variant, threads, baseUrl, scoreFn, signal};
  * emit(event) gets progress. An aborted `signal` rejects with code ABORTED and leaves nothing
  * in the cache.
  */
@@ -109,6 +109,14 @@ async function loadInner(options, emit, signal) {
     throw abortError(signal);
   }
 
+  if (options.scoreFn) {
+    try {
+      model.setScoreFn(options.scoreFn);
+    } catch (e) {
+      model.free();
+      throw e;
+    }
+  }
   const info = {
     model: src.id, revision: src.revision, kind: src.kind, quant: model.quant(),
     source, cached: source === 'cache', cacheName: cache ? CACHE_NAME : null,
