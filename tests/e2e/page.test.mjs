@@ -309,6 +309,36 @@ async function pickOther(page, spec) {
   await page.click('#model-other button[type="submit"]');
 }
 
+test('?scoreFn=sigmoid scores a ?model= with each label\'s own sigmoid (the 0.5 line); picking another model drops it', async () => {
+  const b = await browser();
+  try {
+    const name = 'tiny-ko-electra'; // single-label by its config: softmax unless told otherwise
+    const c = genericReference(name).cases[0];
+    const id2label = JSON.parse(fs.readFileSync(path.join(genericDir(name), 'config.json'), 'utf8')).id2label;
+    const page = await openPage(b, `model=/generic/${name}/&scoreFn=sigmoid&quant=f32&variant=simd128&lang=en`);
+    await waitReady(page);
+    await page.fill('#text', c.text);
+    await page.click('#go');
+    await page.waitForFunction((t) => {
+      const r = document.getElementById('results');
+      return r.dataset.state === 'ready' && r.dataset.text === t;
+    }, c.text);
+    const v = await barsView(page);
+    assert.equal(v.multilabel, 'true');
+    const want = new Map(c.logits.map((l, i) => [id2label[i], 1 / (1 + Math.exp(-l))]));
+    const worst = Math.max(...v.bars.map((x) => Math.abs(x.score - want.get(x.label))));
+    assert.ok(worst <= TOL, `sigmoid of transformers' logits: max |Δ| ${worst}`);
+    await pickOther(page, '/generic/tiny-ko-sentiment/');
+    await waitReady(page);
+    assert.equal(new URL(page.url()).searchParams.get('scoreFn'), null, 'the override belonged to the model picked before');
+    await page.click('#go');
+    await page.waitForFunction(() => document.getElementById('results').dataset.state === 'ready'
+      && document.getElementById('groups').dataset.multilabel === 'false');
+  } finally {
+    await b.close();
+  }
+});
+
 test('model picker: ELECTRA one-label and multi-label models as sorted bars (the 0.5 line), the old worker stopped; an unsupported or unreachable model fails in the page\'s words and another can be picked', async () => {
   const b = await browser();
   try {
