@@ -3,12 +3,14 @@
 the engine's q8 arithmetic on all-MiniLM-L6-v2 (no engine change; docs/quantization.md, "Tried:
 data-free smoothing").
 
-    HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/act8_smooth.py MODEL_DIR [--gate]
+    HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/act8_smooth.py MODEL_DIR [--gate | --diag]
 
 MODEL_DIR: the wheel's model folder (tests/fixtures/fetch_minilm.sh prints it). Without --gate
 only the 12 TUNING texts run (none is a gate sentence; the same texts as the earlier "Tried"
 runs), against transformers' f32 hidden states. With --gate the gate's sentences
-(tests/fixtures/minilm/reference.json, transformers' hidden states) run too.
+(tests/fixtures/minilm/reference.json, transformers' hidden states) run too. --diag prints, per
+LayerNorm, how well the data-free estimate a_j ranks the channels by their observed maximum over
+the tuning texts (Spearman, and where the 5 largest observed channels rank by a_j).
 
 What is simulated, per int8 linear of the encoder (query, key, value, attention output, ffn_in,
 ffn_out): weights rounded as q8 stores them (q8_error_by_tensor.q8: one scale per row, the best
@@ -151,12 +153,36 @@ ROWS = [
 ]
 
 
+def diagnose(model_dir, tk):
+    model = AutoModel.from_pretrained(model_dir, local_files_only=True).float().eval()
+    lns = [("embeddings", model.embeddings.LayerNorm)]
+    lns += [(f"layer {i} attention", l.attention.output.LayerNorm) for i, l in enumerate(model.encoder.layer)]
+    lns += [(f"layer {i} output", l.output.LayerNorm) for i, l in enumerate(model.encoder.layer)]
+    seen = {name: [] for name, _ in lns}
+    for name, ln in lns:
+        ln.register_forward_hook(lambda _m, _i, out, name=name: seen[name].append(out[0].detach()))
+    for t in TUNING_TEXTS:
+        hidden(model, tk, t)
+    print("| LayerNorm | Spearman(a_j, observed max_j) | 5 largest observed channels | their rank by a_j |")
+    print("|---|---|---|---|")
+    for name, ln in lns:
+        observed = torch.cat(seen[name]).abs().amax(0)
+        estimate = ln.weight.detach().abs() + ln.bias.detach().abs()
+        ranks = torch.stack([v.argsort().argsort().double() for v in (observed, estimate)])
+        spearman = float(torch.corrcoef(ranks)[0, 1])
+        top = observed.argsort(descending=True)[:5]
+        by_estimate = estimate.argsort(descending=True).argsort()[top]
+        print(f"| {name} | {spearman:.2f} | {top.tolist()} | {by_estimate.tolist()} |")
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     gate = "--gate" in sys.argv
     torch.set_num_threads(1)
     model_dir = args[0]
     tk = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    if "--diag" in sys.argv:
+        return diagnose(model_dir, tk)
     gate_cases = json.loads((REPO / "tests/fixtures/minilm/reference.json").read_text(encoding="utf-8"))["cases"]
     assert not set(TUNING_TEXTS) & {c["text"] for c in gate_cases}, "tuning texts overlap the gate's"
     f32 = AutoModel.from_pretrained(model_dir, local_files_only=True).float().eval()
