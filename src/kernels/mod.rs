@@ -493,8 +493,10 @@ pub fn quantize_blocks_to(
     }
     let nb = k / block;
     check_len(OP, "scale", scale.len(), "m*(k/block)", &[m, nb])?;
-    quantize_chunks(max as f32, x, block, q, scale)
-        .map_err(|i| KernelError::NonFiniteInput { op: OP, row: i / nb })
+    quantize_chunks(max as f32, x, block, q, scale).map_err(|i| KernelError::NonFiniteInput {
+        op: OP,
+        row: i / nb,
+    })
 }
 
 /// [`quantize_slice`] on each `block` of `x` into `q` and `scale`; `Err(i)`: block `i` holds a
@@ -1125,7 +1127,6 @@ fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
     }
 }
 
-
 /// One tile of chunk rows `r..r + R` (chunk starting at activation row `m0`) against panel `p`,
 /// or panels `p` and `p + 1` when `pair`.
 ///
@@ -1191,11 +1192,18 @@ mod tests {
                     super::quantize_chunks_avx2(max as f32, &x, block, &mut avx2.0, &mut avx2.1)
                 }
                 .unwrap();
-                assert_eq!((avx2.0, bits(&avx2.1)), (want.0, bits(&want.1)), "AVX2, max {max}");
+                assert_eq!(
+                    (avx2.0, bits(&avx2.1)),
+                    (want.0, bits(&want.1)),
+                    "AVX2, max {max}"
+                );
             }
         }
         x[5 * block + 7] = f32::NAN;
         let (mut q, mut s) = (vec![0i16; x.len()], vec![0f32; blocks]);
-        assert_eq!(super::quantize_chunks(127.0, &x, block, &mut q, &mut s), Err(5));
+        assert_eq!(
+            super::quantize_chunks(127.0, &x, block, &mut q, &mut s),
+            Err(5)
+        );
     }
 }

@@ -214,7 +214,9 @@ impl Micro for ZmmU8 {
             let mut xo = b * w.bp;
             // One record pair (8 k) of both panels into one chain's accumulators.
             let step = |acc: &mut [[__m512i; R]; 2], wp: [*const i8; 2], xo: usize| {
-                let wv = wp.map(|p| _mm512_permutexvar_epi32(interleave, _mm512_loadu_si512(p as *const _)));
+                let wv = wp.map(|p| {
+                    _mm512_permutexvar_epi32(interleave, _mm512_loadu_si512(p as *const _))
+                });
                 for r in 0..R {
                     let xv = _mm512_set1_epi64((xp[r].add(xo) as *const i64).read_unaligned());
                     acc[0][r] = dpbusd_zmm(acc[0][r], xv, wv[0]);
