@@ -86,7 +86,7 @@ macro_rules! ymm_kernel {
                         let h = _mm256_hadd_epi32(a0[r], a1[r]);
                         _mm256_permute4x64_epi64::<0b11_01_10_00>(h)
                     });
-                    block_end::<R, E>(v, &xs, scales.as_ptr(), b, &mut facc, epi);
+                    block_end::<R, E>(v, &xs, scales.as_ptr(), b, 0, &mut facc, epi);
                 }
                 finish::<R, E>(&facc, epi);
             }
@@ -116,7 +116,8 @@ unsafe fn dpwssd(acc: __m256i, w: __m256i, x: __m256i) -> __m256i {
 }
 
 /// The end of block `b`, with row r's 8 sums in `v[r]`: scaled into `facc[r]` (`E::SCALED`,
-/// the shared epilogue order) or handed over raw. Also the 512-bit kernel's.
+/// the shared epilogue order) or handed over raw as the tile panel's columns `j0..j0 + NR`
+/// (`j0` = NR: the second panel of a pair tile). Also the 512-bit kernels'.
 #[inline]
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn block_end<const R: usize, E: Epilogue>(
@@ -124,6 +125,7 @@ pub(super) unsafe fn block_end<const R: usize, E: Epilogue>(
     xs: &[&[f32]; R],
     scales: *const f32,
     b: usize,
+    j0: usize,
     facc: &mut [__m256; R],
     epi: &mut E,
 ) {
@@ -138,7 +140,7 @@ pub(super) unsafe fn block_end<const R: usize, E: Epilogue>(
         for r in 0..R {
             _mm256_storeu_si256(s[r].as_mut_ptr() as *mut __m256i, v[r]);
         }
-        epi.sums::<R, NR>(b, 0, &s);
+        epi.sums::<R, NR>(b, j0, &s);
     }
 }
 

@@ -35,6 +35,7 @@ pub(super) unsafe fn drive_avx512_vnni<E: Epilogue>(
 impl Micro for Avx512Vnni {
     type X = i16;
     const WIDE: bool = true;
+    const PAIR: bool = true;
 
     fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [i16]) {
         pack_padded(src, block, bp, dst, 0, |v| v);
@@ -80,9 +81,63 @@ impl Micro for Avx512Vnni {
                 xo += KG;
             }
             let v = fold_chains(&acc);
-            block_end::<R, E>(v, &xs, scales.as_ptr(), b, &mut facc, epi);
+            block_end::<R, E>(v, &xs, scales.as_ptr(), b, 0, &mut facc, epi);
         }
         finish::<R, E>(&facc, epi);
+    }
+
+    /// Two panels: each broadcast activation feeds both panels' `vpdpwssd`, so a record step
+    /// loads 2 weight records and R activations for 2R multiply-adds (`tile`: 1 and R for R).
+    /// With 2R ≥ 16 independent accumulators one chain hides the latency; fewer rows take two.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    unsafe fn tile2<const R: usize, E: Epilogue>(
+        x: [&[i16]; R],
+        xs: [&[f32]; R],
+        w: &PackedWeights,
+        p: usize,
+        epi: &mut E,
+    ) {
+        let gb = w.bp / KG;
+        debug_assert!(x.iter().all(|r| r.len() == w.kp));
+        let scales = [w.panel_scales(p), w.panel_scales(p + 1)];
+        let xp: [*const i16; R] = core::array::from_fn(|r| x[r].as_ptr());
+        let chains = if R > 4 { 1 } else { 2 };
+        let mut facc = [[_mm256_setzero_ps(); R]; 2];
+        let mut wp = [w.panel(p).as_ptr(), w.panel(p + 1).as_ptr()];
+        for b in 0..w.nb {
+            // [chain][panel][row]
+            let mut acc = [[[_mm512_setzero_si512(); R]; 2]; 2];
+            let mut xo = b * w.bp;
+            let step = |acc: &mut [[__m512i; R]; 2], wp: [*const i8; 2], xo: usize| {
+                let wv = wp.map(|p| _mm512_cvtepi8_epi16(_mm256_loadu_si256(p as *const __m256i)));
+                for r in 0..R {
+                    let xv = _mm512_set1_epi64((xp[r].add(xo) as *const i64).read_unaligned());
+                    acc[0][r] = dpwssd(acc[0][r], wv[0], xv);
+                    acc[1][r] = dpwssd(acc[1][r], wv[1], xv);
+                }
+            };
+            let mut g = 0;
+            while g + chains <= gb {
+                for (c, a) in acc.iter_mut().enumerate().take(chains) {
+                    step(a, wp.map(|p| p.add(c * NR * KG)), xo + c * KG);
+                }
+                wp = wp.map(|p| p.add(chains * NR * KG));
+                xo += chains * KG;
+                g += chains;
+            }
+            if g < gb {
+                step(&mut acc[0], wp, xo);
+                wp = wp.map(|p| p.add(NR * KG));
+            }
+            for j in 0..2 {
+                let v = fold_chains(&[acc[0][j], acc[1][j]]);
+                block_end::<R, E>(v, &xs, scales[j].as_ptr(), b, j * NR, &mut facc[j], epi);
+            }
+        }
+        finish::<R, E>(&facc[0], epi);
+        epi.next_panel();
+        finish::<R, E>(&facc[1], epi);
     }
 }
 

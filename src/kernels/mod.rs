@@ -493,16 +493,77 @@ pub fn quantize_blocks_to(
     }
     let nb = k / block;
     check_len(OP, "scale", scale.len(), "m*(k/block)", &[m, nb])?;
+    quantize_chunks(max as f32, x, block, q, scale).map_err(|i| KernelError::NonFiniteInput {
+        op: OP,
+        row: i / nb,
+    })
+}
+
+/// [`quantize_slice`] on each `block` of `x` into `q` and `scale`; `Err(i)`: block `i` holds a
+/// non-finite value. Natively on x86_64 the same code is compiled for AVX-512 and AVX2 too and
+/// chosen at run time: the same operations in the same order (no FMA is introduced, maxima
+/// are exact in any order), so the same bits as the baseline build's 4 lanes.
+fn quantize_chunks(
+    amax_q: f32,
+    x: &[f32],
+    block: usize,
+    q: &mut [i16],
+    scale: &mut [f32],
+) -> Result<(), usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::is_x86_feature_detected as has;
+        if has!("avx512f") && has!("avx512bw") {
+            // SAFETY: the CPU has AVX-512 F and BW (checked just above).
+            return unsafe { quantize_chunks_avx512(amax_q, x, block, q, scale) };
+        }
+        if has!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            return unsafe { quantize_chunks_avx2(amax_q, x, block, q, scale) };
+        }
+    }
+    quantize_chunks_lanes(amax_q, x, block, q, scale)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn quantize_chunks_avx512(
+    amax_q: f32,
+    x: &[f32],
+    block: usize,
+    q: &mut [i16],
+    scale: &mut [f32],
+) -> Result<(), usize> {
+    quantize_chunks_lanes(amax_q, x, block, q, scale)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn quantize_chunks_avx2(
+    amax_q: f32,
+    x: &[f32],
+    block: usize,
+    q: &mut [i16],
+    scale: &mut [f32],
+) -> Result<(), usize> {
+    quantize_chunks_lanes(amax_q, x, block, q, scale)
+}
+
+#[inline(always)]
+fn quantize_chunks_lanes(
+    amax_q: f32,
+    x: &[f32],
+    block: usize,
+    q: &mut [i16],
+    scale: &mut [f32],
+) -> Result<(), usize> {
     for (i, ((xb, qb), s)) in x
         .chunks_exact(block)
         .zip(q.chunks_exact_mut(block))
         .zip(scale.iter_mut())
         .enumerate()
     {
-        *s = quantize_slice(max as f32, xb, qb).ok_or(KernelError::NonFiniteInput {
-            op: OP,
-            row: i / nb,
-        })?;
+        *s = quantize_slice(amax_q, xb, qb).ok_or(i)?;
     }
     Ok(())
 }
@@ -809,6 +870,8 @@ trait Epilogue {
     const SCALED: bool;
     /// A new tile: activation rows `m0..m0 + R`, weight panel `p`.
     fn begin(&mut self, m0: usize, p: usize);
+    /// The same rows, the next weight panel (the second panel of a [`Micro::tile2`]).
+    fn next_panel(&mut self);
     /// Not SCALED: sums of block `b`, `s[r][c]` for row `m0 + r`, output `p * NR + j0 + c`.
     fn sums<const R: usize, const C: usize>(&mut self, b: usize, j0: usize, s: &[[i32; C]; R]);
     /// SCALED: `acc[r][j] = Σ_b scale * sum` for row `m0 + r`, output `p * NR + j`.
@@ -830,6 +893,11 @@ impl Epilogue for SumsEpilogue<'_> {
     fn begin(&mut self, m0: usize, p: usize) {
         self.m0 = m0;
         self.p = p;
+    }
+
+    #[inline(always)]
+    fn next_panel(&mut self) {
+        self.p += 1;
     }
 
     #[inline(always)]
@@ -867,6 +935,11 @@ impl Epilogue for GemmEpilogue<'_> {
     }
 
     #[inline(always)]
+    fn next_panel(&mut self) {
+        self.p += 1;
+    }
+
+    #[inline(always)]
     fn sums<const R: usize, const C: usize>(&mut self, _b: usize, _j0: usize, _s: &[[i32; C]; R]) {}
 
     #[inline(always)]
@@ -896,6 +969,9 @@ trait Micro {
     /// Whether to run tiles of 2 · MR rows where there are that many (kernels with the
     /// registers for it: it halves the weight loads and conversions per multiply-add).
     const WIDE: bool = false;
+    /// Whether to run two weight panels per tile where there are two ([`Micro::tile2`]: each
+    /// activation load then feeds twice the multiply-adds).
+    const PAIR: bool = false;
     /// Copies one activation row (`k` values) into its padded scratch row (`kp` values).
     fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [Self::X]);
     /// Runs the tile of rows `x[0..R]` (each `kp` long) against panel `p` of `w`; `xs[r]` are
@@ -910,6 +986,24 @@ trait Micro {
         p: usize,
         epi: &mut E,
     );
+
+    /// [`Micro::tile`] on panels `p` and `p + 1`, the results of `p` first, then
+    /// [`Epilogue::next_panel`] and those of `p + 1` (each panel's sums as by `tile`).
+    ///
+    /// # Safety
+    /// As [`Micro::tile`]; panel `p + 1` must exist.
+    #[inline(always)]
+    unsafe fn tile2<const R: usize, E: Epilogue>(
+        x: [&[Self::X]; R],
+        xs: [&[f32]; R],
+        w: &PackedWeights,
+        p: usize,
+        epi: &mut E,
+    ) {
+        Self::tile::<R, E>(x, xs, w, p, epi);
+        epi.next_panel();
+        Self::tile::<R, E>(x, xs, w, p + 1, epi);
+    }
 }
 
 /// Copies `src` block by block into `dst` with each block zero-padded to `bp`, mapping values.
@@ -977,8 +1071,8 @@ fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
     rows.min(m.div_ceil(MR) * MR).max(MR)
 }
 
-/// Loops: activation chunks of `mc` rows → weight panels `panels` → 4-row tiles (+ a 1–3 row
-/// tail).
+/// Loops: activation chunks of `mc` rows → weight panels `panels` (two at a time for
+/// `K::PAIR`) → 8-row (`K::WIDE`) and 4-row tiles (+ a 1–3 row tail).
 ///
 /// # Safety
 /// `K::tile`'s CPU requirements must hold (always true for the cfg-gated wasm kernels and
@@ -1006,55 +1100,110 @@ fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
                 &xs[..0]
             }
         };
-        for p in panels.clone() {
+        let mut p = panels.start;
+        while p < panels.end {
+            let pair = K::PAIR && p + 1 < panels.end;
             let mut r = 0;
-            // SAFETY: see the function contract; rows are kp long.
+            // SAFETY: see the function contract; rows are kp long; panel p + 1 exists if pair.
             unsafe {
                 while K::WIDE && r + 2 * MR <= rows {
-                    epi.begin(m0 + r, p);
-                    K::tile::<8, E>(
-                        core::array::from_fn(|i| row(r + i)),
-                        core::array::from_fn(|i| sc(r + i)),
-                        w,
-                        p,
-                        epi,
-                    );
+                    tile_rows::<K, E, 8>(pair, m0, r, &row, &sc, w, p, epi);
                     r += 2 * MR;
                 }
                 while r + MR <= rows {
-                    epi.begin(m0 + r, p);
-                    K::tile::<4, E>(
-                        [row(r), row(r + 1), row(r + 2), row(r + 3)],
-                        [sc(r), sc(r + 1), sc(r + 2), sc(r + 3)],
-                        w,
-                        p,
-                        epi,
-                    );
+                    tile_rows::<K, E, 4>(pair, m0, r, &row, &sc, w, p, epi);
                     r += MR;
                 }
                 match rows - r {
-                    1 => {
-                        epi.begin(m0 + r, p);
-                        K::tile::<1, E>([row(r)], [sc(r)], w, p, epi);
-                    }
-                    2 => {
-                        epi.begin(m0 + r, p);
-                        K::tile::<2, E>([row(r), row(r + 1)], [sc(r), sc(r + 1)], w, p, epi);
-                    }
-                    3 => {
-                        epi.begin(m0 + r, p);
-                        K::tile::<3, E>(
-                            [row(r), row(r + 1), row(r + 2)],
-                            [sc(r), sc(r + 1), sc(r + 2)],
-                            w,
-                            p,
-                            epi,
-                        );
-                    }
+                    1 => tile_rows::<K, E, 1>(pair, m0, r, &row, &sc, w, p, epi),
+                    2 => tile_rows::<K, E, 2>(pair, m0, r, &row, &sc, w, p, epi),
+                    3 => tile_rows::<K, E, 3>(pair, m0, r, &row, &sc, w, p, epi),
                     _ => {}
                 }
             }
+            p += 1 + pair as usize;
         }
         m0 += rows;
+    }
+}
+
+/// One tile of chunk rows `r..r + R` (chunk starting at activation row `m0`) against panel `p`,
+/// or panels `p` and `p + 1` when `pair`.
+///
+/// # Safety
+/// As [`Micro::tile`]; panel `p + 1` must exist when `pair`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn tile_rows<'a, K: Micro, E: Epilogue, const R: usize>(
+    pair: bool,
+    m0: usize,
+    r: usize,
+    row: &impl Fn(usize) -> &'a [K::X],
+    sc: &impl Fn(usize) -> &'a [f32],
+    w: &PackedWeights,
+    p: usize,
+    epi: &mut E,
+) where
+    K::X: 'a,
+{
+    epi.begin(m0 + r, p);
+    let x = core::array::from_fn(|i| row(r + i));
+    let s = core::array::from_fn(|i| sc(r + i));
+    if pair {
+        K::tile2::<R, E>(x, s, w, p, epi)
+    } else {
+        K::tile::<R, E>(x, s, w, p, epi)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The quantization picked at run time (AVX-512 or AVX2 where the CPU has them) gives the
+    /// baseline build's bits: scales and values, ties, zero and tiny blocks, both formats.
+    #[test]
+    fn quantize_is_the_same_bits_on_every_path() {
+        let (block, blocks) = (96, 40);
+        let mut x: Vec<f32> = (0..block * blocks)
+            .map(|i| {
+                let t = (i as f32 * 0.618_034).fract() - 0.5;
+                t * 10f32.powi((i / block) as i32 % 9 - 4)
+            })
+            .collect();
+        x[2 * block..3 * block].fill(0.0);
+        x[4 * block..5 * block].iter_mut().for_each(|v| *v *= 1e-38);
+        for (j, v) in x[6 * block..7 * block].iter_mut().enumerate() {
+            *v = j as f32 * 0.5 - 24.0; // ties when the scale is 1
+        }
+        x[6 * block] = 127.0;
+        for max in [super::ACT8_MAX, super::ACT_MAX] {
+            let mut got = (vec![0i16; x.len()], vec![0f32; blocks]);
+            let mut want = got.clone();
+            super::quantize_chunks(max as f32, &x, block, &mut got.0, &mut got.1).unwrap();
+            super::quantize_chunks_lanes(max as f32, &x, block, &mut want.0, &mut want.1).unwrap();
+            assert_eq!(got.0, want.0, "values, max {max}");
+            let bits = |v: &[f32]| v.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got.1), bits(&want.1), "scales, max {max}");
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // The AVX2 path too where AVX-512 took the call above.
+                let mut avx2 = (vec![0i16; x.len()], vec![0f32; blocks]);
+                // SAFETY: the CPU has AVX2 (checked just above).
+                unsafe {
+                    super::quantize_chunks_avx2(max as f32, &x, block, &mut avx2.0, &mut avx2.1)
+                }
+                .unwrap();
+                assert_eq!(
+                    (avx2.0, bits(&avx2.1)),
+                    (want.0, bits(&want.1)),
+                    "AVX2, max {max}"
+                );
+            }
+        }
+        x[5 * block + 7] = f32::NAN;
+        let (mut q, mut s) = (vec![0i16; x.len()], vec![0f32; blocks]);
+        assert_eq!(
+            super::quantize_chunks(127.0, &x, block, &mut q, &mut s),
+            Err(5)
+        );
     }
 }

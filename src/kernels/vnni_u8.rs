@@ -55,7 +55,8 @@ pub(super) unsafe fn drive_zmm<E: Epilogue>(
 }
 
 /// `x + 128` per value, padding `128` (an activation of 0); `src` was checked to be within
-/// `-127..=127`.
+/// `-127..=127`. Inlined into each kernel's driver, so compiled with its features.
+#[inline(always)]
 fn pack_u8(src: &[i16], block: usize, bp: usize, dst: &mut [u8]) {
     pack_padded(src, block, bp, dst, OFFSET as u8, |v| (v + OFFSET) as u8);
 }
@@ -72,6 +73,7 @@ unsafe fn offset_correction(w: &PackedWeights, p: usize, b: usize) -> __m256i {
 impl Micro for YmmU8 {
     type X = u8;
 
+    #[inline(always)]
     fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [u8]) {
         pack_u8(src, block, bp, dst);
     }
@@ -107,7 +109,7 @@ impl Micro for YmmU8 {
             }
             let c = offset_correction(w, p, b);
             let v: [__m256i; R] = core::array::from_fn(|r| _mm256_sub_epi32(acc[r], c));
-            block_end::<R, E>(v, &xs, scales.as_ptr(), b, &mut facc, epi);
+            block_end::<R, E>(v, &xs, scales.as_ptr(), b, 0, &mut facc, epi);
         }
         finish::<R, E>(&facc, epi);
     }
@@ -116,7 +118,9 @@ impl Micro for YmmU8 {
 impl Micro for ZmmU8 {
     type X = u8;
     const WIDE: bool = true;
+    const PAIR: bool = true;
 
+    #[inline(always)]
     fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [u8]) {
         pack_u8(src, block, bp, dst);
     }
@@ -180,9 +184,85 @@ impl Micro for ZmmU8 {
             let c = offset_correction(w, p, b);
             let sums = super::avx512::fold_chains(&acc);
             let v: [__m256i; R] = core::array::from_fn(|r| _mm256_sub_epi32(sums[r], c));
-            block_end::<R, E>(v, &xs, scales.as_ptr(), b, &mut facc, epi);
+            block_end::<R, E>(v, &xs, scales.as_ptr(), b, 0, &mut facc, epi);
         }
         finish::<R, E>(&facc, epi);
+    }
+
+    /// Two panels, as the 15-bit kernel's `tile2`: each broadcast activation feeds both
+    /// panels, one chain with 2R ≥ 16 accumulators, two with fewer rows.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    unsafe fn tile2<const R: usize, E: Epilogue>(
+        x: [&[u8]; R],
+        xs: [&[f32]; R],
+        w: &PackedWeights,
+        p: usize,
+        epi: &mut E,
+    ) {
+        let gb = w.bp / KG;
+        debug_assert!(x.iter().all(|r| r.len() == w.kp));
+        let scales = [w.panel_scales(p), w.panel_scales(p + 1)];
+        let xp: [*const u8; R] = core::array::from_fn(|r| x[r].as_ptr());
+        let interleave = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+        let chains = if R > 4 { 1 } else { 2 };
+        let mut facc = [[_mm256_setzero_ps(); R]; 2];
+        let mut wp = [w.panel(p).as_ptr(), w.panel(p + 1).as_ptr()];
+        for b in 0..w.nb {
+            // [chain][panel][row]
+            let mut acc = [[[_mm512_setzero_si512(); R]; 2]; 2];
+            let mut xo = b * w.bp;
+            // One record pair (8 k) of both panels into one chain's accumulators.
+            let step = |acc: &mut [[__m512i; R]; 2], wp: [*const i8; 2], xo: usize| {
+                let wv = wp.map(|p| {
+                    _mm512_permutexvar_epi32(interleave, _mm512_loadu_si512(p as *const _))
+                });
+                for r in 0..R {
+                    let xv = _mm512_set1_epi64((xp[r].add(xo) as *const i64).read_unaligned());
+                    acc[0][r] = dpbusd_zmm(acc[0][r], xv, wv[0]);
+                    acc[1][r] = dpbusd_zmm(acc[1][r], xv, wv[1]);
+                }
+            };
+            let pairs = gb / 2;
+            let mut g = 0;
+            while g + chains <= pairs {
+                for (c, a) in acc.iter_mut().enumerate().take(chains) {
+                    step(a, wp.map(|p| p.add(c * 2 * NR * KG)), xo + c * 2 * KG);
+                }
+                wp = wp.map(|p| p.add(chains * 2 * NR * KG));
+                xo += chains * 2 * KG;
+                g += chains;
+            }
+            if g < pairs {
+                step(&mut acc[0], wp, xo);
+                wp = wp.map(|p| p.add(2 * NR * KG));
+                xo += 2 * KG;
+            }
+            if gb % 2 == 1 {
+                // The block's last record, alone (as in `tile`).
+                let wv = wp.map(|p| {
+                    _mm512_permutexvar_epi32(
+                        interleave,
+                        _mm512_zextsi256_si512(_mm256_loadu_si256(p as *const __m256i)),
+                    )
+                });
+                for r in 0..R {
+                    let xv = _mm512_set1_epi32((xp[r].add(xo) as *const i32).read_unaligned());
+                    acc[0][0][r] = dpbusd_zmm(acc[0][0][r], xv, wv[0]);
+                    acc[0][1][r] = dpbusd_zmm(acc[0][1][r], xv, wv[1]);
+                }
+                wp = wp.map(|p| p.add(NR * KG));
+            }
+            for j in 0..2 {
+                let c = offset_correction(w, p + j, b);
+                let sums = super::avx512::fold_chains(&[acc[0][j], acc[1][j]]);
+                let v: [__m256i; R] = core::array::from_fn(|r| _mm256_sub_epi32(sums[r], c));
+                block_end::<R, E>(v, &xs, scales[j].as_ptr(), b, j * NR, &mut facc[j], epi);
+            }
+        }
+        finish::<R, E>(&facc[0], epi);
+        epi.next_panel();
+        finish::<R, E>(&facc[1], epi);
     }
 }
 
