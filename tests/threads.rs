@@ -213,8 +213,14 @@ fn values(len: usize, mut s: u32) -> Vec<f32> {
 
 #[test]
 fn parallel_gemms_equal_one_thread() {
-    // Tile tails (7, 13 and 1 rows) on BERT-base's feed-forward shapes.
-    for (m, n, k) in [(7, 3072, 768), (13, 768, 3072), (1, 3072, 768)] {
+    // Tile tails (7, 13 and 1 rows) on BERT-base's feed-forward shapes; 352 × 768 inputs are
+    // packed for the kernel over blocks of rows in parallel (a batch's inputs), into 2 panels.
+    for (m, n, k) in [
+        (7, 3072, 768),
+        (13, 768, 3072),
+        (1, 3072, 768),
+        (352, 16, 768),
+    ] {
         assert!(m * n * k >= MIN_PARALLEL_WORK, "shape too small to split");
         let x = values(m * k, 7 + m as u32);
         let w = values(n * k, 11);
