@@ -194,6 +194,16 @@ fn panel_ranges_cover_once_and_split_only_large_work() {
             );
         }
     }
+    // In a pass, the panels are claimed in parts of ⌈left / threads⌉ (guided self-scheduling):
+    // the same parts whichever thread claims them, the last ones a single panel.
+    let seen = Mutex::new(Vec::new());
+    pool(2).install(|| pass(|| for_panel_ranges(96, big, |r| seen.lock().unwrap().push(r))));
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort_by_key(|r| r.start);
+    assert_eq!(
+        seen,
+        [0..48, 48..72, 72..84, 84..90, 90..93, 93..95, 95..96]
+    );
     assert_eq!(ranges_in(1, 96, big * 100), vec![0..96]);
     assert_eq!(ranges_in(3, 96, big - 1), vec![0..96]);
     assert_eq!(ranges_in(3, 1, big * 100), vec![0..1]);

@@ -1,6 +1,6 @@
 //! Parallel regions on the current rayon pool: GEMMs split over output-column panels (in
 //! parts of decreasing size), and independent pieces (attention's (sequence, group of heads)
-//! pairs, blocks of rows to quantize) mapped in parallel.
+//! pairs, blocks of rows to quantize or to normalize) mapped in parallel.
 //!
 //! Each GEMM task runs the serial driver on its own range of weight panels, so every output
 //! is computed by the same code, in the same summation order, as on one thread: results are
@@ -35,8 +35,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// one core, several times the cost of handing tasks to the pool and waking its threads.
 pub const MIN_PARALLEL_WORK: usize = 1 << 20;
 
-/// Tasks per pool thread: a few, so that a thread slowed by another process (the cores are
-/// shared) does not hold the whole GEMM back.
+/// Tasks per pool thread of a GEMM region outside a pass (through rayon): a few, so that a
+/// thread slowed by another process (the cores are shared) does not hold the whole GEMM back.
+/// Inside a pass the parts are claimed as the threads get free ([`Hot::run`]).
 const TASKS_PER_THREAD: usize = 4;
 
 /// How long a spinner waits for the next region of a pass before it returns to rayon (and
@@ -57,7 +58,9 @@ pub fn for_panel_ranges(panels: usize, work: usize, f: impl Fn(Range<usize>) + S
 
 /// [`for_panel_ranges`] over several products at once (one region instead of one each):
 /// `f(i, range)` on ranges that cover `0..panels[i]` of every product `i` exactly once, the
-/// tasks cutting through the products' panels laid end to end.
+/// tasks cutting through the products' panels laid end to end. In a pass the threads claim
+/// parts of `⌈panels left / threads⌉` (guided self-scheduling); through rayon, 4 tasks per
+/// thread of decreasing sizes ([`guided`]).
 pub fn for_panel_ranges_of(panels: &[usize], work: usize, f: impl Fn(usize, Range<usize>) + Sync) {
     let total: usize = panels.iter().sum();
     let threads = rayon::current_num_threads();
@@ -87,7 +90,9 @@ pub fn for_panel_ranges_of(panels: &[usize], work: usize, f: impl Fn(usize, Rang
         return;
     }
     let tasks = (threads * TASKS_PER_THREAD).min(total);
-    rayon_region(tasks, &|t| cut(guided(t, tasks, total)..guided(t + 1, tasks, total)));
+    rayon_region(tasks, &|t| {
+        cut(guided(t, tasks, total)..guided(t + 1, tasks, total))
+    });
 }
 
 /// Where task `t` of `tasks` starts in `0..total` (`total >= tasks`): every task gets one

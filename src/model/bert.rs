@@ -332,12 +332,13 @@ impl Layer {
         };
         let out = match b * s <= FFN_ROWS {
             true => chunk(0, b * s),
-            false => (0..b * s)
-                .step_by(FFN_ROWS)
-                .try_fold(Vec::with_capacity(b * s * h), |mut out, r| {
+            false => (0..b * s).step_by(FFN_ROWS).try_fold(
+                Vec::with_capacity(b * s * h),
+                |mut out, r| {
                     out.extend(chunk(r, FFN_ROWS.min(b * s - r))?);
                     Ok(out)
-                }),
+                },
+            ),
         };
         if let Some(q) = quantized {
             q.give_back();

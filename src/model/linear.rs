@@ -113,14 +113,20 @@ impl Linear {
         pre: Option<QuantView>,
     ) -> Result<Tensor> {
         let input = Input::new(x, self.in_dim)?;
-        let mut quantized = Quantized::take();
+        let mut quantized = Quantized::take_unless(pre.is_some());
         let y = match &self.weight {
             LinearWeight::F32 { weight_t, bias } if act.is_none() => {
                 Ok(input.x2.matmul(weight_t)?.broadcast_add(bias)?)
             }
             _ => self
                 .forward_raw(&input, act, pre, &mut quantized)
-                .and_then(|y| Ok(Tensor::from_vec(y, (input.rows, self.out_dim), &Device::Cpu)?)),
+                .and_then(|y| {
+                    Ok(Tensor::from_vec(
+                        y,
+                        (input.rows, self.out_dim),
+                        &Device::Cpu,
+                    )?)
+                }),
         };
         quantized.give_back();
         Ok(y?.reshape(input.out_dims(self.out_dim))?)
@@ -149,7 +155,7 @@ impl Linear {
         if let Some(l) = layers.iter().find(|l| l.in_dim != in_dim) {
             return Err(input_width(l.in_dim, in_dim));
         }
-        let mut quantized = Quantized::take();
+        let mut quantized = Quantized::take_unless(pre.is_some());
         let outs: Result<Vec<Tensor>> = match Self::int8_alike(&layers) {
             // One parallel region for all of them (kernels::qgemm_many).
             Some(acts) => Self::forward_int8_shared(&layers, acts, &input, pre, &mut quantized),
@@ -255,16 +261,17 @@ struct Quantized {
 
 thread_local! {
     /// The buffers of [`Quantized`], reused from layer to layer instead of allocated and
-    /// zero-filled per call: a few sets, since a LayerNorm's output may be held quantized
-    /// ([`Prequantized`]) while the layers before its reader quantize their own inputs. Taken
+    /// zero-filled per call: two sets, since a LayerNorm's output is held quantized
+    /// ([`Prequantized`]) while the feed-forward output product quantizes its own input. Taken
     /// out while in use: a forward pass that rayon starts on this thread meanwhile (work
     /// stealing while a GEMM waits) finds fewer and allocates.
     static SCRATCH: std::cell::Cell<Vec<(Vec<i16>, Vec<f32>)>> =
         const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// Sets of buffers [`SCRATCH`] keeps.
-const SCRATCH_SETS: usize = 4;
+/// Sets of buffers [`SCRATCH`] keeps: a LayerNorm's quantized output, held while the
+/// feed-forward input product reads it, and the set of the layers that quantize their own.
+const SCRATCH_SETS: usize = 2;
 
 impl Quantized {
     fn take() -> Self {
@@ -278,9 +285,22 @@ impl Quantized {
         }
     }
 
+    /// [`Quantized::take`], or empty buffers when the input comes quantized already (`pre`):
+    /// only sets that are used are grown and kept.
+    fn take_unless(pre: bool) -> Self {
+        match pre {
+            true => Self {
+                key: None,
+                xq: Vec::new(),
+                scale: Vec::new(),
+            },
+            false => Self::take(),
+        }
+    }
+
     fn give_back(self) {
         let mut sets = SCRATCH.take();
-        if sets.len() < SCRATCH_SETS {
+        if sets.len() < SCRATCH_SETS && self.xq.capacity() > 0 {
             sets.push((self.xq, self.scale));
         }
         SCRATCH.set(sets);

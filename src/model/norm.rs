@@ -199,7 +199,11 @@ mod tests {
             assert_eq!(bits(&got.hidden), bits(&want.unwrap()), "{rows} x {dim}");
             let want = candle_nn::ops::layer_norm(&t(&x), &w, &b, 1e-12).unwrap();
             let got = norm.forward(&t(&x), None).unwrap();
-            assert_eq!(bits(&got.hidden), bits(&want), "{rows} x {dim}, no residual");
+            assert_eq!(
+                bits(&got.hidden),
+                bits(&want),
+                "{rows} x {dim}, no residual"
+            );
         }
     }
 }
