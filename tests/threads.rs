@@ -1,7 +1,9 @@
 //! Thread counts change no bit: logits and hidden states with 1, 2 and 3 threads, for f32, q8
 //! and q4 weights and every family (forward passes with spinning threads,
 //! kernels::parallel::pass), and the parallel GEMMs against one thread on shapes large enough to
-//! split, through rayon alone and through a pass's spinners, one product per region or several.
+//! split, through rayon alone and through a pass's spinners, one product per region or several
+//! (in a pass, panels claimed in guided self-scheduling parts). The forward passes also run the
+//! residual add + LayerNorm + quantization over row blocks (512 rows).
 #![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
