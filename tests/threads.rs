@@ -1,7 +1,9 @@
 //! Thread counts change no bit: logits and hidden states with 1, 2 and 3 threads, for f32, q8
 //! and q4 weights and every family (forward passes with spinning threads,
 //! kernels::parallel::pass), and the parallel GEMMs against one thread on shapes large enough to
-//! split, through rayon alone and through a pass's spinners, one product per region or several.
+//! split, through rayon alone and through a pass's spinners, one product per region or several
+//! (in a pass, panels claimed in guided self-scheduling parts). The forward passes also run the
+//! residual add + LayerNorm + quantization over row blocks (512 rows).
 #![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
@@ -194,6 +196,16 @@ fn panel_ranges_cover_once_and_split_only_large_work() {
             );
         }
     }
+    // In a pass, the panels are claimed in parts of ⌈left / threads⌉ (guided self-scheduling):
+    // the same parts whichever thread claims them, the last ones a single panel.
+    let seen = Mutex::new(Vec::new());
+    pool(2).install(|| pass(|| for_panel_ranges(96, big, |r| seen.lock().unwrap().push(r))));
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort_by_key(|r| r.start);
+    assert_eq!(
+        seen,
+        [0..48, 48..72, 72..84, 84..90, 90..93, 93..95, 95..96]
+    );
     assert_eq!(ranges_in(1, 96, big * 100), vec![0..96]);
     assert_eq!(ranges_in(3, 96, big - 1), vec![0..96]);
     assert_eq!(ranges_in(3, 1, big * 100), vec![0..1]);
@@ -213,8 +225,14 @@ fn values(len: usize, mut s: u32) -> Vec<f32> {
 
 #[test]
 fn parallel_gemms_equal_one_thread() {
-    // Tile tails (7, 13 and 1 rows) on BERT-base's feed-forward shapes.
-    for (m, n, k) in [(7, 3072, 768), (13, 768, 3072), (1, 3072, 768)] {
+    // Tile tails (7, 13 and 1 rows) on BERT-base's feed-forward shapes; 352 × 768 inputs are
+    // packed for the kernel over blocks of rows in parallel (a batch's inputs), into 2 panels.
+    for (m, n, k) in [
+        (7, 3072, 768),
+        (13, 768, 3072),
+        (1, 3072, 768),
+        (352, 16, 768),
+    ] {
         assert!(m * n * k >= MIN_PARALLEL_WORK, "shape too small to split");
         let x = values(m * k, 7 + m as u32);
         let w = values(n * k, 11);

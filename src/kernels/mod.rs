@@ -53,7 +53,7 @@ const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed
 /// Whether [`PackedWeights`] keeps per-block weight sums (builds with an unsigned-activation
 /// kernel).
 const WSUM: bool = RELAXED || cfg!(target_arch = "x86_64");
-/// Target size of the per-chunk activation scratch (re-read once per weight panel).
+/// Target size of a chunk of packed activation rows (re-read once per weight panel).
 const X_CHUNK_BYTES: usize = 96 * 1024;
 
 /// Largest |value| of a quantized activation: 16383 (15 bits, one scale per row), or 63 with
@@ -425,6 +425,11 @@ impl PackedWeights {
         self.nb
     }
 
+    /// What the packed activations depend on: `(k, block, bp, kp)`.
+    fn layout(&self) -> (usize, usize, usize, usize) {
+        (self.k, self.block, self.bp, self.kp)
+    }
+
     /// Heap + inline bytes held (packed weights incl. padding, scales, offsets).
     pub fn bytes(&self) -> usize {
         std::mem::size_of::<Self>()
@@ -773,6 +778,27 @@ pub fn qgemm_many(
         .iter_mut()
         .map(|o| (o.w, o.bias, parallel::SharedOut::new(o.y), o.act))
         .collect();
+    // The activations in the kernel's scratch format, once for every task of the region (and
+    // for every product with the same K layout: Q, K and V share one), into this thread's
+    // buffer (`m · kp` u16 slots per layout hold any kernel's format).
+    let mut buf = PACKED.take();
+    let mut at = Vec::with_capacity(parts.len());
+    let mut len = 0;
+    for (i, (w, ..)) in parts.iter().enumerate() {
+        if i == 0 || parts[i - 1].0.layout() != w.layout() {
+            len += m * w.kp;
+        }
+        at.push(len - m * w.kp..len);
+    }
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+    for (i, (w, ..)) in parts.iter().enumerate() {
+        if i == 0 || at[i - 1] != at[i] {
+            pack_x(kernel, xq, m, w, &mut buf[at[i].clone()]);
+        }
+    }
+    let packed = &buf[..len];
     let panels: Vec<usize> = parts.iter().map(|(w, ..)| w.npanels).collect();
     parallel::for_panel_ranges_of(&panels, work, |i, panels| {
         let (w, bias, y, act) = parts[i];
@@ -784,7 +810,7 @@ pub fn qgemm_many(
             p: 0,
         };
         let job = Job {
-            xq,
+            xp: &packed[at[i].clone()],
             xs: x_scale,
             m,
             w,
@@ -798,7 +824,16 @@ pub fn qgemm_many(
             }
         }
     });
+    PACKED.set(buf);
     Ok(())
+}
+
+thread_local! {
+    /// The packed activations of [`qgemm_many`]'s regions, kept by each thread from one product
+    /// to the next: grown to the largest input, never allocated nor zero-filled again (packing
+    /// writes every value). Taken out while in use: a product started on this thread meanwhile
+    /// (rayon work stealing) finds it empty and allocates its own.
+    static PACKED: std::cell::Cell<Vec<u16>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// For tests: the raw int32 per-block sums `out[(mi * n + ni) * nblocks + b]` by `kernel`.
@@ -823,7 +858,14 @@ pub fn block_sums(
         m0: 0,
         p: 0,
     };
-    let job = Job { xq, xs: &[], m, w };
+    let mut xp = vec![0u16; m * w.kp];
+    pack_x(kernel, xq, m, w, &mut xp);
+    let job = Job {
+        xp: &xp,
+        xs: &[],
+        m,
+        w,
+    };
     run(kernel, &job, 0..w.npanels, &mut epi);
     Ok(())
 }
@@ -965,6 +1007,8 @@ impl Epilogue for GemmEpilogue<'_> {
 
 /// One microkernel: its activation scratch format and its R × NR tile.
 trait Micro {
+    /// Plain integers (every bit pattern valid, all-zero included) aligned to at most 2 bytes:
+    /// packed activations live in a `Vec<u16>` shared by every kernel ([`pack_x`]).
     type X: Copy + Default;
     /// Whether to run tiles of 2 · MR rows where there are that many (kernels with the
     /// registers for it: it halves the weight loads and conversions per multiply-add).
@@ -1028,8 +1072,8 @@ fn pack_padded<T: Copy>(
 
 /// The operands of one kernel run, checked by the caller.
 struct Job<'a> {
-    /// `[m][k]` quantized activations.
-    xq: &'a [i16],
+    /// `[m][kp]` activations in the kernel's scratch format ([`pack_x`]).
+    xp: &'a [u16],
     /// The activation block scales (`m * nb`), or empty when not `E::SCALED`.
     xs: &'a [f32],
     m: usize,
@@ -1065,6 +1109,79 @@ fn run<E: Epilogue>(kernel: Kernel, job: &Job, panels: Range<usize>, epi: &mut E
     }
 }
 
+/// Inputs (values) from which [`pack_x`] packs blocks of rows in parallel: a batch's inputs
+/// (0.4–1.6 M values); a 24-token input packs in microseconds, less than a region costs.
+const PARALLEL_PACK: usize = 1 << 18;
+
+/// `xq` (`[m][w.k]`, checked) packed for `kernel` into its scratch format, `[m][w.kp]` of
+/// `Micro::X`, into `buf` (at least `m · kp` values; every value of `[m][w.kp]` is written).
+/// Once per region: each task used to pack the rows it reads, so a region of 8 tasks packed
+/// its input 8 times.
+fn pack_x(kernel: Kernel, xq: &[i16], m: usize, w: &PackedWeights, buf: &mut [u16]) {
+    match kernel {
+        Kernel::Scalar => pack_all::<scalar::Scalar>(xq, m, w, buf),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Kernel::Simd128 => pack_all::<simd128::Simd128>(xq, m, w, buf),
+        #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+        Kernel::RelaxedSimd => pack_all::<relaxed::Relaxed>(xq, m, w, buf),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => pack_all::<avx2::Avx2>(xq, m, w, buf),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::AvxVnni => pack_all::<avx2::AvxVnni>(xq, m, w, buf),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512Vnni => pack_all::<avx512::Avx512Vnni>(xq, m, w, buf),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::AvxVnniU8 => pack_all::<vnni_u8::YmmU8>(xq, m, w, buf),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512VnniU8 => pack_all::<vnni_u8::ZmmU8>(xq, m, w, buf),
+        #[cfg(target_arch = "aarch64")]
+        Kernel::NeonDot => pack_all::<neon::Dot>(xq, m, w, buf),
+        #[cfg(target_arch = "aarch64")]
+        Kernel::NeonI8mm => pack_all::<neon::I8mm>(xq, m, w, buf),
+        #[allow(unreachable_patterns)]
+        _ => unreachable!("kernel {kernel:?} was checked to be available"),
+    }
+}
+
+/// `K::X` elements of `[m][w.kp]` as a view of `buf` (sized by [`pack_all`]).
+fn x_view<'a, K: Micro>(buf: &'a [u16], m: usize, w: &PackedWeights) -> &'a [K::X] {
+    let elems = m * w.kp;
+    assert!(
+        std::mem::align_of::<K::X>() <= 2 && buf.len() * 2 >= elems * std::mem::size_of::<K::X>(),
+        "packed activations: buffer too small"
+    );
+    // SAFETY: in bounds and aligned (checked above); K::X is plain integers (Micro::X).
+    unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), elems) }
+}
+
+fn pack_all<K: Micro>(xq: &[i16], m: usize, w: &PackedWeights, buf: &mut [u16]) {
+    let (k, kp, block, bp) = (w.k, w.kp, w.block, w.bp);
+    let size = std::mem::size_of::<K::X>();
+    assert!(std::mem::align_of::<K::X>() <= 2 && size <= 2 && kp % 2 == 0);
+    // Row r starts at byte r · kp · size: even, so at u16 r · kp · size / 2.
+    let row_u16 = kp * size / 2;
+    let out = parallel::SharedOut::new(&mut buf[..m * row_u16]);
+    let work = if m * k >= PARALLEL_PACK {
+        m * k * 16
+    } else {
+        0
+    };
+    parallel::for_panel_ranges(m, work, |rows| {
+        let n = rows.end - rows.start;
+        // SAFETY: rows `rows` of the buffer: this task's only.
+        let part = unsafe { out.part(rows.start * row_u16, n * row_u16) };
+        // SAFETY: a u16 buffer viewed as n · kp plain integers of at most 2 bytes and align 2.
+        let x: &mut [K::X] =
+            unsafe { std::slice::from_raw_parts_mut(part.as_mut_ptr().cast(), n * kp) };
+        for (src, dst) in xq[rows.start * k..rows.end * k]
+            .chunks_exact(k)
+            .zip(x.chunks_exact_mut(kp))
+        {
+            K::pack_row(src, block, bp, dst);
+        }
+    });
+}
+
 /// Rows per activation chunk: a multiple of MR whose scratch is about X_CHUNK_BYTES.
 fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
     let rows = (X_CHUNK_BYTES / (kp * elem).max(1)).max(MR) / MR * MR;
@@ -1079,19 +1196,15 @@ fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
 /// Scalar; the callers of the x86_64 and aarch64 kernels check at run time).
 #[inline(always)]
 fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
-    let Job { xq, xs, m, w } = *job;
-    let (k, kp, block, bp, nb) = (w.k, w.kp, w.block, w.bp, w.nb);
+    let Job { xp, xs, m, w } = *job;
+    let (kp, nb) = (w.kp, w.nb);
     debug_assert_eq!(xs.len(), if E::SCALED { m * nb } else { 0 });
+    let x = x_view::<K>(xp, m, w);
     let mc = chunk_rows(kp, std::mem::size_of::<K::X>(), m);
-    let mut scratch = vec![K::X::default(); mc.min(m) * kp];
     let mut m0 = 0;
     while m0 < m {
         let rows = mc.min(m - m0);
-        for r in 0..rows {
-            let src = &xq[(m0 + r) * k..(m0 + r + 1) * k];
-            K::pack_row(src, block, bp, &mut scratch[r * kp..(r + 1) * kp]);
-        }
-        let row = |r: usize| &scratch[r * kp..(r + 1) * kp];
+        let row = |r: usize| &x[(m0 + r) * kp..(m0 + r + 1) * kp];
         // Block scales of chunk row r (empty slices for raw sums).
         let sc = |r: usize| {
             if E::SCALED {

@@ -1,6 +1,6 @@
 //! Parallel regions on the current rayon pool: GEMMs split over output-column panels (in
 //! parts of decreasing size), and independent pieces (attention's (sequence, group of heads)
-//! pairs, blocks of rows to quantize) mapped in parallel.
+//! pairs, blocks of rows to quantize or to normalize) mapped in parallel.
 //!
 //! Each GEMM task runs the serial driver on its own range of weight panels, so every output
 //! is computed by the same code, in the same summation order, as on one thread: results are
@@ -35,8 +35,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// one core, several times the cost of handing tasks to the pool and waking its threads.
 pub const MIN_PARALLEL_WORK: usize = 1 << 20;
 
-/// Tasks per pool thread: a few, so that a thread slowed by another process (the cores are
-/// shared) does not hold the whole GEMM back.
+/// Tasks per pool thread of a GEMM region outside a pass (through rayon): a few, so that a
+/// thread slowed by another process (the cores are shared) does not hold the whole GEMM back.
+/// Inside a pass the parts are claimed as the threads get free ([`Hot::run`]).
 const TASKS_PER_THREAD: usize = 4;
 
 /// How long a spinner waits for the next region of a pass before it returns to rayon (and
@@ -57,7 +58,9 @@ pub fn for_panel_ranges(panels: usize, work: usize, f: impl Fn(Range<usize>) + S
 
 /// [`for_panel_ranges`] over several products at once (one region instead of one each):
 /// `f(i, range)` on ranges that cover `0..panels[i]` of every product `i` exactly once, the
-/// tasks cutting through the products' panels laid end to end.
+/// tasks cutting through the products' panels laid end to end. In a pass the threads claim
+/// parts of `⌈panels left / threads⌉` (guided self-scheduling); through rayon, 4 tasks per
+/// thread of decreasing sizes ([`guided`]).
 pub fn for_panel_ranges_of(panels: &[usize], work: usize, f: impl Fn(usize, Range<usize>) + Sync) {
     let total: usize = panels.iter().sum();
     let threads = rayon::current_num_threads();
@@ -67,9 +70,8 @@ pub fn for_panel_ranges_of(panels: &[usize], work: usize, f: impl Fn(usize, Rang
         }
         return;
     }
-    let tasks = (threads * TASKS_PER_THREAD).min(total);
-    region(tasks, &|t| {
-        let (mut lo, hi) = (guided(t, tasks, total), guided(t + 1, tasks, total));
+    let cut = |r: Range<usize>| {
+        let (mut lo, hi) = (r.start, r.end);
         let mut offset = 0;
         for (i, &n) in panels.iter().enumerate() {
             if lo < offset + n && lo < hi {
@@ -79,6 +81,17 @@ pub fn for_panel_ranges_of(panels: &[usize], work: usize, f: impl Fn(usize, Rang
             }
             offset += n;
         }
+    };
+    if let Some(hot) = PASS.take() {
+        // A pass's threads claim the panels in shrinking parts (below); taken while the region
+        // runs, so a region started inside one of its tasks goes to rayon.
+        hot.run(total, true, &cut);
+        PASS.set(Some(hot));
+        return;
+    }
+    let tasks = (threads * TASKS_PER_THREAD).min(total);
+    rayon_region(tasks, &|t| {
+        cut(guided(t, tasks, total)..guided(t + 1, tasks, total))
     });
 }
 
@@ -86,7 +99,7 @@ pub fn for_panel_ranges_of(panels: &[usize], work: usize, f: impl Fn(usize, Rang
 /// unit, the rest is shared out in decreasing parts (sizes falling linearly, the last about
 /// 1/tasks² of it). Threads claim tasks in order, so the tasks left when one thread runs out
 /// of work are the small ones: the other waits less for the last of them than with equal
-/// parts, for the same number of tasks (each task re-packs the activations it reads).
+/// parts, for the same number of tasks.
 fn guided(t: usize, tasks: usize, total: usize) -> usize {
     let left = tasks - t;
     t + (total - tasks) - (total - tasks) * left * left / (tasks * tasks)
@@ -152,16 +165,23 @@ pub fn set_spinning(on: bool) {
 }
 
 type Task<'a> = &'a (dyn Fn(usize) + Sync);
+/// A part of a spun region: a range of its units.
+type Part<'a> = &'a (dyn Fn(Range<usize>) + Sync);
 
 /// Runs `f(0)`, …, `f(tasks − 1)` on the current pool and returns when all are done: through
 /// the current pass's spinners on the thread that owns a pass, else as rayon tasks.
 fn region(tasks: usize, f: Task) {
     if let Some(hot) = PASS.take() {
         // Taken while the region runs: a region started inside one of its tasks goes to rayon.
-        hot.run(tasks, f);
+        hot.run(tasks, false, &|r: Range<usize>| r.for_each(f));
         PASS.set(Some(hot));
         return;
     }
+    rayon_region(tasks, f);
+}
+
+/// [`region`] as rayon tasks.
+fn rayon_region(tasks: usize, f: Task) {
     let t0 = STATS.clock();
     let owner = rayon::current_thread_index();
     let joined = AtomicU64::new(0);
@@ -233,12 +253,17 @@ struct Hot {
     done: AtomicBool,
     /// Spinners spawned and not yet returned.
     spinners: AtomicUsize,
-    /// The current region: [`pack`]ed epoch, task count and next unclaimed task.
+    /// The current region: [`pack`]ed epoch, unit count and next unclaimed unit.
     state: AtomicU64,
-    /// The current region's function (a `*const Task` on the owner's stack), alive while
+    /// How the current region's units are claimed: one at a time (0), or in parts of
+    /// `⌈units left / split⌉` (guided self-scheduling over `split` threads).
+    split: AtomicUsize,
+    /// Claims of the current region (profiling: its tasks).
+    claims: AtomicUsize,
+    /// The current region's function (a `*const Part` on the owner's stack), alive while
     /// `left` is not 0: the owner does not return from the region before.
     job: AtomicPtr<()>,
-    /// Tasks of the current region not finished yet.
+    /// Units of the current region not finished yet.
     left: AtomicUsize,
     /// When another thread first claimed a task of the current region (profiling).
     joined: AtomicU64,
@@ -252,6 +277,8 @@ impl Hot {
             done: AtomicBool::new(false),
             spinners: AtomicUsize::new(0),
             state: AtomicU64::new(0),
+            split: AtomicUsize::new(0),
+            claims: AtomicUsize::new(0),
             job: AtomicPtr::new(std::ptr::null_mut()),
             left: AtomicUsize::new(0),
             joined: AtomicU64::new(0),
@@ -273,13 +300,17 @@ impl Hot {
         });
     }
 
-    /// One region: publishes it, works on it, waits for the spinners' tasks.
-    fn run(self: &Arc<Self>, tasks: usize, f: Task) {
-        if tasks > TASK_MASK as usize {
-            // Past the 16-bit task count: groups of tasks (no region has that many today).
-            let per = tasks.div_ceil(TASK_MASK as usize);
-            let grouped = |g: usize| (g * per..((g + 1) * per).min(tasks)).for_each(f);
-            return self.run(tasks.div_ceil(per), &grouped);
+    /// One region of `units`: publishes it, works on it, waits for the spinners' parts. Units
+    /// are claimed one at a time, or (`guided`) in parts of `⌈units left / threads⌉`: large
+    /// parts first, then ever smaller ones, so that the thread that runs out of units first
+    /// waits at most for a small last part, whatever the region's size and however late the
+    /// other threads join (guided self-scheduling, Polychronopoulos and Kuck, 1987).
+    fn run(self: &Arc<Self>, units: usize, guided: bool, f: Part) {
+        if units > TASK_MASK as usize {
+            // Past the 16-bit unit count: groups of units (no region has that many today).
+            let per = units.div_ceil(TASK_MASK as usize);
+            let grouped = |g: Range<usize>| f(g.start * per..(g.end * per).min(units));
+            return self.run(units.div_ceil(per), guided, &grouped);
         }
         // Re-armed as soon as one spinner has given up (not only the last): a pass must not
         // be left with fewer helpers than threads. A broadcast job reaching a thread that is
@@ -288,12 +319,19 @@ impl Hot {
             self.arm();
         }
         let t0 = STATS.clock();
-        let f_ref: &Task = &f;
-        self.job.store(f_ref as *const Task as *mut (), Relaxed);
-        self.left.store(tasks, Relaxed);
+        let f_ref: &Part = &f;
+        self.job.store(f_ref as *const Part as *mut (), Relaxed);
+        self.left.store(units, Relaxed);
         self.joined.store(0, Relaxed);
+        self.claims.store(0, Relaxed);
+        let split = if guided {
+            rayon::current_num_threads()
+        } else {
+            0
+        };
+        self.split.store(split, Relaxed);
         let epoch = unpack(self.state.load(Relaxed)).0.wrapping_add(1);
-        self.state.store(pack(epoch, tasks, 0), Release);
+        self.state.store(pack(epoch, units, 0), Release);
         let mut mine = 0;
         while let Some(k) = self.claim(epoch) {
             self.run_task(k);
@@ -308,6 +346,7 @@ impl Hot {
             }
             std::hint::spin_loop();
         }
+        let tasks = self.claims.load(Relaxed);
         STATS.region(true, tasks, tasks - mine, t0, self.joined.load(Relaxed), t1);
         if let Some(p) = self
             .panic
@@ -319,38 +358,49 @@ impl Hot {
         }
     }
 
-    /// The next unclaimed task of region `epoch` (any region: `None`), claimed.
-    fn claim(&self, epoch: u32) -> Option<usize> {
+    /// The next unclaimed part of region `epoch` (any region: `None`), claimed.
+    fn claim(&self, epoch: u32) -> Option<Range<usize>> {
         self.claim_any(Some(epoch)).map(|(_, k)| k)
     }
 
-    fn claim_any(&self, epoch: Option<u32>) -> Option<(u32, usize)> {
+    fn claim_any(&self, epoch: Option<u32>) -> Option<(u32, Range<usize>)> {
         let mut s = self.state.load(Acquire);
         loop {
             let (e, n, k) = unpack(s);
             if k >= n || epoch.is_some_and(|want| want != e) {
                 return None;
             }
-            match self.state.compare_exchange_weak(s, s + 1, AcqRel, Acquire) {
-                Ok(_) => return Some((e, k)),
+            // `split` is the region's of `s`: a region is published (split, then state) only
+            // once every unit of the one before is claimed, and a stale `s` fails the exchange.
+            let part = match self.split.load(Relaxed) {
+                0 => 1,
+                threads => (n - k).div_ceil(threads),
+            };
+            let next = s + part as u64;
+            match self.state.compare_exchange_weak(s, next, AcqRel, Acquire) {
+                Ok(_) => {
+                    self.claims.fetch_add(1, Relaxed);
+                    return Some((e, k..k + part));
+                }
                 Err(now) => s = now,
             }
         }
     }
 
-    fn run_task(&self, k: usize) {
+    fn run_task(&self, k: Range<usize>) {
         // SAFETY: the task was claimed from the current region (claim's CAS, which acquired
         // the owner's release of `job` with the region's state), and the owner does not return
         // from the region, so `job` stays alive, before `left` reaches 0, which this task's
         // decrement below is part of.
-        let f: Task = unsafe { *(self.job.load(Relaxed) as *const Task) };
+        let f: Part = unsafe { *(self.job.load(Relaxed) as *const Part) };
+        let units = k.len();
         if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(k))) {
             self.panic
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .get_or_insert(p);
         }
-        self.left.fetch_sub(1, Release);
+        self.left.fetch_sub(units, Release);
     }
 
     /// A spinner: claims the pass's tasks and runs rayon's jobs until the pass ends or

@@ -2,7 +2,8 @@
 //! storage (all matrix products go through [`Linear`]) and every family: ELECTRA, RoBERTa and
 //! DistilBERT are BERT with the differences `crate::family` lists as data.
 
-use super::linear::{EmbeddingTable, LayerNorm, Linear};
+use super::linear::{EmbeddingTable, Linear, Prequantized};
+use super::norm::{LayerNorm, Normed};
 use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};
 use crate::family::{Family, LayerNames, Positions};
@@ -99,14 +100,15 @@ impl Embeddings {
         })
     }
 
-    /// Token types are read only by a family that has them.
-    fn forward(&self, input: &BatchInput) -> Result<Tensor> {
+    /// Token types are read only by a family that has them. The output is quantized for
+    /// `next` where it is int8.
+    fn forward(&self, input: &BatchInput, next: Option<&Linear>) -> Result<Normed> {
         let mut x = self.word.forward(&input.ids)?;
         if let Some(types) = &self.token_type {
             x = (x + types.forward(&input.type_ids)?)?;
         }
         let x = x.broadcast_add(&self.position.forward(&input.positions)?)?;
-        self.norm.forward(&x)
+        self.norm.forward(&x, next)
     }
 }
 
@@ -154,27 +156,38 @@ impl SelfAttention {
         })
     }
 
-    /// `x` `[b, s, h]` → `[b, s, h]`, or `[b, 1, h]` (the first token's row) with
-    /// `Rows::First`: keys and values still come from every token.
-    fn forward(&self, x: &Tensor, lengths: Option<&[usize]>, rows: Rows) -> Result<Tensor> {
+    /// `x` `[b, s, h]` (`pre`: quantized for the query, key and value) → `[b, s, h]`, or
+    /// `[b, 1, h]` (the first token's row) with `Rows::First`: keys and values still come from
+    /// every token. The output is quantized for `next` where it is int8.
+    fn forward(
+        &self,
+        x: &Tensor,
+        pre: Option<&Prequantized>,
+        lengths: Option<&[usize]>,
+        rows: Rows,
+        next: Option<&Linear>,
+    ) -> Result<Normed> {
         let queries = match rows {
             Rows::All => x.clone(),
             Rows::First => x.narrow(1, 0, 1)?,
         };
-        // The products that read the same input quantize it once.
+        // The products that read the same input quantize it once (or not at all: `pre`).
+        let pre = pre.and_then(Prequantized::all);
         let (q, k, v) = match rows {
             Rows::All => {
-                let [q, k, v] = Linear::forward_shared([&self.query, &self.key, &self.value], x)?;
+                let qkv = [&self.query, &self.key, &self.value];
+                let [q, k, v] = Linear::forward_shared(qkv, x, pre)?;
                 (q, k, v)
             }
             Rows::First => {
-                let [k, v] = Linear::forward_shared([&self.key, &self.value], x)?;
+                let [k, v] = Linear::forward_shared([&self.key, &self.value], x, pre)?;
                 (self.query.forward(&queries)?, k, v)
             }
         };
         let context = self.attend(&q, &k, &v, lengths)?;
-        self.norm
-            .forward(&(self.output.forward(&context)? + queries)?)
+        // The residual add, the LayerNorm and the next layer's quantization: one pass per row.
+        let y = self.output.forward_vec(&context)?;
+        self.norm.forward_residual(y, &queries, next)
     }
 
     /// softmax(q kᵀ / √d) v for every sequence of the batch: q `[b, sq, hidden]`, k and v
@@ -254,25 +267,6 @@ impl SelfAttention {
 /// Attention scores (f32) computed at once per task: 1 MiB, all heads up to 147 tokens.
 const SCORES_PER_PASS: usize = 1 << 18;
 
-/// `f(start, len)` over `0..total` in pieces of at most `step`, concatenated along `dim`; one
-/// piece is returned as it is. The encoder works piecewise where whole-batch temporaries
-/// would grow wasm memory, which never shrinks.
-fn cat_chunks(
-    total: usize,
-    step: usize,
-    dim: usize,
-    mut f: impl FnMut(usize, usize) -> Result<Tensor>,
-) -> Result<Tensor> {
-    if total <= step {
-        return f(0, total);
-    }
-    let parts = (0..total)
-        .step_by(step)
-        .map(|start| f(start, step.min(total - start)))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Tensor::cat(&parts, dim)?)
-}
-
 /// Tokens per feed-forward chunk: large enough that the GEMMs stay efficient, small enough
 /// that a batch of long texts does not grow wasm memory by tens of MB.
 const FFN_ROWS: usize = 256;
@@ -298,8 +292,26 @@ impl Layer {
         })
     }
 
-    fn forward(&self, x: &Tensor, lengths: Option<&[usize]>, rows: Rows) -> Result<Tensor> {
-        let attended = self.attention.forward(x, lengths, rows)?;
+    /// `x` (`pre`: quantized for its query, key and value) → the layer's output, quantized for
+    /// `next` where it is int8.
+    fn forward(
+        &self,
+        x: &Tensor,
+        pre: Option<Prequantized>,
+        lengths: Option<&[usize]>,
+        rows: Rows,
+        next: Option<&Linear>,
+    ) -> Result<Normed> {
+        let attended =
+            self.attention
+                .forward(x, pre.as_ref(), lengths, rows, Some(&self.intermediate));
+        if let Some(p) = pre {
+            p.give_back();
+        }
+        let Normed {
+            hidden: attended,
+            quantized,
+        } = attended?;
         use super::activation::{gelu_erf, gelu_tanh, relu};
         let act: fn(&mut [f32]) = match self.act {
             HiddenAct::Gelu => gelu_erf,
@@ -311,13 +323,27 @@ impl Layer {
         // independent (per-row activation scales), so chunking changes no result.
         let (b, s, h) = attended.dims3()?;
         let rows = attended.reshape((b * s, h))?;
-        let out = cat_chunks(b * s, FFN_ROWS, 0, |r, n| {
+        let chunk = |r: usize, n: usize| -> Result<Vec<f32>> {
+            let pre = quantized.as_ref().and_then(|q| q.rows(r, n));
             let inner = self
                 .intermediate
-                .forward_then(&rows.narrow(0, r, n)?, Some(act))?;
-            self.output.forward(&inner)
-        })?;
-        self.norm.forward(&(out.reshape((b, s, h))? + attended)?)
+                .forward_pre(&rows.narrow(0, r, n)?, Some(act), pre)?;
+            self.output.forward_vec(&inner)
+        };
+        let out = match b * s <= FFN_ROWS {
+            true => chunk(0, b * s),
+            false => (0..b * s).step_by(FFN_ROWS).try_fold(
+                Vec::with_capacity(b * s * h),
+                |mut out, r| {
+                    out.extend(chunk(r, FFN_ROWS.min(b * s - r))?);
+                    Ok(out)
+                },
+            ),
+        };
+        if let Some(q) = quantized {
+            q.give_back();
+        }
+        self.norm.forward_residual(out?, &attended, next)
     }
 }
 
@@ -420,14 +446,30 @@ impl Bert {
     /// `rows` says which rows of the last hidden state the caller reads; every layer but the
     /// last needs all of them, whatever it is.
     pub fn forward(&self, input: &BatchInput, rows: Rows) -> Result<BertOutput> {
-        let mut x = self.embeddings.forward(input)?;
+        // Each LayerNorm quantizes its output for the int8 layer that reads it next.
+        let query = |i: usize| self.layers.get(i).map(|l| &l.attention.query);
+        let first = self.project.as_ref().or(query(0));
+        let Normed {
+            hidden: mut x,
+            quantized: mut pre,
+        } = self.embeddings.forward(input, first)?;
         if let Some(project) = &self.project {
-            x = project.forward(&x)?;
+            x = project.forward_pre(&x, None, pre.as_ref().and_then(Prequantized::all))?;
+            if let Some(p) = pre.take() {
+                p.give_back();
+            }
         }
         let last = self.layers.len().saturating_sub(1);
         for (i, layer) in self.layers.iter().enumerate() {
-            let rows = if i == last { rows } else { Rows::All };
-            x = layer.forward(&x, input.lengths.as_deref(), rows)?;
+            let (rows, next) = match i == last {
+                true => (rows, None),
+                false => (Rows::All, query(i + 1)),
+            };
+            let out = layer.forward(&x, pre.take(), input.lengths.as_deref(), rows, next)?;
+            (x, pre) = (out.hidden, out.quantized);
+        }
+        if let Some(p) = pre {
+            p.give_back();
         }
         let pooled = match &self.pooler {
             Some(dense) => Some(dense.forward(&x.i((.., 0))?.contiguous()?)?.tanh()?),

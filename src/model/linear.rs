@@ -101,28 +101,71 @@ impl Linear {
 
     /// [`Linear::forward`], then `act` applied in place on the output buffer.
     pub fn forward_then(&self, x: &Tensor, act: Option<fn(&mut [f32])>) -> Result<Tensor> {
+        self.forward_pre(x, act, None)
+    }
+
+    /// [`Linear::forward_then`] on `x`, which `pre` may hold already quantized (used where it
+    /// was quantized for this layer's weights and activation format, else ignored).
+    pub fn forward_pre(
+        &self,
+        x: &Tensor,
+        act: Option<fn(&mut [f32])>,
+        pre: Option<QuantView>,
+    ) -> Result<Tensor> {
+        let input = Input::new(x, self.in_dim)?;
+        let mut quantized = Quantized::take_unless(pre.is_some());
+        let y = match &self.weight {
+            LinearWeight::F32 { weight_t, bias } if act.is_none() => {
+                Ok(input.x2.matmul(weight_t)?.broadcast_add(bias)?)
+            }
+            _ => self
+                .forward_raw(&input, act, pre, &mut quantized)
+                .and_then(|y| {
+                    Ok(Tensor::from_vec(
+                        y,
+                        (input.rows, self.out_dim),
+                        &Device::Cpu,
+                    )?)
+                }),
+        };
+        quantized.give_back();
+        Ok(y?.reshape(input.out_dims(self.out_dim))?)
+    }
+
+    /// [`Linear::forward`] as the row-major values of `[..., out]` (for a LayerNorm to
+    /// finish in place, `norm::LayerNorm::forward_residual`).
+    pub fn forward_vec(&self, x: &Tensor) -> Result<Vec<f32>> {
         let input = Input::new(x, self.in_dim)?;
         let mut quantized = Quantized::take();
-        let y = self.forward_input(&input, act, &mut quantized);
+        let y = self.forward_raw(&input, None, None, &mut quantized);
         quantized.give_back();
         y
     }
 
     /// [`Linear::forward`] of each of `layers` on the same `x` (attention's query, key and
-    /// value): the int8 layers among them quantize `x` once, not once each.
-    pub fn forward_shared<const N: usize>(layers: [&Linear; N], x: &Tensor) -> Result<[Tensor; N]> {
+    /// value): the int8 layers among them quantize `x` once, not once each (not at all where
+    /// `pre` holds it quantized for them).
+    pub fn forward_shared<const N: usize>(
+        layers: [&Linear; N],
+        x: &Tensor,
+        pre: Option<QuantView>,
+    ) -> Result<[Tensor; N]> {
         let in_dim = layers.first().map_or(0, |l| l.in_dim);
         let input = Input::new(x, in_dim)?;
         if let Some(l) = layers.iter().find(|l| l.in_dim != in_dim) {
             return Err(input_width(l.in_dim, in_dim));
         }
-        let mut quantized = Quantized::take();
+        let mut quantized = Quantized::take_unless(pre.is_some());
         let outs: Result<Vec<Tensor>> = match Self::int8_alike(&layers) {
             // One parallel region for all of them (kernels::qgemm_many).
-            Some(acts) => Self::forward_int8_shared(&layers, acts, &input, &mut quantized),
+            Some(acts) => Self::forward_int8_shared(&layers, acts, &input, pre, &mut quantized),
             None => layers
                 .iter()
-                .map(|l| l.forward_input(&input, None, &mut quantized))
+                .map(|l| {
+                    let y = l.forward_raw(&input, None, pre, &mut quantized)?;
+                    let y = Tensor::from_vec(y, (input.rows, l.out_dim), &Device::Cpu)?;
+                    Ok(y.reshape(input.out_dims(l.out_dim))?)
+                })
                 .collect(),
         };
         quantized.give_back();
@@ -131,29 +174,27 @@ impl Linear {
             .map_err(|_| candle_core::Error::Msg("one output per layer".into()).into())
     }
 
-    fn forward_input(
+    /// `[rows, out]` row-major, `act` applied.
+    fn forward_raw(
         &self,
         input: &Input,
         act: Option<fn(&mut [f32])>,
+        pre: Option<QuantView>,
         quantized: &mut Quantized,
-    ) -> Result<Tensor> {
-        let (x2, rows, device) = (&input.x2, input.rows, input.x2.device());
-        let y = match &self.weight {
+    ) -> Result<Vec<f32>> {
+        let (x2, rows) = (&input.x2, input.rows);
+        let mut y = match &self.weight {
             LinearWeight::F32 { weight_t, bias } => {
                 let y = x2.matmul(weight_t)?.broadcast_add(bias)?;
-                match act {
-                    Some(_) => self.finish(y.flatten_all()?.to_vec1()?, rows, act, device)?,
-                    None => y,
-                }
+                y.flatten_all()?.to_vec1()?
             }
             LinearWeight::F32Packed { weight, bias } => {
                 let mut y = vec![0f32; rows * self.out_dim];
                 with_f32_slice(x2, |xs| Ok(sgemm(xs, rows, weight, bias, &mut y)?))?;
-                self.finish(y, rows, act, device)?
+                y
             }
             LinearWeight::Int8 { weight, bias } => {
-                self.quantize(weight, input, quantized)?;
-                let (xq, scale) = (&quantized.xq, &quantized.scale);
+                let (xq, scale) = self.quantize(weight, input, pre, quantized)?;
                 let mut y = vec![0f32; rows * self.out_dim];
                 // `act` runs inside the product's tasks, on the columns each computed.
                 let out = kernels::QgemmOut {
@@ -164,10 +205,13 @@ impl Linear {
                 };
                 let kernel = kernels::best_kernel_for(self.acts);
                 kernels::qgemm_many(kernel, xq, scale, rows, &mut [out])?;
-                self.finish(y, rows, None, device)?
+                return Ok(y);
             }
         };
-        Ok(y.reshape(input.out_dims(self.out_dim))?)
+        if let Some(act) = act {
+            act(&mut y);
+        }
+        Ok(y)
     }
 }
 
@@ -217,15 +261,23 @@ struct Quantized {
 
 thread_local! {
     /// The buffers of [`Quantized`], reused from layer to layer instead of allocated and
-    /// zero-filled per call. Taken out while in use: a forward pass that rayon starts on this
-    /// thread meanwhile (work stealing while a GEMM waits) finds it empty and allocates.
-    static SCRATCH: std::cell::Cell<(Vec<i16>, Vec<f32>)> =
-        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+    /// zero-filled per call: two sets, since a LayerNorm's output is held quantized
+    /// ([`Prequantized`]) while the feed-forward output product quantizes its own input. Taken
+    /// out while in use: a forward pass that rayon starts on this thread meanwhile (work
+    /// stealing while a GEMM waits) finds fewer and allocates.
+    static SCRATCH: std::cell::Cell<Vec<(Vec<i16>, Vec<f32>)>> =
+        const { std::cell::Cell::new(Vec::new()) };
 }
+
+/// Sets of buffers [`SCRATCH`] keeps: a LayerNorm's quantized output, held while the
+/// feed-forward input product reads it, and the set of the layers that quantize their own.
+const SCRATCH_SETS: usize = 2;
 
 impl Quantized {
     fn take() -> Self {
-        let (xq, scale) = SCRATCH.take();
+        let mut sets = SCRATCH.take();
+        let (xq, scale) = sets.pop().unwrap_or_default();
+        SCRATCH.set(sets);
         Self {
             key: None,
             xq,
@@ -233,11 +285,117 @@ impl Quantized {
         }
     }
 
+    /// [`Quantized::take`], or empty buffers when the input comes quantized already (`pre`):
+    /// only sets that are used are grown and kept.
+    fn take_unless(pre: bool) -> Self {
+        match pre {
+            true => Self {
+                key: None,
+                xq: Vec::new(),
+                scale: Vec::new(),
+            },
+            false => Self::take(),
+        }
+    }
+
     fn give_back(self) {
-        SCRATCH.set((self.xq, self.scale));
+        let mut sets = SCRATCH.take();
+        if sets.len() < SCRATCH_SETS && self.xq.capacity() > 0 {
+            sets.push((self.xq, self.scale));
+        }
+        SCRATCH.set(sets);
     }
 }
 
+/// A LayerNorm's output quantized, while it runs, for the int8 layer that reads it next
+/// ([`Linear::forward_pre`], [`Linear::forward_shared`]): that layer skips its own pass over
+/// the input. Rows are quantized alone, so this is the same quantization to the bit.
+pub struct Prequantized {
+    q: Quantized,
+    rows: usize,
+}
+
+/// Rows of a [`Prequantized`] input, for the layers that read them.
+#[derive(Clone, Copy)]
+pub struct QuantView<'a> {
+    key: (Activations, usize),
+    xq: &'a [i16],
+    scale: &'a [f32],
+}
+
+/// Where the tasks of a LayerNorm write the quantized rows of its output.
+pub(super) struct QuantTarget<'a> {
+    pub w: &'a PackedWeights,
+    pub acts: Activations,
+    xq: SharedOut<'a, i16>,
+    scale: SharedOut<'a, f32>,
+}
+
+impl QuantTarget<'_> {
+    /// Rows `r` of the quantized values and their scales.
+    ///
+    /// # Safety
+    /// No other live reference may overlap these rows (one task per row block).
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn rows(&self, r: std::ops::Range<usize>) -> (&mut [i16], &mut [f32]) {
+        let (k, nb, n) = (self.w.k(), self.w.nblocks(), r.end - r.start);
+        // SAFETY: the caller's contract.
+        unsafe {
+            (
+                self.xq.part(r.start * k, n * k),
+                self.scale.part(r.start * nb, n * nb),
+            )
+        }
+    }
+}
+
+impl Prequantized {
+    /// Buffers for `rows` inputs of `next`, when it is an int8 layer.
+    pub(super) fn start(next: &Linear, rows: usize) -> Option<Self> {
+        let LinearWeight::Int8 { weight, .. } = &next.weight else {
+            return None;
+        };
+        let mut q = Quantized::take();
+        q.xq.resize(rows * weight.k(), 0);
+        q.scale.resize(rows * weight.nblocks(), 0.0);
+        q.key = Some((next.acts, weight.block()));
+        Some(Self { q, rows })
+    }
+
+    /// Where to write the rows (`next`: the layer given to [`Prequantized::start`]).
+    pub(super) fn target<'a>(&'a mut self, next: &'a Linear) -> Option<QuantTarget<'a>> {
+        let LinearWeight::Int8 { weight, .. } = &next.weight else {
+            return None;
+        };
+        Some(QuantTarget {
+            w: weight,
+            acts: next.acts,
+            xq: SharedOut::new(&mut self.q.xq),
+            scale: SharedOut::new(&mut self.q.scale),
+        })
+    }
+
+    /// Rows `r0..r0 + n` of the input (an input cut into chunks of rows).
+    pub fn rows(&self, r0: usize, n: usize) -> Option<QuantView<'_>> {
+        let (q, rows) = (&self.q, self.rows.max(1));
+        let (k, nb) = (q.xq.len() / rows, q.scale.len() / rows);
+        (r0 + n <= self.rows).then_some(())?;
+        Some(QuantView {
+            key: q.key?,
+            xq: &q.xq[r0 * k..(r0 + n) * k],
+            scale: &q.scale[r0 * nb..(r0 + n) * nb],
+        })
+    }
+
+    /// Every row.
+    pub fn all(&self) -> Option<QuantView<'_>> {
+        self.rows(0, self.rows)
+    }
+
+    pub fn give_back(self) {
+        self.q.give_back();
+    }
+}
 /// Elements of an input below which it is quantized on the calling thread (a region costs
 /// more than it saves there): a 24-token feed-forward input (24 × 3072) is split, a 24-token
 /// hidden state (24 × 768) is not.
@@ -280,7 +438,7 @@ fn quantize_rows_parallel(
 }
 
 /// Runs `f` on an f32 tensor's values where they lie (contiguous CPU storage), else on a copy.
-fn with_f32_slice<T>(x: &Tensor, f: impl FnOnce(&[f32]) -> Result<T>) -> Result<T> {
+pub(super) fn with_f32_slice<T>(x: &Tensor, f: impl FnOnce(&[f32]) -> Result<T>) -> Result<T> {
     {
         let (storage, layout) = x.storage_and_layout();
         if let (candle_core::Storage::Cpu(candle_core::CpuStorage::F32(v)), Some((a, b))) =
@@ -310,12 +468,13 @@ impl Linear {
             .then_some(first.0)
     }
 
-    /// [`Linear::forward_input`] of int8 `layers` alike ([`Linear::int8_alike`]) on one input:
+    /// [`Linear::forward_raw`] of int8 `layers` alike ([`Linear::int8_alike`]) on one input:
     /// one quantization, one parallel region.
     fn forward_int8_shared(
         layers: &[&Linear],
         acts: Activations,
         input: &Input,
+        pre: Option<QuantView>,
         quantized: &mut Quantized,
     ) -> Result<Vec<Tensor>> {
         fn int8(l: &Linear) -> Option<(&PackedWeights, &[f32])> {
@@ -326,7 +485,7 @@ impl Linear {
         }
         let parts: Vec<_> = layers.iter().filter_map(|l| int8(l)).collect();
         let (first, _) = parts[0];
-        layers[0].quantize(first, input, quantized)?;
+        let (xq, scale) = layers[0].quantize(first, input, pre, quantized)?;
         let rows = input.rows;
         let mut ys: Vec<Vec<f32>> = layers
             .iter()
@@ -343,27 +502,37 @@ impl Linear {
             })
             .collect();
         let kernel = kernels::best_kernel_for(acts);
-        kernels::qgemm_many(kernel, &quantized.xq, &quantized.scale, rows, &mut outs)?;
+        kernels::qgemm_many(kernel, xq, scale, rows, &mut outs)?;
         layers
             .iter()
             .zip(ys)
             .map(|(l, y)| {
-                let y = l.finish(y, rows, None, input.x2.device())?;
+                let y = Tensor::from_vec(y, (rows, l.out_dim), &Device::Cpu)?;
                 Ok(y.reshape(input.out_dims(l.out_dim))?)
             })
             .collect()
     }
 
-    /// Quantizes `input` for `weight` into `quantized`, unless it already holds it.
-    fn quantize(
+    /// `input` quantized for `weight`: `pre` where it holds exactly that, else quantized into
+    /// `quantized` (unless it already holds it).
+    fn quantize<'q>(
         &self,
         weight: &PackedWeights,
         input: &Input,
-        quantized: &mut Quantized,
-    ) -> Result<()> {
+        pre: Option<QuantView<'q>>,
+        quantized: &'q mut Quantized,
+    ) -> Result<(&'q [i16], &'q [f32])> {
         let key = (self.acts, weight.block());
-        if quantized.key != Some(key) {
-            let rows = input.rows;
+        let rows = input.rows;
+        if let Some(p) = pre {
+            if p.key == key
+                && p.xq.len() == rows * self.in_dim
+                && p.scale.len() == rows * weight.nblocks()
+            {
+                return Ok((p.xq, p.scale));
+            }
+        }
+        if quantized.key != Some(key) || quantized.xq.len() != rows * self.in_dim {
             quantized.key = None;
             quantized.xq.resize(rows * self.in_dim, 0);
             quantized.scale.resize(rows * weight.nblocks(), 0.0);
@@ -373,45 +542,7 @@ impl Linear {
             })?;
             quantized.key = Some(key);
         }
-        Ok(())
-    }
-
-    fn finish(
-        &self,
-        mut y: Vec<f32>,
-        rows: usize,
-        act: Option<fn(&mut [f32])>,
-        device: &Device,
-    ) -> Result<Tensor> {
-        if let Some(act) = act {
-            act(&mut y);
-        }
-        Ok(Tensor::from_vec(y, (rows, self.out_dim), device)?)
-    }
-}
-
-pub struct LayerNorm {
-    weight: Tensor,
-    bias: Tensor,
-    eps: f32,
-}
-
-impl LayerNorm {
-    pub fn load(scope: &Scope, dim: usize, eps: f64) -> Result<Self> {
-        Ok(Self {
-            weight: scope.get("weight", &[dim])?,
-            bias: scope.get("bias", &[dim])?,
-            eps: eps as f32,
-        })
-    }
-
-    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(candle_nn::ops::layer_norm(
-            x,
-            &self.weight,
-            &self.bias,
-            self.eps,
-        )?)
+        Ok((&quantized.xq, &quantized.scale))
     }
 }
 

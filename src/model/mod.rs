@@ -5,6 +5,7 @@ pub(crate) mod activation;
 pub(crate) mod bert;
 pub(crate) mod head;
 pub(crate) mod linear;
+pub(crate) mod norm;
 
 pub use crate::family::Family;
 pub(crate) use crate::family::Positions;
