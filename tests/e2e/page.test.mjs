@@ -37,7 +37,14 @@ const EXACT = `model=${Q8}&variant=simd128`;
 
 const openPage = (b, query, viewport) => openApp(b, srv.url, query, viewport);
 
-function bars(page) {
+/**
+ * The bars as shown. Under load, Chromium has reported a bar of the fresh results 0 px high in a
+ * rare snapshot (2 runs of ~20); so this waits up to 5 s for every bar to have a height, then
+ * reads them, and `checkBars` still fails if one never gets one.
+ */
+async function bars(page) {
+  const laidOut = () => [...document.querySelectorAll('#groups .bar')].every((e) => e.getBoundingClientRect().height > 0);
+  await page.waitForFunction(laidOut, null, { timeout: 5000 }).catch(() => {});
   return page.$$eval('#groups .bar', (els) => els.map((e) => ({
     label: e.dataset.label, score: e.dataset.score, group: e.dataset.group,
     visible: e.getBoundingClientRect().height > 0, aria: e.getAttribute('aria-label'),
