@@ -44,6 +44,7 @@ chooses anything.
 CALIBRATED MODE (--calibrated; issue 28): the same simulation with SmoothQuant's statistic taken
 from data, and asymmetric 8-bit activations.
     HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/act8_smooth.py MODEL_DIR --calibrated [--gate] [--heldout]
+    HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/act8_smooth.py MODEL_DIR --calibrated --subsets
 
   Calibrated smoothing: a_j = max |x_j| over every token of CALIBRATION_TEXTS at the LayerNorm
   output that feeds the smoothed matrices, measured on the f32 model (one pass, no labels);
@@ -408,6 +409,26 @@ def heldout(rows):
         print(f"| {label} | " + " | ".join(cells) + f" | {'pass' if ok else 'FAIL'} |", flush=True)
 
 
+def subsets(model_dir, tk, f32, tune_refs):
+    """How much C5 depends on its calibration texts (tuning texts only; chooses nothing): a_j from
+    parts of CALIBRATION_TEXTS, and from the q8 model at 15 bits instead of f32 (what a quantizer
+    that calibrates on its own rounded layers would see)."""
+    _, _, bits, smooth, fmt = next(r for r in CALIBRATED_ROWS if r[0] == "C5")
+    parts = [
+        ("all 20", CALIBRATION_TEXTS, f32),
+        ("first 5 (English)", CALIBRATION_TEXTS[:5], f32),
+        ("first 1 (English)", CALIBRATION_TEXTS[:1], f32),
+        ("the 2 Korean only", CALIBRATION_TEXTS[-2:], f32),
+        ("all 20, on q8 at 15 bits", CALIBRATION_TEXTS, build(model_dir, ALL15, None)),
+    ]
+    print("| C5, a_j from | tuning texts: cosine mean | min |")
+    print("|---|---|---|")
+    for label, texts, source in parts:
+        observed = calibrate(source, lambda m, texts=texts: [hidden(m, tk, t) for t in texts])
+        model = build(model_dir, bits, smooth, fmt, observed)
+        print("| {} | {:.5f} | {:.5f} |".format(label, *cosines(model, tk, TUNING_TEXTS, tune_refs)), flush=True)
+
+
 def calibrated(model_dir, tk, gate, held_out):
     gate_cases = json.loads((REPO / "tests/fixtures/minilm/reference.json").read_text(encoding="utf-8"))["cases"]
     gate_texts = [c["text"] for c in gate_cases]
@@ -419,6 +440,8 @@ def calibrated(model_dir, tk, gate, held_out):
     for t, r in zip(gate_texts, gate_refs):
         assert (hidden(f32, tk, t) - r).abs().max() < 1e-3, t
     observed = calibrate(f32, lambda m: [hidden(m, tk, t) for t in CALIBRATION_TEXTS])
+    if "--subsets" in sys.argv:
+        return subsets(model_dir, tk, f32, tune_refs)
     head = "| q8 activations | tuning texts: cosine mean | min | passes tuning |"
     if gate:
         head += " gate sentences: cosine mean | min | passes gate |"
