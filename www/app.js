@@ -26,7 +26,8 @@ const FINAL = ['NO_SIMD', 'NO_WASM', 'BAD_MODEL_SPEC', 'BAD_QUANT', 'BAD_INPUT',
 const params = new URLSearchParams(location.search);
 const lang = pickLang(params.get('lang'), navigator.languages?.length ? navigator.languages : [navigator.language]);
 const T = { ...STRINGS[lang], file: FILE_STRINGS[lang] };
-// auto: relaxed SIMD where the browser has it; simd128 computes exactly what the native CLI does.
+// auto: relaxed SIMD where the browser has it (not on x86 without AVX-VNNI: runtime/wasm.js);
+// simd128 computes exactly what the native CLI does.
 const variant = params.get('variant') || 'auto';
 // ?threads=N (docs/threads.md); absent: the library's default for this page.
 const threads = params.has('threads') ? Number(params.get('threads')) : undefined;

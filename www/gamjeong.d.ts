@@ -445,7 +445,16 @@ export class Classifier {
   dispose(): void;
 }
 
-export function wasmSupport(): { wasm: boolean; simd: boolean; relaxed: boolean };
+/**
+ * What this engine runs: WebAssembly, SIMD, relaxed SIMD; how it lowers the relaxed dot product
+ * (`'saturating'`: x86 without AVX-VNNI; `'exact'`: VNNI; `'signed'`: Arm; null without relaxed
+ * SIMD); and whether `variant: 'auto'` takes a relaxed build (not with the saturating lowering,
+ * where the SIMD128 build is faster and keeps 15-bit activations).
+ */
+export function wasmSupport(): {
+  wasm: boolean; simd: boolean; relaxed: boolean;
+  relaxedDot: 'exact' | 'saturating' | 'signed' | 'other' | null; relaxedPreferred: boolean;
+};
 /** Bytes of tensor data per tier. */
 export interface TierBytes { f32: number; q8: number; q4: number; q5: number; q6: number }
 /**

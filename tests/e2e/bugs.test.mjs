@@ -3,7 +3,7 @@
 // conversion; the service worker keeps only the wasm build this browser runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { server, browser, blankPage, loadIn, openApp, waitReady } from './common.mjs';
+import { server, browser, blankPage, loadIn, openApp, waitReady, autoRelaxed } from './common.mjs';
 
 let srv;
 before(async () => { srv = await server(); });
@@ -57,8 +57,14 @@ test('a folder that does not exist: NOT_FOUND, and no "converting" event before 
 });
 
 test('the service worker pre-caches the wasm build this browser runs, not both', async () => {
-  // threads=1: one thread, so the wasm build is chosen by SIMD support alone.
-  for (const [query, used, other] of [['&threads=1', 'pkg-relaxed', 'pkg'], ['&variant=simd128', 'pkg', 'pkg-relaxed']]) {
+  // threads=1: one thread, so the wasm build is chosen by SIMD support alone (relaxed SIMD where
+  // the browser lowers its dot product without saturation); then the other build, forced.
+  const probe = await browser();
+  const auto = (await autoRelaxed(await blankPage(probe, srv.url))) ? 'pkg-relaxed' : 'pkg';
+  await probe.close();
+  const forced = auto === 'pkg' ? 'relaxed' : 'simd128';
+  const flip = (dir) => (dir === 'pkg' ? 'pkg-relaxed' : 'pkg');
+  for (const [query, used, other] of [['&threads=1', auto, flip(auto)], [`&variant=${forced}`, flip(auto), auto]]) {
     const b = await browser();
     try {
       const mark = srv.log.length;

@@ -22,6 +22,13 @@ const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 export const TOL = 1e-4;
 export const Q4_TOL = 5e-4;
 export const RELAXED_TOL = 1e-2;
+/**
+ * Whether `variant: 'auto'` takes the relaxed builds in the browser of `page`
+ * (`wasmSupport().relaxedPreferred`: not where the engine lowers the relaxed dot product to
+ * x86's saturating sequence, i.e. without AVX-VNNI). wasm_features.test.mjs checks the answer
+ * against the CPU; the other tests follow it.
+ */
+export const autoRelaxed = (page) => page.evaluate(async () => (await import('/runtime/wasm.js')).wasmSupport().relaxedPreferred);
 /** Test artifacts (fixtures, reference, screenshots). */
 export const OUT = process.env.E2E_OUT || path.join(ROOT, 'target/e2e');
 export const FIXTURES = path.join(OUT, 'fixtures');

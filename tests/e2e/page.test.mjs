@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
   reference, server, browser, openApp, waitReady, waitResult, pageTimersPast, DEBOUNCE_MS, OUT, EXAMPLES, TOL, RELAXED_TOL,
-  ROOT, FIXTURES, CLI, DIST,
+  ROOT, FIXTURES, CLI, DIST, autoRelaxed,
 } from './common.mjs';
 import { genericDir, genericReference } from './generic.mjs';
 import { pathToFileURL } from 'node:url';
@@ -236,10 +236,11 @@ test('?quant=f32 on a folder; offline reload after the first visit still classif
     checkBars(await bars(page), ref.models.f32[2], 'f32');
     await page.close();
 
-    // The default single-threaded build (relaxed SIMD in Chromium), then offline.
+    // The default single-threaded build (relaxed SIMD in Chromium, but on x86 without
+    // AVX-VNNI), then offline.
     page = await openApp(b, site.url, `model=${Q8}&threads=1`);
     await waitReady(page);
-    assert.match(await page.$eval('#model-detail', (e) => e.textContent), /relaxed-simd kernel/);
+    assert.match(await page.$eval('#model-detail', (e) => e.textContent), (await autoRelaxed(page)) ? /relaxed-simd kernel/ : /simd128 kernel/);
     await page.click('#examples button >> nth=0');
     await waitResult(page, EXAMPLES[0]);
     checkBars(await bars(page), ref.models.q8[0], 'default (relaxed) build', RELAXED_TOL);

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { reference, server, browser, until, EXAMPLES, DIST, recordRequests } from './common.mjs';
+import { reference, server, browser, until, EXAMPLES, DIST, recordRequests, autoRelaxed } from './common.mjs';
 
 const Q8 = '/fixtures/tiny-ko.q8.safetensors';
 let srv; let ref;
@@ -125,7 +125,7 @@ test('20 texts classified: no request after the model is ready, none carries a t
 test('Content-Security-Policy: the documented policy, the page works under it with no violation, and it is enforced', async () => {
   const b = await browser();
   try {
-    const { page, seen } = await openPage(b, `model=${Q8}&threads=1`); // threads=1: the relaxed build
+    const { page, seen } = await openPage(b, `model=${Q8}&threads=1`); // threads=1: a single-threaded build
     await page.waitForSelector('#status[data-phase="ready"]', { timeout: 60_000 });
     const content = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
     const policy = Object.fromEntries(content.split(';').map((d) => d.trim()).filter(Boolean)
@@ -141,7 +141,7 @@ test('Content-Security-Policy: the documented policy, the page works under it wi
     // The page works: the module worker and the service worker started (worker-src 'self'),
     // an example is classified, the sorted view renders.
     assert.ok(page.workers().some((w) => w.url().endsWith('/worker.js')), 'model worker running');
-    assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL), `${srv.url}/sw.js?variant=relaxed`);
+    assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL), `${srv.url}/sw.js?variant=${(await autoRelaxed(page)) ? 'relaxed' : 'simd128'}`);
     await page.click('#examples button >> nth=2');
     await waitResult(page, EXAMPLES[2]);
     await page.check('#sorted');

@@ -1,14 +1,14 @@
 // The shipped .wasm files really contain SIMD: disassembled with binaryen's wasm-dis (an
 // independent decoder), the SIMD128 build has v128 instructions and no relaxed ones, the
 // relaxed build has relaxed-SIMD instructions (its int8 kernel), and the feature probes
-// that pick the build agree with the engines.
+// that pick the build agree with the engines and, in Chromium, with the CPU.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DIST, ROOT } from './common.mjs';
+import { DIST, ROOT, server, browser, blankPage } from './common.mjs';
 
 const WASM_DIS = path.join(ROOT, 'node_modules/.bin/wasm-dis');
 const SIMD_OP = /\b(?:v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\.[a-z0-9_]+/g;
@@ -58,4 +58,36 @@ test('the feature probes: relaxed probe validates only where relaxed SIMD is ena
   const flagged = JSON.parse(execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', probe], { encoding: 'utf8' }));
   assert.equal(flagged.relaxed, true);
   if (Number(process.versions.node.split('.')[0]) < 22) assert.equal(plain.relaxed, false);
+});
+
+// x86 CPU flags from the kernel (Linux), or null elsewhere.
+function cpuFlags() {
+  if (process.arch !== 'x64') return null;
+  try {
+    return new Set(fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)[1].trim().split(/\s+/));
+  } catch { return null; }
+}
+
+test('Chromium: the relaxed dot product probe matches the CPU, and auto takes SIMD128 where it saturates', async () => {
+  const flags = cpuFlags();
+  const srv = await server();
+  const b = await browser();
+  try {
+    const page = await blankPage(b, srv.url);
+    const got = await page.evaluate(async () => {
+      const { wasmSupport } = await import('/runtime/wasm.js');
+      const { Classifier } = await import('/gamjeong.js');
+      const c = await Classifier.load({ model: '/fixtures/tiny-ko.q8.safetensors', worker: false });
+      const r = { support: wasmSupport(), variant: c.info.variant };
+      c.dispose();
+      return r;
+    });
+    console.log(`Chromium relaxed dot: ${got.support.relaxedDot}; auto: ${got.variant}; avx_vnni: ${flags?.has('avx_vnni') ?? 'n/a'}`);
+    assert.equal(got.support.relaxed, true, 'Chromium has relaxed SIMD');
+    // V8 lowers the instruction to vpdpbusd with AVX-VNNI (not with AVX-512 VNNI alone), else to
+    // pmaddubsw + pmaddwd, which saturates 127 · 255 + 127 · 255 at 32767.
+    if (flags) assert.equal(got.support.relaxedDot === 'saturating', !flags.has('avx_vnni'), JSON.stringify(got.support));
+    assert.equal(got.support.relaxedPreferred, got.support.relaxedDot !== 'saturating');
+    assert.equal(got.variant, got.support.relaxedPreferred ? 'relaxed' : 'simd128');
+  } finally { await b.close(); await srv.close(); }
 });

@@ -17,12 +17,47 @@ const PROBES = {
 };
 const FEATURE_NAMES = { simd128: 'WebAssembly SIMD', 'relaxed-simd': 'relaxed SIMD' };
 
-/** Which wasm builds this browser can run. */
+/**
+ * (i32, i32) -> i32, exported as `f`: lane 0 of i32x4.relaxed_dot_i8x16_i7x16_add_s(i8x16.splat(a),
+ * i8x16.splat(b), 0). With a = 127 and b = 255 (the i7 operand's top bit set: the result is the
+ * engine's own choice) it tells how the engine lowers the instruction (relaxedDotLowering).
+ */
+const DOT_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127,
+  3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 36, 1, 34, 0, 32, 0, 253, 15, 32, 1, 253, 15, 253, 12,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 147, 2, 253, 27, 0, 11]);
+/** 127 · 255 summed over a lane's 4 bytes by each lowering. */
+const DOT_LOWERINGS = { 129540: 'exact', 65534: 'saturating', [-508]: 'signed' };
+
+/**
+ * How this engine computes the relaxed dot product: 'saturating' where it adds pairs of products
+ * in 16 bits with saturation (x86 without AVX-VNNI: pmaddubsw, then pmaddwd), 'exact' (x86's
+ * vpdpbusd), 'signed' (Arm's sdot), 'other', or null without relaxed SIMD. The relaxed builds'
+ * kernel never reaches the saturation (activations are 7-bit, docs/quantization.md), but the
+ * saturating lowering costs more instructions per product than the SIMD128 kernel's: measured
+ * there, the relaxed build is the slower one (docs/threads.md, "AMD EPYC without AVX-VNNI").
+ */
+function relaxedDotLowering() {
+  try {
+    const { f } = new WebAssembly.Instance(new WebAssembly.Module(DOT_PROBE)).exports;
+    return DOT_LOWERINGS[f(127, 255)] ?? 'other';
+  } catch {
+    return null;
+  }
+}
+
+let probed;
+/**
+ * Which wasm builds this browser can run, and whether `auto` takes the relaxed ones: where the
+ * engine has relaxed SIMD and does not lower its dot product to the saturating x86 sequence.
+ */
 export function wasmSupport() {
+  if (probed) return { ...probed };
   const wasm = typeof WebAssembly === 'object';
   const simd = wasm && WebAssembly.validate(PROBES.simd128);
   const relaxed = simd && WebAssembly.validate(PROBES['relaxed-simd']);
-  return { wasm, simd, relaxed };
+  const relaxedDot = relaxed ? relaxedDotLowering() : null;
+  probed = { wasm, simd, relaxed, relaxedDot, relaxedPreferred: relaxed && relaxedDot !== 'saturating' };
+  return { ...probed };
 }
 
 /** The features of `build` this engine lacks (none: it can run it). */
@@ -123,7 +158,7 @@ const wasmPromises = new Map();
 /**
  * Imports and instantiates a wasm build once per `variant`: a build of the table, or `auto` /
  * `threads-auto`: the most capable single-threaded / threads build whose features validate
- * here (relaxed SIMD where the engine has it). A site deployed without the relaxed build
+ * here (relaxed SIMD where the engine has it and `wasmSupport().relaxedPreferred`). A site deployed without the relaxed build
  * falls back to its SIMD128 twin. A threads build starts a pool of `threads` workers.
  */
 export function loadWasm(variant = 'auto', threads = 1) {
@@ -139,7 +174,8 @@ export function loadWasm(variant = 'auto', threads = 1) {
     // The builds of this kind, most features first; the last (fewest) is what `auto` falls back to.
     const kind = BUILDS.filter((b) => b.threads === pool).sort((a, b) => b.features.length - a.features.length);
     const plain = kind[kind.length - 1];
-    let build = auto ? kind.find((b) => !missing(b).length) ?? plain : buildOf(variant);
+    const preferred = (b) => support.relaxedPreferred || !b.features.includes('relaxed-simd');
+    let build = auto ? kind.find((b) => !missing(b).length && preferred(b)) ?? plain : buildOf(variant);
     const lacks = missing(build);
     if (lacks.length) {
       throw new GamjeongError(`${platform.name()} does not support ${lacks.map((f) => FEATURE_NAMES[f] || f).join(' and ')}, which variant '${build.variant}' needs: use variant 'auto' (or '${plain.variant}').`, 'NO_SIMD');
