@@ -7,6 +7,8 @@
 
 mod error;
 pub mod parallel;
+mod reuse;
+pub(crate) use reuse::Reuse;
 mod scalar;
 pub mod sgemm;
 
@@ -824,17 +826,15 @@ pub fn qgemm_many(
             }
         }
     });
-    PACKED.set(buf);
+    PACKED.give(buf);
     Ok(())
 }
 
-thread_local! {
-    /// The packed activations of [`qgemm_many`]'s regions, kept by each thread from one product
-    /// to the next: grown to the largest input, never allocated nor zero-filled again (packing
-    /// writes every value). Taken out while in use: a product started on this thread meanwhile
-    /// (rayon work stealing) finds it empty and allocates its own.
-    static PACKED: std::cell::Cell<Vec<u16>> = const { std::cell::Cell::new(Vec::new()) };
-}
+/// The packed activations of [`qgemm_many`]'s regions, kept from one product to the next: grown
+/// to the largest input, never allocated nor zero-filled again (packing writes every value).
+/// Taken out while in use: a product started meanwhile (another pass, rayon work stealing)
+/// gets another.
+static PACKED: Reuse<Vec<u16>> = Reuse::new(Vec::capacity, 1);
 
 /// For tests: the raw int32 per-block sums `out[(mi * n + ni) * nblocks + b]` by `kernel`.
 /// `xq` must be in `-ACT_MAX..=ACT_MAX`; an unavailable kernel is an error.

@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::io::Scope;
 use crate::kernels::parallel::SharedOut;
 use crate::kernels::sgemm::{sgemm, PackedF32, PACKED_F32};
-use crate::kernels::{self, Activations, PackedWeights};
+use crate::kernels::{self, Activations, PackedWeights, Reuse};
 use crate::quant::stored::{read_matrix, StoredMatrix};
 use candle_core::{Device, Module, Tensor};
 
@@ -259,25 +259,22 @@ struct Quantized {
     scale: Vec<f32>,
 }
 
-thread_local! {
-    /// The buffers of [`Quantized`], reused from layer to layer instead of allocated and
-    /// zero-filled per call: two sets, since a LayerNorm's output is held quantized
-    /// ([`Prequantized`]) while the feed-forward output product quantizes its own input. Taken
-    /// out while in use: a forward pass that rayon starts on this thread meanwhile (work
-    /// stealing while a GEMM waits) finds fewer and allocates.
-    static SCRATCH: std::cell::Cell<Vec<(Vec<i16>, Vec<f32>)>> =
-        const { std::cell::Cell::new(Vec::new()) };
+/// The buffers of [`Quantized`], reused from layer to layer instead of allocated and
+/// zero-filled per call. Taken out while in use: a forward pass started meanwhile (another
+/// pass, rayon work stealing while a GEMM waits) finds fewer and allocates.
+static SCRATCH: Reuse<(Vec<i16>, Vec<f32>)> = Reuse::new(scratch_size, SCRATCH_SETS);
+
+fn scratch_size(set: &(Vec<i16>, Vec<f32>)) -> usize {
+    set.0.capacity()
 }
 
-/// Sets of buffers [`SCRATCH`] keeps: a LayerNorm's quantized output, held while the
+/// Sets of buffers a forward pass uses at once: a LayerNorm's quantized output, held while the
 /// feed-forward input product reads it, and the set of the layers that quantize their own.
 const SCRATCH_SETS: usize = 2;
 
 impl Quantized {
     fn take() -> Self {
-        let mut sets = SCRATCH.take();
-        let (xq, scale) = sets.pop().unwrap_or_default();
-        SCRATCH.set(sets);
+        let (xq, scale) = SCRATCH.take();
         Self {
             key: None,
             xq,
@@ -299,11 +296,9 @@ impl Quantized {
     }
 
     fn give_back(self) {
-        let mut sets = SCRATCH.take();
-        if sets.len() < SCRATCH_SETS && self.xq.capacity() > 0 {
-            sets.push((self.xq, self.scale));
+        if self.xq.capacity() > 0 {
+            SCRATCH.give((self.xq, self.scale));
         }
-        SCRATCH.set(sets);
     }
 }
 
