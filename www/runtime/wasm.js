@@ -60,9 +60,13 @@ export function wasmSupport() {
   return { ...probed };
 }
 
-/** The features of `build` this engine lacks (none: it can run it). */
+/** The field of wasmSupport() that answers for each target feature of the build table. */
+const SUPPORT_OF = { simd128: 'simd', 'relaxed-simd': 'relaxed' };
+
+/** The features of `build` this engine lacks (none: it can run it), from wasmSupport()'s probes. */
 function missing(build) {
-  return build.features.filter((f) => !(typeof WebAssembly === 'object' && WebAssembly.validate(PROBES[f])));
+  const support = wasmSupport();
+  return build.features.filter((f) => !support[SUPPORT_OF[f]]);
 }
 
 /** The `variant`s LoadOptions take: 'auto' and the builds of the table. */
@@ -158,8 +162,8 @@ const wasmPromises = new Map();
 /**
  * Imports and instantiates a wasm build once per `variant`: a build of the table, or `auto` /
  * `threads-auto`: the most capable single-threaded / threads build whose features validate
- * here (relaxed SIMD where the engine has it and `wasmSupport().relaxedPreferred`). A site deployed without the relaxed build
- * falls back to its SIMD128 twin. A threads build starts a pool of `threads` workers.
+ * here (relaxed SIMD where the engine has it and `wasmSupport().relaxedPreferred`). A site
+ * deployed without the relaxed build falls back to its SIMD128 twin. A threads build starts a pool of `threads` workers.
  */
 export function loadWasm(variant = 'auto', threads = 1) {
   if (wasmPromises.has(variant)) return wasmPromises.get(variant);
