@@ -89,6 +89,11 @@ impl Linear {
         self.out_dim
     }
 
+    /// Whether the int8 GEMM runs this layer.
+    pub(super) fn is_int8(&self) -> bool {
+        matches!(self.weight, LinearWeight::Int8 { .. })
+    }
+
     /// How an int8 layer quantizes its input from now on (f32 layers ignore it).
     pub fn set_activations(&mut self, acts: Activations) {
         self.acts = acts;

@@ -124,6 +124,11 @@ impl LayerNorm {
             ))
             .into());
         }
+        if !layer.is_int8() {
+            // The f32 products split by panels (or candle's way): the LayerNorm keeps its own
+            // row-block region for a batch.
+            return self.forward_residual(layer.forward_vec(x)?, residual, next);
+        }
         with_f32_slice(residual, |res| {
             let rows = res.len() / dim.max(1);
             let mut quantized = next.and_then(|l| Prequantized::start(l, rows));
