@@ -12,6 +12,9 @@ export const MODEL = process.env.BENCH_MODEL || path.join(REPO, 'target', 'bert-
 export const PKG = process.env.BENCH_PKG || path.join(REPO, 'dist', 'pkg');
 export const ORT_DIST = path.join(BENCH, 'node_modules', 'onnxruntime-web', 'dist');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+/** A second product runtime (another tree's dist/, e.g. a "before" build), served as /dist-b/:
+ * engine names ending in `@b` load their wasm from it (A/B of two trees in one page). */
+export const DIST_B = process.env.BENCH_DIST_B || null;
 
 export const ENGINES = {
   'ort-int8': { name: 'ort-int8', kind: 'ort', url: '/assets/model.int8.onnx' },
@@ -44,6 +47,18 @@ for (const [name, spec] of Object.entries({
   'gj-f32-t2r': { kind: 'gjw', variant: 'threads-relaxed', threads: 2, ...F32 },
 })) ENGINES[name] = { name, ...spec };
 
+/** ENGINES[name]; `NAME@b`: the worker engine NAME with its wasm from BENCH_DIST_B. */
+export function engineSpec(name) {
+  const [base, tree] = name.split('@');
+  const spec = ENGINES[base];
+  if (!spec) throw new Error(`unknown engine ${base} (bench/lib.mjs ENGINES)`);
+  if (tree === undefined) return spec;
+  if (tree !== 'b' || spec.kind !== 'gjw' || !DIST_B) {
+    throw new Error(`${name}: only worker engines take @b, and only with BENCH_DIST_B set`);
+  }
+  return { ...spec, name, dist: '/dist-b/' };
+}
+
 // ---- static server ------------------------------------------------------------------------
 /** The project's static server (scripts/serve.mjs), cross-origin isolated so that both engines may run threads; `extra` mounts besides. */
 export function serve(extra = {}) {
@@ -53,6 +68,7 @@ export function serve(extra = {}) {
     '/model/': MODEL,
     '/pkg/': PKG,
     '/dist/': path.join(REPO, 'dist'),
+    ...(DIST_B ? { '/dist-b/': path.resolve(DIST_B) } : {}),
     '/ort/': ORT_DIST,
     '/': path.join(BENCH, 'page'),
   }, { cacheControl: 'max-age=3600', log: false });

@@ -4,6 +4,13 @@
 //   cd bench && npm install && node run.mjs [--rounds N] [--warmup N] [--sets int8,f32]
 //                                           [--seqs 8,24,64,128] [--batches 1,8]
 //                                           [--no-warm] [--no-cold] [--out results.json]
+//                                           [--engines a,b,... [--name SET]]
+//
+// --engines: one ad-hoc set of those engines (bench/lib.mjs ENGINES) in one page instead of
+// --sets, named --name (default "pairs"); rounds alternate the engines (a b, b a, a b, ...), so
+// two of them (e.g. gj-q8-t1,gj-q8-t2, or a build and its `@b` twin from BENCH_DIST_B, another
+// tree's dist/) see the same host drift, and the run prints each engine's time ÷ the first
+// engine's, paired round by round (median and quartiles of the per-round ratios).
 //
 // Serves bench/page, onnxruntime-web's dist, gamjeong's wasm-bindgen package and the model
 // files from one local HTTP server, opens a fresh headless Chromium per measurement set and
@@ -16,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { BENCH, REPO, ASSETS, MODEL, PKG, ORT_DIST, ENGINES, serve, withPage } from './lib.mjs';
+import { BENCH, REPO, ASSETS, MODEL, PKG, ORT_DIST, engineSpec, serve, withPage } from './lib.mjs';
 
 // ---- options ----------------------------------------------------------------------------
 const argv = process.argv.slice(2);
@@ -46,7 +53,9 @@ const SETS = {
   'f32-t1': ['ort-f32', 'gj-f32-simd128', 'gj-f32-relaxed', 'gj-f32-t1'],
   'f32-t2': ['ort-f32-t2', 'gj-f32-t1', 'gj-f32-t2', 'gj-f32-relaxed', 'gj-f32-t2r'],
 };
-const sets = opt('sets', 'int8,f32').split(',');
+const adHoc = opt('engines', null);
+if (adHoc) SETS[opt('name', 'pairs')] = adHoc.split(',');
+const sets = adHoc ? [opt('name', 'pairs')] : opt('sets', 'int8,f32').split(',');
 const coldEngines = opt('cold', 'ort-int8,gj-q8,gj-q4,ort-f32,gj-f32').split(',');
 
 function load() {
@@ -108,6 +117,23 @@ function readJson(file) {
   try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }
 }
 
+/** Each engine's time ÷ the first engine's in the same round, per shape: quartiles over rounds. */
+function paired(rows) {
+  const q = (xs, f) => { const v = [...xs].sort((a, b) => a - b); return v[Math.min(v.length - 1, Math.floor(f * v.length))]; };
+  const out = [];
+  for (const ref of rows.filter((x) => x.engine === SETS[sets[0]][0])) {
+    for (const x of rows.filter((y) => y.seq === ref.seq && y.batch === ref.batch && y !== ref)) {
+      const r = x.times_ms.map((t, i) => t / ref.times_ms[i]);
+      const row = { seq: x.seq, batch: x.batch, engine: x.engine, vs: ref.engine, median_ms: x.median_ms, vs_median_ms: ref.median_ms,
+        ratio_of_medians: x.median_ms / ref.median_ms, paired_p25: q(r, 0.25), paired_median: q(r, 0.5), paired_p75: q(r, 0.75) };
+      out.push(row);
+      console.log(`  ${x.seq}x${x.batch} ${x.engine} ÷ ${ref.engine}: ${x.median_ms.toFixed(1)} / ${ref.median_ms.toFixed(1)} ms = ` +
+        `${row.ratio_of_medians.toFixed(3)}; paired per round ${row.paired_median.toFixed(3)} (p25 ${row.paired_p25.toFixed(3)}, p75 ${row.paired_p75.toFixed(3)})`);
+    }
+  }
+  return out;
+}
+
 // ---- main -------------------------------------------------------------------------------------
 const server = await serve();
 const { url: origin } = server;
@@ -136,11 +162,12 @@ try {
   });
   if (!flag('no-warm')) {
     for (const set of sets) {
-      const cfg = { ...cfgBase, engines: SETS[set].map((n) => ENGINES[n]) };
+      const cfg = { ...cfgBase, engines: SETS[set].map(engineSpec) };
       console.log(`== warm set ${set}: ${SETS[set].join(' / ')} (load ${load().join(' ')})`);
       const t0 = Date.now();
       const r = await withPage(origin, (page) => page.evaluate((c) => window.bench.runSet(c), cfg));
       results.warm[set] = { ...r, date: new Date(t0).toISOString(), load_before: load(), wall_s: (Date.now() - t0) / 1e3 };
+      if (adHoc) results.warm[set].paired = paired(r.results);
       fs.writeFileSync(OUT, JSON.stringify(results, null, 1));
     }
   }
@@ -148,7 +175,7 @@ try {
     const reps = Number(opt('cold-reps', 3));
     for (const name of coldEngines) {
       for (let rep = 0; rep < reps; rep++) {
-        const spec = ENGINES[name];
+        const spec = engineSpec(name);
         let r;
         try {
           r = await withPage(origin, async (page) => {
@@ -179,7 +206,9 @@ try {
   await server.close();
 }
 console.log(`wrote ${OUT}`);
-if (sets.some((s) => s.includes('-t'))) {
+if (adHoc) {
+  // an ad-hoc set: its paired ratios above (and in OUT) are its report
+} else if (sets.some((s) => s.includes('-t'))) {
   // the threads sets have their own report (results-threads.md)
   spawnSync(process.execPath, [path.join(BENCH, 'threads_report.mjs'), OUT], { stdio: 'inherit' });
 } else {

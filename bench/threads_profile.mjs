@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO, ENGINES, serve, withPage } from './lib.mjs';
+import { REPO, engineSpec, serve, withPage } from './lib.mjs';
 
 const [names = 'gj-q8-t2,gj-q8-t2r', seq = '24', batch = '1', runs = '40', idleS = '10'] = process.argv.slice(2);
 const TICK_MS = 1000 / 100; // USER_HZ
@@ -71,7 +71,7 @@ try {
         const run = () => call({ type: 'run', ids: rows.flat(), batch: rows.length });
         window.gj = { call, run };
         return call({ type: 'init', spec });
-      }, [ENGINES[name], +seq, +batch]);
+      }, [engineSpec(name), +seq, +batch]);
       // Spinning off (the baseline), then on, in alternating blocks of 5 passes.
       const profile = await page.evaluate(async (runs) => {
         for (let i = 0; i < 5; i++) await window.gj.run();

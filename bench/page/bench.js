@@ -256,6 +256,8 @@ async function runSet(cfg) {
         results.push({
           engine: e.spec.name, seq, batch, runs: t.length,
           median_ms: median(t), min_ms: Math.min(...t), p10_ms: quantile(t, 0.1), p90_ms: quantile(t, 0.9),
+          // every round's time, in round order: ratios of two engines paired round by round
+          times_ms: t,
           ...check[e.spec.name],
         });
       }

@@ -1,7 +1,7 @@
 // A gamjeong engine in a Web Worker, as the product runs it (www/worker.js): the wasm build
 // comes from the product runtime's loadWasm (dist/runtime/wasm.js), so the threads build starts
 // its pool exactly as Classifier.load({threads}) does. Driven by bench.js (GjWorkerEngine).
-import { loadWasm } from '/dist/runtime/wasm.js';
+// spec.dist: another tree's runtime (run.mjs's `@b` engines, BENCH_DIST_B), default /dist/.
 import { fetchBytes, cachedBytes, gjFromQuantized } from './bytes.js';
 
 let cls = null;
@@ -9,6 +9,7 @@ let mod = null;
 
 async function init({ spec, fromCache }) {
   const marks = { start: performance.now() };
+  const { loadWasm } = await import(`${spec.dist || '/dist/'}runtime/wasm.js`);
   const wasm = await loadWasm(spec.variant, spec.threads);
   mod = wasm.mod;
   marks.engine_ready = performance.now();
