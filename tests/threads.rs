@@ -2,9 +2,8 @@
 //! and q4 weights and every family (forward passes with spinning threads,
 //! kernels::parallel::pass), and the parallel GEMMs against one thread on shapes large enough to
 //! split, through rayon alone and through a pass's spinners, one product per region or several
-//! (in a pass, panels claimed in guided self-scheduling parts), or split by rows with a row-wise
-//! pass run by each task on its rows. The forward passes also run the residual add + LayerNorm +
-//! quantization over row blocks (512 rows), and inside the attention output product's tasks.
+//! (in a pass, panels claimed in guided self-scheduling parts). The forward passes also run the
+//! residual add + LayerNorm + quantization over row blocks (512 rows).
 #![cfg(not(target_arch = "wasm32"))] // native-only; tests/wasm_*.rs run in the browser
 
 mod common;
@@ -14,7 +13,7 @@ use gamjeong::internals::kernels::parallel::{
 };
 use gamjeong::internals::kernels::sgemm::{sgemm, PackedF32};
 use gamjeong::internals::kernels::{
-    best_kernel, qgemm, qgemm_many, qgemm_rows_then, quantize_for, PackedWeights, QgemmOut,
+    best_kernel, qgemm, qgemm_many, quantize_for, PackedWeights, QgemmOut,
 };
 use gamjeong::Classifier;
 use gamjeong::{quantize_bytes, ModelSource, Quant};
@@ -303,69 +302,6 @@ fn parallel_gemms_equal_one_thread() {
                 got.1 == one.1,
                 "qgemm {m}x{n}x{k}: {threads} threads differ"
             );
-        }
-    }
-}
-
-/// A product split over blocks of rows with a row-wise pass on each block (the attention output
-/// product and its LayerNorm, `qgemm_rows_then`): the bits of `qgemm` then the pass on every row,
-/// every row passed once, and split into several blocks on 2 and 3 threads, through rayon alone
-/// and through a pass's spinners. 24 × 768 × 768 is BERT-base's attention output at 24 tokens.
-#[test]
-fn row_split_gemm_then_rows_equals_one_thread() {
-    for (m, n, k) in [(24, 768, 768), (7, 3072, 768), (1, 3072, 768)] {
-        let x = values(m * k, 17 + m as u32);
-        let w = values(n * k, 19);
-        let bias = values(n, 23);
-        let q: Vec<i8> = w.iter().map(|v| (v * 127.0).round() as i8).collect();
-        let block = gamjeong::internals::kernels::q8_block(k);
-        let qw = PackedWeights::new(q, vec![0.01f32; n * (k / block)], n, k, block).unwrap();
-        let mut xq = vec![0i16; m * k];
-        let mut xs = vec![0f32; m * qw.nblocks()];
-        quantize_for(&qw, gamjeong::Activations::Bits15, &x, m, &mut xq, &mut xs).unwrap();
-        let mut want = vec![0f32; m * n];
-        qgemm(&xq, &xs, m, &qw, Some(&bias), &mut want).unwrap();
-        squash(&mut want);
-        for threads in [1, 2, 3] {
-            for in_pass in [false, true] {
-                let blocks = Mutex::new(Vec::new());
-                let mut y = vec![0f32; m * n];
-                pool(threads).install(|| {
-                    let mut go = || {
-                        qgemm_rows_then(
-                            best_kernel(),
-                            &xq,
-                            &xs,
-                            m,
-                            &qw,
-                            Some(&bias),
-                            &mut y,
-                            |r, ys| {
-                                assert_eq!(ys.len(), r.len() * n);
-                                squash(ys);
-                                blocks.lock().unwrap().push(r);
-                            },
-                        )
-                        .unwrap()
-                    };
-                    match in_pass {
-                        true => pass(go),
-                        false => go(),
-                    }
-                });
-                let what = format!("{m}x{n}x{k}, {threads} threads, in a pass: {in_pass}");
-                assert!(bits(&y) == bits(&want), "{what}: bits differ");
-                let mut blocks = blocks.into_inner().unwrap();
-                blocks.sort_by_key(|r| r.start);
-                let mut next = 0;
-                for r in &blocks {
-                    assert_eq!(r.start, next, "{what}: rows {blocks:?}");
-                    next = r.end;
-                }
-                assert_eq!(next, m, "{what}: rows {blocks:?}");
-                // Split where there are several 4-row tiles and more than one thread.
-                assert_eq!(blocks.len() > 1, threads > 1 && m > 4, "{what}: {blocks:?}");
-            }
         }
     }
 }

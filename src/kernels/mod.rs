@@ -815,7 +815,6 @@ pub fn qgemm_many(
             xp: &packed[at[i].clone()],
             xs: x_scale,
             m,
-            rows: 0..m,
             w,
         };
         run(kernel, &job, panels.clone(), &mut epi);
@@ -831,73 +830,11 @@ pub fn qgemm_many(
     Ok(())
 }
 
-/// The packed activations of [`qgemm_many`]'s and [`qgemm_rows_then`]'s regions, kept from one product to the next: grown
+/// The packed activations of [`qgemm_many`]'s regions, kept from one product to the next: grown
 /// to the largest input, never allocated nor zero-filled again (packing writes every value).
 /// Taken out while in use: a product started meanwhile (another pass, rayon work stealing)
 /// gets another.
 static PACKED: Reuse<Vec<u16>> = Reuse::new(Vec::capacity, 1);
-
-/// [`qgemm_with`] split over blocks of rows instead of column panels, and `then(rows, y_rows)`
-/// run by the task that computed those rows, right after them: a row-wise pass over the output
-/// (residual add + LayerNorm + the next layer's quantization) in the product's region instead
-/// of a serial pass after it (at 24 tokens that pass is below the size that earns a region of
-/// its own). Every output is computed by the same microkernel over the same K-blocks in the same
-/// order as by [`qgemm_with`], so the bits depend neither on the split nor on the thread count;
-/// below [`parallel::MIN_PARALLEL_WORK`] or on one thread it is `qgemm_with`, then `then(0..m)`.
-#[allow(clippy::too_many_arguments)]
-pub fn qgemm_rows_then(
-    kernel: Kernel,
-    xq: &[i16],
-    x_scale: &[f32],
-    m: usize,
-    w: &PackedWeights,
-    bias: Option<&[f32]>,
-    y: &mut [f32],
-    then: impl Fn(Range<usize>, &mut [f32]) + Sync,
-) -> Result<(), KernelError> {
-    const OP: &str = "qgemm";
-    check_x(OP, kernel, xq, m, w)?;
-    check_len(OP, "x_scale", x_scale.len(), "m*nblocks", &[m, w.nb])?;
-    if let Some(bias) = bias {
-        check_len(OP, "bias", bias.len(), "n", &[w.n])?;
-    }
-    let mn = mul(OP, "m * n", m, w.n)?;
-    check_len(OP, "y", y.len(), "m*n", &[m, w.n])?;
-    if m == 0 {
-        return Ok(());
-    }
-    let mut buf = PACKED.take();
-    if buf.len() < m * w.kp {
-        buf.resize(m * w.kp, 0);
-    }
-    pack_x(kernel, xq, m, w, &mut buf[..m * w.kp]);
-    let packed = &buf[..m * w.kp];
-    let out = parallel::SharedOut::new(y);
-    // Units of MR rows: a task's rows start on a tile boundary of the one-thread run.
-    parallel::for_panel_ranges(m.div_ceil(MR), mn.saturating_mul(w.k), |units| {
-        let rows = units.start * MR..(units.end * MR).min(m);
-        let mut epi = GemmEpilogue {
-            n: w.n,
-            bias,
-            y: out,
-            m0: 0,
-            p: 0,
-        };
-        let job = Job {
-            xp: packed,
-            xs: x_scale,
-            m,
-            rows: rows.clone(),
-            w,
-        };
-        run(kernel, &job, 0..w.npanels, &mut epi);
-        // SAFETY: rows `rows` of the output: this task's only, all written just above.
-        let ys = unsafe { out.part(rows.start * w.n, rows.len() * w.n) };
-        then(rows, ys);
-    });
-    PACKED.give(buf);
-    Ok(())
-}
 
 /// For tests: the raw int32 per-block sums `out[(mi * n + ni) * nblocks + b]` by `kernel`.
 /// `xq` must be in `-ACT_MAX..=ACT_MAX`; an unavailable kernel is an error.
@@ -927,7 +864,6 @@ pub fn block_sums(
         xp: &xp,
         xs: &[],
         m,
-        rows: 0..m,
         w,
     };
     run(kernel, &job, 0..w.npanels, &mut epi);
@@ -1141,8 +1077,6 @@ struct Job<'a> {
     /// The activation block scales (`m * nb`), or empty when not `E::SCALED`.
     xs: &'a [f32],
     m: usize,
-    /// The rows to compute (`0..m` but for [`qgemm_rows_then`]'s tasks).
-    rows: Range<usize>,
     w: &'a PackedWeights,
 }
 
@@ -1262,21 +1196,14 @@ fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
 /// Scalar; the callers of the x86_64 and aarch64 kernels check at run time).
 #[inline(always)]
 fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
-    let Job {
-        xp,
-        xs,
-        m,
-        ref rows,
-        w,
-    } = *job;
+    let Job { xp, xs, m, w } = *job;
     let (kp, nb) = (w.kp, w.nb);
     debug_assert_eq!(xs.len(), if E::SCALED { m * nb } else { 0 });
     let x = x_view::<K>(xp, m, w);
-    let (first, end) = (rows.start, rows.end.min(m));
-    let mc = chunk_rows(kp, std::mem::size_of::<K::X>(), end.saturating_sub(first));
-    let mut m0 = first;
-    while m0 < end {
-        let rows = mc.min(end - m0);
+    let mc = chunk_rows(kp, std::mem::size_of::<K::X>(), m);
+    let mut m0 = 0;
+    while m0 < m {
+        let rows = mc.min(m - m0);
         let row = |r: usize| &x[(m0 + r) * kp..(m0 + r + 1) * kp];
         // Block scales of chunk row r (empty slices for raw sums).
         let sc = |r: usize| {

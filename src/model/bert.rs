@@ -185,10 +185,9 @@ impl SelfAttention {
             }
         };
         let context = self.attend(&q, &k, &v, lengths)?;
-        // The output product, then the residual add, the LayerNorm and the next layer's
-        // quantization in one pass per row, by the task that computed the row.
-        self.norm
-            .forward_after(&self.output, &context, &queries, next)
+        // The residual add, the LayerNorm and the next layer's quantization: one pass per row.
+        let y = self.output.forward_vec(&context)?;
+        self.norm.forward_residual(y, &queries, next)
     }
 
     /// softmax(q kᵀ / √d) v for every sequence of the batch: q `[b, sq, hidden]`, k and v

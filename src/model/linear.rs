@@ -89,11 +89,6 @@ impl Linear {
         self.out_dim
     }
 
-    /// Whether the int8 GEMM runs this layer.
-    pub(super) fn is_int8(&self) -> bool {
-        matches!(self.weight, LinearWeight::Int8 { .. })
-    }
-
     /// How an int8 layer quantizes its input from now on (f32 layers ignore it).
     pub fn set_activations(&mut self, acts: Activations) {
         self.acts = acts;
@@ -143,38 +138,6 @@ impl Linear {
         let input = Input::new(x, self.in_dim)?;
         let mut quantized = Quantized::take();
         let y = self.forward_raw(&input, None, None, &mut quantized);
-        quantized.give_back();
-        y
-    }
-
-    /// [`Linear::forward_vec`], with `then(rows, y_rows)` run on every block of output rows once
-    /// it is computed: for an int8 layer by the task that computed it, in the product's own
-    /// region ([`kernels::qgemm_rows_then`]); else on all rows after the product. The values
-    /// `then` sees, and so what it computes, do not depend on the split.
-    pub fn forward_rows_then(
-        &self,
-        x: &Tensor,
-        then: impl Fn(std::ops::Range<usize>, &mut [f32]) + Sync,
-    ) -> Result<Vec<f32>> {
-        let input = Input::new(x, self.in_dim)?;
-        let mut quantized = Quantized::take();
-        let y = match &self.weight {
-            LinearWeight::Int8 { weight, bias } => self
-                .quantize(weight, &input, None, &mut quantized)
-                .and_then(|(xq, scale)| {
-                    let mut y = vec![0f32; input.rows * self.out_dim];
-                    let kernel = kernels::best_kernel_for(self.acts);
-                    let (w, b) = (weight, Some(bias.as_slice()));
-                    kernels::qgemm_rows_then(kernel, xq, scale, input.rows, w, b, &mut y, &then)?;
-                    Ok(y)
-                }),
-            _ => self
-                .forward_raw(&input, None, None, &mut quantized)
-                .map(|mut y| {
-                    then(0..input.rows, &mut y);
-                    y
-                }),
-        };
         quantized.give_back();
         y
     }

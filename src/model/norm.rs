@@ -7,13 +7,11 @@
 //! which rows run side by side changes: a few rows at a time, so that their independent sums
 //! overlap instead of each waiting on its own chain of additions.
 
-use super::linear::{with_f32_slice, Linear, Prequantized, QuantTarget};
+use super::linear::{with_f32_slice, Linear, Prequantized};
 use crate::error::Result;
 use crate::io::Scope;
 use crate::kernels::{self, parallel};
 use candle_core::Tensor;
-use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 pub struct LayerNorm {
     weight: Vec<f32>,
@@ -88,94 +86,29 @@ impl LayerNorm {
             .into());
         }
         let mut quantized = next.and_then(|l| Prequantized::start(l, rows));
-        let failed = AtomicBool::new(false);
         {
             let out = parallel::SharedOut::new(&mut y);
             let target = quantized.as_mut().zip(next).and_then(|(q, l)| q.target(l));
+            let failed = std::sync::atomic::AtomicBool::new(false);
             parallel::for_panel_ranges(rows, rows * dim * WORK_PER_VALUE, |r| {
+                let n = r.end - r.start;
                 // SAFETY: rows r of the output: this task's only.
-                let ys = unsafe { out.part(r.start * dim, r.len() * dim) };
-                self.block(r, ys, residual, target.as_ref(), &failed);
+                let ys = unsafe { out.part(r.start * dim, n * dim) };
+                let res = residual.map(|x| &x[r.start * dim..r.end * dim]);
+                self.rows(ys, res);
+                if let Some(t) = &target {
+                    // SAFETY: rows r of the quantized input: this task's only.
+                    let (q, s) = unsafe { t.rows(r.clone()) };
+                    if kernels::quantize_for(t.w, t.acts, ys, n, q, s).is_err() {
+                        failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
             });
-        }
-        self.finish(y, dims, quantized, failed)
-    }
-
-    /// LayerNorm(`layer`(`x`) + `residual`), quantized for `next` where it is int8: the same
-    /// bits as [`LayerNorm::forward_residual`] of `layer.forward_vec(x)`, but each block of rows
-    /// is normalized by the task of `layer`'s product that computed it
-    /// ([`Linear::forward_rows_then`]): one region instead of a product's region and then,
-    /// at 24 tokens, a serial pass on the pass's thread.
-    pub fn forward_after(
-        &self,
-        layer: &Linear,
-        x: &Tensor,
-        residual: &Tensor,
-        next: Option<&Linear>,
-    ) -> Result<Normed> {
-        let dim = self.dim();
-        let dims = residual.dims().to_vec();
-        let lead = |d: &[usize]| d.split_last().map(|(_, l)| l.to_vec());
-        if layer.out_dim() != dim || dims.last() != Some(&dim) || lead(&dims) != lead(x.dims()) {
-            return Err(candle_core::Error::Msg(format!(
-                "layer norm over {dim} values after a layer of {} outputs: input {:?}, residual {dims:?}",
-                layer.out_dim(),
-                x.dims()
-            ))
-            .into());
-        }
-        if !layer.is_int8() {
-            // The f32 products split by panels (or candle's way): the LayerNorm keeps its own
-            // row-block region for a batch.
-            return self.forward_residual(layer.forward_vec(x)?, residual, next);
-        }
-        with_f32_slice(residual, |res| {
-            let rows = res.len() / dim.max(1);
-            let mut quantized = next.and_then(|l| Prequantized::start(l, rows));
-            let failed = AtomicBool::new(false);
-            let y = {
-                let target = quantized.as_mut().zip(next).and_then(|(q, l)| q.target(l));
-                layer.forward_rows_then(x, |r, ys| {
-                    self.block(r, ys, Some(res), target.as_ref(), &failed)
-                })?
-            };
-            self.finish(y, dims, quantized, failed)
-        })
-    }
-
-    /// Rows `r` (`ys`, the output's) + the residual's, normalized in place and quantized into
-    /// `target`; `failed` set on a non-finite value.
-    fn block(
-        &self,
-        r: Range<usize>,
-        ys: &mut [f32],
-        residual: Option<&[f32]>,
-        target: Option<&QuantTarget>,
-        failed: &AtomicBool,
-    ) {
-        let dim = self.dim();
-        let res = residual.map(|x| &x[r.start * dim..r.end * dim]);
-        self.rows(ys, res);
-        if let Some(t) = target {
-            // SAFETY: rows r of the quantized input: this task's only.
-            let (q, s) = unsafe { t.rows(r.clone()) };
-            if kernels::quantize_for(t.w, t.acts, ys, r.len(), q, s).is_err() {
-                failed.store(true, Relaxed);
-            }
-        }
-    }
-
-    fn finish(
-        &self,
-        y: Vec<f32>,
-        dims: Vec<usize>,
-        mut quantized: Option<Prequantized>,
-        failed: AtomicBool,
-    ) -> Result<Normed> {
-        if failed.into_inner() {
-            // Non-finite values: the next layer quantizes on its own and reports the row.
-            if let Some(q) = quantized.take() {
-                q.give_back();
+            if failed.into_inner() {
+                // Non-finite values: the next layer quantizes on its own and reports the row.
+                if let Some(q) = quantized.take() {
+                    q.give_back();
+                }
             }
         }
         let hidden = Tensor::from_vec(y, dims, &candle_core::Device::Cpu)?;
