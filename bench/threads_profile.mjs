@@ -111,6 +111,9 @@ try {
         joins_spun: st.joins_spun / n, join_spun_us: st.joins_spun ? st.join_spun_ns / st.joins_spun / 1e3 : null,
         joins_rayon: st.joins_rayon / n, join_rayon_us: st.joins_rayon ? st.join_rayon_ns / st.joins_rayon / 1e3 : null,
         region_ms: st.region_ns / n / 1e6, wait_ms: st.wait_ns / n / 1e6,
+        // the pass's wall time, and the part of it outside regions (serial work, hand-overs)
+        pass_ms: st.passes ? st.pass_ns / st.passes / 1e6 : null,
+        outside_ms: st.passes ? (st.pass_ns - st.region_ns) / st.passes / 1e6 : null,
         spinners: st.spinners / n, spinner_ms: st.spinner_ns / n / 1e6, spin_timeouts: st.spin_timeouts / n,
       };
       const modes = Object.fromEntries(['off', 'on'].map((m) => {
