@@ -140,7 +140,7 @@ fn exp(x: f32) -> f32 {
     p = p * r + 8.333_452e-3;
     p = p * r + 4.166_579_6e-2;
     p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
+    p = p * r + 0.5; // Cephes: 5.0000001201e-1, the same f32
     let y = p * r * r + r + 1.0;
     // 2ⁿ from n's bits: t's mantissa holds n + 1.5 · 2²³ (|n| ≤ 126).
     let n = t.to_bits().wrapping_sub(MAGIC.to_bits()) as i32;
@@ -172,6 +172,8 @@ fn rows<const RR: usize>(a: Rows, b: Rows, i0: usize, kd: usize, n: usize, c: &m
     let mut j = 0;
     while j + W <= n {
         let mut acc = [[0f32; W]; RR];
+        // `t` indexes a column of every row of `a` and a row of `b`.
+        #[allow(clippy::needless_range_loop)]
         for t in 0..kd {
             // Loads (and their bounds checks) first: the arithmetic below has no branch, so
             // the accumulators stay in registers.
