@@ -10,7 +10,8 @@
 set -euo pipefail
 dir=$1 n=$2 before=$3 after=$4 rounds=${5:-10} runs=${6:-5} kernels=${7:-"avx512-vnni@15 avx512-vnni-u8@8"}
 py=${PY:-/work/venv-bench/bin/python}
-out=$dir/ab_t$n
+tag=${TAG:-ab} # TAG=NAME: results in BENCH_DIR/NAME_tN instead
+out=$dir/${tag}_t$n
 mkdir -p "$out"
 export OMP_NUM_THREADS=$n RAYON_NUM_THREADS=$n CANDLE_NUM_THREADS=$n THREADS=$n
 export SHAPES=${SHAPES:-24x1,64x8}
@@ -24,5 +25,5 @@ for r in $(seq 1 "$rounds"); do
     done
   done
 done
-ENGINES=ort_int8 OUT_NAME=ab_t$n/peer.json "$py" bench/native_peer.py "$dir/bert-base-random" "$dir" \
+ENGINES=ort_int8 OUT_NAME=${tag}_t$n/peer.json "$py" bench/native_peer.py "$dir/bert-base-random" "$dir" \
   "$((rounds * runs))" "$n"

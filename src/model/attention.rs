@@ -83,23 +83,28 @@ unsafe fn head_avx2(q: Rows, k: Rows, v: Rows, dim: usize, scale: f32, s: &mut H
 #[inline(always)]
 fn head_lanes(q: Rows, k: Rows, v: Rows, dim: usize, scale: f32, s: &mut HeadScratch) {
     let (m, n) = (q.rows, k.rows);
-    // kᵀ `[dim][n]`, so that the scores' columns (keys) are contiguous.
-    s.kt.resize(dim * n, 0.0);
-    for (d, col) in s.kt.chunks_exact_mut(n.max(1)).enumerate() {
-        for (j, x) in col.iter_mut().enumerate() {
+    // kᵀ `[dim][np]`, so that the scores' columns (keys) are contiguous; padded with zero
+    // keys to whole tiles (`np`), whose scores are computed and never read: a short text's
+    // keys then all run in tiles, not in the one-by-one tail.
+    let np = n.div_ceil(W) * W;
+    s.kt.clear();
+    s.kt.resize(dim * np, 0.0);
+    for (d, col) in s.kt.chunks_exact_mut(np.max(1)).enumerate() {
+        for (j, x) in col[..n].iter_mut().enumerate() {
             *x = k.data[k.at + j * k.stride + d];
         }
     }
-    s.scores.resize(m * n, 0.0);
+    s.scores.resize(m * np, 0.0);
     let kt = Rows {
         data: &s.kt,
         at: 0,
-        stride: n,
+        stride: np,
         rows: dim,
     };
-    product(q, kt, dim, n, &mut s.scores);
+    product(q, kt, dim, np, &mut s.scores);
     // candle's `softmax_last_dim` on candle's `scores * scale`, with [`exp`] for libm's.
-    for row in s.scores.chunks_exact_mut(n.max(1)) {
+    for row in s.scores.chunks_exact_mut(np.max(1)) {
+        let row = &mut row[..n];
         let mut max = f32::MIN;
         for x in row.iter_mut() {
             *x *= scale;
@@ -116,7 +121,7 @@ fn head_lanes(q: Rows, k: Rows, v: Rows, dim: usize, scale: f32, s: &mut HeadScr
     let probs = Rows {
         data: &s.scores,
         at: 0,
-        stride: n,
+        stride: np,
         rows: m,
     };
     s.ctx.resize(m * dim, 0.0);
