@@ -3,7 +3,7 @@
 //! DistilBERT are BERT with the differences `crate::family` lists as data.
 
 use super::attention;
-use super::linear::{with_f32_slice, EmbeddingTable, Linear, Prequantized};
+use super::linear::{give_back_outputs, EmbeddingTable, Linear, Prequantized};
 use super::norm::{LayerNorm, Normed};
 use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};
@@ -182,17 +182,21 @@ impl SelfAttention {
             }
             Rows::First => {
                 let [k, v] = Linear::forward_shared([&self.key, &self.value], x, pre)?;
-                (self.query.forward(&queries)?, k, v)
+                (self.query.forward_vec(&queries)?, k, v)
             }
         };
-        let context = self.attend(&q, &k, &v, lengths)?;
+        let (b, s, h) = x.dims3()?;
+        let sq = queries.dim(1)?;
+        let context = self.attend([&q, &k, &v], (b, sq, s, h), lengths);
+        give_back_outputs([q, k, v]);
+        let context = context?;
         // The residual add, the LayerNorm and the next layer's quantization: one pass per row.
         let y = self.output.forward_vec(&context)?;
         self.norm.forward_residual(y, &queries, next)
     }
 
     /// softmax(q kᵀ / √d) v for every sequence of the batch: q `[b, sq, hidden]`, k and v
-    /// `[b, s, hidden]`, out `[b, sq, hidden]`. One parallel region whose tasks are (sequence,
+    /// `[b, s, hidden]` (row-major values), out `[b, sq, hidden]`. One parallel region whose tasks are (sequence,
     /// group of heads) pairs: each task reads its heads' columns of q, k and v in place
     /// (`attention::head`, one head at a time) and writes its context
     /// into its own columns of the output, so nothing runs between the projections and the
@@ -204,13 +208,10 @@ impl SelfAttention {
     /// by the same operations whatever the grouping, so the thread count changes no bit.
     fn attend(
         &self,
-        q: &Tensor,
-        k: &Tensor,
-        v: &Tensor,
+        [qs, ks, vs]: [&[f32]; 3],
+        (b, sq, s, h): (usize, usize, usize, usize),
         lengths: Option<&[usize]>,
     ) -> Result<Tensor> {
-        let (b, sq, h) = q.dims3()?;
-        let s = k.dim(1)?;
         let hs = self.head_size;
         // At least one task per thread when the batch has fewer sequences than threads.
         let threads = rayon::current_num_threads().max(1);
@@ -223,51 +224,51 @@ impl SelfAttention {
         let shared = SharedOut::new(&mut out);
         let scale = (1.0 / (hs as f64).sqrt()) as f32;
         // q, k and v where the projections wrote them: each head reads its columns in place.
-        with_f32_slice(q, |qs| {
-            with_f32_slice(k, |ks| {
-                with_f32_slice(v, |vs| {
-                    let done = parallel::map(b * groups, |t| -> Result<()> {
-                        let (i, h0) = (t / groups, (t % groups) * per_group);
-                        let n = per_group.min(self.heads - h0);
-                        let len = lengths.map_or(s, |l| l[i]).min(s);
-                        let qlen = len.min(sq);
-                        if qlen == 0 {
-                            return Ok(());
-                        }
-                        // One head's scores at a time (a 512-token head: 1 MiB).
-                        let mut scratch = attention::HeadScratch::default();
-                        for hd in h0..h0 + n {
-                            let rows = |data, first: usize, rows| attention::Rows {
-                                data,
-                                at: first * h + hd * hs,
-                                stride: h,
-                                rows,
-                            };
-                            let (qr, kr, vr) = (
-                                rows(qs, i * sq, qlen),
-                                rows(ks, i * s, len),
-                                rows(vs, i * s, len),
-                            );
-                            if !attention::head(qr, kr, vr, hs, scale, &mut scratch) {
-                                return Err(candle_core::Error::Msg(format!(
-                                    "attention: q {:?}, k {:?}, v {:?} do not hold {b} sequences of {h}",
-                                    q.dims(), k.dims(), v.dims()
-                                ))
-                                .into());
-                            }
-                            for (r, src) in scratch.ctx.chunks_exact(hs).enumerate() {
-                                // SAFETY: row r of sequence i, columns of head hd: this task's only.
-                                let dst = unsafe { shared.part((i * sq + r) * h + hd * hs, hs) };
-                                dst.copy_from_slice(src);
-                            }
-                        }
-                        Ok(())
-                    });
-                    done.into_iter().collect::<Result<()>>()
-                })
-            })
-        })?;
-        Ok(Tensor::from_vec(out, (b, sq, h), q.device())?)
+        let done = parallel::map(b * groups, |t| -> Result<()> {
+            let (i, h0) = (t / groups, (t % groups) * per_group);
+            let n = per_group.min(self.heads - h0);
+            let len = lengths.map_or(s, |l| l[i]).min(s);
+            let qlen = len.min(sq);
+            if qlen == 0 {
+                return Ok(());
+            }
+            // One head's scores at a time (a 512-token head: 1 MiB).
+            let mut scratch = attention::HeadScratch::default();
+            for hd in h0..h0 + n {
+                let rows = |data, first: usize, rows| attention::Rows {
+                    data,
+                    at: first * h + hd * hs,
+                    stride: h,
+                    rows,
+                };
+                let (qr, kr, vr) = (
+                    rows(qs, i * sq, qlen),
+                    rows(ks, i * s, len),
+                    rows(vs, i * s, len),
+                );
+                if !attention::head(qr, kr, vr, hs, scale, &mut scratch) {
+                    return Err(candle_core::Error::Msg(format!(
+                        "attention: q, k, v of {}, {}, {} values do not hold {b} sequences of {h}",
+                        qs.len(),
+                        ks.len(),
+                        vs.len()
+                    ))
+                    .into());
+                }
+                for (r, src) in scratch.ctx.chunks_exact(hs).enumerate() {
+                    // SAFETY: row r of sequence i, columns of head hd: this task's only.
+                    let dst = unsafe { shared.part((i * sq + r) * h + hd * hs, hs) };
+                    dst.copy_from_slice(src);
+                }
+            }
+            Ok(())
+        });
+        done.into_iter().collect::<Result<()>>()?;
+        Ok(Tensor::from_vec(
+            out,
+            (b, sq, h),
+            &candle_core::Device::Cpu,
+        )?)
     }
 }
 
