@@ -2,7 +2,8 @@
 //! storage (all matrix products go through [`Linear`]) and every family: ELECTRA, RoBERTa and
 //! DistilBERT are BERT with the differences `crate::family` lists as data.
 
-use super::linear::{EmbeddingTable, Linear, Prequantized};
+use super::attention;
+use super::linear::{give_back_outputs, EmbeddingTable, Linear, Prequantized};
 use super::norm::{LayerNorm, Normed};
 use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};
@@ -181,18 +182,23 @@ impl SelfAttention {
             }
             Rows::First => {
                 let [k, v] = Linear::forward_shared([&self.key, &self.value], x, pre)?;
-                (self.query.forward(&queries)?, k, v)
+                (self.query.forward_vec(&queries)?, k, v)
             }
         };
-        let context = self.attend(&q, &k, &v, lengths)?;
+        let (b, s, h) = x.dims3()?;
+        let sq = queries.dim(1)?;
+        let context = self.attend([&q, &k, &v], (b, sq, s, h), lengths);
+        give_back_outputs([q, k, v]);
+        let context = context?;
         // The residual add, the LayerNorm and the next layer's quantization: one pass per row.
         let y = self.output.forward_vec(&context)?;
         self.norm.forward_residual(y, &queries, next)
     }
 
     /// softmax(q kᵀ / √d) v for every sequence of the batch: q `[b, sq, hidden]`, k and v
-    /// `[b, s, hidden]`, out `[b, sq, hidden]`. One parallel region whose tasks are (sequence,
-    /// group of heads) pairs: each task cuts its heads out of q, k and v and writes its context
+    /// `[b, s, hidden]` (row-major values), out `[b, sq, hidden]`. One parallel region whose tasks are (sequence,
+    /// group of heads) pairs: each task reads its heads' columns of q, k and v in place
+    /// (`attention::head`, one head at a time) and writes its context
     /// into its own columns of the output, so nothing runs between the projections and the
     /// output product but the region, and no region is nested in another (a batch used to
     /// start one per sequence, through rayon). One sequence is computed on its real tokens
@@ -202,70 +208,69 @@ impl SelfAttention {
     /// by the same operations whatever the grouping, so the thread count changes no bit.
     fn attend(
         &self,
-        q: &Tensor,
-        k: &Tensor,
-        v: &Tensor,
+        [qs, ks, vs]: [&[f32]; 3],
+        (b, sq, s, h): (usize, usize, usize, usize),
         lengths: Option<&[usize]>,
     ) -> Result<Tensor> {
-        let (b, sq, h) = q.dims3()?;
-        let s = k.dim(1)?;
         let hs = self.head_size;
-        // A few heads at a time for long texts (a 512-token text's `[12, 512, 512]` scores are
-        // 12 MiB per temporary, and a batch's are never held at once); at least one task per
-        // thread when the batch has fewer sequences than threads.
+        // At least one task per thread when the batch has fewer sequences than threads.
         let threads = rayon::current_num_threads().max(1);
-        let per_group = (SCORES_PER_PASS / (sq * s).max(1))
-            .min(
-                self.heads
-                    .div_ceil(threads.div_ceil(b.max(1)).min(self.heads)),
-            )
+        let per_group = self
+            .heads
+            .div_ceil(threads.div_ceil(b.max(1)).min(self.heads))
             .clamp(1, self.heads);
         let groups = self.heads.div_ceil(per_group);
         let mut out = vec![0f32; b * sq * h];
         let shared = SharedOut::new(&mut out);
+        let scale = (1.0 / (hs as f64).sqrt()) as f32;
+        // q, k and v where the projections wrote them: each head reads its columns in place.
         let done = parallel::map(b * groups, |t| -> Result<()> {
             let (i, h0) = (t / groups, (t % groups) * per_group);
             let n = per_group.min(self.heads - h0);
-            let len = lengths.map_or(s, |l| l[i]);
+            let len = lengths.map_or(s, |l| l[i]).min(s);
             let qlen = len.min(sq);
             if qlen == 0 {
                 return Ok(());
             }
-            // `[1, rows, hidden]` of sequence i → its heads h0..h0 + n, `[1, n, rows, hs]`.
-            let heads = |x: &Tensor, rows: usize| -> Result<Tensor> {
-                Ok(x.narrow(0, i, 1)?
-                    .narrow(1, 0, rows)?
-                    .narrow(2, h0 * hs, n * hs)?
-                    .reshape((1, rows, n, hs))?
-                    .transpose(1, 2)?
-                    .contiguous()?)
-            };
-            let ctx = self.attend_heads(&heads(q, qlen)?, &heads(k, len)?, &heads(v, len)?)?;
-            let ctx: Vec<f32> = ctx.flatten_all()?.to_vec1()?;
-            for (j, head) in ctx.chunks_exact(qlen * hs).enumerate() {
-                for (r, src) in head.chunks_exact(hs).enumerate() {
-                    // SAFETY: row r of sequence i, columns of head h0 + j: this task's only.
-                    let dst = unsafe { shared.part((i * sq + r) * h + (h0 + j) * hs, hs) };
+            // One head's scores at a time (a 512-token head: 1 MiB).
+            let mut scratch = attention::HeadScratch::default();
+            for hd in h0..h0 + n {
+                let rows = |data, first: usize, rows| attention::Rows {
+                    data,
+                    at: first * h + hd * hs,
+                    stride: h,
+                    rows,
+                };
+                let (qr, kr, vr) = (
+                    rows(qs, i * sq, qlen),
+                    rows(ks, i * s, len),
+                    rows(vs, i * s, len),
+                );
+                if !attention::head(qr, kr, vr, hs, scale, &mut scratch) {
+                    return Err(candle_core::Error::Msg(format!(
+                        "attention: q, k, v of {}, {}, {} values do not hold {b} sequences of {h}",
+                        qs.len(),
+                        ks.len(),
+                        vs.len()
+                    ))
+                    .into());
+                }
+                for (r, src) in scratch.ctx.chunks_exact(hs).enumerate() {
+                    // SAFETY: row r of sequence i, columns of head hd: this task's only.
+                    let dst = unsafe { shared.part((i * sq + r) * h + hd * hs, hs) };
                     dst.copy_from_slice(src);
                 }
             }
             Ok(())
         });
         done.into_iter().collect::<Result<()>>()?;
-        Ok(Tensor::from_vec(out, (b, sq, h), q.device())?)
-    }
-
-    /// `[b, n, s, head_size]` each (n heads) → the same shape.
-    fn attend_heads(&self, q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
-        let scale = 1.0 / (self.head_size as f64).sqrt();
-        let scores = (q.matmul(&k.t()?)? * scale)?;
-        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-        Ok(probs.matmul(v)?)
+        Ok(Tensor::from_vec(
+            out,
+            (b, sq, h),
+            &candle_core::Device::Cpu,
+        )?)
     }
 }
-
-/// Attention scores (f32) computed at once per task: 1 MiB, all heads up to 147 tokens.
-const SCORES_PER_PASS: usize = 1 << 18;
 
 /// Tokens per feed-forward chunk: large enough that the GEMMs stay efficient, small enough
 /// that a batch of long texts does not grow wasm memory by tens of MB.

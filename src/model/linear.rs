@@ -142,30 +142,27 @@ impl Linear {
         y
     }
 
-    /// [`Linear::forward`] of each of `layers` on the same `x` (attention's query, key and
+    /// [`Linear::forward_vec`] of each of `layers` on the same `x` (attention's query, key and
     /// value): the int8 layers among them quantize `x` once, not once each (not at all where
-    /// `pre` holds it quantized for them).
+    /// `pre` holds it quantized for them). The int8 outputs come from [`OUTS`]: hand them back
+    /// with [`give_back_outputs`].
     pub fn forward_shared<const N: usize>(
         layers: [&Linear; N],
         x: &Tensor,
         pre: Option<QuantView>,
-    ) -> Result<[Tensor; N]> {
+    ) -> Result<[Vec<f32>; N]> {
         let in_dim = layers.first().map_or(0, |l| l.in_dim);
         let input = Input::new(x, in_dim)?;
         if let Some(l) = layers.iter().find(|l| l.in_dim != in_dim) {
             return Err(input_width(l.in_dim, in_dim));
         }
         let mut quantized = Quantized::take_unless(pre.is_some());
-        let outs: Result<Vec<Tensor>> = match Self::int8_alike(&layers) {
+        let outs: Result<Vec<Vec<f32>>> = match Self::int8_alike(&layers) {
             // One parallel region for all of them (kernels::qgemm_many).
             Some(acts) => Self::forward_int8_shared(&layers, acts, &input, pre, &mut quantized),
             None => layers
                 .iter()
-                .map(|l| {
-                    let y = l.forward_raw(&input, None, pre, &mut quantized)?;
-                    let y = Tensor::from_vec(y, (input.rows, l.out_dim), &Device::Cpu)?;
-                    Ok(y.reshape(input.out_dims(l.out_dim))?)
-                })
+                .map(|l| l.forward_raw(&input, None, pre, &mut quantized))
                 .collect(),
         };
         quantized.give_back();
@@ -212,6 +209,26 @@ impl Linear {
             act(&mut y);
         }
         Ok(y)
+    }
+}
+
+/// Output buffers of the products whose results live only until the next step (attention's
+/// query, key and value), kept from layer to layer: the int8 GEMM writes every value of its
+/// output, so a reused buffer needs no zero-fill (a fresh `vec![0; n]` per product was most of
+/// the forward pass's memset, docs/benchmarks.md "Where the time goes").
+static OUTS: Reuse<Vec<f32>> = Reuse::new(Vec::capacity, 3);
+
+/// A buffer of `len` values from [`OUTS`]; what it held before stays until overwritten.
+fn take_output(len: usize) -> Vec<f32> {
+    let mut y = OUTS.take();
+    y.resize(len, 0.0);
+    y
+}
+
+/// Returns [`Linear::forward_shared`]'s outputs to [`OUTS`] once read.
+pub fn give_back_outputs(ys: impl IntoIterator<Item = Vec<f32>>) {
+    for y in ys {
+        OUTS.give(y);
     }
 }
 
@@ -471,7 +488,7 @@ impl Linear {
         input: &Input,
         pre: Option<QuantView>,
         quantized: &mut Quantized,
-    ) -> Result<Vec<Tensor>> {
+    ) -> Result<Vec<Vec<f32>>> {
         fn int8(l: &Linear) -> Option<(&PackedWeights, &[f32])> {
             match &l.weight {
                 LinearWeight::Int8 { weight, bias } => Some((weight, bias)),
@@ -484,7 +501,7 @@ impl Linear {
         let rows = input.rows;
         let mut ys: Vec<Vec<f32>> = layers
             .iter()
-            .map(|l| vec![0f32; rows * l.out_dim])
+            .map(|l| take_output(rows * l.out_dim))
             .collect();
         let mut outs: Vec<kernels::QgemmOut> = parts
             .iter()
@@ -497,15 +514,13 @@ impl Linear {
             })
             .collect();
         let kernel = kernels::best_kernel_for(acts);
-        kernels::qgemm_many(kernel, xq, scale, rows, &mut outs)?;
-        layers
-            .iter()
-            .zip(ys)
-            .map(|(l, y)| {
-                let y = Tensor::from_vec(y, (rows, l.out_dim), &Device::Cpu)?;
-                Ok(y.reshape(input.out_dims(l.out_dim))?)
-            })
-            .collect()
+        let done = kernels::qgemm_many(kernel, xq, scale, rows, &mut outs);
+        drop(outs);
+        if let Err(e) = done {
+            give_back_outputs(ys);
+            return Err(e.into());
+        }
+        Ok(ys)
     }
 
     /// `input` quantized for `weight`: `pre` where it holds exactly that, else quantized into

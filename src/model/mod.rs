@@ -2,6 +2,7 @@
 //! and an optional sequence-classification head.
 
 pub(crate) mod activation;
+mod attention;
 pub(crate) mod bert;
 pub(crate) mod head;
 pub(crate) mod linear;
