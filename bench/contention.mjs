@@ -20,23 +20,10 @@ try {
       const ids = await fetch('/assets/ids.json').then((x) => x.json());
       const rows = ids.ids[String(seq)].slice(0, batch);
       const worker = async () => {
-        const w = new Worker('/gj-worker.js', { type: 'module' });
-        let next = 0;
-        const pending = new Map();
-        w.onmessage = ({ data }) => {
-          const p = pending.get(data.id);
-          pending.delete(data.id);
-          if (data.error) p.reject(new Error(data.error)); else p.resolve(data.result);
-        };
-        const call = (msg) => new Promise((resolve, reject) => {
-          const id = ++next;
-          pending.set(id, { resolve, reject });
-          w.postMessage({ ...msg, id });
-        });
-        await call({ type: 'init', spec });
+        const engine = await window.bench.GjWorkerEngine.create(spec);
         return async () => {
           const t0 = performance.now();
-          await call({ type: 'run', ids: rows.flat(), batch: rows.length });
+          await engine.run(rows);
           return performance.now() - t0;
         };
       };

@@ -55,22 +55,11 @@ try {
       const info = await page.evaluate(async ([spec, seq, batch]) => {
         const ids = await fetch('/assets/ids.json').then((r) => r.json());
         const rows = ids.ids[String(seq)].slice(0, batch);
-        const w = new Worker('/gj-worker.js', { type: 'module' });
-        let next = 0;
-        const pending = new Map();
-        w.onmessage = ({ data }) => {
-          const p = pending.get(data.id);
-          pending.delete(data.id);
-          if (data.error) p.reject(new Error(data.error)); else p.resolve(data.result);
-        };
-        const call = (msg) => new Promise((resolve, reject) => {
-          const id = ++next;
-          pending.set(id, { resolve, reject });
-          w.postMessage({ ...msg, id });
-        });
-        const run = () => call({ type: 'run', ids: rows.flat(), batch: rows.length });
+        const engine = await window.bench.GjWorkerEngine.create(spec);
+        const call = (msg) => engine.call(msg);
+        const run = () => engine.run(rows);
         window.gj = { call, run };
-        return call({ type: 'init', spec });
+        return engine.info;
       }, [engineSpec(name), +seq, +batch]);
       // Spinning off (the baseline), then on, in alternating blocks of 5 passes.
       const profile = await page.evaluate(async (runs) => {

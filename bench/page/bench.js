@@ -384,7 +384,8 @@ async function repeat(name, seq, batch, n) {
   return { median_ms: median(t), min_ms: Math.min(...t) };
 }
 
-window.bench = { runSet, coldFill, coldMeasure, prepare, repeat, ready: true };
+// GjWorkerEngine: bench/contention.mjs and threads_profile.mjs drive the worker directly.
+window.bench = { runSet, coldFill, coldMeasure, prepare, repeat, GjWorkerEngine, ready: true };
 
 // index.html?cold=<spec JSON>: measure the cold start right from this navigation; the driver
 // polls window.coldResult.
