@@ -1016,10 +1016,6 @@ trait Micro {
     /// Whether to run two weight panels per tile where there are two ([`Micro::tile2`]: each
     /// activation load then feeds twice the multiply-adds).
     const PAIR: bool = false;
-    /// Whether tiles read each weight panel widened to i16 once per activation chunk
-    /// ([`Micro::widen`], [`Micro::tile_widened`]) where a chunk has [`WIDEN_ROWS`] rows or more:
-    /// for kernels that would otherwise widen every weight once per row tile. Not with `PAIR`.
-    const WIDEN: bool = false;
     /// Copies one activation row (`k` values) into its padded scratch row (`kp` values).
     fn pack_row(src: &[i16], block: usize, bp: usize, dst: &mut [Self::X]);
     /// Runs the tile of rows `x[0..R]` (each `kp` long) against panel `p` of `w`; `xs[r]` are
@@ -1034,30 +1030,6 @@ trait Micro {
         p: usize,
         epi: &mut E,
     );
-
-    /// Panel `p` of `w` widened into `dst` (`w.kp · NR` values) in the layout
-    /// [`Micro::tile_widened`] reads.
-    ///
-    /// # Safety
-    /// As [`Micro::tile`]; `dst` is `w.kp · NR` long.
-    #[inline(always)]
-    unsafe fn widen(_w: &PackedWeights, _p: usize, _dst: &mut [i16]) {}
-
-    /// [`Micro::tile`] reading panel `p` from `wide` ([`Micro::widen`]): the same sums.
-    ///
-    /// # Safety
-    /// As [`Micro::tile`]; `wide` holds panel `p` as [`Micro::widen`] wrote it.
-    #[inline(always)]
-    unsafe fn tile_widened<const R: usize, E: Epilogue>(
-        x: [&[Self::X]; R],
-        xs: [&[f32]; R],
-        _wide: &[i16],
-        w: &PackedWeights,
-        p: usize,
-        epi: &mut E,
-    ) {
-        Self::tile::<R, E>(x, xs, w, p, epi)
-    }
 
     /// [`Micro::tile`] on panels `p` and `p + 1`, the results of `p` first, then
     /// [`Epilogue::next_panel`] and those of `p + 1` (each panel's sums as by `tile`).
@@ -1210,14 +1182,6 @@ fn pack_all<K: Micro>(xq: &[i16], m: usize, w: &PackedWeights, buf: &mut [u16]) 
     });
 }
 
-/// Rows of an activation chunk from which [`Micro::WIDEN`] kernels widen each panel once for
-/// the chunk: two row tiles or more (with one, widening costs what it saves).
-const WIDEN_ROWS: usize = 2 * MR;
-
-/// The widened panels of [`drive`] (`kp · NR` i16 each, 48 KB at K = 3072), one per running
-/// task, kept from one product to the next.
-static WIDENED: Reuse<Vec<i16>> = Reuse::new(Vec::capacity, 1);
-
 /// Rows per activation chunk: a multiple of MR whose scratch is about X_CHUNK_BYTES.
 fn chunk_rows(kp: usize, elem: usize, m: usize) -> usize {
     let rows = (X_CHUNK_BYTES / (kp * elem).max(1)).max(MR) / MR * MR;
@@ -1237,11 +1201,6 @@ fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
     debug_assert_eq!(xs.len(), if E::SCALED { m * nb } else { 0 });
     let x = x_view::<K>(xp, m, w);
     let mc = chunk_rows(kp, std::mem::size_of::<K::X>(), m);
-    let widen = K::WIDEN && !K::PAIR && mc.min(m) >= WIDEN_ROWS;
-    let mut wide = if widen { WIDENED.take() } else { Vec::new() };
-    if widen && wide.len() < kp * NR {
-        wide.resize(kp * NR, 0);
-    }
     let mut m0 = 0;
     while m0 < m {
         let rows = mc.min(m - m0);
@@ -1254,35 +1213,24 @@ fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
                 &xs[..0]
             }
         };
-        // This chunk's tiles read widened panels when it has the rows to pay for widening.
-        let wide: &mut [i16] = if widen && rows >= WIDEN_ROWS {
-            &mut wide[..kp * NR]
-        } else {
-            &mut []
-        };
         let mut p = panels.start;
         while p < panels.end {
             let pair = K::PAIR && p + 1 < panels.end;
             let mut r = 0;
-            // SAFETY: see the function contract; rows are kp long; panel p + 1 exists if pair;
-            // `wide` is empty or kp · NR long and then holds panel p.
+            // SAFETY: see the function contract; rows are kp long; panel p + 1 exists if pair.
             unsafe {
-                if !wide.is_empty() {
-                    K::widen(w, p, wide);
-                }
-                let wide: &[i16] = wide;
                 while K::WIDE && r + 2 * MR <= rows {
-                    tile_rows::<K, E, 8>(pair, m0, r, &row, &sc, wide, w, p, epi);
+                    tile_rows::<K, E, 8>(pair, m0, r, &row, &sc, w, p, epi);
                     r += 2 * MR;
                 }
                 while r + MR <= rows {
-                    tile_rows::<K, E, 4>(pair, m0, r, &row, &sc, wide, w, p, epi);
+                    tile_rows::<K, E, 4>(pair, m0, r, &row, &sc, w, p, epi);
                     r += MR;
                 }
                 match rows - r {
-                    1 => tile_rows::<K, E, 1>(pair, m0, r, &row, &sc, wide, w, p, epi),
-                    2 => tile_rows::<K, E, 2>(pair, m0, r, &row, &sc, wide, w, p, epi),
-                    3 => tile_rows::<K, E, 3>(pair, m0, r, &row, &sc, wide, w, p, epi),
+                    1 => tile_rows::<K, E, 1>(pair, m0, r, &row, &sc, w, p, epi),
+                    2 => tile_rows::<K, E, 2>(pair, m0, r, &row, &sc, w, p, epi),
+                    3 => tile_rows::<K, E, 3>(pair, m0, r, &row, &sc, w, p, epi),
                     _ => {}
                 }
             }
@@ -1290,17 +1238,13 @@ fn drive<K: Micro, E: Epilogue>(job: &Job, panels: Range<usize>, epi: &mut E) {
         }
         m0 += rows;
     }
-    if widen {
-        WIDENED.give(wide);
-    }
 }
 
-/// One tile of chunk rows `r..r + R` (chunk starting at activation row `m0`) against panel `p`
-/// (read from `wide` unless it is empty), or panels `p` and `p + 1` when `pair`.
+/// One tile of chunk rows `r..r + R` (chunk starting at activation row `m0`) against panel `p`,
+/// or panels `p` and `p + 1` when `pair`.
 ///
 /// # Safety
-/// As [`Micro::tile`]; panel `p + 1` must exist when `pair`; a non-empty `wide` holds panel `p`
-/// ([`Micro::widen`]).
+/// As [`Micro::tile`]; panel `p + 1` must exist when `pair`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 unsafe fn tile_rows<'a, K: Micro, E: Epilogue, const R: usize>(
@@ -1309,7 +1253,6 @@ unsafe fn tile_rows<'a, K: Micro, E: Epilogue, const R: usize>(
     r: usize,
     row: &impl Fn(usize) -> &'a [K::X],
     sc: &impl Fn(usize) -> &'a [f32],
-    wide: &[i16],
     w: &PackedWeights,
     p: usize,
     epi: &mut E,
@@ -1321,8 +1264,6 @@ unsafe fn tile_rows<'a, K: Micro, E: Epilogue, const R: usize>(
     let s = core::array::from_fn(|i| sc(r + i));
     if pair {
         K::tile2::<R, E>(x, s, w, p, epi)
-    } else if K::WIDEN && !wide.is_empty() {
-        K::tile_widened::<R, E>(x, s, wide, w, p, epi)
     } else {
         K::tile::<R, E>(x, s, w, p, epi)
     }

@@ -1,17 +1,12 @@
 //! wasm32 SIMD128 microkernel: `i32x4.dot_i16x8_s` on sign-extended int8.
 //!
 //! A panel is done in two passes of 4 output rows (one 16-byte half of each record). Per group
-//! of 4 k: the weights of 4 rows × 4 k as two i16x8 (rows 0–1 / 2–3, 4 k each), and per
-//! activation row one 8-byte splat of its 4 i16 values. `dot(w_lo, x)` gives
+//! of 4 k: one weight load (4 rows × 4 k), `extend_low/high` to i16x8 (rows 0–1 / 2–3, 4 k
+//! each), and per activation row one 8-byte splat of its 4 i16 values. `dot(w_lo, x)` gives
 //! `[r0 k01, r0 k23, r1 k01, r1 k23]`, so each activation row keeps two i32x4 accumulators —
 //! 8 for the 4-row tile, plus 4 f32x4 block-scaled accumulators, which fits x64's 16 vector
 //! registers. At block end the pairs are folded with two shuffles + one add, converted to f32
 //! and scaled.
-//!
-//! The i16 weights come from one 16-byte load + `extend_low/high` in the tile itself, or, when
-//! an activation chunk has two row tiles or more ([`Micro::WIDEN`]), from the panel widened once
-//! per chunk (`widen`): two loads instead of a load and two extends (three instructions on
-//! x64) in the inner loop of every tile. Either way the same products in the same order.
 
 use super::{pack_padded, Epilogue, Micro, PackedWeights, KG, NR};
 use core::arch::wasm32::*;
@@ -25,8 +20,6 @@ impl Micro for Simd128 {
         pack_padded(src, block, bp, dst, 0, |v| v);
     }
 
-    const WIDEN: bool = true;
-
     #[inline(always)]
     unsafe fn tile<const R: usize, E: Epilogue>(
         x: [&[i16]; R],
@@ -35,118 +28,57 @@ impl Micro for Simd128 {
         p: usize,
         epi: &mut E,
     ) {
-        debug_assert_eq!(w.panel(p).len(), w.kp * NR);
-        tile_from::<R, E, false>(x, xs, w.panel(p).as_ptr().cast(), w, p, epi);
-    }
-
-    /// `dst[h][g]` = record g's half h (output rows 4h..4h + 4) as two i16x8, rows 4h, 4h + 1
-    /// then 4h + 2, 4h + 3: each half's weights in the order its tile pass reads them, 32 bytes
-    /// per group of 4 k as in the int8 panel.
-    #[inline(always)]
-    unsafe fn widen(w: &PackedWeights, p: usize, dst: &mut [i16]) {
         let panel = w.panel(p);
-        let groups = w.kp / KG;
-        debug_assert_eq!(panel.len(), groups * NR * KG);
-        debug_assert_eq!(dst.len(), groups * NR * KG);
-        let src = panel.as_ptr();
-        let out = dst.as_mut_ptr();
-        for g in 0..groups {
-            for h in 0..2 {
-                let wv = (src.add(g * NR * KG + h * 16) as *const v128).read_unaligned();
-                let o = out.add((h * groups + g) * 16);
-                (o as *mut v128).write_unaligned(i16x8_extend_low_i8x16(wv));
-                (o.add(8) as *mut v128).write_unaligned(i16x8_extend_high_i8x16(wv));
-            }
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn tile_widened<const R: usize, E: Epilogue>(
-        x: [&[i16]; R],
-        xs: [&[f32]; R],
-        wide: &[i16],
-        w: &PackedWeights,
-        p: usize,
-        epi: &mut E,
-    ) {
-        debug_assert_eq!(wide.len(), w.kp * NR);
-        tile_from::<R, E, true>(x, xs, wide.as_ptr().cast(), w, p, epi);
-    }
-}
-
-/// The tile of [`Micro::tile`] (`WIDENED` false: `wsrc` is panel `p`'s int8 records) or of
-/// [`Micro::tile_widened`] (`wsrc` is the panel as `widen` wrote it). Both advance 32 bytes per
-/// group of 4 k; half h starts at byte 16·h of the int8 panel or at h · kp · 8 of the widened one.
-///
-/// # Safety
-/// As [`Micro::tile`]; `wsrc` is what `WIDENED` says.
-#[inline(always)]
-unsafe fn tile_from<const R: usize, E: Epilogue, const WIDENED: bool>(
-    x: [&[i16]; R],
-    xs: [&[f32]; R],
-    wsrc: *const u8,
-    w: &PackedWeights,
-    p: usize,
-    epi: &mut E,
-) {
-    let scales = w.panel_scales(p);
-    let gb = w.bp / KG;
-    debug_assert!(x.iter().all(|r| r.len() == w.kp));
-    debug_assert_eq!(scales.len(), w.nb * NR);
-    let xp: [*const i16; R] = core::array::from_fn(|r| x[r].as_ptr());
-    let mut acc = [[0f32; NR]; R];
-    for h in 0..2 {
-        let mut facc = [f32x4_splat(0.0); R];
-        let mut wp = if WIDENED {
-            wsrc.add(h * w.kp * 8)
-        } else {
-            wsrc.add(h * 16)
-        };
-        for b in 0..w.nb {
-            let mut lo = [i32x4_splat(0); R];
-            let mut hi = [i32x4_splat(0); R];
-            let mut xo = b * w.bp;
-            for _ in 0..gb {
-                let (wl, wh) = if WIDENED {
-                    (
-                        (wp as *const v128).read_unaligned(),
-                        (wp.add(16) as *const v128).read_unaligned(),
-                    )
-                } else {
+        let scales = w.panel_scales(p);
+        let gb = w.bp / KG;
+        debug_assert!(x.iter().all(|r| r.len() == w.kp));
+        debug_assert_eq!(panel.len(), w.kp * NR);
+        debug_assert_eq!(scales.len(), w.nb * NR);
+        let xp: [*const i16; R] = core::array::from_fn(|r| x[r].as_ptr());
+        let mut acc = [[0f32; NR]; R];
+        for h in 0..2 {
+            let mut facc = [f32x4_splat(0.0); R];
+            let mut wp = panel.as_ptr().add(h * 16);
+            for b in 0..w.nb {
+                let mut lo = [i32x4_splat(0); R];
+                let mut hi = [i32x4_splat(0); R];
+                let mut xo = b * w.bp;
+                for _ in 0..gb {
                     let wv = (wp as *const v128).read_unaligned();
-                    (i16x8_extend_low_i8x16(wv), i16x8_extend_high_i8x16(wv))
-                };
+                    let wl = i16x8_extend_low_i8x16(wv);
+                    let wh = i16x8_extend_high_i8x16(wv);
+                    for r in 0..R {
+                        // Compiles to v128.load64_splat; read_unaligned so no alignment is assumed.
+                        let xv = u64x2_splat((xp[r].add(xo) as *const u64).read_unaligned());
+                        lo[r] = i32x4_add(lo[r], i32x4_dot_i16x8(wl, xv));
+                        hi[r] = i32x4_add(hi[r], i32x4_dot_i16x8(wh, xv));
+                    }
+                    wp = wp.add(NR * KG);
+                    xo += KG;
+                }
+                let mut s = [[0i32; 4]; R];
+                let sc = (scales.as_ptr().add(b * NR + h * 4) as *const v128).read_unaligned();
                 for r in 0..R {
-                    // Compiles to v128.load64_splat; read_unaligned so no alignment is assumed.
-                    let xv = u64x2_splat((xp[r].add(xo) as *const u64).read_unaligned());
-                    lo[r] = i32x4_add(lo[r], i32x4_dot_i16x8(wl, xv));
-                    hi[r] = i32x4_add(hi[r], i32x4_dot_i16x8(wh, xv));
+                    let even = i32x4_shuffle::<0, 2, 4, 6>(lo[r], hi[r]);
+                    let odd = i32x4_shuffle::<1, 3, 5, 7>(lo[r], hi[r]);
+                    let sum = i32x4_add(even, odd);
+                    if E::SCALED {
+                        let t = f32x4_mul(sc, f32x4_splat(*xs[r].get_unchecked(b)));
+                        facc[r] = f32x4_add(facc[r], f32x4_mul(t, f32x4_convert_i32x4(sum)));
+                    } else {
+                        (s[r].as_mut_ptr() as *mut v128).write_unaligned(sum);
+                    }
                 }
-                wp = wp.add(NR * KG);
-                xo += KG;
+                if !E::SCALED {
+                    epi.sums::<R, 4>(b, h * 4, &s);
+                }
             }
-            let mut s = [[0i32; 4]; R];
-            let sc = (scales.as_ptr().add(b * NR + h * 4) as *const v128).read_unaligned();
             for r in 0..R {
-                let even = i32x4_shuffle::<0, 2, 4, 6>(lo[r], hi[r]);
-                let odd = i32x4_shuffle::<1, 3, 5, 7>(lo[r], hi[r]);
-                let sum = i32x4_add(even, odd);
-                if E::SCALED {
-                    let t = f32x4_mul(sc, f32x4_splat(*xs[r].get_unchecked(b)));
-                    facc[r] = f32x4_add(facc[r], f32x4_mul(t, f32x4_convert_i32x4(sum)));
-                } else {
-                    (s[r].as_mut_ptr() as *mut v128).write_unaligned(sum);
-                }
-            }
-            if !E::SCALED {
-                epi.sums::<R, 4>(b, h * 4, &s);
+                (acc[r].as_mut_ptr().add(h * 4) as *mut v128).write_unaligned(facc[r]);
             }
         }
-        for r in 0..R {
-            (acc[r].as_mut_ptr().add(h * 4) as *mut v128).write_unaligned(facc[r]);
+        if E::SCALED {
+            epi.finish::<R>(&acc);
         }
-    }
-    if E::SCALED {
-        epi.finish::<R>(&acc);
     }
 }
