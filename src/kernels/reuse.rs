@@ -55,12 +55,6 @@ impl<T: Default> Reuse<T> {
         }
     }
 
-    /// Buffers kept now (for tests).
-    #[cfg(test)]
-    pub(crate) fn kept(&self) -> usize {
-        self.kept.lock().map_or(0, |k| k.len())
-    }
-
     /// Keeps `t` for a later [`Reuse::take`]; beyond what passes on every pool thread could use
     /// at once, the smallest kept buffer is dropped.
     pub(crate) fn give(&self, t: T) {
