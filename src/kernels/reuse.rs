@@ -38,6 +38,23 @@ impl<T: Default> Reuse<T> {
         }
     }
 
+    /// The smallest kept buffer of at least `need`, else the largest (to be grown): buffers of
+    /// several sizes share one pool (a layer's hidden-state rows and its 4× wider feed-forward
+    /// rows), and taking the largest for every need would grow each of them to the widest.
+    pub(crate) fn take_fit(&self, need: usize) -> T {
+        let Ok(mut kept) = self.kept.try_lock() else {
+            return T::default();
+        };
+        let size = |i: usize| (self.size)(&kept[i]);
+        let fit = (0..kept.len())
+            .filter(|&i| size(i) >= need)
+            .min_by_key(|&i| size(i));
+        match fit.or_else(|| (0..kept.len()).max_by_key(|&i| size(i))) {
+            Some(i) => kept.swap_remove(i),
+            None => T::default(),
+        }
+    }
+
     /// Keeps `t` for a later [`Reuse::take`]; beyond what passes on every pool thread could use
     /// at once, the smallest kept buffer is dropped.
     pub(crate) fn give(&self, t: T) {
@@ -73,5 +90,17 @@ mod tests {
         let mut want = want;
         want.sort_unstable();
         assert_eq!(rest, want, "kept {rest:?}");
+    }
+
+    #[test]
+    fn take_fit_returns_the_smallest_that_fits_else_the_largest() {
+        static R: Reuse<Vec<u8>> = Reuse::new(Vec::capacity, 3);
+        for n in [300, 100, 200] {
+            R.give(Vec::with_capacity(n));
+        }
+        assert_eq!(R.take_fit(150).capacity(), 200);
+        assert_eq!(R.take_fit(1000).capacity(), 300);
+        assert_eq!(R.take_fit(0).capacity(), 100);
+        assert_eq!(R.take_fit(1).capacity(), 0, "empty: a new buffer");
     }
 }

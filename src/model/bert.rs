@@ -3,7 +3,8 @@
 //! DistilBERT are BERT with the differences `crate::family` lists as data.
 
 use super::attention;
-use super::linear::{give_back_outputs, EmbeddingTable, Linear, Prequantized};
+use super::buf::Buf;
+use super::linear::{EmbeddingTable, Linear, Prequantized};
 use super::norm::{LayerNorm, Normed};
 use crate::config::{HiddenAct, ModelConfig};
 use crate::error::{Error, Result};
@@ -162,37 +163,52 @@ impl SelfAttention {
     /// every token. The output is quantized for `next` where it is int8.
     fn forward(
         &self,
-        x: &Tensor,
+        x: &[f32],
+        (b, s, h): (usize, usize, usize),
         pre: Option<&Prequantized>,
         lengths: Option<&[usize]>,
         rows: Rows,
         next: Option<&Linear>,
     ) -> Result<Normed> {
-        let queries = match rows {
-            Rows::All => x.clone(),
-            Rows::First => x.narrow(1, 0, 1)?,
+        // The first token's rows, copied out for `Rows::First` (one per sequence).
+        let firsts = match rows {
+            Rows::All => None,
+            Rows::First if s == 0 => {
+                return Err(
+                    candle_core::Error::Msg("no first token in empty sequences".into()).into(),
+                )
+            }
+            Rows::First => {
+                let mut f = Buf::take(b * h);
+                for (dst, src) in f.chunks_exact_mut(h).zip(x.chunks_exact(s * h)) {
+                    dst.copy_from_slice(&src[..h]);
+                }
+                Some(f)
+            }
         };
+        let queries: &[f32] = firsts.as_deref().unwrap_or(x);
+        let sq = queries.len() / (b * h).max(1);
         // The products that read the same input quantize it once (or not at all: `pre`).
         let pre = pre.and_then(Prequantized::all);
         let (q, k, v) = match rows {
             Rows::All => {
                 let qkv = [&self.query, &self.key, &self.value];
-                let [q, k, v] = Linear::forward_shared(qkv, x, pre)?;
+                let [q, k, v] = Linear::forward_shared(qkv, x, b * s, pre)?;
                 (q, k, v)
             }
             Rows::First => {
-                let [k, v] = Linear::forward_shared([&self.key, &self.value], x, pre)?;
-                (self.query.forward_vec(&queries)?, k, v)
+                let [k, v] = Linear::forward_shared([&self.key, &self.value], x, b * s, pre)?;
+                (self.query.run(queries, b, None, None)?, k, v)
             }
         };
-        let (b, s, h) = x.dims3()?;
-        let sq = queries.dim(1)?;
         let context = self.attend([&q, &k, &v], (b, sq, s, h), lengths);
-        give_back_outputs([q, k, v]);
+        // Back to the pool before the next product takes its output.
+        drop((q, k, v));
         let context = context?;
         // The residual add, the LayerNorm and the next layer's quantization: one pass per row.
-        let y = self.output.forward_vec(&context)?;
-        self.norm.forward_residual(y, &queries, next)
+        let y = self.output.run(&context, b * sq, None, None)?;
+        drop(context);
+        self.norm.forward_residual(y, queries, next)
     }
 
     /// softmax(q kᵀ / √d) v for every sequence of the batch: q `[b, sq, hidden]`, k and v
@@ -204,14 +220,14 @@ impl SelfAttention {
     /// start one per sequence, through rayon). One sequence is computed on its real tokens
     /// only: a padded row then computes exactly what the text alone computes (transformers
     /// masks padded keys instead, which gives the same values up to summation order); its
-    /// padding positions stay 0 (no real token reads them). Each (sequence, head) is computed
+    /// padding positions are 0 (no real token reads them). Each (sequence, head) is computed
     /// by the same operations whatever the grouping, so the thread count changes no bit.
     fn attend(
         &self,
         [qs, ks, vs]: [&[f32]; 3],
         (b, sq, s, h): (usize, usize, usize, usize),
         lengths: Option<&[usize]>,
-    ) -> Result<Tensor> {
+    ) -> Result<Buf> {
         let hs = self.head_size;
         // At least one task per thread when the batch has fewer sequences than threads.
         let threads = rayon::current_num_threads().max(1);
@@ -220,7 +236,8 @@ impl SelfAttention {
             .div_ceil(threads.div_ceil(b.max(1)).min(self.heads))
             .clamp(1, self.heads);
         let groups = self.heads.div_ceil(per_group);
-        let mut out = vec![0f32; b * sq * h];
+        // Every value is written below: the context of the real rows, zeros in the padding.
+        let mut out = Buf::take(b * sq * h);
         let shared = SharedOut::new(&mut out);
         let scale = (1.0 / (hs as f64).sqrt()) as f32;
         // q, k and v where the projections wrote them: each head reads its columns in place.
@@ -229,6 +246,11 @@ impl SelfAttention {
             let n = per_group.min(self.heads - h0);
             let len = lengths.map_or(s, |l| l[i]).min(s);
             let qlen = len.min(sq);
+            if h0 == 0 && qlen < sq {
+                // SAFETY: the padding rows of sequence i: only its first task writes them.
+                let pad = unsafe { shared.part((i * sq + qlen) * h, (sq - qlen) * h) };
+                pad.fill(0.0);
+            }
             if qlen == 0 {
                 return Ok(());
             }
@@ -264,11 +286,7 @@ impl SelfAttention {
             Ok(())
         });
         done.into_iter().collect::<Result<()>>()?;
-        Ok(Tensor::from_vec(
-            out,
-            (b, sq, h),
-            &candle_core::Device::Cpu,
-        )?)
+        Ok(out)
     }
 }
 
@@ -297,19 +315,25 @@ impl Layer {
         })
     }
 
-    /// `x` (`pre`: quantized for its query, key and value) → the layer's output, quantized for
-    /// `next` where it is int8.
+    /// `x` `[b, s, h]` (`pre`: quantized for its query, key and value) → the layer's output,
+    /// quantized for `next` where it is int8.
     fn forward(
         &self,
-        x: &Tensor,
+        x: &[f32],
+        dims: (usize, usize, usize),
         pre: Option<Prequantized>,
         lengths: Option<&[usize]>,
         rows: Rows,
         next: Option<&Linear>,
     ) -> Result<Normed> {
-        let attended =
-            self.attention
-                .forward(x, pre.as_ref(), lengths, rows, Some(&self.intermediate));
+        let attended = self.attention.forward(
+            x,
+            dims,
+            pre.as_ref(),
+            lengths,
+            rows,
+            Some(&self.intermediate),
+        );
         if let Some(p) = pre {
             p.give_back();
         }
@@ -317,38 +341,36 @@ impl Layer {
             hidden: attended,
             quantized,
         } = attended?;
+        let out = self.feed_forward(&attended, dims.2, quantized.as_ref());
+        if let Some(q) = quantized {
+            q.give_back();
+        }
+        self.norm.forward_residual(out?, &attended, next)
+    }
+
+    /// The feed-forward block on `x` (rows of `h`; `quantized`: the same rows quantized for
+    /// `intermediate`), before its residual add, in chunks of FFN_ROWS tokens: its
+    /// `[tokens, intermediate]` activations are 4x the hidden state's, the largest buffers of a
+    /// long batch. Rows are independent (per-row activation scales), so chunking changes no
+    /// result; each chunk's output goes straight to its rows of the whole output.
+    fn feed_forward(&self, x: &[f32], h: usize, quantized: Option<&Prequantized>) -> Result<Buf> {
         use super::activation::{gelu_erf, gelu_tanh, relu};
         let act: fn(&mut [f32]) = match self.act {
             HiddenAct::Gelu => gelu_erf,
             HiddenAct::GeluApproximate => gelu_tanh,
             HiddenAct::Relu => relu,
         };
-        // The feed-forward block in chunks of FFN_ROWS tokens: its `[tokens, intermediate]`
-        // activations are 4x the hidden state's, the largest buffers of a long batch. Rows are
-        // independent (per-row activation scales), so chunking changes no result.
-        let (b, s, h) = attended.dims3()?;
-        let rows = attended.reshape((b * s, h))?;
-        let chunk = |r: usize, n: usize| -> Result<Vec<f32>> {
-            let pre = quantized.as_ref().and_then(|q| q.rows(r, n));
-            let inner = self
-                .intermediate
-                .forward_pre(&rows.narrow(0, r, n)?, Some(act), pre)?;
-            self.output.forward_vec(&inner)
-        };
-        let out = match b * s <= FFN_ROWS {
-            true => chunk(0, b * s),
-            false => (0..b * s).step_by(FFN_ROWS).try_fold(
-                Vec::with_capacity(b * s * h),
-                |mut out, r| {
-                    out.extend(chunk(r, FFN_ROWS.min(b * s - r))?);
-                    Ok(out)
-                },
-            ),
-        };
-        if let Some(q) = quantized {
-            q.give_back();
+        let rows = x.len() / h.max(1);
+        let mut out = Buf::take(rows * h);
+        for r in (0..rows).step_by(FFN_ROWS) {
+            let n = FFN_ROWS.min(rows - r);
+            let pre = quantized.and_then(|q| q.rows(r, n));
+            let xs = &x[r * h..(r + n) * h];
+            let inner = self.intermediate.run(xs, n, Some(act), pre)?;
+            let ys = &mut out[r * h..(r + n) * h];
+            self.output.run_into(&inner, n, None, None, ys)?;
         }
-        self.norm.forward_residual(out?, &attended, next)
+        Ok(out)
     }
 }
 
@@ -454,28 +476,35 @@ impl Bert {
         // Each LayerNorm quantizes its output for the int8 layer that reads it next.
         let query = |i: usize| self.layers.get(i).map(|l| &l.attention.query);
         let first = self.project.as_ref().or(query(0));
+        let (b, s) = input.ids.dims2()?;
         let Normed {
             hidden: mut x,
             quantized: mut pre,
         } = self.embeddings.forward(input, first)?;
         if let Some(project) = &self.project {
-            x = project.forward_pre(&x, None, pre.as_ref().and_then(Prequantized::all))?;
+            x = project.run(&x, b * s, None, pre.as_ref().and_then(Prequantized::all))?;
             if let Some(p) = pre.take() {
                 p.give_back();
             }
         }
+        let h = x.len() / (b * s).max(1);
         let last = self.layers.len().saturating_sub(1);
+        let mut sq = s;
         for (i, layer) in self.layers.iter().enumerate() {
             let (rows, next) = match i == last {
                 true => (rows, None),
                 false => (Rows::All, query(i + 1)),
             };
-            let out = layer.forward(&x, pre.take(), input.lengths.as_deref(), rows, next)?;
+            let lengths = input.lengths.as_deref();
+            let out = layer.forward(&x, (b, s, h), pre.take(), lengths, rows, next)?;
             (x, pre) = (out.hidden, out.quantized);
+            sq = x.len() / (b * h).max(1);
         }
         if let Some(p) = pre {
             p.give_back();
         }
+        // A copy, so that the buffer stays in the pool for the next pass.
+        let x = Tensor::from_slice(&x, (b, sq, h), &candle_core::Device::Cpu)?;
         let pooled = match &self.pooler {
             Some(dense) => Some(dense.forward(&x.i((.., 0))?.contiguous()?)?.tanh()?),
             None => None,

@@ -1,6 +1,7 @@
 //! Dense layers and lookup tables over f32 or quantized storage. BERT code only calls
 //! `forward`, so one model implementation serves every scheme (docs/FORMAT.md).
 
+use super::buf::Buf;
 use crate::error::Result;
 use crate::io::Scope;
 use crate::kernels::parallel::SharedOut;
@@ -99,70 +100,79 @@ impl Linear {
         self.forward_then(x, None)
     }
 
-    /// [`Linear::forward`], then `act` applied in place on the output buffer.
+    /// [`Linear::forward`], then `act` applied in place on the output buffer (the heads and
+    /// the pooler: the encoder's layers call [`Linear::run`] on their buffers).
     pub fn forward_then(&self, x: &Tensor, act: Option<fn(&mut [f32])>) -> Result<Tensor> {
-        self.forward_pre(x, act, None)
+        let (&got, lead) = x
+            .dims()
+            .split_last()
+            .ok_or_else(|| candle_core::Error::Msg("linear input must have rank >= 1".into()))?;
+        if got != self.in_dim {
+            return Err(input_width(self.in_dim, got));
+        }
+        let rows = lead.iter().product();
+        let y = with_f32_slice(x, |xs| self.run(xs, rows, act, None))?;
+        let mut dims = lead.to_vec();
+        dims.push(self.out_dim);
+        Ok(Tensor::from_slice(&y, dims, &Device::Cpu)?)
     }
 
-    /// [`Linear::forward_then`] on `x`, which `pre` may hold already quantized (used where it
-    /// was quantized for this layer's weights and activation format, else ignored).
-    pub fn forward_pre(
+    /// `xs` `[rows, in]` row-major → `[rows, out]` in a buffer of the pool, `act` applied;
+    /// `pre` may hold `xs` already quantized (used where it was quantized for this layer's
+    /// weights and activation format, else ignored).
+    pub(crate) fn run(
         &self,
-        x: &Tensor,
+        xs: &[f32],
+        rows: usize,
         act: Option<fn(&mut [f32])>,
         pre: Option<QuantView>,
-    ) -> Result<Tensor> {
-        let input = Input::new(x, self.in_dim)?;
-        let mut quantized = Quantized::take_unless(pre.is_some());
-        let y = match &self.weight {
-            LinearWeight::F32 { weight_t, bias } if act.is_none() => {
-                Ok(input.x2.matmul(weight_t)?.broadcast_add(bias)?)
-            }
-            _ => self
-                .forward_raw(&input, act, pre, &mut quantized)
-                .and_then(|y| {
-                    Ok(Tensor::from_vec(
-                        y,
-                        (input.rows, self.out_dim),
-                        &Device::Cpu,
-                    )?)
-                }),
-        };
-        quantized.give_back();
-        Ok(y?.reshape(input.out_dims(self.out_dim))?)
+    ) -> Result<Buf> {
+        let mut y = Buf::take(rows * self.out_dim);
+        self.run_into(xs, rows, act, pre, &mut y)?;
+        Ok(y)
     }
 
-    /// [`Linear::forward`] as the row-major values of `[..., out]` (for a LayerNorm to
-    /// finish in place, `norm::LayerNorm::forward_residual`).
-    pub fn forward_vec(&self, x: &Tensor) -> Result<Vec<f32>> {
-        let input = Input::new(x, self.in_dim)?;
-        let mut quantized = Quantized::take();
-        let y = self.forward_raw(&input, None, None, &mut quantized);
-        quantized.give_back();
-        y
-    }
-
-    /// [`Linear::forward_vec`] of each of `layers` on the same `x` (attention's query, key and
-    /// value): the int8 layers among them quantize `x` once, not once each (not at all where
-    /// `pre` holds it quantized for them). The int8 outputs come from [`OUTS`]: hand them back
-    /// with [`give_back_outputs`].
-    pub fn forward_shared<const N: usize>(
-        layers: [&Linear; N],
-        x: &Tensor,
+    /// [`Linear::run`] into `y` (`rows × out` values, all overwritten).
+    pub(crate) fn run_into(
+        &self,
+        xs: &[f32],
+        rows: usize,
+        act: Option<fn(&mut [f32])>,
         pre: Option<QuantView>,
-    ) -> Result<[Vec<f32>; N]> {
+        y: &mut [f32],
+    ) -> Result<()> {
+        let input = Input::new(xs, rows, self.in_dim)?;
+        let mut quantized = Quantized::take_unless(pre.is_some());
+        let done = self.forward_raw(&input, act, pre, &mut quantized, y);
+        quantized.give_back();
+        done
+    }
+
+    /// [`Linear::run`] of each of `layers` on the same `xs` (attention's query, key and
+    /// value): the int8 layers among them quantize `xs` once, not once each (not at all where
+    /// `pre` holds it quantized for them).
+    pub(crate) fn forward_shared<const N: usize>(
+        layers: [&Linear; N],
+        xs: &[f32],
+        rows: usize,
+        pre: Option<QuantView>,
+    ) -> Result<[Buf; N]> {
         let in_dim = layers.first().map_or(0, |l| l.in_dim);
-        let input = Input::new(x, in_dim)?;
+        let input = Input::new(xs, rows, in_dim)?;
         if let Some(l) = layers.iter().find(|l| l.in_dim != in_dim) {
             return Err(input_width(l.in_dim, in_dim));
         }
         let mut quantized = Quantized::take_unless(pre.is_some());
-        let outs: Result<Vec<Vec<f32>>> = match Self::int8_alike(&layers) {
+        let outs: Result<Vec<Buf>> = match Self::int8_alike(&layers) {
             // One parallel region for all of them (kernels::qgemm_many).
             Some(acts) => Self::forward_int8_shared(&layers, acts, &input, pre, &mut quantized),
             None => layers
                 .iter()
-                .map(|l| l.forward_raw(&input, None, pre, &mut quantized))
+                .map(|l| {
+                    let mut y = Buf::take(rows * l.out_dim);
+                    l.forward_raw(&input, None, pre, &mut quantized, &mut y)?;
+                    Ok(y)
+                })
                 .collect(),
         };
         quantized.give_back();
@@ -171,96 +181,85 @@ impl Linear {
             .map_err(|_| candle_core::Error::Msg("one output per layer".into()).into())
     }
 
-    /// `[rows, out]` row-major, `act` applied.
+    /// `y` = `[rows, out]` row-major, `act` applied; every value of `y` is written.
     fn forward_raw(
         &self,
         input: &Input,
         act: Option<fn(&mut [f32])>,
         pre: Option<QuantView>,
         quantized: &mut Quantized,
-    ) -> Result<Vec<f32>> {
-        let (x2, rows) = (&input.x2, input.rows);
-        let mut y = match &self.weight {
+        y: &mut [f32],
+    ) -> Result<()> {
+        let rows = input.rows;
+        if y.len() != rows * self.out_dim {
+            return Err(candle_core::Error::Msg(format!(
+                "linear output of {} values for {rows} rows of {}",
+                y.len(),
+                self.out_dim
+            ))
+            .into());
+        }
+        match &self.weight {
             LinearWeight::F32 { weight_t, bias } => {
-                let y = x2.matmul(weight_t)?.broadcast_add(bias)?;
-                y.flatten_all()?.to_vec1()?
+                let x = Tensor::from_slice(input.xs, (rows, self.in_dim), &Device::Cpu)?;
+                let out = x.matmul(weight_t)?.broadcast_add(bias)?;
+                with_f32_slice(&out, |v| {
+                    y.copy_from_slice(v);
+                    Ok(())
+                })?;
             }
-            LinearWeight::F32Packed { weight, bias } => {
-                let mut y = vec![0f32; rows * self.out_dim];
-                with_f32_slice(x2, |xs| Ok(sgemm(xs, rows, weight, bias, &mut y)?))?;
-                y
-            }
+            LinearWeight::F32Packed { weight, bias } => sgemm(input.xs, rows, weight, bias, y)?,
             LinearWeight::Int8 { weight, bias } => {
                 let (xq, scale) = self.quantize(weight, input, pre, quantized)?;
-                let mut y = vec![0f32; rows * self.out_dim];
                 // `act` runs inside the product's tasks, on the columns each computed.
                 let out = kernels::QgemmOut {
                     w: weight,
                     bias: Some(bias),
-                    y: &mut y,
+                    y,
                     act,
                 };
                 let kernel = kernels::best_kernel_for(self.acts);
                 kernels::qgemm_many(kernel, xq, scale, rows, &mut [out])?;
-                return Ok(y);
+                return Ok(());
             }
-        };
+        }
         if let Some(act) = act {
-            act(&mut y);
+            act(y);
         }
-        Ok(y)
+        Ok(())
     }
 }
 
-/// Output buffers of the products whose results live only until the next step (attention's
-/// query, key and value), kept from layer to layer: the int8 GEMM writes every value of its
-/// output, so a reused buffer needs no zero-fill (a fresh `vec![0; n]` per product was most of
-/// the forward pass's memset, docs/benchmarks.md "Where the time goes").
-static OUTS: Reuse<Vec<f32>> = Reuse::new(Vec::capacity, 3);
-
-/// A buffer of `len` values from [`OUTS`]; what it held before stays until overwritten.
-fn take_output(len: usize) -> Vec<f32> {
-    let mut y = OUTS.take();
-    y.resize(len, 0.0);
-    y
-}
-
-/// Returns [`Linear::forward_shared`]'s outputs to [`OUTS`] once read.
-pub fn give_back_outputs(ys: impl IntoIterator<Item = Vec<f32>>) {
-    for y in ys {
-        OUTS.give(y);
-    }
-}
-
-/// A layer input `[..., in]` as the 2-D `[rows, in]` the products take.
-struct Input {
-    x2: Tensor,
-    rows: usize,
-    lead: Vec<usize>,
-}
-
-impl Input {
-    fn new(x: &Tensor, in_dim: usize) -> Result<Self> {
-        let (&got, lead) = x
-            .dims()
-            .split_last()
-            .ok_or_else(|| candle_core::Error::Msg("linear input must have rank >= 1".into()))?;
-        if got != in_dim {
-            return Err(input_width(in_dim, got));
-        }
-        let rows: usize = lead.iter().product();
+#[cfg(test)]
+impl Linear {
+    /// An f32 layer of `weight_t` `[in, out]` and `bias` `[out]`.
+    pub(crate) fn f32_for_tests(weight_t: Tensor, bias: Tensor) -> Result<Self> {
+        let (in_dim, out_dim) = weight_t.dims2()?;
         Ok(Self {
-            x2: x.reshape((rows, in_dim))?,
-            rows,
-            lead: lead.to_vec(),
+            weight: LinearWeight::F32 { weight_t, bias },
+            in_dim,
+            out_dim,
+            acts: Activations::default(),
         })
     }
+}
 
-    /// `[..., out]`
-    fn out_dims(&self, out_dim: usize) -> Vec<usize> {
-        let mut dims = self.lead.clone();
-        dims.push(out_dim);
-        dims
+/// A layer input: `rows` rows of `in` values, row-major.
+struct Input<'a> {
+    xs: &'a [f32],
+    rows: usize,
+}
+
+impl<'a> Input<'a> {
+    fn new(xs: &'a [f32], rows: usize, in_dim: usize) -> Result<Self> {
+        if xs.len() != rows * in_dim {
+            return Err(candle_core::Error::Msg(format!(
+                "linear input of {} values is not {rows} rows of {in_dim}",
+                xs.len()
+            ))
+            .into());
+        }
+        Ok(Self { xs, rows })
     }
 }
 
@@ -320,7 +319,7 @@ impl Quantized {
 }
 
 /// A LayerNorm's output quantized, while it runs, for the int8 layer that reads it next
-/// ([`Linear::forward_pre`], [`Linear::forward_shared`]): that layer skips its own pass over
+/// ([`Linear::run`], [`Linear::forward_shared`]): that layer skips its own pass over
 /// the input. Rows are quantized alone, so this is the same quantization to the bit.
 pub struct Prequantized {
     q: Quantized,
@@ -488,7 +487,7 @@ impl Linear {
         input: &Input,
         pre: Option<QuantView>,
         quantized: &mut Quantized,
-    ) -> Result<Vec<Vec<f32>>> {
+    ) -> Result<Vec<Buf>> {
         fn int8(l: &Linear) -> Option<(&PackedWeights, &[f32])> {
             match &l.weight {
                 LinearWeight::Int8 { weight, bias } => Some((weight, bias)),
@@ -499,10 +498,7 @@ impl Linear {
         let (first, _) = parts[0];
         let (xq, scale) = layers[0].quantize(first, input, pre, quantized)?;
         let rows = input.rows;
-        let mut ys: Vec<Vec<f32>> = layers
-            .iter()
-            .map(|l| take_output(rows * l.out_dim))
-            .collect();
+        let mut ys: Vec<Buf> = layers.iter().map(|l| Buf::take(rows * l.out_dim)).collect();
         let mut outs: Vec<kernels::QgemmOut> = parts
             .iter()
             .zip(&mut ys)
@@ -514,12 +510,9 @@ impl Linear {
             })
             .collect();
         let kernel = kernels::best_kernel_for(acts);
-        let done = kernels::qgemm_many(kernel, xq, scale, rows, &mut outs);
+        // On an error the outputs go back to the pool as they drop.
+        kernels::qgemm_many(kernel, xq, scale, rows, &mut outs)?;
         drop(outs);
-        if let Err(e) = done {
-            give_back_outputs(ys);
-            return Err(e.into());
-        }
         Ok(ys)
     }
 
@@ -547,9 +540,7 @@ impl Linear {
             quantized.xq.resize(rows * self.in_dim, 0);
             quantized.scale.resize(rows * weight.nblocks(), 0.0);
             let (q, s) = (&mut quantized.xq[..], &mut quantized.scale[..]);
-            with_f32_slice(&input.x2, |xs| {
-                quantize_rows_parallel(weight, self.acts, xs, rows, q, s)
-            })?;
+            quantize_rows_parallel(weight, self.acts, input.xs, rows, q, s)?;
             quantized.key = Some(key);
         }
         Ok((&quantized.xq, &quantized.scale))

@@ -4,6 +4,7 @@
 pub(crate) mod activation;
 mod attention;
 pub(crate) mod bert;
+mod buf;
 pub(crate) mod head;
 pub(crate) mod linear;
 pub(crate) mod norm;

@@ -7,6 +7,7 @@
 //! which rows run side by side changes: a few rows at a time, so that their independent sums
 //! overlap instead of each waiting on its own chain of additions.
 
+use super::buf::Buf;
 use super::linear::{with_f32_slice, Linear, Prequantized};
 use crate::error::Result;
 use crate::io::Scope;
@@ -19,10 +20,11 @@ pub struct LayerNorm {
     eps: f32,
 }
 
-/// A LayerNorm's output `[..., dim]`, and the same rows quantized for the int8 layer that reads
-/// them next, when there is one (that layer then skips its own quantization pass).
+/// A LayerNorm's output (rows of `dim` values, row-major, in a buffer of the pool), and the same
+/// rows quantized for the int8 layer that reads them next, when there is one (that layer then
+/// skips its own quantization pass).
 pub struct Normed {
-    pub hidden: Tensor,
+    pub hidden: Buf,
     pub quantized: Option<Prequantized>,
 }
 
@@ -49,39 +51,30 @@ impl LayerNorm {
 
     /// LayerNorm of `x` `[..., dim]`, quantized for `next` where it is int8.
     pub fn forward(&self, x: &Tensor, next: Option<&Linear>) -> Result<Normed> {
-        let dims = x.dims().to_vec();
-        let y: Vec<f32> = x.flatten_all()?.to_vec1()?;
-        self.run(y, None, dims, next)
+        let y = with_f32_slice(x, |xs| Ok(Buf::copy_of(xs)))?;
+        self.run(y, None, next)
     }
 
-    /// LayerNorm(`y` + `residual`): `y` a layer's output (row-major, `residual`'s shape
-    /// `[..., dim]`), normalized in place; quantized for `next` where it is int8.
+    /// LayerNorm(`y` + `residual`): `y` a layer's output (rows of `dim` values, as many as
+    /// `residual`'s), normalized in place; quantized for `next` where it is int8.
     pub fn forward_residual(
         &self,
-        y: Vec<f32>,
-        residual: &Tensor,
+        y: Buf,
+        residual: &[f32],
         next: Option<&Linear>,
     ) -> Result<Normed> {
-        let dims = residual.dims().to_vec();
-        with_f32_slice(residual, |res| self.run(y, Some(res), dims, next))
+        self.run(y, Some(residual), next)
     }
 
-    fn run(
-        &self,
-        mut y: Vec<f32>,
-        residual: Option<&[f32]>,
-        dims: Vec<usize>,
-        next: Option<&Linear>,
-    ) -> Result<Normed> {
+    fn run(&self, mut y: Buf, residual: Option<&[f32]>, next: Option<&Linear>) -> Result<Normed> {
         let dim = self.dim();
         let rows = y.len() / dim.max(1);
-        let shape_ok = dims.last() == Some(&dim)
-            && rows * dim == y.len()
-            && residual.is_none_or(|r| r.len() == y.len());
+        let shape_ok = rows * dim == y.len() && residual.is_none_or(|r| r.len() == y.len());
         if !shape_ok {
             return Err(candle_core::Error::Msg(format!(
-                "layer norm over {dim} values: input {dims:?} of {} values",
-                y.len()
+                "layer norm over {dim} values: input of {} values, residual of {:?}",
+                y.len(),
+                residual.map(<[f32]>::len)
             ))
             .into());
         }
@@ -111,8 +104,10 @@ impl LayerNorm {
                 }
             }
         }
-        let hidden = Tensor::from_vec(y, dims, &candle_core::Device::Cpu)?;
-        Ok(Normed { hidden, quantized })
+        Ok(Normed {
+            hidden: y,
+            quantized,
+        })
     }
 
     /// Rows `ys` (+ `res`, added first) normalized in place, LANES rows at a time.
@@ -174,6 +169,40 @@ mod tests {
             .collect()
     }
 
+    /// An f32 layer's outputs come from the buffer pool they go back to, as the int8 layers'
+    /// do (they were fresh vectors that attention then gave to the pool, which kept up to 3 per
+    /// thread that only int8 layers took), and hold x·W + b.
+    #[test]
+    fn f32_linear_outputs_come_from_the_pool() {
+        let dev = candle_core::Device::Cpu;
+        let (rows, k, n) = (2, 4, 3);
+        let w = Tensor::from_vec(values(k * n, 13, 1.0), (k, n), &dev).unwrap();
+        let bias = Tensor::from_vec(values(n, 17, 1.0), n, &dev).unwrap();
+        let layer = Linear::f32_for_tests(w.clone(), bias.clone()).unwrap();
+        let x = values(rows * k, 11, 1.0);
+        let xt = Tensor::from_vec(x.clone(), (rows, k), &dev).unwrap();
+        let want: Vec<f32> = xt
+            .matmul(&w)
+            .unwrap()
+            .broadcast_add(&bias)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        // Other tests take and give buffers meanwhile: one of a few tries must get back the
+        // buffer just returned (the smallest that fits). A fresh output never is that buffer.
+        let from_pool = (0..20).any(|_| {
+            let mark = Buf::take(rows * n);
+            let at = mark.as_ptr();
+            drop(mark);
+            let [y] = Linear::forward_shared([&layer], &x, rows, None).unwrap();
+            assert_eq!(&y[..], &want[..]);
+            y.as_ptr() == at
+        });
+        assert!(from_pool, "the f32 outputs did not come from the pool");
+    }
+
     /// The same bits as candle's `x + residual` then `layer_norm`, for every row-group tail.
     #[test]
     fn layer_norm_is_candles_bit_for_bit() {
@@ -195,12 +224,17 @@ mod tests {
                 v.iter().map(|x| x.to_bits()).collect()
             };
             let want = candle_nn::ops::layer_norm(&(t(&x) + t(&r)).unwrap(), &w, &b, 1e-12);
-            let got = norm.forward_residual(x.clone(), &t(&r), None).unwrap();
-            assert_eq!(bits(&got.hidden), bits(&want.unwrap()), "{rows} x {dim}");
+            let got = norm.forward_residual(Buf::copy_of(&x), &r, None).unwrap();
+            let got_bits = |b: &Buf| b.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                got_bits(&got.hidden),
+                bits(&want.unwrap()),
+                "{rows} x {dim}"
+            );
             let want = candle_nn::ops::layer_norm(&t(&x), &w, &b, 1e-12).unwrap();
             let got = norm.forward(&t(&x), None).unwrap();
             assert_eq!(
-                bits(&got.hidden),
+                got_bits(&got.hidden),
                 bits(&want),
                 "{rows} x {dim}, no residual"
             );
