@@ -3,7 +3,7 @@
 docs/benchmarks.md "Native" at equal fidelity?).
 
     HF_HUB_OFFLINE=1 /tmp/fxenv/bin/python bench/ort_int8_fidelity.py \
-        "$(bash tests/fixtures/fetch_minilm.sh)" [OUT_DIR]
+        "$(bash tests/fixtures/fetch_minilm.sh)" [OUT_DIR] [--gamjeong target/release/gamjeong] [--diag]
 
 Run by hand, never in CI (needs torch, transformers, onnx, onnxruntime). OUT_DIR (default
 target/ort-minilm) gets the ONNX files.
@@ -24,6 +24,11 @@ What it does:
     run (batch 1, no padding), and prints the cosine of every token's hidden state against the
     fixture's transformers f32 hidden state, mean and min over all tokens of all sentences,
     computed as tests/minilm.rs computes it (per token, in f64, mean over tokens, not sentences);
+  - --gamjeong BIN: gamjeong's own q8 of the same weights (BIN quantize, then BIN embed at
+    --activations 15 and 8, one thread) through the same cosine: the 15-bit row must print what
+    `cargo test --release --test minilm -- --nocapture` prints for q8;
+  - --diag: two attribution rows (choose nothing): the peer's file with ORT's graph fusions off,
+    and the peer's settings with only MatMul quantized (embedding tables left f32);
   - the same on the 12 tuning texts of bench/act8_smooth.py (tokenized by transformers' tokenizer,
     reference: transformers f32 in this environment), reported apart. The gate sentences judge.
 
@@ -40,6 +45,7 @@ reduce_range exists for. So the int8 rows belong to the CPU they ran on: print i
 import json
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -136,9 +142,39 @@ def cosine_stats(got, refs):
     return float(c.mean()), float(c.min()), len(c)
 
 
+def engine_rows(binary, model_dir, out, gate_cases, tune_texts, tune_in):
+    """gamjeong's own q8 (the CLI's quantize, then embed at 15 and 8 bits) through the same cosine:
+    its 15-bit row must print what tests/minilm.rs prints, or this script's cosine is not the gate's."""
+    q8 = out / "minilm.q8.safetensors"
+    subprocess.run([binary, "quantize", "--model", str(model_dir), "--quant", "q8", "--out", str(q8)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rows = []
+    for bits in (15, 8):
+        def embed(texts, bits=bits):
+            p = subprocess.run([binary, "--threads", "1", "--activations", str(bits), "embed", "--model", str(q8),
+                                *texts], check=True, capture_output=True, text=True)
+            return [json.loads(line)["last_hidden_state"] for line in p.stdout.splitlines() if line.strip()]
+        gate = embed([c["text"] for c in gate_cases])
+        for c, h in zip(gate_cases, gate):
+            assert len(h) == len(c["input_ids"]), ("engine tokenized differently", c["name"])
+        tune = embed(tune_texts)
+        for (ids, _), h in zip(tune_in, tune):
+            assert len(h) == len(ids), "engine tokenized a tuning text differently"
+        label = f"gamjeong q8, {bits}-bit activations" + (" (default)" if bits == 15 else "")
+        rows.append((label, gate, tune, q8.stat().st_size))
+    return rows
+
+
 def main():
-    args = sys.argv[1:]
-    if not 1 <= len(args) <= 2:
+    flags = {a for a in sys.argv[1:] if a.startswith("--")}
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    binary = None
+    if "--gamjeong" in flags:  # --gamjeong BIN: the value is the next argument
+        i = sys.argv.index("--gamjeong")
+        binary = sys.argv[i + 1]
+        args.remove(binary)
+        flags.discard("--gamjeong")
+    if not 1 <= len(args) <= 2 or flags - {"--diag"}:
         sys.exit(__doc__)
     model_dir = Path(args[0])
     out = Path(args[1]) if len(args) > 1 else REPO / "target/ort-minilm"
@@ -172,17 +208,30 @@ def main():
         assert d < 1e-4, ("transformers f32 does not reproduce reference.json", d)
     tune_ref = [torch_hidden(ids, types) for ids, types in tune_in]
 
+    def options(level=None):
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1
+        so.inter_op_num_threads = 1
+        if level is not None:
+            so.graph_optimization_level = level
+        return so
+
     f32_path = out / "minilm.onnx"
     export(model, f32_path)
-    files = [("ort f32 (calibration)", f32_path)]
+    files = [("ort f32 (calibration)", f32_path, options())]
     for i, (label, kw) in enumerate(INT8_ROWS):
         path = out / f"minilm.int8.{i}.onnx"
         quantize_dynamic(str(f32_path), str(path), weight_type=QuantType.QInt8, **kw)
-        files.append((label, path))
+        files.append((label, path, options()))
+    if "--diag" in flags:
+        # Attribution only (chooses nothing): the peer's file without ORT's graph fusions, and the
+        # peer's settings with the embedding tables (Gather) left in f32, as gamjeong's q8 is not.
+        files.append(("diag: peer's file, graph optimizations off", files[1][1],
+                      options(ort.GraphOptimizationLevel.ORT_DISABLE_ALL)))
+        path = out / "minilm.int8.matmul-only.onnx"
+        quantize_dynamic(str(f32_path), str(path), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"])
+        files.append(("diag: peer's settings, MatMul only (embeddings f32)", path, options()))
 
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
     print(f"CPU: {cpu_model()}")
     print(f"torch {torch.__version__}, onnxruntime {ort.__version__}, "
           f"onnx {__import__('onnx').__version__}, python {platform.python_version()}")
@@ -190,18 +239,26 @@ def main():
             "tuning texts: cosine mean | min | file MB |")
     print(head)
     print("|---" * (head.count("|") - 1) + "|")
-    for label, path in files:
+
+    def row(label, gate, tune, size):
+        g_mean, g_min, _ = cosine_stats(gate, gate_ref)
+        t_mean, t_min, _ = cosine_stats(tune, tune_ref)
+        print(f"| {label} | {g_mean:.5f} | {g_min:.5f} | {'yes' if g_mean >= GATE else 'no'} | "
+              f"{t_mean:.5f} | {t_min:.5f} | {size / 1e6:.1f} |", flush=True)
+
+    if binary:
+        for r in engine_rows(binary, model_dir, out, cases, TUNING_TEXTS, tune_in):
+            row(*r)
+    for label, path, so in files:
         sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
 
         def run(inputs, sess=sess):
             return [sess.run(["last_hidden_state"], feeds(ids, types))[0][0] for ids, types in inputs]
 
-        g_mean, g_min, g_n = cosine_stats(run(gate_in), gate_ref)
-        t_mean, t_min, t_n = cosine_stats(run(tune_in), tune_ref)
-        print(f"| {label} | {g_mean:.5f} | {g_min:.5f} | {'yes' if g_mean >= GATE else 'no'} | "
-              f"{t_mean:.5f} | {t_min:.5f} | {path.stat().st_size / 1e6:.1f} |", flush=True)
-    print(f"(gate sentences: {g_n} tokens of {len(gate_in)} sentences; tuning texts: {t_n} tokens of "
-          f"{len(tune_in)} texts; one sentence per run, one intra-op thread)")
+        row(label, run(gate_in), run(tune_in), path.stat().st_size)
+    n_gate, n_tune = sum(len(i) for i, _ in gate_in), sum(len(i) for i, _ in tune_in)
+    print(f"(gate sentences: {n_gate} tokens of {len(gate_in)} sentences; tuning texts: {n_tune} tokens of "
+          f"{len(tune_in)} texts; one sentence per run, one thread)")
 
 
 if __name__ == "__main__":
