@@ -29,6 +29,8 @@ What it does:
     `cargo test --release --test minilm -- --nocapture` prints for q8;
   - --diag: two attribution rows (choose nothing): the peer's file with ORT's graph fusions off,
     and the peer's settings with only MatMul quantized (embedding tables left f32);
+  - --time OUT_DIR THREADS (after a fidelity run; under bench's quiet wrapper): latency of the
+    f32, the peer's int8 and the per_channel int8 files on MiniLM at 24 x 1 and 64 x 8;
   - the same on the 12 tuning texts of bench/act8_smooth.py (tokenized by transformers' tokenizer,
     reference: transformers f32 in this environment), reported apart. The gate sentences judge.
 
@@ -165,7 +167,51 @@ def engine_rows(binary, model_dir, out, gate_cases, tune_texts, tune_in):
     return rows
 
 
+def time_files(out, threads):
+    """--time: latency of the ORT files this script wrote (f32, the peer's int8, per_channel int8) on
+    MiniLM, seeded random ids as make_peer.py draws them, 2 warm-ups then RUNS runs per shape, files
+    interleaved per round, median of all runs, ms. Run it under bench's quiet wrapper only."""
+    import random
+    import statistics
+    import time
+
+    import onnxruntime as ort
+    runs, rounds = 15, 3
+    rng = random.Random(20261129)
+    shapes = [(24, 1), (64, 8)]
+    ids = {s: [[101] + [rng.randint(1000, 29611) for _ in range(s[0] - 2)] + [102] for _ in range(s[1])]
+           for s in shapes}
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    names = [("ort f32", "minilm.onnx"), ("ort int8, peer's settings", "minilm.int8.0.onnx"),
+             ("ort int8, per_channel=True", "minilm.int8.1.onnx")]
+    sess = {n: ort.InferenceSession(str(out / f), so, providers=["CPUExecutionProvider"]) for n, f in names}
+    times = {(n, s): [] for n, _ in names for s in shapes}
+    for _ in range(rounds):
+        for n, _ in names:
+            for s in shapes:
+                x = np.array(ids[s], dtype=np.int64)
+                f = {"input_ids": x, "attention_mask": np.ones_like(x), "token_type_ids": np.zeros_like(x)}
+                for _ in range(2):
+                    sess[n].run(["last_hidden_state"], f)
+                for _ in range(runs):
+                    t0 = time.perf_counter()
+                    sess[n].run(["last_hidden_state"], f)
+                    times[(n, s)].append((time.perf_counter() - t0) * 1e3)
+    print(f"CPU: {cpu_model()}; onnxruntime {ort.__version__}; {threads} thread(s); "
+          f"median of {runs * rounds} runs ({rounds} interleaved rounds), ms")
+    print("| tokens × batch | " + " | ".join(n for n, _ in names) + " | per_channel ÷ peer |")
+    print("|---" * (len(names) + 2) + "|")
+    for s in shapes:
+        med = [statistics.median(times[(n, s)]) for n, _ in names]
+        print(f"| {s[0]} × {s[1]} | " + " | ".join(f"{m:.2f}" for m in med) + f" | {med[2] / med[1]:.2f} |")
+
+
 def main():
+    if "--time" in sys.argv:  # --time OUT_DIR THREADS: latency of the files a fidelity run wrote
+        i = sys.argv.index("--time")
+        return time_files(Path(sys.argv[i + 1]), int(sys.argv[i + 2]))
     flags = {a for a in sys.argv[1:] if a.startswith("--")}
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     binary = None
