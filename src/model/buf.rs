@@ -17,18 +17,25 @@ static BUFS: Reuse<Vec<f32>> = Reuse::new(Vec::len, PER_PASS);
 
 /// `len` values from [`BUFS`], back to it when dropped.
 pub(crate) struct Buf {
-    /// At least `len` values, all initialized: a buffer grown once keeps its length.
+    /// At least `len` values, all initialized, its length its capacity: every buffer is
+    /// allocated at its exact size and keeps it.
     v: Vec<f32>,
     len: usize,
 }
 
 impl Buf {
-    /// `len` values holding whatever the buffer held before (only a buffer grown here is
-    /// zero-filled, in its new part): the caller overwrites them.
+    /// `len` values holding whatever the buffer held before (only a new buffer is zero-filled):
+    /// the caller overwrites them.
     pub(crate) fn take(len: usize) -> Self {
         let mut v = BUFS.take_fit(len);
         if v.len() < len {
-            v.resize(len, 0.0);
+            // The kept buffer (the largest, none fits) is replaced by one of exactly `len`, not
+            // grown: `resize` reserves amortized, up to twice `len`, room the pool (sized by
+            // length) never uses — a third of what it kept in wasm after a 512-token text
+            // (docs/benchmarks.md, "Pooled activation buffers") — and its `realloc` copies
+            // values nobody reads. Freed first, its block can merge with free neighbours.
+            drop(v);
+            v = vec![0.0; len];
         }
         Self { v, len }
     }
@@ -58,6 +65,25 @@ impl Drop for Buf {
     fn drop(&mut self) {
         if self.v.capacity() > 0 {
             BUFS.give(std::mem::take(&mut self.v));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Buf;
+
+    /// A kept buffer too small for a take is replaced at the exact size asked, never grown
+    /// with `Vec`'s amortized room (up to twice the length), which the pool never counts or
+    /// uses. Other tests take and give buffers meanwhile; whichever buffer comes back, its
+    /// capacity must be its length.
+    #[test]
+    fn a_buffer_that_does_not_fit_is_replaced_at_its_exact_size() {
+        for (small, big) in [(600_001, 1_000_003), (700_001, 1_300_007)] {
+            drop(Buf::take(small));
+            let b = Buf::take(big);
+            assert_eq!(b.len(), big);
+            assert_eq!(b.v.capacity(), b.v.len(), "{small} then {big} values");
         }
     }
 }
