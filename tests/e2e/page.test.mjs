@@ -48,6 +48,15 @@ async function bars(page) {
   return page.$$eval('#groups .bar', (els) => els.map((e) => ({
     label: e.dataset.label, score: e.dataset.score, group: e.dataset.group,
     visible: e.getBoundingClientRect().height > 0, aria: e.getAttribute('aria-label'),
+    // Where a bar has no height: the nearest ancestor (or itself) that is not displayed, for the
+    // failure message (a rare 0 px bar 'back on the fixture' outlived bars()'s 5 s wait once).
+    hiddenBy: (() => {
+      for (let n = e; n; n = n.parentElement) {
+        const st = getComputedStyle(n);
+        if (st.display === 'none' || st.visibility === 'hidden') return `${n.tagName}#${n.id}.${n.className} ${st.display}/${st.visibility}`;
+      }
+      return `none (${e.getBoundingClientRect().height} px, ${e.childElementCount} children)`;
+    })(),
   })));
 }
 
@@ -64,7 +73,7 @@ function checkBars(list, want, what, tol = TOL) {
     assert.match(b.score, /^\d(\.\d+)?$/, 'data-score is a decimal string (no exponent)');
     assert.equal(b.group, s.group);
     worst = Math.max(worst, Math.abs(Number(b.score) - s.score));
-    assert.ok(b.visible);
+    assert.ok(b.visible, `${what}: bar ${s.label} has no height; hidden by: ${b.hiddenBy}`);
     assert.ok(b.aria.includes(s.label) && b.aria.includes(s.gloss) && b.aria.endsWith('%'));
   }
   assert.ok(worst <= tol, `${what}: max |Δ| vs CLI ${worst} > ${tol}`);
