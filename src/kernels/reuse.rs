@@ -38,9 +38,10 @@ impl<T: Default> Reuse<T> {
         }
     }
 
-    /// The smallest kept buffer of at least `need`, else the largest (to be grown): buffers of
-    /// several sizes share one pool (a layer's hidden-state rows and its 4× wider feed-forward
-    /// rows), and taking the largest for every need would grow each of them to the widest.
+    /// The smallest kept buffer of at least `need`, else the largest (which the caller replaces
+    /// with one that fits, `model::buf`): buffers of several sizes share one pool (a layer's
+    /// hidden-state rows and its 4× wider feed-forward rows), and taking the largest for every
+    /// need would bring each of them to the widest.
     pub(crate) fn take_fit(&self, need: usize) -> T {
         let Ok(mut kept) = self.kept.try_lock() else {
             return T::default();

@@ -219,23 +219,21 @@ mod tests {
                 Tensor::from_vec(norm.weight.clone(), dim, &dev).unwrap(),
                 Tensor::from_vec(norm.bias.clone(), dim, &dev).unwrap(),
             );
-            let bits = |t: &Tensor| -> Vec<u32> {
-                let v: Vec<f32> = t.flatten_all().unwrap().to_vec1().unwrap();
-                v.iter().map(|x| x.to_bits()).collect()
-            };
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<u32>>();
+            let tensor_bits =
+                |t: &Tensor| bits(&t.flatten_all().unwrap().to_vec1::<f32>().unwrap());
             let want = candle_nn::ops::layer_norm(&(t(&x) + t(&r)).unwrap(), &w, &b, 1e-12);
             let got = norm.forward_residual(Buf::copy_of(&x), &r, None).unwrap();
-            let got_bits = |b: &Buf| b.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(
-                got_bits(&got.hidden),
-                bits(&want.unwrap()),
+                bits(&got.hidden),
+                tensor_bits(&want.unwrap()),
                 "{rows} x {dim}"
             );
             let want = candle_nn::ops::layer_norm(&t(&x), &w, &b, 1e-12).unwrap();
             let got = norm.forward(&t(&x), None).unwrap();
             assert_eq!(
-                got_bits(&got.hidden),
-                bits(&want),
+                bits(&got.hidden),
+                tensor_bits(&want),
                 "{rows} x {dim}, no residual"
             );
         }
