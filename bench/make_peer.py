@@ -59,6 +59,28 @@ def feeds(rows):
     }
 
 
+INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
+
+
+def export_onnx(module, example, path, outputs):
+    """The peer's ONNX export: torch.onnx.export of `module` called with the int64 tensors
+    `example` (input_ids, attention_mask, token_type_ids; dynamic batch and sequence axes),
+    TorchScript exporter (dynamo=False), opset 17, constant folding. `outputs`: the output names
+    in order, each with its dynamic axes. bench/ort_int8_fidelity.py exports MiniLM with it."""
+    axes = {name: {0: "batch", 1: "sequence"} for name in INPUTS}
+    torch.onnx.export(
+        module,
+        tuple(example),
+        str(path),
+        input_names=INPUTS,
+        output_names=list(outputs),
+        dynamic_axes={**axes, **outputs},
+        opset_version=17,
+        do_constant_folding=True,
+        dynamo=False,
+    )
+
+
 @torch.no_grad()
 def torch_logits(model, rows):
     f = {k: torch.from_numpy(v) for k, v in feeds(rows).items()}
@@ -87,23 +109,7 @@ def main():
     f32_path, int8_path = out / "model.onnx", out / "model.int8.onnx"
     t0 = time.time()
     ex = feeds(ids["24"][:2])
-    torch.onnx.export(
-        model,
-        (torch.from_numpy(ex["input_ids"]), torch.from_numpy(ex["attention_mask"]),
-         torch.from_numpy(ex["token_type_ids"])),
-        str(f32_path),
-        input_names=["input_ids", "attention_mask", "token_type_ids"],
-        output_names=["logits"],
-        dynamic_axes={
-            "input_ids": {0: "batch", 1: "sequence"},
-            "attention_mask": {0: "batch", 1: "sequence"},
-            "token_type_ids": {0: "batch", 1: "sequence"},
-            "logits": {0: "batch"},
-        },
-        opset_version=17,
-        do_constant_folding=True,
-        dynamo=False,
-    )
+    export_onnx(model, [torch.from_numpy(ex[k]) for k in INPUTS], f32_path, {"logits": {0: "batch"}})
     print(f"onnx f32 export: {time.time() - t0:.1f} s, {f32_path.stat().st_size:,} B", flush=True)
 
     from onnxruntime.quantization import QuantType, quantize_dynamic

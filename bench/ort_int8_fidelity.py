@@ -9,11 +9,11 @@ Run by hand, never in CI (needs torch, transformers, onnx, onnxruntime). OUT_DIR
 target/ort-minilm) gets the ONNX files.
 
 What it does:
-  - exports all-MiniLM-L6-v2 (real trained weights, the folder fetch_minilm.sh prints) to ONNX as
-    bench/make_peer.py exports the benchmark model: torch.onnx.export, opset 17, dynamo=False,
-    do_constant_folding=True, eager attention, int64 inputs input_ids / attention_mask /
-    token_type_ids with dynamic batch and sequence axes; the output is the last hidden state
-    (BertModel, no head) instead of logits;
+  - exports all-MiniLM-L6-v2 (real trained weights, the folder fetch_minilm.sh prints) to ONNX with
+    bench/make_peer.py's export_onnx, the benchmark model's export: torch.onnx.export, opset 17,
+    dynamo=False, do_constant_folding=True, eager attention, int64 inputs input_ids /
+    attention_mask / token_type_ids with dynamic batch and sequence axes; the outputs are the last
+    hidden state and the pooler output (BertModel, no head) instead of logits;
   - quantizes it with onnxruntime.quantization.quantize_dynamic as make_peer.py does
     (weight_type=QInt8, everything else ORT's default: per-tensor weights, dynamic uint8
     activations, reduce_range=False), and, as extra rows, per_channel=True, reduce_range=True, and
@@ -61,9 +61,9 @@ from transformers import AutoModel, AutoTokenizer  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 from act8_smooth import TUNING_TEXTS  # noqa: E402  (the 12 tuning texts, one list)
+from make_peer import INPUTS, export_onnx  # noqa: E402  (the benchmark peer's export)
 
 GATE = 0.999  # tests/minilm.rs: q8's hidden-state cosine mean
-INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
 
 # name, quantize_dynamic keyword arguments beyond the peer's weight_type=QInt8
 INT8_ROWS = [
@@ -113,23 +113,8 @@ class Outputs(torch.nn.Module):
 
 def export(model, path):
     ex = feeds([101, 2023, 2003, 102], [0, 0, 0, 0])
-    torch.onnx.export(
-        Outputs(model).eval(),
-        tuple(torch.from_numpy(ex[k]) for k in INPUTS),
-        str(path),
-        input_names=INPUTS,
-        output_names=["last_hidden_state", "pooler_output"],
-        dynamic_axes={
-            "input_ids": {0: "batch", 1: "sequence"},
-            "attention_mask": {0: "batch", 1: "sequence"},
-            "token_type_ids": {0: "batch", 1: "sequence"},
-            "last_hidden_state": {0: "batch", 1: "sequence"},
-            "pooler_output": {0: "batch"},
-        },
-        opset_version=17,
-        do_constant_folding=True,
-        dynamo=False,
-    )
+    export_onnx(Outputs(model).eval(), [torch.from_numpy(ex[k]) for k in INPUTS], path,
+                {"last_hidden_state": {0: "batch", 1: "sequence"}, "pooler_output": {0: "batch"}})
 
 
 def cosine_stats(got, refs):
