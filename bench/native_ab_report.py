@@ -7,31 +7,60 @@ Per binary, kernel and shape: the median over rounds of each process's median. "
 divides AFTER's by the median of both BEFORE series; "spread" is |before1 ÷ before2 − 1|, the
 run's own noise. The criterion (written before the first run): a change counts as a speed-up
 where after ÷ before < 1 − spread, a slow-down where > 1 + spread, else no difference.
+
+That criterion is not calibrated: run on one binary twice it called three cells of four
+"slower" by 4–8 % (docs/benchmarks.md, "The native A/B on two identical binaries"), because a
+process's median moves 10–15 % within a round. So the table also gives the paired figure: per
+round, AFTER ÷ the mean of that round's two BEFOREs; the median of those ratios and the
+distribution-free interval of that median from their order statistics (the narrowest with
+coverage ≥ 95 %, its coverage printed; with 8 rounds it is the whole range, 99.2 %). "paired
+verdict" says faster or slower only when the interval excludes 1: at most a 5 % chance of a
+false verdict per cell when the rounds are independent, whatever the noise's shape.
 """
 
 import json
+import math
 import statistics
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 
+def median_interval(x, coverage=0.95):
+    """The interval (x_(k+1), x_(n−k)) of the sorted values around their median with the largest k
+    whose coverage 1 − 2·P(Binomial(n, ½) ≤ k) is still ≥ `coverage`; None below 6 values."""
+    n, xs, best = len(x), sorted(x), None
+    for k in range(n // 2):
+        cov = 1 - 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+        if cov >= coverage:
+            best = (xs[k], xs[n - 1 - k], cov)
+    return best
+
+
 def main(d):
     d = Path(d)
-    med = defaultdict(list)  # (which, kernel-bits, shape) -> per-round medians
+    med = defaultdict(dict)  # (which, kernel-bits, shape) -> {round: that process's median}
     for f in sorted(d.glob("*-r*.json")):
         which, rest = f.stem.split("-", 1)
-        kb = rest.rsplit("-r", 1)[0]
+        kb, rnd = rest.rsplit("-r", 1)
         for r in json.loads(f.read_text())["results"]:
-            med[(which, kb, f"{r['seq']}x{r['batch']}")].append(r["median_ms"])
+            med[(which, kb, f"{r['seq']}x{r['batch']}")][int(rnd)] = r["median_ms"]
     peer = json.loads((d / "peer.json").read_text())
     print(f"\n{peer['threads']} thread(s), {peer['cpu']}, onnxruntime {peer['onnxruntime']}, "
           f"rounds {len(med[next(iter(med))])}\n")
     print("| kernel | tokens × batch | onnxruntime int8 | before | after | after ÷ before | spread "
-          "(before ÷ before) | verdict | after ÷ ORT |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "(before ÷ before) | verdict | after ÷ ORT | paired ratio (interval, coverage) | paired verdict |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for kb, shape in sorted({(k, s) for (_, k, s) in med}):
-        b1, b2, a = (med[(w, kb, shape)] for w in ("before1", "before2", "after"))
+        r1, r2, ra = (med[(w, kb, shape)] for w in ("before1", "before2", "after"))
+        b1, b2, a = list(r1.values()), list(r2.values()), list(ra.values())
+        paired = [ra[r] / ((r1[r] + r2[r]) / 2) for r in sorted(ra) if r in r1 and r in r2]
+        iv = median_interval(paired)
+        if iv is None:
+            pcell, pverdict = f"{statistics.median(paired):.3f} (too few rounds)", "–"
+        else:
+            pcell = f"{statistics.median(paired):.3f} ({iv[0]:.3f}–{iv[1]:.3f}, {iv[2]:.3f})"
+            pverdict = "faster" if iv[1] < 1 else "slower" if iv[0] > 1 else "no difference"
         mb, ma = statistics.median(b1 + b2), statistics.median(a)
         spread = abs(statistics.median(b1) / statistics.median(b2) - 1)
         ratio = ma / mb
@@ -39,7 +68,7 @@ def main(d):
         o = peer["results"]["ort_int8"][shape]["median_ms"] if isinstance(
             peer["results"]["ort_int8"][shape], dict) else peer["results"]["ort_int8"][shape]
         print(f"| {kb} | {shape.replace('x', ' × ')} | {o:.1f} | {mb:.1f} | {ma:.1f} | {ratio:.3f} | "
-              f"{spread:.3f} | {verdict} | {ma / o:.2f}× |")
+              f"{spread:.3f} | {verdict} | {ma / o:.2f}× | {pcell} | {pverdict} |")
 
 
 if __name__ == "__main__":
