@@ -232,8 +232,11 @@ export const DEBOUNCE_MS = 250;
  */
 export const pageTimersPast = (page, ms) => page.evaluate((ms) => new Promise((r) => { setTimeout(r, ms + 1); }), ms);
 
-/** The page's bars: [{label, score}] (score a number). */
-export const pageBars = (page) => page.$$eval('#groups .bar', (els) => els.map((e) => ({ label: e.dataset.label, score: Number(e.dataset.score) })));
+/**
+ * The page's bars: [{label, score}] (score a number), found and read in one evaluation, so all
+ * are one render's (`$$eval` finds and reads in two round trips, between which a render can land).
+ */
+export const pageBars = (page) => page.evaluate(() => [...document.querySelectorAll('#groups .bar')].map((e) => ({ label: e.dataset.label, score: Number(e.dataset.score) })));
 
 /** Largest |Δ| between the page's bars and a CLI result, matched by label (Infinity if one is missing). */
 export function barsDiff(bars, want) {

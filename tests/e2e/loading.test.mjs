@@ -5,7 +5,7 @@
 // overlapping classify calls on one instance each get their own result, in call order.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { reference, server, browser, blankPage, maxDiff, pageTimersPast, DEBOUNCE_MS, EXAMPLES, TEXTS, TOL } from './common.mjs';
+import { reference, server, browser, blankPage, maxDiff, pageTimersPast, DEBOUNCE_MS, EXAMPLES, TEXTS, TOL, waitResult, pageBars } from './common.mjs';
 
 const Q8 = '/fixtures/tiny-ko.q8.safetensors';
 // ~3.7 s for the 590 kB file: long enough to act while it loads.
@@ -35,13 +35,6 @@ const results = (page) => page.$eval('#results', (e) => ({
   busy: e.getAttribute('aria-busy'), meta: document.getElementById('meta').textContent,
   visible: e.getBoundingClientRect().height > 0,
 }));
-
-const waitResult = (page, text) => page.waitForFunction((text) => {
-  const r = document.getElementById('results');
-  return r.dataset.state === 'ready' && r.dataset.text === text;
-}, text, { timeout: 30_000 });
-
-const bars = (page) => page.$$eval('#groups .bar', (els) => els.map((e) => ({ label: e.dataset.label, score: Number(e.dataset.score) })));
 
 function assertLikeCli(list, want, what) {
   assert.equal(list.length, 60, what);
@@ -74,7 +67,7 @@ test('demo page: an example clicked while the model downloads waits, then shows 
     const r = await results(page);
     assert.equal(r.count, 1, 'classified exactly once');
     assert.equal(r.busy, 'false');
-    assertLikeCli(await bars(page), ref.models.q8[3], 'queued example');
+    assertLikeCli(await pageBars(page), ref.models.q8[3], 'queued example');
     assert.equal(await page.$eval('#top .top-item .label', (e) => e.textContent), ref.models.q8[3].scores[0].label);
     assert.deepEqual(b.errors, []);
   } finally { await b.close(); }
@@ -96,7 +89,7 @@ test('demo page: text typed (and Ctrl+Enter) while loading is classified once re
     assert.deepEqual([w.state, w.text], ['waiting', EXAMPLES[1]]);
     await waitResult(page, EXAMPLES[1]);
     assert.equal((await results(page)).count, 1, 'one classification, of the final text');
-    assertLikeCli(await bars(page), ref.models.q8[1], 'typed while loading');
+    assertLikeCli(await pageBars(page), ref.models.q8[1], 'typed while loading');
     assert.deepEqual(b.errors, []);
   } finally { await b.close(); }
 });
