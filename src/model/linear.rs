@@ -91,8 +91,14 @@ impl Linear {
     }
 
     /// How an int8 layer quantizes its input from now on (f32 layers ignore it).
+    /// Also re-arranges the weights in place for the kernel that format runs on
+    /// ([`PackedWeights::set_layout_for`]); forcing another kernel afterwards makes the
+    /// forward pass an error, not a wrong result.
     pub fn set_activations(&mut self, acts: Activations) {
         self.acts = acts;
+        if let LinearWeight::Int8 { weight, .. } = &mut self.weight {
+            weight.set_layout_for(kernels::best_kernel_for(acts));
+        }
     }
 
     /// `x` is `[..., in]`; the result is `[..., out]`.
