@@ -18,9 +18,10 @@
 //! The pairs come either from weights laid out for this kernel (`PackedWeights::set_layout_for`,
 //! done in place when a layer switches to 8-bit activations: each block's record pairs stored
 //! interleaved, a plain load) or from the shared layout, one `vpermd` per load (shared by all
-//! rows of the tile). Why the own layout: measured 5–10 % faster alone on Zen 4 (docs/benchmarks.md,
-//! "The zmm u8 kernel's own weight layout"); not port pressure (a synthetic L1-resident loop
-//! runs its `vpermd`s for free), so the cause is not known (load-to-use latency is a guess).
+//! rows of the tile). Why the own layout: measured 5–10 % faster alone on Zen 4
+//! (docs/benchmarks.md, "The zmm u8 kernel's own weight layout"); not port pressure (a
+//! synthetic L1-resident loop runs its `vpermd`s for free), so the cause is not known
+//! (load-to-use latency is a guess).
 
 use super::avx2::{block_end, finish};
 use super::{drive, pack_padded, Epilogue, Job, Micro, PackedWeights, KG, NR};
