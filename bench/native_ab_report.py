@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Table of bench/native_ab.sh's results (markdown on stdout).
 
-    python3 bench/native_ab_report.py BENCH_DIR/ab_tN
+    python3 bench/native_ab_report.py BENCH_DIR/ab_tN [BENCH_DIR/ab2_tN ...]
+
+Several directories (runs of the same two binaries at the same thread count, e.g. `TAG=ab2`)
+are pooled: their rounds count as one series, and onnxruntime's figure is the median of the
+runs' medians. Why: a run must stay short (a quiet machine for < 10 min), and ~30 rounds are
+needed to resolve ~5 %.
 
 Per binary, kernel and shape: the median over rounds of each process's median. "after ÷ before"
 divides AFTER's by the median of both BEFORE series; "spread" is |before1 ÷ before2 − 1|, the
@@ -37,17 +42,26 @@ def median_interval(x, coverage=0.95):
     return best
 
 
-def main(d):
-    d = Path(d)
-    med = defaultdict(dict)  # (which, kernel-bits, shape) -> {round: that process's median}
-    for f in sorted(d.glob("*-r*.json")):
-        which, rest = f.stem.split("-", 1)
-        kb, rnd = rest.rsplit("-r", 1)
-        for r in json.loads(f.read_text())["results"]:
-            med[(which, kb, f"{r['seq']}x{r['batch']}")][int(rnd)] = r["median_ms"]
-    peer = json.loads((d / "peer.json").read_text())
+def ort_ms(peer, shape):
+    o = peer["results"]["ort_int8"][shape]
+    return o["median_ms"] if isinstance(o, dict) else o
+
+
+def main(dirs):
+    med = defaultdict(dict)  # (which, kernel-bits, shape) -> {(run, round): that process's median}
+    peers = []
+    for i, d in enumerate(map(Path, dirs)):
+        for f in sorted(d.glob("*-r*.json")):
+            which, rest = f.stem.split("-", 1)
+            kb, rnd = rest.rsplit("-r", 1)
+            for r in json.loads(f.read_text())["results"]:
+                med[(which, kb, f"{r['seq']}x{r['batch']}")][(i, int(rnd))] = r["median_ms"]
+        peers.append(json.loads((d / "peer.json").read_text()))
+    peer = peers[0]
+    if len({(p["threads"], p["cpu"]) for p in peers}) > 1:
+        sys.exit("the runs differ in threads or CPU: not pooled")
     print(f"\n{peer['threads']} thread(s), {peer['cpu']}, onnxruntime {peer['onnxruntime']}, "
-          f"rounds {len(med[next(iter(med))])}\n")
+          f"runs {len(peers)}, rounds {len(med[next(iter(med))])}\n")
     print("| kernel | tokens × batch | onnxruntime int8 | before | after | after ÷ before | spread "
           "(before ÷ before) | verdict | after ÷ ORT | paired ratio (interval, coverage) | paired verdict |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -65,11 +79,10 @@ def main(d):
         spread = abs(statistics.median(b1) / statistics.median(b2) - 1)
         ratio = ma / mb
         verdict = "faster" if ratio < 1 - spread else "slower" if ratio > 1 + spread else "no difference"
-        o = peer["results"]["ort_int8"][shape]["median_ms"] if isinstance(
-            peer["results"]["ort_int8"][shape], dict) else peer["results"]["ort_int8"][shape]
+        o = statistics.median(ort_ms(p, shape) for p in peers)
         print(f"| {kb} | {shape.replace('x', ' × ')} | {o:.1f} | {mb:.1f} | {ma:.1f} | {ratio:.3f} | "
               f"{spread:.3f} | {verdict} | {ma / o:.2f}× | {pcell} | {pverdict} |")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else sys.exit(__doc__))
+    main(sys.argv[1:] if len(sys.argv) > 1 else sys.exit(__doc__))

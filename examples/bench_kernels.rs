@@ -128,6 +128,15 @@ fn bench(now: &dyn Fn() -> f64, print: &dyn Fn(String)) {
                     qgemm_with(kernel, &xq8, &xs, m, &w, None, &mut y).unwrap();
                 });
                 line += &format!(" | {}/b{block} {}", kernel.name(), fmt_ms(ms));
+                if kernel.pairs_records() {
+                    // The same kernel on its own layout (record pairs interleaved at packing).
+                    let mut wp = w.clone();
+                    wp.set_layout_for(kernel);
+                    let ms = time_ms(now, samples, || {
+                        qgemm_with(kernel, &xq8, &xs, m, &wp, None, &mut y).unwrap();
+                    });
+                    line += &format!(" | {}-paired/b{block} {}", kernel.name(), fmt_ms(ms));
+                }
             }
             let ms = time_ms(now, samples, || {
                 quantize_blocks(&xf, m, k, block, &mut xq, &mut xs).unwrap();

@@ -1,7 +1,8 @@
 //! Native checks of the int8 GEMM kernels (src/kernels): every kernel this CPU runs (Scalar,
 //! and AVX2, AVX-VNNI, AVX-512 VNNI — `vpdpwssd` and `vpdpbusd` — on x86_64 or dotprod and
 //! i8mm on aarch64 where the CPU has them) against a naive reference, bit for bit, on 15-bit
-//! and on 8-bit activations.
+//! and on 8-bit activations; the `vpdpbusd` zmm kernel also on its own weight layout (record
+//! pairs interleaved, `PackedWeights::set_layout_for`).
 //! The same checks run in the browser from tests/wasm_kernels.rs.
 //!
 //! Benchmark (prints, asserts nothing):

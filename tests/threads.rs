@@ -1,5 +1,5 @@
 //! Thread counts change no bit: logits and hidden states with 1, 2 and 3 threads, for f32, q8
-//! and q4 weights and every family (forward passes with spinning threads,
+//! and q4 weights (q8 on 15- and 8-bit activations) and every family (forward passes with spinning threads,
 //! kernels::parallel::pass), and the parallel GEMMs against one thread on shapes large enough to
 //! split, through rayon alone and through a pass's spinners, one product per region or several
 //! (in a pass, panels claimed in guided self-scheduling parts). The forward passes also run the
@@ -13,7 +13,8 @@ use gamjeong::internals::kernels::parallel::{
 };
 use gamjeong::internals::kernels::sgemm::{sgemm, PackedF32};
 use gamjeong::internals::kernels::{
-    best_kernel, qgemm, qgemm_many, quantize_for, PackedWeights, QgemmOut,
+    best_kernel, best_kernel_for, qgemm, qgemm_for, qgemm_many, qgemm_with, quantize_for, Kernel,
+    PackedWeights, QgemmOut,
 };
 use gamjeong::Classifier;
 use gamjeong::{quantize_bytes, ModelSource, Quant};
@@ -106,6 +107,11 @@ fn f32_results_do_not_depend_on_threads() {
 #[test]
 fn q8_results_do_not_depend_on_threads() {
     check_thread_counts("q8", quantized(Quant::Q8));
+    // 8-bit activations: the `vpdpbusd` kernels, on the zmm kernel's own weight layout where
+    // it runs (`Linear::set_activations`).
+    let mut model = quantized(Quant::Q8);
+    model.set_activations(gamjeong::Activations::Bits8);
+    check_thread_counts("q8 8-bit", model);
 }
 
 #[test]
@@ -242,6 +248,34 @@ fn parallel_gemms_equal_one_thread() {
         let block = gamjeong::internals::kernels::q8_block(k);
         let scales = vec![0.01f32; n * (k / block)];
         let qw = PackedWeights::new(q, scales, n, k, block).unwrap();
+        // 8-bit activations on the weights laid out for their kernel (record pairs interleaved
+        // for the zmm `vpdpbusd` kernel), against the scalar kernel on the shared layout.
+        let bits8 = gamjeong::Activations::Bits8;
+        let mut qw8 = qw.clone();
+        qw8.set_layout_for(best_kernel_for(bits8));
+        let run8 = |threads: usize| {
+            pool(threads).install(|| {
+                let mut xq = vec![0i16; m * k];
+                let mut xs = vec![0f32; m * qw.nblocks()];
+                quantize_for(&qw, bits8, &x, m, &mut xq, &mut xs).unwrap();
+                let (mut y, mut want) = (vec![0f32; m * n], vec![0f32; m * n]);
+                qgemm_for(bits8, &xq, &xs, m, &qw8, Some(&bias), &mut y).unwrap();
+                qgemm_with(Kernel::Scalar, &xq, &xs, m, &qw, Some(&bias), &mut want).unwrap();
+                assert!(
+                    bits(&y) == bits(&want),
+                    "8-bit {m}x{n}x{k}, {threads} threads, paired {}",
+                    qw8.is_paired()
+                );
+                bits(&y)
+            })
+        };
+        let one8 = run8(1);
+        for threads in [2, 3] {
+            assert!(
+                run8(threads) == one8,
+                "8-bit {m}x{n}x{k}: {threads} threads"
+            );
+        }
         let run = |threads: usize| {
             pool(threads).install(|| {
                 let mut yf = vec![0f32; m * n];

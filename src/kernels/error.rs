@@ -52,6 +52,13 @@ pub enum KernelError {
         max: i16,
     },
 
+    /// The weights were packed for another kernel's layout ([`super::PackedWeights::set_layout_for`]).
+    #[error("{op}: weights are packed for avx512-vnni-u8, not for kernel {kernel}")]
+    Layout {
+        op: &'static str,
+        kernel: &'static str,
+    },
+
     #[error("{op}: kernel {kernel} is not available in this build")]
     Unavailable {
         op: &'static str,

@@ -223,6 +223,12 @@ impl Kernel {
         }
     }
 
+    /// Whether this kernel reads weights with each block's record pairs interleaved
+    /// ([`PackedWeights::set_layout_for`]) instead of the layout every other kernel reads.
+    pub fn pairs_records(self) -> bool {
+        matches!(self, Kernel::Avx512VnniU8)
+    }
+
     /// Whether this kernel takes activations quantized as `acts`.
     pub fn accepts(self, acts: Activations) -> bool {
         acts.max() <= self.act_max()
@@ -291,7 +297,10 @@ pub fn best_kernel_for(acts: Activations) -> Kernel {
 }
 
 /// Makes [`qgemm`] run `kernel` (process-wide; `None` goes back to the best available), for
-/// benchmarks and tests that compare kernels end to end. Results do not depend on it.
+/// benchmarks and tests that compare kernels end to end. Results do not depend on it; but
+/// weights already laid out for another kernel ([`PackedWeights::set_layout_for`], done by
+/// `Classifier::set_activations`) are refused by this one ([`KernelError::Layout`]), so force
+/// the kernel before setting the activation format.
 pub fn force_kernel(kernel: Option<Kernel>) -> Result<(), KernelError> {
     let index = match kernel {
         None => 0,
@@ -319,8 +328,11 @@ pub struct PackedWeights {
     kp: usize,
     /// ceil(n / NR).
     npanels: usize,
-    /// [panel][kp / KG][NR][KG], zero padded.
+    /// [panel][kp / KG][NR][KG], zero padded; with `paired`, each block's record pairs
+    /// `[2][NR][KG]` are stored as `[NR][2][KG]` (an odd last record stays as it is).
     data: Vec<i8>,
+    /// Record pairs interleaved, the layout of [`Kernel::pairs_records`] kernels.
+    paired: bool,
     /// [panel][nb][NR], zero for padding rows.
     scales: Vec<f32>,
     /// [panel][nb][NR]: Σ_k w over the block, the offset correction of the kernels that take
@@ -405,6 +417,7 @@ impl PackedWeights {
             kp,
             npanels,
             data,
+            paired: false,
             scales: pscales,
             wsum,
         })
@@ -430,6 +443,45 @@ impl PackedWeights {
     /// What the packed activations depend on: `(k, block, bp, kp)`.
     fn layout(&self) -> (usize, usize, usize, usize) {
         (self.k, self.block, self.bp, self.kp)
+    }
+
+    /// Re-arranges the weights in place (no second copy) into the layout `kernel` reads: record
+    /// pairs interleaved for [`Kernel::pairs_records`], the shared layout otherwise. Why: the
+    /// `vpdpbusd` zmm kernel would otherwise interleave every pair it loads (`vpermd`), once
+    /// per 8 or 16 `vpdpbusd` (docs/benchmarks.md, "Native"). Calling [`qgemm_with`] with a
+    /// kernel that does not read the paired layout is an error ([`KernelError::Layout`]); the
+    /// pairing kernel reads both layouts.
+    pub fn set_layout_for(&mut self, kernel: Kernel) {
+        if kernel.pairs_records() == self.paired {
+            return;
+        }
+        let gb = self.bp / KG;
+        let rec = NR * KG;
+        let mut tmp = [0i8; 2 * NR * KG];
+        for panel in self.data.chunks_exact_mut(NR * self.kp) {
+            for block in panel.chunks_exact_mut(gb * rec) {
+                for pair in block.chunks_exact_mut(2 * rec).take(gb / 2) {
+                    for j in 0..NR {
+                        for h in 0..2 {
+                            let (shared, inter) = (h * rec + j * KG, (2 * j + h) * KG);
+                            let (from, to) = if self.paired {
+                                (inter, shared)
+                            } else {
+                                (shared, inter)
+                            };
+                            tmp[to..to + KG].copy_from_slice(&pair[from..from + KG]);
+                        }
+                    }
+                    pair.copy_from_slice(&tmp);
+                }
+            }
+        }
+        self.paired = kernel.pairs_records();
+    }
+
+    /// Whether the records are interleaved in pairs ([`Self::set_layout_for`]).
+    pub fn is_paired(&self) -> bool {
+        self.paired
     }
 
     /// Heap + inline bytes held (packed weights incl. padding, scales, offsets).
@@ -881,6 +933,10 @@ fn check_x(
         let kernel = kernel.name();
         return Err(KernelError::Unavailable { op, kernel });
     }
+    if w.paired && !kernel.pairs_records() {
+        let kernel = kernel.name();
+        return Err(KernelError::Layout { op, kernel });
+    }
     check_len(op, "xq", xq.len(), "m*k", &[m, w.k])?;
     let max = kernel.act_max();
     // Branch-free so it vectorizes.
@@ -1271,6 +1327,35 @@ unsafe fn tile_rows<'a, K: Micro, E: Epilogue, const R: usize>(
 
 #[cfg(test)]
 mod tests {
+    /// The paired layout and back give the packed bytes again, and the paired layout is really
+    /// another order (a no-op re-arrangement would pass the kernel tests on a kernel that still
+    /// interleaves): odd record counts per block, one and several blocks, ragged panels.
+    #[test]
+    fn paired_layout_round_trips() {
+        use super::{Kernel, PackedWeights};
+        for (n, k, block) in [
+            (9, 36, 12),
+            (16, 64, 32),
+            (8, 20, 20),
+            (3, 8, 1),
+            (17, 96, 96),
+        ] {
+            let q: Vec<i8> = (0..n * k).map(|i| (i * 37 % 251) as i8).collect();
+            let scales = vec![0.5; n * (k / block)];
+            let shared = PackedWeights::new(q, scales, n, k, block).unwrap();
+            let mut w = shared.clone();
+            w.set_layout_for(Kernel::Avx512VnniU8);
+            assert!(w.is_paired());
+            let pairs = shared.bp / super::KG / 2;
+            assert_eq!(w.data != shared.data, pairs > 0, "{n}x{k}/{block}");
+            w.set_layout_for(Kernel::Avx512VnniU8);
+            assert!(w.is_paired(), "idempotent");
+            w.set_layout_for(Kernel::Scalar);
+            assert!(!w.is_paired());
+            assert!(w.data == shared.data, "{n}x{k}/{block}: not restored");
+        }
+    }
+
     /// The quantization picked at run time (AVX-512 or AVX2 where the CPU has them) gives the
     /// baseline build's bits: scales and values, ties, zero and tiny blocks, both formats.
     #[test]

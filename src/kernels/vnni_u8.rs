@@ -11,11 +11,17 @@
 //!
 //! ymm: a 32-byte record (8 output rows × 4 k) against the activation's 4 bytes broadcast
 //! (`vpbroadcastd`): lane j is row j, 8 sums per instruction with no reduction.
-//! zmm: two records (8 rows × 8 k) at once; one `vpermd` per weight load (shared by all rows of
-//! the tile) interleaves them so that lane `2j + h` is row j's k-half h, and the activation's 8
-//! bytes are broadcast to every qword (`vpbroadcastq`, a load-port operation). At block end each
-//! qword's two lanes are added and narrowed (`vpmovqd`), as in the 15-bit AVX-512 kernel. An odd
-//! record at a block's end runs with its upper half zero.
+//! zmm: two records (8 rows × 8 k) at once, with lane `2j + h` row j's k-half h, and the
+//! activation's 8 bytes broadcast to every qword (`vpbroadcastq`, a load-port operation). At
+//! block end each qword's two lanes are added and narrowed (`vpmovqd`), as in the 15-bit AVX-512
+//! kernel. An odd record at a block's end runs with its upper half zero.
+//! The pairs come either from weights laid out for this kernel (`PackedWeights::set_layout_for`,
+//! done in place when a layer switches to 8-bit activations: each block's record pairs stored
+//! interleaved, a plain load) or from the shared layout, one `vpermd` per load (shared by all
+//! rows of the tile). Why the own layout: measured 5–10 % faster alone on Zen 4
+//! (docs/benchmarks.md, "The zmm u8 kernel's own weight layout"); not port pressure (a
+//! synthetic L1-resident loop runs its `vpermd`s for free), so the cause is not known
+//! (load-to-use latency is a guess).
 
 use super::avx2::{block_end, finish};
 use super::{drive, pack_padded, Epilogue, Job, Micro, PackedWeights, KG, NR};
@@ -134,59 +140,11 @@ impl Micro for ZmmU8 {
         p: usize,
         epi: &mut E,
     ) {
-        let panel = w.panel(p);
-        let gb = w.bp / KG;
-        debug_assert!(x.iter().all(|r| r.len() == w.kp));
-        debug_assert_eq!(panel.len(), w.kp * NR);
-        let scales = w.panel_scales(p);
-        let xp: [*const u8; R] = core::array::from_fn(|r| x[r].as_ptr());
-        // Lane 2j + h of the permuted pair takes lane 8h + j: record h's row j.
-        let interleave = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
-        let mut facc = [_mm256_setzero_ps(); R];
-        let mut wp = panel.as_ptr();
-        for b in 0..w.nb {
-            let mut acc = [[_mm512_setzero_si512(); R]; CHAINS];
-            let mut xo = b * w.bp;
-            // One record pair (8 k) into every row's accumulator of one chain.
-            let step = |acc: &mut [__m512i; R], wp: *const i8, xo: usize| {
-                let wv = _mm512_permutexvar_epi32(interleave, _mm512_loadu_si512(wp as *const _));
-                for r in 0..R {
-                    let xv = _mm512_set1_epi64((xp[r].add(xo) as *const i64).read_unaligned());
-                    acc[r] = dpbusd_zmm(acc[r], xv, wv);
-                }
-            };
-            let pairs = gb / 2;
-            for _ in 0..pairs / CHAINS {
-                for (c, a) in acc.iter_mut().enumerate() {
-                    step(a, wp.add(c * 2 * NR * KG), xo + c * 2 * KG);
-                }
-                wp = wp.add(CHAINS * 2 * NR * KG);
-                xo += CHAINS * 2 * KG;
-            }
-            for a in acc.iter_mut().take(pairs % CHAINS) {
-                step(a, wp, xo);
-                wp = wp.add(2 * NR * KG);
-                xo += 2 * KG;
-            }
-            if gb % 2 == 1 {
-                // The block's last record, alone: the upper record is zero, and the activation's
-                // 4 bytes go to every lane (the row may end here, so 8 are not read).
-                let wv = _mm512_permutexvar_epi32(
-                    interleave,
-                    _mm512_zextsi256_si512(_mm256_loadu_si256(wp as *const __m256i)),
-                );
-                for r in 0..R {
-                    let xv = _mm512_set1_epi32((xp[r].add(xo) as *const i32).read_unaligned());
-                    acc[0][r] = dpbusd_zmm(acc[0][r], xv, wv);
-                }
-                wp = wp.add(NR * KG);
-            }
-            let c = offset_correction(w, p, b);
-            let sums = super::avx512::fold_chains(&acc);
-            let v: [__m256i; R] = core::array::from_fn(|r| _mm256_sub_epi32(sums[r], c));
-            block_end::<R, E>(v, &xs, scales.as_ptr(), b, 0, &mut facc, epi);
+        if w.is_paired() {
+            zmm_tile::<R, E, true>(x, xs, w, p, epi)
+        } else {
+            zmm_tile::<R, E, false>(x, xs, w, p, epi)
         }
-        finish::<R, E>(&facc, epi);
     }
 
     /// Two panels, as the 15-bit kernel's `tile2`: each broadcast activation feeds both
@@ -200,70 +158,163 @@ impl Micro for ZmmU8 {
         p: usize,
         epi: &mut E,
     ) {
-        let gb = w.bp / KG;
-        debug_assert!(x.iter().all(|r| r.len() == w.kp));
-        let scales = [w.panel_scales(p), w.panel_scales(p + 1)];
-        let xp: [*const u8; R] = core::array::from_fn(|r| x[r].as_ptr());
-        let interleave = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
-        let chains = if R > 4 { 1 } else { 2 };
-        let mut facc = [[_mm256_setzero_ps(); R]; 2];
-        let mut wp = [w.panel(p).as_ptr(), w.panel(p + 1).as_ptr()];
-        for b in 0..w.nb {
-            // [chain][panel][row]
-            let mut acc = [[[_mm512_setzero_si512(); R]; 2]; 2];
-            let mut xo = b * w.bp;
-            // One record pair (8 k) of both panels into one chain's accumulators.
-            let step = |acc: &mut [[__m512i; R]; 2], wp: [*const i8; 2], xo: usize| {
-                let wv = wp.map(|p| {
-                    _mm512_permutexvar_epi32(interleave, _mm512_loadu_si512(p as *const _))
-                });
-                for r in 0..R {
-                    let xv = _mm512_set1_epi64((xp[r].add(xo) as *const i64).read_unaligned());
-                    acc[0][r] = dpbusd_zmm(acc[0][r], xv, wv[0]);
-                    acc[1][r] = dpbusd_zmm(acc[1][r], xv, wv[1]);
-                }
-            };
-            let pairs = gb / 2;
-            let mut g = 0;
-            while g + chains <= pairs {
-                for (c, a) in acc.iter_mut().enumerate().take(chains) {
-                    step(a, wp.map(|p| p.add(c * 2 * NR * KG)), xo + c * 2 * KG);
-                }
-                wp = wp.map(|p| p.add(chains * 2 * NR * KG));
-                xo += chains * 2 * KG;
-                g += chains;
-            }
-            if g < pairs {
-                step(&mut acc[0], wp, xo);
-                wp = wp.map(|p| p.add(2 * NR * KG));
-                xo += 2 * KG;
-            }
-            if gb % 2 == 1 {
-                // The block's last record, alone (as in `tile`).
-                let wv = wp.map(|p| {
-                    _mm512_permutexvar_epi32(
-                        interleave,
-                        _mm512_zextsi256_si512(_mm256_loadu_si256(p as *const __m256i)),
-                    )
-                });
-                for r in 0..R {
-                    let xv = _mm512_set1_epi32((xp[r].add(xo) as *const i32).read_unaligned());
-                    acc[0][0][r] = dpbusd_zmm(acc[0][0][r], xv, wv[0]);
-                    acc[0][1][r] = dpbusd_zmm(acc[0][1][r], xv, wv[1]);
-                }
-                wp = wp.map(|p| p.add(NR * KG));
-            }
-            for j in 0..2 {
-                let c = offset_correction(w, p + j, b);
-                let sums = super::avx512::fold_chains(&[acc[0][j], acc[1][j]]);
-                let v: [__m256i; R] = core::array::from_fn(|r| _mm256_sub_epi32(sums[r], c));
-                block_end::<R, E>(v, &xs, scales[j].as_ptr(), b, j * NR, &mut facc[j], epi);
-            }
+        if w.is_paired() {
+            zmm_tile2::<R, E, true>(x, xs, w, p, epi)
+        } else {
+            zmm_tile2::<R, E, false>(x, xs, w, p, epi)
         }
-        finish::<R, E>(&facc[0], epi);
-        epi.next_panel();
-        finish::<R, E>(&facc[1], epi);
     }
+}
+
+/// A record pair (8 rows × 8 k) as `vpdpbusd` takes it: lane `2j + h` is record h's row j.
+/// `PAIRED` weights are stored so (`PackedWeights::set_layout_for`); the shared layout is
+/// interleaved here, one `vpermd` per load.
+#[inline(always)]
+unsafe fn load_pair<const PAIRED: bool>(wp: *const i8, interleave: __m512i) -> __m512i {
+    let v = _mm512_loadu_si512(wp as *const _);
+    if PAIRED {
+        v
+    } else {
+        _mm512_permutexvar_epi32(interleave, v)
+    }
+}
+
+/// `ZmmU8::tile` on either weight layout.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn zmm_tile<const R: usize, E: Epilogue, const PAIRED: bool>(
+    x: [&[u8]; R],
+    xs: [&[f32]; R],
+    w: &PackedWeights,
+    p: usize,
+    epi: &mut E,
+) {
+    let panel = w.panel(p);
+    let gb = w.bp / KG;
+    debug_assert!(x.iter().all(|r| r.len() == w.kp));
+    debug_assert_eq!(panel.len(), w.kp * NR);
+    let scales = w.panel_scales(p);
+    let xp: [*const u8; R] = core::array::from_fn(|r| x[r].as_ptr());
+    // Lane 2j + h of the permuted pair takes lane 8h + j: record h's row j.
+    let interleave = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+    let mut facc = [_mm256_setzero_ps(); R];
+    let mut wp = panel.as_ptr();
+    for b in 0..w.nb {
+        let mut acc = [[_mm512_setzero_si512(); R]; CHAINS];
+        let mut xo = b * w.bp;
+        // One record pair (8 k) into every row's accumulator of one chain.
+        let step = |acc: &mut [__m512i; R], wp: *const i8, xo: usize| {
+            let wv = load_pair::<PAIRED>(wp, interleave);
+            for r in 0..R {
+                let xv = _mm512_set1_epi64((xp[r].add(xo) as *const i64).read_unaligned());
+                acc[r] = dpbusd_zmm(acc[r], xv, wv);
+            }
+        };
+        let pairs = gb / 2;
+        for _ in 0..pairs / CHAINS {
+            for (c, a) in acc.iter_mut().enumerate() {
+                step(a, wp.add(c * 2 * NR * KG), xo + c * 2 * KG);
+            }
+            wp = wp.add(CHAINS * 2 * NR * KG);
+            xo += CHAINS * 2 * KG;
+        }
+        for a in acc.iter_mut().take(pairs % CHAINS) {
+            step(a, wp, xo);
+            wp = wp.add(2 * NR * KG);
+            xo += 2 * KG;
+        }
+        if gb % 2 == 1 {
+            // The block's last record, alone: the upper record is zero, and the activation's
+            // 4 bytes go to every lane (the row may end here, so 8 are not read).
+            let wv = _mm512_permutexvar_epi32(
+                interleave,
+                _mm512_zextsi256_si512(_mm256_loadu_si256(wp as *const __m256i)),
+            );
+            for r in 0..R {
+                let xv = _mm512_set1_epi32((xp[r].add(xo) as *const i32).read_unaligned());
+                acc[0][r] = dpbusd_zmm(acc[0][r], xv, wv);
+            }
+            wp = wp.add(NR * KG);
+        }
+        let c = offset_correction(w, p, b);
+        let sums = super::avx512::fold_chains(&acc);
+        let v: [__m256i; R] = core::array::from_fn(|r| _mm256_sub_epi32(sums[r], c));
+        block_end::<R, E>(v, &xs, scales.as_ptr(), b, 0, &mut facc, epi);
+    }
+    finish::<R, E>(&facc, epi);
+}
+
+/// `ZmmU8::tile2` on either weight layout.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn zmm_tile2<const R: usize, E: Epilogue, const PAIRED: bool>(
+    x: [&[u8]; R],
+    xs: [&[f32]; R],
+    w: &PackedWeights,
+    p: usize,
+    epi: &mut E,
+) {
+    let gb = w.bp / KG;
+    debug_assert!(x.iter().all(|r| r.len() == w.kp));
+    let scales = [w.panel_scales(p), w.panel_scales(p + 1)];
+    let xp: [*const u8; R] = core::array::from_fn(|r| x[r].as_ptr());
+    let interleave = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+    let chains = if R > 4 { 1 } else { 2 };
+    let mut facc = [[_mm256_setzero_ps(); R]; 2];
+    let mut wp = [w.panel(p).as_ptr(), w.panel(p + 1).as_ptr()];
+    for b in 0..w.nb {
+        // [chain][panel][row]
+        let mut acc = [[[_mm512_setzero_si512(); R]; 2]; 2];
+        let mut xo = b * w.bp;
+        // One record pair (8 k) of both panels into one chain's accumulators.
+        let step = |acc: &mut [[__m512i; R]; 2], wp: [*const i8; 2], xo: usize| {
+            let wv = wp.map(|p| load_pair::<PAIRED>(p, interleave));
+            for r in 0..R {
+                let xv = _mm512_set1_epi64((xp[r].add(xo) as *const i64).read_unaligned());
+                acc[0][r] = dpbusd_zmm(acc[0][r], xv, wv[0]);
+                acc[1][r] = dpbusd_zmm(acc[1][r], xv, wv[1]);
+            }
+        };
+        let pairs = gb / 2;
+        let mut g = 0;
+        while g + chains <= pairs {
+            for (c, a) in acc.iter_mut().enumerate().take(chains) {
+                step(a, wp.map(|p| p.add(c * 2 * NR * KG)), xo + c * 2 * KG);
+            }
+            wp = wp.map(|p| p.add(chains * 2 * NR * KG));
+            xo += chains * 2 * KG;
+            g += chains;
+        }
+        if g < pairs {
+            step(&mut acc[0], wp, xo);
+            wp = wp.map(|p| p.add(2 * NR * KG));
+            xo += 2 * KG;
+        }
+        if gb % 2 == 1 {
+            // The block's last record, alone (as in `tile`).
+            let wv = wp.map(|p| {
+                _mm512_permutexvar_epi32(
+                    interleave,
+                    _mm512_zextsi256_si512(_mm256_loadu_si256(p as *const __m256i)),
+                )
+            });
+            for r in 0..R {
+                let xv = _mm512_set1_epi32((xp[r].add(xo) as *const i32).read_unaligned());
+                acc[0][0][r] = dpbusd_zmm(acc[0][0][r], xv, wv[0]);
+                acc[0][1][r] = dpbusd_zmm(acc[0][1][r], xv, wv[1]);
+            }
+            wp = wp.map(|p| p.add(NR * KG));
+        }
+        for j in 0..2 {
+            let c = offset_correction(w, p + j, b);
+            let sums = super::avx512::fold_chains(&[acc[0][j], acc[1][j]]);
+            let v: [__m256i; R] = core::array::from_fn(|r| _mm256_sub_epi32(sums[r], c));
+            block_end::<R, E>(v, &xs, scales[j].as_ptr(), b, j * NR, &mut facc[j], epi);
+        }
+    }
+    finish::<R, E>(&facc[0], epi);
+    epi.next_panel();
+    finish::<R, E>(&facc[1], epi);
 }
 
 /// `vpdpbusd` (VEX) as `asm!`, as the 15-bit kernels' `vpdpwssd`: `acc + Σ₄ u8(x) · i8(w)`

@@ -91,8 +91,14 @@ impl Linear {
     }
 
     /// How an int8 layer quantizes its input from now on (f32 layers ignore it).
+    /// Also re-arranges the weights in place for the kernel that format runs on
+    /// ([`PackedWeights::set_layout_for`]); forcing another kernel afterwards makes the
+    /// forward pass an error, not a wrong result.
     pub fn set_activations(&mut self, acts: Activations) {
         self.acts = acts;
+        if let LinearWeight::Int8 { weight, .. } = &mut self.weight {
+            weight.set_layout_for(kernels::best_kernel_for(acts));
+        }
     }
 
     /// `x` is `[..., in]`; the result is `[..., out]`.
@@ -612,6 +618,44 @@ impl Module for EmbeddingTable {
                 dims.push(*dim);
                 Tensor::from_vec(out, dims, &Device::Cpu)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Linear, LinearWeight};
+    use crate::kernels::{best_kernel_for, Activations, PackedWeights};
+
+    /// The activation format picks the weights' layout (the zmm `vpdpbusd` kernel's own where
+    /// it is the 8-bit kernel here), and back: without it the layout would only be tested, never
+    /// used (that kernel also reads the shared one, slower).
+    #[test]
+    fn set_activations_lays_the_weights_out_for_their_kernel() {
+        let (n, k) = (16, 64);
+        let q = (0..n * k).map(|i| (i % 255) as i8).collect();
+        let weight = PackedWeights::new(q, vec![0.01; n], n, k, k).unwrap();
+        let mut layer = Linear {
+            weight: LinearWeight::Int8 {
+                weight,
+                bias: vec![0.0; n],
+            },
+            in_dim: k,
+            out_dim: n,
+            acts: Activations::default(),
+        };
+        let paired = |l: &Linear| match &l.weight {
+            LinearWeight::Int8 { weight, .. } => weight.is_paired(),
+            _ => panic!("an int8 layer"),
+        };
+        assert!(!paired(&layer));
+        for acts in [Activations::Bits8, Activations::Bits15] {
+            layer.set_activations(acts);
+            assert_eq!(
+                paired(&layer),
+                best_kernel_for(acts).pairs_records(),
+                "{acts:?}"
+            );
         }
     }
 }

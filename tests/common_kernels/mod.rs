@@ -138,14 +138,29 @@ pub fn check_block_sums_upto(kernels: &[Kernel], max: i16) {
                     (n, k, block, k / block)
                 );
                 let want = reference_sums(&x, m, &q, n, k, block);
-                for &kernel in &kernels {
+                // The pairing kernels on both layouts: the shared one (`w`) and their own, which
+                // every other kernel refuses.
+                let mut paired = w.clone();
+                if let Some(&pk) = kernels.iter().find(|k| k.pairs_records()) {
+                    paired.set_layout_for(pk);
+                    assert!(paired.is_paired());
+                    let mut got = vec![0; want.len()];
+                    assert!(block_sums(Kernel::Scalar, &x, m, &paired, &mut got).is_err());
+                }
+                let runs = kernels.iter().map(|&k| (k, &w)).chain(
+                    kernels
+                        .iter()
+                        .filter(|k| k.pairs_records())
+                        .map(|&k| (k, &paired)),
+                );
+                for (kernel, w) in runs {
                     let mut got = vec![i32::MIN; want.len()];
-                    block_sums(kernel, &x, m, &w, &mut got).unwrap();
+                    block_sums(kernel, &x, m, w, &mut got).unwrap();
                     if got != want {
                         let i = got.iter().zip(&want).position(|(a, b)| a != b).unwrap();
                         panic!(
-                            "{kernel:?} m={m} n={n} k={k} block={block}: sum {i} is {} not {}",
-                            got[i], want[i]
+                            "{kernel:?} paired={} m={m} n={n} k={k} block={block}: sum {i} is {} not {}",
+                            w.is_paired(), got[i], want[i]
                         );
                     }
                 }
@@ -191,12 +206,19 @@ pub fn check_extremes_upto(kernels: &[Kernel], max: i16) {
             let w = PackedWeights::new(q.clone(), vec![1.0; n * (k / block)], n, k, block).unwrap();
             let want = reference_sums(&x, m, &q, n, k, block);
             for &kernel in &kernels {
-                let mut got = vec![0; want.len()];
-                block_sums(kernel, &x, m, &w, &mut got).unwrap();
-                assert_eq!(
-                    got, want,
-                    "{kernel:?} k={k} block={block} pattern={pattern}"
-                );
+                // On the kernel's own layout too (record pairs interleaved for the zmm u8 one).
+                let mut own = w.clone();
+                own.set_layout_for(kernel);
+                for w in [&w, &own] {
+                    let mut got = vec![0; want.len()];
+                    block_sums(kernel, &x, m, w, &mut got).unwrap();
+                    assert_eq!(
+                        got,
+                        want,
+                        "{kernel:?} k={k} block={block} pattern={pattern} paired={}",
+                        w.is_paired()
+                    );
+                }
             }
         }
     }
