@@ -179,6 +179,16 @@ unsafe fn load_pair<const PAIRED: bool>(wp: *const i8, interleave: __m512i) -> _
     }
 }
 
+/// A block's odd last record (8 rows × 4 k) as the lower half of a pair whose upper record is
+/// zero; `set_layout_for` leaves it in the shared order on both layouts, so it is interleaved here.
+#[inline(always)]
+unsafe fn load_last_record(wp: *const i8, interleave: __m512i) -> __m512i {
+    _mm512_permutexvar_epi32(
+        interleave,
+        _mm512_zextsi256_si512(_mm256_loadu_si256(wp as *const __m256i)),
+    )
+}
+
 /// `ZmmU8::tile` on either weight layout.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
@@ -226,10 +236,7 @@ unsafe fn zmm_tile<const R: usize, E: Epilogue, const PAIRED: bool>(
         if gb % 2 == 1 {
             // The block's last record, alone: the upper record is zero, and the activation's
             // 4 bytes go to every lane (the row may end here, so 8 are not read).
-            let wv = _mm512_permutexvar_epi32(
-                interleave,
-                _mm512_zextsi256_si512(_mm256_loadu_si256(wp as *const __m256i)),
-            );
+            let wv = load_last_record(wp, interleave);
             for r in 0..R {
                 let xv = _mm512_set1_epi32((xp[r].add(xo) as *const i32).read_unaligned());
                 acc[0][r] = dpbusd_zmm(acc[0][r], xv, wv);
@@ -292,12 +299,7 @@ unsafe fn zmm_tile2<const R: usize, E: Epilogue, const PAIRED: bool>(
         }
         if gb % 2 == 1 {
             // The block's last record, alone (as in `tile`).
-            let wv = wp.map(|p| {
-                _mm512_permutexvar_epi32(
-                    interleave,
-                    _mm512_zextsi256_si512(_mm256_loadu_si256(p as *const __m256i)),
-                )
-            });
+            let wv = wp.map(|p| load_last_record(p, interleave));
             for r in 0..R {
                 let xv = _mm512_set1_epi32((xp[r].add(xo) as *const i32).read_unaligned());
                 acc[0][0][r] = dpbusd_zmm(acc[0][0][r], xv, wv[0]);
